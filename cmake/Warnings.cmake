@@ -1,0 +1,28 @@
+# The warning set of STYLE.md, hardening flags and the sanitizer switch.
+function(tee_warnings target)
+  get_target_property(type ${target} TYPE)
+  target_compile_options(${target} PRIVATE
+    -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wformat=2
+    $<$<COMPILE_LANGUAGE:CXX>:-Wold-style-cast>
+    # gcc 12 gives false -Wrestrict reports inside libstdc++'s string
+    # assignment when Boost.Multiprecision's str() is inlined (GCC bug 105329).
+    $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>
+    -fstack-protector-strong
+    $<$<NOT:$<CONFIG:Debug>>:-D_FORTIFY_SOURCE=2>)
+  if(TEE_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(type STREQUAL "EXECUTABLE" OR type STREQUAL "MODULE_LIBRARY" OR type STREQUAL "SHARED_LIBRARY")
+    target_link_options(${target} PRIVATE -Wl,-z,relro -Wl,-z,now)
+  endif()
+endfunction()
+
+if(TEE_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(TEE_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT TEE_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "TEE_SANITIZE must be '', 'address' or 'thread'")
+endif()
