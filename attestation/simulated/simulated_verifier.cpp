@@ -1,0 +1,140 @@
+#include "attestation/simulated/simulated_verifier.h"
+
+#include <algorithm>
+#include <string>
+
+#include "crypto/hash.h"
+
+namespace tenzro::tee::simulated {
+
+const std::array<uint8_t, 32> kDevSignerPublicKey = {
+    0x71, 0x1a, 0xd2, 0xf9, 0x06, 0xac, 0x2a, 0xae, 0x0f, 0x41, 0xee, 0xb0, 0x70, 0x81, 0x26, 0xb6,
+    0x63, 0xc9, 0xe9, 0xaa, 0xcf, 0xfa, 0x25, 0x6d, 0x29, 0x6c, 0xfe, 0x4d, 0xc8, 0x99, 0x0c, 0xbe};
+
+namespace {
+constexpr char kClaimMeasurement[] = "measurement";
+constexpr char kClaimIssuedAt[] = "issued_at";
+
+// The revocation list selected at t, if any, decides whether m is revoked.
+bool IsRevoked(const CollateralSet* collateral, const Measurement& m, uint64_t t,
+               uint64_t* next_update) {
+  if (collateral == nullptr) return false;
+  const CollateralDoc* doc = collateral->Select(TeeType::Simulated, kRevocationListKind, {}, t);
+  if (doc == nullptr) return false;
+  if (next_update != nullptr) *next_update = doc->next_update;
+  auto rl = ParseRevocationList(AsView(doc->data));
+  // Admitted documents were parsed at admission; a parse failure here means
+  // the store was tampered with, and the conservative answer is "revoked".
+  if (!rl.ok()) return true;
+  return std::binary_search(rl->revoked.begin(), rl->revoked.end(), m);
+}
+}  // namespace
+
+Result<Verdict> SimulatedVerifier::Verify(const VerifyRequest& req) const {
+  Verdict v;
+  v.tee_type = TeeType::Simulated;
+  auto parsed = ParseEvidence(req.evidence);
+  if (!parsed.ok()) {
+    v.Fail(parsed.status().code() == ErrorCode::kUnsupported ? FailureCode::kUnsupported
+                                                             : FailureCode::kMalformed,
+           parsed.status().message());
+    return v;
+  }
+  const Evidence& e = *parsed;
+  // Nothing after an unauthenticated signature is worth reporting.
+  if (!crypto::Ed25519Verify(e.signer, e.signed_bytes, e.signature)) {
+    v.Fail(FailureCode::kBadSignature, "Ed25519 signature does not verify under the embedded signer");
+    return v;
+  }
+  if (!crypto::ConstantTimeEqual(AsView(e.signer), AsView(kDevSignerPublicKey))) {
+    v.Fail(FailureCode::kChainUntrusted, "signer is not the pinned simulation development key");
+    return v;
+  }
+  v.debug = e.debug();
+  v.claims = {{"measurement", ToHex(AsView(e.measurement))},
+              {"report_data", ToHex(AsView(e.report_data))},
+              {"issued_at", e.issued_at},
+              {"signer", ToHex(AsView(e.signer))}};
+  v.reeval_claims[kClaimMeasurement] = Bytes(e.measurement.begin(), e.measurement.end());
+  Bytes issued;
+  PutU64Le(issued, e.issued_at);
+  v.reeval_claims[kClaimIssuedAt] = issued;
+
+  // Time (§5): Simulated evidence carries its own issue time.
+  uint64_t valid_until = e.issued_at > UINT64_MAX - policy_.common.max_age_secs
+                             ? UINT64_MAX
+                             : e.issued_at + policy_.common.max_age_secs;
+  v.valid_from = e.issued_at;
+  if (req.now < e.issued_at) {
+    v.Fail(FailureCode::kNotYetValid, "issued_at " + std::to_string(e.issued_at) + " is after now");
+  } else if (req.now > valid_until) {
+    v.Fail(FailureCode::kExpired, "evidence older than max_age_secs (" +
+                                      std::to_string(policy_.common.max_age_secs) + ")");
+  }
+  uint64_t rl_next_update = UINT64_MAX;
+  if (IsRevoked(req.collateral, e.measurement, req.now, &rl_next_update)) {
+    v.Fail(FailureCode::kRevoked, "measurement is on the admitted revocation list");
+  }
+  valid_until = std::min(valid_until, rl_next_update);
+  v.valid_until = valid_until;
+  v.certificate_chain_valid = false;  // no vendor chain: simulated evidence is never hardware
+  v.hardware_verified = false;
+
+  if (e.debug()) v.Fail(FailureCode::kDebugEnclave, "debug flag is set");
+  v.measurements_valid =
+      policy_.measurements.empty() ||
+      std::find(policy_.measurements.begin(), policy_.measurements.end(), e.measurement) !=
+          policy_.measurements.end();
+  if (!v.measurements_valid) {
+    v.Fail(FailureCode::kMeasurementMismatch, "measurement is not on the allow-list");
+  }
+  if (req.binding) {
+    auto expected = ComputeBinding(*req.binding);
+    v.binding_valid = crypto::ConstantTimeEqual(AsView(expected), AsView(e.report_data));
+    if (!*v.binding_valid) {
+      v.Fail(FailureCode::kBindingMismatch, "report_data does not commit to the validator key and challenge");
+    }
+  }
+  if (!policy_.common.simulation) {
+    v.Fail(FailureCode::kSimulationDisabled, "simulated evidence while [tee] simulation = false");
+  }
+  return v;
+}
+
+Result<CollateralDoc> SimulatedVerifier::ParseCollateral(ByteView data, uint64_t now) const {
+  auto rl = ParseRevocationList(data);
+  if (!rl.ok()) return Error(ErrorCode::kCollateral, rl.status().message());
+  if (!crypto::Ed25519Verify(rl->signer, rl->signed_bytes, rl->signature) ||
+      !crypto::ConstantTimeEqual(AsView(rl->signer), AsView(kDevSignerPublicKey))) {
+    return Error(ErrorCode::kCollateral, "revocation list is not signed by the development key");
+  }
+  if (rl->next_update < now) {
+    return Error(ErrorCode::kCollateral, "revocation list is stale: next_update " +
+                                             std::to_string(rl->next_update) + " is before now");
+  }
+  CollateralDoc doc;
+  doc.tee_type = TeeType::Simulated;
+  doc.kind = kRevocationListKind;
+  doc.this_update = rl->this_update;
+  doc.next_update = rl->next_update;
+  doc.content_hash = crypto::Sha256(data);
+  doc.data.assign(data.begin(), data.end());
+  return doc;
+}
+
+std::optional<Failure> SimulatedVerifier::Reevaluate(const ClaimSet& claims,
+                                                     const CollateralSet& collateral,
+                                                     uint64_t t) const {
+  auto it = claims.find(kClaimMeasurement);
+  if (it == claims.end() || it->second.size() != 48) {
+    return Failure{FailureCode::kInternal, "stored claims lack the measurement"};
+  }
+  Measurement m{};
+  std::copy(it->second.begin(), it->second.end(), m.begin());
+  if (IsRevoked(&collateral, m, t, nullptr)) {
+    return Failure{FailureCode::kRevoked, "measurement revoked by admitted collateral"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace tenzro::tee::simulated

@@ -1,0 +1,24 @@
+// Non-consensus verification (CLI, the ABI's verify call, later HTTP): the
+// caller's collateral blobs are recognised by content and added to a base set.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "attestation/verifier.h"
+
+namespace tenzro::tee {
+
+struct StandaloneRequest {
+  TeeType tee_type = TeeType::None;
+  ByteView evidence;
+  std::vector<ByteView> collateral_blobs;  // unrecognised blobs are ignored
+  const CollateralSet* base = nullptr;     // e.g. the registry's admitted set
+  uint64_t now = 0;
+  std::optional<uint64_t> evidence_time;
+  std::optional<BindingInput> binding;
+};
+
+Result<Verdict> VerifyStandalone(const AttestationVerifier& verifier, const StandaloneRequest& req);
+
+}  // namespace tenzro::tee

@@ -1,0 +1,33 @@
+#include "attestation/tee_type.h"
+
+namespace tenzro::tee {
+
+std::string_view TeeTypeName(TeeType t) {
+  switch (t) {
+    case TeeType::None: return "None";
+    case TeeType::IntelTdx: return "IntelTdx";
+    case TeeType::IntelSgx: return "IntelSgx";
+    case TeeType::AmdSevSnp: return "AmdSevSnp";
+    case TeeType::AwsNitro: return "AwsNitro";
+    case TeeType::NvidiaGpu: return "NvidiaGpu";
+    case TeeType::Simulated: return "Simulated";
+  }
+  return "Unknown";
+}
+
+std::optional<TeeType> TeeTypeFromInt(int32_t v) {
+  if (v < 0 || v >= kTeeTypeCount) return std::nullopt;
+  return static_cast<TeeType>(v);
+}
+
+std::optional<TeeType> TeeTypeFromCliName(std::string_view name) {
+  if (name == "simulated") return TeeType::Simulated;
+  if (name == "tdx") return TeeType::IntelTdx;
+  if (name == "sgx") return TeeType::IntelSgx;
+  if (name == "snp") return TeeType::AmdSevSnp;
+  if (name == "nitro") return TeeType::AwsNitro;
+  if (name == "nvidia") return TeeType::NvidiaGpu;
+  return std::nullopt;
+}
+
+}  // namespace tenzro::tee

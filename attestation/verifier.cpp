@@ -1,0 +1,41 @@
+#include "attestation/verifier.h"
+
+#include <string>
+
+namespace tenzro::tee {
+
+Result<CollateralDoc> VendorVerifier::ParseCollateral(ByteView /*data*/, uint64_t /*now*/) const {
+  return Error(ErrorCode::kUnsupported,
+               std::string("no collateral is admitted for ") + std::string(TeeTypeName(type())));
+}
+
+std::optional<Failure> VendorVerifier::Reevaluate(const ClaimSet& /*claims*/,
+                                                  const CollateralSet& /*collateral*/,
+                                                  uint64_t /*t*/) const {
+  return std::nullopt;
+}
+
+Result<Verdict> UnsupportedVerifier::Verify(const VerifyRequest& /*req*/) const {
+  Verdict v;
+  v.tee_type = type_;
+  v.Fail(FailureCode::kUnsupported,
+         std::string("verifier for ") + std::string(TeeTypeName(type_)) + " is not built in");
+  return v;
+}
+
+AttestationVerifier::AttestationVerifier() {
+  for (int32_t i = 0; i < kTeeTypeCount; ++i) {
+    verifiers_[static_cast<size_t>(i)] = std::make_unique<UnsupportedVerifier>(static_cast<TeeType>(i));
+  }
+}
+
+void AttestationVerifier::Install(std::unique_ptr<VendorVerifier> v) {
+  auto i = static_cast<size_t>(v->type());
+  verifiers_[i] = std::move(v);
+}
+
+const VendorVerifier& AttestationVerifier::For(TeeType type) const {
+  return *verifiers_[static_cast<size_t>(type)];
+}
+
+}  // namespace tenzro::tee

@@ -1,0 +1,79 @@
+// The verifier seam: one interface per TEE type, one facade over all of them.
+//
+// Check order and verdict shape are DESIGN §3. A verifier never reads the
+// clock, the network or the disk: evidence, collateral and `now` come in the
+// request. Thread-safety: verifiers are immutable after construction; Verify
+// may run concurrently from several threads.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "attestation/binding.h"
+#include "attestation/collateral/collateral_set.h"
+#include "attestation/tee_type.h"
+#include "attestation/verdict.h"
+#include "core/status.h"
+
+namespace tenzro::tee {
+
+// Policy shared by every vendor (chain parameters, §2/§10).
+struct CommonPolicy {
+  bool simulation = false;        // [tee] simulation: trust Simulated and dev roots
+  uint64_t max_age_secs = 86400;  // evidence age limit (§5)
+};
+
+struct VerifyRequest {
+  ByteView evidence;
+  const CollateralSet* collateral = nullptr;  // null: none at hand
+  uint64_t now = 0;
+  // Evidence time for reports that carry none (TDX, SNP, NVIDIA): the
+  // registration time, or the CLI's --issued-at. Unset: no age limit.
+  std::optional<uint64_t> evidence_time;
+  std::optional<BindingInput> binding;
+};
+
+class VendorVerifier {
+ public:
+  virtual ~VendorVerifier() = default;
+  virtual TeeType type() const = 0;
+  // A verdict on the evidence, or a non-ok Result for a failure of the machine
+  // (never a verdict).
+  virtual Result<Verdict> Verify(const VerifyRequest& req) const = 0;
+  // Parses and authenticates one collateral document for admission at `now`.
+  virtual Result<CollateralDoc> ParseCollateral(ByteView data, uint64_t now) const;
+  // Re-evaluates the stored claims of an attested record at epoch time t
+  // against admitted collateral, without signatures (§6). nullopt: still good.
+  virtual std::optional<Failure> Reevaluate(const ClaimSet& claims, const CollateralSet& collateral,
+                                            uint64_t t) const;
+};
+
+// Answers `unsupported` for a vendor whose verifier is not built in.
+class UnsupportedVerifier final : public VendorVerifier {
+ public:
+  explicit UnsupportedVerifier(TeeType type) : type_(type) {}
+  TeeType type() const override { return type_; }
+  Result<Verdict> Verify(const VerifyRequest& req) const override;
+
+ private:
+  TeeType type_;
+};
+
+// The facade of the seed: dispatches by TeeType.
+class AttestationVerifier {
+ public:
+  AttestationVerifier();
+  void Install(std::unique_ptr<VendorVerifier> v);
+  // REQUIRES: type != TeeType::None
+  const VendorVerifier& For(TeeType type) const;
+  Result<Verdict> Verify(TeeType type, const VerifyRequest& req) const {
+    return For(type).Verify(req);
+  }
+
+ private:
+  std::array<std::unique_ptr<VendorVerifier>, kTeeTypeCount> verifiers_;
+};
+
+}  // namespace tenzro::tee
