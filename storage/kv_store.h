@@ -1,0 +1,67 @@
+// KvStore: the storage seam under the registry.
+//
+// Column families (DESIGN §6, issue 2): validators, evidence (by hash),
+// collateral, epochs, metadata. Every write is one atomic, synced batch; a
+// failed Write changes nothing. RocksDB's Status never leaves storage/.
+// Thread-safety: Get/ForEach may run concurrently with each other and with
+// Write; callers serialise their read-modify-write sequences.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/status.h"
+
+namespace tenzro::tee::storage {
+
+enum class Cf : uint8_t { kValidators = 0, kEvidence, kCollateral, kEpochs, kMetadata };
+inline constexpr size_t kCfCount = 5;
+const char* CfName(Cf cf);
+
+class WriteBatch {
+ public:
+  struct Op {
+    Cf cf;
+    bool is_delete;
+    Bytes key;
+    Bytes value;
+  };
+  void Put(Cf cf, ByteView key, ByteView value) {
+    ops_.push_back({cf, false, Bytes(key.begin(), key.end()), Bytes(value.begin(), value.end())});
+  }
+  void Put(Cf cf, ByteView key, Bytes&& value) {
+    ops_.push_back({cf, false, Bytes(key.begin(), key.end()), std::move(value)});
+  }
+  void Delete(Cf cf, ByteView key) { ops_.push_back({cf, true, Bytes(key.begin(), key.end()), {}}); }
+  const std::vector<Op>& ops() const { return ops_; }
+  bool empty() const { return ops_.empty(); }
+
+ private:
+  std::vector<Op> ops_;
+};
+
+class KvStore {
+ public:
+  virtual ~KvStore() = default;
+  virtual Result<std::optional<Bytes>> Get(Cf cf, ByteView key) const = 0;
+  virtual Status Write(const WriteBatch& batch) = 0;
+  // Visits every entry of cf in key order; stop early by returning false.
+  virtual Status ForEach(Cf cf, const std::function<bool(ByteView key, ByteView value)>& fn) const = 0;
+};
+
+struct RocksOptions {
+  std::string path;
+  uint64_t memory_budget_bytes = 64ull << 20;  // block cache + memtables
+  bool create_if_missing = true;
+};
+
+// Opens (or creates) the database. kStorage when it is locked by another
+// process, corrupt, or the path is not a usable directory.
+Result<std::unique_ptr<KvStore>> OpenRocksStore(const RocksOptions& options);
+
+}  // namespace tenzro::tee::storage

@@ -1,0 +1,118 @@
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
+
+#include <array>
+#include <string_view>
+
+#include "storage/kv_store.h"
+
+namespace tenzro::tee::storage {
+namespace {
+
+constexpr std::array<const char*, kCfCount> kCfNames = {"validators", "evidence", "collateral",
+                                                        "epochs", "metadata"};
+
+rocksdb::Slice ToSlice(ByteView v) {
+  return {reinterpret_cast<const char*>(v.data()), v.size()};
+}
+ByteView FromSlice(const rocksdb::Slice& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::Ok();
+  return Error(ErrorCode::kStorage, std::string(what) + ": " + s.ToString());
+}
+
+class RocksStore final : public KvStore {
+ public:
+  RocksStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles)
+      : db_(std::move(db)), handles_(std::move(handles)) {}
+  ~RocksStore() override {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    db_->Close();
+  }
+
+  Result<std::optional<Bytes>> Get(Cf cf, ByteView key) const override {
+    rocksdb::PinnableSlice value;
+    auto s = db_->Get(rocksdb::ReadOptions(), handles_[Index(cf)], ToSlice(key), &value);
+    if (s.IsNotFound()) return std::optional<Bytes>();
+    if (!s.ok()) return FromRocks(s, "get");
+    ByteView v = FromSlice(value);
+    return std::optional<Bytes>(Bytes(v.begin(), v.end()));
+  }
+
+  Status Write(const WriteBatch& batch) override {
+    rocksdb::WriteBatch wb;
+    for (const auto& op : batch.ops()) {
+      rocksdb::Status s = op.is_delete ? wb.Delete(handles_[Index(op.cf)], ToSlice(AsView(op.key)))
+                                       : wb.Put(handles_[Index(op.cf)], ToSlice(AsView(op.key)),
+                                                ToSlice(AsView(op.value)));
+      if (!s.ok()) return FromRocks(s, "batch");
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    return FromRocks(db_->Write(wo, &wb), "write");
+  }
+
+  Status ForEach(Cf cf, const std::function<bool(ByteView, ByteView)>& fn) const override {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[Index(cf)]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (!fn(FromSlice(it->key()), FromSlice(it->value()))) break;
+    }
+    return FromRocks(it->status(), "iterate");
+  }
+
+ private:
+  static size_t Index(Cf cf) { return static_cast<size_t>(cf) + 1; }  // 0 is "default"
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+}  // namespace
+
+const char* CfName(Cf cf) { return kCfNames[static_cast<size_t>(cf)]; }
+
+Result<std::unique_ptr<KvStore>> OpenRocksStore(const RocksOptions& options) {
+  // Budget: one LRU cache holds data blocks and, charged to it, memtables (at
+  // most half).
+  const size_t budget = static_cast<size_t>(options.memory_budget_bytes);
+  // Memtables are charged to the cache, so the cache capacity is the budget.
+  auto cache = rocksdb::NewLRUCache(budget);
+  auto wbm = std::make_shared<rocksdb::WriteBufferManager>(budget / 2, cache);
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.cache_index_and_filter_blocks = true;
+
+  rocksdb::ColumnFamilyOptions cf_opts;
+  cf_opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf_opts.write_buffer_size = std::max<size_t>(budget / 8, 1u << 20);
+  cf_opts.max_write_buffer_number = 2;
+
+  rocksdb::DBOptions db_opts;
+  db_opts.create_if_missing = options.create_if_missing;
+  db_opts.create_missing_column_families = true;
+  db_opts.write_buffer_manager = wbm;
+  db_opts.max_open_files = 256;
+  db_opts.keep_log_file_num = 2;
+  db_opts.paranoid_checks = true;
+  db_opts.max_background_jobs = 2;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_opts);
+  for (const char* name : kCfNames) cfs.emplace_back(name, cf_opts);
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(db_opts, options.path, cfs, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, "open " + options.path);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  return std::unique_ptr<KvStore>(std::make_unique<RocksStore>(std::move(db), std::move(handles)));
+}
+
+}  // namespace tenzro::tee::storage
