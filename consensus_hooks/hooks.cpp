@@ -1,0 +1,338 @@
+#include "consensus_hooks/hooks.h"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+#include <string>
+#include <tuple>
+
+#include "crypto/hash.h"
+
+namespace tenzro::tee::consensus {
+namespace {
+using registry::ValidatorRecord;
+using registry::ValidatorStatus;
+
+constexpr size_t kEpochCacheSize = 4;
+
+int64_t ClampToI64(uint64_t v) {
+  return v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())
+             ? std::numeric_limits<int64_t>::max()
+             : static_cast<int64_t>(v);
+}
+
+uint64_t SaturatingAdd(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
+std::string IdHex(const ValidatorId& id) { return ToHex(AsView(id)); }
+}  // namespace
+
+ConsensusHooks::ConsensusHooks(registry::TeeRegistry& registry, const AttestationVerifier& verifier,
+                               HookParams params, EventSink* sink)
+    : registry_(registry), verifier_(verifier), params_(params), sink_(sink) {}
+
+Status ConsensusHooks::Validate(const Registration& reg) const {
+  if (U256FromBe(reg.stake_be) == 0) {
+    return Error(ErrorCode::kInvalidArgument, "stake of validator " + IdHex(reg.id) + " is zero");
+  }
+  if (reg.evidence.size() > params_.max_evidence_bytes) {
+    return Error(ErrorCode::kTooLarge, "evidence is " + std::to_string(reg.evidence.size()) +
+                                           " bytes, over max_evidence_bytes (" +
+                                           std::to_string(params_.max_evidence_bytes) + ")");
+  }
+  if (reg.tee_type == TeeType::None && !reg.evidence.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "evidence given with tee_type None");
+  }
+  if (reg.tee_type != TeeType::None && reg.evidence.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "tee_type given without evidence");
+  }
+  if (!reg.evidence.empty() && !reg.challenge) {
+    return Error(ErrorCode::kInvalidArgument, "evidence given without a challenge");
+  }
+  return Status::Ok();
+}
+
+Result<ConsensusHooks::Prepared> ConsensusHooks::Prepare(const Registration& reg,
+                                                         const CollateralSet& collateral) const {
+  Prepared p;
+  if (reg.evidence.empty()) return p;
+  VerifyRequest req;
+  req.evidence = reg.evidence;
+  req.collateral = &collateral;
+  req.now = reg.registered_at;
+  req.evidence_time = reg.registered_at;
+  req.binding = BindingInput{reg.id, *reg.challenge};
+  TEE_ASSIGN_OR_RETURN(p.verdict, verifier_.Verify(reg.tee_type, req));
+  p.outcome.evidence_hash = crypto::Sha256(reg.evidence);
+  return p;
+}
+
+ValidatorRecord ConsensusHooks::Finalize(const Registration& reg, Prepared& p,
+                                         const std::map<Hash32, ValidatorId>& claimed_in_batch) const {
+  const bool has_evidence = !reg.evidence.empty();
+  if (has_evidence && p.verdict.valid()) {
+    // One evidence backs at most one validator (§4).
+    std::optional<ValidatorId> owner = registry_.EvidenceOwner(p.outcome.evidence_hash);
+    if (auto it = claimed_in_batch.find(p.outcome.evidence_hash); it != claimed_in_batch.end()) {
+      owner = it->second;
+    }
+    if (owner && *owner != reg.id) {
+      p.verdict.binding_valid = false;
+      p.verdict.Fail(FailureCode::kBindingMismatch, "evidence already backs validator " + IdHex(*owner));
+    }
+  }
+  const bool attested = has_evidence && p.verdict.valid();
+  p.outcome.attested = attested;
+  p.outcome.reason = has_evidence ? p.verdict.reason() : FailureCode::kNone;
+  if (attested) p.outcome.valid_until = ClampToI64(p.verdict.valid_until.value_or(0));
+  if (has_evidence) p.outcome.verdict = p.verdict;
+
+  const auto last = registry_.last_epoch();
+  ValidatorRecord r;
+  r.id = reg.id;
+  r.stake_be = reg.stake_be;
+  r.tee_type = reg.tee_type;
+  r.status = attested ? ValidatorStatus::kAttested : ValidatorStatus::kUnattested;
+  r.reason = p.outcome.reason;
+  if (attested) {
+    r.evidence_hash = p.outcome.evidence_hash;
+    r.valid_until = p.outcome.valid_until;
+    r.valid_from = p.verdict.valid_from;
+    r.claims = p.verdict.reeval_claims;
+  }
+  r.registered_at = reg.registered_at;
+  r.verified_at_epoch = last.value_or(0);
+  r.registered_epoch = last ? *last + 1 : 0;
+  return r;
+}
+
+Result<RegisterOutcome> ConsensusHooks::RegisterValidator(const Registration& reg) {
+  TEE_TRY(Validate(reg));
+  std::shared_ptr<const CollateralSet> collateral;
+  {
+    std::shared_lock lock(mu_);
+    collateral = registry_.collateral();
+  }
+  TEE_ASSIGN_OR_RETURN(Prepared p, Prepare(reg, *collateral));
+  {
+    std::unique_lock lock(mu_);
+    ValidatorRecord r = Finalize(reg, p, {});
+    TEE_TRY(registry_.Upsert({r}));
+  }
+  Emit({{reg.id, ValidatorEvent::kRegistered, p.outcome.reason}});
+  return p.outcome;
+}
+
+Result<std::vector<RegisterOutcome>> ConsensusHooks::RegisterBatch(std::span<const Registration> regs) {
+  std::set<ValidatorId> ids;
+  for (const auto& reg : regs) {
+    TEE_TRY(Validate(reg));
+    if (!ids.insert(reg.id).second) {
+      return Error(ErrorCode::kInvalidArgument, "validator " + IdHex(reg.id) + " appears twice in the batch");
+    }
+  }
+  std::shared_ptr<const CollateralSet> collateral;
+  {
+    std::shared_lock lock(mu_);
+    collateral = registry_.collateral();
+  }
+  std::vector<Prepared> prepared;
+  prepared.reserve(regs.size());
+  for (const auto& reg : regs) {
+    TEE_ASSIGN_OR_RETURN(Prepared p, Prepare(reg, *collateral));
+    prepared.push_back(std::move(p));
+  }
+  std::vector<RegisterOutcome> outcomes;
+  outcomes.reserve(regs.size());
+  {
+    std::unique_lock lock(mu_);
+    std::map<Hash32, ValidatorId> claimed;
+    std::vector<ValidatorRecord> records;
+    records.reserve(regs.size());
+    for (size_t i = 0; i < regs.size(); ++i) {
+      records.push_back(Finalize(regs[i], prepared[i], claimed));
+      if (records.back().backs_evidence()) claimed.emplace(records.back().evidence_hash, regs[i].id);
+    }
+    TEE_TRY(registry_.Upsert(records));
+  }
+  std::vector<std::tuple<ValidatorId, ValidatorEvent, FailureCode>> events;
+  for (size_t i = 0; i < regs.size(); ++i) {
+    events.emplace_back(regs[i].id, ValidatorEvent::kRegistered, prepared[i].outcome.reason);
+    outcomes.push_back(std::move(prepared[i].outcome));
+  }
+  Emit(events);
+  return outcomes;
+}
+
+Status ConsensusHooks::Deregister(const ValidatorId& id) {
+  {
+    std::unique_lock lock(mu_);
+    TEE_TRY(registry_.Remove(id));
+  }
+  Emit({{id, ValidatorEvent::kDeregistered, FailureCode::kNone}});
+  return Status::Ok();
+}
+
+Status ConsensusHooks::SubmitCollateral(TeeType type, ByteView data, uint64_t now) {
+  if (type == TeeType::None) return Error(ErrorCode::kInvalidArgument, "collateral for tee_type None");
+  if (data.empty()) return Error(ErrorCode::kInvalidArgument, "empty collateral");
+  TEE_ASSIGN_OR_RETURN(CollateralDoc doc, verifier_.For(type).ParseCollateral(data, now));
+  std::unique_lock lock(mu_);
+  return registry_.AdmitCollateral(doc);
+}
+
+Result<registry::ValidatorRecord> ConsensusHooks::GetRecord(const ValidatorId& id) const {
+  std::shared_lock lock(mu_);
+  const ValidatorRecord* r = registry_.Find(id);
+  if (r == nullptr) return Error(ErrorCode::kNotFound, "no validator " + IdHex(id));
+  ValidatorRecord out = *r;
+  // Every epoch re-evaluates attested records; only changes are written, so
+  // the last evaluation of an unchanged attested record is the last epoch.
+  if (const auto last = registry_.last_epoch();
+      out.attested() && last && *last > out.verified_at_epoch && *last >= out.registered_epoch) {
+    out.verified_at_epoch = *last;
+  }
+  return out;
+}
+
+Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time, const Hash32& seed) {
+  std::vector<std::tuple<ValidatorId, ValidatorEvent, FailureCode>> events;
+  EpochReport report;
+  {
+    std::unique_lock lock(mu_);
+    if (const auto last = registry_.last_epoch(); last && epoch <= *last) {
+      if (epoch < *last) {
+        return Error(ErrorCode::kEpochOrder, "epoch " + std::to_string(epoch) +
+                                                 " is older than the last epoch " + std::to_string(*last));
+      }
+      TEE_ASSIGN_OR_RETURN(auto blob, registry_.LoadReport(epoch));
+      if (!blob) return Error(ErrorCode::kStorage, "report of the last epoch is missing");
+      TEE_ASSIGN_OR_RETURN(EpochReport stored, DecodeReport(AsView(*blob)));
+      if (stored.epoch_time != epoch_time || stored.seed != seed) {
+        return Error(ErrorCode::kInvalidArgument,
+                     "epoch " + std::to_string(epoch) + " already started with another time or seed");
+      }
+      return stored;  // idempotent
+    }
+
+    const CollateralSet& collateral = *registry_.collateral();
+    const uint64_t window_end = SaturatingAdd(epoch_time, params_.expiry_window_secs);
+    std::vector<ValidatorRecord> updated;
+    EpochSnapshot snap;
+    snap.epoch = epoch;
+    snap.epoch_time = epoch_time;
+    snap.seed = seed;
+    snap.multiplier = params_.multiplier;
+    snap.params_hash = params_.params_hash;
+    snap.collateral_hash = collateral.SelectionHash(epoch_time);
+    snap.entries.reserve(registry_.records().size());
+
+    for (const auto& [id, rec] : registry_.records()) {
+      bool attested = rec.attested();
+      if (attested) {
+        ++report.reevaluated;
+        std::optional<Failure> failure;
+        if (rec.valid_until < 0 || static_cast<uint64_t>(rec.valid_until) < epoch_time) {
+          failure = Failure{FailureCode::kExpired, "valid_until passed"};
+        } else {
+          failure = verifier_.For(rec.tee_type).Reevaluate(rec.claims, collateral, epoch_time);
+        }
+        if (failure) {
+          ValidatorRecord r = rec;
+          r.status = failure->code == FailureCode::kExpired   ? ValidatorStatus::kExpired
+                     : failure->code == FailureCode::kRevoked ? ValidatorStatus::kRevoked
+                                                              : ValidatorStatus::kUnattested;
+          r.reason = failure->code;
+          r.verified_at_epoch = epoch;
+          updated.push_back(std::move(r));
+          ++report.demoted;
+          attested = false;
+          events.emplace_back(id, ValidatorEvent::kDemoted, failure->code);
+        } else if (static_cast<uint64_t>(rec.valid_until) <= window_end) {
+          ++report.expiring;
+          events.emplace_back(id, ValidatorEvent::kExpiring, FailureCode::kNone);
+        }
+      }
+      if (attested) ++report.attested;
+      snap.entries.push_back(SnapshotEntry{id, rec.stake_be, attested});
+    }
+
+    U256Bytes total_be{};
+    std::optional<LeaderTable> table;
+    if (!snap.entries.empty()) {
+      TEE_ASSIGN_OR_RETURN(LeaderTable t, LeaderTable::Build(snap));
+      total_be = U256ToBe(t.total());
+      table.emplace(std::move(t));
+    }
+    report.epoch = epoch;
+    report.epoch_time = epoch_time;
+    report.snapshot_size = snap.entries.size();
+    report.total_weight_be = total_be;
+    report.params_hash = params_.params_hash;
+    report.collateral_hash = snap.collateral_hash;
+    report.seed = seed;
+
+    registry::EpochCommit commit;
+    commit.epoch = epoch;
+    commit.updated = std::move(updated);
+    commit.snapshot = EncodeSnapshot(snap);
+    commit.report = EncodeReport(report);
+    commit.params_hash = params_.params_hash;
+    if (params_.snapshot_retention > 0 && epoch >= params_.snapshot_retention) {
+      commit.drop_snapshot = epoch - params_.snapshot_retention;
+    }
+    TEE_TRY(registry_.CommitEpoch(commit));
+
+    if (table) {
+      auto view = std::make_shared<const EpochView>(EpochView{std::move(snap), std::move(*table)});
+      std::lock_guard cache_lock(cache_mu_);
+      cache_[epoch] = std::move(view);
+      while (cache_.size() > kEpochCacheSize) cache_.erase(cache_.begin());
+    }
+  }
+  Emit(events);
+  return report;
+}
+
+Result<std::shared_ptr<const EpochView>> ConsensusHooks::Epoch(uint64_t epoch) const {
+  {
+    std::lock_guard cache_lock(cache_mu_);
+    if (auto it = cache_.find(epoch); it != cache_.end()) return it->second;
+  }
+  Result<std::optional<Bytes>> blob = std::optional<Bytes>();
+  {
+    std::shared_lock lock(mu_);
+    blob = registry_.LoadSnapshot(epoch);
+  }
+  if (!blob.ok()) return blob.status();
+  if (!*blob) return Error(ErrorCode::kNoSnapshot, "no snapshot for epoch " + std::to_string(epoch));
+  TEE_ASSIGN_OR_RETURN(EpochSnapshot snap, DecodeSnapshot(AsView(**blob)));
+  TEE_ASSIGN_OR_RETURN(LeaderTable table, LeaderTable::Build(snap));
+  auto view = std::make_shared<const EpochView>(EpochView{std::move(snap), std::move(table)});
+  std::lock_guard cache_lock(cache_mu_);
+  cache_[epoch] = view;
+  while (cache_.size() > kEpochCacheSize) cache_.erase(cache_.begin());
+  return std::shared_ptr<const EpochView>(view);
+}
+
+std::shared_ptr<const CollateralSet> ConsensusHooks::AdmittedCollateral() const {
+  std::shared_lock lock(mu_);
+  return registry_.collateral();
+}
+
+std::optional<uint64_t> ConsensusHooks::last_epoch() const {
+  std::shared_lock lock(mu_);
+  return registry_.last_epoch();
+}
+
+size_t ConsensusHooks::validator_count() const {
+  std::shared_lock lock(mu_);
+  return registry_.records().size();
+}
+
+void ConsensusHooks::Emit(
+    const std::vector<std::tuple<ValidatorId, ValidatorEvent, FailureCode>>& events) const {
+  if (sink_ == nullptr) return;
+  for (const auto& [id, ev, reason] : events) sink_->OnValidatorEvent(id, ev, reason);
+}
+
+}  // namespace tenzro::tee::consensus

@@ -1,0 +1,112 @@
+// ConsensusHooks: what the node calls (DESIGN §6-§7): register_validator,
+// batch registration, deregistration, collateral admission, the epoch
+// transition with re-evaluation, weights and leaders.
+//
+// Every decision here is a pure function of the consensus inputs of §2: chain
+// parameters, admitted collateral, the registry as of the epoch snapshot, and
+// the epoch number, time and seed the node passes. No clock, no floats.
+// Thread-safety: all methods may be called from several threads. Evidence is
+// verified outside the registry lock; commits are serialised.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <vector>
+
+#include "attestation/verifier.h"
+#include "consensus_hooks/leader.h"
+#include "consensus_hooks/snapshot.h"
+#include "registry/tee_registry.h"
+
+namespace tenzro::tee::consensus {
+
+struct HookParams {
+  uint64_t multiplier = 2;
+  uint64_t expiry_window_secs = 21600;
+  uint64_t max_evidence_bytes = 256u << 10;
+  uint32_t snapshot_retention = 8;  // epochs whose snapshots stay on disk
+  Hash32 params_hash{};
+};
+
+struct Registration {
+  ValidatorId id{};
+  U256Bytes stake_be{};
+  TeeType tee_type = TeeType::None;
+  ByteView evidence;
+  std::optional<Hash32> challenge;
+  uint64_t registered_at = 0;
+};
+
+struct RegisterOutcome {
+  bool attested = false;
+  FailureCode reason = FailureCode::kNone;
+  int64_t valid_until = -1;
+  Hash32 evidence_hash{};  // SHA-256 of the evidence; zero without evidence
+  std::optional<Verdict> verdict;  // absent when no evidence was given
+};
+
+// Values equal the ABI's TEE_EVENT_*.
+enum class ValidatorEvent : int32_t { kRegistered = 1, kDeregistered = 2, kDemoted = 3, kExpiring = 4 };
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void OnValidatorEvent(const ValidatorId& id, ValidatorEvent event, FailureCode reason) = 0;
+};
+
+// An epoch's frozen snapshot with its lookup table.
+struct EpochView {
+  EpochSnapshot snapshot;
+  LeaderTable table;
+};
+
+class ConsensusHooks {
+ public:
+  // REQUIRES: registry and verifier outlive the hooks; sink may be null.
+  ConsensusHooks(registry::TeeRegistry& registry, const AttestationVerifier& verifier,
+                 HookParams params, EventSink* sink);
+
+  Result<RegisterOutcome> RegisterValidator(const Registration& reg);
+  // One atomic batch: all stored or none. Duplicate ids are kInvalidArgument.
+  Result<std::vector<RegisterOutcome>> RegisterBatch(std::span<const Registration> regs);
+  Status Deregister(const ValidatorId& id);
+  // Verifies a collateral document at `now` and admits it (§2).
+  Status SubmitCollateral(TeeType type, ByteView data, uint64_t now);
+  Result<registry::ValidatorRecord> GetRecord(const ValidatorId& id) const;
+
+  Result<EpochReport> OnEpoch(uint64_t epoch, uint64_t epoch_time, const Hash32& seed);
+  Result<std::shared_ptr<const EpochView>> Epoch(uint64_t epoch) const;
+
+  std::shared_ptr<const CollateralSet> AdmittedCollateral() const;
+  std::optional<uint64_t> last_epoch() const;
+  size_t validator_count() const;
+  const HookParams& params() const { return params_; }
+
+ private:
+  struct Prepared {
+    RegisterOutcome outcome;
+    Verdict verdict;
+  };
+  Status Validate(const Registration& reg) const;
+  Result<Prepared> Prepare(const Registration& reg, const CollateralSet& collateral) const;
+  // REQUIRES: mu_ held exclusively.
+  registry::ValidatorRecord Finalize(const Registration& reg, Prepared& p,
+                                     const std::map<Hash32, ValidatorId>& claimed_in_batch) const;
+  void Emit(const std::vector<std::tuple<ValidatorId, ValidatorEvent, FailureCode>>& events) const;
+
+  registry::TeeRegistry& registry_;
+  const AttestationVerifier& verifier_;
+  HookParams params_;
+  EventSink* sink_;
+
+  mutable std::shared_mutex mu_;  // guards registry_
+  mutable std::mutex cache_mu_;
+  mutable std::map<uint64_t, std::shared_ptr<const EpochView>> cache_;
+};
+
+}  // namespace tenzro::tee::consensus

@@ -1,0 +1,95 @@
+#include "consensus_hooks/snapshot.h"
+
+#include "core/reader.h"
+
+namespace tenzro::tee::consensus {
+namespace {
+constexpr uint8_t kVersion = 1;
+Status Corrupt(const char* what) { return Error(ErrorCode::kStorage, std::string("corrupt ") + what); }
+}  // namespace
+
+// v1: u8 version | u64 epoch | u64 epoch_time | seed[32] | u64 multiplier |
+//     params_hash[32] | collateral_hash[32] | u64 n | n x (id[32] stake_be[32] u8 attested)
+Bytes EncodeSnapshot(const EpochSnapshot& s) {
+  Bytes out;
+  out.reserve(1 + 8 * 4 + 96 + s.entries.size() * 65);
+  PutU8(out, kVersion);
+  PutU64Le(out, s.epoch);
+  PutU64Le(out, s.epoch_time);
+  PutBytes(out, AsView(s.seed));
+  PutU64Le(out, s.multiplier);
+  PutBytes(out, AsView(s.params_hash));
+  PutBytes(out, AsView(s.collateral_hash));
+  PutU64Le(out, s.entries.size());
+  for (const auto& e : s.entries) {
+    PutBytes(out, AsView(e.id));
+    PutBytes(out, AsView(e.stake_be));
+    PutU8(out, e.attested ? 1 : 0);
+  }
+  return out;
+}
+
+Result<EpochSnapshot> DecodeSnapshot(ByteView data) {
+  ByteReader rd(data);
+  EpochSnapshot s;
+  uint8_t version = 0;
+  uint64_t n = 0;
+  rd.ReadU8(version);
+  rd.ReadU64Le(s.epoch);
+  rd.ReadU64Le(s.epoch_time);
+  rd.ReadArray(s.seed);
+  rd.ReadU64Le(s.multiplier);
+  rd.ReadArray(s.params_hash);
+  rd.ReadArray(s.collateral_hash);
+  rd.ReadU64Le(n);
+  if (!rd.ok() || version != kVersion) return Corrupt("snapshot header");
+  if (n != rd.remaining() / 65 || rd.remaining() % 65 != 0) return Corrupt("snapshot length");
+  s.entries.resize(n);
+  for (auto& e : s.entries) {
+    uint8_t a = 0;
+    rd.ReadArray(e.id);
+    rd.ReadArray(e.stake_be);
+    rd.ReadU8(a);
+    if (a > 1) return Corrupt("snapshot flag");
+    e.attested = a == 1;
+  }
+  for (size_t i = 1; i < s.entries.size(); ++i) {
+    if (!(s.entries[i - 1].id < s.entries[i].id)) return Corrupt("snapshot order");
+  }
+  if (!rd.AtEnd()) return Corrupt("snapshot trailing bytes");
+  return s;
+}
+
+// v1: u8 version | 7 x u64 | total_weight_be[32] | params_hash[32] | collateral_hash[32] | seed[32]
+Bytes EncodeReport(const EpochReport& r) {
+  Bytes out;
+  PutU8(out, kVersion);
+  for (uint64_t v : {r.epoch, r.epoch_time, r.snapshot_size, r.attested, r.reevaluated, r.demoted,
+                     r.expiring}) {
+    PutU64Le(out, v);
+  }
+  PutBytes(out, AsView(r.total_weight_be));
+  PutBytes(out, AsView(r.params_hash));
+  PutBytes(out, AsView(r.collateral_hash));
+  PutBytes(out, AsView(r.seed));
+  return out;
+}
+
+Result<EpochReport> DecodeReport(ByteView data) {
+  ByteReader rd(data);
+  EpochReport r;
+  uint8_t version = 0;
+  rd.ReadU8(version);
+  for (uint64_t* v : {&r.epoch, &r.epoch_time, &r.snapshot_size, &r.attested, &r.reevaluated,
+                      &r.demoted, &r.expiring}) {
+    rd.ReadU64Le(*v);
+  }
+  rd.ReadArray(r.total_weight_be);
+  rd.ReadArray(r.params_hash);
+  rd.ReadArray(r.collateral_hash);
+  rd.ReadArray(r.seed);
+  if (!rd.AtEnd() || version != kVersion) return Corrupt("epoch report");
+  return r;
+}
+
+}  // namespace tenzro::tee::consensus

@@ -1,0 +1,54 @@
+// EpochSnapshot and EpochReport: what an epoch freezes (DESIGN §6) and their
+// byte-exact encodings in the epochs column family.
+//
+// Consensus code: integers only, id-ordered, no clock.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/status.h"
+#include "core/u256.h"
+
+namespace tenzro::tee::consensus {
+
+struct SnapshotEntry {
+  ValidatorId id{};
+  U256Bytes stake_be{};
+  bool attested = false;
+  friend bool operator==(const SnapshotEntry&, const SnapshotEntry&) = default;
+};
+
+struct EpochSnapshot {
+  uint64_t epoch = 0;
+  uint64_t epoch_time = 0;
+  Hash32 seed{};
+  uint64_t multiplier = 2;
+  Hash32 params_hash{};
+  Hash32 collateral_hash{};
+  std::vector<SnapshotEntry> entries;  // strictly increasing ids
+  friend bool operator==(const EpochSnapshot&, const EpochSnapshot&) = default;
+};
+
+struct EpochReport {
+  uint64_t epoch = 0;
+  uint64_t epoch_time = 0;
+  uint64_t snapshot_size = 0;
+  uint64_t attested = 0;
+  uint64_t reevaluated = 0;
+  uint64_t demoted = 0;
+  uint64_t expiring = 0;
+  U256Bytes total_weight_be{};
+  Hash32 params_hash{};
+  Hash32 collateral_hash{};
+  Hash32 seed{};
+  friend bool operator==(const EpochReport&, const EpochReport&) = default;
+};
+
+Bytes EncodeSnapshot(const EpochSnapshot& s);
+Result<EpochSnapshot> DecodeSnapshot(ByteView data);
+Bytes EncodeReport(const EpochReport& r);
+Result<EpochReport> DecodeReport(ByteView data);
+
+}  // namespace tenzro::tee::consensus
