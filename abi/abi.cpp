@@ -1,0 +1,443 @@
+// The exported C shell (DESIGN §11): C structs <-> C++ types, argument checks,
+// the exception firewall and status codes. Only tee_negotiate, tee_abi_hash and
+// tee_status_str are exported (abi/exports.map); everything else is reached
+// through the table.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "abi/tenzro_tee.h"
+#include "attestation/verdict.h"
+#include "plugin/plugin.h"
+#include "plugin/version.h"
+
+struct tee_handle {
+  std::unique_ptr<tenzro::tee::plugin::Plugin> plugin;
+};
+
+namespace {
+using tenzro::tee::Bytes;
+using tenzro::tee::ByteView;
+using tenzro::tee::ErrorCode;
+using tenzro::tee::Hash32;
+using tenzro::tee::Status;
+using tenzro::tee::ValidatorId;
+
+static_assert(static_cast<int32_t>(ErrorCode::kInternal) == TEE_ERR_INTERNAL);
+static_assert(static_cast<int32_t>(ErrorCode::kCollateral) == TEE_ERR_COLLATERAL);
+static_assert(static_cast<int32_t>(tenzro::tee::FailureCode::kInternal) == TEE_FAIL_INTERNAL);
+static_assert(static_cast<int32_t>(tenzro::tee::TeeType::Simulated) == TEE_TYPE_SIMULATED);
+
+// Last error per (thread, handle): a thread never sees another thread's error.
+thread_local std::map<const tee_handle*, std::string> t_last_error;
+
+void SetError(const tee_handle* h, std::string msg) { t_last_error[h] = std::move(msg); }
+
+int32_t Fail(const tee_handle* h, ErrorCode code, std::string msg) {
+  SetError(h, std::move(msg));
+  return static_cast<int32_t>(code);
+}
+
+int32_t FromStatus(const tee_handle* h, const Status& s) {
+  if (s.ok()) {
+    t_last_error.erase(h);
+    return TEE_OK;
+  }
+  SetError(h, s.message());
+  return static_cast<int32_t>(s.code());
+}
+
+// Runs body, mapping every exception to a status: nothing crosses the ABI.
+template <typename F>
+int32_t Guard(const tee_handle* h, F&& body) noexcept {
+  try {
+    return FromStatus(h, body());
+  } catch (const std::bad_alloc&) {
+    try {
+      return Fail(h, ErrorCode::kInternal, "out of memory");
+    } catch (...) {
+      return TEE_ERR_INTERNAL;
+    }
+  } catch (const std::exception& e) {
+    try {
+      return Fail(h, ErrorCode::kInternal, std::string("internal error: ") + e.what());
+    } catch (...) {
+      return TEE_ERR_INTERNAL;
+    }
+  } catch (...) {
+    return TEE_ERR_INTERNAL;
+  }
+}
+
+Status Arg(const char* name, const char* what) {
+  return Status(ErrorCode::kInvalidArgument, std::string(name) + ": " + what);
+}
+
+template <size_t N>
+std::array<uint8_t, N> Copy(const uint8_t* p) {
+  std::array<uint8_t, N> a{};
+  std::memcpy(a.data(), p, N);
+  return a;
+}
+
+// Allocates with malloc so the host-facing free() is std::free.
+template <typename T>
+T* Alloc(size_t n) {
+  void* p = std::malloc(std::max<size_t>(n, 1) * sizeof(T));
+  if (p == nullptr) throw std::bad_alloc();
+  return static_cast<T*>(p);
+}
+
+char* DupString(const std::string& s, size_t* len) {
+  char* out = Alloc<char>(s.size() + 1);
+  std::memcpy(out, s.data(), s.size());
+  out[s.size()] = '\0';
+  if (len != nullptr) *len = s.size();
+  return out;
+}
+
+Status CheckHandle(const tee_handle* h) {
+  if (h == nullptr || !h->plugin) return Arg("handle", "is NULL");
+  return Status::Ok();
+}
+
+Status ToRegistration(const tee_handle* h, const uint8_t* id, const uint8_t* stake, int32_t tee_type,
+                      const uint8_t* evidence, size_t evidence_len, const uint8_t* challenge,
+                      uint64_t registered_at, tenzro::tee::consensus::Registration& out) {
+  (void)h;
+  if (id == nullptr) return Arg("validator_id", "is NULL");
+  if (stake == nullptr) return Arg("stake_be", "is NULL");
+  if (evidence == nullptr && evidence_len != 0) return Arg("evidence", "is NULL with a non-zero length");
+  auto type = tenzro::tee::TeeTypeFromInt(tee_type);
+  if (!type) return Arg("tee_type", "is not a TEE_TYPE_* value");
+  out.id = Copy<32>(id);
+  out.stake_be = Copy<32>(stake);
+  out.tee_type = *type;
+  out.evidence = evidence_len == 0 ? ByteView() : ByteView(evidence, evidence_len);
+  if (challenge != nullptr) out.challenge = Copy<32>(challenge);
+  out.registered_at = registered_at;
+  return Status::Ok();
+}
+
+void FillResult(const tenzro::tee::consensus::RegisterOutcome& o, tee_register_result* out) {
+  if (out == nullptr) return;
+  out->attested = o.attested ? 1 : 0;
+  out->reason = static_cast<int32_t>(o.reason);
+  out->valid_until = o.valid_until;
+  std::memcpy(out->evidence_hash, o.evidence_hash.data(), 32);
+}
+
+void FillReport(const tenzro::tee::consensus::EpochReport& r, tee_epoch_report* out) {
+  if (out == nullptr) return;
+  std::memset(out, 0, sizeof(*out));
+  out->epoch = r.epoch;
+  out->epoch_time = r.epoch_time;
+  out->snapshot_size = r.snapshot_size;
+  out->attested = r.attested;
+  out->reevaluated = r.reevaluated;
+  out->demoted = r.demoted;
+  out->expiring = r.expiring;
+  std::memcpy(out->total_weight_be, r.total_weight_be.data(), 32);
+  std::memcpy(out->params_hash, r.params_hash.data(), 32);
+  std::memcpy(out->collateral_hash, r.collateral_hash.data(), 32);
+}
+
+// ---- table entries ---------------------------------------------------------
+
+int32_t Open(const char* config_path, const tee_host_callbacks* cb, tee_handle** out) {
+  return Guard(nullptr, [&]() -> Status {
+    if (out == nullptr) return Arg("out", "is NULL");
+    *out = nullptr;
+    if (config_path == nullptr) return Arg("config_path", "is NULL");
+    auto p = tenzro::tee::plugin::Plugin::Open(config_path, cb);
+    if (!p.ok()) return p.status();
+    auto* h = new tee_handle{std::move(*p)};
+    t_last_error.erase(h);  // a new handle may reuse an old address
+    *out = h;
+    return Status::Ok();
+  });
+}
+
+int32_t Close(tee_handle* h) {
+  if (h == nullptr) return TEE_OK;
+  return Guard(nullptr, [&]() -> Status {
+    delete h;
+    t_last_error.erase(h);
+    return Status::Ok();
+  });
+}
+
+int32_t RegisterValidator(tee_handle* h, const uint8_t* id, const uint8_t* stake, int32_t tee_type,
+                          const uint8_t* evidence, size_t evidence_len, const uint8_t* challenge,
+                          uint64_t registered_at, tee_register_result* out) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    tenzro::tee::consensus::Registration reg;
+    TEE_TRY(ToRegistration(h, id, stake, tee_type, evidence, evidence_len, challenge, registered_at, reg));
+    auto o = h->plugin->hooks().RegisterValidator(reg);
+    if (!o.ok()) return o.status();
+    FillResult(*o, out);
+    return Status::Ok();
+  });
+}
+
+int32_t RegisterBatch(tee_handle* h, const tee_registration* regs, size_t n, tee_register_result* out) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (regs == nullptr && n != 0) return Arg("regs", "is NULL with a non-zero count");
+    std::vector<tenzro::tee::consensus::Registration> v(n);
+    for (size_t i = 0; i < n; ++i) {
+      const tee_registration& r = regs[i];
+      Status s = ToRegistration(h, r.validator_id, r.stake_be, r.tee_type, r.evidence, r.evidence_len,
+                                r.challenge, r.registered_at, v[i]);
+      if (!s.ok()) return Status(s.code(), "regs[" + std::to_string(i) + "]." + s.message());
+    }
+    auto o = h->plugin->hooks().RegisterBatch(v);
+    if (!o.ok()) return o.status();
+    for (size_t i = 0; out != nullptr && i < n; ++i) FillResult((*o)[i], &out[i]);
+    return Status::Ok();
+  });
+}
+
+int32_t Deregister(tee_handle* h, const uint8_t* id) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (id == nullptr) return Arg("validator_id", "is NULL");
+    return h->plugin->hooks().Deregister(Copy<32>(id));
+  });
+}
+
+int32_t SubmitCollateral(tee_handle* h, int32_t tee_type, const uint8_t* data, size_t len, uint64_t now) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (data == nullptr || len == 0) return Arg("data", "is NULL or empty");
+    auto type = tenzro::tee::TeeTypeFromInt(tee_type);
+    if (!type) return Arg("tee_type", "is not a TEE_TYPE_* value");
+    if (len > h->plugin->config().max_evidence_bytes * 64) {
+      return Status(ErrorCode::kTooLarge, "collateral document too large");
+    }
+    return h->plugin->hooks().SubmitCollateral(*type, ByteView(data, len), now);
+  });
+}
+
+int32_t GetRecord(tee_handle* h, const uint8_t* id, tee_record* out) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (id == nullptr) return Arg("validator_id", "is NULL");
+    if (out == nullptr) return Arg("out", "is NULL");
+    auto r = h->plugin->hooks().GetRecord(Copy<32>(id));
+    if (!r.ok()) return r.status();
+    std::memset(out, 0, sizeof(*out));
+    std::memcpy(out->validator_id, r->id.data(), 32);
+    std::memcpy(out->stake_be, r->stake_be.data(), 32);
+    out->tee_type = static_cast<int32_t>(r->tee_type);
+    out->status = static_cast<int32_t>(r->status);
+    out->reason = static_cast<int32_t>(r->reason);
+    std::memcpy(out->evidence_hash, r->evidence_hash.data(), 32);
+    out->valid_until = r->valid_until;
+    out->registered_at = r->registered_at;
+    out->verified_at_epoch = r->verified_at_epoch;
+    out->registered_epoch = r->registered_epoch;
+    return Status::Ok();
+  });
+}
+
+int32_t OnEpoch(tee_handle* h, uint64_t epoch, uint64_t epoch_time, const uint8_t* seed,
+                tee_epoch_report* out) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (seed == nullptr) return Arg("seed", "is NULL");
+    auto r = h->plugin->hooks().OnEpoch(epoch, epoch_time, Copy<32>(seed));
+    if (!r.ok()) return r.status();
+    FillReport(*r, out);
+    return Status::Ok();
+  });
+}
+
+int32_t GetWeights(tee_handle* h, uint64_t epoch, tee_weight** out, size_t* n) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (out == nullptr || n == nullptr) return Arg("out", "is NULL");
+    *out = nullptr;
+    *n = 0;
+    auto view = h->plugin->hooks().Epoch(epoch);
+    if (!view.ok()) return view.status();
+    const auto& entries = (*view)->snapshot.entries;
+    const auto& weights = (*view)->table.weights();
+    tee_weight* w = Alloc<tee_weight>(entries.size());
+    for (size_t i = 0; i < entries.size(); ++i) {
+      std::memset(&w[i], 0, sizeof(tee_weight));
+      std::memcpy(w[i].validator_id, entries[i].id.data(), 32);
+      auto be = tenzro::tee::U256ToBe(weights[i]);
+      std::memcpy(w[i].weight_be, be.data(), 32);
+      w[i].attested = entries[i].attested ? 1 : 0;
+    }
+    *out = w;
+    *n = entries.size();
+    return Status::Ok();
+  });
+}
+
+int32_t Leader(tee_handle* h, uint64_t epoch, uint64_t slot, uint8_t* out_id) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (out_id == nullptr) return Arg("out_id", "is NULL");
+    auto view = h->plugin->hooks().Epoch(epoch);
+    if (!view.ok()) return view.status();
+    uint32_t i = (*view)->table.LeaderIndex(slot);
+    std::memcpy(out_id, (*view)->snapshot.entries[i].id.data(), 32);
+    return Status::Ok();
+  });
+}
+
+constexpr uint64_t kMaxScheduleSlots = uint64_t{1} << 28;
+
+int32_t Schedule(tee_handle* h, uint64_t epoch, uint64_t first_slot, uint64_t count, uint32_t** out) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (out == nullptr) return Arg("out", "is NULL");
+    *out = nullptr;
+    if (count == 0) return Arg("count", "is zero");
+    if (count > kMaxScheduleSlots) return Status(ErrorCode::kTooLarge, "count over 2^28 slots");
+    if (first_slot > UINT64_MAX - (count - 1)) return Arg("first_slot", "range passes 2^64");
+    auto view = h->plugin->hooks().Epoch(epoch);
+    if (!view.ok()) return view.status();
+    uint32_t* s = Alloc<uint32_t>(static_cast<size_t>(count));
+    (*view)->table.Schedule(first_slot, count, s);
+    *out = s;
+    return Status::Ok();
+  });
+}
+
+int32_t Verify(tee_handle* h, int32_t tee_type, const uint8_t* evidence, size_t evidence_len,
+               const tee_blob* collateral, size_t n_collateral, uint64_t now, const uint8_t* validator_id,
+               const uint8_t* challenge, char** json_out, size_t* json_len) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (json_out == nullptr) return Arg("json_out", "is NULL");
+    *json_out = nullptr;
+    if (evidence == nullptr || evidence_len == 0) return Arg("evidence", "is NULL or empty");
+    if (evidence_len > h->plugin->config().max_evidence_bytes) {
+      return Status(ErrorCode::kTooLarge, "evidence over max_evidence_bytes");
+    }
+    if (collateral == nullptr && n_collateral != 0) return Arg("collateral", "is NULL with a non-zero count");
+    if ((validator_id == nullptr) != (challenge == nullptr)) {
+      return Arg("validator_id/challenge", "give both or neither");
+    }
+    auto type = tenzro::tee::TeeTypeFromInt(tee_type);
+    if (!type || *type == tenzro::tee::TeeType::None) return Arg("tee_type", "is not a TEE type");
+    tenzro::tee::StandaloneRequest req;
+    req.tee_type = *type;
+    req.evidence = ByteView(evidence, evidence_len);
+    for (size_t i = 0; i < n_collateral; ++i) {
+      if (collateral[i].data == nullptr && collateral[i].len != 0) {
+        return Arg("collateral", ("[" + std::to_string(i) + "] is NULL with a length").c_str());
+      }
+      req.collateral_blobs.emplace_back(collateral[i].data, collateral[i].len);
+    }
+    req.now = now;
+    if (validator_id != nullptr) {
+      req.binding = tenzro::tee::BindingInput{Copy<32>(validator_id), Copy<32>(challenge)};
+    }
+    auto v = h->plugin->Verify(std::move(req));
+    if (!v.ok()) return v.status();
+    *json_out = DupString(tenzro::tee::VerdictToJson(*v).dump(), json_len);
+    return Status::Ok();
+  });
+}
+
+int32_t SimulateEvidence(tee_handle* h, const uint8_t* id, const uint8_t* challenge, uint64_t issued_at,
+                         uint8_t** out, size_t* out_len) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (out == nullptr || out_len == nullptr) return Arg("out", "is NULL");
+    *out = nullptr;
+    *out_len = 0;
+    if (id == nullptr) return Arg("validator_id", "is NULL");
+    if (challenge == nullptr) return Arg("challenge", "is NULL");
+    auto ev = h->plugin->SimulateEvidence(Copy<32>(id), Copy<32>(challenge), issued_at);
+    if (!ev.ok()) return ev.status();
+    uint8_t* buf = Alloc<uint8_t>(ev->size());
+    std::memcpy(buf, ev->data(), ev->size());
+    *out = buf;
+    *out_len = ev->size();
+    return Status::Ok();
+  });
+}
+
+void Free(void* p) { std::free(p); }
+
+const char* LastError(const tee_handle* h) {
+  try {
+    auto it = t_last_error.find(h);
+    return it == t_last_error.end() ? "" : it->second.c_str();
+  } catch (...) {
+    return "";
+  }
+}
+
+int32_t StatusJson(tee_handle* h, char** json_out, size_t* json_len) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (json_out == nullptr) return Arg("json_out", "is NULL");
+    *json_out = DupString(h->plugin->StatusJson(), json_len);
+    return Status::Ok();
+  });
+}
+
+constexpr tee_api kApi = {
+    TEE_ABI_VERSION,  static_cast<uint32_t>(sizeof(tee_api)),
+    &Open,            &Close,
+    &RegisterValidator, &RegisterBatch,
+    &Deregister,      &SubmitCollateral,
+    &GetRecord,       &OnEpoch,
+    &GetWeights,      &Leader,
+    &Schedule,        &Verify,
+    &SimulateEvidence, &Free,
+    &LastError,       &StatusJson,
+};
+
+}  // namespace
+
+extern "C" {
+
+__attribute__((visibility("default"))) int32_t tee_negotiate(uint32_t host_abi_version,
+                                                             const tee_api** out) {
+  if (out == nullptr) return TEE_ERR_INVALID_ARGUMENT;
+  *out = nullptr;
+  if (host_abi_version != TEE_ABI_VERSION) return TEE_ERR_ABI_VERSION;
+  *out = &kApi;
+  return TEE_OK;
+}
+
+__attribute__((visibility("default"))) const char* tee_abi_hash(void) {
+  return tenzro::tee::plugin::kAbiHash;
+}
+
+__attribute__((visibility("default"))) const char* tee_status_str(int32_t status) {
+  switch (status) {
+    case TEE_OK: return "TEE_OK";
+    case TEE_ERR_INVALID_ARGUMENT: return "TEE_ERR_INVALID_ARGUMENT";
+    case TEE_ERR_CONFIG: return "TEE_ERR_CONFIG";
+    case TEE_ERR_STORAGE: return "TEE_ERR_STORAGE";
+    case TEE_ERR_NOT_FOUND: return "TEE_ERR_NOT_FOUND";
+    case TEE_ERR_EPOCH_ORDER: return "TEE_ERR_EPOCH_ORDER";
+    case TEE_ERR_TOO_LARGE: return "TEE_ERR_TOO_LARGE";
+    case TEE_ERR_SIMULATION_DISABLED: return "TEE_ERR_SIMULATION_DISABLED";
+    case TEE_ERR_UNSUPPORTED: return "TEE_ERR_UNSUPPORTED";
+    case TEE_ERR_OVERFLOW: return "TEE_ERR_OVERFLOW";
+    case TEE_ERR_NO_SNAPSHOT: return "TEE_ERR_NO_SNAPSHOT";
+    case TEE_ERR_EMPTY: return "TEE_ERR_EMPTY";
+    case TEE_ERR_PARAMS_MISMATCH: return "TEE_ERR_PARAMS_MISMATCH";
+    case TEE_ERR_ABI_VERSION: return "TEE_ERR_ABI_VERSION";
+    case TEE_ERR_COLLATERAL: return "TEE_ERR_COLLATERAL";
+    case TEE_ERR_INTERNAL: return "TEE_ERR_INTERNAL";
+    default: return "TEE_ERR_UNKNOWN";
+  }
+}
+
+}  // extern "C"

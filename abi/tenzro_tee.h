@@ -1,0 +1,286 @@
+/* tenzro_tee.h -- C ABI of the tenzro-tee validator plugin (libtenzro_tee.so).
+ *
+ * The node loads the plugin with dlopen(), calls tee_negotiate() with the ABI
+ * version it was built for and receives a table of functions. Every call but
+ * negotiation goes through that table.
+ *
+ * Conventions
+ * - Versioning: TEE_ABI_VERSION grows when the table grows; fields are only
+ *   appended, never reordered. The table starts with its version and its size
+ *   so a newer host can tell which fields an older plugin has.
+ * - Status codes: every call returns an int32_t status (TEE_OK or TEE_ERR_*).
+ *   The values are never renumbered. tee_status_str() names them. On failure
+ *   the calling thread's last error for the handle (last_error) says what was
+ *   wrong, naming the argument or key, and nothing that was stored changes.
+ * - Verdicts are not errors: a registration whose evidence fails is TEE_OK
+ *   with attested = 0 and the failure code in the result. TEE_ERR_INTERNAL
+ *   (disk, memory, library failure) is never a verdict on the evidence.
+ * - Bytes: pointer + length. Identifiers (Ed25519 public keys), challenges,
+ *   seeds and hashes are exactly 32 bytes; stakes and weights are unsigned
+ *   256-bit big-endian integers in 32 bytes. Times are unix seconds.
+ * - Ownership: results the plugin allocates (JSON strings, arrays, evidence)
+ *   are released with the table's free(); the plugin never frees host memory
+ *   and never keeps a host pointer after a call returns (callbacks aside).
+ * - Threading: every call is safe from several threads on the same handle.
+ *   Host callbacks run on the thread that triggered them (fetchers: a plugin
+ *   thread), may run concurrently, and must not call back into the plugin. close() joins every thread the plugin started; no
+ *   other call may be in flight on that handle when it is called.
+ * - Exceptions never cross this boundary.
+ *
+ * - Errors of calls made with a NULL handle (open, a NULL-handle call) are
+ *   read with last_error(NULL) on the same thread.
+ * - Epochs: any u64; the first on_epoch may be 0. Records registered before
+ *   the first epoch count from it; later ones from the next epoch.
+ *
+ * The header is C89/C99 and C++ clean and includes only <stdint.h> and
+ * <stddef.h>.
+ */
+#ifndef TENZRO_TEE_H_
+#define TENZRO_TEE_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TEE_ABI_VERSION 1u
+
+/* ---- status codes (never renumbered) ---------------------------------- */
+#define TEE_OK 0
+#define TEE_ERR_INVALID_ARGUMENT 1  /* null pointer, bad length, zero stake */
+#define TEE_ERR_CONFIG 2            /* config file missing or malformed */
+#define TEE_ERR_STORAGE 3           /* database corrupt, locked or unwritable */
+#define TEE_ERR_NOT_FOUND 4         /* no such validator / epoch */
+#define TEE_ERR_EPOCH_ORDER 5       /* epoch older than the last one */
+#define TEE_ERR_TOO_LARGE 6         /* evidence or collateral over its limit */
+#define TEE_ERR_SIMULATION_DISABLED 7 /* simulate_evidence with simulation off */
+#define TEE_ERR_UNSUPPORTED 8       /* TEE type or call not available */
+#define TEE_ERR_OVERFLOW 9          /* 256-bit weight arithmetic overflowed */
+#define TEE_ERR_NO_SNAPSHOT 10      /* no snapshot for that epoch */
+#define TEE_ERR_EMPTY 11            /* snapshot has no validators */
+#define TEE_ERR_PARAMS_MISMATCH 12  /* database made under other chain params */
+#define TEE_ERR_ABI_VERSION 13      /* host and plugin ABI versions differ */
+#define TEE_ERR_COLLATERAL 14       /* collateral rejected (not genuine, stale) */
+#define TEE_ERR_INTERNAL 15         /* library, memory or unexpected failure */
+
+/* ---- TEE types --------------------------------------------------------- */
+#define TEE_TYPE_NONE 0
+#define TEE_TYPE_INTEL_TDX 1
+#define TEE_TYPE_INTEL_SGX 2
+#define TEE_TYPE_AMD_SEV_SNP 3
+#define TEE_TYPE_AWS_NITRO 4
+#define TEE_TYPE_NVIDIA_GPU 5
+#define TEE_TYPE_SIMULATED 6
+
+/* ---- validator status ------------------------------------------------- */
+#define TEE_VALIDATOR_UNATTESTED 0
+#define TEE_VALIDATOR_ATTESTED 1
+#define TEE_VALIDATOR_EXPIRED 2
+#define TEE_VALIDATOR_REVOKED 3
+
+/* ---- verdict failure codes (DESIGN §3 order; never renumbered) -------- */
+#define TEE_FAIL_NONE 0
+#define TEE_FAIL_MALFORMED 1
+#define TEE_FAIL_UNSUPPORTED 2
+#define TEE_FAIL_BAD_SIGNATURE 3
+#define TEE_FAIL_CHAIN_UNTRUSTED 4
+#define TEE_FAIL_CHAIN_INCOMPLETE 5
+#define TEE_FAIL_NOT_YET_VALID 6
+#define TEE_FAIL_EXPIRED 7
+#define TEE_FAIL_REVOKED 8
+#define TEE_FAIL_COLLATERAL_MISSING 9
+#define TEE_FAIL_NO_MATCHING_TCB 10
+#define TEE_FAIL_TCB_STATUS_REJECTED 11
+#define TEE_FAIL_FIRMWARE_TOO_OLD 12
+#define TEE_FAIL_DEBUG_ENCLAVE 13
+#define TEE_FAIL_VMPL 14
+#define TEE_FAIL_POLICY_VIOLATION 15
+#define TEE_FAIL_MEASUREMENT_MISMATCH 16
+#define TEE_FAIL_BINDING_MISMATCH 17
+#define TEE_FAIL_NONCE_MISMATCH 18
+#define TEE_FAIL_SIMULATION_DISABLED 19
+#define TEE_FAIL_INTERNAL 20
+
+/* ---- log levels of the log callback ------------------------------------ */
+#define TEE_LOG_TRACE 0
+#define TEE_LOG_DEBUG 1
+#define TEE_LOG_INFO 2
+#define TEE_LOG_WARN 3
+#define TEE_LOG_ERROR 4
+
+/* ---- validator events of the validator_event callback ------------------ */
+#define TEE_EVENT_REGISTERED 1
+#define TEE_EVENT_DEREGISTERED 2
+#define TEE_EVENT_DEMOTED 3
+#define TEE_EVENT_EXPIRING 4
+
+typedef struct tee_handle tee_handle; /* opaque */
+
+/* Host callbacks. Any pointer may be NULL. `size` is sizeof(tee_host_callbacks)
+ * as the host knows it, so the struct can grow. */
+typedef struct tee_host_callbacks {
+  uint32_t size;
+  void* user;
+  /* One formatted log line (not NUL-terminated; len bytes). */
+  void (*log)(void* user, int32_t level, const char* line, size_t len);
+  /* A validator changed: event is TEE_EVENT_*, reason a TEE_FAIL_* code. */
+  void (*validator_event)(void* user, const uint8_t validator_id[32], int32_t event,
+                          int32_t reason);
+  /* A fetcher got and verified collateral; the node may propose it on chain
+   * and later pass it to submit_collateral. Runs on a plugin thread. */
+  void (*collateral_fetched)(void* user, int32_t tee_type, const uint8_t* data,
+                             size_t len);
+} tee_host_callbacks;
+
+/* Outcome of one registration. */
+typedef struct tee_register_result {
+  int32_t attested;     /* 1 when the record is attested */
+  int32_t reason;       /* TEE_FAIL_* of the verdict, TEE_FAIL_NONE if attested */
+  int64_t valid_until;  /* inclusive unix seconds; -1 when unattested */
+  uint8_t evidence_hash[32]; /* SHA-256 of the evidence; zero without evidence */
+} tee_register_result;
+
+/* One entry of a batch (genesis) registration. */
+typedef struct tee_registration {
+  const uint8_t* validator_id; /* 32 bytes */
+  const uint8_t* stake_be;     /* 32 bytes, big-endian, non-zero */
+  int32_t tee_type;            /* TEE_TYPE_*; TEE_TYPE_NONE without evidence */
+  const uint8_t* evidence;     /* may be NULL when evidence_len is 0 */
+  size_t evidence_len;
+  const uint8_t* challenge;    /* 32 bytes; required when evidence is given */
+  uint64_t registered_at;      /* unix seconds: the evidence time of TDX/SNP */
+} tee_registration;
+
+typedef struct tee_record {
+  uint8_t validator_id[32];
+  uint8_t stake_be[32];
+  int32_t tee_type;
+  int32_t status;             /* TEE_VALIDATOR_* */
+  int32_t reason;             /* TEE_FAIL_* that made it unattested, or NONE */
+  uint8_t evidence_hash[32];  /* evidence backing the record; zero if none passed */
+  int32_t reserved;           /* zero; keeps the layout free of padding */
+  int64_t valid_until;        /* -1 when never attested */
+  uint64_t registered_at;
+  uint64_t verified_at_epoch; /* last epoch that evaluated it: every epoch
+                                 re-evaluates attested records; otherwise the
+                                 epoch of registration or demotion */
+  uint64_t registered_epoch;  /* first epoch whose snapshot includes it */
+} tee_record;
+
+typedef struct tee_epoch_report {
+  uint64_t epoch;
+  uint64_t epoch_time;
+  uint64_t snapshot_size;     /* validators in the snapshot */
+  uint64_t attested;          /* of which attested */
+  uint64_t reevaluated;       /* attested records re-evaluated */
+  uint64_t demoted;           /* of which demoted */
+  uint64_t expiring;          /* attested, valid_until inside the window */
+  uint8_t total_weight_be[32];
+  uint8_t params_hash[32];
+  uint8_t collateral_hash[32];
+} tee_epoch_report;
+
+typedef struct tee_weight {
+  uint8_t validator_id[32];
+  uint8_t weight_be[32];
+  int32_t attested;
+} tee_weight;
+
+/* A collateral blob passed to verify(). */
+typedef struct tee_blob {
+  const uint8_t* data;
+  size_t len;
+} tee_blob;
+
+typedef struct tee_api {
+  uint32_t abi_version; /* TEE_ABI_VERSION of the plugin */
+  uint32_t size;        /* sizeof(tee_api) of the plugin */
+
+  /* Opens the plugin with the node's TOML config. cb may be NULL. On failure
+   * *out is NULL and last_error(NULL), on the same thread, says why. */
+  int32_t (*open)(const char* config_path, const tee_host_callbacks* cb, tee_handle** out);
+  /* Flushes, joins the plugin's threads and frees the handle. NULL is a no-op. */
+  int32_t (*close)(tee_handle* h);
+
+  /* Registers or renews (same id) a validator (DESIGN §6). evidence may be
+   * NULL/0 with TEE_TYPE_NONE: the validator is registered unattested.
+   * Evidence requires a TEE type other than NONE and a challenge, and a TEE
+   * type other than NONE requires evidence (else TEE_ERR_INVALID_ARGUMENT).
+   * out may be NULL. */
+  int32_t (*register_validator)(tee_handle* h, const uint8_t validator_id[32],
+                                const uint8_t stake_be[32], int32_t tee_type,
+                                const uint8_t* evidence, size_t evidence_len,
+                                const uint8_t* challenge, uint64_t registered_at,
+                                tee_register_result* out);
+  /* Registers n validators in one atomic write batch (genesis). Either all are
+   * stored or none. out (n entries) may be NULL. Duplicate ids are
+   * TEE_ERR_INVALID_ARGUMENT; n = 0 is a no-op. */
+  int32_t (*register_batch)(tee_handle* h, const tee_registration* regs, size_t n,
+                            tee_register_result* out);
+  int32_t (*deregister)(tee_handle* h, const uint8_t validator_id[32]);
+  /* Admits a collateral document of a TEE type (DESIGN §2): it is verified at
+   * `now` and, if genuine, stored and used from the next epoch on. */
+  int32_t (*submit_collateral)(tee_handle* h, int32_t tee_type, const uint8_t* data,
+                               size_t len, uint64_t now);
+  int32_t (*get_record)(tee_handle* h, const uint8_t validator_id[32], tee_record* out);
+
+  /* Starts epoch E: re-evaluates attested records at epoch_time against the
+   * admitted collateral, then freezes the snapshot of E, in one atomic batch.
+   * E equal to the last epoch, with the same time and seed, returns its
+   * report again (with another time or seed: TEE_ERR_INVALID_ARGUMENT); an
+   * older E is TEE_ERR_EPOCH_ORDER. out may be NULL. */
+  int32_t (*on_epoch)(tee_handle* h, uint64_t epoch, uint64_t epoch_time,
+                      const uint8_t seed[32], tee_epoch_report* out);
+  /* Weights of an epoch's snapshot, ordered by validator id. *out freed with free(). */
+  int32_t (*get_weights)(tee_handle* h, uint64_t epoch, tee_weight** out, size_t* n);
+  /* Leader of (epoch, slot) (DESIGN §7). */
+  int32_t (*leader)(tee_handle* h, uint64_t epoch, uint64_t slot, uint8_t out_id[32]);
+  /* Leaders of slots [first_slot, first_slot + count) as indices into the
+   * epoch's id-ordered weights (get_weights). *out (count entries) freed with
+   * free(). 1 <= count <= 2^28 (TEE_ERR_TOO_LARGE above); windows of a larger
+   * schedule give the same leaders. */
+  int32_t (*schedule)(tee_handle* h, uint64_t epoch, uint64_t first_slot, uint64_t count,
+                      uint32_t** out);
+
+  /* Verifies evidence without registering anything (not consensus). The
+   * collateral blobs are recognised by content. validator_id and challenge
+   * are both NULL (no binding check) or both 32 bytes. *json_out is the
+   * verdict JSON of DESIGN §3, NUL-terminated, freed with free(). Returns
+   * TEE_OK whether the evidence is valid or not. */
+  int32_t (*verify)(tee_handle* h, int32_t tee_type, const uint8_t* evidence,
+                    size_t evidence_len, const tee_blob* collateral, size_t n_collateral,
+                    uint64_t now, const uint8_t* validator_id, const uint8_t* challenge,
+                    char** json_out, size_t* json_len);
+  /* Makes Simulated evidence bound to (validator_id, challenge), issued at
+   * issued_at. Only when [tee] simulation = true. *out freed with free(). */
+  int32_t (*simulate_evidence)(tee_handle* h, const uint8_t validator_id[32],
+                               const uint8_t challenge[32], uint64_t issued_at,
+                               uint8_t** out, size_t* out_len);
+
+  /* Frees anything the plugin returned. NULL is a no-op. */
+  void (*free)(void* p);
+  /* The calling thread's last error message on h (h may be NULL for open()
+   * failures). Never NULL; valid until the thread's next call. */
+  const char* (*last_error)(const tee_handle* h);
+  /* Status as JSON (versions, params_hash, last epoch, counts); freed with free(). */
+  int32_t (*status)(tee_handle* h, char** json_out, size_t* json_len);
+} tee_api;
+
+/* Returns the function table for the host's ABI version in *out.
+ * TEE_ERR_ABI_VERSION when the plugin cannot serve that version; *out is
+ * NULL on any failure. */
+int32_t tee_negotiate(uint32_t host_abi_version, const tee_api** out);
+
+/* A hash of this header's layout: hosts may compare it with their own copy. */
+const char* tee_abi_hash(void);
+
+/* Static name of a status code ("TEE_OK", ...); "TEE_ERR_UNKNOWN" otherwise. */
+const char* tee_status_str(int32_t status);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* TENZRO_TEE_H_ */

@@ -1,0 +1,220 @@
+#include "plugin/config.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "crypto/hash.h"
+
+namespace tenzro::tee::plugin {
+namespace {
+
+Status Bad(std::string_view origin, const std::string& key, const std::string& what) {
+  return Error(ErrorCode::kConfig, std::string(origin) + ": " + key + ": " + what);
+}
+
+Status CheckKeys(const toml::table& t, std::string_view origin, const std::string& prefix,
+                 const std::set<std::string>& allowed) {
+  for (const auto& [k, v] : t) {
+    std::string key(k.str());
+    if (allowed.count(key) == 0) return Bad(origin, prefix + key, "unknown key");
+  }
+  return Status::Ok();
+}
+
+// Reads an unsigned integer in [min, max]. Accepts TOML integers and, for
+// values beyond TOML's 64-bit signed range, decimal or 0x strings.
+Status ReadU64(const toml::table& t, std::string_view origin, const std::string& prefix,
+               const char* key, uint64_t min, uint64_t max, uint64_t& out) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return Status::Ok();
+  uint64_t v = 0;
+  if (auto i = n->as_integer()) {
+    if (i->get() < 0) return Bad(origin, prefix + key, "must not be negative");
+    v = static_cast<uint64_t>(i->get());
+  } else if (auto s = n->as_string()) {
+    const std::string& text = s->get();
+    try {
+      size_t used = 0;
+      bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+      if (text.empty() || text[0] == '-' || text[0] == '+') throw std::invalid_argument(text);
+      v = std::stoull(hex ? text.substr(2) : text, &used, hex ? 16 : 10);
+      if (used != (hex ? text.size() - 2 : text.size())) throw std::invalid_argument(text);
+    } catch (const std::exception&) {
+      return Bad(origin, prefix + key, "not an unsigned integer: \"" + text + "\"");
+    }
+  } else {
+    return Bad(origin, prefix + key, "must be an integer");
+  }
+  if (v < min || v > max) {
+    return Bad(origin, prefix + key,
+               "must be in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " +
+                   std::to_string(v));
+  }
+  out = v;
+  return Status::Ok();
+}
+
+Status ReadBool(const toml::table& t, std::string_view origin, const std::string& prefix,
+                const char* key, bool& out) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return Status::Ok();
+  auto b = n->as_boolean();
+  if (!b) return Bad(origin, prefix + key, "must be true or false");
+  out = b->get();
+  return Status::Ok();
+}
+
+Status ReadString(const toml::table& t, std::string_view origin, const std::string& prefix,
+                  const char* key, std::string& out) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return Status::Ok();
+  auto s = n->as_string();
+  if (!s) return Bad(origin, prefix + key, "must be a string");
+  out = s->get();
+  return Status::Ok();
+}
+
+const toml::table* SubTable(const toml::table& t, const char* key, std::string_view origin,
+                            const std::string& name, Status& status) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return nullptr;
+  if (!n->is_table()) {
+    status = Bad(origin, name, "must be a table");
+    return nullptr;
+  }
+  return n->as_table();
+}
+
+Status ParseSimulated(const toml::table& t, std::string_view origin, Config& c) {
+  const std::string prefix = "tee.consensus.simulated.";
+  TEE_TRY(CheckKeys(t, origin, prefix, {"measurements"}));
+  if (const toml::node* n = t.get("measurements")) {
+    auto arr = n->as_array();
+    if (!arr) return Bad(origin, prefix + "measurements", "must be an array of hex strings");
+    for (size_t i = 0; i < arr->size(); ++i) {
+      auto s = arr->get(i)->as_string();
+      auto m = s ? FromHexFixed<48>(s->get()) : std::nullopt;
+      if (!m) {
+        return Bad(origin, prefix + "measurements[" + std::to_string(i) + "]",
+                   "must be 96 hex digits (48 bytes)");
+      }
+      c.simulated_measurements.push_back(*m);
+    }
+    std::sort(c.simulated_measurements.begin(), c.simulated_measurements.end());
+    c.simulated_measurements.erase(
+        std::unique(c.simulated_measurements.begin(), c.simulated_measurements.end()),
+        c.simulated_measurements.end());
+  }
+  return Status::Ok();
+}
+
+Status ParseConsensus(const toml::table& t, std::string_view origin, Config& c) {
+  const std::string prefix = "tee.consensus.";
+  TEE_TRY(CheckKeys(t, origin, prefix,
+                    {"multiplier", "max_age_secs", "expiry_window_secs", "simulated"}));
+  TEE_TRY(ReadU64(t, origin, prefix, "multiplier", 1, 1000, c.multiplier));
+  TEE_TRY(ReadU64(t, origin, prefix, "max_age_secs", 1, 366ull * 86400, c.max_age_secs));
+  TEE_TRY(ReadU64(t, origin, prefix, "expiry_window_secs", 0, 366ull * 86400, c.expiry_window_secs));
+  Status st;
+  if (const toml::table* sim = SubTable(t, "simulated", origin, prefix + "simulated", st)) {
+    TEE_TRY(ParseSimulated(*sim, origin, c));
+  }
+  return st;
+}
+
+Status ParseTee(const toml::table& t, std::string_view origin, Config& c) {
+  const std::string prefix = "tee.";
+  TEE_TRY(CheckKeys(t, origin, prefix,
+                    {"db_path", "rocksdb_memory_mb", "log_level", "simulation",
+                     "collateral_admission", "max_evidence_bytes", "snapshot_retention",
+                     "migrate_params", "consensus"}));
+  TEE_TRY(ReadString(t, origin, prefix, "db_path", c.db_path));
+  TEE_TRY(ReadU64(t, origin, prefix, "rocksdb_memory_mb", 8, 65536, c.rocksdb_memory_mb));
+  TEE_TRY(ReadString(t, origin, prefix, "log_level", c.log_level));
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};
+  if (kLevels.count(c.log_level) == 0) {
+    return Bad(origin, prefix + "log_level", "must be one of trace, debug, info, warn, error, off");
+  }
+  TEE_TRY(ReadBool(t, origin, prefix, "simulation", c.simulation));
+  std::string admission = "consensus";
+  TEE_TRY(ReadString(t, origin, prefix, "collateral_admission", admission));
+  if (admission == "consensus") c.collateral_admission = CollateralAdmission::kConsensus;
+  else if (admission == "local") c.collateral_admission = CollateralAdmission::kLocal;
+  else return Bad(origin, prefix + "collateral_admission", "must be \"consensus\" or \"local\"");
+  TEE_TRY(ReadU64(t, origin, prefix, "max_evidence_bytes", 256, 64u << 20, c.max_evidence_bytes));
+  TEE_TRY(ReadU64(t, origin, prefix, "snapshot_retention", 1, 1u << 20, c.snapshot_retention));
+  TEE_TRY(ReadBool(t, origin, prefix, "migrate_params", c.migrate_params));
+  Status st;
+  if (const toml::table* cons = SubTable(t, "consensus", origin, prefix + "consensus", st)) {
+    c.consensus_defaults = false;
+    TEE_TRY(ParseConsensus(*cons, origin, c));
+  }
+  return st;
+}
+
+}  // namespace
+
+Result<Config> ParseConfig(std::string_view toml_text, std::string_view origin) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, origin);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+        << e.description();
+    return Error(ErrorCode::kConfig, msg.str());
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::kConfig, std::string(origin) + ": " + e.what());
+  }
+  TEE_TRY(CheckKeys(root, origin, "", {"tee"}));
+  Config c;
+  Status st;
+  const toml::table* tee = SubTable(root, "tee", origin, "tee", st);
+  TEE_TRY(st);
+  if (tee == nullptr) return Bad(origin, "tee", "missing [tee] table");
+  TEE_TRY(ParseTee(*tee, origin, c));
+  return c;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error(ErrorCode::kConfig, "cannot read config file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Error(ErrorCode::kConfig, "cannot read config file " + path);
+  return ParseConfig(text.str(), path);
+}
+
+std::string CanonicalParams(const Config& c) {
+  // Every parameter that can change a weight, a leader or an attested status.
+  // simulation and collateral_admission live under [tee] but change what is
+  // trusted, so they are chain parameters too (labelled in the hash).
+  std::map<std::string, std::string> kv;
+  kv["collateral_admission"] =
+      c.collateral_admission == CollateralAdmission::kLocal ? "local(non-consensus)" : "consensus";
+  kv["expiry_window_secs"] = std::to_string(c.expiry_window_secs);
+  kv["max_age_secs"] = std::to_string(c.max_age_secs);
+  kv["multiplier"] = std::to_string(c.multiplier);
+  kv["simulation"] = c.simulation ? "true" : "false";
+  std::string ms;
+  for (const auto& m : c.simulated_measurements) {  // sorted, unique
+    if (!ms.empty()) ms += ",";
+    ms += ToHex(AsView(m));
+  }
+  kv["simulated.measurements"] = ms;
+  std::string out = "tenzro-tee-params-v1\n";
+  for (const auto& [k, v] : kv) out += k + "=" + v + "\n";
+  return out;
+}
+
+Hash32 ParamsHash(const Config& c) {
+  std::string canon = CanonicalParams(c);
+  return crypto::Sha256(ByteView(reinterpret_cast<const uint8_t*>(canon.data()), canon.size()));
+}
+
+}  // namespace tenzro::tee::plugin

@@ -1,0 +1,161 @@
+#include "plugin/plugin.h"
+
+#include <cstring>
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
+#include "attestation/sim/simulator.h"
+#include "crypto/hash.h"
+#include "plugin/version.h"
+#include "plugin/wiring.h"
+#include "storage/kv_store.h"
+
+namespace tenzro::tee::plugin {
+namespace {
+
+// Hands formatted log lines to the host's log callback.
+class HostSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit HostSink(const tee_host_callbacks& cb) : cb_(cb) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t buf;
+    formatter_->format(msg, buf);
+    size_t len = buf.size();
+    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) --len;
+    cb_.log(cb_.user, ToTeeLevel(msg.level), buf.data(), len);
+  }
+  void flush_() override {}
+
+ private:
+  static int32_t ToTeeLevel(spdlog::level::level_enum l) {
+    switch (l) {
+      case spdlog::level::trace: return TEE_LOG_TRACE;
+      case spdlog::level::debug: return TEE_LOG_DEBUG;
+      case spdlog::level::info: return TEE_LOG_INFO;
+      case spdlog::level::warn: return TEE_LOG_WARN;
+      default: return TEE_LOG_ERROR;
+    }
+  }
+  tee_host_callbacks cb_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
+                                             const tee_host_callbacks* callbacks) {
+  if (!crypto::InitCrypto()) return Error(ErrorCode::kInternal, "libsodium failed to initialise");
+  std::unique_ptr<Plugin> p(new Plugin());
+  if (callbacks != nullptr) {
+    // A host built against an older, smaller struct passes its own size.
+    size_t n = std::min<size_t>(callbacks->size, sizeof(tee_host_callbacks));
+    std::memcpy(&p->callbacks_, callbacks, n);
+  }
+  TEE_ASSIGN_OR_RETURN(p->config_, LoadConfig(config_path));
+  if (p->config_.db_path.empty()) {
+    return Error(ErrorCode::kConfig, config_path + ": tee.db_path: required");
+  }
+
+  spdlog::sink_ptr sink;
+  if (p->callbacks_.log != nullptr) sink = std::make_shared<HostSink>(p->callbacks_);
+  else sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  p->logger_ = std::make_shared<spdlog::logger>("tenzro-tee", std::move(sink));
+  p->logger_->set_pattern("tenzro-tee %l: %v");
+  p->logger_->set_level(spdlog::level::from_str(p->config_.log_level));
+
+  p->params_hash_ = ParamsHash(p->config_);
+  if (p->config_.consensus_defaults) {
+    p->logger_->warn("no [tee.consensus] table: running on built-in defaults (DESIGN §10)");
+  }
+  if (p->config_.collateral_admission == CollateralAdmission::kLocal) {
+    p->logger_->warn("collateral_admission = \"local\": NON-CONSENSUS mode, for single nodes and devnets");
+  }
+  if (p->config_.simulation) {
+    p->logger_->warn("simulation = true: Simulated evidence and development roots are TRUSTED (devnet only)");
+  }
+
+  storage::RocksOptions ro;
+  ro.path = p->config_.db_path;
+  ro.memory_budget_bytes = p->config_.rocksdb_memory_mb << 20;
+  TEE_ASSIGN_OR_RETURN(auto store, storage::OpenRocksStore(ro));
+  TEE_ASSIGN_OR_RETURN(p->registry_, registry::TeeRegistry::Open(std::move(store)));
+
+  if (auto stored = p->registry_->params_hash(); stored && *stored != p->params_hash_) {
+    if (!p->config_.migrate_params) {
+      return Error(ErrorCode::kParamsMismatch,
+                   "database " + p->config_.db_path + " holds epochs made under params_hash " +
+                       ToHex(AsView(*stored)) + ", config gives " + ToHex(AsView(p->params_hash_)) +
+                       " (set [tee] migrate_params = true to migrate)");
+    }
+    p->logger_->warn("migrating params_hash {} -> {}", ToHex(AsView(*stored)), ToHex(AsView(p->params_hash_)));
+    TEE_TRY(p->registry_->SetParamsHash(p->params_hash_));
+  }
+
+  p->verifier_ = BuildVerifier(p->config_);
+  consensus::HookParams hp;
+  hp.multiplier = p->config_.multiplier;
+  hp.expiry_window_secs = p->config_.expiry_window_secs;
+  hp.max_evidence_bytes = p->config_.max_evidence_bytes;
+  hp.snapshot_retention = static_cast<uint32_t>(p->config_.snapshot_retention);
+  hp.params_hash = p->params_hash_;
+  p->hooks_ = std::make_unique<consensus::ConsensusHooks>(*p->registry_, *p->verifier_, hp, p.get());
+  p->logger_->info("opened {} (params_hash {}, {} validators)", p->config_.db_path,
+                   ToHex(AsView(p->params_hash_)), p->registry_->records().size());
+  return p;
+}
+
+Plugin::~Plugin() {
+  // Hooks reference the registry and verifier: tear down in reverse order.
+  hooks_.reset();
+  registry_.reset();
+  if (logger_) logger_->flush();
+}
+
+Result<Verdict> Plugin::Verify(StandaloneRequest req) const {
+  // Not consensus: the admitted set as it is now, plus the caller's blobs.
+  std::shared_ptr<const CollateralSet> admitted = hooks_->AdmittedCollateral();
+  req.base = admitted.get();
+  return VerifyStandalone(*verifier_, req);
+}
+
+Result<Bytes> Plugin::SimulateEvidence(const ValidatorId& id, const Hash32& challenge,
+                                       uint64_t issued_at) const {
+  if (!config_.simulation) {
+    return Error(ErrorCode::kSimulationDisabled, "simulate_evidence needs [tee] simulation = true");
+  }
+  sim::EvidenceSpec spec;
+  spec.binding = BindingInput{id, challenge};
+  spec.issued_at = issued_at;
+  return sim::MakeEvidence(spec);
+}
+
+std::string Plugin::StatusJson() const {
+  nlohmann::json j;
+  j["plugin"] = "tenzro-tee";
+  j["version"] = kVersionString;
+  j["abi_version"] = TEE_ABI_VERSION;
+  j["abi_hash"] = kAbiHash;
+  j["params_hash"] = ToHex(AsView(params_hash_));
+  j["simulation"] = config_.simulation;
+  j["collateral_admission"] =
+      config_.collateral_admission == CollateralAdmission::kLocal ? "local" : "consensus";
+  j["consensus_defaults"] = config_.consensus_defaults;
+  auto last = hooks_->last_epoch();
+  j["last_epoch"] = last ? nlohmann::json(*last) : nlohmann::json();
+  j["validators"] = hooks_->validator_count();
+  return j.dump();
+}
+
+void Plugin::OnValidatorEvent(const ValidatorId& id, consensus::ValidatorEvent event,
+                              FailureCode reason) {
+  if (callbacks_.validator_event != nullptr) {
+    callbacks_.validator_event(callbacks_.user, id.data(), static_cast<int32_t>(event),
+                               static_cast<int32_t>(reason));
+  }
+}
+
+}  // namespace tenzro::tee::plugin
