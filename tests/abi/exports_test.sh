@@ -1,0 +1,13 @@
+#!/bin/sh
+# Only tee_-prefixed entry points may leave the plugin (DESIGN §11).
+set -eu
+so="$1"
+syms=$(nm -D --defined-only "$so" | awk '{print $3}')
+bad=$(printf '%s\n' "$syms" | grep -vE '^(tee_[a-z_]+|_init|_fini|_edata|_end|__bss_start)$' || true)
+for need in tee_negotiate tee_abi_hash tee_status_str; do
+  printf '%s\n' "$syms" | grep -qx "$need" || { echo "missing export: $need"; exit 1; }
+done
+if [ -n "$bad" ]; then
+  echo "unexpected exports:"; printf '%s\n' "$bad"; exit 1
+fi
+echo "exports: $(printf '%s\n' "$syms" | grep -c '^tee_') tee_ symbols, nothing else"

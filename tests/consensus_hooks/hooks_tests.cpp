@@ -1,0 +1,359 @@
+// Registration, epochs and re-evaluation (DESIGN §6) through ConsensusHooks on
+// a real RocksDB registry.
+#include <boost/test/unit_test.hpp>
+
+#include "attestation/sim/simulator.h"
+#include "attestation/simulated/simulated_verifier.h"
+#include "consensus_hooks/hooks.h"
+#include "support/test_support.h"
+
+using namespace tenzro::tee;
+using namespace tenzro::tee::consensus;
+using registry::ValidatorStatus;
+using tenzro::tee::testing::FaultyStore;
+using tenzro::tee::testing::HashFromLabel;
+using tenzro::tee::testing::IdFromLabel;
+using tenzro::tee::testing::Stake;
+using tenzro::tee::testing::TempDir;
+
+namespace {
+constexpr uint64_t kT0 = 1'767'225'600;
+constexpr uint64_t kMaxAge = 86400;
+constexpr uint64_t kWindow = 21600;
+
+// A fake vendor (not a mock): accepts any evidence that starts with "ok",
+// fails the machine on "boom", and is otherwise malformed. No binding, so two
+// validators can present the same bytes.
+class FakeVendor final : public VendorVerifier {
+ public:
+  TeeType type() const override { return TeeType::IntelTdx; }
+  Result<Verdict> Verify(const VerifyRequest& req) const override {
+    std::string s(req.evidence.begin(), req.evidence.end());
+    if (s.rfind("boom", 0) == 0) return Error(ErrorCode::kInternal, "injected library failure");
+    Verdict v;
+    v.tee_type = TeeType::IntelTdx;
+    if (s.rfind("ok", 0) != 0) v.Fail(FailureCode::kMalformed, "not ok");
+    v.valid_until = req.now + 1000;
+    return v;
+  }
+};
+
+struct Fixture {
+  explicit Fixture(bool simulation = true, bool faulty = false) { Open(simulation, faulty); }
+
+  void Open(bool simulation, bool faulty) {
+    hooks.reset();
+    reg.reset();
+    verifier = std::make_unique<AttestationVerifier>();
+    simulated::Policy p;
+    p.common.simulation = simulation;
+    p.common.max_age_secs = kMaxAge;
+    verifier->Install(std::make_unique<simulated::SimulatedVerifier>(p));
+    verifier->Install(std::make_unique<FakeVendor>());
+    std::unique_ptr<storage::KvStore> store = testing::OpenStore(dir.Sub("db"));
+    fault = nullptr;
+    if (faulty) {
+      auto f = std::make_unique<FaultyStore>(std::move(store));
+      fault = f.get();
+      store = std::move(f);
+    }
+    auto r = registry::TeeRegistry::Open(std::move(store));
+    BOOST_REQUIRE(r.ok());
+    reg = std::move(*r);
+    HookParams hp;
+    hp.expiry_window_secs = kWindow;
+    hp.max_evidence_bytes = 4096;
+    hp.params_hash = HashFromLabel("params");
+    hooks = std::make_unique<ConsensusHooks>(*reg, *verifier, hp, nullptr);
+  }
+
+  Bytes SimEvidence(const std::string& who, const Hash32& ch, uint64_t issued_at) {
+    sim::EvidenceSpec spec;
+    spec.binding = BindingInput{IdFromLabel(who), ch};
+    spec.issued_at = issued_at;
+    return sim::MakeEvidence(spec);
+  }
+
+  RegisterOutcome Register(const std::string& who, uint64_t stake, const Bytes* evidence,
+                           uint64_t at = kT0, TeeType type = TeeType::Simulated) {
+    Registration r;
+    r.id = IdFromLabel(who);
+    r.stake_be = Stake(stake);
+    if (evidence != nullptr) {
+      r.tee_type = type;
+      r.evidence = AsView(*evidence);
+      r.challenge = challenge;
+    }
+    r.registered_at = at;
+    auto o = hooks->RegisterValidator(r);
+    if (!o.ok()) BOOST_FAIL(o.status().ToString());
+    return *o;
+  }
+
+  EpochReport Epoch(uint64_t e, uint64_t t) {
+    auto r = hooks->OnEpoch(e, t, HashFromLabel("seed-" + std::to_string(e)));
+    if (!r.ok()) BOOST_FAIL(r.status().ToString());
+    return *r;
+  }
+
+  registry::ValidatorRecord Record(const std::string& who) {
+    auto r = hooks->GetRecord(IdFromLabel(who));
+    BOOST_REQUIRE(r.ok());
+    return *r;
+  }
+
+  TempDir dir;
+  Hash32 challenge = HashFromLabel("challenge");
+  std::unique_ptr<AttestationVerifier> verifier;
+  std::unique_ptr<registry::TeeRegistry> reg;
+  std::unique_ptr<ConsensusHooks> hooks;
+  FaultyStore* fault = nullptr;
+};
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(hooks)
+
+BOOST_AUTO_TEST_CASE(attested_and_unattested_registration) {
+  Fixture f;
+  Bytes ev = f.SimEvidence("a", f.challenge, kT0);
+  auto a = f.Register("a", 100, &ev);
+  BOOST_TEST(a.attested);
+  BOOST_TEST(a.valid_until == static_cast<int64_t>(kT0 + kMaxAge));
+  auto b = f.Register("b", 100, nullptr);
+  BOOST_TEST(!b.attested);
+  BOOST_TEST((b.reason == FailureCode::kNone));
+  Bytes garbage(100, 7);
+  auto c = f.Register("c", 100, &garbage);
+  BOOST_TEST(!c.attested);
+  BOOST_TEST((c.reason == FailureCode::kMalformed));
+  BOOST_TEST((f.Record("c").evidence_hash == Hash32{}));  // failed evidence backs nothing
+  auto report = f.Epoch(1, kT0 + 10);
+  BOOST_TEST(report.snapshot_size == 3u);
+  BOOST_TEST(report.attested == 1u);
+  BOOST_TEST(report.reevaluated == 1u);
+  BOOST_TEST(U256FromBe(report.total_weight_be) == 400);  // 200 + 100 + 100
+}
+
+BOOST_AUTO_TEST_CASE(invalid_registrations_store_nothing) {
+  Fixture f;
+  Bytes ev = f.SimEvidence("a", f.challenge, kT0);
+  Registration r;
+  r.id = IdFromLabel("a");
+  r.stake_be = Stake(0);
+  BOOST_TEST((f.hooks->RegisterValidator(r).status().code() == ErrorCode::kInvalidArgument));
+  r.stake_be = Stake(1);
+  r.tee_type = TeeType::Simulated;
+  r.evidence = AsView(ev);
+  BOOST_TEST((f.hooks->RegisterValidator(r).status().code() == ErrorCode::kInvalidArgument));  // no challenge
+  Bytes big(5000, 1);
+  r.evidence = AsView(big);
+  r.challenge = f.challenge;
+  BOOST_TEST((f.hooks->RegisterValidator(r).status().code() == ErrorCode::kTooLarge));
+  r.tee_type = TeeType::None;
+  r.evidence = AsView(ev);
+  BOOST_TEST((f.hooks->RegisterValidator(r).status().code() == ErrorCode::kInvalidArgument));
+  BOOST_TEST((f.hooks->GetRecord(r.id).status().code() == ErrorCode::kNotFound));
+}
+
+BOOST_AUTO_TEST_CASE(library_failure_is_internal_not_a_verdict) {
+  Fixture f;
+  Bytes boom = {'b', 'o', 'o', 'm'};
+  Registration r;
+  r.id = IdFromLabel("a");
+  r.stake_be = Stake(1);
+  r.tee_type = TeeType::IntelTdx;
+  r.evidence = AsView(boom);
+  r.challenge = f.challenge;
+  BOOST_TEST((f.hooks->RegisterValidator(r).status().code() == ErrorCode::kInternal));
+  BOOST_TEST((f.hooks->GetRecord(r.id).status().code() == ErrorCode::kNotFound));
+}
+
+BOOST_AUTO_TEST_CASE(one_evidence_for_two_ids) {
+  Fixture f;
+  // Simulated evidence is bound to its validator: another id fails binding.
+  Bytes ev = f.SimEvidence("a", f.challenge, kT0);
+  BOOST_TEST(f.Register("a", 1, &ev).attested);
+  auto b = f.Register("b", 1, &ev);
+  BOOST_TEST(!b.attested);
+  BOOST_TEST((b.reason == FailureCode::kBindingMismatch));
+  // Evidence without binding (fake vendor): the evidence index stops reuse.
+  Bytes ok = {'o', 'k', '1'};
+  BOOST_TEST(f.Register("c", 1, &ok, kT0, TeeType::IntelTdx).attested);
+  auto d = f.Register("d", 1, &ok, kT0, TeeType::IntelTdx);
+  BOOST_TEST(!d.attested);
+  BOOST_TEST((d.reason == FailureCode::kBindingMismatch));
+  BOOST_TEST(f.Register("c", 2, &ok, kT0, TeeType::IntelTdx).attested);  // renewal by the owner
+  // Same inside one batch.
+  Bytes ok2 = {'o', 'k', '2'};
+  std::vector<Registration> batch(2);
+  for (int i = 0; i < 2; ++i) {
+    batch[static_cast<size_t>(i)].id = IdFromLabel("batch" + std::to_string(i));
+    batch[static_cast<size_t>(i)].stake_be = Stake(1);
+    batch[static_cast<size_t>(i)].tee_type = TeeType::IntelTdx;
+    batch[static_cast<size_t>(i)].evidence = AsView(ok2);
+    batch[static_cast<size_t>(i)].challenge = f.challenge;
+  }
+  auto out = f.hooks->RegisterBatch(batch);
+  BOOST_REQUIRE(out.ok());
+  BOOST_TEST((*out)[0].attested);
+  BOOST_TEST(!(*out)[1].attested);
+}
+
+BOOST_AUTO_TEST_CASE(registration_counts_from_the_next_epoch) {
+  Fixture f;
+  f.Register("a", 10, nullptr);
+  f.Epoch(1, kT0);
+  f.Register("b", 10, nullptr);
+  Bytes ev = f.SimEvidence("a", f.challenge, kT0 + 5);
+  f.Register("a", 50, &ev, kT0 + 5);  // renewal: stake and attestation change
+  auto e1 = f.hooks->Epoch(1);
+  BOOST_REQUIRE(e1.ok());
+  BOOST_TEST((*e1)->snapshot.entries.size() == 1u);
+  BOOST_TEST((*e1)->table.total() == 10);  // epoch 1 is frozen
+  BOOST_TEST(f.Record("b").registered_epoch == 2u);
+  auto r2 = f.Epoch(2, kT0 + 100);
+  BOOST_TEST(r2.snapshot_size == 2u);
+  BOOST_TEST(U256FromBe(r2.total_weight_be) == 110);  // 50*2 + 10
+  BOOST_TEST(f.Record("a").verified_at_epoch == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(renewal_replaces_stake_and_evidence_atomically) {
+  Fixture f;
+  Bytes ev1 = f.SimEvidence("a", f.challenge, kT0);
+  auto first = f.Register("a", 10, &ev1);
+  Bytes ev2 = f.SimEvidence("a", f.challenge, kT0 + 1000);
+  auto second = f.Register("a", 20, &ev2, kT0 + 1000);
+  auto rec = f.Record("a");
+  BOOST_TEST(U256FromBe(rec.stake_be) == 20);
+  BOOST_TEST((rec.evidence_hash == second.evidence_hash));
+  BOOST_TEST(rec.valid_until == static_cast<int64_t>(kT0 + 1000 + kMaxAge));
+  BOOST_TEST(!f.reg->EvidenceOwner(first.evidence_hash).has_value());
+  // Renewal with no evidence makes it unattested and frees the evidence.
+  f.Register("a", 30, nullptr);
+  BOOST_TEST(!f.Record("a").attested());
+  BOOST_TEST(!f.reg->EvidenceOwner(second.evidence_hash).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(epochs_are_idempotent_and_ordered) {
+  Fixture f;
+  f.Register("a", 10, nullptr);
+  auto r5 = f.Epoch(5, kT0);
+  auto again = f.Epoch(5, kT0);
+  BOOST_TEST((r5 == again));
+  BOOST_TEST((f.hooks->OnEpoch(5, kT0 + 1, HashFromLabel("seed-5")).status().code() ==
+              ErrorCode::kInvalidArgument));
+  BOOST_TEST((f.hooks->OnEpoch(4, kT0, HashFromLabel("x")).status().code() == ErrorCode::kEpochOrder));
+  BOOST_TEST((f.hooks->Epoch(4).status().code() == ErrorCode::kNoSnapshot));
+}
+
+BOOST_AUTO_TEST_CASE(expiry_demotes_and_expiring_is_reported) {
+  Fixture f;
+  Bytes ev = f.SimEvidence("a", f.challenge, kT0);
+  f.Register("a", 10, &ev);
+  Bytes evb = f.SimEvidence("b", f.challenge, kT0 + 50000);
+  f.Register("b", 10, &evb, kT0 + 50000);
+  // valid_until(a) = kT0 + 86400 lies inside [t, t + window] at t = kT0 + 70000.
+  auto r1 = f.Epoch(1, kT0 + 70000);
+  BOOST_TEST(r1.demoted == 0u);
+  BOOST_TEST(r1.expiring == 1u);
+  auto r2 = f.Epoch(2, kT0 + kMaxAge + 1);
+  BOOST_TEST(r2.reevaluated == 2u);
+  BOOST_TEST(r2.demoted == 1u);
+  BOOST_TEST(r2.attested == 1u);
+  auto rec = f.Record("a");
+  BOOST_TEST((rec.status == ValidatorStatus::kExpired));
+  BOOST_TEST((rec.reason == FailureCode::kExpired));
+  BOOST_TEST(rec.verified_at_epoch == 2u);
+  auto e2 = f.hooks->Epoch(2);
+  BOOST_REQUIRE(e2.ok());
+  BOOST_TEST(U256FromBe(r2.total_weight_be) == 30);
+}
+
+BOOST_AUTO_TEST_CASE(admitted_collateral_demotes_at_the_next_epoch) {
+  Fixture f;
+  Bytes ev = f.SimEvidence("a", f.challenge, kT0);
+  f.Register("a", 10, &ev);
+  auto r1 = f.Epoch(1, kT0 + 10);
+  BOOST_TEST(r1.attested == 1u);
+  Bytes list = sim::MakeRevocationList(kT0, kT0 + 5000, {sim::DefaultMeasurement()});
+  BOOST_TEST(f.hooks->SubmitCollateral(TeeType::Simulated, AsView(list), kT0 + 20).ok());
+  // Nothing changes inside epoch 1.
+  BOOST_TEST(f.Record("a").attested());
+  auto r2 = f.Epoch(2, kT0 + 30);
+  BOOST_TEST(r2.demoted == 1u);
+  BOOST_TEST(r2.attested == 0u);
+  BOOST_TEST((r2.collateral_hash != r1.collateral_hash));
+  BOOST_TEST((f.Record("a").status == ValidatorStatus::kRevoked));
+  // Foreign or stale collateral is refused and changes nothing.
+  Bytes stale = sim::MakeRevocationList(kT0, kT0 + 1, {});
+  BOOST_TEST((f.hooks->SubmitCollateral(TeeType::Simulated, AsView(stale), kT0 + 40).code() ==
+              ErrorCode::kCollateral));
+  BOOST_TEST((f.hooks->SubmitCollateral(TeeType::AmdSevSnp, AsView(list), kT0 + 40).code() ==
+              ErrorCode::kUnsupported));
+}
+
+BOOST_AUTO_TEST_CASE(simulation_refused_when_off) {
+  Fixture f(/*simulation=*/false);
+  Bytes ev = f.SimEvidence("a", f.challenge, kT0);
+  auto a = f.Register("a", 10, &ev);
+  BOOST_TEST(!a.attested);
+  BOOST_TEST((a.reason == FailureCode::kSimulationDisabled));
+  BOOST_TEST(a.verdict.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(snapshots_and_schedules_survive_reopen) {
+  Fixture f;
+  for (int i = 0; i < 30; ++i) f.Register("v" + std::to_string(i), 100 + static_cast<uint64_t>(i), nullptr);
+  f.Epoch(1, kT0);
+  std::vector<uint32_t> before(500), after(500);
+  (*f.hooks->Epoch(1))->table.Schedule(0, before.size(), before.data());
+  f.Open(true, false);
+  BOOST_TEST(f.hooks->last_epoch().value() == 1u);
+  auto view = f.hooks->Epoch(1);
+  BOOST_REQUIRE(view.ok());
+  (*view)->table.Schedule(0, after.size(), after.data());
+  BOOST_TEST(before == after, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(failed_writes_leave_everything_as_it_was) {
+  Fixture f(true, /*faulty=*/true);
+  Bytes ev = f.SimEvidence("a", f.challenge, kT0);
+  f.Register("a", 10, &ev);
+  f.Epoch(1, kT0 + 1);
+  const auto records_before = f.reg->records();
+  f.fault->FailWrites(true);
+  Registration r;
+  r.id = IdFromLabel("b");
+  r.stake_be = Stake(5);
+  BOOST_TEST((f.hooks->RegisterValidator(r).status().code() == ErrorCode::kStorage));
+  std::vector<Registration> batch = {r};
+  BOOST_TEST((f.hooks->RegisterBatch(batch).status().code() == ErrorCode::kStorage));
+  BOOST_TEST((f.hooks->OnEpoch(2, kT0 + kMaxAge + 10, HashFromLabel("s")).status().code() ==
+              ErrorCode::kStorage));
+  BOOST_TEST((f.hooks->Deregister(IdFromLabel("a")).code() == ErrorCode::kStorage));
+  BOOST_TEST((f.reg->records() == records_before));
+  BOOST_TEST(f.hooks->last_epoch().value() == 1u);
+  f.fault->FailWrites(false);
+  auto r2 = f.Epoch(2, kT0 + kMaxAge + 10);  // the same transition succeeds later
+  BOOST_TEST(r2.demoted == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(batch_is_all_or_nothing) {
+  Fixture f;
+  std::vector<Registration> batch(3);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i].id = IdFromLabel("g" + std::to_string(i));
+    batch[i].stake_be = Stake(1 + i);
+  }
+  batch[2].id = batch[0].id;
+  BOOST_TEST((f.hooks->RegisterBatch(batch).status().code() == ErrorCode::kInvalidArgument));
+  batch[2].id = IdFromLabel("g2");
+  batch[1].stake_be = Stake(0);
+  BOOST_TEST((f.hooks->RegisterBatch(batch).status().code() == ErrorCode::kInvalidArgument));
+  BOOST_TEST(f.hooks->validator_count() == 0u);
+  batch[1].stake_be = Stake(9);
+  BOOST_TEST(f.hooks->RegisterBatch(batch).ok());
+  BOOST_TEST(f.hooks->validator_count() == 3u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

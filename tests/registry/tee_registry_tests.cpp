@@ -1,0 +1,144 @@
+#include <boost/test/unit_test.hpp>
+
+#include "registry/tee_registry.h"
+#include "support/test_support.h"
+
+using namespace tenzro::tee;
+using namespace tenzro::tee::registry;
+using tenzro::tee::testing::FaultyStore;
+using tenzro::tee::testing::TempDir;
+
+namespace {
+ValidatorRecord Rec(const std::string& label, uint64_t stake, bool backs_evidence) {
+  ValidatorRecord r;
+  r.id = testing::IdFromLabel(label);
+  r.stake_be = testing::Stake(stake);
+  if (backs_evidence) {
+    r.status = ValidatorStatus::kAttested;
+    r.tee_type = TeeType::Simulated;
+    r.evidence_hash = testing::HashFromLabel("evidence-of-" + label);
+    r.valid_until = 1000;
+  }
+  return r;
+}
+
+std::unique_ptr<TeeRegistry> OpenRegistry(const std::string& path) {
+  auto r = TeeRegistry::Open(testing::OpenStore(path));
+  BOOST_REQUIRE(r.ok());
+  return std::move(*r);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(tee_registry)
+
+BOOST_AUTO_TEST_CASE(reopen_gives_back_what_was_acknowledged) {
+  TempDir dir;
+  std::map<ValidatorId, ValidatorRecord> expected;
+  {
+    auto reg = OpenRegistry(dir.Sub("db"));
+    BOOST_TEST(reg->Upsert({Rec("a", 10, true), Rec("b", 20, false)}).ok());
+    BOOST_TEST(reg->Upsert({Rec("c", 30, true)}).ok());
+    BOOST_TEST(reg->Remove(testing::IdFromLabel("b")).ok());
+    EpochCommit c;
+    c.epoch = 3;
+    c.snapshot = Bytes{1, 2, 3};
+    c.report = Bytes{4, 5};
+    c.params_hash = testing::HashFromLabel("params");
+    BOOST_TEST(reg->CommitEpoch(c).ok());
+    expected = reg->records();
+  }
+  auto reg = OpenRegistry(dir.Sub("db"));
+  BOOST_TEST((reg->records() == expected));
+  BOOST_TEST(reg->records().size() == 2u);
+  BOOST_TEST(reg->last_epoch().value() == 3u);
+  BOOST_TEST((reg->params_hash().value() == testing::HashFromLabel("params")));
+  BOOST_TEST((reg->EvidenceOwner(testing::HashFromLabel("evidence-of-a")).value() == testing::IdFromLabel("a")));
+  BOOST_TEST((*reg->LoadSnapshot(3).value() == Bytes{1, 2, 3}));
+  BOOST_TEST(!reg->LoadSnapshot(2).value().has_value());
+}
+
+BOOST_AUTO_TEST_CASE(one_evidence_backs_one_validator) {
+  TempDir dir;
+  auto reg = OpenRegistry(dir.Sub("db"));
+  BOOST_TEST(reg->Upsert({Rec("a", 10, true)}).ok());
+  ValidatorRecord thief = Rec("b", 10, true);
+  thief.evidence_hash = testing::HashFromLabel("evidence-of-a");
+  auto s = reg->Upsert({thief});
+  BOOST_TEST((s.code() == ErrorCode::kInvalidArgument));
+  BOOST_TEST(reg->Find(testing::IdFromLabel("b")) == nullptr);
+  // Within one batch as well.
+  ValidatorRecord c = Rec("c", 1, true), d = Rec("d", 1, true);
+  d.evidence_hash = c.evidence_hash;
+  BOOST_TEST(!reg->Upsert({c, d}).ok());
+  BOOST_TEST(reg->Find(c.id) == nullptr);
+  // Renewal with new evidence frees the old hash for others.
+  ValidatorRecord renewed = Rec("a", 11, true);
+  renewed.evidence_hash = testing::HashFromLabel("new-evidence-of-a");
+  BOOST_TEST(reg->Upsert({renewed}).ok());
+  BOOST_TEST(!reg->EvidenceOwner(testing::HashFromLabel("evidence-of-a")).has_value());
+  BOOST_TEST(reg->Upsert({thief}).ok());
+}
+
+BOOST_AUTO_TEST_CASE(failed_write_leaves_registry_as_it_was) {
+  TempDir dir;
+  auto faulty = std::make_unique<FaultyStore>(testing::OpenStore(dir.Sub("db")));
+  FaultyStore* f = faulty.get();
+  auto opened = TeeRegistry::Open(std::move(faulty));
+  BOOST_REQUIRE(opened.ok());
+  auto& reg = **opened;
+  BOOST_TEST(reg.Upsert({Rec("a", 10, true)}).ok());
+  auto before = reg.records();
+  f->FailWrites(true);
+  BOOST_TEST((reg.Upsert({Rec("a", 99, false), Rec("b", 5, true)}).code() == ErrorCode::kStorage));
+  BOOST_TEST((reg.Remove(testing::IdFromLabel("a")).code() == ErrorCode::kStorage));
+  EpochCommit c;
+  c.epoch = 1;
+  BOOST_TEST((reg.CommitEpoch(c).code() == ErrorCode::kStorage));
+  BOOST_TEST((reg.records() == before));
+  BOOST_TEST(!reg.last_epoch().has_value());
+  BOOST_TEST(!reg.EvidenceOwner(testing::HashFromLabel("evidence-of-b")).has_value());
+  BOOST_TEST(reg.EvidenceOwner(testing::HashFromLabel("evidence-of-a")).has_value());
+  f->FailWrites(false);
+  BOOST_TEST(reg.Upsert({Rec("b", 5, true)}).ok());
+}
+
+BOOST_AUTO_TEST_CASE(corrupt_database_is_a_storage_error) {
+  TempDir dir;
+  {
+    auto store = testing::OpenStore(dir.Sub("db"));
+    storage::WriteBatch b;
+    Bytes key(32, 1), value{1, 2, 3};
+    b.Put(storage::Cf::kValidators, AsView(key), AsView(value));
+    BOOST_REQUIRE(store->Write(b).ok());
+  }
+  auto r = TeeRegistry::Open(testing::OpenStore(dir.Sub("db")));
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST((r.status().code() == ErrorCode::kStorage));
+}
+
+BOOST_AUTO_TEST_CASE(newer_schema_is_refused) {
+  TempDir dir;
+  {
+    auto store = testing::OpenStore(dir.Sub("db"));
+    storage::WriteBatch b;
+    std::string k = "schema_version";
+    Bytes v{2, 0, 0, 0};
+    b.Put(storage::Cf::kMetadata, ByteView(reinterpret_cast<const uint8_t*>(k.data()), k.size()), AsView(v));
+    BOOST_REQUIRE(store->Write(b).ok());
+  }
+  auto r = TeeRegistry::Open(testing::OpenStore(dir.Sub("db")));
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST((r.status().code() == ErrorCode::kStorage));
+}
+
+BOOST_AUTO_TEST_CASE(locked_database_is_a_storage_error) {
+  TempDir dir;
+  auto first = testing::OpenStore(dir.Sub("db"));
+  storage::RocksOptions o;
+  o.path = dir.Sub("db");
+  auto second = storage::OpenRocksStore(o);
+  BOOST_REQUIRE(!second.ok());
+  BOOST_TEST((second.status().code() == ErrorCode::kStorage));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

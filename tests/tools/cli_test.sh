@@ -1,0 +1,59 @@
+#!/bin/sh
+# tenzro-tee CLI end to end: exit codes 0 (valid) / 1 (invalid) / 2 (usage),
+# the verdict JSON, binding, collateral directories, policy from --config.
+set -u
+cli="$1"; scratch="$2"
+rm -rf "$scratch"; mkdir -p "$scratch"
+here=$(cd "$(dirname "$0")" && pwd)
+src="$here/../.."
+pass=0; fail=0
+check() {  # name expected_exit command...
+  name="$1"; want="$2"; shift 2
+  "$@" > "$scratch/out" 2> "$scratch/err"; got=$?
+  if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL $name: exit $got, want $want"; cat "$scratch/out" "$scratch/err"; fi
+}
+contains() {  # name text
+  if grep -q "$2" "$scratch/out"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL $1: output lacks $2"; cat "$scratch/out"; fi
+}
+K=$(printf '11%.0s' $(seq 32)); C=$(printf '22%.0s' $(seq 32)); OTHER=$(printf '33%.0s' $(seq 32))
+M=$(printf 'ab%.0s' $(seq 48)); T=1767225600
+dev="$src/config/devnet.toml"
+
+check simulate 0 "$cli" simulate --validator-key "$K" --challenge "$C" --issued-at $T --out "$scratch/ev.bin" --measurement "$M"
+check defaults_refuse_simulated 1 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --at $((T + 10)) --json
+contains defaults_reason '"reason": "simulation_disabled"'
+check devnet_accepts 0 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$dev" \
+  --validator-key "$K" --challenge "$C" --at $((T + 10)) --json
+contains devnet_valid '"valid": true'
+contains devnet_binding '"binding_valid": true'
+contains devnet_valid_until "\"valid_until\": $((T + 86400))"
+check wrong_key 1 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$dev" \
+  --validator-key "$OTHER" --challenge "$C" --at $((T + 10)) --json
+contains wrong_key_reason '"reason": "binding_mismatch"'
+check too_early 1 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$dev" --at $((T - 1)) --json
+contains too_early_reason '"reason": "not_yet_valid"'
+check too_late 1 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$dev" --at $((T + 86401))
+contains too_late_human 'INVALID Simulated'
+mkdir -p "$scratch/coll/sub"
+check make_list 0 "$cli" simulate-revocation --this-update $T --next-update $((T + 1000)) --measurement "$M" --out "$scratch/coll/list.bin"
+echo "not collateral" > "$scratch/coll/readme.txt"
+check revoked 1 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$dev" --collateral "$scratch/coll" --at $((T + 10)) --json
+contains revoked_reason '"reason": "revoked"'
+mv "$scratch/coll/list.bin" "$scratch/coll/sub/list.bin"
+check flat_dir_only 0 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$dev" --collateral "$scratch/coll" --at $((T + 10))
+check vendor_unsupported 1 "$cli" verify --tee tdx --evidence "$scratch/ev.bin" --at $((T + 10)) --json
+contains unsupported_reason '"reason": "unsupported"'
+check garbage 1 "$cli" verify --tee simulated --evidence "$dev" --config "$dev" --at $T --json
+contains garbage_reason '"reason": "malformed"'
+check usage_no_at 2 "$cli" verify --tee simulated --evidence "$scratch/ev.bin"
+check usage_bad_tee 2 "$cli" verify --tee tpm --evidence "$scratch/ev.bin" --at $T
+check usage_missing_file 2 "$cli" verify --tee simulated --evidence "$scratch/nope" --at $T
+check usage_key_without_challenge 2 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --validator-key "$K" --at $T
+check usage_bad_hex 2 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --validator-key zz --challenge "$C" --at $T
+printf '[tee]\nbogus = 1\n' > "$scratch/bad.toml"
+check usage_bad_config 2 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$scratch/bad.toml" --at $T
+grep -q "tee.bogus" "$scratch/err" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL config error does not name tee.bogus"; }
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
