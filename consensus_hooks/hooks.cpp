@@ -28,7 +28,27 @@ std::string IdHex(const ValidatorId& id) { return ToHex(AsView(id)); }
 
 ConsensusHooks::ConsensusHooks(registry::TeeRegistry& registry, const AttestationVerifier& verifier,
                                HookParams params, EventSink* sink)
-    : registry_(registry), verifier_(verifier), params_(params), sink_(sink) {}
+    : registry_(registry), verifier_(verifier), params_(params), sink_(sink) {
+  for (const auto& [id, rec] : registry_.records()) weight_bound_ += MaxWeight(rec.stake_be);
+}
+
+WideU ConsensusHooks::MaxWeight(const U256Bytes& stake) const {
+  return WideU(U256FromBe(stake)) * params_.multiplier;
+}
+
+Result<WideU> ConsensusHooks::BoundAfter(std::span<const Registration> regs) const {
+  WideU bound = weight_bound_;
+  for (const auto& reg : regs) {
+    if (const ValidatorRecord* old = registry_.Find(reg.id)) bound -= MaxWeight(old->stake_be);
+    bound += MaxWeight(reg.stake_be);
+  }
+  static const WideU kMax = (WideU(1) << 256) - 1;
+  if (bound > kMax) {
+    return Error(ErrorCode::kOverflow,
+                 "total stake x multiplier of all validators would exceed 2^256 - 1");
+  }
+  return bound;
+}
 
 Status ConsensusHooks::Validate(const Registration& reg) const {
   if (U256FromBe(reg.stake_be) == 0) {
@@ -115,8 +135,10 @@ Result<RegisterOutcome> ConsensusHooks::RegisterValidator(const Registration& re
   TEE_ASSIGN_OR_RETURN(Prepared p, Prepare(reg, *collateral));
   {
     std::unique_lock lock(mu_);
+    TEE_ASSIGN_OR_RETURN(WideU bound, BoundAfter(std::span<const Registration>(&reg, 1)));
     ValidatorRecord r = Finalize(reg, p, {});
     TEE_TRY(registry_.Upsert({r}));
+    weight_bound_ = bound;
   }
   Emit({{reg.id, ValidatorEvent::kRegistered, p.outcome.reason}});
   return p.outcome;
@@ -145,6 +167,7 @@ Result<std::vector<RegisterOutcome>> ConsensusHooks::RegisterBatch(std::span<con
   outcomes.reserve(regs.size());
   {
     std::unique_lock lock(mu_);
+    TEE_ASSIGN_OR_RETURN(WideU bound, BoundAfter(regs));
     std::map<Hash32, ValidatorId> claimed;
     std::vector<ValidatorRecord> records;
     records.reserve(regs.size());
@@ -153,6 +176,7 @@ Result<std::vector<RegisterOutcome>> ConsensusHooks::RegisterBatch(std::span<con
       if (records.back().backs_evidence()) claimed.emplace(records.back().evidence_hash, regs[i].id);
     }
     TEE_TRY(registry_.Upsert(records));
+    weight_bound_ = bound;
   }
   std::vector<std::tuple<ValidatorId, ValidatorEvent, FailureCode>> events;
   for (size_t i = 0; i < regs.size(); ++i) {
@@ -166,7 +190,10 @@ Result<std::vector<RegisterOutcome>> ConsensusHooks::RegisterBatch(std::span<con
 Status ConsensusHooks::Deregister(const ValidatorId& id) {
   {
     std::unique_lock lock(mu_);
+    const ValidatorRecord* old = registry_.Find(id);
+    WideU freed = old != nullptr ? MaxWeight(old->stake_be) : WideU(0);
     TEE_TRY(registry_.Remove(id));
+    weight_bound_ -= freed;
   }
   Emit({{id, ValidatorEvent::kDeregistered, FailureCode::kNone}});
   return Status::Ok();

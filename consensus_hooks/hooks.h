@@ -25,6 +25,8 @@
 
 namespace tenzro::tee::consensus {
 
+using WideU = boost::multiprecision::uint512_t;  // bound arithmetic, cannot overflow
+
 struct HookParams {
   uint64_t multiplier = 2;
   uint64_t expiry_window_secs = 21600;
@@ -98,13 +100,21 @@ class ConsensusHooks {
   registry::ValidatorRecord Finalize(const Registration& reg, Prepared& p,
                                      const std::map<Hash32, ValidatorId>& claimed_in_batch) const;
   void Emit(const std::vector<std::tuple<ValidatorId, ValidatorEvent, FailureCode>>& events) const;
+  // REQUIRES: mu_ held exclusively. The weight bound after replacing the
+  // records of `ids` with `stakes`; kOverflow past 2^256 - 1.
+  Result<WideU> BoundAfter(std::span<const Registration> regs) const;
+  WideU MaxWeight(const U256Bytes& stake) const;
 
   registry::TeeRegistry& registry_;
   const AttestationVerifier& verifier_;
   HookParams params_;
   EventSink* sink_;
 
-  mutable std::shared_mutex mu_;  // guards registry_
+  mutable std::shared_mutex mu_;  // guards registry_ and weight_bound_
+  // Sum of stake * multiplier over all records, as if every validator were
+  // attested. Registrations that would push it past 2^256 - 1 are refused,
+  // so no epoch snapshot can overflow and stall the chain.
+  WideU weight_bound_ = 0;
   mutable std::mutex cache_mu_;
   mutable std::map<uint64_t, std::shared_ptr<const EpochView>> cache_;
 };

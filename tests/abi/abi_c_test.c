@@ -1114,6 +1114,57 @@ int main(int argc, char** argv) {
     if (h4 != NULL && h4 != sentinel) api->close(h4);
   }
 
+  /* ---- chain parameters, empty epochs, the weight bound ---------------- */
+  {
+    tee_handle* h5 = NULL;
+    tee_handle* h6 = sentinel;
+    char db5[2304];
+    uint8_t id5[32], stake5[32], seed5[32], out5[32];
+    tee_epoch_report rep5;
+    run_path(db5, sizeof db5, "params_db");
+    run_path(path, sizeof path, "params_m2.toml");
+    CHECK(write_small_config(path, db5, "simulation = false", "multiplier = 2"));
+    CHECK_ST(NULL, api->open(path, NULL, &h5), TEE_OK);
+    if (h5 != NULL) {
+      memset(seed5, 0x5a, sizeof seed5);
+      /* An epoch with no validators is fine; asking it for a leader is EMPTY. */
+      CHECK_ST(h5, api->on_epoch(h5, 1, 1767225600u, seed5, &rep5), TEE_OK);
+      CHECK(rep5.snapshot_size == 0);
+      CHECK_ST(h5, api->leader(h5, 1, 0, out5), TEE_ERR_EMPTY);
+      /* 2^255 x multiplier 2 = 2^256: refused at registration, nothing stored. */
+      make_id(id5, 0x55u, 1u);
+      memset(stake5, 0, sizeof stake5);
+      stake5[0] = 0x80;
+      CHECK_ST(h5, api->register_validator(h5, id5, stake5, TEE_TYPE_NONE, NULL, 0, NULL,
+                                           1767225600u, NULL),
+               TEE_ERR_OVERFLOW);
+      {
+        tee_record rec5;
+        CHECK_ST(h5, api->get_record(h5, id5, &rec5), TEE_ERR_NOT_FOUND);
+      }
+      stake5[0] = 0x40; /* 2^254: fits */
+      CHECK_ST(h5, api->register_validator(h5, id5, stake5, TEE_TYPE_NONE, NULL, 0, NULL,
+                                           1767225600u, NULL),
+               TEE_OK);
+      CHECK_ST(h5, api->on_epoch(h5, 2, 1767229200u, seed5, &rep5), TEE_OK);
+      CHECK_ST(h5, api->leader(h5, 2, 0, out5), TEE_OK);
+      CHECK(memcmp(out5, id5, 32) == 0);
+      CHECK_ST(h5, api->close(h5), TEE_OK);
+    }
+    /* The same database under other chain parameters is refused... */
+    run_path(path, sizeof path, "params_m3.toml");
+    CHECK(write_small_config(path, db5, "simulation = false", "multiplier = 3"));
+    CHECK_ST(NULL, api->open(path, NULL, &h6), TEE_ERR_PARAMS_MISMATCH);
+    CHECK(h6 == NULL);
+    CHECK(contains(api->last_error(NULL), "migrate_params"));
+    /* ...unless told to migrate. */
+    run_path(path, sizeof path, "params_m3_migrate.toml");
+    CHECK(write_small_config(path, db5, "migrate_params = true", "multiplier = 3"));
+    h6 = NULL;
+    CHECK_ST(NULL, api->open(path, NULL, &h6), TEE_OK);
+    if (h6 != NULL) CHECK_ST(h6, api->close(h6), TEE_OK);
+  }
+
   /* ---- odds and ends --------------------------------------------------- */
   CHECK_ST(NULL, api->close(NULL), TEE_OK);
   api->free(NULL);

@@ -356,4 +356,30 @@ BOOST_AUTO_TEST_CASE(batch_is_all_or_nothing) {
   BOOST_TEST(f.hooks->validator_count() == 3u);
 }
 
+BOOST_AUTO_TEST_CASE(weight_bound_refuses_what_could_overflow_an_epoch) {
+  Fixture f;
+  U256Bytes quarter{};
+  quarter[0] = 0x40;  // 2^254: x2 = 2^255
+  Registration a;
+  a.id = IdFromLabel("a");
+  a.stake_be = quarter;
+  BOOST_TEST(f.hooks->RegisterValidator(a).ok());
+  Registration b = a;
+  b.id = IdFromLabel("b");
+  b.stake_be[0] = 0x41;  // bound would pass 2^256 - 1
+  BOOST_TEST((f.hooks->RegisterValidator(b).status().code() == ErrorCode::kOverflow));
+  BOOST_TEST((f.hooks->GetRecord(b.id).status().code() == ErrorCode::kNotFound));
+  std::vector<Registration> batch = {b};
+  BOOST_TEST((f.hooks->RegisterBatch(batch).status().code() == ErrorCode::kOverflow));
+  // A renewal replaces the old stake in the bound, and deregistration frees it.
+  a.stake_be = Stake(1);
+  BOOST_TEST(f.hooks->RegisterValidator(a).ok());
+  BOOST_TEST(f.hooks->RegisterValidator(b).ok());
+  BOOST_TEST(f.hooks->Deregister(b.id).ok());
+  Registration c = b;
+  c.id = IdFromLabel("c");
+  BOOST_TEST(f.hooks->RegisterValidator(c).ok());
+  f.Epoch(1, kT0);  // never overflows
+}
+
 BOOST_AUTO_TEST_SUITE_END()
