@@ -9,10 +9,16 @@ Result<CollateralDoc> VendorVerifier::ParseCollateral(ByteView /*data*/, uint64_
                std::string("no collateral is admitted for ") + std::string(TeeTypeName(type())));
 }
 
-std::optional<Failure> VendorVerifier::Reevaluate(const ClaimSet& /*claims*/,
-                                                  const CollateralSet& /*collateral*/,
-                                                  uint64_t /*t*/) const {
-  return std::nullopt;
+namespace {
+class NothingToRecheck final : public Reevaluator {
+ public:
+  std::optional<Failure> Check(const ClaimSet& /*claims*/) const override { return std::nullopt; }
+};
+}  // namespace
+
+std::unique_ptr<Reevaluator> VendorVerifier::BeginReevaluation(const CollateralSet& /*collateral*/,
+                                                               uint64_t /*t*/) const {
+  return std::make_unique<NothingToRecheck>();
 }
 
 Result<Verdict> UnsupportedVerifier::Verify(const VerifyRequest& /*req*/) const {

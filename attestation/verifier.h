@@ -35,6 +35,16 @@ struct VerifyRequest {
   std::optional<BindingInput> binding;
 };
 
+// Re-checks stored claims against one epoch's admitted collateral (§6). Made
+// once per epoch and TEE type, so collateral is selected and parsed once, not
+// once per validator.
+class Reevaluator {
+ public:
+  virtual ~Reevaluator() = default;
+  // nullopt: the record is still good.
+  virtual std::optional<Failure> Check(const ClaimSet& claims) const = 0;
+};
+
 class VendorVerifier {
  public:
   virtual ~VendorVerifier() = default;
@@ -44,10 +54,10 @@ class VendorVerifier {
   virtual Result<Verdict> Verify(const VerifyRequest& req) const = 0;
   // Parses and authenticates one collateral document for admission at `now`.
   virtual Result<CollateralDoc> ParseCollateral(ByteView data, uint64_t now) const;
-  // Re-evaluates the stored claims of an attested record at epoch time t
-  // against admitted collateral, without signatures (§6). nullopt: still good.
-  virtual std::optional<Failure> Reevaluate(const ClaimSet& claims, const CollateralSet& collateral,
-                                            uint64_t t) const;
+  // The re-evaluator of an epoch at time t over admitted collateral, without
+  // signatures (§6). The default finds nothing to re-check.
+  virtual std::unique_ptr<Reevaluator> BeginReevaluation(const CollateralSet& collateral,
+                                                         uint64_t t) const;
 };
 
 // Answers `unsupported` for a vendor whose verifier is not built in.

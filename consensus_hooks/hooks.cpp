@@ -1,6 +1,7 @@
 #include "consensus_hooks/hooks.h"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <set>
 #include <string>
@@ -244,6 +245,14 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
     const CollateralSet& collateral = *registry_.collateral();
     const uint64_t window_end = SaturatingAdd(epoch_time, params_.expiry_window_secs);
     std::vector<ValidatorRecord> updated;
+    // One re-evaluator per TEE type for the whole epoch: collateral is
+    // selected and parsed once, not once per validator.
+    std::array<std::unique_ptr<Reevaluator>, kTeeTypeCount> reevaluators;
+    auto reevaluator = [&](TeeType type) -> const Reevaluator& {
+      auto& slot = reevaluators[static_cast<size_t>(type)];
+      if (!slot) slot = verifier_.For(type).BeginReevaluation(collateral, epoch_time);
+      return *slot;
+    };
     EpochSnapshot snap;
     snap.epoch = epoch;
     snap.epoch_time = epoch_time;
@@ -261,7 +270,12 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
         if (rec.valid_until < 0 || static_cast<uint64_t>(rec.valid_until) < epoch_time) {
           failure = Failure{FailureCode::kExpired, "valid_until passed"};
         } else {
-          failure = verifier_.For(rec.tee_type).Reevaluate(rec.claims, collateral, epoch_time);
+          failure = reevaluator(rec.tee_type).Check(rec.claims);
+          // Unreadable stored claims are the machine's failure, never a
+          // verdict: a node must stop rather than demote differently.
+          if (failure && failure->code == FailureCode::kInternal) {
+            return Error(ErrorCode::kStorage, "validator " + IdHex(id) + ": " + failure->message);
+          }
         }
         if (failure) {
           ValidatorRecord r = rec;

@@ -6,7 +6,7 @@
 //           masked to its low b bits that is below W is r
 //   leader = i with prefix[i-1] <= r < prefix[i] over the id-ordered list.
 //
-// Consensus code: integers only, no clock, no <random>. LeaderTable is
+// Consensus code: integers only, no clock, no random-number library. LeaderTable is
 // immutable after Build and safe to share between threads.
 #pragma once
 

@@ -15,19 +15,53 @@ namespace {
 constexpr char kClaimMeasurement[] = "measurement";
 constexpr char kClaimIssuedAt[] = "issued_at";
 
-// The revocation list selected at t, if any, decides whether m is revoked.
-bool IsRevoked(const CollateralSet* collateral, const Measurement& m, uint64_t t,
-               uint64_t* next_update) {
-  if (collateral == nullptr) return false;
+// The revoked measurements of the list selected at t. An admitted document
+// that no longer parses means the store was tampered with: revoke everything.
+struct Revocations {
+  bool everything = false;
+  std::vector<Measurement> measurements;  // sorted
+  uint64_t next_update = UINT64_MAX;
+
+  bool Contains(const Measurement& m) const {
+    return everything || std::binary_search(measurements.begin(), measurements.end(), m);
+  }
+};
+
+Revocations SelectRevocations(const CollateralSet* collateral, uint64_t t) {
+  Revocations r;
+  if (collateral == nullptr) return r;
   const CollateralDoc* doc = collateral->Select(TeeType::Simulated, kRevocationListKind, {}, t);
-  if (doc == nullptr) return false;
-  if (next_update != nullptr) *next_update = doc->next_update;
+  if (doc == nullptr) return r;
+  r.next_update = doc->next_update;
   auto rl = ParseRevocationList(AsView(doc->data));
-  // Admitted documents were parsed at admission; a parse failure here means
-  // the store was tampered with, and the conservative answer is "revoked".
-  if (!rl.ok()) return true;
-  return std::binary_search(rl->revoked.begin(), rl->revoked.end(), m);
+  if (!rl.ok()) r.everything = true;
+  else r.measurements = std::move(rl->revoked);
+  return r;
 }
+
+std::optional<Measurement> StoredMeasurement(const ClaimSet& claims) {
+  auto it = claims.find(kClaimMeasurement);
+  if (it == claims.end() || it->second.size() != 48) return std::nullopt;
+  Measurement m{};
+  std::copy(it->second.begin(), it->second.end(), m.begin());
+  return m;
+}
+
+class SimulatedReevaluator final : public Reevaluator {
+ public:
+  explicit SimulatedReevaluator(Revocations r) : revocations_(std::move(r)) {}
+  std::optional<Failure> Check(const ClaimSet& claims) const override {
+    auto m = StoredMeasurement(claims);
+    if (!m) return Failure{FailureCode::kInternal, "stored claims lack the measurement"};
+    if (revocations_.Contains(*m)) {
+      return Failure{FailureCode::kRevoked, "measurement revoked by admitted collateral"};
+    }
+    return std::nullopt;
+  }
+
+ private:
+  Revocations revocations_;
+};
 }  // namespace
 
 Result<Verdict> SimulatedVerifier::Verify(const VerifyRequest& req) const {
@@ -71,11 +105,11 @@ Result<Verdict> SimulatedVerifier::Verify(const VerifyRequest& req) const {
     v.Fail(FailureCode::kExpired, "evidence older than max_age_secs (" +
                                       std::to_string(policy_.common.max_age_secs) + ")");
   }
-  uint64_t rl_next_update = UINT64_MAX;
-  if (IsRevoked(req.collateral, e.measurement, req.now, &rl_next_update)) {
+  const Revocations revocations = SelectRevocations(req.collateral, req.now);
+  if (revocations.Contains(e.measurement)) {
     v.Fail(FailureCode::kRevoked, "measurement is on the admitted revocation list");
   }
-  valid_until = std::min(valid_until, rl_next_update);
+  valid_until = std::min(valid_until, revocations.next_update);
   v.valid_until = valid_until;
   v.certificate_chain_valid = false;  // no vendor chain: simulated evidence is never hardware
   v.hardware_verified = false;
@@ -122,19 +156,9 @@ Result<CollateralDoc> SimulatedVerifier::ParseCollateral(ByteView data, uint64_t
   return doc;
 }
 
-std::optional<Failure> SimulatedVerifier::Reevaluate(const ClaimSet& claims,
-                                                     const CollateralSet& collateral,
-                                                     uint64_t t) const {
-  auto it = claims.find(kClaimMeasurement);
-  if (it == claims.end() || it->second.size() != 48) {
-    return Failure{FailureCode::kInternal, "stored claims lack the measurement"};
-  }
-  Measurement m{};
-  std::copy(it->second.begin(), it->second.end(), m.begin());
-  if (IsRevoked(&collateral, m, t, nullptr)) {
-    return Failure{FailureCode::kRevoked, "measurement revoked by admitted collateral"};
-  }
-  return std::nullopt;
+std::unique_ptr<Reevaluator> SimulatedVerifier::BeginReevaluation(const CollateralSet& collateral,
+                                                                  uint64_t t) const {
+  return std::make_unique<SimulatedReevaluator>(SelectRevocations(&collateral, t));
 }
 
 }  // namespace tenzro::tee::simulated

@@ -26,8 +26,8 @@ class SimulatedVerifier final : public VendorVerifier {
   TeeType type() const override { return TeeType::Simulated; }
   Result<Verdict> Verify(const VerifyRequest& req) const override;
   Result<CollateralDoc> ParseCollateral(ByteView data, uint64_t now) const override;
-  std::optional<Failure> Reevaluate(const ClaimSet& claims, const CollateralSet& collateral,
-                                    uint64_t t) const override;
+  std::unique_ptr<Reevaluator> BeginReevaluation(const CollateralSet& collateral,
+                                                 uint64_t t) const override;
 
  private:
   Policy policy_;

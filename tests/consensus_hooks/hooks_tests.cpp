@@ -292,6 +292,19 @@ BOOST_AUTO_TEST_CASE(admitted_collateral_demotes_at_the_next_epoch) {
               ErrorCode::kUnsupported));
 }
 
+BOOST_AUTO_TEST_CASE(unreadable_claims_stop_the_epoch_not_the_validator) {
+  Fixture f;
+  Bytes ev = f.SimEvidence("a", f.challenge, kT0);
+  f.Register("a", 10, &ev);
+  auto rec = f.Record("a");
+  rec.claims.erase("measurement");  // as a damaged database would give back
+  BOOST_REQUIRE(f.reg->Upsert({rec}).ok());
+  auto r = f.hooks->OnEpoch(1, kT0 + 10, HashFromLabel("s"));
+  BOOST_TEST((r.status().code() == ErrorCode::kStorage));
+  BOOST_TEST(!f.hooks->last_epoch().has_value());
+  BOOST_TEST(f.Record("a").attested());
+}
+
 BOOST_AUTO_TEST_CASE(simulation_refused_when_off) {
   Fixture f(/*simulation=*/false);
   Bytes ev = f.SimEvidence("a", f.challenge, kT0);
