@@ -105,10 +105,9 @@ Status CheckHandle(const tee_handle* h) {
   return Status::Ok();
 }
 
-Status ToRegistration(const tee_handle* h, const uint8_t* id, const uint8_t* stake, int32_t tee_type,
+Status ToRegistration(const uint8_t* id, const uint8_t* stake, int32_t tee_type,
                       const uint8_t* evidence, size_t evidence_len, const uint8_t* challenge,
                       uint64_t registered_at, tenzro::tee::consensus::Registration& out) {
-  (void)h;
   if (id == nullptr) return Arg("validator_id", "is NULL");
   if (stake == nullptr) return Arg("stake_be", "is NULL");
   if (evidence == nullptr && evidence_len != 0) return Arg("evidence", "is NULL with a non-zero length");
@@ -177,7 +176,7 @@ int32_t RegisterValidator(tee_handle* h, const uint8_t* id, const uint8_t* stake
   return Guard(h, [&]() -> Status {
     TEE_TRY(CheckHandle(h));
     tenzro::tee::consensus::Registration reg;
-    TEE_TRY(ToRegistration(h, id, stake, tee_type, evidence, evidence_len, challenge, registered_at, reg));
+    TEE_TRY(ToRegistration(id, stake, tee_type, evidence, evidence_len, challenge, registered_at, reg));
     auto o = h->plugin->hooks().RegisterValidator(reg);
     if (!o.ok()) return o.status();
     FillResult(*o, out);
@@ -192,7 +191,7 @@ int32_t RegisterBatch(tee_handle* h, const tee_registration* regs, size_t n, tee
     std::vector<tenzro::tee::consensus::Registration> v(n);
     for (size_t i = 0; i < n; ++i) {
       const tee_registration& r = regs[i];
-      Status s = ToRegistration(h, r.validator_id, r.stake_be, r.tee_type, r.evidence, r.evidence_len,
+      Status s = ToRegistration(r.validator_id, r.stake_be, r.tee_type, r.evidence, r.evidence_len,
                                 r.challenge, r.registered_at, v[i]);
       if (!s.ok()) return Status(s.code(), "regs[" + std::to_string(i) + "]." + s.message());
     }
@@ -217,9 +216,6 @@ int32_t SubmitCollateral(tee_handle* h, int32_t tee_type, const uint8_t* data, s
     if (data == nullptr || len == 0) return Arg("data", "is NULL or empty");
     auto type = tenzro::tee::TeeTypeFromInt(tee_type);
     if (!type) return Arg("tee_type", "is not a TEE_TYPE_* value");
-    if (len > h->plugin->config().max_evidence_bytes * 64) {
-      return Status(ErrorCode::kTooLarge, "collateral document too large");
-    }
     return h->plugin->hooks().SubmitCollateral(*type, ByteView(data, len), now);
   });
 }

@@ -203,6 +203,10 @@ Status ConsensusHooks::Deregister(const ValidatorId& id) {
 Status ConsensusHooks::SubmitCollateral(TeeType type, ByteView data, uint64_t now) {
   if (type == TeeType::None) return Error(ErrorCode::kInvalidArgument, "collateral for tee_type None");
   if (data.empty()) return Error(ErrorCode::kInvalidArgument, "empty collateral");
+  if (data.size() > params_.max_collateral_bytes) {
+    return Error(ErrorCode::kTooLarge, "collateral is " + std::to_string(data.size()) +
+                                           " bytes, over " + std::to_string(params_.max_collateral_bytes));
+  }
   TEE_ASSIGN_OR_RETURN(CollateralDoc doc, verifier_.For(type).ParseCollateral(data, now));
   std::unique_lock lock(mu_);
   return registry_.AdmitCollateral(doc);
@@ -324,10 +328,7 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
     TEE_TRY(registry_.CommitEpoch(commit));
 
     if (table) {
-      auto view = std::make_shared<const EpochView>(EpochView{std::move(snap), std::move(*table)});
-      std::lock_guard cache_lock(cache_mu_);
-      cache_[epoch] = std::move(view);
-      while (cache_.size() > kEpochCacheSize) cache_.erase(cache_.begin());
+      Remember(epoch, std::make_shared<const EpochView>(EpochView{std::move(snap), std::move(*table)}));
     }
   }
   Emit(events);
@@ -348,11 +349,15 @@ Result<std::shared_ptr<const EpochView>> ConsensusHooks::Epoch(uint64_t epoch) c
   if (!*blob) return Error(ErrorCode::kNoSnapshot, "no snapshot for epoch " + std::to_string(epoch));
   TEE_ASSIGN_OR_RETURN(EpochSnapshot snap, DecodeSnapshot(AsView(**blob)));
   TEE_ASSIGN_OR_RETURN(LeaderTable table, LeaderTable::Build(snap));
-  auto view = std::make_shared<const EpochView>(EpochView{std::move(snap), std::move(table)});
+  return Remember(epoch, std::make_shared<const EpochView>(EpochView{std::move(snap), std::move(table)}));
+}
+
+std::shared_ptr<const EpochView> ConsensusHooks::Remember(uint64_t epoch,
+                                                          std::shared_ptr<const EpochView> view) const {
   std::lock_guard cache_lock(cache_mu_);
   cache_[epoch] = view;
-  while (cache_.size() > kEpochCacheSize) cache_.erase(cache_.begin());
-  return std::shared_ptr<const EpochView>(view);
+  while (cache_.size() > kEpochCacheSize) cache_.erase(cache_.begin());  // oldest epochs first
+  return view;
 }
 
 std::shared_ptr<const CollateralSet> ConsensusHooks::AdmittedCollateral() const {

@@ -31,6 +31,7 @@ struct HookParams {
   uint64_t multiplier = 2;
   uint64_t expiry_window_secs = 21600;
   uint64_t max_evidence_bytes = 256u << 10;
+  uint64_t max_collateral_bytes = 16u << 20;
   uint32_t snapshot_retention = 8;  // epochs whose snapshots stay on disk
   Hash32 params_hash{};
 };
@@ -99,6 +100,7 @@ class ConsensusHooks {
   // REQUIRES: mu_ held exclusively.
   registry::ValidatorRecord Finalize(const Registration& reg, Prepared& p,
                                      const std::map<Hash32, ValidatorId>& claimed_in_batch) const;
+  std::shared_ptr<const EpochView> Remember(uint64_t epoch, std::shared_ptr<const EpochView> view) const;
   void Emit(const std::vector<std::tuple<ValidatorId, ValidatorEvent, FailureCode>>& events) const;
   // REQUIRES: mu_ held exclusively. The weight bound after replacing the
   // records of `ids` with `stakes`; kOverflow past 2^256 - 1.

@@ -28,6 +28,22 @@ uint64_t Le64(const uint8_t* p) {
   return v;
 }
 
+// The §7 rejection loop: the first keystream word, read by `read` and masked,
+// that is below `total`. Each word passes with probability > 1/2; 2^33 words
+// cannot all miss in practice, and the block counter bounds the loop anyway.
+template <typename Word, typename Read>
+Word FirstBelow(const Hash32& key, uint64_t slot, const Word& mask, const Word& total, Read read) {
+  uint8_t block[64];
+  for (uint32_t b = 0;; ++b) {
+    KeystreamBlock(key, slot, b, block);
+    for (int w = 0; w < 2; ++w) {
+      Word r = read(block + 32 * w) & mask;
+      if (r < total) return r;
+    }
+    if (b == UINT32_MAX) return Word(0);
+  }
+}
+
 }  // namespace
 
 Hash32 EpochKey(const Hash32& seed, uint64_t epoch) {
@@ -86,33 +102,14 @@ Result<LeaderTable> LeaderTable::Build(const EpochSnapshot& s) {
 }
 
 uint64_t LeaderTable::Draw64(uint64_t slot) const {
-  const uint64_t total = prefix64_.back();
   const uint64_t mask = bits_ == 64 ? UINT64_MAX : ((uint64_t{1} << bits_) - 1);
-  uint8_t block[64];
-  // Each word is below W with probability > 1/2; 2^33 words cannot all miss
-  // in practice, and the counter bounds the loop regardless.
-  for (uint32_t b = 0;; ++b) {
-    KeystreamBlock(key_, slot, b, block);
-    for (int w = 0; w < 2; ++w) {
-      uint64_t r = Le64(block + 32 * w) & mask;
-      if (r < total) return r;
-    }
-    if (b == UINT32_MAX) return 0;
-  }
+  return FirstBelow<uint64_t>(key_, slot, mask, prefix64_.back(), Le64);
 }
 
 U256 LeaderTable::Draw(uint64_t slot) const {
   if (small_) return U256(Draw64(slot));
   const U256 mask = bits_ == 256 ? ~U256(0) : ((U256(1) << bits_) - 1);
-  uint8_t block[64];
-  for (uint32_t b = 0;; ++b) {
-    KeystreamBlock(key_, slot, b, block);
-    for (int w = 0; w < 2; ++w) {
-      U256 r = U256FromLe(block + 32 * w) & mask;
-      if (r < total_) return r;
-    }
-    if (b == UINT32_MAX) return 0;
-  }
+  return FirstBelow<U256>(key_, slot, mask, total_, U256FromLe);
 }
 
 uint32_t LeaderTable::LeaderIndex(uint64_t slot) const {

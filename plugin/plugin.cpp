@@ -100,6 +100,7 @@ Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
   hp.multiplier = p->config_.multiplier;
   hp.expiry_window_secs = p->config_.expiry_window_secs;
   hp.max_evidence_bytes = p->config_.max_evidence_bytes;
+  hp.max_collateral_bytes = p->config_.max_evidence_bytes * 64;
   hp.snapshot_retention = static_cast<uint32_t>(p->config_.snapshot_retention);
   hp.params_hash = p->params_hash_;
   p->hooks_ = std::make_unique<consensus::ConsensusHooks>(*p->registry_, *p->verifier_, hp, p.get());

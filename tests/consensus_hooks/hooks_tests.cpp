@@ -63,6 +63,7 @@ struct Fixture {
     HookParams hp;
     hp.expiry_window_secs = kWindow;
     hp.max_evidence_bytes = 4096;
+    hp.max_collateral_bytes = 8192;
     hp.params_hash = HashFromLabel("params");
     hooks = std::make_unique<ConsensusHooks>(*reg, *verifier, hp, nullptr);
   }
@@ -290,6 +291,9 @@ BOOST_AUTO_TEST_CASE(admitted_collateral_demotes_at_the_next_epoch) {
               ErrorCode::kCollateral));
   BOOST_TEST((f.hooks->SubmitCollateral(TeeType::AmdSevSnp, AsView(list), kT0 + 40).code() ==
               ErrorCode::kUnsupported));
+  Bytes huge(9000, 0);
+  BOOST_TEST((f.hooks->SubmitCollateral(TeeType::Simulated, AsView(huge), kT0 + 40).code() ==
+              ErrorCode::kTooLarge));
 }
 
 BOOST_AUTO_TEST_CASE(unreadable_claims_stop_the_epoch_not_the_validator) {

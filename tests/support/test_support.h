@@ -30,14 +30,12 @@ class FaultyStore final : public storage::KvStore {
  public:
   explicit FaultyStore(std::unique_ptr<storage::KvStore> inner) : inner_(std::move(inner)) {}
   void FailWrites(bool on) { fail_writes_ = on; }
-  int writes() const { return writes_; }
 
   Result<std::optional<Bytes>> Get(storage::Cf cf, ByteView key) const override {
     return inner_->Get(cf, key);
   }
   Status Write(const storage::WriteBatch& batch) override {
     if (fail_writes_) return Error(ErrorCode::kStorage, "injected write failure");
-    ++writes_;
     return inner_->Write(batch);
   }
   Status ForEach(storage::Cf cf,
@@ -48,7 +46,6 @@ class FaultyStore final : public storage::KvStore {
  private:
   std::unique_ptr<storage::KvStore> inner_;
   std::atomic<bool> fail_writes_{false};
-  int writes_ = 0;
 };
 
 std::unique_ptr<storage::KvStore> OpenStore(const std::string& path);
