@@ -7,14 +7,25 @@ namespace tenzro::tee {
 Result<Verdict> VerifyStandalone(const AttestationVerifier& verifier, const StandaloneRequest& req) {
   const VendorVerifier& v = verifier.For(req.tee_type);
   // Copy the base set only when the caller brings documents of its own.
-  std::optional<CollateralSet> extended;
-  for (ByteView blob : req.collateral_blobs) {
-    auto doc = v.ParseCollateral(blob, req.now);
-    if (!doc.ok()) continue;  // not a document of this TEE type: ignored
-    if (!extended) extended = req.base != nullptr ? *req.base : CollateralSet();
-    extended = extended->With(std::move(*doc));
-  }
+  // Blobs are tried in passes until one adds nothing, so a document whose
+  // issuer certificate comes in a later blob is still recognised; the order
+  // of a directory listing never changes the verdict.
   const CollateralSet empty;
+  std::optional<CollateralSet> extended;
+  std::vector<bool> taken(req.collateral_blobs.size(), false);
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (size_t i = 0; i < req.collateral_blobs.size(); ++i) {
+      if (taken[i]) continue;
+      const CollateralSet& known = extended ? *extended : (req.base != nullptr ? *req.base : empty);
+      auto doc = v.ParseCollateral(req.collateral_blobs[i], known, req.now);
+      if (!doc.ok()) continue;  // not (yet) a document of this TEE type
+      if (!extended) extended = known;
+      extended = extended->With(std::move(*doc));
+      taken[i] = true;
+      progress = true;
+    }
+  }
   const CollateralSet& set = extended ? *extended : (req.base != nullptr ? *req.base : empty);
   VerifyRequest vr;
   vr.evidence = req.evidence;

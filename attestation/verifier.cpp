@@ -4,7 +4,8 @@
 
 namespace tenzro::tee {
 
-Result<CollateralDoc> VendorVerifier::ParseCollateral(ByteView /*data*/, uint64_t /*now*/) const {
+Result<CollateralDoc> VendorVerifier::ParseCollateral(ByteView /*data*/, const CollateralSet& /*known*/,
+                                                     uint64_t /*now*/) const {
   return Error(ErrorCode::kUnsupported,
                std::string("no collateral is admitted for ") + std::string(TeeTypeName(type())));
 }

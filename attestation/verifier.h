@@ -53,7 +53,15 @@ class VendorVerifier {
   // (never a verdict).
   virtual Result<Verdict> Verify(const VerifyRequest& req) const = 0;
   // Parses and authenticates one collateral document for admission at `now`.
-  virtual Result<CollateralDoc> ParseCollateral(ByteView data, uint64_t now) const;
+  // `known` is the collateral already at hand (admitted, or earlier blobs of
+  // the same standalone call): a document may be authenticated by an issuer
+  // certificate found there. kCollateral when the blob is not a genuine
+  // document of this TEE type.
+  virtual Result<CollateralDoc> ParseCollateral(ByteView data, const CollateralSet& known,
+                                                uint64_t now) const;
+  Result<CollateralDoc> ParseCollateral(ByteView data, uint64_t now) const {
+    return ParseCollateral(data, CollateralSet(), now);
+  }
   // The re-evaluator of an epoch at time t over admitted collateral, without
   // signatures (§6). The default finds nothing to re-check.
   virtual std::unique_ptr<Reevaluator> BeginReevaluation(const CollateralSet& collateral,

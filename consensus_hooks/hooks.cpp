@@ -207,7 +207,10 @@ Status ConsensusHooks::SubmitCollateral(TeeType type, ByteView data, uint64_t no
     return Error(ErrorCode::kTooLarge, "collateral is " + std::to_string(data.size()) +
                                            " bytes, over " + std::to_string(params_.max_collateral_bytes));
   }
-  TEE_ASSIGN_OR_RETURN(CollateralDoc doc, verifier_.For(type).ParseCollateral(data, now));
+  // Authenticate against what is already admitted (issuer certificates),
+  // outside the lock; admission itself is one write under it.
+  const std::shared_ptr<const CollateralSet> known = AdmittedCollateral();
+  TEE_ASSIGN_OR_RETURN(CollateralDoc doc, verifier_.For(type).ParseCollateral(data, *known, now));
   std::unique_lock lock(mu_);
   return registry_.AdmitCollateral(doc);
 }

@@ -135,7 +135,8 @@ Result<Verdict> SimulatedVerifier::Verify(const VerifyRequest& req) const {
   return v;
 }
 
-Result<CollateralDoc> SimulatedVerifier::ParseCollateral(ByteView data, uint64_t now) const {
+Result<CollateralDoc> SimulatedVerifier::ParseCollateral(ByteView data, const CollateralSet& /*known*/,
+                                                        uint64_t now) const {
   auto rl = ParseRevocationList(data);
   if (!rl.ok()) return Error(ErrorCode::kCollateral, rl.status().message());
   if (!crypto::Ed25519Verify(rl->signer, rl->signed_bytes, rl->signature) ||

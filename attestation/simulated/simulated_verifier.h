@@ -25,7 +25,9 @@ class SimulatedVerifier final : public VendorVerifier {
   explicit SimulatedVerifier(Policy policy) : policy_(std::move(policy)) {}
   TeeType type() const override { return TeeType::Simulated; }
   Result<Verdict> Verify(const VerifyRequest& req) const override;
-  Result<CollateralDoc> ParseCollateral(ByteView data, uint64_t now) const override;
+  using VendorVerifier::ParseCollateral;
+  Result<CollateralDoc> ParseCollateral(ByteView data, const CollateralSet& known,
+                                        uint64_t now) const override;
   std::unique_ptr<Reevaluator> BeginReevaluation(const CollateralSet& collateral,
                                                  uint64_t t) const override;
 
