@@ -1,4 +1,5 @@
 #include "plugin/config.h"
+#include "plugin/config_util.h"
 
 #include <algorithm>
 #include <fstream>
@@ -11,7 +12,7 @@
 #include "crypto/hash.h"
 
 namespace tenzro::tee::plugin {
-namespace {
+namespace cfg {
 
 Status Bad(std::string_view origin, const std::string& key, const std::string& what) {
   return Error(ErrorCode::kConfig, std::string(origin) + ": " + key + ": " + what);
@@ -90,6 +91,12 @@ const toml::table* SubTable(const toml::table& t, const char* key, std::string_v
   return n->as_table();
 }
 
+}  // namespace cfg
+
+namespace {
+
+using namespace cfg;
+
 Status ParseSimulated(const toml::table& t, std::string_view origin, Config& c) {
   const std::string prefix = "tee.consensus.simulated.";
   TEE_TRY(CheckKeys(t, origin, prefix, {"measurements"}));
@@ -116,13 +123,21 @@ Status ParseSimulated(const toml::table& t, std::string_view origin, Config& c) 
 Status ParseConsensus(const toml::table& t, std::string_view origin, Config& c) {
   const std::string prefix = "tee.consensus.";
   TEE_TRY(CheckKeys(t, origin, prefix,
-                    {"multiplier", "max_age_secs", "expiry_window_secs", "simulated"}));
+                    {"multiplier", "max_age_secs", "expiry_window_secs", "simulated", "tdx", "snp"}));
   TEE_TRY(ReadU64(t, origin, prefix, "multiplier", 1, 1000, c.multiplier));
   TEE_TRY(ReadU64(t, origin, prefix, "max_age_secs", 1, 366ull * 86400, c.max_age_secs));
   TEE_TRY(ReadU64(t, origin, prefix, "expiry_window_secs", 0, 366ull * 86400, c.expiry_window_secs));
   Status st;
   if (const toml::table* sim = SubTable(t, "simulated", origin, prefix + "simulated", st)) {
     TEE_TRY(ParseSimulated(*sim, origin, c));
+  }
+  TEE_TRY(st);
+  if (const toml::table* tdx = SubTable(t, "tdx", origin, prefix + "tdx", st)) {
+    TEE_TRY(ParseTdxPolicy(*tdx, origin, c.tdx));
+  }
+  TEE_TRY(st);
+  if (const toml::table* snp = SubTable(t, "snp", origin, prefix + "snp", st)) {
+    TEE_TRY(ParseSnpPolicy(*snp, origin, c.snp));
   }
   return st;
 }
@@ -207,6 +222,8 @@ std::string CanonicalParams(const Config& c) {
     ms += ToHex(AsView(m));
   }
   kv["simulated.measurements"] = ms;
+  CanonicalTdxPolicy(c.tdx, kv);
+  CanonicalSnpPolicy(c.snp, kv);
   std::string out = "tenzro-tee-params-v1\n";
   for (const auto& [k, v] : kv) out += k + "=" + v + "\n";
   return out;

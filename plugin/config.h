@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "attestation/simulated/evidence.h"
+#include "attestation/snp/policy.h"
+#include "attestation/tdx/policy.h"
 #include "core/bytes.h"
 #include "core/status.h"
 
@@ -39,6 +41,9 @@ struct Config {
   uint64_t expiry_window_secs = 21600;
   // [tee.consensus.simulated]
   std::vector<simulated::Measurement> simulated_measurements;
+  // [tee.consensus.tdx], [tee.consensus.snp]
+  tdx::Policy tdx;
+  snp::Policy snp;
 
   // True when the file had no [tee.consensus] table: built-in defaults.
   bool consensus_defaults = true;
