@@ -166,29 +166,37 @@ void Fetcher::Complete(const JobPtr& job) {
                   "stale: nextUpdate " + std::to_string(doc->next_update) + " is before now " +
                       std::to_string(now));
   }
+  bool unchanged = false;
   {
     std::lock_guard lock(mu_);
     auto it = last_delivered_.find(job->key);
-    if (it != last_delivered_.end() && it->second == doc->content_hash) {
-      ++stats_.unchanged;
-      if (deps_.logger) deps_.logger->debug("fetch {}: unchanged", job->key);
-      return Finish(job, std::nullopt, "");
-    }
+    unchanged = it != last_delivered_.end() && it->second == doc->content_hash;
+    if (unchanged) ++stats_.unchanged;
+  }
+  if (unchanged) {
+    if (deps_.logger) deps_.logger->debug("fetch {}: unchanged", job->key);
+    return Finish(job, std::nullopt, "");
   }
   if (deps_.logger) {
     deps_.logger->info("fetch {}: got {} ({} bytes, valid {}..{}, sha256 {})", job->key, doc->kind,
                        blob->size(), doc->this_update, doc->next_update, ToHex(AsView(doc->content_hash)));
   }
-  deps_.sink->OnFetched(job->target, AsView(*blob), *doc, now);
   {
+    // Counted before the sink hears of it, so a sink (or a test) that sees
+    // the document also sees the count.
     std::lock_guard lock(mu_);
     last_delivered_[job->key] = doc->content_hash;
     ++stats_.delivered;
   }
+  deps_.sink->OnFetched(job->target, AsView(*blob), *doc, now);
   Finish(job, std::nullopt, "");
 }
 
 void Fetcher::Finish(const JobPtr& job, std::optional<FetchFailure> failure, const std::string& message) {
+  if (failure) {
+    std::lock_guard lock(mu_);
+    ++stats_.failed;
+  }
   if (failure && *failure != FetchFailure::kCancelled) {
     if (deps_.logger) {
       deps_.logger->warn("fetch {} from {} failed ({}): {}", job->key, base_.Origin(),
@@ -197,7 +205,6 @@ void Fetcher::Finish(const JobPtr& job, std::optional<FetchFailure> failure, con
     deps_.sink->OnFetchFailed(job->target, *failure, message);
   }
   std::lock_guard lock(mu_);
-  if (failure) ++stats_.failed;
   pending_.erase(job->key);
   if (!stopped_ && !queue_.empty() && deps_.pool->Post([this] { RunNext(); })) return;
   busy_ = false;
