@@ -59,6 +59,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.body() = std::move(r.body);
     res_.keep_alive(false);
     res_.prepare_payload();
+    if (r.truncate_to && *r.truncate_to < res_.body().size()) res_.body().resize(*r.truncate_to);
     if (r.delay.count() > 0) {
       timer_.expires_after(r.delay);
       timer_.async_wait([self = shared_from_this()](beast::error_code) { self->Write(); });

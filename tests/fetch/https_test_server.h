@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +31,7 @@ class TestHttpsServer {
     Bytes body;
     bool stall = false;                     // never answer (the client must time out)
     std::chrono::milliseconds delay{0};     // answer after this long
+    std::optional<size_t> truncate_to;      // announce the whole body, send this much, close
   };
   using Handler = std::function<Reply(const Request&)>;
   using Clock = std::chrono::steady_clock;

@@ -33,19 +33,22 @@ SnpTcb ReportedTcb(const Bytes& report) {
 }
 Bytes ChipId(const Bytes& report) { return Bytes(report.begin() + 0x1A0, report.begin() + 0x1E0); }
 
+// Everything the server thread reads is computed up front on the test
+// thread (Boost.Test macros are not thread-safe).
 struct KdsData {
-  Bytes vcek, chain, crl, report;
+  Bytes vcek, chain, crl, report, vcek_der;
   uint64_t now = 0;
+  std::string vcek_path;
   explicit KdsData(const VectorCase& c)
       : vcek(c.Collateral("vcek")), chain(c.Collateral("chain")), crl(c.Collateral("crl")),
-        report(c.Evidence()), now(c.verify_at) {}
-
-  std::string VcekPath() const {
+        report(c.Evidence()), vcek_der(Certs(vcek).at(0).der()), now(c.verify_at) {
     const SnpTcb t = ReportedTcb(report);
-    return "/vcek/v1/Genoa/" + ToHex(AsView(ChipId(report))) + "?blSPL=" + std::to_string(t.bl) +
-           "&teeSPL=" + std::to_string(t.tee) + "&snpSPL=" + std::to_string(t.snp) +
-           "&ucodeSPL=" + std::to_string(t.ucode);
+    vcek_path = "/vcek/v1/Genoa/" + ToHex(AsView(ChipId(report))) + "?blSPL=" + std::to_string(t.bl) +
+                "&teeSPL=" + std::to_string(t.tee) + "&snpSPL=" + std::to_string(t.snp) +
+                "&ucodeSPL=" + std::to_string(t.ucode);
   }
+
+  const std::string& VcekPath() const { return vcek_path; }
 
   Reply Serve(const std::string& target) const {
     Reply r;
@@ -58,7 +61,7 @@ struct KdsData {
     } else if (target == VcekPath()) {
       // KDS serves the VCEK as DER; the vector holds PEM.
       r.headers = {{"Content-Type", "application/octet-stream"}};
-      r.body = Certs(vcek).at(0).der();
+      r.body = vcek_der;
     } else {
       r.status = 404;
     }
@@ -173,6 +176,7 @@ BOOST_AUTO_TEST_CASE(rate_limit_one_request_at_a_time_and_retry_after) {
   BOOST_TEST(log[2].second == log[1].second);  // the refused request is the one retried
   const auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(log[2].first - log[1].first);
   BOOST_TEST(gap.count() >= 950, "retry came " << gap.count() << " ms after the 429");
+  BOOST_TEST_MESSAGE("retry " << gap.count() << " ms after a 429 with Retry-After: 1");
   BOOST_TEST(svc->kds()->stats().retries == 1u);
 }
 

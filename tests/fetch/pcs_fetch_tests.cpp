@@ -249,6 +249,25 @@ BOOST_AUTO_TEST_CASE(garbage_and_forgeries_are_rejected_and_not_handed_on) {
   BOOST_TEST(svc->pcs()->stats().failed == expect.size());
 }
 
+BOOST_AUTO_TEST_CASE(a_truncated_response_hands_on_nothing) {
+  auto vc = FindCase("tdx", kCase);
+  if (!vc) return;
+  PcsFixture fx(*vc);
+  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem, [&](const TestHttpsServer::Request& r) {
+    Reply rep = fx.data.Serve(r.target);
+    rep.truncate_to = rep.body.size() / 2;  // the connection drops mid-body
+    return rep;
+  });
+  auto svc = StartService(fx.Options(server.Url()), fx.verifiers, fx.sink);
+  BOOST_REQUIRE(svc->Request(FetchTarget::QeIdentity(TeeType::IntelTdx)).ok());
+  BOOST_REQUIRE(svc->Request(FetchTarget::PckCrl(TeeType::IntelTdx, "platform")).ok());
+  BOOST_REQUIRE(fx.sink.WaitOutcomes(2));
+  BOOST_TEST(fx.sink.got().empty());
+  for (const auto& f : fx.sink.failed()) {
+    BOOST_TEST((f.why == FetchFailure::kNetwork), f.target.Key() << ": " << FetchFailureName(f.why) << " " << f.message);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_stale_document_is_rejected) {
   auto vc = FindCase("tdx", kCase);
   if (!vc) return;
