@@ -547,10 +547,12 @@ const CollateralDoc* SelectDoc(const CollateralSet& set, TeeType type, const std
   return best;
 }
 
-// Window of a time span [from, until] checked at now.
-void CheckWindow(Verdict& v, const std::string& what, uint64_t from, uint64_t until, uint64_t now) {
-  if (now < from) v.Fail(FailureCode::kNotYetValid, what + " is not valid before " + std::to_string(from));
-  if (now > until) v.Fail(FailureCode::kExpired, what + " expired at " + std::to_string(until));
+// Window of a time span [from, until] checked at now. `what` makes the name
+// only on failure (this runs for every certificate and document of every call).
+template <typename Name>
+void CheckWindow(Verdict& v, const Name& what, uint64_t from, uint64_t until, uint64_t now) {
+  if (now < from) v.Fail(FailureCode::kNotYetValid, what() + " is not valid before " + std::to_string(from));
+  if (now > until) v.Fail(FailureCode::kExpired, what() + " expired at " + std::to_string(until));
 }
 
 bool Accepted(const Policy& p, const TcbEvaluation& e, uint64_t now, uint64_t& valid_until) {
@@ -745,13 +747,16 @@ Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
     const uint64_t until = SatAdd(*req.evidence_time, common_.max_age_secs);
     st.valid_until = until;
     st.valid_from = *req.evidence_time;
-    CheckWindow(v, "evidence (max_age_secs " + std::to_string(common_.max_age_secs) + ")", *req.evidence_time,
+    CheckWindow(v, [&] { return "evidence (max_age_secs " + std::to_string(common_.max_age_secs) + ")"; },
+                *req.evidence_time,
                 until, req.now);
   }
   static constexpr const char* kChainNames[] = {"PCK certificate", "PCK CA certificate", "root CA certificate"};
   for (size_t i = 0; i < cert.chain.size(); ++i) {
     const auto& c = cert.chain[i];
-    const std::string name = cert.chain.size() == 3 ? kChainNames[i] : "PCK chain certificate " + std::to_string(i);
+    const auto name = [&] {
+      return cert.chain.size() == 3 ? std::string(kChainNames[i]) : "PCK chain certificate " + std::to_string(i);
+    };
     if (!c.ValidAt(req.now)) st.chain_in_force = false;
     CheckWindow(v, name, ClampTime(c.not_before()), ClampTime(c.not_after()), req.now);
     st.valid_until = std::min(st.valid_until, ClampTime(c.not_after()));
@@ -794,10 +799,10 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
   // windows checked and counted in valid_until.
   auto use = [&](const char* kind, const Bytes& key, bool required) -> std::shared_ptr<const ParsedDoc> {
     const CollateralDoc* doc = SelectDoc(set, type_, kind, AsView(key), now);
-    const std::string name = DocName(kind);
+    const auto name = [kind] { return std::string(DocName(kind)); };
     if (doc == nullptr) {
       if (required) {
-        std::string what = name;
+        std::string what = name();
         if (std::string_view(kind) == kKindTcbInfo) what += " for FMSPC " + UpperHex(AsView(cert.ext.fmspc));
         v.Fail(FailureCode::kCollateralMissing, "no " + what + " at hand");
       }
@@ -807,7 +812,7 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
     if (!parsed.ok()) {
       v.Fail(parsed.status().code() == ErrorCode::kNotFound ? FailureCode::kChainIncomplete
                                                              : FailureCode::kChainUntrusted,
-             name + " cannot be authenticated: " + parsed.status().message());
+             name() + " cannot be authenticated: " + parsed.status().message());
       return nullptr;
     }
     const ParsedDoc& d = **parsed;
@@ -815,7 +820,8 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
     st.valid_until = std::min(st.valid_until, d.next_update);
     st.valid_from = std::max(st.valid_from, d.this_update);
     for (const auto& c : d.signer_chain) {
-      CheckWindow(v, name + " signer " + c.subject(), ClampTime(c.not_before()), ClampTime(c.not_after()), now);
+      CheckWindow(v, [&] { return name() + " signer " + c.subject(); }, ClampTime(c.not_before()),
+                  ClampTime(c.not_after()), now);
       st.valid_until = std::min(st.valid_until, ClampTime(c.not_after()));
       st.valid_from = std::max(st.valid_from, ClampTime(c.not_before()));
     }
