@@ -166,7 +166,7 @@ struct TdxVerifier::Impl {
   // Collateral: parsed and authenticated documents by content hash.
   mutable std::shared_mutex doc_mu;
   mutable std::unordered_map<Hash32, std::shared_ptr<const ParsedDoc>, Hash32Hash> docs;
-  mutable std::atomic<uint64_t> cert_hits{0}, cert_misses{0}, doc_hits{0}, doc_misses{0};
+  mutable std::atomic<uint64_t> cert_hits{0}, cert_misses{0}, doc_hits{0}, doc_misses{0}, x509_parses{0};
 
   std::optional<uint8_t> AnchorOf(const x509::Certificate& root_cert) const {
     if (root_cert.fingerprint() == root) return kAnchorIntel;
@@ -184,6 +184,7 @@ struct TdxVerifier::Impl {
       auto it = certs.find(fp);
       if (it != certs.end()) return it->second;
     }
+    x509_parses.fetch_add(1, std::memory_order_relaxed);
     TEE_ASSIGN_OR_RETURN(x509::Certificate c, x509::Certificate::FromDer(der));
     std::unique_lock lock(x509_mu);
     if (certs.size() >= kMaxCertificates) certs.clear();
@@ -588,6 +589,7 @@ TdxVerifier::CacheStats TdxVerifier::cache_stats() const {
   s.certification_misses = impl_->cert_misses.load();
   s.collateral_hits = impl_->doc_hits.load();
   s.collateral_misses = impl_->doc_misses.load();
+  s.certificates_parsed = impl_->x509_parses.load();
   return s;
 }
 

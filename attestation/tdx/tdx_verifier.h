@@ -81,6 +81,7 @@ class TdxVerifier final : public VendorVerifier {
   struct CacheStats {
     uint64_t certification_hits = 0, certification_misses = 0;
     uint64_t collateral_hits = 0, collateral_misses = 0;
+    uint64_t certificates_parsed = 0;  // X.509 parses (cache misses by fingerprint)
   };
   CacheStats cache_stats() const;
   // Drops every cached result (for cold measurements).
