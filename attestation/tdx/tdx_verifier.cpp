@@ -120,6 +120,9 @@ struct Hash32Hash {
 
 // ---- cached results --------------------------------------------------------
 
+// Named (not anonymous: TdxVerifier::Impl holds them) but private to this file.
+namespace verifier_internal {
+
 // What a quote's certification data (attestation key through the PCK chain)
 // proves, independent of time: computed once per distinct certification data.
 struct Certification {
@@ -149,6 +152,12 @@ struct ParsedDoc {
 
 // A lazily built pool of candidate issuer certificates for one call.
 using PoolFn = std::function<const std::vector<x509::Certificate>&()>;
+
+}  // namespace verifier_internal
+
+using verifier_internal::Certification;
+using verifier_internal::ParsedDoc;
+using verifier_internal::PoolFn;
 
 struct TdxVerifier::Impl {
   Hash32 root;
