@@ -876,9 +876,11 @@ Result<CollateralDoc> SnpVerifier::ParseCollateral(ByteView data, const Collater
   std::vector<CertPtr> pool = mine;
   for (auto& c : KnownCerts(impl, known)) AddUnique(pool, std::move(c));
 
+  // Development ARKs authenticate collateral whatever the simulation switch:
+  // trust is decided at verification, which reports simulation_disabled
+  // (DESIGN §8) instead of a missing chain.
   auto trusted_ark = [&](const CertEntry& ark) {
-    const Trust t = TrustOf(policy_, impl.dev_arks, ark);
-    return t.trusted && (!t.dev || common_.simulation) && impl.Signed(ark, ark);
+    return TrustOf(policy_, impl.dev_arks, ark).trusted && impl.Signed(ark, ark);
   };
   // An ARK of the pool that certifies this ASK/ASVK.
   auto authentic_inter = [&](const CertEntry& inter) -> bool {
@@ -936,9 +938,6 @@ Result<CollateralDoc> SnpVerifier::ParseCollateral(ByteView data, const Collater
     // verification can report `expired` (§9 selection).
     ChainOutcome built = BuildChain(impl, policy_, chain_pool, want, 0, impl.dev_arks);
     if (!built.chain) return NotCollateral(built.message);
-    if (built.chain->dev && !common_.simulation) {
-      return NotCollateral("chain ends in a development ARK while simulation is off");
-    }
     doc.kind = kKindVek;
     if (leaf->role == Role::kVcek) {
       if (!leaf->ext->hw_id) return NotCollateral("VCEK has no hwID");
