@@ -21,10 +21,11 @@ std::string Upper(const std::array<uint8_t, N>& a) {
   return Upper(AsView(a));
 }
 
+// The u32's bytes in report order (little-endian), as Intel's verifier reads them.
 std::string U32Hex(uint32_t v) {
-  std::array<uint8_t, 4> be{static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16),
-                            static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)};
-  return Upper(be);
+  std::array<uint8_t, 4> le{static_cast<uint8_t>(v), static_cast<uint8_t>(v >> 8),
+                            static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 24)};
+  return Upper(le);
 }
 
 ojson Components(const std::array<uint8_t, 16>& svns) {

@@ -95,7 +95,7 @@ struct QeIdentitySpec {
   uint64_t issue_date = 0;
   uint64_t next_update = 0;
   uint64_t tcb_evaluation_data_number = 17;
-  uint32_t miscselect = 0;  // written as the u32's value in 8 hex digits
+  uint32_t miscselect = 0;  // written as the report's 4 bytes (little-endian), as Intel does
   uint32_t miscselect_mask = 0xffffffff;
   std::array<uint8_t, 16> attributes{};  // byte order of the report
   std::array<uint8_t, 16> attributes_mask{};

@@ -1,7 +1,7 @@
 // Writes the seed corpora of the TDX fuzz targets from the simulator (never
 // from ../shared/vectors):  tdx_make_seeds tests/fuzz/corpus
 //   tdx_quote/       quotes of every format, one padded, one with a broken length
-//   tdx_collateral/  TCB Info (TDX, SGX), QE Identity (TD_QE, QE), CRLs (PEM, DER)
+//   tdx_collateral/  TCB Info (TDX, SGX, a bare value), QE Identity (TD_QE, QE), CRLs (PEM, DER)
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
   ok &= Write(coll, "tcb_info_sgx", MakeTcbInfo(sgx.tcb_info));
   ok &= Write(coll, "qe_identity_td_qe", MakeQeIdentity(tdx.qe_identity));
   ok &= Write(coll, "qe_identity_qe", MakeQeIdentity(sgx.qe_identity));
+  const std::string body = TcbInfoValueText(tdx.tcb_info);
+  ok &= Write(coll, "tcb_info_tdx_value", Bytes(body.begin(), body.end()));
   tdx.pck_crl.revoked_serials = {Dev().pck_sgx.cert.serial()};
   ok &= Write(coll, "pck_crl_pem_chain", MakePckCrl(tdx.pck_crl));
   tdx.root_crl.encoding = CrlEncoding::kDer;
