@@ -73,7 +73,7 @@ struct Chain {
 
   EpochReport Epoch(uint64_t e, uint64_t t) {
     auto r = hooks->OnEpoch(e, t, HashFromLabel("seed-" + std::to_string(e)));
-    BOOST_REQUIRE_MESSAGE(r.ok(), r.ok() ? "" : r.status().ToString());
+    BOOST_REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.status().ToString()));
     return *r;
   }
 
@@ -192,7 +192,9 @@ BOOST_AUTO_TEST_CASE(refused_collateral_changes_nothing) {
   CrlBuildSpec crl = s.pck_crl;
   crl.this_update = s.now + 3600;
   crl.revoked_serials = {Dev().pck_tdx.cert.serial()};
-  crl.issuer = simtest::Forge("Tenzro DEV SGX PCK Platform CA", true, &Dev().root, {0x02});
+  // A CA of the Platform CA's name under a forged root (no dev root key).
+  const KeyedCert forged_root = simtest::Forge("Tenzro DEV SGX Root CA", true, nullptr, {0x01});
+  crl.issuer = simtest::Forge("Tenzro DEV SGX PCK Platform CA", true, &forged_root, {0x02});
   auto bad_crl = MakePckCrl(crl);
   BOOST_REQUIRE(bad_crl.ok());
   BOOST_TEST((c.hooks->SubmitCollateral(TeeType::IntelTdx, AsView(*bad_crl), s.now + 3601).code() ==

@@ -18,9 +18,9 @@ std::unique_ptr<TdxVerifier> MakeVerifier(TeeType type, const Options& o) {
 
 Verdict Run(const sim::Scenario& s, const Options& o) {
   auto quote = s.Quote();
-  BOOST_REQUIRE_MESSAGE(quote.ok(), quote.ok() ? "" : quote.status().ToString());
+  BOOST_REQUIRE_MESSAGE(quote.ok(), (quote.ok() ? "" : quote.status().ToString()));
   auto blobs = s.Collateral();
-  BOOST_REQUIRE_MESSAGE(blobs.ok(), blobs.ok() ? "" : blobs.status().ToString());
+  BOOST_REQUIRE_MESSAGE(blobs.ok(), (blobs.ok() ? "" : blobs.status().ToString()));
   AttestationVerifier facade;
   facade.Install(MakeVerifier(TypeOf(s), o));
   StandaloneRequest req;
@@ -31,7 +31,7 @@ Verdict Run(const sim::Scenario& s, const Options& o) {
   req.evidence_time = o.evidence_time;
   req.binding = o.binding;
   auto v = VerifyStandalone(facade, req);
-  BOOST_REQUIRE_MESSAGE(v.ok(), v.ok() ? "" : v.status().ToString());
+  BOOST_REQUIRE_MESSAGE(v.ok(), (v.ok() ? "" : v.status().ToString()));
   return *v;
 }
 
@@ -47,7 +47,7 @@ sim::KeyedCert Issue(const std::string& cn, bool is_ca, Bytes serial, int64_t no
   if (is_ca) spec.path_len = issuer == nullptr ? 1 : 0;
   auto cert = x509::IssueCertificate(spec, key.public_key(), issuer ? &issuer->cert : nullptr,
                                      issuer ? issuer->key : key);
-  BOOST_REQUIRE_MESSAGE(cert.ok(), cert.ok() ? "" : cert.status().ToString());
+  BOOST_REQUIRE_MESSAGE(cert.ok(), (cert.ok() ? "" : cert.status().ToString()));
   return {*cert, key};
 }
 }  // namespace
