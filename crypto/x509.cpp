@@ -1,1 +1,641 @@
 #include "crypto/x509.h"
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+
+#include "crypto/hash.h"
+
+namespace tenzro::tee::x509 {
+namespace {
+
+// RAII for the OpenSSL objects used locally.
+template <typename T, void (*F)(T*)>
+struct Deleter {
+  void operator()(T* p) const { F(p); }
+};
+using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
+using BnPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
+using SigPtr = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG, ECDSA_SIG_free>>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
+using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
+using ParamPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM, OSSL_PARAM_free>>;
+using AsnObjPtr = std::unique_ptr<ASN1_OBJECT, Deleter<ASN1_OBJECT, ASN1_OBJECT_free>>;
+using OctetPtr = std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
+using ExtPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
+using BcPtr = std::unique_ptr<BASIC_CONSTRAINTS, Deleter<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>>;
+using RevokedPtr = std::unique_ptr<X509_REVOKED, Deleter<X509_REVOKED, X509_REVOKED_free>>;
+using AsnIntPtr = std::unique_ptr<ASN1_INTEGER, Deleter<ASN1_INTEGER, ASN1_INTEGER_free>>;
+
+std::shared_ptr<EVP_PKEY> SharePkey(EVP_PKEY* k) { return std::shared_ptr<EVP_PKEY>(k, EVP_PKEY_free); }
+
+// OpenSSL keeps a per-thread error queue; a failed parse of untrusted input
+// must not leave entries behind for an unrelated later call.
+void ClearErrors() { ERR_clear_error(); }
+
+int IntLen(size_t n) { return n > static_cast<size_t>(INT32_MAX) ? -1 : static_cast<int>(n); }
+
+const EVP_MD* Md(Digest d) { return d == Digest::kSha256 ? EVP_sha256() : EVP_sha384(); }
+
+std::optional<int64_t> ToUnix(const ASN1_TIME* t) {
+  if (t == nullptr) return std::nullopt;
+  struct tm tm {};
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+std::string NameText(const X509_NAME* name) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) return {};
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio.get(), &data);
+  return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();
+}
+
+Bytes NameDer(const X509_NAME* name) {
+  unsigned char* buf = nullptr;
+  const int n = i2d_X509_NAME(name, &buf);
+  if (n <= 0) return {};
+  Bytes out(buf, buf + n);
+  OPENSSL_free(buf);
+  return out;
+}
+
+Bytes SerialBytes(const ASN1_INTEGER* serial) {
+  BnPtr bn(ASN1_INTEGER_to_BN(serial, nullptr));
+  if (!bn) return {};
+  const int n = BN_num_bytes(bn.get());
+  if (n <= 0 || n > 64) return n == 0 ? Bytes{0} : Bytes{};  // serials are at most 20 bytes
+  Bytes out(static_cast<size_t>(n));
+  BN_bn2bin(bn.get(), out.data());
+  return out;
+}
+
+bool LooksPem(ByteView data) {
+  static constexpr std::string_view kBegin = "-----BEGIN ";
+  return std::search(data.begin(), data.end(), kBegin.begin(), kBegin.end()) != data.end();
+}
+
+// Every PEM block of a text as (name, DER); text between blocks is skipped.
+std::vector<std::pair<std::string, Bytes>> PemBlocks(ByteView data) {
+  std::vector<std::pair<std::string, Bytes>> out;
+  const int len = IntLen(data.size());
+  if (len < 0) return out;
+  BioPtr bio(BIO_new_mem_buf(data.data(), len));
+  if (!bio) return out;
+  for (;;) {
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* body = nullptr;
+    long n = 0;
+    if (PEM_read_bio(bio.get(), &name, &header, &body, &n) != 1) break;
+    out.emplace_back(name, Bytes(body, body + (n > 0 ? n : 0)));
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(body);
+  }
+  ClearErrors();
+  return out;
+}
+
+// Byte-string order for serials (an explicit memcmp: gcc 12's inlined
+// vector<uint8_t> operator< trips a false -Wstringop-overread at -O3).
+bool SerialLess(const Bytes& a, const Bytes& b) {
+  const size_t n = std::min(a.size(), b.size());
+  const int c = n == 0 ? 0 : std::memcmp(a.data(), b.data(), n);
+  return c < 0 || (c == 0 && a.size() < b.size());
+}
+
+Status Bad(const std::string& what) { return Error(ErrorCode::kInvalidArgument, what); }
+
+// Signs with the scheme: ECDSA (SHA-256/384) or RSA-PSS SHA-384 with MGF1
+// SHA-384 and a 48-byte salt (AMD's parameters).
+MdCtxPtr SignCtx(SigScheme scheme, const PrivateKey& key) {
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx) return nullptr;
+  EVP_PKEY_CTX* pctx = nullptr;
+  const EVP_MD* md = scheme == SigScheme::kEcdsaSha256 ? EVP_sha256() : EVP_sha384();
+  if (EVP_DigestSignInit(ctx.get(), &pctx, md, nullptr, key.get()) != 1) return nullptr;
+  if (scheme == SigScheme::kRsaPssSha384) {
+    if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 48) != 1 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha384()) != 1) {
+      return nullptr;
+    }
+  }
+  return ctx;
+}
+
+bool SetName(X509_NAME* name, const std::vector<NameEntry>& entries) {
+  for (const auto& e : entries) {
+    const int len = IntLen(e.value.size());
+    if (len < 0 ||
+        X509_NAME_add_entry_by_txt(name, e.field.c_str(), MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>(e.value.data()), len, -1,
+                                   0) != 1) {
+      return false;
+    }
+  }
+  return true;
+}
+
+AsnIntPtr ToAsnInteger(ByteView be) {
+  BnPtr bn(BN_bin2bn(be.data(), IntLen(be.size()), nullptr));
+  if (!bn) return nullptr;
+  return AsnIntPtr(BN_to_ASN1_INTEGER(bn.get(), nullptr));
+}
+
+}  // namespace
+
+// ---- keys and ECDSA ---------------------------------------------------------
+
+std::optional<Bytes> PublicKey::EcPointXY() const {
+  if (!key_ || EVP_PKEY_get_base_id(key_.get()) != EVP_PKEY_EC) return std::nullopt;
+  unsigned char buf[1 + 2 * 66];
+  size_t n = 0;
+  if (EVP_PKEY_get_octet_string_param(key_.get(), OSSL_PKEY_PARAM_PUB_KEY, buf, sizeof buf, &n) != 1 ||
+      n < 3 || buf[0] != 0x04) {
+    ClearErrors();
+    return std::nullopt;
+  }
+  return Bytes(buf + 1, buf + n);
+}
+
+Result<PublicKey> EcPublicKeyFromXY(Curve curve, ByteView xy) {
+  const size_t want = curve == Curve::kP256 ? 64 : 96;
+  if (xy.size() != want) return Bad("EC point must be " + std::to_string(want) + " bytes");
+  Bytes point(1 + xy.size());
+  point[0] = 0x04;
+  std::memcpy(point.data() + 1, xy.data(), xy.size());
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
+  const char* group = curve == Curve::kP256 ? "P-256" : "P-384";
+  if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) != 1 ||
+      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1) {
+    ClearErrors();
+    return Error(ErrorCode::kInternal, "OSSL_PARAM_BLD failed");
+  }
+  ParamPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  EVP_PKEY* pkey = nullptr;
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &pkey, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
+    ClearErrors();
+    return Bad("not a point on the curve");
+  }
+  auto shared = SharePkey(pkey);
+  // fromdata decodes the point; check it is on the curve explicitly.
+  PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+  if (!check || EVP_PKEY_public_check(check.get()) != 1) {
+    ClearErrors();
+    return Bad("not a point on the curve");
+  }
+  return PublicKey(std::move(shared));
+}
+
+bool EcdsaVerify(const PublicKey& key, Digest digest, ByteView message, ByteView r_be, ByteView s_be) {
+  if (key.empty() || r_be.empty() || s_be.empty() || r_be.size() > 128 || s_be.size() > 128) return false;
+  SigPtr sig(ECDSA_SIG_new());
+  if (!sig) return false;
+  BIGNUM* r = BN_bin2bn(r_be.data(), IntLen(r_be.size()), nullptr);
+  BIGNUM* s = BN_bin2bn(s_be.data(), IntLen(s_be.size()), nullptr);
+  if (r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    ClearErrors();
+    return false;
+  }
+  unsigned char* der = nullptr;
+  const int der_len = i2d_ECDSA_SIG(sig.get(), &der);
+  if (der_len <= 0) {
+    ClearErrors();
+    return false;
+  }
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  const bool ok = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, Md(digest), nullptr, key.get()) == 1 &&
+                  EVP_DigestVerify(ctx.get(), der, static_cast<size_t>(der_len), message.data(),
+                                   message.size()) == 1;
+  OPENSSL_free(der);
+  ClearErrors();
+  return ok;
+}
+
+bool EcdsaVerifyRaw(const PublicKey& key, Digest digest, ByteView message, ByteView rs_be) {
+  if (rs_be.size() != 64 && rs_be.size() != 96) return false;
+  const size_t half = rs_be.size() / 2;
+  return EcdsaVerify(key, digest, message, rs_be.first(half), rs_be.subspan(half));
+}
+
+// ---- certificates -----------------------------------------------------------
+
+Result<Certificate> Certificate::FromDer(ByteView der) {
+  const int len = IntLen(der.size());
+  if (len <= 0) return Bad("empty certificate");
+  const unsigned char* p = der.data();
+  X509* raw = d2i_X509(nullptr, &p, len);
+  if (raw == nullptr) {
+    ClearErrors();
+    return Bad("not a DER certificate");
+  }
+  Certificate c;
+  c.x509_ = std::shared_ptr<X509>(raw, X509_free);
+  if (p != der.data() + der.size()) return Bad("trailing bytes after the certificate");
+  c.der_.assign(der.begin(), der.end());
+  c.fingerprint_ = crypto::Sha256(der);
+  c.subject_ = NameText(X509_get_subject_name(raw));
+  c.issuer_ = NameText(X509_get_issuer_name(raw));
+  c.subject_der_ = NameDer(X509_get_subject_name(raw));
+  c.issuer_der_ = NameDer(X509_get_issuer_name(raw));
+  c.serial_ = SerialBytes(X509_get0_serialNumber(raw));
+  const auto nb = ToUnix(X509_get0_notBefore(raw));
+  const auto na = ToUnix(X509_get0_notAfter(raw));
+  if (!nb || !na || c.serial_.empty()) {
+    ClearErrors();
+    return Bad("certificate has an unreadable validity or serial");
+  }
+  c.not_before_ = *nb;
+  c.not_after_ = *na;
+  c.is_ca_ = (X509_get_extension_flags(raw) & EXFLAG_CA) != 0;
+  EVP_PKEY* key = X509_get0_pubkey(raw);
+  if (key == nullptr) {
+    ClearErrors();
+    return Bad("certificate has an unreadable public key");
+  }
+  EVP_PKEY_up_ref(key);
+  c.key_ = PublicKey(SharePkey(key));
+  ClearErrors();
+  return c;
+}
+
+Result<std::vector<Certificate>> Certificate::ParseAll(ByteView pem_or_der) {
+  std::vector<Certificate> out;
+  if (LooksPem(pem_or_der)) {
+    for (auto& [name, der] : PemBlocks(pem_or_der)) {
+      if (name != "CERTIFICATE") continue;
+      TEE_ASSIGN_OR_RETURN(Certificate c, FromDer(der));
+      out.push_back(std::move(c));
+    }
+  } else {
+    TEE_ASSIGN_OR_RETURN(Certificate c, FromDer(pem_or_der));
+    out.push_back(std::move(c));
+  }
+  if (out.empty()) return Bad("no certificate found");
+  return out;
+}
+
+std::optional<std::string> Certificate::SubjectAttr(std::string_view short_name) const {
+  const int nid = OBJ_txt2nid(std::string(short_name).c_str());
+  if (nid == NID_undef) return std::nullopt;
+  const X509_NAME* name = X509_get_subject_name(x509_.get());
+  const int idx = X509_NAME_get_index_by_NID(name, nid, -1);
+  if (idx < 0) return std::nullopt;
+  const ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+  unsigned char* utf8 = nullptr;
+  const int n = ASN1_STRING_to_UTF8(&utf8, s);
+  if (n < 0) {
+    ClearErrors();
+    return std::nullopt;
+  }
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(n));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+std::optional<Bytes> Certificate::Extension(std::string_view oid) const {
+  AsnObjPtr obj(OBJ_txt2obj(std::string(oid).c_str(), 1));
+  if (!obj) {
+    ClearErrors();
+    return std::nullopt;
+  }
+  const int idx = X509_get_ext_by_OBJ(x509_.get(), obj.get(), -1);
+  if (idx < 0) return std::nullopt;
+  const ASN1_OCTET_STRING* data = X509_EXTENSION_get_data(X509_get_ext(x509_.get(), idx));
+  if (data == nullptr) return std::nullopt;
+  const unsigned char* p = ASN1_STRING_get0_data(data);
+  return Bytes(p, p + ASN1_STRING_length(data));
+}
+
+bool Certificate::SignatureVerifiesWith(const PublicKey& issuer_key) const {
+  if (issuer_key.empty()) return false;
+  const bool ok = X509_verify(x509_.get(), issuer_key.get()) == 1;
+  ClearErrors();
+  return ok;
+}
+
+bool Certificate::IssuedBy(const Certificate& issuer) const {
+  return issuer_der_ == issuer.subject_der_ && SignatureVerifiesWith(issuer.public_key());
+}
+
+// ---- CRLs ---------------------------------------------------------------------
+
+bool Crl::LooksLikeCrl(ByteView data) {
+  if (LooksPem(data)) {
+    for (const auto& [name, der] : PemBlocks(data)) {
+      if (name == "X509 CRL") return true;
+    }
+    return false;
+  }
+  return Parse(data).ok();
+}
+
+Result<Crl> Crl::Parse(ByteView der_or_pem) {
+  Bytes der;
+  if (LooksPem(der_or_pem)) {
+    for (auto& [name, body] : PemBlocks(der_or_pem)) {
+      if (name == "X509 CRL") {
+        der = std::move(body);
+        break;
+      }
+    }
+    if (der.empty()) return Bad("no X509 CRL block");
+  } else {
+    der.assign(der_or_pem.begin(), der_or_pem.end());
+  }
+  const int len = IntLen(der.size());
+  if (len <= 0) return Bad("empty CRL");
+  const unsigned char* p = der.data();
+  X509_CRL* raw = d2i_X509_CRL(nullptr, &p, len);
+  if (raw == nullptr) {
+    ClearErrors();
+    return Bad("not a DER CRL");
+  }
+  Crl c;
+  c.crl_ = std::shared_ptr<X509_CRL>(raw, X509_CRL_free);
+  if (p != der.data() + der.size()) return Bad("trailing bytes after the CRL");
+  c.fingerprint_ = crypto::Sha256(der);
+  c.der_ = std::move(der);
+  c.issuer_ = NameText(X509_CRL_get_issuer(raw));
+  c.issuer_der_ = NameDer(X509_CRL_get_issuer(raw));
+  const auto tu = ToUnix(X509_CRL_get0_lastUpdate(raw));
+  if (!tu) return Bad("CRL has an unreadable thisUpdate");
+  c.this_update_ = *tu;
+  if (X509_CRL_get0_nextUpdate(raw) != nullptr) {
+    c.next_update_ = ToUnix(X509_CRL_get0_nextUpdate(raw));
+    if (!c.next_update_) return Bad("CRL has an unreadable nextUpdate");
+  }
+  STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(raw);
+  const int n = revoked == nullptr ? 0 : sk_X509_REVOKED_num(revoked);
+  for (int i = 0; i < n; ++i) {
+    c.revoked_.push_back(SerialBytes(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))));
+  }
+  std::sort(c.revoked_.begin(), c.revoked_.end(), SerialLess);
+  ClearErrors();
+  return c;
+}
+
+bool Crl::SignatureVerifiesWith(const PublicKey& issuer_key) const {
+  if (issuer_key.empty()) return false;
+  const bool ok = X509_CRL_verify(crl_.get(), issuer_key.get()) == 1;
+  ClearErrors();
+  return ok;
+}
+
+bool Crl::IssuedBy(const Certificate& issuer) const {
+  return issuer_der_ == issuer.subject_der() && SignatureVerifiesWith(issuer.public_key());
+}
+
+bool Crl::IsRevoked(ByteView serial) const {
+  const Bytes key = MinimalBigEndian(serial);
+  return std::binary_search(revoked_.begin(), revoked_.end(), key, SerialLess);
+}
+
+Bytes MinimalBigEndian(ByteView be) {
+  size_t i = 0;
+  while (i + 1 < be.size() && be[i] == 0) ++i;
+  if (be.empty()) return Bytes{0};
+  return Bytes(be.begin() + static_cast<std::ptrdiff_t>(i), be.end());
+}
+
+// ---- signing side -------------------------------------------------------------
+
+Result<PrivateKey> PrivateKey::Generate(KeyKind kind) {
+  EVP_PKEY* k = nullptr;
+  switch (kind) {
+    case KeyKind::kP256: k = EVP_EC_gen("P-256"); break;
+    case KeyKind::kP384: k = EVP_EC_gen("P-384"); break;
+    case KeyKind::kRsa2048: k = EVP_RSA_gen(2048); break;
+    case KeyKind::kRsa4096: k = EVP_RSA_gen(4096); break;
+  }
+  if (k == nullptr) {
+    ClearErrors();
+    return Error(ErrorCode::kInternal, "key generation failed");
+  }
+  PrivateKey out;
+  out.key_ = SharePkey(k);
+  return out;
+}
+
+Result<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
+  const int len = IntLen(pem.size());
+  if (len <= 0) return Bad("empty key PEM");
+  BioPtr bio(BIO_new_mem_buf(pem.data(), len));
+  EVP_PKEY* k = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  if (k == nullptr) {
+    ClearErrors();
+    return Bad("not a private key PEM");
+  }
+  PrivateKey out;
+  out.key_ = SharePkey(k);
+  return out;
+}
+
+std::string PrivateKey::ToPem() const {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+    ClearErrors();
+    return {};
+  }
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio.get(), &data);
+  return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();
+}
+
+PublicKey PrivateKey::public_key() const {
+  // Export only the public half, so a PublicKey never carries the secret.
+  unsigned char* der = nullptr;
+  const int n = i2d_PUBKEY(key_.get(), &der);
+  if (n <= 0) {
+    ClearErrors();
+    return PublicKey();
+  }
+  const unsigned char* p = der;
+  EVP_PKEY* pub = d2i_PUBKEY(nullptr, &p, n);
+  OPENSSL_free(der);
+  ClearErrors();
+  return pub == nullptr ? PublicKey() : PublicKey(SharePkey(pub));
+}
+
+Result<Bytes> PrivateKey::EcdsaSignRaw(Digest digest, ByteView message) const {
+  if (!key_ || EVP_PKEY_get_base_id(key_.get()) != EVP_PKEY_EC) return Bad("not an EC key");
+  const size_t half = static_cast<size_t>(EVP_PKEY_get_bits(key_.get()) + 7) / 8;
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  size_t sig_len = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, Md(digest), nullptr, key_.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &sig_len, message.data(), message.size()) != 1) {
+    ClearErrors();
+    return Error(ErrorCode::kInternal, "ECDSA sign failed");
+  }
+  Bytes der(sig_len);
+  if (EVP_DigestSign(ctx.get(), der.data(), &sig_len, message.data(), message.size()) != 1) {
+    ClearErrors();
+    return Error(ErrorCode::kInternal, "ECDSA sign failed");
+  }
+  const unsigned char* p = der.data();
+  SigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig_len)));
+  if (!sig) {
+    ClearErrors();
+    return Error(ErrorCode::kInternal, "ECDSA signature decode failed");
+  }
+  Bytes out(2 * half, 0);
+  if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), out.data(), static_cast<int>(half)) < 0 ||
+      BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), out.data() + half, static_cast<int>(half)) < 0) {
+    ClearErrors();
+    return Error(ErrorCode::kInternal, "ECDSA signature encode failed");
+  }
+  return out;
+}
+
+Result<Certificate> IssueCertificate(const CertSpec& spec, const PublicKey& subject_key,
+                                     const Certificate* issuer, const PrivateKey& issuer_key) {
+  std::unique_ptr<X509, Deleter<X509, X509_free>> x(X509_new());
+  if (!x || X509_set_version(x.get(), 2) != 1) return Error(ErrorCode::kInternal, "X509_new failed");
+  AsnIntPtr serial = ToAsnInteger(spec.serial_be);
+  if (!serial || X509_set_serialNumber(x.get(), serial.get()) != 1) return Bad("bad serial");
+  if (!SetName(X509_get_subject_name(x.get()), spec.subject)) return Bad("bad subject name");
+  if (issuer != nullptr) {
+    if (X509_set_issuer_name(x.get(), X509_get_subject_name(issuer->raw())) != 1) return Bad("bad issuer");
+  } else if (X509_set_issuer_name(x.get(), X509_get_subject_name(x.get())) != 1) {
+    return Bad("bad issuer");
+  }
+  if (ASN1_TIME_set(X509_getm_notBefore(x.get()), static_cast<time_t>(spec.not_before)) == nullptr ||
+      ASN1_TIME_set(X509_getm_notAfter(x.get()), static_cast<time_t>(spec.not_after)) == nullptr) {
+    return Bad("bad validity");
+  }
+  if (subject_key.empty() || X509_set_pubkey(x.get(), subject_key.get()) != 1) return Bad("bad subject key");
+  if (spec.is_ca) {
+    BcPtr bc(BASIC_CONSTRAINTS_new());
+    if (!bc) return Error(ErrorCode::kInternal, "BASIC_CONSTRAINTS_new failed");
+    bc->ca = 0xFF;
+    if (spec.path_len) {
+      bc->pathlen = ASN1_INTEGER_new();
+      if (bc->pathlen == nullptr || ASN1_INTEGER_set(bc->pathlen, *spec.path_len) != 1) return Bad("bad path_len");
+    }
+    if (X509_add1_ext_i2d(x.get(), NID_basic_constraints, bc.get(), 1, X509V3_ADD_DEFAULT) != 1) {
+      return Error(ErrorCode::kInternal, "basicConstraints failed");
+    }
+  }
+  for (const auto& e : spec.extensions) {
+    AsnObjPtr obj(OBJ_txt2obj(e.oid.c_str(), 1));
+    OctetPtr value(ASN1_OCTET_STRING_new());
+    if (!obj || !value || ASN1_OCTET_STRING_set(value.get(), e.value.data(), IntLen(e.value.size())) != 1) {
+      ClearErrors();
+      return Bad("bad extension " + e.oid);
+    }
+    ExtPtr ext(X509_EXTENSION_create_by_OBJ(nullptr, obj.get(), e.critical ? 1 : 0, value.get()));
+    if (!ext || X509_add_ext(x.get(), ext.get(), -1) != 1) {
+      ClearErrors();
+      return Bad("bad extension " + e.oid);
+    }
+  }
+  MdCtxPtr ctx = SignCtx(spec.scheme, issuer_key);
+  if (!ctx || X509_sign_ctx(x.get(), ctx.get()) <= 0) {
+    ClearErrors();
+    return Error(ErrorCode::kInternal, "certificate signing failed");
+  }
+  unsigned char* der = nullptr;
+  const int n = i2d_X509(x.get(), &der);
+  if (n <= 0) {
+    ClearErrors();
+    return Error(ErrorCode::kInternal, "certificate encoding failed");
+  }
+  Bytes bytes(der, der + n);
+  OPENSSL_free(der);
+  return Certificate::FromDer(bytes);
+}
+
+Result<Crl> IssueCrl(const CrlSpec& spec, const Certificate& issuer, const PrivateKey& issuer_key) {
+  std::unique_ptr<X509_CRL, Deleter<X509_CRL, X509_CRL_free>> crl(X509_CRL_new());
+  if (!crl || X509_CRL_set_version(crl.get(), 1) != 1 ||
+      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.raw())) != 1) {
+    ClearErrors();
+    return Error(ErrorCode::kInternal, "X509_CRL_new failed");
+  }
+  std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME, ASN1_TIME_free>> tu(
+      ASN1_TIME_set(nullptr, static_cast<time_t>(spec.this_update)));
+  std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME, ASN1_TIME_free>> nu(
+      ASN1_TIME_set(nullptr, static_cast<time_t>(spec.next_update)));
+  if (!tu || !nu || X509_CRL_set1_lastUpdate(crl.get(), tu.get()) != 1 ||
+      X509_CRL_set1_nextUpdate(crl.get(), nu.get()) != 1) {
+    ClearErrors();
+    return Bad("bad CRL window");
+  }
+  for (const auto& s : spec.revoked_serials_be) {
+    RevokedPtr r(X509_REVOKED_new());
+    AsnIntPtr serial = ToAsnInteger(s);
+    if (!r || !serial || X509_REVOKED_set_serialNumber(r.get(), serial.get()) != 1 ||
+        X509_REVOKED_set_revocationDate(r.get(), tu.get()) != 1 || X509_CRL_add0_revoked(crl.get(), r.get()) != 1) {
+      ClearErrors();
+      return Bad("bad revoked serial");
+    }
+    r.release();  // owned by the CRL now
+  }
+  X509_CRL_sort(crl.get());
+  MdCtxPtr ctx = SignCtx(spec.scheme, issuer_key);
+  if (!ctx || X509_CRL_sign_ctx(crl.get(), ctx.get()) <= 0) {
+    ClearErrors();
+    return Error(ErrorCode::kInternal, "CRL signing failed");
+  }
+  unsigned char* der = nullptr;
+  const int n = i2d_X509_CRL(crl.get(), &der);
+  if (n <= 0) {
+    ClearErrors();
+    return Error(ErrorCode::kInternal, "CRL encoding failed");
+  }
+  Bytes bytes(der, der + n);
+  OPENSSL_free(der);
+  return Crl::Parse(bytes);
+}
+
+std::string ToPem(const std::vector<Certificate>& certs) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio) return {};
+  for (const auto& c : certs) {
+    if (PEM_write_bio_X509(bio.get(), c.raw()) != 1) {
+      ClearErrors();
+      return {};
+    }
+  }
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio.get(), &data);
+  return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();
+}
+
+std::string CrlToPem(const Crl& crl) {
+  const int len = IntLen(crl.der().size());
+  const unsigned char* p = crl.der().data();
+  std::unique_ptr<X509_CRL, Deleter<X509_CRL, X509_CRL_free>> raw(d2i_X509_CRL(nullptr, &p, len));
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!raw || !bio || PEM_write_bio_X509_CRL(bio.get(), raw.get()) != 1) {
+    ClearErrors();
+    return {};
+  }
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio.get(), &data);
+  return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();
+}
+
+}  // namespace tenzro::tee::x509
