@@ -54,21 +54,28 @@ DevProductPki Load(const data::DevPkiPem& d) {
 
 // A DER INTEGER (non-negative, minimal) holding v.
 Bytes DerInteger(uint64_t v) {
-  Bytes mag;
+  std::array<uint8_t, 9> mag{};  // big-endian, one spare byte for the sign
+  size_t start = mag.size();
   do {
-    mag.insert(mag.begin(), static_cast<uint8_t>(v & 0xff));
+    mag[--start] = static_cast<uint8_t>(v & 0xff);
     v >>= 8;
   } while (v != 0);
-  if (mag[0] & 0x80) mag.insert(mag.begin(), 0);
-  Bytes out = {0x02, static_cast<uint8_t>(mag.size())};
-  out.insert(out.end(), mag.begin(), mag.end());
+  if (mag[start] & 0x80) mag[--start] = 0;
+  Bytes out;
+  out.reserve(2 + mag.size() - start);
+  out.push_back(0x02);
+  out.push_back(static_cast<uint8_t>(mag.size() - start));
+  for (size_t i = start; i < mag.size(); ++i) out.push_back(mag[i]);
   return out;
 }
 
 // A short-form DER TLV (content < 128 bytes, all the VEK extensions need).
 Bytes DerShort(uint8_t tag, ByteView content) {
-  Bytes out = {tag, static_cast<uint8_t>(content.size())};
-  out.insert(out.end(), content.begin(), content.end());
+  Bytes out;
+  out.reserve(2 + content.size());
+  out.push_back(tag);
+  out.push_back(static_cast<uint8_t>(content.size()));
+  for (uint8_t b : content) out.push_back(b);
   return out;
 }
 

@@ -19,6 +19,7 @@
 
 using namespace tenzro::tee;
 using namespace tenzro::tee::snp;
+using format::Product;
 
 namespace {
 
@@ -42,7 +43,9 @@ struct Generated {
   x509::PrivateKey vcek, vlek;
 };
 
-Bytes Serial(uint32_t v) { return {uint8_t(v >> 16), uint8_t(v >> 8), uint8_t(v)}; }
+Bytes Serial(uint32_t v) {
+  return {static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)};
+}
 
 Generated Generate(Product p, uint32_t serial_base) {
   const std::string name(format::ProductName(p));
