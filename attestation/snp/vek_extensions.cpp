@@ -103,18 +103,18 @@ std::optional<std::string> CompareTcb(const VekExtensions& ext, const RawTcb& re
   const TcbParts t = DecodeTcb(reported, product);
   struct Item {
     const char* name;
-    const std::optional<uint8_t>& cert;
+    const std::optional<uint8_t>* cert;
     uint8_t report;
   };
-  std::vector<Item> items = {{"blSPL", ext.bl_spl, t.boot_loader},
-                             {"teeSPL", ext.tee_spl, t.tee},
-                             {"snpSPL", ext.snp_spl, t.snp},
-                             {"ucodeSPL", ext.ucode_spl, t.microcode}};
-  if (product == Product::kTurin) items.insert(items.begin(), {"fmcSPL", ext.fmc_spl, t.fmc});
+  std::vector<Item> items = {{"blSPL", &ext.bl_spl, t.boot_loader},
+                             {"teeSPL", &ext.tee_spl, t.tee},
+                             {"snpSPL", &ext.snp_spl, t.snp},
+                             {"ucodeSPL", &ext.ucode_spl, t.microcode}};
+  if (product == Product::kTurin) items.insert(items.begin(), Item{"fmcSPL", &ext.fmc_spl, t.fmc});
   for (const Item& i : items) {
-    if (!i.cert) return std::string("VEK lacks the ") + i.name + " extension";
-    if (*i.cert != i.report) {
-      return std::string("VEK ") + i.name + " " + std::to_string(*i.cert) + " != REPORTED_TCB " +
+    if (!i.cert->has_value()) return std::string("VEK lacks the ") + i.name + " extension";
+    if (**i.cert != i.report) {
+      return std::string("VEK ") + i.name + " " + std::to_string(**i.cert) + " != REPORTED_TCB " +
              std::to_string(i.report);
     }
   }
