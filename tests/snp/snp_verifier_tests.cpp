@@ -256,6 +256,19 @@ BOOST_AUTO_TEST_CASE(chain_trust) {
     BOOST_TEST(!v.valid());
     BOOST_TEST((v.reason() == FailureCode::kChainIncomplete || v.reason() == FailureCode::kChainUntrusted), Dump(v));
   }
+  // An unpinned ARK shipped in the table, with the pinned chain in collateral.
+  {
+    World w = Genuine();
+    const tu::TestPki& imp = tu::ImpostorPki(Product::kGenoa);
+    w.evidence = [&imp](const World& x) {
+      return tu::WithCertTable(x.report, {{format::kGuidArk, imp.ark.cert.der()}});
+    };
+    ExpectAlone(w, FailureCode::kChainUntrusted);
+    w.evidence = [](const World& x) {
+      return tu::WithCertTable(x.report, {{format::kGuidArk, x.pki().ark.cert.der()}});
+    };
+    ExpectValid(w);
+  }
   // Missing pieces.
   {
     World w = Genuine();
@@ -537,12 +550,22 @@ BOOST_AUTO_TEST_CASE(development_roots) {
   w.policy = Policy();  // AMD's pins only
   w.options = tu::TestDevOptions();
   w.common.simulation = false;
+  // Dev collateral is not admitted while simulation is off: nothing to chain to.
+  ExpectAlone(w, FailureCode::kChainIncomplete);
+  // A dev chain shipped in the evidence is judged simulation_disabled.
+  w.evidence = [](const World& x) {
+    return tu::WithCertTable(x.report, {{format::kGuidVcek, x.Vek().der()},
+                                        {format::kGuidAsk, x.pki().ask.cert.der()},
+                                        {format::kGuidArk, x.pki().ark.cert.der()}});
+  };
   ExpectAlone(w, FailureCode::kSimulationDisabled);
   const Verdict off = w.Run();
   BOOST_TEST(!off.hardware_verified);
   BOOST_TEST(!off.certificate_chain_valid);
   BOOST_TEST(off.reeval_claims.at(claim::kDevRoot) == Bytes{1});
   w.common.simulation = true;
+  ExpectValid(w);
+  w.evidence = nullptr;  // and through collateral
   ExpectValid(w);
   // The same chain with neither pin nor dev pin.
   w.options = NoDev();
