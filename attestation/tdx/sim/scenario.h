@@ -62,7 +62,8 @@ struct Scenario {
   // A consistent machine of each kind; collateral issued 10 days before `now`
   // (next update 20 days after), CRLs from a day before (next update 29 days after).
   static Scenario Tdx(QuoteFormat format = QuoteFormat::kTdxV4, uint64_t now = kSimNow);
-  static Scenario Sgx(uint64_t now = kSimNow);
+  // format: kSgxV3 or kSgxV5.
+  static Scenario Sgx(uint64_t now = kSimNow, QuoteFormat format = QuoteFormat::kSgxV3);
 
   Result<Bytes> Quote() const;
   // TCB Info, QE Identity, PCK CRL, Root CA CRL (those enabled), then extras.

@@ -101,6 +101,8 @@ BOOST_AUTO_TEST_CASE(baselines_verify_in_every_format) {
     BOOST_TEST(v.claims["fmspc"] == "DE7D00000000");
     BOOST_TEST(v.claims["mrtd"] == ToHex(AsView(M48(0x7d))));
   }
+  const Verdict sgx5 = Run(Scenario::Sgx(kSimNow, QuoteFormat::kSgxV5));
+  BOOST_TEST(sgx5.valid(), Describe(sgx5));
   const Verdict sgx = Run(Scenario::Sgx());
   BOOST_TEST(sgx.valid(), Describe(sgx));
   BOOST_TEST((sgx.tee_type == TeeType::IntelSgx));
