@@ -1,0 +1,4 @@
+#include <boost/test/unit_test.hpp>
+BOOST_AUTO_TEST_SUITE(snp_config)
+BOOST_AUTO_TEST_CASE(placeholder) { BOOST_TEST(true); }
+BOOST_AUTO_TEST_SUITE_END()
