@@ -238,4 +238,14 @@ Result<std::vector<Bytes>> Scenario::Collateral() const {
   return out;
 }
 
+Result<Bytes> SimulateQuote(bool tdx, const BindingInput& binding) {
+  Scenario s = tdx ? Scenario::Tdx() : Scenario::Sgx();
+  s.quote.binding = binding;
+  return s.Quote();
+}
+
+Result<std::vector<Bytes>> SimulateCollateral(bool tdx, uint64_t now) {
+  return (tdx ? Scenario::Tdx(QuoteFormat::kTdxV4, now) : Scenario::Sgx(now)).Collateral();
+}
+
 }  // namespace tenzro::tee::tdx::sim

@@ -70,6 +70,13 @@ struct Scenario {
   Result<std::vector<Bytes>> Collateral() const;
 };
 
+// Devnet convenience (simulation on, DESIGN §8): a quote of the default TDX
+// (v4) or SGX (v3) platform bound to `binding`, and the collateral to admit
+// for it, valid from 10 days before `now` to 20 days after (CRLs: 1 and 29).
+// Quotes carry no time, so one quote serves for as long as its binding does.
+Result<Bytes> SimulateQuote(bool tdx, const BindingInput& binding);
+Result<std::vector<Bytes>> SimulateCollateral(bool tdx, uint64_t now);
+
 // The default collateral of a platform (used by the Scenario constructors).
 TcbInfoSpec DefaultTcbInfo(const Platform& p, uint64_t issue_date, uint64_t next_update);
 QeIdentitySpec DefaultQeIdentity(const Platform& p, uint64_t issue_date, uint64_t next_update);
