@@ -194,6 +194,8 @@ class SummaryReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const auto& r : runs) {
+      // With --benchmark_repetitions, the median stands for the benchmark.
+      if (r.run_type == Run::RT_Aggregate && r.aggregate_name != "median") continue;
       auto it = r.counters.find("items_per_second");
       if (it != r.counters.end()) rates_[r.run_name.function_name] = it->second.value;
     }
