@@ -67,7 +67,8 @@ void Check(Workload& w) {
               (v->failures.empty() ? std::string("?") : v->failures.front().message);
   }
   if (!x509::EcdsaVerify(w.vek_key, x509::Digest::kSha384,
-                         ByteView(w.evidence.data(), format::kSignedSize), AsView(w.r_be), AsView(w.s_be))) {
+                         ByteView(w.evidence.data(), format::kSignedSize), AsView(w.r_be),
+                         AsView(w.s_be))) {
     w.error = "floor signature does not verify";
   }
 }
@@ -155,7 +156,8 @@ void P384Floor(benchmark::State& state, Workload* w) {
   state.SetLabel(w->label);
   const ByteView msg(w->evidence.data(), format::kSignedSize);
   for (auto _ : state) {
-    bool ok = x509::EcdsaVerify(w->vek_key, x509::Digest::kSha384, msg, AsView(w->r_be), AsView(w->s_be));
+    bool ok =
+        x509::EcdsaVerify(w->vek_key, x509::Digest::kSha384, msg, AsView(w->r_be), AsView(w->s_be));
     benchmark::DoNotOptimize(ok);
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
@@ -187,7 +189,8 @@ void Paired(benchmark::State& state, Workload* w) {
     auto v = w->verifier->Verify(req);
     benchmark::DoNotOptimize(v);
     const double t1 = ThreadCpuSeconds();
-    bool ok = x509::EcdsaVerify(w->vek_key, x509::Digest::kSha384, msg, AsView(w->r_be), AsView(w->s_be));
+    bool ok =
+        x509::EcdsaVerify(w->vek_key, x509::Digest::kSha384, msg, AsView(w->r_be), AsView(w->s_be));
     benchmark::DoNotOptimize(ok);
     in_verify += t1 - t0;
     in_floor += ThreadCpuSeconds() - t1;
@@ -224,7 +227,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
       auto it = r.counters.find("items_per_second");
       if (it == r.counters.end()) continue;
       const std::string name = r.run_name.function_name;
-      if (r.run_type == Run::RT_Aggregate || rates_.count(name) == 0) rates_[name] = it->second.value;
+      if (r.run_type == Run::RT_Aggregate || rates_.count(name) == 0)
+        rates_[name] = it->second.value;
     }
     ConsoleReporter::ReportRuns(runs);
   }
