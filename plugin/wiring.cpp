@@ -1,6 +1,7 @@
 #include "plugin/wiring.h"
 
 #include "attestation/simulated/simulated_verifier.h"
+#include "attestation/snp/snp_verifier.h"
 
 namespace tenzro::tee::plugin {
 
@@ -13,7 +14,8 @@ std::unique_ptr<AttestationVerifier> BuildVerifier(const Config& config) {
   sim.common = common;
   sim.measurements = config.simulated_measurements;
   v->Install(std::make_unique<simulated::SimulatedVerifier>(std::move(sim)));
-  // Vendors (IntelTdx, IntelSgx, AmdSevSnp, AwsNitro, NvidiaGpu) stay
+  v->Install(std::make_unique<snp::SnpVerifier>(config.snp, common));
+  // Other vendors (IntelTdx, IntelSgx, AwsNitro, NvidiaGpu) stay
   // UnsupportedVerifier until their issues land.
   return v;
 }

@@ -1,10 +1,10 @@
 #include "attestation/snp/dev_roots.h"
 
 // The simulator commits its pins beside its PKI; the verifier library does
-// not link the simulator, it only reads this header-only table.
-#if __has_include("attestation/snp/sim/dev_roots.h")
+// not link the simulator, it only reads this header-only table. CMake defines
+// TEE_SNP_HAVE_DEV_ROOTS when the header is in the tree.
+#ifdef TEE_SNP_HAVE_DEV_ROOTS
 #include "attestation/snp/sim/dev_roots.h"
-#define TEE_SNP_HAVE_DEV_ROOTS 1
 #endif
 
 namespace tenzro::tee::snp {

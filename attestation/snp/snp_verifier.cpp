@@ -598,10 +598,13 @@ Result<Verdict> SnpVerifier::Verify(const VerifyRequest& req) const {
 
   // Certificates: the evidence's table first, then admitted collateral.
   std::vector<CertPtr> pool;
+  std::vector<CertPtr> shipped_arks;  // under the ARK GUID (null: not a certificate)
   for (const auto& entry : e.certs) {
     if (entry.guid == format::kGuidVcek || entry.guid == format::kGuidVlek ||
         entry.guid == format::kGuidAsk || entry.guid == format::kGuidArk) {
-      AddUnique(pool, impl_->FromDer(AsView(entry.data)));
+      CertPtr c = impl_->FromDer(AsView(entry.data));
+      if (entry.guid == format::kGuidArk) shipped_arks.push_back(c);
+      AddUnique(pool, std::move(c));
     }
   }
   GatherCollateral(*impl_, req.collateral, r.products, &r, pool);
@@ -617,6 +620,15 @@ Result<Verdict> SnpVerifier::Verify(const VerifyRequest& req) const {
   const Chain& ch = *built.chain;
   const Product product = ch.product;
   v.claims["product"] = std::string(format::ProductName(product));
+  // An ARK shipped with the evidence must be the pinned one, even when the
+  // chain was built through the pinned ARK from collateral.
+  for (const CertPtr& ark : shipped_arks) {
+    if (!ark || ark->role != Role::kArk || ark->product != product ||
+        !TrustOf(policy_, impl_->dev_arks, *ark).trusted) {
+      v.Fail(FailureCode::kChainUntrusted,
+             "the ARK shipped with the evidence is not the pinned ARK-" + std::string(format::ProductName(product)));
+    }
+  }
 
   // The report signature (r, s converted to big-endian at parse time).
   const bool signature_ok = x509::EcdsaVerify(ch.leaf->cert.public_key(), x509::Digest::kSha384,
@@ -876,6 +888,9 @@ Result<CollateralDoc> SnpVerifier::ParseCollateral(ByteView data, const Collater
   std::vector<CertPtr> pool = mine;
   for (auto& c : KnownCerts(impl, known)) AddUnique(pool, std::move(c));
 
+  // Development ARKs authenticate collateral only when simulation is on
+  // (brief convention); evidence carrying a dev chain in its certificate
+  // table is still judged simulation_disabled at verification.
   auto trusted_ark = [&](const CertEntry& ark) {
     const Trust t = TrustOf(policy_, impl.dev_arks, ark);
     return t.trusted && (!t.dev || common_.simulation) && impl.Signed(ark, ark);
