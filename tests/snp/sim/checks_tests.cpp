@@ -289,13 +289,9 @@ BOOST_AUTO_TEST_CASE(ark_pin_and_shipped_ark) {
   });
 }
 
-// Issue 4: "an ARK shipped with the evidence must equal the pinned one". The
-// verifier on branch snp builds the chain from the pinned ARK found in
-// collateral and ignores the foreign ARK of the table, so this check does
-// not fire yet: the three assertions of ExpectAlone are expected to fail
-// until it does (Boost reports fewer failures than expected as a pass).
-BOOST_AUTO_TEST_CASE(shipped_ark_must_equal_the_pin_even_with_the_pinned_one_at_hand,
-                     *boost::unit_test::expected_failures(3)) {
+// Issue 4: "an ARK shipped with the evidence must equal the pinned one", even
+// when the pinned ARK is at hand in collateral.
+BOOST_AUTO_TEST_CASE(shipped_ark_must_equal_the_pin_even_with_the_pinned_one_at_hand) {
   Scenario base(Product::kGenoa);
   const std::string chain = ChainPemOf(Product::kGenoa, false);
   base.collateral.push_back(Bytes(chain.begin(), chain.end()));
