@@ -1,7 +1,7 @@
 // [tee.consensus.snp]: the SNP verifier's chain policy (attestation/snp/policy.h).
 //
 //   ark_milan_sha256 / ark_genoa_sha256 / ark_turin_sha256   64 hex digits
-//   allow_debug, allow_migrate_ma, allow_masked_chip_id, require_crl   bools
+//   allow_debug, allow_migrate_ma, allow_masked_chip_id, require_crls   bools
 //   max_vmpl                                                 0..3
 //   min_tcb_milan / min_tcb_genoa / min_tcb_turin            a TCB_VERSION as 16 hex
 //       digits (the 8 report bytes, decoded with that product's layout), or a
@@ -110,7 +110,7 @@ Status ParseSnpPolicy(const toml::table& t, std::string_view origin, snp::Policy
       {"ark_milan_sha256", "ark_genoa_sha256", "ark_turin_sha256", "allow_debug", "allow_migrate_ma",
        "max_vmpl", "min_tcb_milan", "min_tcb_genoa", "min_tcb_turin", "min_committed_fw",
        "measurements", "host_data", "id_key_digests", "author_key_digests", "allow_masked_chip_id",
-       "require_crl"}));
+       "require_crls"}));
   snp::Policy p;
   TEE_TRY(ReadPin(t, origin, "ark_milan_sha256", p.ark_milan_sha256));
   TEE_TRY(ReadPin(t, origin, "ark_genoa_sha256", p.ark_genoa_sha256));
@@ -135,7 +135,7 @@ Status ParseSnpPolicy(const toml::table& t, std::string_view origin, snp::Policy
   TEE_TRY(ReadHexList(t, origin, "id_key_digests", p.id_key_digests));
   TEE_TRY(ReadHexList(t, origin, "author_key_digests", p.author_key_digests));
   TEE_TRY(cfg::ReadBool(t, origin, kPrefix, "allow_masked_chip_id", p.allow_masked_chip_id));
-  TEE_TRY(cfg::ReadBool(t, origin, kPrefix, "require_crl", p.require_crl));
+  TEE_TRY(cfg::ReadBool(t, origin, kPrefix, "require_crls", p.require_crls));
   out = std::move(p);
   return Status::Ok();
 }
@@ -161,7 +161,7 @@ void CanonicalSnpPolicy(const snp::Policy& p, std::map<std::string, std::string>
   kv["snp.id_key_digests"] = CanonicalList(p.id_key_digests);
   kv["snp.author_key_digests"] = CanonicalList(p.author_key_digests);
   kv["snp.allow_masked_chip_id"] = b(p.allow_masked_chip_id);
-  kv["snp.require_crl"] = b(p.require_crl);
+  kv["snp.require_crls"] = b(p.require_crls);
 }
 
 }  // namespace tenzro::tee::plugin

@@ -62,7 +62,7 @@ struct Policy {
   std::vector<std::array<uint8_t, 48>> author_key_digests;
 
   bool allow_masked_chip_id = true;
-  bool require_crl = false;
+  bool require_crls = false;
 };
 
 }  // namespace tenzro::tee::snp

@@ -693,9 +693,9 @@ Result<Verdict> SnpVerifier::Verify(const VerifyRequest& req) const {
   if (inter_crl.revoked) {
     v.Fail(FailureCode::kRevoked, std::string(RoleName(ch.leaf->role)) + " is on its issuer's CRL");
   }
-  if (!ark_crl.present && policy_.require_crl) {
+  if (!ark_crl.present && policy_.require_crls) {
     v.Fail(FailureCode::kCollateralMissing,
-           "no CRL of ARK-" + std::string(format::ProductName(product)) + " at hand (require_crl)");
+           "no CRL of ARK-" + std::string(format::ProductName(product)) + " at hand (require_crls)");
   }
   v.valid_until = valid_until;
   v.valid_from = valid_from;
@@ -839,8 +839,8 @@ Result<Verdict> SnpVerifier::VerifyVekChain(ByteView vek, const CollateralSet* c
       v.Fail(FailureCode::kRevoked, "a certificate of the chain is revoked");
     }
   }
-  if (!ark_crl.present && policy_.require_crl) {
-    v.Fail(FailureCode::kCollateralMissing, "no CRL of the ARK at hand (require_crl)");
+  if (!ark_crl.present && policy_.require_crls) {
+    v.Fail(FailureCode::kCollateralMissing, "no CRL of the ARK at hand (require_crls)");
   }
   v.valid_until = valid_until;
   v.valid_from = valid_from;
@@ -998,8 +998,8 @@ struct CrlAt {
 
 class SnpReevaluator final : public Reevaluator {
  public:
-  SnpReevaluator(std::map<std::string, CrlAt> crls, uint64_t t, bool require_crl)
-      : crls_(std::move(crls)), t_(t), require_crl_(require_crl) {}
+  SnpReevaluator(std::map<std::string, CrlAt> crls, uint64_t t, bool require_crls)
+      : crls_(std::move(crls)), t_(t), require_crls_(require_crls) {}
 
   std::optional<Failure> Check(const ClaimSet& claims) const override {
     auto get = [&](const char* name) -> const Bytes* {
@@ -1042,7 +1042,7 @@ class SnpReevaluator final : public Reevaluator {
         found.push_back({FailureCode::kRevoked, std::string(what) + " revoked by an admitted CRL"});
       }
     };
-    check(*ark, *inter_serial, require_crl_, "ASK/ASVK");
+    check(*ark, *inter_serial, require_crls_, "ASK/ASVK");
     check(*inter, *vek_serial, false, "VEK");
     if (found.empty()) return std::nullopt;
     return *std::min_element(found.begin(), found.end(),
@@ -1052,7 +1052,7 @@ class SnpReevaluator final : public Reevaluator {
  private:
   std::map<std::string, CrlAt> crls_;  // by issuer fingerprint (bytes)
   uint64_t t_;
-  bool require_crl_;
+  bool require_crls_;
 };
 
 }  // namespace
@@ -1075,7 +1075,7 @@ std::unique_ptr<Reevaluator> SnpVerifier::BeginReevaluation(const CollateralSet&
     else at.tampered = true;
     crls.emplace(key, std::move(at));
   }
-  return std::make_unique<SnpReevaluator>(std::move(crls), t, policy_.require_crl);
+  return std::make_unique<SnpReevaluator>(std::move(crls), t, policy_.require_crls);
 }
 
 }  // namespace tenzro::tee::snp

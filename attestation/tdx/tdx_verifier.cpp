@@ -15,7 +15,6 @@
 
 #include "attestation/tdx/json_scan.h"
 #include "attestation/tdx/pck_extensions.h"
-#include "attestation/tdx/pem_blocks.h"
 #include "attestation/tdx/quote.h"
 #include "attestation/tdx/tcb_info.h"
 #include "attestation/tdx/tcb_match.h"
@@ -203,8 +202,8 @@ struct TdxVerifier::Impl {
   // Every certificate of a PEM text (or one DER certificate).
   Result<std::vector<x509::Certificate>> ParseCerts(ByteView data) const {
     std::vector<x509::Certificate> out;
-    if (LooksLikePem(data)) {
-      for (const Bytes& der : PemCertificateDers(data)) {
+    if (x509::LooksLikePem(data)) {
+      for (const Bytes& der : x509::PemBlocksDer(data, "CERTIFICATE")) {
         TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(AsView(der)));
         out.push_back(std::move(c));
       }
@@ -468,7 +467,7 @@ Result<ParsedDoc> TdxVerifier::Impl::ParseAndAuthenticate(ByteView data, const P
     x509::Crl crl = std::move(*parsed_crl);
     if (!crl.next_update()) return Error(ErrorCode::kInvalidArgument, "CRL has no nextUpdate");
     std::vector<x509::Certificate> pool;
-    if (LooksLikePem(data)) {
+    if (x509::LooksLikePem(data)) {
       if (auto bundled = ParseCerts(data); bundled.ok()) pool = std::move(*bundled);
     }
     for (const auto& c : given()) pool.push_back(c);

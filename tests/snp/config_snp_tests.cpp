@@ -48,7 +48,7 @@ BOOST_AUTO_TEST_CASE(defaults_are_design_10) {
   BOOST_TEST(!p.min_committed_fw.has_value());
   BOOST_TEST(p.measurements.empty());
   BOOST_TEST(p.allow_masked_chip_id);
-  BOOST_TEST(!p.require_crl);
+  BOOST_TEST(!p.require_crls);
 }
 
 BOOST_AUTO_TEST_CASE(every_key) {
@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(every_key) {
                  "host_data = [\"" + kHex32 + "\"]\n"
                  "id_key_digests = [\"" + kHex48a + "\"]\n"
                  "author_key_digests = [\"" + kHex48b + "\"]\n"
-                 "allow_masked_chip_id = false\nrequire_crl = true\n");
+                 "allow_masked_chip_id = false\nrequire_crls = true\n");
   BOOST_REQUIRE_MESSAGE(c.ok(), (c.ok() ? std::string() : c.status().message()));
   const snp::Policy& p = c->snp;
   BOOST_TEST(p.ark_milan_sha256[0] == 0x11);
@@ -83,12 +83,12 @@ BOOST_AUTO_TEST_CASE(every_key) {
   BOOST_TEST(p.id_key_digests.size() == 1u);
   BOOST_TEST(p.author_key_digests.size() == 1u);
   BOOST_TEST(!p.allow_masked_chip_id);
-  BOOST_TEST(p.require_crl);
+  BOOST_TEST(p.require_crls);
 
   const std::string canon = CanonicalParams(*c);
   for (const char* line : {"snp.allow_debug=true", "snp.max_vmpl=0", "snp.min_tcb_milan=bl:3,tee:0,snp:8,ucode:115",
                            "snp.min_tcb_turin=fmc:0,bl:1,tee:0,snp:2,ucode:71", "snp.min_committed_fw=1.55.40",
-                           "snp.require_crl=true", "snp.allow_masked_chip_id=false", "snp.allow_migrate_ma=true"}) {
+                           "snp.require_crls=true", "snp.allow_masked_chip_id=false", "snp.allow_migrate_ma=true"}) {
     BOOST_TEST(canon.find(std::string(line) + "\n") != std::string::npos, line);
   }
   BOOST_TEST(canon.find("snp.measurements=" + kHex48a + "," + kHex48b + "\n") != std::string::npos);
@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(each_key_changes_params_hash) {
       "id_key_digests = [\"" + kHex48a + "\"]",
       "author_key_digests = [\"" + kHex48a + "\"]",
       "allow_masked_chip_id = false",
-      "require_crl = true",
+      "require_crls = true",
   };
   std::set<Hash32> seen = {h0};
   for (const auto& b : bodies) {
@@ -151,7 +151,7 @@ BOOST_AUTO_TEST_CASE(bad_values_name_the_key) {
   ExpectKeyError("host_data = [\"" + kHex32 + "\", \"zz\"]\n", k + "host_data[1]");
   ExpectKeyError("id_key_digests = [1]\n", k + "id_key_digests[0]");
   ExpectKeyError("author_key_digests = [\"" + kHex48a + "0\"]\n", k + "author_key_digests[0]");
-  ExpectKeyError("require_crl = 1\n", k + "require_crl");
+  ExpectKeyError("require_crls = 1\n", k + "require_crls");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -424,10 +424,10 @@ BOOST_AUTO_TEST_CASE(crls) {
   }
   // A VEK revoked by an ASK-signed CRL.
   ExpectAlone(with_crl(base, pki.ask, now - 100, now + 100, {{0x00}}), FailureCode::kRevoked);
-  // require_crl.
+  // require_crls.
   {
     World w = base;
-    w.policy.require_crl = true;
+    w.policy.require_crls = true;
     ExpectAlone(w, FailureCode::kCollateralMissing);
     ExpectValid(with_crl(w, pki.ark, now - 100, now + 100, {}));
   }
@@ -667,9 +667,9 @@ BOOST_AUTO_TEST_CASE(reevaluation_demotes_on_a_later_crl_and_on_expiry) {
   auto s = v.BeginReevaluation(stale, t)->Check(claims);
   BOOST_REQUIRE(s.has_value());
   BOOST_TEST(FailureCodeName(s->code) == "expired");
-  // require_crl without any CRL.
+  // require_crls without any CRL.
   Policy strict = w.policy;
-  strict.require_crl = true;
+  strict.require_crls = true;
   SnpVerifier sv(strict, CommonPolicy{}, NoDev());
   auto m = sv.BeginReevaluation(admitted, t)->Check(claims);
   BOOST_REQUIRE(m.has_value());
@@ -778,9 +778,9 @@ BOOST_AUTO_TEST_CASE(real_genoa_crl_revokes_0x020001_not_the_current_ask) {
   BOOST_TEST(!r->Has(FailureCode::kRevoked));
   BOOST_TEST(*r->valid_until == 1762131600u);  // the CRL's nextUpdate
   BOOST_TEST(!v.BeginReevaluation(full, at)->Check(r->reeval_claims).has_value());
-  // Under require_crl the same holds; without the CRL it is collateral_missing.
+  // Under require_crls the same holds; without the CRL it is collateral_missing.
   Policy strict;
-  strict.require_crl = true;
+  strict.require_crls = true;
   SnpVerifier sv(strict, CommonPolicy{});
   BOOST_TEST(sv.Verify(req)->valid());
   const CollateralSet no_crl = tu::Admit(sv, {chain, testing::ReadFileBytes(set_dir / "vcek.pem")}, at);

@@ -542,19 +542,19 @@ BOOST_AUTO_TEST_CASE(crl_issuer_window_and_revocation) {
       {"CRL not yet valid", Product::kGenoa,
        [t](Scenario& s) { s.collateral = {DevCrlBundle(Product::kGenoa, t + 1, t + 86400, {})}; },
        FailureCode::kNotYetValid, fresh_crl(Product::kGenoa)},
-      {"require_crl without a CRL", Product::kTurin, [](Scenario& s) { s.collateral.clear(); },
+      {"require_crls without a CRL", Product::kTurin, [](Scenario& s) { s.collateral.clear(); },
        FailureCode::kCollateralMissing,
        [fresh = fresh_crl(Product::kTurin)](Scenario& s) {
-         s.policy.require_crl = true;
+         s.policy.require_crls = true;
          fresh(s);
        }},
-      {"require_crl with only another product's CRL", Product::kGenoa,
+      {"require_crls with only another product's CRL", Product::kGenoa,
        [t](Scenario& s) {
          s.collateral = {DevCrlBundle(Product::kMilan, t - 86400, t + 86400, {})};
        },
        FailureCode::kCollateralMissing,
        [fresh = fresh_crl(Product::kGenoa)](Scenario& s) {
-         s.policy.require_crl = true;
+         s.policy.require_crls = true;
          fresh(s);
        }},
   });
@@ -591,14 +591,14 @@ BOOST_AUTO_TEST_CASE(crl_issuer_must_be_the_ark) {
   Scenario lenient(Product::kGenoa);
   lenient.forced = {raw};
   ExpectValid(lenient);
-  RunCases({{"forged CRL under require_crl", Product::kGenoa,
+  RunCases({{"forged CRL under require_crls", Product::kGenoa,
              [raw](Scenario& s) {
                s.collateral.clear();
                s.forced = {raw};
              },
              FailureCode::kCollateralMissing,
              [t](Scenario& s) {
-               s.policy.require_crl = true;
+               s.policy.require_crls = true;
                s.collateral = {DevCrlBundle(Product::kGenoa, t - 86400, t + 86400, {})};
              }}});
   // A CRL of the Milan ARK listing the Genoa ASK's serial revokes nothing here.
