@@ -13,13 +13,16 @@ namespace {
 
 const std::string kHead = "[tee]\ndb_path = \"x\"\n[tee.consensus.snp]\n";
 
-Result<Config> Parse(const std::string& snp_body) { return ParseConfig(kHead + snp_body, "t.toml"); }
+Result<Config> Parse(const std::string& snp_body) {
+  return ParseConfig(kHead + snp_body, "t.toml");
+}
 
 void ExpectKeyError(const std::string& body, const std::string& key) {
   auto c = Parse(body);
   BOOST_REQUIRE_MESSAGE(!c.ok(), body);
   BOOST_TEST((c.status().code() == ErrorCode::kConfig));
-  BOOST_TEST(c.status().message().find(key) != std::string::npos, c.status().message() << " should name " << key);
+  BOOST_TEST(c.status().message().find(key) != std::string::npos, c.status().message()
+                                                                      << " should name " << key);
 }
 
 const std::string kHex48a(96, 'a');
@@ -52,18 +55,31 @@ BOOST_AUTO_TEST_CASE(defaults_are_design_10) {
 }
 
 BOOST_AUTO_TEST_CASE(every_key) {
-  auto c = Parse("ark_milan_sha256 = \"" + std::string(64, '1') + "\"\n"
-                 "ark_genoa_sha256 = \"" + std::string(64, '2') + "\"\n"
-                 "ark_turin_sha256 = \"" + std::string(64, '3') + "\"\n"
+  auto c = Parse("ark_milan_sha256 = \"" + std::string(64, '1') +
+                 "\"\n"
+                 "ark_genoa_sha256 = \"" +
+                 std::string(64, '2') +
+                 "\"\n"
+                 "ark_turin_sha256 = \"" +
+                 std::string(64, '3') +
+                 "\"\n"
                  "allow_debug = true\nallow_migrate_ma = true\nmax_vmpl = 0\n"
                  "min_tcb_milan = \"0300000000000873\"\n"
                  "min_tcb_genoa = { bl = 10, tee = 0, snp = 23, ucode = 84 }\n"
                  "min_tcb_turin = \"0001000200000047\"\n"
                  "min_committed_fw = \"1.55.40\"\n"
-                 "measurements = [\"" + kHex48b + "\", \"" + kHex48a + "\", \"" + kHex48a + "\"]\n"
-                 "host_data = [\"" + kHex32 + "\"]\n"
-                 "id_key_digests = [\"" + kHex48a + "\"]\n"
-                 "author_key_digests = [\"" + kHex48b + "\"]\n"
+                 "measurements = [\"" +
+                 kHex48b + "\", \"" + kHex48a + "\", \"" + kHex48a +
+                 "\"]\n"
+                 "host_data = [\"" +
+                 kHex32 +
+                 "\"]\n"
+                 "id_key_digests = [\"" +
+                 kHex48a +
+                 "\"]\n"
+                 "author_key_digests = [\"" +
+                 kHex48b +
+                 "\"]\n"
                  "allow_masked_chip_id = false\nrequire_crl = true\n");
   BOOST_REQUIRE_MESSAGE(c.ok(), (c.ok() ? std::string() : c.status().message()));
   const snp::Policy& p = c->snp;
@@ -86,9 +102,10 @@ BOOST_AUTO_TEST_CASE(every_key) {
   BOOST_TEST(p.require_crl);
 
   const std::string canon = CanonicalParams(*c);
-  for (const char* line : {"snp.allow_debug=true", "snp.max_vmpl=0", "snp.min_tcb_milan=bl:3,tee:0,snp:8,ucode:115",
-                           "snp.min_tcb_turin=fmc:0,bl:1,tee:0,snp:2,ucode:71", "snp.min_committed_fw=1.55.40",
-                           "snp.require_crl=true", "snp.allow_masked_chip_id=false", "snp.allow_migrate_ma=true"}) {
+  for (const char* line :
+       {"snp.allow_debug=true", "snp.max_vmpl=0", "snp.min_tcb_milan=bl:3,tee:0,snp:8,ucode:115",
+        "snp.min_tcb_turin=fmc:0,bl:1,tee:0,snp:2,ucode:71", "snp.min_committed_fw=1.55.40",
+        "snp.require_crl=true", "snp.allow_masked_chip_id=false", "snp.allow_migrate_ma=true"}) {
     BOOST_TEST(canon.find(std::string(line) + "\n") != std::string::npos, line);
   }
   BOOST_TEST(canon.find("snp.measurements=" + kHex48a + "," + kHex48b + "\n") != std::string::npos);
