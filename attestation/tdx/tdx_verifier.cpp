@@ -10,9 +10,12 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <functional>
 #include <unordered_map>
 
+#include "attestation/tdx/json_scan.h"
 #include "attestation/tdx/pck_extensions.h"
+#include "attestation/tdx/pem_blocks.h"
 #include "attestation/tdx/quote.h"
 #include "attestation/tdx/tcb_info.h"
 #include "attestation/tdx/tcb_match.h"
@@ -26,6 +29,8 @@ namespace {
 // only saves work, so dropping it never changes a verdict).
 constexpr size_t kMaxCertifications = 4096;
 constexpr size_t kMaxParsedDocs = 1024;
+constexpr size_t kMaxCertificates = 4096;
+constexpr size_t kMaxLinks = 8192;
 constexpr size_t kMaxChainLength = 5;
 
 // Names of the stored claims the epoch re-evaluation reads (ClaimSet keys).
@@ -115,6 +120,9 @@ struct Hash32Hash {
 
 // ---- cached results --------------------------------------------------------
 
+// Named (not anonymous: TdxVerifier::Impl holds them) but private to this file.
+namespace verifier_internal {
+
 // What a quote's certification data (attestation key through the PCK chain)
 // proves, independent of time: computed once per distinct certification data.
 struct Certification {
@@ -142,16 +150,32 @@ struct ParsedDoc {
   std::vector<x509::Certificate> signer_chain;  // the signer up to its root (CRLs, JSON)
 };
 
+// A lazily built pool of candidate issuer certificates for one call.
+using PoolFn = std::function<const std::vector<x509::Certificate>&()>;
+
+}  // namespace verifier_internal
+
+using verifier_internal::Certification;
+using verifier_internal::ParsedDoc;
+using verifier_internal::PoolFn;
+
 struct TdxVerifier::Impl {
   Hash32 root;
   std::vector<Hash32> dev_roots;
 
+  // Evidence: certification data by its exact bytes.
   mutable std::shared_mutex cert_mu;
   mutable std::unordered_map<std::string, std::shared_ptr<const Certification>, BytesHash, std::equal_to<>>
       certifications;
+  // Parsed certificates by SHA-256 of their DER, and chain links (child
+  // fingerprint || issuer fingerprint) whose signature verified.
+  mutable std::shared_mutex x509_mu;
+  mutable std::unordered_map<Hash32, x509::Certificate, Hash32Hash> certs;
+  mutable std::unordered_map<std::string, bool> links;  // value: the child is a CA
+  // Collateral: parsed and authenticated documents by content hash.
   mutable std::shared_mutex doc_mu;
   mutable std::unordered_map<Hash32, std::shared_ptr<const ParsedDoc>, Hash32Hash> docs;
-  mutable std::atomic<uint64_t> cert_hits{0}, cert_misses{0}, doc_hits{0}, doc_misses{0};
+  mutable std::atomic<uint64_t> cert_hits{0}, cert_misses{0}, doc_hits{0}, doc_misses{0}, x509_parses{0};
 
   std::optional<uint8_t> AnchorOf(const x509::Certificate& root_cert) const {
     if (root_cert.fingerprint() == root) return kAnchorIntel;
@@ -161,8 +185,56 @@ struct TdxVerifier::Impl {
     return std::nullopt;
   }
 
+  // One certificate from its DER, parsed once.
+  Result<x509::Certificate> CertFromDer(ByteView der) const {
+    const Hash32 fp = crypto::Sha256(der);
+    {
+      std::shared_lock lock(x509_mu);
+      auto it = certs.find(fp);
+      if (it != certs.end()) return it->second;
+    }
+    x509_parses.fetch_add(1, std::memory_order_relaxed);
+    TEE_ASSIGN_OR_RETURN(x509::Certificate c, x509::Certificate::FromDer(der));
+    std::unique_lock lock(x509_mu);
+    if (certs.size() >= kMaxCertificates) certs.clear();
+    certs.emplace(fp, c);
+    return c;
+  }
+  // Every certificate of a PEM text (or one DER certificate).
+  Result<std::vector<x509::Certificate>> ParseCerts(ByteView data) const {
+    std::vector<x509::Certificate> out;
+    if (LooksLikePem(data)) {
+      for (const Bytes& der : PemCertificateDers(data)) {
+        TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(AsView(der)));
+        out.push_back(std::move(c));
+      }
+    } else {
+      TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(data));
+      out.push_back(std::move(c));
+    }
+    if (out.empty()) return Error(ErrorCode::kInvalidArgument, "no certificate found");
+    return out;
+  }
+  // child was issued by parent: names match and the signature verifies
+  // (verified once per pair).
+  bool Linked(const x509::Certificate& child, const x509::Certificate& parent) const {
+    if (child.issuer_der() != parent.subject_der()) return false;
+    std::string key(64, '\0');
+    std::copy(child.fingerprint().begin(), child.fingerprint().end(), key.begin());
+    std::copy(parent.fingerprint().begin(), parent.fingerprint().end(), key.begin() + 32);
+    {
+      std::shared_lock lock(x509_mu);
+      if (links.count(key) != 0) return true;
+    }
+    if (!child.SignatureVerifiesWith(parent.public_key())) return false;
+    std::unique_lock lock(x509_mu);
+    if (links.size() >= kMaxLinks) links.clear();
+    links.emplace(std::move(key), child.is_ca());
+    return true;
+  }
+
   std::shared_ptr<const Certification> Certify(const Quote& q) const;
-  static std::shared_ptr<Certification> BuildCertification(const Impl& impl, const Quote& q);
+  std::shared_ptr<Certification> BuildCertification(const Quote& q) const;
 
   std::shared_ptr<const ParsedDoc> CachedDoc(const Hash32& h) const {
     std::shared_lock lock(doc_mu);
@@ -177,21 +249,20 @@ struct TdxVerifier::Impl {
   }
 
   // Candidate issuer certificates: every certificate of the set's "certs"
-  // documents of this type. Unverified: trust comes only from signatures
-  // up to a pinned fingerprint.
+  // documents of this type, once each. Unverified: trust comes only from
+  // signatures up to a pinned fingerprint.
   std::vector<x509::Certificate> Pool(TeeType type, const CollateralSet& set) const;
   // The chain from `cert` up to an anchor through `pool` (signatures checked).
   Result<std::vector<x509::Certificate>> ChainToAnchor(const x509::Certificate& cert,
                                                        const std::vector<x509::Certificate>& pool,
                                                        uint8_t& anchor) const;
-  Result<ParsedDoc> ParseAndAuthenticate(ByteView data, const std::vector<x509::Certificate>& pool) const;
+  Result<ParsedDoc> ParseAndAuthenticate(ByteView data, const PoolFn& pool) const;
   // The parsed document of an admitted doc: from the cache, else parsed and
   // authenticated against the set's certificates.
-  Result<std::shared_ptr<const ParsedDoc>> Resolve(TeeType type, const CollateralDoc& doc,
-                                                   const CollateralSet& set) const;
+  Result<std::shared_ptr<const ParsedDoc>> Resolve(const CollateralDoc& doc, const PoolFn& pool) const;
 };
 
-std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Impl& impl, const Quote& q) {
+std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Quote& q) const {
   auto c = std::make_shared<Certification>();
   auto fail = [&](FailureCode code, std::string msg) { c->failures.push_back({code, std::move(msg)}); };
 
@@ -202,7 +273,7 @@ std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Impl&
     fail(FailureCode::kBadSignature, "attestation key is not a P-256 point");
   }
 
-  auto chain = x509::Certificate::ParseAll(q.pck_chain_pem);
+  auto chain = ParseCerts(q.pck_chain_pem);
   if (!chain.ok()) {
     fail(FailureCode::kMalformed, "PCK certificate chain does not parse: " + chain.status().message());
     return c;
@@ -234,7 +305,7 @@ std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Impl&
       if (!c->chain[i + 1].is_ca()) {
         fail(FailureCode::kChainUntrusted, "PCK chain certificate " + std::to_string(i + 1) + " is not a CA");
         linked = false;
-      } else if (!c->chain[i].IssuedBy(c->chain[i + 1])) {
+      } else if (!Linked(c->chain[i], c->chain[i + 1])) {
         fail(FailureCode::kChainUntrusted, "PCK chain certificate " + std::to_string(i) +
                                                " is not signed by certificate " + std::to_string(i + 1));
         linked = false;
@@ -244,7 +315,7 @@ std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Impl&
       const auto& last = c->chain.back();
       if (!SelfIssued(last)) {
         fail(FailureCode::kChainIncomplete, "PCK chain does not end at a root (" + last.issuer() + " is missing)");
-      } else if (auto a = impl.AnchorOf(last)) {
+      } else if (auto a = AnchorOf(last)) {
         c->anchor = *a;
       } else {
         fail(FailureCode::kChainUntrusted, "PCK chain root " + UpperHex(AsView(last.fingerprint())) +
@@ -282,7 +353,7 @@ std::shared_ptr<const Certification> TdxVerifier::Impl::Certify(const Quote& q) 
     }
   }
   cert_misses.fetch_add(1, std::memory_order_relaxed);
-  std::shared_ptr<const Certification> c = BuildCertification(*this, q);
+  std::shared_ptr<const Certification> c = BuildCertification(q);
   std::unique_lock lock(cert_mu);
   if (certifications.size() >= kMaxCertifications) certifications.clear();
   certifications.emplace(std::string(key), c);
@@ -291,12 +362,18 @@ std::shared_ptr<const Certification> TdxVerifier::Impl::Certify(const Quote& q) 
 
 std::vector<x509::Certificate> TdxVerifier::Impl::Pool(TeeType type, const CollateralSet& set) const {
   std::vector<x509::Certificate> pool;
+  auto add = [&](const x509::Certificate& c) {
+    for (const auto& p : pool) {
+      if (p.fingerprint() == c.fingerprint()) return;
+    }
+    pool.push_back(c);
+  };
   for (const auto& d : set.docs()) {
     if (d.tee_type != type || d.kind != kKindCerts) continue;
     if (auto parsed = CachedDoc(d.content_hash)) {
-      pool.insert(pool.end(), parsed->certs.begin(), parsed->certs.end());
-    } else if (auto certs = x509::Certificate::ParseAll(AsView(d.data)); certs.ok()) {
-      pool.insert(pool.end(), certs->begin(), certs->end());
+      for (const auto& c : parsed->certs) add(c);
+    } else if (auto certs_of = ParseCerts(AsView(d.data)); certs_of.ok()) {
+      for (const auto& c : *certs_of) add(c);
     }
   }
   return pool;
@@ -316,7 +393,7 @@ Result<std::vector<x509::Certificate>> TdxVerifier::Impl::ChainToAnchor(const x5
     }
     const x509::Certificate* issuer = nullptr;
     for (const auto& p : pool) {
-      if (p.subject_der() == cur.issuer_der() && p.is_ca() && cur.IssuedBy(p)) {
+      if (p.is_ca() && Linked(cur, p)) {
         issuer = &p;
         break;
       }
@@ -327,25 +404,16 @@ Result<std::vector<x509::Certificate>> TdxVerifier::Impl::ChainToAnchor(const x5
   return Error(ErrorCode::kCollateral, "issuer chain too long");
 }
 
-Result<ParsedDoc> TdxVerifier::Impl::ParseAndAuthenticate(ByteView data,
-                                                          const std::vector<x509::Certificate>& given) const {
+Result<ParsedDoc> TdxVerifier::Impl::ParseAndAuthenticate(ByteView data, const PoolFn& given) const {
   ParsedDoc out;
   size_t first = 0;
   while (first < data.size() && std::isspace(data[first]) != 0) ++first;
 
   if (first < data.size() && data[first] == '{') {
     // Signed JSON, optionally followed by its issuer chain (bundle convention).
-    const bool is_tcb = [&] {
-      auto obj = SplitSignedJson(data, "tcbInfo");
-      return obj.ok();
-    }();
+    TEE_ASSIGN_OR_RETURN(ScannedObject obj, ScanJsonObject(data));
+    const bool is_tcb = UniqueMember(obj, "tcbInfo").ok();
     TEE_ASSIGN_OR_RETURN(SignedJson sj, SplitSignedJson(data, is_tcb ? "tcbInfo" : "enclaveIdentity"));
-    std::vector<x509::Certificate> pool = given;
-    std::vector<x509::Certificate> bundled;
-    if (!sj.trailer.empty()) {
-      TEE_ASSIGN_OR_RETURN(bundled, x509::Certificate::ParseAll(sj.trailer));
-      pool.insert(pool.end(), bundled.begin(), bundled.end());
-    }
     if (is_tcb) {
       TEE_ASSIGN_OR_RETURN(TcbInfo info, ParseTcbInfo(sj.body));
       out.kind = kKindTcbInfo;
@@ -361,8 +429,16 @@ Result<ParsedDoc> TdxVerifier::Impl::ParseAndAuthenticate(ByteView data,
       out.rank = qe.tcb_evaluation_data_number;
       out.qe_identity = std::move(qe);
     }
-    // The signer: the bundled leaf first, then any certificate at hand whose
-    // key verifies the signature over the exact body bytes.
+    // Candidates for the signer: the bundled chain first, then leaves at
+    // hand (Intel's TCB signing certificate is not a CA), then the rest.
+    std::vector<x509::Certificate> pool;
+    if (!sj.trailer.empty()) {
+      TEE_ASSIGN_OR_RETURN(pool, ParseCerts(sj.trailer));
+    }
+    const size_t bundled = pool.size();
+    for (const auto& c : given()) pool.push_back(c);
+    std::stable_partition(pool.begin() + static_cast<std::ptrdiff_t>(bundled), pool.end(),
+                          [](const x509::Certificate& c) { return !c.is_ca(); });
     Status last = Error(ErrorCode::kNotFound, "no certificate at hand verifies the " + out.kind + " signature");
     for (const auto& cand : pool) {
       if (cand.public_key().empty() ||
@@ -387,16 +463,18 @@ Result<ParsedDoc> TdxVerifier::Impl::ParseAndAuthenticate(ByteView data,
     return last;
   }
 
-  if (x509::Crl::LooksLikeCrl(data)) {
-    TEE_ASSIGN_OR_RETURN(x509::Crl crl, x509::Crl::Parse(data));
+  // A CRL (DER, or the first X509 CRL block of a PEM text); one parse attempt.
+  if (auto parsed_crl = x509::Crl::Parse(data); parsed_crl.ok()) {
+    x509::Crl crl = std::move(*parsed_crl);
     if (!crl.next_update()) return Error(ErrorCode::kInvalidArgument, "CRL has no nextUpdate");
-    std::vector<x509::Certificate> pool = given;
-    if (auto bundled = x509::Certificate::ParseAll(data); bundled.ok()) {
-      pool.insert(pool.end(), bundled->begin(), bundled->end());
+    std::vector<x509::Certificate> pool;
+    if (LooksLikePem(data)) {
+      if (auto bundled = ParseCerts(data); bundled.ok()) pool = std::move(*bundled);
     }
+    for (const auto& c : given()) pool.push_back(c);
     Status last = Error(ErrorCode::kNotFound, "no certificate at hand issued the CRL of " + crl.issuer());
     for (const auto& cand : pool) {
-      if (cand.subject_der() != crl.issuer_der() || !crl.IssuedBy(cand)) continue;
+      if (cand.subject_der() != crl.issuer_der() || !crl.SignatureVerifiesWith(cand.public_key())) continue;
       uint8_t anchor = 0;
       auto chain = ChainToAnchor(cand, pool, anchor);
       if (!chain.ok()) {
@@ -416,13 +494,13 @@ Result<ParsedDoc> TdxVerifier::Impl::ParseAndAuthenticate(ByteView data,
   }
 
   // Certificates: every one must chain to an anchor.
-  TEE_ASSIGN_OR_RETURN(std::vector<x509::Certificate> certs, x509::Certificate::ParseAll(data));
-  std::vector<x509::Certificate> pool = given;
-  pool.insert(pool.end(), certs.begin(), certs.end());
+  TEE_ASSIGN_OR_RETURN(std::vector<x509::Certificate> certs_in, ParseCerts(data));
+  std::vector<x509::Certificate> pool = certs_in;
+  for (const auto& c : given()) pool.push_back(c);
   std::optional<uint8_t> anchor;
   out.this_update = 0;
   out.next_update = UINT64_MAX;
-  for (const auto& c : certs) {
+  for (const auto& c : certs_in) {
     uint8_t a = 0;
     TEE_ASSIGN_OR_RETURN(auto chain, ChainToAnchor(c, pool, a));
     if (anchor && *anchor != a) return Error(ErrorCode::kCollateral, "certificates under different roots");
@@ -432,19 +510,19 @@ Result<ParsedDoc> TdxVerifier::Impl::ParseAndAuthenticate(ByteView data,
   }
   out.kind = kKindCerts;
   out.anchor = *anchor;
-  out.key = MakeKey(*anchor, AsView(certs.front().fingerprint()));
-  out.certs = std::move(certs);
+  out.key = MakeKey(*anchor, AsView(certs_in.front().fingerprint()));
+  out.certs = std::move(certs_in);
   return out;
 }
 
-Result<std::shared_ptr<const ParsedDoc>> TdxVerifier::Impl::Resolve(TeeType type, const CollateralDoc& doc,
-                                                                    const CollateralSet& set) const {
+Result<std::shared_ptr<const ParsedDoc>> TdxVerifier::Impl::Resolve(const CollateralDoc& doc,
+                                                                    const PoolFn& pool) const {
   if (auto d = CachedDoc(doc.content_hash)) {
     doc_hits.fetch_add(1, std::memory_order_relaxed);
     return d;
   }
   doc_misses.fetch_add(1, std::memory_order_relaxed);
-  TEE_ASSIGN_OR_RETURN(ParsedDoc parsed, ParseAndAuthenticate(AsView(doc.data), Pool(type, set)));
+  TEE_ASSIGN_OR_RETURN(ParsedDoc parsed, ParseAndAuthenticate(AsView(doc.data), pool));
   auto shared = std::make_shared<const ParsedDoc>(std::move(parsed));
   StoreDoc(doc.content_hash, shared);
   return std::shared_ptr<const ParsedDoc>(shared);
@@ -479,10 +557,12 @@ const CollateralDoc* SelectDoc(const CollateralSet& set, TeeType type, const std
   return best;
 }
 
-// Window of a time span [from, until] checked at now.
-void CheckWindow(Verdict& v, const std::string& what, uint64_t from, uint64_t until, uint64_t now) {
-  if (now < from) v.Fail(FailureCode::kNotYetValid, what + " is not valid before " + std::to_string(from));
-  if (now > until) v.Fail(FailureCode::kExpired, what + " expired at " + std::to_string(until));
+// Window of a time span [from, until] checked at now. `what` makes the name
+// only on failure (this runs for every certificate and document of every call).
+template <typename Name>
+void CheckWindow(Verdict& v, const Name& what, uint64_t from, uint64_t until, uint64_t now) {
+  if (now < from) v.Fail(FailureCode::kNotYetValid, what() + " is not valid before " + std::to_string(from));
+  if (now > until) v.Fail(FailureCode::kExpired, what() + " expired at " + std::to_string(until));
 }
 
 bool Accepted(const Policy& p, const TcbEvaluation& e, uint64_t now, uint64_t& valid_until) {
@@ -518,13 +598,29 @@ TdxVerifier::CacheStats TdxVerifier::cache_stats() const {
   s.certification_misses = impl_->cert_misses.load();
   s.collateral_hits = impl_->doc_hits.load();
   s.collateral_misses = impl_->doc_misses.load();
+  s.certificates_parsed = impl_->x509_parses.load();
   return s;
+}
+
+void TdxVerifier::ClearEvidenceCaches() const {
+  {
+    std::unique_lock lock(impl_->cert_mu);
+    impl_->certifications.clear();
+  }
+  std::unique_lock lock(impl_->x509_mu);
+  std::erase_if(impl_->certs, [](const auto& kv) { return !kv.second.is_ca(); });
+  std::erase_if(impl_->links, [](const auto& kv) { return !kv.second; });
 }
 
 void TdxVerifier::ClearCaches() const {
   {
     std::unique_lock lock(impl_->cert_mu);
     impl_->certifications.clear();
+  }
+  {
+    std::unique_lock lock(impl_->x509_mu);
+    impl_->certs.clear();
+    impl_->links.clear();
   }
   std::unique_lock lock(impl_->doc_mu);
   impl_->docs.clear();
@@ -662,13 +758,16 @@ Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
     const uint64_t until = SatAdd(*req.evidence_time, common_.max_age_secs);
     st.valid_until = until;
     st.valid_from = *req.evidence_time;
-    CheckWindow(v, "evidence (max_age_secs " + std::to_string(common_.max_age_secs) + ")", *req.evidence_time,
+    CheckWindow(v, [&] { return "evidence (max_age_secs " + std::to_string(common_.max_age_secs) + ")"; },
+                *req.evidence_time,
                 until, req.now);
   }
   static constexpr const char* kChainNames[] = {"PCK certificate", "PCK CA certificate", "root CA certificate"};
   for (size_t i = 0; i < cert.chain.size(); ++i) {
     const auto& c = cert.chain[i];
-    const std::string name = cert.chain.size() == 3 ? kChainNames[i] : "PCK chain certificate " + std::to_string(i);
+    const auto name = [&] {
+      return cert.chain.size() == 3 ? std::string(kChainNames[i]) : "PCK chain certificate " + std::to_string(i);
+    };
     if (!c.ValidAt(req.now)) st.chain_in_force = false;
     CheckWindow(v, name, ClampTime(c.not_before()), ClampTime(c.not_after()), req.now);
     st.valid_until = std::min(st.valid_until, ClampTime(c.not_after()));
@@ -696,6 +795,11 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
   const CollateralSet empty;
   const CollateralSet& set = req.collateral != nullptr ? *req.collateral : empty;
   const uint64_t now = req.now;
+  std::optional<std::vector<x509::Certificate>> pool_certs;
+  const PoolFn pool = [&]() -> const std::vector<x509::Certificate>& {
+    if (!pool_certs) pool_certs = impl_->Pool(type_, set);
+    return *pool_certs;
+  };
 
   const Bytes pck_crl_key = MakeKey(anchor, AsView(cert.leaf_issuer_hash));
   const Bytes root_crl_key = MakeKey(anchor, AsView(cert.root_subject_hash));
@@ -706,20 +810,20 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
   // windows checked and counted in valid_until.
   auto use = [&](const char* kind, const Bytes& key, bool required) -> std::shared_ptr<const ParsedDoc> {
     const CollateralDoc* doc = SelectDoc(set, type_, kind, AsView(key), now);
-    const std::string name = DocName(kind);
+    const auto name = [kind] { return std::string(DocName(kind)); };
     if (doc == nullptr) {
       if (required) {
-        std::string what = name;
+        std::string what = name();
         if (std::string_view(kind) == kKindTcbInfo) what += " for FMSPC " + UpperHex(AsView(cert.ext.fmspc));
         v.Fail(FailureCode::kCollateralMissing, "no " + what + " at hand");
       }
       return nullptr;
     }
-    auto parsed = impl_->Resolve(type_, *doc, set);
+    auto parsed = impl_->Resolve(*doc, pool);
     if (!parsed.ok()) {
       v.Fail(parsed.status().code() == ErrorCode::kNotFound ? FailureCode::kChainIncomplete
                                                              : FailureCode::kChainUntrusted,
-             name + " cannot be authenticated: " + parsed.status().message());
+             name() + " cannot be authenticated: " + parsed.status().message());
       return nullptr;
     }
     const ParsedDoc& d = **parsed;
@@ -727,7 +831,8 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
     st.valid_until = std::min(st.valid_until, d.next_update);
     st.valid_from = std::max(st.valid_from, d.this_update);
     for (const auto& c : d.signer_chain) {
-      CheckWindow(v, name + " signer " + c.subject(), ClampTime(c.not_before()), ClampTime(c.not_after()), now);
+      CheckWindow(v, [&] { return name() + " signer " + c.subject(); }, ClampTime(c.not_before()),
+                  ClampTime(c.not_after()), now);
       st.valid_until = std::min(st.valid_until, ClampTime(c.not_after()));
       st.valid_from = std::max(st.valid_from, ClampTime(c.not_before()));
     }
@@ -840,7 +945,12 @@ Result<CollateralDoc> TdxVerifier::ParseCollateral(ByteView data, const Collater
   const Hash32 content_hash = crypto::Sha256(data);
   std::shared_ptr<const ParsedDoc> parsed = impl_->CachedDoc(content_hash);
   if (!parsed) {
-    auto p = impl_->ParseAndAuthenticate(data, impl_->Pool(type_, known));
+    std::optional<std::vector<x509::Certificate>> pool_certs;
+    const PoolFn pool = [&]() -> const std::vector<x509::Certificate>& {
+      if (!pool_certs) pool_certs = impl_->Pool(type_, known);
+      return *pool_certs;
+    };
+    auto p = impl_->ParseAndAuthenticate(data, pool);
     if (!p.ok()) return Error(ErrorCode::kCollateral, p.status().message());
     parsed = std::make_shared<const ParsedDoc>(std::move(*p));
   }

@@ -24,7 +24,9 @@
 // Thread-safety: Verify, ParseCollateral and BeginReevaluation may run
 // concurrently. Internal caches (parsed and authenticated collateral by
 // content hash; the quote's certification data by its exact bytes, holding
-// the verified PCK chain, QE report result and attestation key) are bounded
+// the verified PCK chain, QE report result and attestation key; parsed
+// certificates by fingerprint and verified chain links by the fingerprint
+// pair, so a new platform's quote parses and verifies only its PCK leaf) are bounded
 // and guarded by a shared mutex; they never change a verdict, only its cost.
 // Time windows and revocation are checked on every call.
 #pragma once
@@ -79,10 +81,16 @@ class TdxVerifier final : public VendorVerifier {
   struct CacheStats {
     uint64_t certification_hits = 0, certification_misses = 0;
     uint64_t collateral_hits = 0, collateral_misses = 0;
+    uint64_t certificates_parsed = 0;  // X.509 parses (cache misses by fingerprint)
   };
   CacheStats cache_stats() const;
   // Drops every cached result (for cold measurements).
   void ClearCaches() const;
+  // Drops what is cached about evidence (certification data, parsed leaf
+  // certificates and their verified links) but keeps CA certificates, CA
+  // links and parsed collateral: the cost of a quote from a platform never
+  // seen before, whose PCK CA and root are Intel's usual ones.
+  void ClearEvidenceCaches() const;
 
   struct Impl;
 

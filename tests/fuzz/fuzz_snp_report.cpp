@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)e->Find(snp::format::kGuidVcek);
   }
   (void)snp::ParseReport(in);
-  if (size > snp::format::kReportSize) (void)snp::ParseCertTable(in.subspan(snp::format::kReportSize));
+  if (size > snp::format::kReportSize)
+    (void)snp::ParseCertTable(in.subspan(snp::format::kReportSize));
   static const snp::SnpVerifier verifier(snp::Policy{}, CommonPolicy{true, 86400});
   VerifyRequest req;
   req.evidence = in;

@@ -12,10 +12,14 @@ namespace {
 // Index into data::kDevPkiPem. REQUIRES: a dev product.
 size_t Index(Product p) {
   switch (p) {
-    case Product::kMilan: return 0;
-    case Product::kGenoa: return 1;
-    case Product::kTurin: return 2;
-    case Product::kUnknown: break;
+    case Product::kMilan:
+      return 0;
+    case Product::kGenoa:
+      return 1;
+    case Product::kTurin:
+      return 2;
+    case Product::kUnknown:
+      break;
   }
   std::fprintf(stderr, "snp sim: no dev PKI for product %u\n", static_cast<unsigned>(p));
   std::abort();
@@ -29,7 +33,8 @@ size_t Index(Product p) {
 
 x509::Certificate ParseCert(const char* pem, const char* what) {
   std::string_view s(pem);
-  auto certs = x509::Certificate::ParseAll(ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+  auto certs =
+      x509::Certificate::ParseAll(ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
   if (!certs.ok()) Corrupt(what, certs.status());
   if (certs->size() != 1) Corrupt(what, Error(ErrorCode::kInternal, "expected one certificate"));
   return (*certs)[0];
@@ -89,15 +94,14 @@ std::string DefaultProductName(Product p, bool vlek) {
 }  // namespace
 
 const DevProductPki& DevPki(Product p) {
-  static const std::array<DevProductPki, 3> all = {Load(data::kDevPkiPem[0]),
-                                                   Load(data::kDevPkiPem[1]),
-                                                   Load(data::kDevPkiPem[2])};
+  static const std::array<DevProductPki, 3> all = {
+      Load(data::kDevPkiPem[0]), Load(data::kDevPkiPem[1]), Load(data::kDevPkiPem[2])};
   return all[Index(p)];
 }
 
 std::vector<x509::NameEntry> DevSubject(const std::string& cn) {
-  return {{"OU", "Engineering"}, {"C", "US"},  {"L", "Santa Clara"},
-          {"ST", "CA"},          {"O", kDevOrganization}, {"CN", cn}};
+  return {{"OU", "Engineering"},   {"C", "US"}, {"L", "Santa Clara"}, {"ST", "CA"},
+          {"O", kDevOrganization}, {"CN", cn}};
 }
 
 Result<x509::Certificate> IssueVek(const VekSpec& spec) {
@@ -114,8 +118,8 @@ Result<x509::Certificate> IssueVek(const VekSpec& spec) {
     ext.push_back({std::move(o), std::move(value), false});
   };
   add(format::kOidStructVersion, DerInteger(1));
-  std::string name = spec.product_name.empty() ? DefaultProductName(spec.product, spec.vlek)
-                                               : spec.product_name;
+  std::string name =
+      spec.product_name.empty() ? DefaultProductName(spec.product, spec.vlek) : spec.product_name;
   add(format::kOidProductName,
       DerShort(0x16, ByteView(reinterpret_cast<const uint8_t*>(name.data()), name.size())));
   const bool turin = spec.product == Product::kTurin;
@@ -135,15 +139,15 @@ Result<x509::Certificate> IssueVek(const VekSpec& spec) {
     }
   }
   if (spec.vlek && !spec.csp_id.empty()) {
-    add(format::kOidCspId, DerShort(0x16, ByteView(reinterpret_cast<const uint8_t*>(
-                                                       spec.csp_id.data()),
-                                                   spec.csp_id.size())));
+    add(format::kOidCspId,
+        DerShort(0x16, ByteView(reinterpret_cast<const uint8_t*>(spec.csp_id.data()),
+                                spec.csp_id.size())));
   }
   for (const auto& e : spec.extra_extensions) ext.push_back(e);
 
   x509::CertSpec cs;
-  cs.subject = DevSubject(spec.cn.empty() ? std::string(spec.vlek ? format::kCnVlek : format::kCnVcek)
-                                          : spec.cn);
+  cs.subject = DevSubject(
+      spec.cn.empty() ? std::string(spec.vlek ? format::kCnVlek : format::kCnVcek) : spec.cn);
   cs.serial_be = spec.serial_be;
   cs.not_before = spec.not_before;
   cs.not_after = spec.not_after;
@@ -159,10 +163,10 @@ Result<x509::Certificate> IssueIntermediate(const IntermediateSpec& spec) {
   const DevCa& issuer = spec.issuer ? *spec.issuer : pki.ark;
   const std::string product(format::ProductName(spec.product));
   x509::CertSpec cs;
-  cs.subject = DevSubject(!spec.cn.empty() ? spec.cn
-                                           : std::string(spec.asvk ? format::kCnAsvkPrefix
-                                                                   : format::kCnAskPrefix) +
-                                                 product);
+  cs.subject = DevSubject(
+      !spec.cn.empty()
+          ? spec.cn
+          : std::string(spec.asvk ? format::kCnAsvkPrefix : format::kCnAskPrefix) + product);
   cs.serial_be = spec.serial_be.empty() ? committed.cert.serial() : spec.serial_be;
   cs.not_before = spec.not_before;
   cs.not_after = spec.not_after;

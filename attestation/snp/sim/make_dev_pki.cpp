@@ -72,7 +72,8 @@ Generated Generate(Product p, uint32_t serial_base) {
   ask.subject = sim::DevSubject(std::string(format::kCnAskPrefix) + name);
   ask.serial_be = Serial(serial_base + 1);
   ask.path_len = 0;
-  g.ask.cert = Must(x509::IssueCertificate(ask, g.ask.key.public_key(), &g.ark.cert, g.ark.key), "ASK");
+  g.ask.cert =
+      Must(x509::IssueCertificate(ask, g.ask.key.public_key(), &g.ark.cert, g.ark.key), "ASK");
 
   x509::CertSpec asvk = ask;
   asvk.subject = sim::DevSubject(std::string(format::kCnAsvkPrefix) + name);
@@ -144,8 +145,8 @@ int main(int argc, char** argv) {
            "struct DevArkPin {\n  format::Product product;\n  std::string_view sha256_hex;\n};\n\n"
            "inline constexpr std::array<DevArkPin, 3> kDevArkPins = {{\n";
   for (const auto& g : all) {
-    roots << "    {format::Product::k" << Ident(g.product) << ", \"" << ToHex(g.ark.cert.fingerprint())
-          << "\"},\n";
+    roots << "    {format::Product::k" << Ident(g.product) << ", \""
+          << ToHex(g.ark.cert.fingerprint()) << "\"},\n";
   }
   roots << "}};\n\n}  // namespace tenzro::tee::snp::sim\n";
 

@@ -54,20 +54,28 @@ std::array<uint8_t, 48> DefaultMeasurement() {
 
 Cpuid DefaultCpuid(Product product) {
   switch (product) {
-    case Product::kMilan: return {format::kFamilyZen3Zen4, 0x01, 1};
-    case Product::kGenoa: return {format::kFamilyZen3Zen4, 0x11, 1};
-    case Product::kTurin: return {format::kFamilyZen5, 0x02, 1};
-    case Product::kUnknown: break;
+    case Product::kMilan:
+      return {format::kFamilyZen3Zen4, 0x01, 1};
+    case Product::kGenoa:
+      return {format::kFamilyZen3Zen4, 0x11, 1};
+    case Product::kTurin:
+      return {format::kFamilyZen5, 0x02, 1};
+    case Product::kUnknown:
+      break;
   }
   return {};
 }
 
 Tcb DefaultTcb(Product product) {
   switch (product) {
-    case Product::kMilan: return {0, 4, 0, 24, 219};
-    case Product::kGenoa: return {0, 10, 0, 23, 84};
-    case Product::kTurin: return {0, 1, 0, 2, 71};
-    case Product::kUnknown: break;
+    case Product::kMilan:
+      return {0, 4, 0, 24, 219};
+    case Product::kGenoa:
+      return {0, 10, 0, 23, 84};
+    case Product::kTurin:
+      return {0, 1, 0, 2, 71};
+    case Product::kUnknown:
+      break;
   }
   return {};
 }
@@ -99,7 +107,9 @@ ReportSpec DefaultReportSpec(Product product) {
   return s;
 }
 
-void Bind(ReportSpec& spec, const BindingInput& binding) { spec.report_data = ComputeBinding(binding); }
+void Bind(ReportSpec& spec, const BindingInput& binding) {
+  spec.report_data = ComputeBinding(binding);
+}
 
 Bytes BuildUnsignedReport(const ReportSpec& spec) {
   Bytes r(format::kReportSize, 0);
@@ -112,11 +122,11 @@ Bytes BuildUnsignedReport(const ReportSpec& spec) {
   PutLeAt(r, format::kSignatureAlgo.offset, spec.signature_algo, 4);
   PutLeAt(r, format::kCurrentTcb.offset, EncodeTcb(spec.product, spec.current_tcb), 8);
   PutLeAt(r, format::kPlatformInfo.offset, spec.platform_info, 8);
-  uint32_t signer = (spec.author_key_en ? format::kSignerAuthorKeyEn : 0u) |
-                    (spec.mask_chip_id ? format::kSignerMaskChipKey : 0u) |
-                    ((spec.signing_key << format::kSignerSigningKeyShift) &
-                     format::kSignerSigningKeyMask) |
-                    (spec.signer_info_reserved & format::kSignerReservedMask);
+  uint32_t signer =
+      (spec.author_key_en ? format::kSignerAuthorKeyEn : 0u) |
+      (spec.mask_chip_id ? format::kSignerMaskChipKey : 0u) |
+      ((spec.signing_key << format::kSignerSigningKeyShift) & format::kSignerSigningKeyMask) |
+      (spec.signer_info_reserved & format::kSignerReservedMask);
   PutLeAt(r, format::kSignerInfo.offset, signer, 4);
   PutAt(r, format::kReportData, spec.report_data);
   PutAt(r, format::kMeasurement, spec.measurement);

@@ -26,7 +26,7 @@ Result<SimEvidence> Simulate(const SimSpec& spec) {
   TEE_ASSIGN_OR_RETURN(ev.vek, IssueVek(vek));
   ev.intermediate = spec.intermediate ? *spec.intermediate : (vek.vlek ? pki.asvk : pki.ask).cert;
   ev.ark = spec.ark ? *spec.ark : pki.ark.cert;
-  const x509::PrivateKey& key = spec.signing_key   ? *spec.signing_key
+  const x509::PrivateKey& key = spec.signing_key  ? *spec.signing_key
                                 : vek.subject_key ? *vek.subject_key
                                 : vek.vlek        ? pki.vlek_key
                                                   : pki.vcek_key;
@@ -42,7 +42,9 @@ Bytes SimEvidence::Extended(bool with_ark) const {
   return WithCertTable(AsView(report), entries);
 }
 
-Bytes SimEvidence::Hcl(ByteView runtime_data) const { return WrapHcl(AsView(report), runtime_data); }
+Bytes SimEvidence::Hcl(ByteView runtime_data) const {
+  return WrapHcl(AsView(report), runtime_data);
+}
 
 std::string SimEvidence::VekPem() const { return x509::ToPem({vek}); }
 std::string SimEvidence::ChainPem() const { return x509::ToPem({intermediate, ark}); }

@@ -39,7 +39,7 @@ void FlipBit(Bytes& b) {
 
 }  // namespace
 
-bool IsTdx(QuoteFormat f) { return f != QuoteFormat::kSgxV3; }
+bool IsTdx(QuoteFormat f) { return f != QuoteFormat::kSgxV3 && f != QuoteFormat::kSgxV5; }
 
 Bytes EncodeTdReport(const TdReport& r, bool td15) {
   Bytes b;
@@ -100,9 +100,11 @@ Result<Bytes> MakeQuote(const QuoteSpec& s) {
     if (s.binding) e.report_data = ComputeBinding(*s.binding);
     body = EncodeEnclaveReport(e);
   }
-  if (s.format == QuoteFormat::kTdxV5Td10 || s.format == QuoteFormat::kTdxV5Td15) {
-    uint16_t type = f.body_type ? *f.body_type
+  if (s.format == QuoteFormat::kTdxV5Td10 || s.format == QuoteFormat::kTdxV5Td15 ||
+      s.format == QuoteFormat::kSgxV5) {
+    uint16_t type = f.body_type                             ? *f.body_type
                     : s.format == QuoteFormat::kTdxV5Td15 ? fmt::kBodyTypeTd15
+                    : s.format == QuoteFormat::kSgxV5     ? fmt::kBodyTypeSgx
                                                           : fmt::kBodyTypeTd10;
     PutU16Le(quote, type);
     PutU32Le(quote, Adjust(body.size(), f.body_size_delta));

@@ -31,6 +31,7 @@ enum class QuoteFormat {
   kTdxV5Td10,  // v5, body type 2
   kTdxV5Td15,  // v5, body type 3 (TD report 1.5)
   kSgxV3,      // v3, SGX enclave report
+  kSgxV5,      // v5, body type 1 (SGX enclave report)
 };
 bool IsTdx(QuoteFormat f);
 

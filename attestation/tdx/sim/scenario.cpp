@@ -113,8 +113,10 @@ QuoteSpec DefaultQuote(const Platform& p, QuoteFormat format) {
     q.td.mrtd = Fill<48>(0x7d);
     q.td.rtmr = {Fill<48>(0xa0), Fill<48>(0xa1), Fill<48>(0xa2), Fill<48>(0xa3)};
   } else {
-    q.qe_svn = p.qe.isvsvn;
-    q.pce_svn = p.pck.pcesvn;
+    if (format == QuoteFormat::kSgxV3) {  // v3 headers carry them; v5's are reserved
+      q.qe_svn = p.qe.isvsvn;
+      q.pce_svn = p.pck.pcesvn;
+    }
     q.enclave.cpusvn = p.pck.cpusvn;
     q.enclave.attributes = {0x05, 0, 0, 0, 0, 0, 0, 0, 0x03, 0, 0, 0, 0, 0, 0, 0};
     q.enclave.mrenclave = Fill<32>(0xec);
@@ -208,7 +210,9 @@ Scenario Scenario::Tdx(QuoteFormat format, uint64_t now) {
   return Build(DefaultTdxPlatform(), format, now);
 }
 
-Scenario Scenario::Sgx(uint64_t now) { return Build(DefaultSgxPlatform(), QuoteFormat::kSgxV3, now); }
+Scenario Scenario::Sgx(uint64_t now, QuoteFormat format) {
+  return Build(DefaultSgxPlatform(), format, now);
+}
 
 Result<Bytes> Scenario::Quote() const { return MakeQuote(quote); }
 
@@ -232,6 +236,16 @@ Result<std::vector<Bytes>> Scenario::Collateral() const {
   }
   out.insert(out.end(), extra_collateral.begin(), extra_collateral.end());
   return out;
+}
+
+Result<Bytes> SimulateQuote(bool tdx, const BindingInput& binding) {
+  Scenario s = tdx ? Scenario::Tdx() : Scenario::Sgx();
+  s.quote.binding = binding;
+  return s.Quote();
+}
+
+Result<std::vector<Bytes>> SimulateCollateral(bool tdx, uint64_t now) {
+  return (tdx ? Scenario::Tdx(QuoteFormat::kTdxV4, now) : Scenario::Sgx(now)).Collateral();
 }
 
 }  // namespace tenzro::tee::tdx::sim

@@ -62,12 +62,20 @@ struct Scenario {
   // A consistent machine of each kind; collateral issued 10 days before `now`
   // (next update 20 days after), CRLs from a day before (next update 29 days after).
   static Scenario Tdx(QuoteFormat format = QuoteFormat::kTdxV4, uint64_t now = kSimNow);
-  static Scenario Sgx(uint64_t now = kSimNow);
+  // format: kSgxV3 or kSgxV5.
+  static Scenario Sgx(uint64_t now = kSimNow, QuoteFormat format = QuoteFormat::kSgxV3);
 
   Result<Bytes> Quote() const;
   // TCB Info, QE Identity, PCK CRL, Root CA CRL (those enabled), then extras.
   Result<std::vector<Bytes>> Collateral() const;
 };
+
+// Devnet convenience (simulation on, DESIGN §8): a quote of the default TDX
+// (v4) or SGX (v3) platform bound to `binding`, and the collateral to admit
+// for it, valid from 10 days before `now` to 20 days after (CRLs: 1 and 29).
+// Quotes carry no time, so one quote serves for as long as its binding does.
+Result<Bytes> SimulateQuote(bool tdx, const BindingInput& binding);
+Result<std::vector<Bytes>> SimulateCollateral(bool tdx, uint64_t now);
 
 // The default collateral of a platform (used by the Scenario constructors).
 TcbInfoSpec DefaultTcbInfo(const Platform& p, uint64_t issue_date, uint64_t next_update);

@@ -14,8 +14,8 @@
 
 using namespace tenzro::tee;
 using namespace tenzro::tee::consensus;
-using tenzro::tee::snp::format::Product;
 using registry::ValidatorStatus;
+using tenzro::tee::snp::format::Product;
 using tenzro::tee::testing::HashFromLabel;
 using tenzro::tee::testing::IdFromLabel;
 using tenzro::tee::testing::Stake;
@@ -137,7 +137,8 @@ BOOST_AUTO_TEST_CASE(admitted_crl_revoking_the_ask_demotes_at_the_next_epoch) {
   // within epoch 1.
   const auto& pki = snp::sim::DevPki(Product::kGenoa);
   const int64_t t = static_cast<int64_t>(kT0);
-  const Bytes crl = snp::testing::DevCrlBundle(Product::kGenoa, t, t + 30 * 86400, {pki.ask.cert.serial()});
+  const Bytes crl =
+      snp::testing::DevCrlBundle(Product::kGenoa, t, t + 30 * 86400, {pki.ask.cert.serial()});
   BOOST_TEST(f.hooks->SubmitCollateral(TeeType::AmdSevSnp, AsView(crl), kT0 + 20).ok());
   BOOST_TEST(f.Record("genoa-validator").attested());
 
@@ -167,7 +168,8 @@ BOOST_AUTO_TEST_CASE(a_crl_that_revokes_nothing_of_ours_keeps_the_validator) {
   const auto& pki = snp::sim::DevPki(Product::kGenoa);
   const int64_t t = static_cast<int64_t>(kT0);
   // Revokes the ASVK only (this validator is VCEK-signed, under the ASK).
-  const Bytes crl = snp::testing::DevCrlBundle(Product::kGenoa, t, t + 30 * 86400, {pki.asvk.cert.serial()});
+  const Bytes crl =
+      snp::testing::DevCrlBundle(Product::kGenoa, t, t + 30 * 86400, {pki.asvk.cert.serial()});
   BOOST_TEST(f.hooks->SubmitCollateral(TeeType::AmdSevSnp, AsView(crl), kT0 + 20).ok());
   auto r2 = f.Epoch(2, kT0 + 30);
   BOOST_TEST(r2.demoted == 0u);
@@ -181,8 +183,9 @@ BOOST_AUTO_TEST_CASE(a_crl_that_revokes_nothing_of_ours_keeps_the_validator) {
   auto forged = x509::IssueCrl(spec, pki.ark.cert, snp::testing::RogueRsaKey());
   BOOST_REQUIRE(forged.ok());
   const std::string bundle = x509::CrlToPem(*forged) + x509::ToPem({pki.ark.cert});
-  BOOST_TEST((f.hooks->SubmitCollateral(TeeType::AmdSevSnp, AsView(Bytes(bundle.begin(), bundle.end())),
-                                        kT0 + 40)
+  BOOST_TEST((f.hooks
+                  ->SubmitCollateral(TeeType::AmdSevSnp,
+                                     AsView(Bytes(bundle.begin(), bundle.end())), kT0 + 40)
                   .code() == ErrorCode::kCollateral));
   auto r3 = f.Epoch(3, kT0 + 50);
   BOOST_TEST(r3.demoted == 0u);

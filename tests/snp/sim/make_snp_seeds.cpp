@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
   }
   const std::filesystem::path reports = std::filesystem::path(argv[1]) / "snp_report";
   const std::filesystem::path exts = std::filesystem::path(argv[1]) / "snp_cert_ext";
-  const std::string runtime_json = R"({"keys":[{"kid":"HCLAkPub","kty":"RSA"}],"vm-configuration":{}})";
+  const std::string runtime_json =
+      R"({"keys":[{"kid":"HCLAkPub","kty":"RSA"}],"vm-configuration":{}})";
   const Bytes runtime(runtime_json.begin(), runtime_json.end());
 
   struct Case {
@@ -60,7 +61,8 @@ int main(int argc, char** argv) {
     auto spec = sim::DefaultSimSpec(c.product);
     spec.report.version = c.version;
     auto ev = Must(sim::Simulate(spec));
-    const std::string base = Lower(format::ProductName(c.product)) + "_v" + std::to_string(c.version);
+    const std::string base =
+        Lower(format::ProductName(c.product)) + "_v" + std::to_string(c.version);
     Write(reports, base + "_raw", ev.report);
     Write(reports, base + "_extended", ev.Extended());
     Write(exts, "vcek_" + Lower(format::ProductName(c.product)) + ".der", ev.vek.der());

@@ -17,11 +17,11 @@ namespace tenzro::tee::snp::testing {
 inline constexpr uint64_t kNow = 1'767'225'600;
 
 enum class Form {
-  kExtended,           // report + certificate table (VEK, ASK/ASVK, ARK)
+  kExtended,                   // report + certificate table (VEK, ASK/ASVK, ARK)
   kExtendedArkFromCollateral,  // the table without the ARK; the ARK from collateral
   kExtendedNoArk,              // the table without the ARK, and no ARK anywhere
-  kRawWithCollateral,  // the raw report; every certificate from collateral
-  kHclWithCollateral,  // Azure HCL blob; every certificate from collateral
+  kRawWithCollateral,          // the raw report; every certificate from collateral
+  kHclWithCollateral,          // Azure HCL blob; every certificate from collateral
 };
 
 struct Scenario {

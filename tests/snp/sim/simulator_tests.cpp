@@ -37,7 +37,8 @@ bool SignatureVerifies(const Bytes& report, const x509::PublicKey& key) {
 
 bool AllZero(const Bytes& b, format::Range r) {
   return std::all_of(b.begin() + static_cast<std::ptrdiff_t>(r.offset),
-                     b.begin() + static_cast<std::ptrdiff_t>(r.end()), [](uint8_t x) { return x == 0; });
+                     b.begin() + static_cast<std::ptrdiff_t>(r.end()),
+                     [](uint8_t x) { return x == 0; });
 }
 
 }  // namespace
@@ -187,10 +188,12 @@ BOOST_AUTO_TEST_CASE(extended_report_and_hcl_forms) {
   const Bytes* ders[] = {&ev->vek.der(), &ev->intermediate.der(), &ev->ark.der()};
   for (size_t i = 0; i < 3; ++i) {
     const size_t e = base + i * 24;
-    BOOST_TEST(std::equal(guids[i]->begin(), guids[i]->end(), ext.begin() + static_cast<std::ptrdiff_t>(e)));
+    BOOST_TEST(std::equal(guids[i]->begin(), guids[i]->end(),
+                          ext.begin() + static_cast<std::ptrdiff_t>(e)));
     const size_t off = Le(ext, e + 16, 4), len = Le(ext, e + 20, 4);
     BOOST_TEST(len == ders[i]->size());
-    BOOST_TEST(std::equal(ders[i]->begin(), ders[i]->end(), ext.begin() + static_cast<std::ptrdiff_t>(base + off)));
+    BOOST_TEST(std::equal(ders[i]->begin(), ders[i]->end(),
+                          ext.begin() + static_cast<std::ptrdiff_t>(base + off)));
   }
   BOOST_TEST(AllZero(ext, {base + 72, 24}));
 
@@ -210,7 +213,8 @@ BOOST_AUTO_TEST_CASE(extended_report_and_hcl_forms) {
 
 BOOST_AUTO_TEST_CASE(dev_crl_revokes_the_ask) {
   const auto& pki = sim::DevPki(Product::kGenoa);
-  auto crl = sim::IssueArkCrl(Product::kGenoa, 1'767'225'600, 1'769'817'600, {pki.ask.cert.serial()});
+  auto crl =
+      sim::IssueArkCrl(Product::kGenoa, 1'767'225'600, 1'769'817'600, {pki.ask.cert.serial()});
   BOOST_REQUIRE(crl.ok());
   BOOST_TEST(crl->IssuedBy(pki.ark.cert));
   BOOST_TEST(!crl->IssuedBy(sim::DevPki(Product::kMilan).ark.cert));

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   ok &= Write(quotes, "tdx_v5_td10", Scenario::Tdx(QuoteFormat::kTdxV5Td10).Quote());
   ok &= Write(quotes, "tdx_v5_td15", Scenario::Tdx(QuoteFormat::kTdxV5Td15).Quote());
   ok &= Write(quotes, "sgx_v3", Scenario::Sgx().Quote());
+  ok &= Write(quotes, "sgx_v5", Scenario::Sgx(kSimNow, QuoteFormat::kSgxV5).Quote());
 
   Scenario tdx = Scenario::Tdx();
   Scenario sgx = Scenario::Sgx();

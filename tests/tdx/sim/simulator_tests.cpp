@@ -144,15 +144,18 @@ BOOST_AUTO_TEST_CASE(quotes_are_signed_like_intel_quotes) {
                       fmt::kHeaderSize + fmt::kBodyDescriptorSize + fmt::kTd10BodySize},
                  Case{QuoteFormat::kTdxV5Td15,
                       fmt::kHeaderSize + fmt::kBodyDescriptorSize + fmt::kTd15BodySize},
-                 Case{QuoteFormat::kSgxV3, fmt::kHeaderSize + fmt::kSgxReportSize}}) {
-    Scenario s = c.format == QuoteFormat::kSgxV3 ? Scenario::Sgx() : Scenario::Tdx(c.format);
+                 Case{QuoteFormat::kSgxV3, fmt::kHeaderSize + fmt::kSgxReportSize},
+                 Case{QuoteFormat::kSgxV5,
+                      fmt::kHeaderSize + fmt::kBodyDescriptorSize + fmt::kSgxReportSize}}) {
+    const bool tdx = IsTdx(c.format);
+    Scenario s = tdx ? Scenario::Tdx(c.format) : Scenario::Sgx(kSimNow, c.format);
     auto q = s.Quote();
     BOOST_REQUIRE(q.ok());
-    const bool tdx = c.format != QuoteFormat::kSgxV3;
     BOOST_TEST(U16At(*q, fmt::kHdrVersion) ==
                (c.format == QuoteFormat::kTdxV4 ? 4 : c.format == QuoteFormat::kSgxV3 ? 3 : 5));
     BOOST_TEST(U32At(*q, fmt::kHdrTeeType) == (tdx ? fmt::kTeeTypeTdx : fmt::kTeeTypeSgx));
-    CheckSignatures(*q, c.signed_len, tdx ? Dev().pck_tdx : Dev().pck_sgx, !tdx);
+    CheckSignatures(*q, c.signed_len, tdx ? Dev().pck_tdx : Dev().pck_sgx,
+                    c.format == QuoteFormat::kSgxV3);
   }
 }
 

@@ -101,6 +101,8 @@ BOOST_AUTO_TEST_CASE(baselines_verify_in_every_format) {
     BOOST_TEST(v.claims["fmspc"] == "DE7D00000000");
     BOOST_TEST(v.claims["mrtd"] == ToHex(AsView(M48(0x7d))));
   }
+  const Verdict sgx5 = Run(Scenario::Sgx(kSimNow, QuoteFormat::kSgxV5));
+  BOOST_TEST(sgx5.valid(), Describe(sgx5));
   const Verdict sgx = Run(Scenario::Sgx());
   BOOST_TEST(sgx.valid(), Describe(sgx));
   BOOST_TEST((sgx.tee_type == TeeType::IntelSgx));
@@ -125,6 +127,39 @@ BOOST_AUTO_TEST_CASE(baselines_verify_in_every_format) {
   strict.policy.require_crls = true;
   const Verdict dv = Run(der, strict);
   BOOST_TEST(dv.valid(), Describe(dv));
+}
+
+BOOST_AUTO_TEST_CASE(devnet_helpers_verify_with_simulation_on_only) {
+  BindingInput b;
+  b.validator_id[3] = 0x33;
+  b.challenge[5] = 0x55;
+  const uint64_t now = kSimNow + 400 * kDay;  // any time: collateral follows it
+  for (bool tdx : {true, false}) {
+    auto quote = SimulateQuote(tdx, b);
+    auto blobs = SimulateCollateral(tdx, now);
+    BOOST_REQUIRE(quote.ok());
+    BOOST_REQUIRE(blobs.ok());
+    for (bool simulation : {true, false}) {
+      const TeeType type = tdx ? TeeType::IntelTdx : TeeType::IntelSgx;
+      Options o;
+      o.simulation = simulation;
+      AttestationVerifier facade;
+      facade.Install(MakeVerifier(type, o));
+      StandaloneRequest req;
+      req.tee_type = type;
+      req.evidence = AsView(*quote);
+      for (const auto& blob : *blobs) req.collateral_blobs.push_back(AsView(blob));
+      req.now = now;
+      req.binding = b;
+      auto v = VerifyStandalone(facade, req);
+      BOOST_REQUIRE(v.ok());
+      if (simulation) {
+        BOOST_TEST(v->valid(), Describe(*v));
+      } else {
+        BOOST_TEST(Name(v->reason()) == Name(FailureCode::kSimulationDisabled));
+      }
+    }
+  }
 }
 
 // ---- header and structure --------------------------------------------------
