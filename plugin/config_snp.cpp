@@ -41,8 +41,9 @@ Status ReadHexList(const toml::table& t, std::string_view origin, const char* ke
     auto s = arr->get(i)->as_string();
     auto v = s ? FromHexFixed<N>(s->get()) : std::nullopt;
     if (!v) {
-      return Bad(origin, kPrefix + key + "[" + std::to_string(i) + "]",
-                 "must be " + std::to_string(2 * N) + " hex digits (" + std::to_string(N) + " bytes)");
+      return Bad(
+          origin, kPrefix + key + "[" + std::to_string(i) + "]",
+          "must be " + std::to_string(2 * N) + " hex digits (" + std::to_string(N) + " bytes)");
     }
     out.push_back(*v);
   }
@@ -51,8 +52,8 @@ Status ReadHexList(const toml::table& t, std::string_view origin, const char* ke
   return Status::Ok();
 }
 
-Status ReadMinTcb(const toml::table& t, std::string_view origin, const char* key, snp::Product product,
-                  std::optional<snp::MinTcb>& out) {
+Status ReadMinTcb(const toml::table& t, std::string_view origin, const char* key,
+                  snp::Product product, std::optional<snp::MinTcb>& out) {
   const toml::node* n = t.get(key);
   if (n == nullptr) return Status::Ok();
   const std::string name = kPrefix + key;
@@ -127,7 +128,9 @@ Status ParseSnpPolicy(const toml::table& t, std::string_view origin, snp::Policy
     std::string text;
     TEE_TRY(cfg::ReadString(t, origin, kPrefix, "min_committed_fw", text));
     auto fw = snp::ParseFirmwareVersion(text);
-    if (!fw) return Bad(origin, kPrefix + "min_committed_fw", "must be \"major.minor.build\" (each 0..255)");
+    if (!fw)
+      return Bad(origin, kPrefix + "min_committed_fw",
+                 "must be \"major.minor.build\" (each 0..255)");
     p.min_committed_fw = snp::MinFirmware{fw->major, fw->minor, fw->build};
   }
   TEE_TRY(ReadHexList(t, origin, "measurements", p.measurements));
@@ -151,11 +154,11 @@ void CanonicalSnpPolicy(const snp::Policy& p, std::map<std::string, std::string>
   kv["snp.min_tcb_milan"] = CanonicalTcb(p.min_tcb_milan, false);
   kv["snp.min_tcb_genoa"] = CanonicalTcb(p.min_tcb_genoa, false);
   kv["snp.min_tcb_turin"] = CanonicalTcb(p.min_tcb_turin, true);
-  kv["snp.min_committed_fw"] =
-      p.min_committed_fw ? std::to_string(p.min_committed_fw->major) + "." +
-                               std::to_string(p.min_committed_fw->minor) + "." +
-                               std::to_string(p.min_committed_fw->build)
-                         : "none";
+  kv["snp.min_committed_fw"] = p.min_committed_fw
+                                   ? std::to_string(p.min_committed_fw->major) + "." +
+                                         std::to_string(p.min_committed_fw->minor) + "." +
+                                         std::to_string(p.min_committed_fw->build)
+                                   : "none";
   kv["snp.measurements"] = CanonicalList(p.measurements);
   kv["snp.host_data"] = CanonicalList(p.host_data);
   kv["snp.id_key_digests"] = CanonicalList(p.id_key_digests);

@@ -11,8 +11,12 @@ namespace {
 
 using format::Range;
 
-Status Malformed(std::string what) { return Error(ErrorCode::kInvalidArgument, "snp: " + std::move(what)); }
-Status Unsupported(std::string what) { return Error(ErrorCode::kUnsupported, "snp: " + std::move(what)); }
+Status Malformed(std::string what) {
+  return Error(ErrorCode::kInvalidArgument, "snp: " + std::move(what));
+}
+Status Unsupported(std::string what) {
+  return Error(ErrorCode::kUnsupported, "snp: " + std::move(what));
+}
 
 std::string Hex32(uint64_t v) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -48,7 +52,8 @@ std::array<uint8_t, N> Load(ByteView data, const Range& r) {
 // be zero (the field is the P-384 scalar zero-extended).
 bool ScalarToBe(ByteView le72, std::array<uint8_t, format::kP384ScalarSize>& out) {
   if (!AllZero(le72.subspan(format::kP384ScalarSize))) return false;
-  for (size_t i = 0; i < format::kP384ScalarSize; ++i) out[i] = le72[format::kP384ScalarSize - 1 - i];
+  for (size_t i = 0; i < format::kP384ScalarSize; ++i)
+    out[i] = le72[format::kP384ScalarSize - 1 - i];
   return true;
 }
 
@@ -148,7 +153,8 @@ Result<Report> ParseReport(ByteView data) {
   if ((r.signer_info & format::kSignerReservedMask) != 0) {
     return Malformed("SIGNER_INFO reserved bits 31:5 are set: " + Hex32(r.signer_info));
   }
-  const uint32_t key = (r.signer_info & format::kSignerSigningKeyMask) >> format::kSignerSigningKeyShift;
+  const uint32_t key =
+      (r.signer_info & format::kSignerSigningKeyMask) >> format::kSignerSigningKeyShift;
   if (key == format::kSigningKeyVcek) {
     r.signing_key = SigningKey::kVcek;
   } else if (key == format::kSigningKeyVlek) {
@@ -198,8 +204,10 @@ Result<Report> ParseReport(ByteView data) {
     const ByteView chip(r.chip_id);
     const bool turin_shape = !AllZero(chip.first(format::kTurinChipIdSize)) &&
                              AllZero(chip.subspan(format::kTurinChipIdSize));
-    r.products = turin_shape ? ProductBit(Product::kTurin)
-                             : static_cast<ProductSet>(ProductBit(Product::kMilan) | ProductBit(Product::kGenoa));
+    r.products =
+        turin_shape
+            ? ProductBit(Product::kTurin)
+            : static_cast<ProductSet>(ProductBit(Product::kMilan) | ProductBit(Product::kGenoa));
   }
   // A Turin chip id is 8 bytes; anything after them must be zero.
   if (r.products == ProductBit(Product::kTurin) &&
@@ -277,7 +285,8 @@ namespace {
 
 Result<Evidence> ParseHcl(ByteView data) {
   if (data.size() < format::kHclVariableDataOffset) {
-    return Malformed("Azure HCL report is " + std::to_string(data.size()) + " bytes, shorter than its headers");
+    return Malformed("Azure HCL report is " + std::to_string(data.size()) +
+                     " bytes, shorter than its headers");
   }
   const auto report_size = LoadLe(data, format::kHclReportSize);
   const auto igvm_size = LoadLe(data, format::kHclIgvmDataSize);
@@ -295,7 +304,8 @@ Result<Evidence> ParseHcl(ByteView data) {
   }
   Evidence e;
   e.form = EvidenceForm::kAzureHcl;
-  TEE_ASSIGN_OR_RETURN(e.report, ParseReport(data.subspan(format::kHclReportOffset, format::kReportSize)));
+  TEE_ASSIGN_OR_RETURN(e.report,
+                       ParseReport(data.subspan(format::kHclReportOffset, format::kReportSize)));
   return e;
 }
 
@@ -307,8 +317,8 @@ Result<Evidence> ParseEvidence(ByteView data) {
     return ParseHcl(data);
   }
   if (data.size() < format::kReportSize) {
-    return Malformed("evidence is " + std::to_string(data.size()) + " bytes, shorter than a report (" +
-                     std::to_string(format::kReportSize) + ")");
+    return Malformed("evidence is " + std::to_string(data.size()) +
+                     " bytes, shorter than a report (" + std::to_string(format::kReportSize) + ")");
   }
   Evidence e;
   TEE_ASSIGN_OR_RETURN(e.report, ParseReport(data.first(format::kReportSize)));

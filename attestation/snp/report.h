@@ -55,7 +55,9 @@ std::optional<FirmwareVersion> ParseFirmwareVersion(std::string_view text);
 
 // Bit set of products (1 << Product).
 using ProductSet = uint8_t;
-constexpr ProductSet ProductBit(Product p) { return static_cast<ProductSet>(1u << static_cast<unsigned>(p)); }
+constexpr ProductSet ProductBit(Product p) {
+  return static_cast<ProductSet>(1u << static_cast<unsigned>(p));
+}
 
 struct Report {
   std::array<uint8_t, format::kReportSize> raw{};  // the report as received

@@ -33,17 +33,17 @@ inline constexpr size_t kReportSize = 0x4A0;
 // The signature covers [0, kSignedSize).
 inline constexpr size_t kSignedSize = 0x2A0;
 
-inline constexpr Range kVersion{0x000, 4};         // 2, 3, 4, 5 accepted
+inline constexpr Range kVersion{0x000, 4};  // 2, 3, 4, 5 accepted
 inline constexpr Range kGuestSvn{0x004, 4};
-inline constexpr Range kPolicy{0x008, 8};          // guest policy, bits below
+inline constexpr Range kPolicy{0x008, 8};  // guest policy, bits below
 inline constexpr Range kFamilyId{0x010, 16};
 inline constexpr Range kImageId{0x020, 16};
 inline constexpr Range kVmpl{0x030, 4};
-inline constexpr Range kSignatureAlgo{0x034, 4};   // must be kSigAlgoEcdsaP384Sha384
-inline constexpr Range kCurrentTcb{0x038, 8};      // TCB_VERSION
-inline constexpr Range kPlatformInfo{0x040, 8};    // bits below
-inline constexpr Range kSignerInfo{0x048, 4};      // bits below (v2: AUTHOR_KEY_EN only)
-inline constexpr Range kReserved04C{0x04C, 4};     // MBZ
+inline constexpr Range kSignatureAlgo{0x034, 4};  // must be kSigAlgoEcdsaP384Sha384
+inline constexpr Range kCurrentTcb{0x038, 8};     // TCB_VERSION
+inline constexpr Range kPlatformInfo{0x040, 8};   // bits below
+inline constexpr Range kSignerInfo{0x048, 4};     // bits below (v2: AUTHOR_KEY_EN only)
+inline constexpr Range kReserved04C{0x04C, 4};    // MBZ
 inline constexpr Range kReportData{0x050, 64};
 inline constexpr Range kMeasurement{0x090, 48};
 inline constexpr Range kHostData{0x0C0, 32};
@@ -51,38 +51,38 @@ inline constexpr Range kIdKeyDigest{0x0E0, 48};
 inline constexpr Range kAuthorKeyDigest{0x110, 48};
 inline constexpr Range kReportId{0x140, 32};
 inline constexpr Range kReportIdMa{0x160, 32};
-inline constexpr Range kReportedTcb{0x180, 8};     // TCB_VERSION the VEK is derived from
+inline constexpr Range kReportedTcb{0x180, 8};  // TCB_VERSION the VEK is derived from
 // v3+: CPUID(1) family/model/stepping (extended family + base family, etc.).
 // v2: these three bytes are part of the reserved range 0x188..0x1A0.
 inline constexpr Range kCpuidFamId{0x188, 1};
 inline constexpr Range kCpuidModId{0x189, 1};
 inline constexpr Range kCpuidStep{0x18A, 1};
-inline constexpr Range kReserved18B{0x18B, 0x1A0 - 0x18B};  // MBZ (v3+)
+inline constexpr Range kReserved18B{0x18B, 0x1A0 - 0x18B};    // MBZ (v3+)
 inline constexpr Range kReserved188V2{0x188, 0x1A0 - 0x188};  // MBZ (v2)
-inline constexpr Range kChipId{0x1A0, 64};         // Turin: 8 bytes + 56 zero bytes
+inline constexpr Range kChipId{0x1A0, 64};                    // Turin: 8 bytes + 56 zero bytes
 inline constexpr Range kCommittedTcb{0x1E0, 8};
 inline constexpr Range kCurrentBuild{0x1E8, 1};
 inline constexpr Range kCurrentMinor{0x1E9, 1};
 inline constexpr Range kCurrentMajor{0x1EA, 1};
-inline constexpr Range kReserved1EB{0x1EB, 1};     // MBZ
+inline constexpr Range kReserved1EB{0x1EB, 1};  // MBZ
 inline constexpr Range kCommittedBuild{0x1EC, 1};
 inline constexpr Range kCommittedMinor{0x1ED, 1};
 inline constexpr Range kCommittedMajor{0x1EE, 1};
-inline constexpr Range kReserved1EF{0x1EF, 1};     // MBZ
+inline constexpr Range kReserved1EF{0x1EF, 1};  // MBZ
 inline constexpr Range kLaunchTcb{0x1F0, 8};
 // v4+ (ABI 1.57/1.58, first seen on Turin): verified mitigation vectors.
 // v2/v3: part of the reserved range 0x1F8..0x2A0.
 inline constexpr Range kLaunchMitVector{0x1F8, 8};
 inline constexpr Range kCurrentMitVector{0x200, 8};
-inline constexpr Range kReserved208{0x208, 0x2A0 - 0x208};   // MBZ (v4+)
-inline constexpr Range kReserved1F8V3{0x1F8, 0x2A0 - 0x1F8}; // MBZ (v2, v3)
+inline constexpr Range kReserved208{0x208, 0x2A0 - 0x208};    // MBZ (v4+)
+inline constexpr Range kReserved1F8V3{0x1F8, 0x2A0 - 0x1F8};  // MBZ (v2, v3)
 // SIGNATURE (ECDSA P-384 with SHA-384 format): R and S are 72-byte
 // little-endian integers zero-extended from 48 bytes; the rest is MBZ.
 inline constexpr Range kSignature{0x2A0, 0x200};
 inline constexpr Range kSignatureR{0x2A0, 72};
 inline constexpr Range kSignatureS{0x2E8, 72};
-inline constexpr Range kReservedSig{0x330, 0x4A0 - 0x330};   // MBZ
-inline constexpr size_t kP384ScalarSize = 48;      // significant low bytes of R and S
+inline constexpr Range kReservedSig{0x330, 0x4A0 - 0x330};  // MBZ
+inline constexpr size_t kP384ScalarSize = 48;               // significant low bytes of R and S
 
 inline constexpr uint32_t kMinReportVersion = 2;
 inline constexpr uint32_t kMaxReportVersion = 5;
@@ -93,15 +93,15 @@ inline constexpr uint32_t kSigAlgoEcdsaP384Sha384 = 1;
 constexpr std::array<Range, 6> ReservedRanges(uint32_t version) {
   const bool v3 = version >= 3;
   const bool v4 = version >= 4;
-  return {kReserved04C, v3 ? kReserved18B : kReserved188V2, kReserved1EB, kReserved1EF,
-          v4 ? kReserved208 : kReserved1F8V3, kReservedSig};
+  return {kReserved04C, v3 ? kReserved18B : kReserved188V2, kReserved1EB,
+          kReserved1EF, v4 ? kReserved208 : kReserved1F8V3, kReservedSig};
 }
 
 // ---- POLICY bits (guest policy, 64 bits) ------------------------------------
-inline constexpr uint64_t kPolicyAbiMinorMask = 0xFFull;       // bits 7:0
-inline constexpr uint64_t kPolicyAbiMajorMask = 0xFF00ull;     // bits 15:8
+inline constexpr uint64_t kPolicyAbiMinorMask = 0xFFull;    // bits 7:0
+inline constexpr uint64_t kPolicyAbiMajorMask = 0xFF00ull;  // bits 15:8
 inline constexpr int kPolicyBitSmt = 16;
-inline constexpr int kPolicyBitReservedOne = 17;               // must be 1
+inline constexpr int kPolicyBitReservedOne = 17;  // must be 1
 inline constexpr int kPolicyBitMigrateMa = 18;
 inline constexpr int kPolicyBitDebug = 19;
 inline constexpr int kPolicyBitSingleSocket = 20;
@@ -115,7 +115,7 @@ inline constexpr uint64_t kPolicyReservedMask = ~((1ull << 26) - 1);  // bits 63
 // ---- SIGNER_INFO bits (0x48, 32 bits) ---------------------------------------
 inline constexpr uint32_t kSignerAuthorKeyEn = 1u << 0;
 inline constexpr uint32_t kSignerMaskChipKey = 1u << 1;
-inline constexpr int kSignerSigningKeyShift = 2;               // bits 4:2
+inline constexpr int kSignerSigningKeyShift = 2;  // bits 4:2
 inline constexpr uint32_t kSignerSigningKeyMask = 7u << 2;
 inline constexpr uint32_t kSignerReservedMask = ~((1u << 5) - 1);  // bits 31:5 MBZ
 inline constexpr uint32_t kSigningKeyVcek = 0;
@@ -154,10 +154,14 @@ inline constexpr size_t kProductCount = 4;
 // KDS product names (URL path and VCEK productName prefix).
 constexpr std::string_view ProductName(Product p) {
   switch (p) {
-    case Product::kMilan: return "Milan";
-    case Product::kGenoa: return "Genoa";
-    case Product::kTurin: return "Turin";
-    case Product::kUnknown: break;
+    case Product::kMilan:
+      return "Milan";
+    case Product::kGenoa:
+      return "Genoa";
+    case Product::kTurin:
+      return "Turin";
+    case Product::kUnknown:
+      break;
   }
   return "unknown";
 }
@@ -169,7 +173,7 @@ constexpr const TcbLayout& TcbLayoutFor(Product p) {
 // CPUID(1) combined family (base + extended) and model (extended << 4 | base)
 // as the v3+ report carries them.
 inline constexpr uint8_t kFamilyZen3Zen4 = 0x19;  // Milan (models 0x00-0x0F),
-                                                   // Genoa (0x10-0x1F, 0xA0-0xAF: Bergamo/Siena)
+                                                  // Genoa (0x10-0x1F, 0xA0-0xAF: Bergamo/Siena)
 inline constexpr uint8_t kFamilyZen5 = 0x1A;      // Turin (0x00-0x0F), Turin dense (0x10-0x1F)
 
 constexpr Product ProductFromCpuid(uint8_t family, uint8_t model) {

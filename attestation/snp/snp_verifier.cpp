@@ -89,12 +89,18 @@ enum class Role : uint8_t { kOther, kArk, kAsk, kAsvk, kVcek, kVlek };
 
 const char* RoleName(Role r) {
   switch (r) {
-    case Role::kArk: return "ARK";
-    case Role::kAsk: return "ASK";
-    case Role::kAsvk: return "ASVK";
-    case Role::kVcek: return "VCEK";
-    case Role::kVlek: return "VLEK";
-    case Role::kOther: break;
+    case Role::kArk:
+      return "ARK";
+    case Role::kAsk:
+      return "ASK";
+    case Role::kAsvk:
+      return "ASVK";
+    case Role::kVcek:
+      return "VCEK";
+    case Role::kVlek:
+      return "VLEK";
+    case Role::kOther:
+      break;
   }
   return "certificate";
 }
@@ -122,7 +128,8 @@ CertPtr Classify(x509::Certificate cert) {
   const std::string cn = cert.SubjectAttr("CN").value_or("");
   const std::string_view v(cn);
   auto suffix = [&](std::string_view prefix) -> std::optional<std::string_view> {
-    if (v.size() > prefix.size() && v.substr(0, prefix.size()) == prefix) return v.substr(prefix.size());
+    if (v.size() > prefix.size() && v.substr(0, prefix.size()) == prefix)
+      return v.substr(prefix.size());
     return std::nullopt;
   };
   if (v == format::kCnVcek) {
@@ -164,7 +171,8 @@ using DocPtr = std::shared_ptr<const DocContent>;
 
 // The document of (kind, key) to use at t: one valid at t if any (§9), else
 // the latest issued, so a stale or future document is reported as such.
-const CollateralDoc* SelectAt(const CollateralSet* set, const char* kind, ByteView key, uint64_t t) {
+const CollateralDoc* SelectAt(const CollateralSet* set, const char* kind, ByteView key,
+                              uint64_t t) {
   if (set == nullptr) return nullptr;
   if (const auto* d = set->Select(TeeType::AmdSevSnp, kind, key, t)) return d;
   const CollateralDoc* best = nullptr;
@@ -245,15 +253,16 @@ struct SnpVerifier::Impl {
   }
   // subject's signature verifies under issuer (names equal), cached.
   bool Signed(const CertEntry& subject, const CertEntry& issuer) {
-    const Hash32 k = HashOf({AsView(subject.cert.fingerprint()), AsView(issuer.cert.fingerprint())});
+    const Hash32 k =
+        HashOf({AsView(subject.cert.fingerprint()), AsView(issuer.cert.fingerprint())});
     if (auto hit = sigs.Get(k)) return *hit;
     const bool ok = subject.cert.IssuedBy(issuer.cert);
     sigs.Put(k, ok);
     return ok;
   }
   bool CrlSigned(const x509::Crl& crl, const CertEntry& issuer) {
-    const Hash32 k = HashOf({AsView(crl.fingerprint()), AsView(issuer.cert.fingerprint()),
-                             AsView(StrBytes("crl"))});
+    const Hash32 k = HashOf(
+        {AsView(crl.fingerprint()), AsView(issuer.cert.fingerprint()), AsView(StrBytes("crl"))});
     if (auto hit = sigs.Get(k)) return *hit;
     const bool ok = crl.IssuedBy(issuer.cert);
     sigs.Put(k, ok);
@@ -270,15 +279,19 @@ struct Trust {
 
 const Hash32& PinFor(const Policy& p, Product product) {
   switch (product) {
-    case Product::kMilan: return p.ark_milan_sha256;
-    case Product::kGenoa: return p.ark_genoa_sha256;
-    default: return p.ark_turin_sha256;
+    case Product::kMilan:
+      return p.ark_milan_sha256;
+    case Product::kGenoa:
+      return p.ark_genoa_sha256;
+    default:
+      return p.ark_turin_sha256;
   }
 }
 
 Trust TrustOf(const Policy& policy, const std::vector<DevArk>& dev_arks, const CertEntry& ark) {
   if (ark.role != Role::kArk || ark.product == Product::kUnknown) return {};
-  if (crypto::ConstantTimeEqual(AsView(ark.cert.fingerprint()), AsView(PinFor(policy, ark.product)))) {
+  if (crypto::ConstantTimeEqual(AsView(ark.cert.fingerprint()),
+                                AsView(PinFor(policy, ark.product)))) {
     return {true, false};
   }
   for (const auto& d : dev_arks) {
@@ -314,7 +327,8 @@ int LeafScore(const CertEntry& leaf, const LeafWanted& want) {
   const Report& r = *want.report;
   if (leaf.role == Role::kVcek && leaf.ext->hw_id && !r.chip_id_masked()) {
     const ByteView chip = r.chip_id_for(p);
-    if (std::equal(leaf.ext->hw_id->begin(), leaf.ext->hw_id->end(), chip.begin(), chip.end())) score += 2;
+    if (std::equal(leaf.ext->hw_id->begin(), leaf.ext->hw_id->end(), chip.begin(), chip.end()))
+      score += 2;
   }
   if (!CompareTcb(*leaf.ext, r.reported_tcb, p)) score += 1;
   return score;
@@ -357,10 +371,12 @@ ChainOutcome BuildChain(SnpVerifier::Impl& impl, const Policy& policy,
                   std::string("SIGNER_INFO names the ") + want_name +
                       " but the certificates at hand hold only the other endorsement key kind");
     }
-    return fail(FailureCode::kChainIncomplete, std::string("no ") + want_name + " certificate at hand");
+    return fail(FailureCode::kChainIncomplete,
+                std::string("no ") + want_name + " certificate at hand");
   }
   if (!leaf->ext) return fail(FailureCode::kChainUntrusted, leaf->ext_error);
-  if (!leaf->p384) return fail(FailureCode::kUnsupported, std::string(want_name) + " key is not ECDSA P-384");
+  if (!leaf->p384)
+    return fail(FailureCode::kUnsupported, std::string(want_name) + " key is not ECDSA P-384");
 
   // Product: the report's when it names one; on v2 the VEK's productName.
   Product product = Product::kUnknown;
@@ -377,9 +393,9 @@ ChainOutcome BuildChain(SnpVerifier::Impl& impl, const Policy& policy,
     }
   }
   if (leaf->product != Product::kUnknown && leaf->product != product) {
-    return fail(FailureCode::kChainUntrusted, "VEK productName " + leaf->ext->product_name.value_or("") +
-                                                  " is not the report's product " +
-                                                  std::string(format::ProductName(product)));
+    return fail(FailureCode::kChainUntrusted,
+                "VEK productName " + leaf->ext->product_name.value_or("") +
+                    " is not the report's product " + std::string(format::ProductName(product)));
   }
 
   // Intermediate: ASK for a VCEK, ASVK for a VLEK, of this product, named as
@@ -389,10 +405,13 @@ ChainOutcome BuildChain(SnpVerifier::Impl& impl, const Policy& policy,
   bool misnamed = false;
   for (const auto& c : pool) {
     if (c->cert.subject_der() != leaf->cert.issuer_der()) continue;
-    if (c->role == inter_role && c->product == product) inters.push_back(c);
-    else misnamed = true;
+    if (c->role == inter_role && c->product == product)
+      inters.push_back(c);
+    else
+      misnamed = true;
   }
-  const std::string inter_name = std::string(RoleName(inter_role)) + " of " + std::string(format::ProductName(product));
+  const std::string inter_name =
+      std::string(RoleName(inter_role)) + " of " + std::string(format::ProductName(product));
   if (inters.empty()) {
     return misnamed ? fail(FailureCode::kChainUntrusted,
                            "the VEK's issuer at hand is not the expected " + inter_name)
@@ -404,8 +423,10 @@ ChainOutcome BuildChain(SnpVerifier::Impl& impl, const Policy& policy,
   for (const auto& c : pool) {
     if (c->role != Role::kArk || c->product != product) continue;
     const Trust t = TrustOf(policy, dev_arks, *c);
-    if (t.trusted) arks.emplace_back(c, t);
-    else unpinned = true;
+    if (t.trusted)
+      arks.emplace_back(c, t);
+    else
+      unpinned = true;
   }
   if (arks.empty()) {
     return unpinned ? fail(FailureCode::kChainUntrusted,
@@ -430,9 +451,9 @@ ChainOutcome BuildChain(SnpVerifier::Impl& impl, const Policy& policy,
     }
   }
   if (!found) {
-    return fail(FailureCode::kChainUntrusted,
-                "RSA-PSS signatures ARK -> " + std::string(RoleName(inter_role)) + " -> " + want_name +
-                    " do not verify");
+    return fail(FailureCode::kChainUntrusted, "RSA-PSS signatures ARK -> " +
+                                                  std::string(RoleName(inter_role)) + " -> " +
+                                                  want_name + " do not verify");
   }
   out.chain = std::move(found);
   return out;
@@ -465,9 +486,11 @@ CrlFinding CheckCrl(SnpVerifier::Impl& impl, const CollateralSet* set, const Cer
 void CheckWindow(Verdict& v, const CertEntry& c, uint64_t now, bool& in_window) {
   if (c.cert.ValidAt(now)) return;
   in_window = false;
-  const std::string what = std::string(RoleName(c.role)) + " (" + c.cert.SubjectAttr("CN").value_or("") + ")";
+  const std::string what =
+      std::string(RoleName(c.role)) + " (" + c.cert.SubjectAttr("CN").value_or("") + ")";
   if (static_cast<int64_t>(now) < c.cert.not_before()) {
-    v.Fail(FailureCode::kNotYetValid, what + " is not valid before " + std::to_string(c.cert.not_before()));
+    v.Fail(FailureCode::kNotYetValid,
+           what + " is not valid before " + std::to_string(c.cert.not_before()));
   } else {
     v.Fail(FailureCode::kExpired, what + " expired at " + std::to_string(c.cert.not_after()));
   }
@@ -491,11 +514,13 @@ void GatherCollateral(SnpVerifier::Impl& impl, const CollateralSet* set, Product
     if (d.tee_type != TeeType::AmdSevSnp) continue;
     bool take = false;
     if (d.kind == kKindCaCerts) {
-      const Product p = ProductFromName(std::string_view(reinterpret_cast<const char*>(d.key.data()), d.key.size()));
+      const Product p = ProductFromName(
+          std::string_view(reinterpret_cast<const char*>(d.key.data()), d.key.size()));
       take = p != Product::kUnknown && (products & ProductBit(p)) != 0;
     } else if (d.kind == kKindVek) {
       take = std::find(vek_keys.begin(), vek_keys.end(), d.key) != vek_keys.end() ||
-             (any_vcek && (d.key.size() == format::kChipIdSize || d.key.size() == format::kTurinChipIdSize));
+             (any_vcek &&
+              (d.key.size() == format::kChipIdSize || d.key.size() == format::kTurinChipIdSize));
     }
     if (!take) continue;
     for (const auto& c : impl.Content(d)->certs) AddUnique(pool, c);
@@ -515,9 +540,12 @@ namespace {
 
 const char* FormName(EvidenceForm f) {
   switch (f) {
-    case EvidenceForm::kRaw: return "raw";
-    case EvidenceForm::kWithCertTable: return "cert_table";
-    case EvidenceForm::kAzureHcl: return "azure_hcl";
+    case EvidenceForm::kRaw:
+      return "raw";
+    case EvidenceForm::kWithCertTable:
+      return "cert_table";
+    case EvidenceForm::kAzureHcl:
+      return "azure_hcl";
   }
   return "raw";
 }
@@ -562,15 +590,19 @@ nlohmann::json Claims(const Evidence& e) {
     j["launch_mit_vector"] = HexU64(r.launch_mit_vector);
     j["current_mit_vector"] = HexU64(r.current_mit_vector);
   }
-  if (r.product() != Product::kUnknown) j["product"] = std::string(format::ProductName(r.product()));
+  if (r.product() != Product::kUnknown)
+    j["product"] = std::string(format::ProductName(r.product()));
   return j;
 }
 
 const std::optional<MinTcb>& MinTcbFor(const Policy& p, Product product) {
   switch (product) {
-    case Product::kMilan: return p.min_tcb_milan;
-    case Product::kGenoa: return p.min_tcb_genoa;
-    default: return p.min_tcb_turin;
+    case Product::kMilan:
+      return p.min_tcb_milan;
+    case Product::kGenoa:
+      return p.min_tcb_genoa;
+    default:
+      return p.min_tcb_turin;
   }
 }
 
@@ -626,14 +658,16 @@ Result<Verdict> SnpVerifier::Verify(const VerifyRequest& req) const {
     if (!ark || ark->role != Role::kArk || ark->product != product ||
         !TrustOf(policy_, impl_->dev_arks, *ark).trusted) {
       v.Fail(FailureCode::kChainUntrusted,
-             "the ARK shipped with the evidence is not the pinned ARK-" + std::string(format::ProductName(product)));
+             "the ARK shipped with the evidence is not the pinned ARK-" +
+                 std::string(format::ProductName(product)));
     }
   }
 
   // The report signature (r, s converted to big-endian at parse time).
   const bool signature_ok = x509::EcdsaVerify(ch.leaf->cert.public_key(), x509::Digest::kSha384,
                                               r.signed_bytes(), AsView(r.sig_r), AsView(r.sig_s));
-  if (!signature_ok) v.Fail(FailureCode::kBadSignature, "report signature does not verify under the VEK key");
+  if (!signature_ok)
+    v.Fail(FailureCode::kBadSignature, "report signature does not verify under the VEK key");
 
   // The VEK certifies this report: hwID = CHIP_ID, SPLs = REPORTED_TCB.
   const VekExtensions& ext = *ch.leaf->ext;
@@ -649,7 +683,8 @@ Result<Verdict> SnpVerifier::Verify(const VerifyRequest& req) const {
       }
     }
   }
-  if (auto diff = CompareTcb(ext, r.reported_tcb, product)) v.Fail(FailureCode::kNoMatchingTcb, *diff);
+  if (auto diff = CompareTcb(ext, r.reported_tcb, product))
+    v.Fail(FailureCode::kNoMatchingTcb, *diff);
 
   // Windows (§5) and revocation.
   bool in_window = true;
@@ -662,7 +697,8 @@ Result<Verdict> SnpVerifier::Verify(const VerifyRequest& req) const {
   }
   if (req.evidence_time) {
     const uint64_t et = *req.evidence_time;
-    const uint64_t limit = et > UINT64_MAX - common_.max_age_secs ? UINT64_MAX : et + common_.max_age_secs;
+    const uint64_t limit =
+        et > UINT64_MAX - common_.max_age_secs ? UINT64_MAX : et + common_.max_age_secs;
     valid_until = std::min(valid_until, limit);
     valid_from = std::max(valid_from, et);
     if (req.now < et) {
@@ -680,7 +716,8 @@ Result<Verdict> SnpVerifier::Verify(const VerifyRequest& req) const {
     valid_until = std::min(valid_until, f->next_update);
     valid_from = std::max(valid_from, f->this_update);
     if (req.now < f->this_update) {
-      v.Fail(FailureCode::kNotYetValid, "CRL is not valid before " + std::to_string(f->this_update));
+      v.Fail(FailureCode::kNotYetValid,
+             "CRL is not valid before " + std::to_string(f->this_update));
     } else if (req.now > f->next_update) {
       v.Fail(FailureCode::kExpired, "CRL is stale: nextUpdate " + std::to_string(f->next_update));
     }
@@ -688,7 +725,8 @@ Result<Verdict> SnpVerifier::Verify(const VerifyRequest& req) const {
   }
   if (ark_crl.revoked) {
     v.Fail(FailureCode::kRevoked, std::string(RoleName(ch.inter->role)) + " serial " +
-                                      ToHex(AsView(ch.inter->cert.serial())) + " is on the ARK's CRL");
+                                      ToHex(AsView(ch.inter->cert.serial())) +
+                                      " is on the ARK's CRL");
   }
   if (inter_crl.revoked) {
     v.Fail(FailureCode::kRevoked, std::string(RoleName(ch.leaf->role)) + " is on its issuer's CRL");
@@ -758,7 +796,8 @@ Result<Verdict> SnpVerifier::Verify(const VerifyRequest& req) const {
 
   // What the epoch re-evaluation needs (§6).
   v.reeval_claims[claim::kProduct] = Bytes{static_cast<uint8_t>(product)};
-  v.reeval_claims[claim::kArkFingerprint] = Bytes(ch.ark->cert.fingerprint().begin(), ch.ark->cert.fingerprint().end());
+  v.reeval_claims[claim::kArkFingerprint] =
+      Bytes(ch.ark->cert.fingerprint().begin(), ch.ark->cert.fingerprint().end());
   v.reeval_claims[claim::kIntermediateSerial] = ch.inter->cert.serial();
   v.reeval_claims[claim::kIntermediateIssuer] = ch.inter->cert.issuer_der();
   v.reeval_claims[claim::kIntermediateFingerprint] =
@@ -788,7 +827,8 @@ Result<Verdict> SnpVerifier::VerifyVekChain(ByteView vek, const CollateralSet* c
   }
   CertPtr leaf = impl_->Intern(std::move(certs->front()));
   if (!leaf->IsVek()) {
-    v.Fail(FailureCode::kMalformed, "the certificate is not a VCEK or VLEK (CN SEV-VCEK / SEV-VLEK)");
+    v.Fail(FailureCode::kMalformed,
+           "the certificate is not a VCEK or VLEK (CN SEV-VCEK / SEV-VLEK)");
     return v;
   }
   if (!leaf->ext) {
@@ -797,7 +837,8 @@ Result<Verdict> SnpVerifier::VerifyVekChain(ByteView vek, const CollateralSet* c
   }
   const Product product = leaf->product;
   if (product == Product::kUnknown) {
-    v.Fail(FailureCode::kUnsupported, "VEK productName " + leaf->ext->product_name.value_or("absent") +
+    v.Fail(FailureCode::kUnsupported, "VEK productName " +
+                                          leaf->ext->product_name.value_or("absent") +
                                           " is not Milan, Genoa or Turin");
     return v;
   }
@@ -832,8 +873,10 @@ Result<Verdict> SnpVerifier::VerifyVekChain(ByteView vek, const CollateralSet* c
     if (!f->present) continue;
     valid_until = std::min(valid_until, f->next_update);
     valid_from = std::max(valid_from, f->this_update);
-    if (now < f->this_update) v.Fail(FailureCode::kNotYetValid, "CRL is not yet valid");
-    else if (now > f->next_update) v.Fail(FailureCode::kExpired, "CRL is stale");
+    if (now < f->this_update)
+      v.Fail(FailureCode::kNotYetValid, "CRL is not yet valid");
+    else if (now > f->next_update)
+      v.Fail(FailureCode::kExpired, "CRL is stale");
     if (f->revoked) {
       revoked = true;
       v.Fail(FailureCode::kRevoked, "a certificate of the chain is revoked");
@@ -848,7 +891,8 @@ Result<Verdict> SnpVerifier::VerifyVekChain(ByteView vek, const CollateralSet* c
   v.certificate_chain_valid = trusted_root && in_window && !revoked;
   v.measurements_valid = true;
   if (ch.dev && !common_.simulation) {
-    v.Fail(FailureCode::kSimulationDisabled, "chain ends in a development ARK while simulation is off");
+    v.Fail(FailureCode::kSimulationDisabled,
+           "chain ends in a development ARK while simulation is off");
   }
   return v;
 }
@@ -861,7 +905,8 @@ namespace {
 std::vector<CertPtr> KnownCerts(SnpVerifier::Impl& impl, const CollateralSet& known) {
   std::vector<CertPtr> out;
   for (const auto& d : known.docs()) {
-    if (d.tee_type != TeeType::AmdSevSnp || (d.kind != kKindCaCerts && d.kind != kKindVek)) continue;
+    if (d.tee_type != TeeType::AmdSevSnp || (d.kind != kKindCaCerts && d.kind != kKindVek))
+      continue;
     for (const auto& c : impl.Content(d)->certs) AddUnique(out, c);
   }
   return out;
@@ -899,7 +944,8 @@ Result<CollateralDoc> SnpVerifier::ParseCollateral(ByteView data, const Collater
   auto authentic_inter = [&](const CertEntry& inter) -> bool {
     if (inter.role != Role::kAsk && inter.role != Role::kAsvk) return false;
     for (const auto& c : pool) {
-      if (c->role == Role::kArk && c->product == inter.product && trusted_ark(*c) && impl.Signed(inter, *c)) {
+      if (c->role == Role::kArk && c->product == inter.product && trusted_ark(*c) &&
+          impl.Signed(inter, *c)) {
         return true;
       }
     }
@@ -920,7 +966,8 @@ Result<CollateralDoc> SnpVerifier::ParseCollateral(ByteView data, const Collater
       doc.next_update = ClampTime(*crl->next_update());
       return doc;
     }
-    return NotCollateral("CRL issuer " + crl->issuer() + " is not a trusted ARK, ASK or ASVK at hand");
+    return NotCollateral("CRL issuer " + crl->issuer() +
+                         " is not a trusted ARK, ASK or ASVK at hand");
   }
 
   if (mine.empty()) return NotCollateral("no AMD SEV-SNP certificate (ARK, ASK, ASVK, VCEK, VLEK)");
@@ -938,7 +985,8 @@ Result<CollateralDoc> SnpVerifier::ParseCollateral(ByteView data, const Collater
   if (leaves.size() == 1) {
     const CertPtr& leaf = leaves.front();
     if (!leaf->ext) return NotCollateral(leaf->ext_error);
-    if (leaf->product == Product::kUnknown) return NotCollateral("VEK productName is not Milan, Genoa or Turin");
+    if (leaf->product == Product::kUnknown)
+      return NotCollateral("VEK productName is not Milan, Genoa or Turin");
     LeafWanted want;
     want.role = leaf->role;
     want.products = ProductBit(leaf->product);
@@ -961,7 +1009,8 @@ Result<CollateralDoc> SnpVerifier::ParseCollateral(ByteView data, const Collater
     } else {
       doc.key = StrBytes("VLEK-" + std::string(format::ProductName(leaf->product)));
     }
-    for (const CertEntry* c : {built.chain->leaf.get(), built.chain->inter.get(), built.chain->ark.get()}) {
+    for (const CertEntry* c :
+         {built.chain->leaf.get(), built.chain->inter.get(), built.chain->ark.get()}) {
       window(*c);
     }
   } else {
@@ -1025,7 +1074,8 @@ class SnpReevaluator final : public Reevaluator {
     auto check = [&](const Bytes& issuer_fp, const Bytes& serial, bool required, const char* what) {
       auto it = crls_.find(std::string(issuer_fp.begin(), issuer_fp.end()));
       if (it == crls_.end()) {
-        if (required) found.push_back({FailureCode::kCollateralMissing, "no admitted CRL of the ARK"});
+        if (required)
+          found.push_back({FailureCode::kCollateralMissing, "no admitted CRL of the ARK"});
         return;
       }
       const CrlAt& c = it->second;
@@ -1035,7 +1085,7 @@ class SnpReevaluator final : public Reevaluator {
       }
       if (!c.crl->ValidAt(t_)) {
         found.push_back({static_cast<int64_t>(t_) < c.crl->this_update() ? FailureCode::kNotYetValid
-                                                                          : FailureCode::kExpired,
+                                                                         : FailureCode::kExpired,
                          "the admitted CRL is outside its window"});
       }
       if (c.crl->IsRevoked(AsView(serial))) {
@@ -1062,7 +1112,8 @@ std::unique_ptr<Reevaluator> SnpVerifier::BeginReevaluation(const CollateralSet&
   // std::string keys: gcc 12 misreports memcmp bounds on ordered Bytes keys.
   std::set<std::string> keys;
   for (const auto& d : collateral.docs()) {
-    if (d.tee_type == TeeType::AmdSevSnp && d.kind == kKindCrl) keys.emplace(d.key.begin(), d.key.end());
+    if (d.tee_type == TeeType::AmdSevSnp && d.kind == kKindCrl)
+      keys.emplace(d.key.begin(), d.key.end());
   }
   std::map<std::string, CrlAt> crls;
   for (const auto& key : keys) {
@@ -1071,8 +1122,10 @@ std::unique_ptr<Reevaluator> SnpVerifier::BeginReevaluation(const CollateralSet&
     if (d == nullptr) continue;
     CrlAt at;
     auto crl = x509::Crl::Parse(AsView(d->data));
-    if (crl.ok() && crl->next_update()) at.crl = std::move(*crl);
-    else at.tampered = true;
+    if (crl.ok() && crl->next_update())
+      at.crl = std::move(*crl);
+    else
+      at.tampered = true;
     crls.emplace(key, std::move(at));
   }
   return std::make_unique<SnpReevaluator>(std::move(crls), t, policy_.require_crls);

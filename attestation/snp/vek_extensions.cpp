@@ -8,7 +8,9 @@
 namespace tenzro::tee::snp {
 namespace {
 
-Status Bad(std::string what) { return Error(ErrorCode::kInvalidArgument, "snp VEK extension: " + std::move(what)); }
+Status Bad(std::string what) {
+  return Error(ErrorCode::kInvalidArgument, "snp VEK extension: " + std::move(what));
+}
 
 // The value inside one OCTET STRING wrapper, when ext_value is exactly that.
 std::optional<ByteView> Unwrap(ByteView ext_value) {
@@ -20,12 +22,14 @@ std::optional<ByteView> Unwrap(ByteView ext_value) {
 bool IsHwIdSize(size_t n) { return n == format::kChipIdSize || n == format::kTurinChipIdSize; }
 
 bool IsStringTag(uint8_t tag) {
-  return tag == der::kIa5String || tag == 0x0c /* UTF8String */ || tag == 0x13 /* PrintableString */;
+  return tag == der::kIa5String || tag == 0x0c /* UTF8String */ ||
+         tag == 0x13 /* PrintableString */;
 }
 
 Result<std::string> StringFromTlv(const der::Tlv& tlv) {
   if (!IsStringTag(tlv.tag)) return Bad("expected a string");
-  if (!std::all_of(tlv.value.begin(), tlv.value.end(), [](uint8_t c) { return c >= 0x20 && c < 0x7f; })) {
+  if (!std::all_of(tlv.value.begin(), tlv.value.end(),
+                   [](uint8_t c) { return c >= 0x20 && c < 0x7f; })) {
     return Bad("string has non-printable bytes");
   }
   return std::string(tlv.value.begin(), tlv.value.end());
@@ -99,7 +103,8 @@ Result<VekExtensions> ParseVekExtensions(const x509::Certificate& cert) {
   return e;
 }
 
-std::optional<std::string> CompareTcb(const VekExtensions& ext, const RawTcb& reported, Product product) {
+std::optional<std::string> CompareTcb(const VekExtensions& ext, const RawTcb& reported,
+                                      Product product) {
   const TcbParts t = DecodeTcb(reported, product);
   struct Item {
     const char* name;

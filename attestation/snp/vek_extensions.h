@@ -25,8 +25,8 @@ namespace tenzro::tee::snp {
 struct VekExtensions {
   std::optional<std::string> product_name;  // e.g. "Milan-B0", "Genoa", "Turin"
   std::optional<uint8_t> bl_spl, tee_spl, snp_spl, ucode_spl, fmc_spl;
-  std::optional<Bytes> hw_id;               // VCEK: 64 bytes (Turin: 8)
-  std::optional<std::string> csp_id;        // VLEK: e.g. "CN=cc-us-east-2.amazonaws.com"
+  std::optional<Bytes> hw_id;         // VCEK: 64 bytes (Turin: 8)
+  std::optional<std::string> csp_id;  // VLEK: e.g. "CN=cc-us-east-2.amazonaws.com"
 
   // The product named by productName ("Milan-B0" -> Milan), kUnknown when
   // absent or not one of ours.
@@ -45,6 +45,7 @@ Result<VekExtensions> ParseVekExtensions(const x509::Certificate& cert);
 // Compares the certificate's SPLs with a REPORTED_TCB decoded for product:
 // nullopt when every SPL the product uses is present and equal, else a
 // message naming the first difference.
-std::optional<std::string> CompareTcb(const VekExtensions& ext, const RawTcb& reported, Product product);
+std::optional<std::string> CompareTcb(const VekExtensions& ext, const RawTcb& reported,
+                                      Product product);
 
 }  // namespace tenzro::tee::snp

@@ -13,13 +13,16 @@ namespace {
 
 const std::string kHead = "[tee]\ndb_path = \"x\"\n[tee.consensus.snp]\n";
 
-Result<Config> Parse(const std::string& snp_body) { return ParseConfig(kHead + snp_body, "t.toml"); }
+Result<Config> Parse(const std::string& snp_body) {
+  return ParseConfig(kHead + snp_body, "t.toml");
+}
 
 void ExpectKeyError(const std::string& body, const std::string& key) {
   auto c = Parse(body);
   BOOST_REQUIRE_MESSAGE(!c.ok(), body);
   BOOST_TEST((c.status().code() == ErrorCode::kConfig));
-  BOOST_TEST(c.status().message().find(key) != std::string::npos, c.status().message() << " should name " << key);
+  BOOST_TEST(c.status().message().find(key) != std::string::npos, c.status().message()
+                                                                      << " should name " << key);
 }
 
 const std::string kHex48a(96, 'a');
@@ -52,9 +55,14 @@ BOOST_AUTO_TEST_CASE(defaults_are_design_10) {
 }
 
 BOOST_AUTO_TEST_CASE(every_key) {
-  auto c = Parse("ark_milan_sha256 = \"" + std::string(64, '1') + "\"\n"
-                 "ark_genoa_sha256 = \"" + std::string(64, '2') + "\"\n"
-                 "ark_turin_sha256 = \"" + std::string(64, '3') + "\"\n"
+  auto c = Parse("ark_milan_sha256 = \"" + std::string(64, '1') +
+                 "\"\n"
+                 "ark_genoa_sha256 = \"" +
+                 std::string(64, '2') +
+                 "\"\n"
+                 "ark_turin_sha256 = \"" +
+                 std::string(64, '3') +
+                 "\"\n"
                  "allow_debug = true\nallow_migrate_ma = true\nmax_vmpl = 0\n"
                  "min_tcb_milan = \"0300000000000873\"\n"
                  "min_tcb_genoa = { bl = 10, tee = 0, snp = 23, ucode = 84 }\n"

@@ -113,50 +113,68 @@ BOOST_AUTO_TEST_CASE(header_fields_are_checked) {
   const Bytes base = tu::ReportTemplate(Product::kGenoa);
   using F = format::Range;
   auto set = [](F f, uint64_t v) { return [f, v](Bytes& b) { tu::PutLe(b, f, v); }; };
-  RunMutations(base, {
-      {"version 1", set(format::kVersion, 1), ErrorCode::kUnsupported},
-      {"version 6", set(format::kVersion, 6), ErrorCode::kUnsupported},
-      {"sig algo 0", set(format::kSignatureAlgo, 0), ErrorCode::kUnsupported},
-      {"sig algo 2", set(format::kSignatureAlgo, 2), ErrorCode::kUnsupported},
-      {"policy bit 17 clear", set(format::kPolicy, 0x10000), ErrorCode::kInvalidArgument},
-      {"policy bit 26", set(format::kPolicy, 0x30000 | (1ull << 26)), ErrorCode::kInvalidArgument},
-      {"policy bit 63", set(format::kPolicy, 0x30000 | (1ull << 63)), ErrorCode::kInvalidArgument},
-      {"policy bit 25 (defined)", set(format::kPolicy, 0x30000 | (1ull << 25)), ErrorCode::kOk},
-      {"signer reserved bit 5", set(format::kSignerInfo, 1u << 5), ErrorCode::kInvalidArgument},
-      {"signing key 2", set(format::kSignerInfo, 2u << 2), ErrorCode::kInvalidArgument},
-      {"signing key 6", set(format::kSignerInfo, 6u << 2), ErrorCode::kInvalidArgument},
-      {"signing key 7 (none)", set(format::kSignerInfo, 7u << 2), ErrorCode::kUnsupported},
-      {"signing key VLEK", set(format::kSignerInfo, 1u << 2), ErrorCode::kOk},
-      {"mask chip key", set(format::kSignerInfo, 3u), ErrorCode::kOk},
-      {"R above 48 bytes", [](Bytes& b) { b[format::kSignatureR.offset + 48] = 1; }, ErrorCode::kInvalidArgument},
-      {"S above 48 bytes", [](Bytes& b) { b[format::kSignatureS.end() - 1] = 1; }, ErrorCode::kInvalidArgument},
-      {"unknown family", [](Bytes& b) { b[format::kCpuidFamId.offset] = 0x17; }, ErrorCode::kUnsupported},
-      {"unknown Zen4 model", [](Bytes& b) { b[format::kCpuidModId.offset] = 0x61; }, ErrorCode::kUnsupported},
-      {"Siena model 0xA0", [](Bytes& b) { b[format::kCpuidModId.offset] = 0xA0; }, ErrorCode::kOk},
-      {"Milan model 0x01", [](Bytes& b) { b[format::kCpuidModId.offset] = 0x01; }, ErrorCode::kOk},
-      {"REPORTED_TCB reserved byte", [](Bytes& b) { b[format::kReportedTcb.offset + 3] = 1; },
-       ErrorCode::kInvalidArgument},
-      {"CURRENT_TCB reserved byte", [](Bytes& b) { b[format::kCurrentTcb.offset + 2] = 1; },
-       ErrorCode::kInvalidArgument},
-      {"LAUNCH_TCB reserved byte", [](Bytes& b) { b[format::kLaunchTcb.offset + 5] = 1; },
-       ErrorCode::kInvalidArgument},
-      {"truncated", [](Bytes& b) { b.pop_back(); }, ErrorCode::kInvalidArgument},
-      {"empty", [](Bytes& b) { b.clear(); }, ErrorCode::kInvalidArgument},
-  });
+  RunMutations(
+      base,
+      {
+          {"version 1", set(format::kVersion, 1), ErrorCode::kUnsupported},
+          {"version 6", set(format::kVersion, 6), ErrorCode::kUnsupported},
+          {"sig algo 0", set(format::kSignatureAlgo, 0), ErrorCode::kUnsupported},
+          {"sig algo 2", set(format::kSignatureAlgo, 2), ErrorCode::kUnsupported},
+          {"policy bit 17 clear", set(format::kPolicy, 0x10000), ErrorCode::kInvalidArgument},
+          {"policy bit 26", set(format::kPolicy, 0x30000 | (1ull << 26)),
+           ErrorCode::kInvalidArgument},
+          {"policy bit 63", set(format::kPolicy, 0x30000 | (1ull << 63)),
+           ErrorCode::kInvalidArgument},
+          {"policy bit 25 (defined)", set(format::kPolicy, 0x30000 | (1ull << 25)), ErrorCode::kOk},
+          {"signer reserved bit 5", set(format::kSignerInfo, 1u << 5), ErrorCode::kInvalidArgument},
+          {"signing key 2", set(format::kSignerInfo, 2u << 2), ErrorCode::kInvalidArgument},
+          {"signing key 6", set(format::kSignerInfo, 6u << 2), ErrorCode::kInvalidArgument},
+          {"signing key 7 (none)", set(format::kSignerInfo, 7u << 2), ErrorCode::kUnsupported},
+          {"signing key VLEK", set(format::kSignerInfo, 1u << 2), ErrorCode::kOk},
+          {"mask chip key", set(format::kSignerInfo, 3u), ErrorCode::kOk},
+          {"R above 48 bytes", [](Bytes& b) { b[format::kSignatureR.offset + 48] = 1; },
+           ErrorCode::kInvalidArgument},
+          {"S above 48 bytes", [](Bytes& b) { b[format::kSignatureS.end() - 1] = 1; },
+           ErrorCode::kInvalidArgument},
+          {"unknown family", [](Bytes& b) { b[format::kCpuidFamId.offset] = 0x17; },
+           ErrorCode::kUnsupported},
+          {"unknown Zen4 model", [](Bytes& b) { b[format::kCpuidModId.offset] = 0x61; },
+           ErrorCode::kUnsupported},
+          {"Siena model 0xA0", [](Bytes& b) { b[format::kCpuidModId.offset] = 0xA0; },
+           ErrorCode::kOk},
+          {"Milan model 0x01", [](Bytes& b) { b[format::kCpuidModId.offset] = 0x01; },
+           ErrorCode::kOk},
+          {"REPORTED_TCB reserved byte", [](Bytes& b) { b[format::kReportedTcb.offset + 3] = 1; },
+           ErrorCode::kInvalidArgument},
+          {"CURRENT_TCB reserved byte", [](Bytes& b) { b[format::kCurrentTcb.offset + 2] = 1; },
+           ErrorCode::kInvalidArgument},
+          {"LAUNCH_TCB reserved byte", [](Bytes& b) { b[format::kLaunchTcb.offset + 5] = 1; },
+           ErrorCode::kInvalidArgument},
+          {"truncated", [](Bytes& b) { b.pop_back(); }, ErrorCode::kInvalidArgument},
+          {"empty", [](Bytes& b) { b.clear(); }, ErrorCode::kInvalidArgument},
+      });
   // Turin: its own TCB layout (reserved bytes 4..6) and an 8-byte chip id.
   const Bytes turin = tu::ReportTemplate(Product::kTurin, 5);
-  RunMutations(turin, {
-      {"Turin TCB byte 2 is TEE", [](Bytes& b) { b[format::kReportedTcb.offset + 2] = 1; }, ErrorCode::kOk},
-      {"Turin TCB byte 5 reserved", [](Bytes& b) { b[format::kReportedTcb.offset + 5] = 1; },
-       ErrorCode::kInvalidArgument},
-      {"Turin chip id byte 8", [](Bytes& b) { b[format::kChipId.offset + 8] = 1; }, ErrorCode::kInvalidArgument},
-      {"Turin dense model 0x11", [](Bytes& b) { b[format::kCpuidModId.offset] = 0x11; }, ErrorCode::kOk},
-      {"Zen5 model 0x44", [](Bytes& b) { b[format::kCpuidModId.offset] = 0x44; }, ErrorCode::kUnsupported},
-  });
+  RunMutations(
+      turin,
+      {
+          {"Turin TCB byte 2 is TEE", [](Bytes& b) { b[format::kReportedTcb.offset + 2] = 1; },
+           ErrorCode::kOk},
+          {"Turin TCB byte 5 reserved", [](Bytes& b) { b[format::kReportedTcb.offset + 5] = 1; },
+           ErrorCode::kInvalidArgument},
+          {"Turin chip id byte 8", [](Bytes& b) { b[format::kChipId.offset + 8] = 1; },
+           ErrorCode::kInvalidArgument},
+          {"Turin dense model 0x11", [](Bytes& b) { b[format::kCpuidModId.offset] = 0x11; },
+           ErrorCode::kOk},
+          {"Zen5 model 0x44", [](Bytes& b) { b[format::kCpuidModId.offset] = 0x44; },
+           ErrorCode::kUnsupported},
+      });
   // v2: the CPUID bytes are reserved.
-  RunMutations(tu::ReportTemplate(Product::kGenoa, 2), {
-      {"v2 CPUID byte", [](Bytes& b) { b[format::kCpuidFamId.offset] = 0x19; }, ErrorCode::kInvalidArgument},
-  });
+  RunMutations(tu::ReportTemplate(Product::kGenoa, 2),
+               {
+                   {"v2 CPUID byte", [](Bytes& b) { b[format::kCpuidFamId.offset] = 0x19; },
+                    ErrorCode::kInvalidArgument},
+               });
 }
 
 BOOST_AUTO_TEST_CASE(tcb_layouts_differ_by_product) {
@@ -186,7 +204,8 @@ BOOST_AUTO_TEST_CASE(firmware_versions) {
   BOOST_TEST((*ParseFirmwareVersion("1.55.39") < *v));
   BOOST_TEST((*ParseFirmwareVersion("1.56.0") > *v));
   BOOST_TEST((*ParseFirmwareVersion("2.0.0") > *v));
-  for (const char* bad : {"", "1", "1.55", "1.55.", "1..5", "1.55.256", "1.55.4a", "a.b.c", "1.55.40.1", "-1.2.3"}) {
+  for (const char* bad :
+       {"", "1", "1.55", "1.55.", "1..5", "1.55.256", "1.55.4a", "a.b.c", "1.55.40.1", "-1.2.3"}) {
     BOOST_TEST_CONTEXT(bad) { BOOST_TEST(!ParseFirmwareVersion(bad).has_value()); }
   }
 }
@@ -206,24 +225,36 @@ BOOST_AUTO_TEST_CASE(cert_table_form) {
   // Entry 0 header starts right after the report.
   const size_t t0 = format::kReportSize;
   auto set32 = [](Bytes& x, size_t off, uint32_t v) {
-    for (int i = 0; i < 4; ++i) x[off + static_cast<size_t>(i)] = static_cast<uint8_t>(v >> (8 * i));
+    for (int i = 0; i < 4; ++i)
+      x[off + static_cast<size_t>(i)] = static_cast<uint8_t>(v >> (8 * i));
   };
-  RunMutations(ev, {
-      {"no terminator", [&](Bytes& x) { x.resize(t0 + 2 * format::kCertTableEntrySize); }, ErrorCode::kInvalidArgument},
-      {"partial header", [&](Bytes& x) { x.resize(t0 + 10); }, ErrorCode::kInvalidArgument},
-      {"offset inside header", [&](Bytes& x) { set32(x, t0 + 16, 8); }, ErrorCode::kInvalidArgument},
-      {"offset past end", [&](Bytes& x) { set32(x, t0 + 16, 0x10000); }, ErrorCode::kInvalidArgument},
-      {"length past end", [&](Bytes& x) { set32(x, t0 + 20, 0x1000); }, ErrorCode::kInvalidArgument},
-      {"offset+length overflows", [&](Bytes& x) {
-         set32(x, t0 + 16, 0xFFFFFFF0u);
-         set32(x, t0 + 20, 0x20);
-       }, ErrorCode::kInvalidArgument},
-      {"zero length", [&](Bytes& x) { set32(x, t0 + 20, 0); }, ErrorCode::kInvalidArgument},
-      {"duplicate GUID", [&](Bytes& x) {
-         std::copy(format::kGuidVcek.begin(), format::kGuidVcek.end(), x.begin() + static_cast<std::ptrdiff_t>(t0 + 24));
-       }, ErrorCode::kInvalidArgument},
-      {"bad report in front", [&](Bytes& x) { x[format::kReserved04C.offset] = 1; }, ErrorCode::kInvalidArgument},
-  });
+  RunMutations(
+      ev, {
+              {"no terminator", [&](Bytes& x) { x.resize(t0 + 2 * format::kCertTableEntrySize); },
+               ErrorCode::kInvalidArgument},
+              {"partial header", [&](Bytes& x) { x.resize(t0 + 10); }, ErrorCode::kInvalidArgument},
+              {"offset inside header", [&](Bytes& x) { set32(x, t0 + 16, 8); },
+               ErrorCode::kInvalidArgument},
+              {"offset past end", [&](Bytes& x) { set32(x, t0 + 16, 0x10000); },
+               ErrorCode::kInvalidArgument},
+              {"length past end", [&](Bytes& x) { set32(x, t0 + 20, 0x1000); },
+               ErrorCode::kInvalidArgument},
+              {"offset+length overflows",
+               [&](Bytes& x) {
+                 set32(x, t0 + 16, 0xFFFFFFF0u);
+                 set32(x, t0 + 20, 0x20);
+               },
+               ErrorCode::kInvalidArgument},
+              {"zero length", [&](Bytes& x) { set32(x, t0 + 20, 0); }, ErrorCode::kInvalidArgument},
+              {"duplicate GUID",
+               [&](Bytes& x) {
+                 std::copy(format::kGuidVcek.begin(), format::kGuidVcek.end(),
+                           x.begin() + static_cast<std::ptrdiff_t>(t0 + 24));
+               },
+               ErrorCode::kInvalidArgument},
+              {"bad report in front", [&](Bytes& x) { x[format::kReserved04C.offset] = 1; },
+               ErrorCode::kInvalidArgument},
+          });
   // Unknown GUIDs are carried, not rejected; an empty table is fine.
   format::Guid other{};
   other[0] = 0xec;
@@ -251,22 +282,32 @@ BOOST_AUTO_TEST_CASE(azure_hcl_form) {
   BOOST_TEST((e->form == EvidenceForm::kAzureHcl));
   BOOST_TEST(std::equal(report.begin(), report.end(), e->report.raw.begin()));
   auto set32 = [](Bytes& x, size_t off, uint32_t v) {
-    for (int i = 0; i < 4; ++i) x[off + static_cast<size_t>(i)] = static_cast<uint8_t>(v >> (8 * i));
+    for (int i = 0; i < 4; ++i)
+      x[off + static_cast<size_t>(i)] = static_cast<uint8_t>(v >> (8 * i));
   };
-  RunMutations(hcl, {
-      {"TDX report type", [&](Bytes& x) { set32(x, format::kHclIgvmReportType.offset, 4); }, ErrorCode::kUnsupported},
-      {"report_size beyond blob", [&](Bytes& x) { set32(x, format::kHclReportSize.offset, 5000); },
-       ErrorCode::kInvalidArgument},
-      {"report_size below headers", [&](Bytes& x) { set32(x, format::kHclReportSize.offset, 0x100); },
-       ErrorCode::kInvalidArgument},
-      {"igvm size inconsistent", [&](Bytes& x) { set32(x, format::kHclIgvmDataSize.offset, 7); },
-       ErrorCode::kInvalidArgument},
-      {"variable size inconsistent", [&](Bytes& x) { set32(x, format::kHclIgvmVariableSize.offset, 7); },
-       ErrorCode::kInvalidArgument},
-      {"truncated to the header", [&](Bytes& x) { x.resize(0x40); }, ErrorCode::kInvalidArgument},
-      {"bad inner report", [&](Bytes& x) { x[format::kHclReportOffset + format::kReserved1EB.offset] = 1; },
-       ErrorCode::kInvalidArgument},
-  });
+  RunMutations(
+      hcl,
+      {
+          {"TDX report type", [&](Bytes& x) { set32(x, format::kHclIgvmReportType.offset, 4); },
+           ErrorCode::kUnsupported},
+          {"report_size beyond blob",
+           [&](Bytes& x) { set32(x, format::kHclReportSize.offset, 5000); },
+           ErrorCode::kInvalidArgument},
+          {"report_size below headers",
+           [&](Bytes& x) { set32(x, format::kHclReportSize.offset, 0x100); },
+           ErrorCode::kInvalidArgument},
+          {"igvm size inconsistent",
+           [&](Bytes& x) { set32(x, format::kHclIgvmDataSize.offset, 7); },
+           ErrorCode::kInvalidArgument},
+          {"variable size inconsistent",
+           [&](Bytes& x) { set32(x, format::kHclIgvmVariableSize.offset, 7); },
+           ErrorCode::kInvalidArgument},
+          {"truncated to the header", [&](Bytes& x) { x.resize(0x40); },
+           ErrorCode::kInvalidArgument},
+          {"bad inner report",
+           [&](Bytes& x) { x[format::kHclReportOffset + format::kReserved1EB.offset] = 1; },
+           ErrorCode::kInvalidArgument},
+      });
 }
 
 BOOST_AUTO_TEST_CASE(real_reports_parse) {

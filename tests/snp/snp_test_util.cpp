@@ -45,9 +45,10 @@ TestPki MakePki(Product p, const std::string& org_suffix) {
     spec.not_after = kCaNotAfter;
     spec.is_ca = true;
     spec.scheme = x509::SigScheme::kRsaPssSha384;
-    out.cert = Must(x509::IssueCertificate(spec, out.key.public_key(), issuer ? &issuer->cert : nullptr,
-                                           issuer ? issuer->key : out.key),
-                    "CA certificate");
+    out.cert =
+        Must(x509::IssueCertificate(spec, out.key.public_key(), issuer ? &issuer->cert : nullptr,
+                                    issuer ? issuer->key : out.key),
+             "CA certificate");
     return out;
   };
   pki.ark = ca("ARK-" + name, nullptr, {0x01});
@@ -73,8 +74,12 @@ const TestPki& Pki(Product p) { return Cached(p, false); }
 const TestPki& ImpostorPki(Product p) { return Cached(p, true); }
 
 std::vector<x509::NameEntry> Subject(const std::string& cn) {
-  return {{"OU", "Engineering"}, {"C", "US"}, {"L", "Santa Clara"}, {"ST", "CA"},
-          {"O", "tenzro-tee SNP TEST PKI"}, {"CN", cn}};
+  return {{"OU", "Engineering"},
+          {"C", "US"},
+          {"L", "Santa Clara"},
+          {"ST", "CA"},
+          {"O", "tenzro-tee SNP TEST PKI"},
+          {"CN", cn}};
 }
 
 x509::Certificate IssueVek(const TestPki& pki, const VekSpec& s) {
@@ -91,7 +96,9 @@ x509::Certificate IssueVek(const TestPki& pki, const VekSpec& s) {
     pname = std::string(format::ProductName(p));
     if (p == Product::kMilan && !s.vlek) pname += "-B0";
   }
-  auto ext = [&](std::string_view oid, Bytes v) { spec.extensions.push_back({std::string(oid), std::move(v), false}); };
+  auto ext = [&](std::string_view oid, Bytes v) {
+    spec.extensions.push_back({std::string(oid), std::move(v), false});
+  };
   ext(format::kOidStructVersion, DerInteger(p == Product::kTurin ? 1 : 0));
   ext(format::kOidProductName, DerIa5(pname));
   if (p == Product::kTurin) ext(format::kOidFmcSpl, DerInteger(t.fmc));
@@ -114,8 +121,8 @@ x509::Certificate IssueVek(const TestPki& pki, const VekSpec& s) {
   return Must(x509::IssueCertificate(spec, key.public_key(), &issuer.cert, issuer.key), "VEK");
 }
 
-x509::Certificate IssueIntermediate(const TestPki& pki, bool asvk, int64_t not_before, int64_t not_after,
-                                    Bytes serial, const Ca* issuer) {
+x509::Certificate IssueIntermediate(const TestPki& pki, bool asvk, int64_t not_before,
+                                    int64_t not_after, Bytes serial, const Ca* issuer) {
   const std::string name(format::ProductName(pki.product));
   x509::CertSpec spec;
   spec.subject = Subject(asvk ? "SEV-VLEK-" + name : "SEV-" + name);
@@ -162,7 +169,8 @@ Bytes ReportTemplate(Product product, uint32_t version) {
   PutLe(r, format::kVmpl, 0);
   PutLe(r, format::kSignatureAlgo, format::kSigAlgoEcdsaP384Sha384);
   const RawTcb tcb = DefaultTcb(product);
-  for (const auto& f : {format::kCurrentTcb, format::kReportedTcb, format::kCommittedTcb, format::kLaunchTcb}) {
+  for (const auto& f :
+       {format::kCurrentTcb, format::kReportedTcb, format::kCommittedTcb, format::kLaunchTcb}) {
     PutBytesAt(r, f.offset, AsView(tcb));
   }
   PutLe(r, format::kPlatformInfo, 0x25);
@@ -202,8 +210,9 @@ Bytes ChipIdOf(const Bytes& report, Product product) {
 }
 
 void Sign(Bytes& report, const x509::PrivateKey& key) {
-  const Bytes rs = Must(key.EcdsaSignRaw(x509::Digest::kSha384, ByteView(report).first(format::kSignedSize)),
-                        "sign report");
+  const Bytes rs =
+      Must(key.EcdsaSignRaw(x509::Digest::kSha384, ByteView(report).first(format::kSignedSize)),
+           "sign report");
   std::fill(report.begin() + static_cast<std::ptrdiff_t>(format::kSignedSize), report.end(), 0);
   for (size_t i = 0; i < 48; ++i) {
     report[format::kSignatureR.offset + i] = rs[47 - i];

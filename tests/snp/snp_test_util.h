@@ -15,11 +15,11 @@
 
 namespace tenzro::tee::snp::testutil {
 
-inline constexpr int64_t kCaNotBefore = 1'700'000'000;  // 2023-11-14
-inline constexpr int64_t kCaNotAfter = 2'500'000'000;   // 2049
-inline constexpr int64_t kVekNotBefore = 1'735'689'600; // 2025-01-01
-inline constexpr int64_t kVekNotAfter = 1'956'528'000;  // 2032-01-01
-inline constexpr uint64_t kNow = 1'767'225'600;         // 2026-01-01
+inline constexpr int64_t kCaNotBefore = 1'700'000'000;   // 2023-11-14
+inline constexpr int64_t kCaNotAfter = 2'500'000'000;    // 2049
+inline constexpr int64_t kVekNotBefore = 1'735'689'600;  // 2025-01-01
+inline constexpr int64_t kVekNotAfter = 1'956'528'000;   // 2032-01-01
+inline constexpr uint64_t kNow = 1'767'225'600;          // 2026-01-01
 
 struct Ca {
   x509::Certificate cert;
@@ -40,19 +40,19 @@ std::vector<x509::NameEntry> Subject(const std::string& cn);
 
 struct VekSpec {
   bool vlek = false;
-  RawTcb tcb{};                 // in the product's layout (the report's REPORTED_TCB)
-  Bytes hwid;                   // VCEK; empty: none
-  bool hwid_wrapped = false;    // hwID wrapped in an OCTET STRING
-  std::string product_name;     // empty: KDS form
+  RawTcb tcb{};               // in the product's layout (the report's REPORTED_TCB)
+  Bytes hwid;                 // VCEK; empty: none
+  bool hwid_wrapped = false;  // hwID wrapped in an OCTET STRING
+  std::string product_name;   // empty: KDS form
   int64_t not_before = kVekNotBefore;
   int64_t not_after = kVekNotAfter;
-  const Ca* issuer = nullptr;   // null: the PKI's ASK (VCEK) / ASVK (VLEK)
+  const Ca* issuer = nullptr;             // null: the PKI's ASK (VCEK) / ASVK (VLEK)
   const x509::PrivateKey* key = nullptr;  // null: the PKI's VCEK/VLEK key
 };
 x509::Certificate IssueVek(const TestPki& pki, const VekSpec& spec);
 
-x509::Certificate IssueIntermediate(const TestPki& pki, bool asvk, int64_t not_before, int64_t not_after,
-                                    Bytes serial, const Ca* issuer = nullptr);
+x509::Certificate IssueIntermediate(const TestPki& pki, bool asvk, int64_t not_before,
+                                    int64_t not_after, Bytes serial, const Ca* issuer = nullptr);
 x509::Crl IssueCrl(const Ca& issuer, int64_t this_update, int64_t next_update,
                    const std::vector<Bytes>& revoked);
 

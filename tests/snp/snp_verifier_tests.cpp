@@ -75,7 +75,9 @@ World Genuine(Product p = Product::kGenoa, uint32_t version = 3, bool vlek = fal
   w.product = p;
   w.vlek = vlek;
   w.report = tu::ReportTemplate(p, version);
-  if (vlek) tu::PutLe(w.report, format::kSignerInfo, format::kSigningKeyVlek << format::kSignerSigningKeyShift);
+  if (vlek)
+    tu::PutLe(w.report, format::kSignerInfo,
+              format::kSigningKeyVlek << format::kSignerSigningKeyShift);
   tu::Sign(w.report, w.key());
   w.vek.vlek = vlek;
   w.vek.tcb = tu::DefaultTcb(p);
@@ -99,7 +101,8 @@ void ExpectAlone(const World& w, FailureCode code) {
   const Verdict v = w.Run();
   BOOST_TEST(!v.valid());
   BOOST_TEST(FailureCodeName(v.reason()) == FailureCodeName(code), Dump(v));
-  for (const auto& f : v.failures) BOOST_TEST(FailureCodeName(f.code) == FailureCodeName(code), Dump(v));
+  for (const auto& f : v.failures)
+    BOOST_TEST(FailureCodeName(f.code) == FailureCodeName(code), Dump(v));
 }
 
 Bytes Serial(const x509::Certificate& c) { return c.serial(); }
@@ -254,7 +257,9 @@ BOOST_AUTO_TEST_CASE(chain_trust) {
     };
     const Verdict v = w.Run();
     BOOST_TEST(!v.valid());
-    BOOST_TEST((v.reason() == FailureCode::kChainIncomplete || v.reason() == FailureCode::kChainUntrusted), Dump(v));
+    BOOST_TEST(
+        (v.reason() == FailureCode::kChainIncomplete || v.reason() == FailureCode::kChainUntrusted),
+        Dump(v));
   }
   // An unpinned ARK shipped in the table, with the pinned chain in collateral.
   {
@@ -275,11 +280,13 @@ BOOST_AUTO_TEST_CASE(chain_trust) {
     w.blobs.clear();
     w.vek_as_collateral = false;
     w.evidence = [](const World& x) {
-      return tu::WithCertTable(x.report, {{format::kGuidVcek, x.Vek().der()}, {format::kGuidAsk, x.pki().ask.cert.der()}});
+      return tu::WithCertTable(x.report, {{format::kGuidVcek, x.Vek().der()},
+                                          {format::kGuidAsk, x.pki().ask.cert.der()}});
     };
     ExpectAlone(w, FailureCode::kChainIncomplete);  // no ARK
     w.evidence = [](const World& x) {
-      return tu::WithCertTable(x.report, {{format::kGuidVcek, x.Vek().der()}, {format::kGuidArk, x.pki().ark.cert.der()}});
+      return tu::WithCertTable(x.report, {{format::kGuidVcek, x.Vek().der()},
+                                          {format::kGuidArk, x.pki().ark.cert.der()}});
     };
     ExpectAlone(w, FailureCode::kChainIncomplete);  // no ASK
     w.evidence = nullptr;
@@ -300,7 +307,9 @@ BOOST_AUTO_TEST_CASE(leaf_must_match_the_report) {
     w.vek.issuer = &w.pki().asvk;
     w.blobs = {tu::Pem({w.pki().ask.cert, w.pki().asvk.cert, w.pki().ark.cert})};
     w.vek_as_collateral = false;
-    w.evidence = [](const World& x) { return tu::WithCertTable(x.report, {{format::kGuidVcek, x.Vek().der()}}); };
+    w.evidence = [](const World& x) {
+      return tu::WithCertTable(x.report, {{format::kGuidVcek, x.Vek().der()}});
+    };
     ExpectAlone(w, FailureCode::kChainUntrusted);
   }
   // hwID is another chip's.
@@ -308,7 +317,9 @@ BOOST_AUTO_TEST_CASE(leaf_must_match_the_report) {
     World w = Genuine();
     w.vek.hwid[0] ^= 0xff;
     w.vek_as_collateral = false;
-    w.evidence = [](const World& x) { return tu::WithCertTable(x.report, {{format::kGuidVcek, x.Vek().der()}}); };
+    w.evidence = [](const World& x) {
+      return tu::WithCertTable(x.report, {{format::kGuidVcek, x.Vek().der()}});
+    };
     ExpectAlone(w, FailureCode::kChainUntrusted);
   }
   // Turin compares the first 8 bytes of CHIP_ID with an 8-byte hwID.
@@ -318,7 +329,9 @@ BOOST_AUTO_TEST_CASE(leaf_must_match_the_report) {
     ExpectValid(w);
     w.vek.hwid[7] ^= 1;
     w.vek_as_collateral = false;
-    w.evidence = [](const World& x) { return tu::WithCertTable(x.report, {{format::kGuidVcek, x.Vek().der()}}); };
+    w.evidence = [](const World& x) {
+      return tu::WithCertTable(x.report, {{format::kGuidVcek, x.Vek().der()}});
+    };
     ExpectAlone(w, FailureCode::kChainUntrusted);
   }
   // SPLs differ from REPORTED_TCB (the VEK of another TCB).
@@ -337,7 +350,9 @@ BOOST_AUTO_TEST_CASE(leaf_must_match_the_report) {
     World w = Genuine();
     w.vek.product_name = "Milan-B0";
     w.vek_as_collateral = false;
-    w.evidence = [](const World& x) { return tu::WithCertTable(x.report, {{format::kGuidVcek, x.Vek().der()}}); };
+    w.evidence = [](const World& x) {
+      return tu::WithCertTable(x.report, {{format::kGuidVcek, x.Vek().der()}});
+    };
     ExpectAlone(w, FailureCode::kChainUntrusted);
   }
 }
@@ -364,7 +379,8 @@ BOOST_AUTO_TEST_CASE(windows) {
   {
     // The only ASK at hand has expired.
     World w = Genuine();
-    const auto old_ask = tu::IssueIntermediate(w.pki(), false, tu::kCaNotBefore, static_cast<int64_t>(w.now) - 10, {0x02, 0x00, 0x07});
+    const auto old_ask = tu::IssueIntermediate(
+        w.pki(), false, tu::kCaNotBefore, static_cast<int64_t>(w.now) - 10, {0x02, 0x00, 0x07});
     w.blobs = {tu::Pem({old_ask, w.pki().ark.cert})};
     ExpectAlone(w, FailureCode::kExpired);
     // With the current ASK as well, the chain through it is preferred.
@@ -387,7 +403,8 @@ BOOST_AUTO_TEST_CASE(windows) {
 
 BOOST_AUTO_TEST_CASE(crls) {
   const int64_t now = static_cast<int64_t>(tu::kNow);
-  auto with_crl = [&](World w, const tu::Ca& issuer, int64_t tu_, int64_t nu, std::vector<Bytes> revoked) {
+  auto with_crl = [&](World w, const tu::Ca& issuer, int64_t tu_, int64_t nu,
+                      std::vector<Bytes> revoked) {
     w.blobs.push_back(tu::IssueCrl(issuer, tu_, nu, revoked).der());
     return w;
   };
@@ -434,7 +451,8 @@ BOOST_AUTO_TEST_CASE(crls) {
   // VLEK: the ASVK revoked.
   {
     World l = Genuine(Product::kMilan, 3, true);
-    ExpectAlone(with_crl(l, l.pki().ark, now - 100, now + 100, {Serial(l.pki().asvk.cert)}), FailureCode::kRevoked);
+    ExpectAlone(with_crl(l, l.pki().ark, now - 100, now + 100, {Serial(l.pki().asvk.cert)}),
+                FailureCode::kRevoked);
   }
 }
 
@@ -598,8 +616,8 @@ BOOST_AUTO_TEST_CASE(collateral_admission) {
   // Unpinned ARK, impostor chain, mixed products, garbage.
   const tu::TestPki& imp = tu::ImpostorPki(Product::kGenoa);
   BOOST_TEST((code(tu::Pem({imp.ask.cert, imp.ark.cert}), none) == ErrorCode::kCollateral));
-  BOOST_TEST((code(tu::Pem({pki.ask.cert, pki.ark.cert, tu::Pki(Product::kMilan).ark.cert}), none) ==
-              ErrorCode::kCollateral));
+  BOOST_TEST((code(tu::Pem({pki.ask.cert, pki.ark.cert, tu::Pki(Product::kMilan).ark.cert}),
+                   none) == ErrorCode::kCollateral));
   BOOST_TEST((code(Bytes{1, 2, 3}, none) == ErrorCode::kCollateral));
   BOOST_TEST((code(Bytes(), none) == ErrorCode::kCollateral));
   // A VEK needs its chain (known or in the same PEM).
@@ -610,12 +628,14 @@ BOOST_AUTO_TEST_CASE(collateral_admission) {
   BOOST_REQUIRE(vek_doc.ok());
   BOOST_TEST(vek_doc->kind == kKindVek);
   BOOST_TEST((vek_doc->key == w.vek.hwid));
-  auto bundle = v.ParseCollateral(AsView(tu::Pem({vek, pki.ask.cert, pki.ark.cert})), none, tu::kNow);
+  auto bundle =
+      v.ParseCollateral(AsView(tu::Pem({vek, pki.ask.cert, pki.ark.cert})), none, tu::kNow);
   BOOST_REQUIRE(bundle.ok());
   BOOST_TEST(bundle->kind == kKindVek);
   // A VLEK is keyed by product.
   const World l = Genuine(Product::kMilan, 3, true);
-  auto vlek_doc = v.ParseCollateral(AsView(tu::Pem({l.Vek(), l.pki().asvk.cert, l.pki().ark.cert})), none, tu::kNow);
+  auto vlek_doc = v.ParseCollateral(AsView(tu::Pem({l.Vek(), l.pki().asvk.cert, l.pki().ark.cert})),
+                                    none, tu::kNow);
   BOOST_REQUIRE(vlek_doc.ok());
   BOOST_TEST(std::string(vlek_doc->key.begin(), vlek_doc->key.end()) == "VLEK-Milan");
   // CRLs: keyed by the issuer's fingerprint, authenticated by it.
@@ -624,7 +644,8 @@ BOOST_AUTO_TEST_CASE(collateral_admission) {
   auto crl_doc = v.ParseCollateral(AsView(crl.der()), with_ca, tu::kNow);
   BOOST_REQUIRE(crl_doc.ok());
   BOOST_TEST(crl_doc->kind == kKindCrl);
-  BOOST_TEST((crl_doc->key == Bytes(pki.ark.cert.fingerprint().begin(), pki.ark.cert.fingerprint().end())));
+  BOOST_TEST((crl_doc->key ==
+              Bytes(pki.ark.cert.fingerprint().begin(), pki.ark.cert.fingerprint().end())));
   BOOST_TEST(crl_doc->this_update == 100u);
   BOOST_TEST(crl_doc->next_update == 200u);  // stale CRLs are admitted; verification reports them
   // PEM CRL followed by its issuer chain (the bundle convention).
@@ -646,24 +667,28 @@ BOOST_AUTO_TEST_CASE(reevaluation_demotes_on_a_later_crl_and_on_expiry) {
   BOOST_TEST(!v.BeginReevaluation(admitted, t)->Check(claims).has_value());
   // A CRL admitted later that revokes the ASK demotes; one revoking others does not.
   const int64_t ti = static_cast<int64_t>(t);
-  const CollateralSet other = tu::Admit(v, {tu::IssueCrl(pki.ark, ti - 10, ti + 1000, {{0x05}}).der()}, t, admitted);
+  const CollateralSet other =
+      tu::Admit(v, {tu::IssueCrl(pki.ark, ti - 10, ti + 1000, {{0x05}}).der()}, t, admitted);
   BOOST_TEST(!v.BeginReevaluation(other, t)->Check(claims).has_value());
-  const CollateralSet revoking =
-      tu::Admit(v, {tu::IssueCrl(pki.ark, ti - 10, ti + 1000, {Serial(pki.ask.cert)}).der()}, t, admitted);
+  const CollateralSet revoking = tu::Admit(
+      v, {tu::IssueCrl(pki.ark, ti - 10, ti + 1000, {Serial(pki.ask.cert)}).der()}, t, admitted);
   auto f = v.BeginReevaluation(revoking, t)->Check(claims);
   BOOST_REQUIRE(f.has_value());
   BOOST_TEST(FailureCodeName(f->code) == "revoked");
   // A VEK-revoking ASK CRL.
-  const CollateralSet vek_crl = tu::Admit(v, {tu::IssueCrl(pki.ask, ti - 10, ti + 1000, {{0x00}}).der()}, t, admitted);
+  const CollateralSet vek_crl =
+      tu::Admit(v, {tu::IssueCrl(pki.ask, ti - 10, ti + 1000, {{0x00}}).der()}, t, admitted);
   auto fv = v.BeginReevaluation(vek_crl, t)->Check(claims);
   BOOST_REQUIRE(fv.has_value());
   BOOST_TEST(FailureCodeName(fv->code) == "revoked");
   // Expiry of the chain (the VEK's notAfter).
-  auto e = v.BeginReevaluation(admitted, static_cast<uint64_t>(tu::kVekNotAfter) + 1)->Check(claims);
+  auto e =
+      v.BeginReevaluation(admitted, static_cast<uint64_t>(tu::kVekNotAfter) + 1)->Check(claims);
   BOOST_REQUIRE(e.has_value());
   BOOST_TEST(FailureCodeName(e->code) == "expired");
   // A stale CRL at t.
-  const CollateralSet stale = tu::Admit(v, {tu::IssueCrl(pki.ark, ti - 100, ti - 10, {}).der()}, t, admitted);
+  const CollateralSet stale =
+      tu::Admit(v, {tu::IssueCrl(pki.ark, ti - 100, ti - 10, {}).der()}, t, admitted);
   auto s = v.BeginReevaluation(stale, t)->Check(claims);
   BOOST_REQUIRE(s.has_value());
   BOOST_TEST(FailureCodeName(s->code) == "expired");
@@ -761,7 +786,8 @@ BOOST_AUTO_TEST_CASE(real_genoa_crl_revokes_0x020001_not_the_current_ask) {
   auto crl = x509::Crl::Parse(AsView(crl_der));
   BOOST_REQUIRE(crl.ok());
   BOOST_TEST(crl->IsRevoked(AsView(Bytes{0x02, 0x00, 0x01})));
-  auto ask = x509::Certificate::ParseAll(AsView(testing::ReadFileBytes(*dir / "roots" / "ask_genoa.pem")));
+  auto ask =
+      x509::Certificate::ParseAll(AsView(testing::ReadFileBytes(*dir / "roots" / "ask_genoa.pem")));
   BOOST_REQUIRE(ask.ok());
   BOOST_TEST(ToHex(AsView(ask->front().serial())) == "020002");
   BOOST_TEST(!crl->IsRevoked(AsView(ask->front().serial())));
@@ -783,7 +809,8 @@ BOOST_AUTO_TEST_CASE(real_genoa_crl_revokes_0x020001_not_the_current_ask) {
   strict.require_crls = true;
   SnpVerifier sv(strict, CommonPolicy{});
   BOOST_TEST(sv.Verify(req)->valid());
-  const CollateralSet no_crl = tu::Admit(sv, {chain, testing::ReadFileBytes(set_dir / "vcek.pem")}, at);
+  const CollateralSet no_crl =
+      tu::Admit(sv, {chain, testing::ReadFileBytes(set_dir / "vcek.pem")}, at);
   req.collateral = &no_crl;
   BOOST_TEST(FailureCodeName(sv.Verify(req)->reason()) == "collateral_missing");
 }
@@ -796,7 +823,8 @@ BOOST_AUTO_TEST_CASE(real_report_bound_to_another_validator_is_binding_mismatch)
   }
   const auto set_dir = *dir / "yaxi-genoa-v3";
   SnpVerifier v(Policy(), CommonPolicy{});
-  const CollateralSet set = tu::Admit(v, {testing::ReadFileBytes(set_dir / "vcek-chain-genoa.pem")}, tu::kNow);
+  const CollateralSet set =
+      tu::Admit(v, {testing::ReadFileBytes(set_dir / "vcek-chain-genoa.pem")}, tu::kNow);
   const Bytes report = testing::ReadFileBytes(set_dir / "report.bin");
   VerifyRequest req;
   req.evidence = AsView(report);

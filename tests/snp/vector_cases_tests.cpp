@@ -53,14 +53,16 @@ std::string Lower(std::string s) {
 void CheckExpect(const testing::VectorCase& c, const Verdict& v) {
   const nlohmann::json& e = c.expect;
   BOOST_TEST_MESSAGE(c.name << ": valid=" << v.valid() << " reason=" << FailureCodeName(v.reason())
-                            << " hw=" << v.hardware_verified << " chain=" << v.certificate_chain_valid
+                            << " hw=" << v.hardware_verified
+                            << " chain=" << v.certificate_chain_valid
                             << (v.failures.empty() ? "" : " first: " + v.failures.front().message));
   BOOST_TEST_INFO("verdict: " << VerdictToJson(v).dump());
   if (e.contains("valid")) BOOST_TEST(v.valid() == e["valid"].get<bool>());
   if (e.contains("reason")) {
     BOOST_TEST(std::string(FailureCodeName(v.reason())) == e["reason"].get<std::string>());
   }
-  if (e.contains("hardware_verified")) BOOST_TEST(v.hardware_verified == e["hardware_verified"].get<bool>());
+  if (e.contains("hardware_verified"))
+    BOOST_TEST(v.hardware_verified == e["hardware_verified"].get<bool>());
   if (e.contains("certificate_chain_valid")) {
     BOOST_TEST(v.certificate_chain_valid == e["certificate_chain_valid"].get<bool>());
   }
@@ -69,12 +71,14 @@ void CheckExpect(const testing::VectorCase& c, const Verdict& v) {
   for (const char* k : {"report_version", "vmpl"}) {
     if (e.contains(k)) BOOST_TEST(v.claims.value(k, -1) == e[k].get<int>(), k);
   }
-  for (const char* k : {"policy", "report_data", "measurement", "chip_id", "reported_tcb", "committed_fw"}) {
+  for (const char* k :
+       {"policy", "report_data", "measurement", "chip_id", "reported_tcb", "committed_fw"}) {
     if (e.contains(k)) BOOST_TEST(v.claims.value(k, std::string()) == e[k].get<std::string>(), k);
   }
   // DESIGN §3 writes signing_key in lower case; CASES.md has "VLEK" once.
   if (e.contains("signing_key")) {
-    BOOST_TEST(Lower(v.claims.value("signing_key", std::string())) == Lower(e["signing_key"].get<std::string>()));
+    BOOST_TEST(Lower(v.claims.value("signing_key", std::string())) ==
+               Lower(e["signing_key"].get<std::string>()));
   }
 }
 

@@ -118,7 +118,8 @@ BOOST_AUTO_TEST_CASE(real_certificates) {
   }
   const auto dir = *root / "snp";
   // hwID as raw 64 bytes (legacy) and wrapped in an OCTET STRING (new).
-  for (const char* f : {"trustee-milan-v2/vcek-invalid-legacy.der", "trustee-milan-v2/vcek-invalid-new.der"}) {
+  for (const char* f :
+       {"trustee-milan-v2/vcek-invalid-legacy.der", "trustee-milan-v2/vcek-invalid-new.der"}) {
     BOOST_TEST_CONTEXT(f) {
       auto e = ParseVekExtensions(CertFile(dir / f));
       BOOST_REQUIRE(e.ok());
