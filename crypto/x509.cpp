@@ -50,13 +50,7 @@ void ClearErrors() { ERR_clear_error(); }
 
 int IntLen(size_t n) { return n > static_cast<size_t>(INT32_MAX) ? -1 : static_cast<int>(n); }
 
-// Digests fetched once from the default provider (an implicit fetch on every
-// EVP_DigestVerifyInit is measurable on the cached verification path).
-const EVP_MD* Md(Digest d) {
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  static EVP_MD* const sha384 = EVP_MD_fetch(nullptr, "SHA384", nullptr);
-  return d == Digest::kSha256 ? sha256 : sha384;
-}
+const EVP_MD* Md(Digest d) { return d == Digest::kSha256 ? EVP_sha256() : EVP_sha384(); }
 
 std::optional<int64_t> ToUnix(const ASN1_TIME* t) {
   if (t == nullptr) return std::nullopt;
