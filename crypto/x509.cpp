@@ -86,11 +86,6 @@ Bytes SerialBytes(const ASN1_INTEGER* serial) {
   return out;
 }
 
-bool LooksPem(ByteView data) {
-  static constexpr std::string_view kBegin = "-----BEGIN ";
-  return std::search(data.begin(), data.end(), kBegin.begin(), kBegin.end()) != data.end();
-}
-
 // Every PEM block of a text as (name, DER); text between blocks is skipped.
 std::vector<std::pair<std::string, Bytes>> PemBlocks(ByteView data) {
   std::vector<std::pair<std::string, Bytes>> out;
@@ -162,6 +157,19 @@ AsnIntPtr ToAsnInteger(ByteView be) {
 
 }  // namespace
 
+bool LooksLikePem(ByteView data) {
+  static constexpr std::string_view kBegin = "-----BEGIN ";
+  return std::search(data.begin(), data.end(), kBegin.begin(), kBegin.end()) != data.end();
+}
+
+std::vector<Bytes> PemBlocksDer(ByteView pem, std::string_view label) {
+  std::vector<Bytes> out;
+  for (auto& [name, der] : PemBlocks(pem)) {
+    if (name == label) out.push_back(std::move(der));
+  }
+  return out;
+}
+
 // ---- keys and ECDSA ---------------------------------------------------------
 
 std::optional<Bytes> PublicKey::EcPointXY() const {
@@ -198,9 +206,11 @@ Result<PublicKey> EcPublicKeyFromXY(Curve curve, ByteView xy) {
     return Bad("not a point on the curve");
   }
   auto shared = SharePkey(pkey);
-  // fromdata decodes the point; check it is on the curve explicitly.
+  // fromdata decodes the point; check it is on the curve explicitly (the
+  // quick check: on the curve and not infinity, enough for prime-order
+  // curves like P-256 and P-384).
   PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
-  if (!check || EVP_PKEY_public_check(check.get()) != 1) {
+  if (!check || EVP_PKEY_public_check_quick(check.get()) != 1) {
     ClearErrors();
     return Bad("not a point on the curve");
   }
@@ -283,7 +293,7 @@ Result<Certificate> Certificate::FromDer(ByteView der) {
 
 Result<std::vector<Certificate>> Certificate::ParseAll(ByteView pem_or_der) {
   std::vector<Certificate> out;
-  if (LooksPem(pem_or_der)) {
+  if (LooksLikePem(pem_or_der)) {
     for (auto& [name, der] : PemBlocks(pem_or_der)) {
       if (name != "CERTIFICATE") continue;
       TEE_ASSIGN_OR_RETURN(Certificate c, FromDer(der));
@@ -343,7 +353,7 @@ bool Certificate::IssuedBy(const Certificate& issuer) const {
 // ---- CRLs ---------------------------------------------------------------------
 
 bool Crl::LooksLikeCrl(ByteView data) {
-  if (LooksPem(data)) {
+  if (LooksLikePem(data)) {
     for (const auto& [name, der] : PemBlocks(data)) {
       if (name == "X509 CRL") return true;
     }
@@ -354,7 +364,7 @@ bool Crl::LooksLikeCrl(ByteView data) {
 
 Result<Crl> Crl::Parse(ByteView der_or_pem) {
   Bytes der;
-  if (LooksPem(der_or_pem)) {
+  if (LooksLikePem(der_or_pem)) {
     for (auto& [name, body] : PemBlocks(der_or_pem)) {
       if (name == "X509 CRL") {
         der = std::move(body);

@@ -139,6 +139,12 @@ class Crl {
   std::vector<Bytes> revoked_;
 };
 
+// PEM text: whether data holds a "-----BEGIN " line, and the DER of every
+// block with the given label ("CERTIFICATE", "X509 CRL") in order; other
+// blocks and text between blocks are skipped.
+bool LooksLikePem(ByteView data);
+std::vector<Bytes> PemBlocksDer(ByteView pem, std::string_view label);
+
 // Minimal big-endian magnitude (leading zero bytes stripped; zero is {0}).
 Bytes MinimalBigEndian(ByteView be);
 

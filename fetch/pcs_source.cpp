@@ -52,14 +52,17 @@ std::vector<std::string> PcsSource::Plan(const FetchTarget& t) const {
     case Kind::kPckCrl:
       return {"/sgx/certification/v4/pckcrl?ca=" + t.name + "&encoding=der"};
     case Kind::kRootCaCrl:
-      return {"/sgx/certification/v4/rootcacrl"};
+      // The verifiers pin the root by its hash, so the CRL travels with the
+      // root certificate; PCS has no root endpoint of its own, but every
+      // issuer chain ends with it: the QE Identity's is the smallest.
+      return {"/sgx/certification/v4/rootcacrl", "/sgx/certification/v4/qe/identity"};
     default:
       return {};
   }
 }
 
 Result<Bytes> PcsSource::Assemble(const FetchTarget& t, const std::vector<HttpResponse>& responses) const {
-  if (responses.size() != 1) return Error(ErrorCode::kInternal, "pcs: one response expected");
+  if (responses.size() != Plan(t).size()) return Error(ErrorCode::kInternal, "pcs: response count");
   const HttpResponse& r = responses[0];
   switch (t.kind) {
     case Kind::kTcbInfo: {
@@ -79,9 +82,15 @@ Result<Bytes> PcsSource::Assemble(const FetchTarget& t, const std::vector<HttpRe
       return CrlBundle(crl, chain);
     }
     case Kind::kRootCaCrl: {
-      // Signed by the pinned root itself: no chain to ship.
       TEE_ASSIGN_OR_RETURN(auto crl, ParseCrlBody(AsView(r.body)));
-      return CrlBundle(crl, {});
+      TEE_ASSIGN_OR_RETURN(auto chain, IssuerChainHeader(responses[1], {"SGX-Enclave-Identity-Issuer-Chain",
+                                                                         "Enclave-Identity-Issuer-Chain"}));
+      // Only the CRL's issuer, picked by name; the verifier checks the
+      // signature and the pin.
+      for (const auto& c : chain) {
+        if (c.subject_der() == crl.issuer_der()) return CrlBundle(crl, {c});
+      }
+      return Error(ErrorCode::kCollateral, "root CA CRL: its issuer is not in the QE Identity issuer chain");
     }
     default:
       return Error(ErrorCode::kInternal, "pcs: not a PCS kind");

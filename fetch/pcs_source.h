@@ -4,7 +4,9 @@
 //   pck_crl      GET /sgx/certification/v4/pckcrl?ca=platform|processor&encoding=der
 //                                                                 SGX-PCK-CRL-Issuer-Chain
 //   root_ca_crl  GET /sgx/certification/v4/rootcacrl              (PCCS: hex text of the DER;
-//                                                                  DER and PEM accepted too)
+//                                                                  DER and PEM accepted too),
+//                delivered with the root certificate taken from the issuer chain of
+//                GET /sgx/certification/v4/qe/identity (the verifiers pin the root by hash)
 // Issuer chains come percent-encoded PEM in the headers. PCK CRLs and the
 // Root CA CRL are shared by TDX and SGX: the sgx path serves both types.
 #pragma once

@@ -1,6 +1,9 @@
 #include "plugin/wiring.h"
 
 #include "attestation/simulated/simulated_verifier.h"
+#include "attestation/snp/snp_verifier.h"
+#include "attestation/tdx/sim/dev_pki.h"
+#include "attestation/tdx/tdx_verifier.h"
 
 namespace tenzro::tee::plugin {
 
@@ -13,8 +16,14 @@ std::unique_ptr<AttestationVerifier> BuildVerifier(const Config& config) {
   sim.common = common;
   sim.measurements = config.simulated_measurements;
   v->Install(std::make_unique<simulated::SimulatedVerifier>(std::move(sim)));
-  // Vendors (IntelTdx, IntelSgx, AmdSevSnp, AwsNitro, NvidiaGpu) stay
-  // UnsupportedVerifier until their issues land.
+  // The development roots of the simulators are always known to the
+  // verifiers, so dev-rooted evidence is named (simulation_disabled) rather
+  // than untrusted; they are trusted only when [tee] simulation = true.
+  const std::vector<Hash32> tdx_dev_roots = {tdx::sim::DevRootFingerprint()};
+  v->Install(std::make_unique<tdx::TdxVerifier>(TeeType::IntelTdx, config.tdx, common, tdx_dev_roots));
+  v->Install(std::make_unique<tdx::TdxVerifier>(TeeType::IntelSgx, config.tdx, common, tdx_dev_roots));
+  v->Install(std::make_unique<snp::SnpVerifier>(config.snp, common));
+  // AwsNitro and NvidiaGpu stay UnsupportedVerifier until their issues land.
   return v;
 }
 

@@ -198,7 +198,7 @@ BOOST_AUTO_TEST_CASE(pcs_paths_and_checks) {
   BOOST_TEST(pcs.Plan(FetchTarget::PckCrl(TeeType::IntelTdx, "processor")) ==
              std::vector<std::string>{"/sgx/certification/v4/pckcrl?ca=processor&encoding=der"});
   BOOST_TEST(pcs.Plan(FetchTarget::RootCaCrl(TeeType::IntelSgx)) ==
-             std::vector<std::string>{"/sgx/certification/v4/rootcacrl"});
+             (std::vector<std::string>{"/sgx/certification/v4/rootcacrl", "/sgx/certification/v4/qe/identity"}));
 
   const Bytes short_fmspc = {1, 2, 3};
   BOOST_TEST(!pcs.Check(FetchTarget::TcbInfo(TeeType::IntelTdx, AsView(short_fmspc))).ok());

@@ -1,6 +1,7 @@
 // The AMD KDS fetcher against a loopback KDS serving the real vector
 // certificates and CRL of openpcc-azure-genoa-v3-crl (Genoa), including
-// 429s with and without Retry-After, stalls and garbage.
+// 429s with and without Retry-After, stalls and garbage. What the fetcher
+// hands on is authenticated by the real SnpVerifier, as in the plugin.
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -10,7 +11,7 @@
 
 #include "fetch_fixture.h"
 #include "https_test_server.h"
-#include "test_verifier.h"
+#include "attestation/snp/snp_verifier.h"
 
 using namespace tenzro::tee;
 using namespace tenzro::tee::fetch;
@@ -76,9 +77,9 @@ struct KdsFixture {
   RecordingSink sink;
 
   explicit KdsFixture(const VectorCase& c) : data(c) {
-    x509::Certificate ark = RootOf(data.chain);
-    BOOST_REQUIRE_EQUAL(ToHex(AsView(ark.fingerprint())), kGenoaArkSha256);
-    verifiers.Install(std::make_unique<TestCollateralVerifier>(TeeType::AmdSevSnp, std::vector{ark}));
+    // The vectors' ARK is the one the verifier pins by default.
+    BOOST_REQUIRE_EQUAL(ToHex(AsView(RootOf(data.chain).fingerprint())), kGenoaArkSha256);
+    verifiers.Install(std::make_unique<snp::SnpVerifier>(snp::Policy{}, CommonPolicy{}));
   }
   ServiceOptions Options(const std::string& url) const {
     ServiceOptions o;
@@ -118,11 +119,11 @@ BOOST_AUTO_TEST_CASE(fetches_vcek_chains_and_crl) {
   BOOST_REQUIRE(certs.size() == 3u);
   BOOST_TEST(certs[0].der() == Certs(fx.data.vcek)[0].der());
   BOOST_TEST(certs[2].der() == RootOf(fx.data.chain).der());
-  BOOST_TEST(vcek.doc.kind == "vek");
+  BOOST_TEST(vcek.doc.kind == snp::kKindVek);
 
   const auto& chain = by_key.at(FetchTarget::VcekChain("Genoa").Key());
   BOOST_TEST(Certs(chain.blob).size() == 2u);
-  BOOST_TEST(chain.doc.kind == "ca_certs");
+  BOOST_TEST(chain.doc.kind == snp::kKindCaCerts);
 
   // CRL: PEM of the served DER, followed by the ARK only.
   const auto& crl = by_key.at(FetchTarget::KdsCrl("Genoa").Key());
@@ -132,6 +133,7 @@ BOOST_AUTO_TEST_CASE(fetches_vcek_chains_and_crl) {
   auto crl_chain = Certs(crl.blob);
   BOOST_REQUIRE(crl_chain.size() == 1u);
   BOOST_TEST(crl_chain[0].der() == RootOf(fx.data.chain).der());
+  BOOST_TEST(crl.doc.kind == snp::kKindCrl);
 
   // The VCEK URL carried the chip id and the reported TCB.
   bool saw_vcek = false;

@@ -1,6 +1,8 @@
 // The Intel PCS fetcher against a loopback PCS serving the real vector
-// collateral of dcapqvl-tdx-v4-uptodate (issuer chains percent-encoded in
-// the headers, as Intel sends them), and against misbehaving servers.
+// collateral of dcapqvl-tdx-v4-uptodate and dcapqvl-sgx-v3 (issuer chains
+// percent-encoded in the headers, as Intel sends them), and against
+// misbehaving servers. What the fetcher hands on is authenticated by the
+// real TdxVerifier (IntelTdx and IntelSgx), as in the plugin.
 #include <boost/test/unit_test.hpp>
 
 #include <cctype>
@@ -11,7 +13,7 @@
 #include "crypto/hash.h"
 #include "fetch_fixture.h"
 #include "https_test_server.h"
-#include "test_verifier.h"
+#include "attestation/tdx/tdx_verifier.h"
 
 using namespace tenzro::tee;
 using namespace tenzro::tee::fetch;
@@ -22,6 +24,7 @@ using Reply = TestHttpsServer::Reply;
 namespace {
 
 constexpr char kCase[] = "tdx-v4-uptodate";
+constexpr char kSgxCase[] = "sgx-v3-config-and-sw-hardening";
 // SHA-256 of the Intel SGX Root CA's DER (issue 3).
 constexpr char kIntelRootSha256[] = "44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3";
 
@@ -29,7 +32,8 @@ constexpr char kIntelRootSha256[] = "44a0196b2b99f889b8e149e95b807a350e742496439
 struct PcsData {
   Bytes tcb_info, tcb_chain, qe_identity, pck_crl, pck_chain, root_crl, root_ca;
   uint64_t now = 0;
-  std::string fmspc;  // upper-case hex
+  std::string fmspc;    // upper-case hex
+  std::string flavour;  // "/tdx" or "/sgx": TCB Info and QE Identity are served there only
 
   explicit PcsData(const VectorCase& c)
       : tcb_info(c.Collateral("tcb_info")),
@@ -40,7 +44,8 @@ struct PcsData {
         root_crl(c.Collateral("root_ca_crl")),
         root_ca(c.Collateral("root_ca")),
         now(c.verify_at),
-        fmspc(c.expect.value("fmspc", "")) {}
+        fmspc(c.expect.value("fmspc", "")),
+        flavour(c.name.rfind("sgx", 0) == 0 ? "/sgx" : "/tdx") {}
 
   Bytes FmspcBytes() const { return *FromHex(fmspc); }
 
@@ -50,20 +55,19 @@ struct PcsData {
 
   Reply Serve(const std::string& target) const {
     Reply r;
-    const std::string flavours[] = {"/tdx", "/sgx"};
-    for (const auto& f : flavours) {
-      if (target == f + "/certification/v4/tcb?fmspc=" + fmspc) {
-        r.headers = {{"Content-Type", "application/json"},
-                     {"TCB-Info-Issuer-Chain", PercentEncode(Text(tcb_chain))}};
-        r.body = tcb_info;
-        return r;
-      }
-      if (target == f + "/certification/v4/qe/identity") {
-        r.headers = {{"Content-Type", "application/json"},
-                     {"SGX-Enclave-Identity-Issuer-Chain", PercentEncode(Text(tcb_chain))}};
-        r.body = qe_identity;
-        return r;
-      }
+    if (target == flavour + "/certification/v4/tcb?fmspc=" + fmspc) {
+      r.headers = {{"Content-Type", "application/json"},
+                   {"TCB-Info-Issuer-Chain", PercentEncode(Text(tcb_chain))}};
+      r.body = tcb_info;
+      return r;
+    }
+    // The sgx QE Identity path answers for a TDX case too: the Root CA CRL
+    // job takes the root certificate from its issuer chain.
+    if (target == flavour + "/certification/v4/qe/identity" || target == "/sgx/certification/v4/qe/identity") {
+      r.headers = {{"Content-Type", "application/json"},
+                   {"SGX-Enclave-Identity-Issuer-Chain", PercentEncode(Text(tcb_chain))}};
+      r.body = qe_identity;
+      return r;
     }
     if (target == "/sgx/certification/v4/pckcrl?ca=platform&encoding=der" ||
         target == "/sgx/certification/v4/pckcrl?ca=processor&encoding=der") {
@@ -96,10 +100,10 @@ struct PcsFixture {
   RecordingSink sink;
 
   explicit PcsFixture(const VectorCase& c) : vc(c), data(c) {
-    x509::Certificate root = RootOf(data.root_ca);
-    BOOST_REQUIRE_EQUAL(ToHex(AsView(root.fingerprint())), kIntelRootSha256);
-    verifiers.Install(std::make_unique<TestCollateralVerifier>(TeeType::IntelTdx, std::vector{root}));
-    verifiers.Install(std::make_unique<TestCollateralVerifier>(TeeType::IntelSgx, std::vector{root}));
+    // The vectors' root is the one the verifier pins by default.
+    BOOST_REQUIRE_EQUAL(ToHex(AsView(RootOf(data.root_ca).fingerprint())), kIntelRootSha256);
+    verifiers.Install(std::make_unique<tdx::TdxVerifier>(TeeType::IntelTdx, tdx::Policy{}, CommonPolicy{}));
+    verifiers.Install(std::make_unique<tdx::TdxVerifier>(TeeType::IntelSgx, tdx::Policy{}, CommonPolicy{}));
   }
 
   ServiceOptions Options(const std::string& url) const {
@@ -124,16 +128,24 @@ BOOST_AUTO_TEST_SUITE(fetch_pcs)
 BOOST_AUTO_TEST_CASE(fetches_verifies_and_hands_on_every_pcs_document) {
   auto vc = FindCase("tdx", kCase);
   if (!vc) return;
+  auto sgx_case = FindCase("tdx", kSgxCase);
+  if (!sgx_case) return;
   PcsFixture fx(*vc);
-  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
-                         [&](const TestHttpsServer::Request& r) { return fx.data.Serve(r.target); });
+  const PcsData sgx(*sgx_case);
+  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem, [&](const TestHttpsServer::Request& r) {
+    return r.target.rfind("/sgx/certification/v4/tcb", 0) == 0 ||
+                   r.target.rfind("/sgx/certification/v4/qe", 0) == 0
+               ? sgx.Serve(r.target)
+               : fx.data.Serve(r.target);
+  });
   auto svc = StartService(fx.Options(server.Url() + "/"), fx.verifiers, fx.sink);
   const Bytes fmspc = fx.data.FmspcBytes();
+  const Bytes sgx_fmspc = sgx.FmspcBytes();
   BOOST_REQUIRE(svc->Request(FetchTarget::TcbInfo(TeeType::IntelTdx, AsView(fmspc))).ok());
   BOOST_REQUIRE(svc->Request(FetchTarget::QeIdentity(TeeType::IntelTdx)).ok());
   BOOST_REQUIRE(svc->Request(FetchTarget::PckCrl(TeeType::IntelTdx, "platform")).ok());
   BOOST_REQUIRE(svc->Request(FetchTarget::RootCaCrl(TeeType::IntelTdx)).ok());
-  BOOST_REQUIRE(svc->Request(FetchTarget::TcbInfo(TeeType::IntelSgx, AsView(fmspc))).ok());
+  BOOST_REQUIRE(svc->Request(FetchTarget::TcbInfo(TeeType::IntelSgx, AsView(sgx_fmspc))).ok());
   BOOST_REQUIRE(fx.sink.WaitOutcomes(5));
   BOOST_TEST(fx.sink.failed().empty());
   for (const auto& f : fx.sink.failed()) BOOST_TEST_MESSAGE(f.target.Key() << ": " << f.message);
@@ -146,7 +158,8 @@ BOOST_AUTO_TEST_CASE(fetches_verifies_and_hands_on_every_pcs_document) {
   const auto& tcb = by_key.at(FetchTarget::TcbInfo(TeeType::IntelTdx, AsView(fmspc)).Key());
   BOOST_TEST(tcb.doc.kind == "tcb_info");
   BOOST_TEST((tcb.doc.tee_type == TeeType::IntelTdx));
-  BOOST_TEST(ToHex(AsView(tcb.doc.key)) == ToHex(AsView(fmspc)));
+  BOOST_REQUIRE(tcb.doc.key.size() >= fmspc.size());  // the verifier's key ends with the FMSPC
+  BOOST_TEST(ToHex(AsView(tcb.doc.key).last(fmspc.size())) == ToHex(AsView(fmspc)));
   std::string tcb_json = Text(fx.data.tcb_info);
   while (!tcb_json.empty() && std::isspace(static_cast<unsigned char>(tcb_json.back()))) tcb_json.pop_back();
   BOOST_TEST(Text(tcb.blob).rfind(tcb_json + "\n-----BEGIN CERTIFICATE-----", 0) == 0u);
@@ -168,15 +181,24 @@ BOOST_AUTO_TEST_CASE(fetches_verifies_and_hands_on_every_pcs_document) {
   BOOST_TEST(crl->der() == fx.data.pck_crl);
   BOOST_TEST(Certs(pck.blob).size() == Certs(fx.data.pck_chain).size());
 
-  // Root CA CRL: sent as hex text, handed on as the DER.
-  const auto& root = by_key.at(FetchTarget::RootCaCrl(TeeType::IntelTdx).Key());
-  BOOST_TEST(root.blob == fx.data.root_crl);
+  BOOST_TEST(pck.doc.kind == tdx::kKindPckCrl);
 
-  const auto& sgx = by_key.at(FetchTarget::TcbInfo(TeeType::IntelSgx, AsView(fmspc)).Key());
-  BOOST_TEST((sgx.doc.tee_type == TeeType::IntelSgx));
+  // Root CA CRL: sent as hex text, handed on as PEM with the root itself.
+  const auto& root = by_key.at(FetchTarget::RootCaCrl(TeeType::IntelTdx).Key());
+  auto root_crl = x509::Crl::Parse(AsView(root.blob));
+  BOOST_REQUIRE(root_crl.ok());
+  BOOST_TEST(root_crl->der() == fx.data.root_crl);
+  auto root_chain = Certs(root.blob);
+  BOOST_REQUIRE(root_chain.size() == 1u);
+  BOOST_TEST(ToHex(AsView(root_chain[0].fingerprint())) == kIntelRootSha256);
+  BOOST_TEST(root.doc.kind == tdx::kKindRootCaCrl);
+
+  const auto& sgx_tcb = by_key.at(FetchTarget::TcbInfo(TeeType::IntelSgx, AsView(sgx_fmspc)).Key());
+  BOOST_TEST((sgx_tcb.doc.tee_type == TeeType::IntelSgx));
+  BOOST_TEST(sgx_tcb.doc.kind == tdx::kKindTcbInfo);
 
   BOOST_TEST(CountTarget(server, "/tdx/certification/v4/tcb?fmspc=" + fx.data.fmspc) == 1u);
-  BOOST_TEST(CountTarget(server, "/sgx/certification/v4/tcb?fmspc=" + fx.data.fmspc) == 1u);
+  BOOST_TEST(CountTarget(server, "/sgx/certification/v4/tcb?fmspc=" + sgx.fmspc) == 1u);
   BOOST_TEST(CountTarget(server, "/sgx/certification/v4/pckcrl?ca=platform&encoding=der") == 1u);
   BOOST_TEST(server.max_in_flight() == 1u);  // one request at a time per host
   BOOST_TEST(svc->pcs()->stats().delivered == 5u);
@@ -194,7 +216,9 @@ BOOST_AUTO_TEST_CASE(root_ca_crl_as_der_or_pem) {
     BOOST_REQUIRE(svc->Request(FetchTarget::RootCaCrl(TeeType::IntelSgx)).ok());
     BOOST_REQUIRE(fx.sink.WaitOutcomes(1));
     BOOST_REQUIRE(fx.sink.got().size() == 1u);
-    BOOST_TEST(fx.sink.got()[0].blob == fx.data.root_crl);
+    auto crl = x509::Crl::Parse(AsView(fx.sink.got()[0].blob));
+    BOOST_REQUIRE(crl.ok());
+    BOOST_TEST(crl->der() == fx.data.root_crl);
   }
 }
 
@@ -272,13 +296,11 @@ BOOST_AUTO_TEST_CASE(a_stale_document_is_rejected) {
   auto vc = FindCase("tdx", kCase);
   if (!vc) return;
   PcsFixture fx(*vc);
-  // The verifier authenticates it at any time; its nextUpdate decides.
-  TestCollateralVerifier probe(TeeType::IntelTdx, {RootOf(fx.data.root_ca)});
+  // The verifier recognises it at any time; its nextUpdate decides.
   Bytes bundle = fx.data.tcb_info;
   bundle.push_back('\n');
   bundle.insert(bundle.end(), fx.data.tcb_chain.begin(), fx.data.tcb_chain.end());
-  const VendorVerifier& pv = probe;
-  auto doc = pv.ParseCollateral(AsView(bundle), fx.data.now);
+  auto doc = fx.verifiers.For(TeeType::IntelTdx).ParseCollateral(AsView(bundle), fx.data.now);
   BOOST_REQUIRE_MESSAGE(doc.ok(), (doc.ok() ? "" : doc.status().message()));
   TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
                          [&](const TestHttpsServer::Request& r) { return fx.data.Serve(r.target); });

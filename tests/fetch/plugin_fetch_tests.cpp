@@ -144,4 +144,62 @@ BOOST_AUTO_TEST_CASE(fetched_documents_reach_the_host_and_local_admission_only) 
   }
 }
 
+BOOST_AUTO_TEST_CASE(kds_chain_fetched_verified_and_admitted_end_to_end) {
+  // The plugin as a node runs it: its own SnpVerifier, the wall clock, the
+  // host callback, and local admission. The KDS certificate chains are
+  // valid for decades, so the real Genoa chain is current at any test date.
+  auto vc = FindCase("snp", "genoa-v3-openpcc-with-crl");
+  if (!vc) return;
+  const Bytes chain = vc->Collateral("chain");
+  TlsEnv tls;
+  TestHttpsServer server(tls.localhost.chain_pem, tls.localhost.key_pem, [&chain](const TestHttpsServer::Request& r) {
+    Reply rep;
+    if (r.target == "/vcek/v1/Genoa/cert_chain") rep.body = chain;
+    else rep.status = 404;
+    return rep;
+  });
+  for (const bool local : {false, true}) {
+    TempDir dir;
+    Host host;
+    auto p = OpenPlugin(dir,
+                        "kds_url = \"" + server.Url() + "\"\nfetch_ca_bundle = \"" + tls.ca_file +
+                            "\"\ncollateral_admission = \"" + (local ? "local" : "consensus") + "\"\n",
+                        host);
+    // Open asked for the chains and CRLs of every product; only Genoa's
+    // VCEK chain exists here.
+    for (int i = 0; i < 1000; ++i) {
+      {
+        std::lock_guard lock(host.mu);
+        if (!host.fetched.empty()) break;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    Hash32 hash{};
+    {
+      std::lock_guard lock(host.mu);
+      BOOST_REQUIRE(host.fetched.size() == 1u);
+      BOOST_TEST(host.fetched[0].first == TEE_TYPE_AMD_SEV_SNP);
+      BOOST_TEST(Certs(host.fetched[0].second).size() == 2u);
+      hash = crypto::Sha256(AsView(host.fetched[0].second));
+    }
+    // Local admission happens right after the callback, on the same thread.
+    bool admitted = false;
+    for (int i = 0; i < 200 && !admitted; ++i) {
+      admitted = p->hooks().AdmittedCollateral()->Contains(hash);
+      if (!admitted) std::this_thread::sleep_for(10ms);
+    }
+    BOOST_TEST(admitted == local, "local=" << local);
+    // And a consensus node can admit what its host proposes.
+    if (!local) {
+      std::vector<uint8_t> blob;
+      {
+        std::lock_guard lock(host.mu);
+        blob = host.fetched[0].second;
+      }
+      BOOST_TEST(p->hooks().SubmitCollateral(TeeType::AmdSevSnp, AsView(blob), 1'800'000'000).ok());
+      BOOST_TEST(p->hooks().AdmittedCollateral()->Contains(hash));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,1127 @@
+#include "attestation/tdx/tdx_verifier.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <map>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <functional>
+#include <unordered_map>
+
+#include "attestation/tdx/json_scan.h"
+#include "attestation/tdx/pck_extensions.h"
+#include "attestation/tdx/quote.h"
+#include "attestation/tdx/tcb_info.h"
+#include "attestation/tdx/tcb_match.h"
+#include "crypto/hash.h"
+#include "crypto/x509.h"
+
+namespace tenzro::tee::tdx {
+namespace {
+
+// Bounds of the internal caches; when full a cache is emptied (its content
+// only saves work, so dropping it never changes a verdict).
+constexpr size_t kMaxCertifications = 4096;
+constexpr size_t kMaxParsedDocs = 1024;
+constexpr size_t kMaxCertificates = 4096;
+constexpr size_t kMaxLinks = 8192;
+constexpr size_t kMaxChainLength = 5;
+
+// Names of the stored claims the epoch re-evaluation reads (ClaimSet keys).
+constexpr char kRcAnchor[] = "anchor";
+constexpr char kRcFmspc[] = "fmspc";
+constexpr char kRcPceId[] = "pce_id";
+constexpr char kRcSgxTcb[] = "sgx_tcb_components";
+constexpr char kRcPceSvn[] = "pcesvn";
+constexpr char kRcTeeTcbSvn[] = "tee_tcb_svn";
+constexpr char kRcTeeTcbSvn2[] = "tee_tcb_svn2";
+constexpr char kRcMrSignerSeam[] = "mrsignerseam";
+constexpr char kRcSeamAttributes[] = "seam_attributes";
+constexpr char kRcQeMiscSelect[] = "qe_miscselect";
+constexpr char kRcQeAttributes[] = "qe_attributes";
+constexpr char kRcQeMrSigner[] = "qe_mrsigner";
+constexpr char kRcQeIsvProdId[] = "qe_isvprodid";
+constexpr char kRcQeIsvSvn[] = "qe_isvsvn";
+constexpr char kRcPckSerial[] = "pck_serial";
+constexpr char kRcPckIssuer[] = "pck_issuer";  // SHA-256 of the issuer name DER
+constexpr char kRcCaSerial[] = "pck_ca_serial";
+constexpr char kRcCaIssuer[] = "pck_ca_issuer";
+constexpr char kRcChainNotAfter[] = "chain_not_after";
+
+std::string UpperHex(ByteView b) {
+  std::string s = ToHex(b);
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+Bytes U16Le(uint16_t v) {
+  Bytes b;
+  PutU16Le(b, v);
+  return b;
+}
+Bytes U32Le(uint32_t v) {
+  Bytes b;
+  PutU32Le(b, v);
+  return b;
+}
+Bytes U64Le(uint64_t v) {
+  Bytes b;
+  PutU64Le(b, v);
+  return b;
+}
+
+Bytes MakeKey(uint8_t anchor, ByteView a, ByteView b = {}) {
+  Bytes k;
+  k.reserve(1 + a.size() + b.size());
+  k.push_back(anchor);
+  PutBytes(k, a);
+  PutBytes(k, b);
+  return k;
+}
+
+ByteView StrView(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+
+uint64_t SatAdd(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+uint64_t ClampTime(int64_t t) { return t < 0 ? 0 : static_cast<uint64_t>(t); }
+
+bool SelfIssued(const x509::Certificate& c) { return c.subject_der() == c.issuer_der(); }
+
+// The QE report fields the QE identity is matched against.
+QeReportIdentity QeIdentityOf(const SgxReport& r) {
+  QeReportIdentity q;
+  q.misc_select = r.misc_select;
+  q.attributes = r.attributes;
+  q.mr_signer = r.mr_signer;
+  q.isv_prod_id = r.isv_prod_id;
+  q.isv_svn = r.isv_svn;
+  return q;
+}
+
+// Heterogeneous lookup: the certification cache is keyed by the exact bytes.
+struct BytesHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+struct Hash32Hash {
+  size_t operator()(const Hash32& h) const {
+    size_t v = 0;
+    for (size_t i = 0; i < sizeof(size_t); ++i) v = (v << 8) | h[i];
+    return v;
+  }
+};
+
+}  // namespace
+
+// ---- cached results --------------------------------------------------------
+
+// Named (not anonymous: TdxVerifier::Impl holds them) but private to this file.
+namespace verifier_internal {
+
+// What a quote's certification data (attestation key through the PCK chain)
+// proves, independent of time: computed once per distinct certification data.
+struct Certification {
+  std::vector<Failure> failures;  // malformed / bad_signature / chain_* of this layer
+  std::vector<x509::Certificate> chain;  // leaf first, root last
+  std::optional<uint8_t> anchor;          // kAnchorIntel / kAnchorDev when the chain reaches one
+  bool extensions_ok = false;
+  PckExtensions ext;
+  x509::PublicKey attestation_key;
+  Hash32 leaf_issuer_hash{};
+  Hash32 root_subject_hash{};
+};
+
+// A collateral document parsed and authenticated (signature verified, issuer
+// chain to an anchor found). Cached by content hash.
+struct ParsedDoc {
+  std::string kind;
+  uint8_t anchor = kAnchorIntel;
+  Bytes key;
+  uint64_t this_update = 0, next_update = 0, rank = 0;
+  std::vector<x509::Certificate> certs;         // kind certs
+  std::optional<x509::Crl> crl;                 // kind *_crl
+  std::optional<TcbInfo> tcb_info;
+  std::optional<QeIdentity> qe_identity;
+  std::vector<x509::Certificate> signer_chain;  // the signer up to its root (CRLs, JSON)
+};
+
+// A lazily built pool of candidate issuer certificates for one call.
+using PoolFn = std::function<const std::vector<x509::Certificate>&()>;
+
+}  // namespace verifier_internal
+
+using verifier_internal::Certification;
+using verifier_internal::ParsedDoc;
+using verifier_internal::PoolFn;
+
+struct TdxVerifier::Impl {
+  Hash32 root;
+  std::vector<Hash32> dev_roots;
+
+  // Evidence: certification data by its exact bytes.
+  mutable std::shared_mutex cert_mu;
+  mutable std::unordered_map<std::string, std::shared_ptr<const Certification>, BytesHash, std::equal_to<>>
+      certifications;
+  // Parsed certificates by SHA-256 of their DER, and chain links (child
+  // fingerprint || issuer fingerprint) whose signature verified.
+  mutable std::shared_mutex x509_mu;
+  mutable std::unordered_map<Hash32, x509::Certificate, Hash32Hash> certs;
+  mutable std::unordered_map<std::string, bool> links;  // value: the child is a CA
+  // Collateral: parsed and authenticated documents by content hash.
+  mutable std::shared_mutex doc_mu;
+  mutable std::unordered_map<Hash32, std::shared_ptr<const ParsedDoc>, Hash32Hash> docs;
+  mutable std::atomic<uint64_t> cert_hits{0}, cert_misses{0}, doc_hits{0}, doc_misses{0}, x509_parses{0};
+
+  std::optional<uint8_t> AnchorOf(const x509::Certificate& root_cert) const {
+    if (root_cert.fingerprint() == root) return kAnchorIntel;
+    if (std::find(dev_roots.begin(), dev_roots.end(), root_cert.fingerprint()) != dev_roots.end()) {
+      return kAnchorDev;
+    }
+    return std::nullopt;
+  }
+
+  // One certificate from its DER, parsed once.
+  Result<x509::Certificate> CertFromDer(ByteView der) const {
+    const Hash32 fp = crypto::Sha256(der);
+    {
+      std::shared_lock lock(x509_mu);
+      auto it = certs.find(fp);
+      if (it != certs.end()) return it->second;
+    }
+    x509_parses.fetch_add(1, std::memory_order_relaxed);
+    TEE_ASSIGN_OR_RETURN(x509::Certificate c, x509::Certificate::FromDer(der));
+    std::unique_lock lock(x509_mu);
+    if (certs.size() >= kMaxCertificates) certs.clear();
+    certs.emplace(fp, c);
+    return c;
+  }
+  // Every certificate of a PEM text (or one DER certificate).
+  Result<std::vector<x509::Certificate>> ParseCerts(ByteView data) const {
+    std::vector<x509::Certificate> out;
+    if (x509::LooksLikePem(data)) {
+      for (const Bytes& der : x509::PemBlocksDer(data, "CERTIFICATE")) {
+        TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(AsView(der)));
+        out.push_back(std::move(c));
+      }
+    } else {
+      TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(data));
+      out.push_back(std::move(c));
+    }
+    if (out.empty()) return Error(ErrorCode::kInvalidArgument, "no certificate found");
+    return out;
+  }
+  // child was issued by parent: names match and the signature verifies
+  // (verified once per pair).
+  bool Linked(const x509::Certificate& child, const x509::Certificate& parent) const {
+    if (child.issuer_der() != parent.subject_der()) return false;
+    std::string key(64, '\0');
+    std::copy(child.fingerprint().begin(), child.fingerprint().end(), key.begin());
+    std::copy(parent.fingerprint().begin(), parent.fingerprint().end(), key.begin() + 32);
+    {
+      std::shared_lock lock(x509_mu);
+      if (links.count(key) != 0) return true;
+    }
+    if (!child.SignatureVerifiesWith(parent.public_key())) return false;
+    std::unique_lock lock(x509_mu);
+    if (links.size() >= kMaxLinks) links.clear();
+    links.emplace(std::move(key), child.is_ca());
+    return true;
+  }
+
+  std::shared_ptr<const Certification> Certify(const Quote& q) const;
+  std::shared_ptr<Certification> BuildCertification(const Quote& q) const;
+
+  std::shared_ptr<const ParsedDoc> CachedDoc(const Hash32& h) const {
+    std::shared_lock lock(doc_mu);
+    auto it = docs.find(h);
+    if (it == docs.end()) return nullptr;
+    return it->second;
+  }
+  void StoreDoc(const Hash32& h, std::shared_ptr<const ParsedDoc> d) const {
+    std::unique_lock lock(doc_mu);
+    if (docs.size() >= kMaxParsedDocs) docs.clear();
+    docs.emplace(h, std::move(d));
+  }
+
+  // Candidate issuer certificates: every certificate of the set's "certs"
+  // documents of this type, once each. Unverified: trust comes only from
+  // signatures up to a pinned fingerprint.
+  std::vector<x509::Certificate> Pool(TeeType type, const CollateralSet& set) const;
+  // The chain from `cert` up to an anchor through `pool` (signatures checked).
+  Result<std::vector<x509::Certificate>> ChainToAnchor(const x509::Certificate& cert,
+                                                       const std::vector<x509::Certificate>& pool,
+                                                       uint8_t& anchor) const;
+  Result<ParsedDoc> ParseAndAuthenticate(ByteView data, const PoolFn& pool) const;
+  // The parsed document of an admitted doc: from the cache, else parsed and
+  // authenticated against the set's certificates.
+  Result<std::shared_ptr<const ParsedDoc>> Resolve(const CollateralDoc& doc, const PoolFn& pool) const;
+};
+
+std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Quote& q) const {
+  auto c = std::make_shared<Certification>();
+  auto fail = [&](FailureCode code, std::string msg) { c->failures.push_back({code, std::move(msg)}); };
+
+  auto key = x509::EcPublicKeyFromXY(x509::Curve::kP256, AsView(q.attestation_key));
+  if (key.ok()) {
+    c->attestation_key = *key;
+  } else {
+    fail(FailureCode::kBadSignature, "attestation key is not a P-256 point");
+  }
+
+  auto chain = ParseCerts(q.pck_chain_pem);
+  if (!chain.ok()) {
+    fail(FailureCode::kMalformed, "PCK certificate chain does not parse: " + chain.status().message());
+    return c;
+  }
+  c->chain = std::move(*chain);
+  const auto& leaf = c->chain.front();
+  if (auto ext = leaf.Extension(kSgxExtensionsOid)) {
+    auto parsed = ParsePckExtensions(AsView(*ext));
+    if (parsed.ok()) {
+      c->ext = *parsed;
+      c->extensions_ok = true;
+    } else {
+      fail(FailureCode::kMalformed, parsed.status().message());
+    }
+  } else {
+    fail(FailureCode::kMalformed, "PCK certificate lacks the SGX extension");
+  }
+  c->leaf_issuer_hash = crypto::Sha256(AsView(leaf.issuer_der()));
+  c->root_subject_hash = crypto::Sha256(AsView(c->chain.back().subject_der()));
+
+  // Chain: each certificate signed by the next, intermediates are CAs, the
+  // last is a self-issued root pinned by fingerprint.
+  if (c->chain.size() < 2 || c->chain.size() > kMaxChainLength) {
+    fail(c->chain.size() < 2 ? FailureCode::kChainIncomplete : FailureCode::kChainUntrusted,
+         "PCK chain has " + std::to_string(c->chain.size()) + " certificates");
+  } else {
+    bool linked = true;
+    for (size_t i = 0; i + 1 < c->chain.size() && linked; ++i) {
+      if (!c->chain[i + 1].is_ca()) {
+        fail(FailureCode::kChainUntrusted, "PCK chain certificate " + std::to_string(i + 1) + " is not a CA");
+        linked = false;
+      } else if (!Linked(c->chain[i], c->chain[i + 1])) {
+        fail(FailureCode::kChainUntrusted, "PCK chain certificate " + std::to_string(i) +
+                                               " is not signed by certificate " + std::to_string(i + 1));
+        linked = false;
+      }
+    }
+    if (linked) {
+      const auto& last = c->chain.back();
+      if (!SelfIssued(last)) {
+        fail(FailureCode::kChainIncomplete, "PCK chain does not end at a root (" + last.issuer() + " is missing)");
+      } else if (auto a = AnchorOf(last)) {
+        c->anchor = *a;
+      } else {
+        fail(FailureCode::kChainUntrusted, "PCK chain root " + UpperHex(AsView(last.fingerprint())) +
+                                               " is not the pinned root");
+      }
+    }
+  }
+
+  // QE report signed by the PCK key, and its report data commits to the
+  // attestation key and QE authentication data.
+  if (!x509::EcdsaVerifyRaw(leaf.public_key(), x509::Digest::kSha256, q.qe_report_raw,
+                            AsView(q.qe_report_signature))) {
+    fail(FailureCode::kBadSignature, "QE report signature does not verify under the PCK certificate key");
+  }
+  Bytes bound(q.attestation_key.begin(), q.attestation_key.end());
+  bound.insert(bound.end(), q.qe_auth_data.begin(), q.qe_auth_data.end());
+  const Hash32 h = crypto::Sha256(AsView(bound));
+  const auto& rd = q.qe_report.report_data;
+  const bool zero_tail = std::all_of(rd.begin() + 32, rd.end(), [](uint8_t b) { return b == 0; });
+  if (!std::equal(h.begin(), h.end(), rd.begin()) || !zero_tail) {
+    fail(FailureCode::kBadSignature,
+         "QE report data is not SHA-256(attestation key || QE authentication data) followed by zeros");
+  }
+  return c;
+}
+
+std::shared_ptr<const Certification> TdxVerifier::Impl::Certify(const Quote& q) const {
+  const std::string_view key(reinterpret_cast<const char*>(q.certified.data()), q.certified.size());
+  {
+    std::shared_lock lock(cert_mu);
+    auto it = certifications.find(key);
+    if (it != certifications.end()) {
+      cert_hits.fetch_add(1, std::memory_order_relaxed);
+      return it->second;
+    }
+  }
+  cert_misses.fetch_add(1, std::memory_order_relaxed);
+  std::shared_ptr<const Certification> c = BuildCertification(q);
+  std::unique_lock lock(cert_mu);
+  if (certifications.size() >= kMaxCertifications) certifications.clear();
+  certifications.emplace(std::string(key), c);
+  return c;
+}
+
+std::vector<x509::Certificate> TdxVerifier::Impl::Pool(TeeType type, const CollateralSet& set) const {
+  std::vector<x509::Certificate> pool;
+  auto add = [&](const x509::Certificate& c) {
+    for (const auto& p : pool) {
+      if (p.fingerprint() == c.fingerprint()) return;
+    }
+    pool.push_back(c);
+  };
+  for (const auto& d : set.docs()) {
+    if (d.tee_type != type || d.kind != kKindCerts) continue;
+    if (auto parsed = CachedDoc(d.content_hash)) {
+      for (const auto& c : parsed->certs) add(c);
+    } else if (auto certs_of = ParseCerts(AsView(d.data)); certs_of.ok()) {
+      for (const auto& c : *certs_of) add(c);
+    }
+  }
+  return pool;
+}
+
+Result<std::vector<x509::Certificate>> TdxVerifier::Impl::ChainToAnchor(const x509::Certificate& cert,
+                                                                        const std::vector<x509::Certificate>& pool,
+                                                                        uint8_t& anchor) const {
+  std::vector<x509::Certificate> chain{cert};
+  while (chain.size() <= kMaxChainLength) {
+    const x509::Certificate& cur = chain.back();
+    if (SelfIssued(cur)) {
+      auto a = AnchorOf(cur);
+      if (!a) return Error(ErrorCode::kCollateral, "issuer chain ends at an unpinned root " + cur.subject());
+      anchor = *a;
+      return chain;
+    }
+    const x509::Certificate* issuer = nullptr;
+    for (const auto& p : pool) {
+      if (p.is_ca() && Linked(cur, p)) {
+        issuer = &p;
+        break;
+      }
+    }
+    if (issuer == nullptr) return Error(ErrorCode::kNotFound, "no issuer at hand for " + cur.subject());
+    chain.push_back(*issuer);
+  }
+  return Error(ErrorCode::kCollateral, "issuer chain too long");
+}
+
+Result<ParsedDoc> TdxVerifier::Impl::ParseAndAuthenticate(ByteView data, const PoolFn& given) const {
+  ParsedDoc out;
+  size_t first = 0;
+  while (first < data.size() && std::isspace(data[first]) != 0) ++first;
+
+  if (first < data.size() && data[first] == '{') {
+    // Signed JSON, optionally followed by its issuer chain (bundle convention).
+    TEE_ASSIGN_OR_RETURN(ScannedObject obj, ScanJsonObject(data));
+    const bool is_tcb = UniqueMember(obj, "tcbInfo").ok();
+    TEE_ASSIGN_OR_RETURN(SignedJson sj, SplitSignedJson(data, is_tcb ? "tcbInfo" : "enclaveIdentity"));
+    if (is_tcb) {
+      TEE_ASSIGN_OR_RETURN(TcbInfo info, ParseTcbInfo(sj.body));
+      out.kind = kKindTcbInfo;
+      out.this_update = info.issue_date;
+      out.next_update = info.next_update;
+      out.rank = info.tcb_evaluation_data_number;
+      out.tcb_info = std::move(info);
+    } else {
+      TEE_ASSIGN_OR_RETURN(QeIdentity qe, ParseQeIdentity(sj.body));
+      out.kind = kKindQeIdentity;
+      out.this_update = qe.issue_date;
+      out.next_update = qe.next_update;
+      out.rank = qe.tcb_evaluation_data_number;
+      out.qe_identity = std::move(qe);
+    }
+    // Candidates for the signer: the bundled chain first, then leaves at
+    // hand (Intel's TCB signing certificate is not a CA), then the rest.
+    std::vector<x509::Certificate> pool;
+    if (!sj.trailer.empty()) {
+      TEE_ASSIGN_OR_RETURN(pool, ParseCerts(sj.trailer));
+    }
+    const size_t bundled = pool.size();
+    for (const auto& c : given()) pool.push_back(c);
+    std::stable_partition(pool.begin() + static_cast<std::ptrdiff_t>(bundled), pool.end(),
+                          [](const x509::Certificate& c) { return !c.is_ca(); });
+    Status last = Error(ErrorCode::kNotFound, "no certificate at hand verifies the " + out.kind + " signature");
+    for (const auto& cand : pool) {
+      if (cand.public_key().empty() ||
+          !x509::EcdsaVerifyRaw(cand.public_key(), x509::Digest::kSha256, sj.body, AsView(sj.signature))) {
+        continue;
+      }
+      uint8_t anchor = 0;
+      auto chain = ChainToAnchor(cand, pool, anchor);
+      if (!chain.ok()) {
+        last = chain.status();
+        continue;
+      }
+      out.anchor = anchor;
+      out.signer_chain = std::move(*chain);
+      if (out.tcb_info) {
+        out.key = MakeKey(anchor, StrView(out.tcb_info->id), AsView(out.tcb_info->fmspc));
+      } else {
+        out.key = MakeKey(anchor, StrView(out.qe_identity->id));
+      }
+      return out;
+    }
+    return last;
+  }
+
+  // A CRL (DER, or the first X509 CRL block of a PEM text); one parse attempt.
+  if (auto parsed_crl = x509::Crl::Parse(data); parsed_crl.ok()) {
+    x509::Crl crl = std::move(*parsed_crl);
+    if (!crl.next_update()) return Error(ErrorCode::kInvalidArgument, "CRL has no nextUpdate");
+    std::vector<x509::Certificate> pool;
+    if (x509::LooksLikePem(data)) {
+      if (auto bundled = ParseCerts(data); bundled.ok()) pool = std::move(*bundled);
+    }
+    for (const auto& c : given()) pool.push_back(c);
+    Status last = Error(ErrorCode::kNotFound, "no certificate at hand issued the CRL of " + crl.issuer());
+    for (const auto& cand : pool) {
+      if (cand.subject_der() != crl.issuer_der() || !crl.SignatureVerifiesWith(cand.public_key())) continue;
+      uint8_t anchor = 0;
+      auto chain = ChainToAnchor(cand, pool, anchor);
+      if (!chain.ok()) {
+        last = chain.status();
+        continue;
+      }
+      out.kind = SelfIssued(cand) ? kKindRootCaCrl : kKindPckCrl;
+      out.anchor = anchor;
+      out.key = MakeKey(anchor, AsView(crypto::Sha256(AsView(crl.issuer_der()))));
+      out.this_update = ClampTime(crl.this_update());
+      out.next_update = ClampTime(*crl.next_update());
+      out.signer_chain = std::move(*chain);
+      out.crl = std::move(crl);
+      return out;
+    }
+    return last;
+  }
+
+  // Certificates: every one must chain to an anchor.
+  TEE_ASSIGN_OR_RETURN(std::vector<x509::Certificate> certs_in, ParseCerts(data));
+  std::vector<x509::Certificate> pool = certs_in;
+  for (const auto& c : given()) pool.push_back(c);
+  std::optional<uint8_t> anchor;
+  out.this_update = 0;
+  out.next_update = UINT64_MAX;
+  for (const auto& c : certs_in) {
+    uint8_t a = 0;
+    TEE_ASSIGN_OR_RETURN(auto chain, ChainToAnchor(c, pool, a));
+    if (anchor && *anchor != a) return Error(ErrorCode::kCollateral, "certificates under different roots");
+    anchor = a;
+    out.this_update = std::max(out.this_update, ClampTime(c.not_before()));
+    out.next_update = std::min(out.next_update, ClampTime(c.not_after()));
+  }
+  out.kind = kKindCerts;
+  out.anchor = *anchor;
+  out.key = MakeKey(*anchor, AsView(certs_in.front().fingerprint()));
+  out.certs = std::move(certs_in);
+  return out;
+}
+
+Result<std::shared_ptr<const ParsedDoc>> TdxVerifier::Impl::Resolve(const CollateralDoc& doc,
+                                                                    const PoolFn& pool) const {
+  if (auto d = CachedDoc(doc.content_hash)) {
+    doc_hits.fetch_add(1, std::memory_order_relaxed);
+    return d;
+  }
+  doc_misses.fetch_add(1, std::memory_order_relaxed);
+  TEE_ASSIGN_OR_RETURN(ParsedDoc parsed, ParseAndAuthenticate(AsView(doc.data), pool));
+  auto shared = std::make_shared<const ParsedDoc>(std::move(parsed));
+  StoreDoc(doc.content_hash, shared);
+  return std::shared_ptr<const ParsedDoc>(shared);
+}
+
+// ---- the verifier ----------------------------------------------------------
+
+namespace {
+
+const char* TcbId(TeeType t) { return t == TeeType::IntelTdx ? "TDX" : "SGX"; }
+const char* QeId(TeeType t) { return t == TeeType::IntelTdx ? "TD_QE" : "QE"; }
+const char* DocName(const std::string& kind) {
+  if (kind == kKindTcbInfo) return "TCB Info";
+  if (kind == kKindQeIdentity) return "QE Identity";
+  if (kind == kKindPckCrl) return "PCK CRL";
+  if (kind == kKindRootCaCrl) return "Root CA CRL";
+  return "certificate";
+}
+
+// Among docs of the kind and key: the one valid at t (CollateralSet::Select),
+// else the best one anyway so its window is reported (expired/not_yet_valid).
+const CollateralDoc* SelectDoc(const CollateralSet& set, TeeType type, const std::string& kind, ByteView key,
+                               uint64_t t) {
+  if (const auto* d = set.Select(type, kind, key, t)) return d;
+  const CollateralDoc* best = nullptr;
+  for (const auto& d : set.docs()) {
+    if (d.tee_type != type || d.kind != kind || !std::equal(d.key.begin(), d.key.end(), key.begin(), key.end())) {
+      continue;
+    }
+    if (best == nullptr || std::tie(d.rank, d.this_update) > std::tie(best->rank, best->this_update)) best = &d;
+  }
+  return best;
+}
+
+// Window of a time span [from, until] checked at now. `what` makes the name
+// only on failure (this runs for every certificate and document of every call).
+template <typename Name>
+void CheckWindow(Verdict& v, const Name& what, uint64_t from, uint64_t until, uint64_t now) {
+  if (now < from) v.Fail(FailureCode::kNotYetValid, what() + " is not valid before " + std::to_string(from));
+  if (now > until) v.Fail(FailureCode::kExpired, what() + " expired at " + std::to_string(until));
+}
+
+bool Accepted(const Policy& p, const TcbEvaluation& e, uint64_t now, uint64_t& valid_until) {
+  if (p.accepted_tcb_statuses.count(e.status) != 0) return true;
+  if (IsOutOfDate(e.status) && p.outofdate_grace_secs > 0 && e.out_of_date_since > 0) {
+    const uint64_t end = SatAdd(e.out_of_date_since, p.outofdate_grace_secs);
+    if (now <= end) {
+      valid_until = std::min(valid_until, end);
+      return true;
+    }
+  }
+  return false;
+}
+
+template <size_t N>
+bool Listed(const std::vector<std::array<uint8_t, N>>& list, const std::array<uint8_t, N>& v) {
+  return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
+}
+
+}  // namespace
+
+TdxVerifier::TdxVerifier(TeeType type, Policy policy, CommonPolicy common, std::vector<Hash32> dev_roots)
+    : type_(type), policy_(std::move(policy)), common_(common), impl_(std::make_unique<Impl>()) {
+  impl_->root = policy_.root_ca_sha256;
+  impl_->dev_roots = std::move(dev_roots);
+}
+
+TdxVerifier::~TdxVerifier() = default;
+
+TdxVerifier::CacheStats TdxVerifier::cache_stats() const {
+  CacheStats s;
+  s.certification_hits = impl_->cert_hits.load();
+  s.certification_misses = impl_->cert_misses.load();
+  s.collateral_hits = impl_->doc_hits.load();
+  s.collateral_misses = impl_->doc_misses.load();
+  s.certificates_parsed = impl_->x509_parses.load();
+  return s;
+}
+
+void TdxVerifier::ClearEvidenceCaches() const {
+  {
+    std::unique_lock lock(impl_->cert_mu);
+    impl_->certifications.clear();
+  }
+  std::unique_lock lock(impl_->x509_mu);
+  std::erase_if(impl_->certs, [](const auto& kv) { return !kv.second.is_ca(); });
+  std::erase_if(impl_->links, [](const auto& kv) { return !kv.second; });
+}
+
+void TdxVerifier::ClearCaches() const {
+  {
+    std::unique_lock lock(impl_->cert_mu);
+    impl_->certifications.clear();
+  }
+  {
+    std::unique_lock lock(impl_->x509_mu);
+    impl_->certs.clear();
+    impl_->links.clear();
+  }
+  std::unique_lock lock(impl_->doc_mu);
+  impl_->docs.clear();
+}
+
+namespace {
+
+void FillClaims(Verdict& v, const Quote& q, const Certification& cert) {
+  nlohmann::json& c = v.claims;
+  c["quote_version"] = q.version;
+  if (cert.extensions_ok) {
+    c["fmspc"] = UpperHex(AsView(cert.ext.fmspc));
+    c["pce_id"] = ToHex(AsView(cert.ext.pce_id));
+    c["pcesvn"] = cert.ext.pcesvn;
+    c["sgx_tcb_components"] = ToHex(AsView(cert.ext.sgx_tcb_components));
+  }
+  c["qe_isvsvn"] = q.qe_report.isv_svn;
+  if (q.is_tdx()) {
+    const TdReport& td = q.td;
+    c["body_type"] = q.body_type == BodyType::kTd15 ? "TD15" : "TD10";
+    c["tee_tcb_svn"] = ToHex(AsView(td.tee_tcb_svn));
+    if (td.tee_tcb_svn2) c["tee_tcb_svn2"] = ToHex(AsView(*td.tee_tcb_svn2));
+    c["mrseam"] = ToHex(AsView(td.mr_seam));
+    c["mrsignerseam"] = ToHex(AsView(td.mr_signer_seam));
+    c["seam_attributes"] = ToHex(AsView(td.seam_attributes));
+    c["td_attributes"] = ToHex(AsView(td.td_attributes));
+    c["xfam"] = ToHex(AsView(td.xfam));
+    c["mrtd"] = ToHex(AsView(td.mr_td));
+    c["mrconfigid"] = ToHex(AsView(td.mr_config_id));
+    c["mrowner"] = ToHex(AsView(td.mr_owner));
+    c["mrownerconfig"] = ToHex(AsView(td.mr_owner_config));
+    for (size_t i = 0; i < td.rtmr.size(); ++i) c["rtmr" + std::to_string(i)] = ToHex(AsView(td.rtmr[i]));
+    if (td.mr_service_td) c["mrservicetd"] = ToHex(AsView(*td.mr_service_td));
+    c["report_data"] = ToHex(AsView(td.report_data));
+  } else {
+    const SgxReport& r = q.sgx;
+    c["cpu_svn"] = ToHex(AsView(r.cpu_svn));
+    c["misc_select"] = r.misc_select;
+    c["attributes"] = ToHex(AsView(r.attributes));
+    c["mrenclave"] = ToHex(AsView(r.mr_enclave));
+    c["mrsigner"] = ToHex(AsView(r.mr_signer));
+    c["isv_prod_id"] = r.isv_prod_id;
+    c["isv_svn"] = r.isv_svn;
+    c["report_data"] = ToHex(AsView(r.report_data));
+  }
+}
+
+void FillReevalClaims(Verdict& v, const Quote& q, const Certification& cert) {
+  ClaimSet& r = v.reeval_claims;
+  r[kRcAnchor] = Bytes{cert.anchor.value_or(kAnchorIntel)};
+  r[kRcFmspc] = Bytes(cert.ext.fmspc.begin(), cert.ext.fmspc.end());
+  r[kRcPceId] = Bytes(cert.ext.pce_id.begin(), cert.ext.pce_id.end());
+  r[kRcSgxTcb] = Bytes(cert.ext.sgx_tcb_components.begin(), cert.ext.sgx_tcb_components.end());
+  r[kRcPceSvn] = U16Le(cert.ext.pcesvn);
+  if (q.is_tdx()) {
+    r[kRcTeeTcbSvn] = Bytes(q.td.tee_tcb_svn.begin(), q.td.tee_tcb_svn.end());
+    if (q.td.tee_tcb_svn2) r[kRcTeeTcbSvn2] = Bytes(q.td.tee_tcb_svn2->begin(), q.td.tee_tcb_svn2->end());
+    r[kRcMrSignerSeam] = Bytes(q.td.mr_signer_seam.begin(), q.td.mr_signer_seam.end());
+    r[kRcSeamAttributes] = Bytes(q.td.seam_attributes.begin(), q.td.seam_attributes.end());
+  }
+  r[kRcQeMiscSelect] = U32Le(q.qe_report.misc_select);
+  r[kRcQeAttributes] = Bytes(q.qe_report.attributes.begin(), q.qe_report.attributes.end());
+  r[kRcQeMrSigner] = Bytes(q.qe_report.mr_signer.begin(), q.qe_report.mr_signer.end());
+  r[kRcQeIsvProdId] = U16Le(q.qe_report.isv_prod_id);
+  r[kRcQeIsvSvn] = U16Le(q.qe_report.isv_svn);
+  const auto& leaf = cert.chain.front();
+  r[kRcPckSerial] = leaf.serial();
+  r[kRcPckIssuer] = Bytes(cert.leaf_issuer_hash.begin(), cert.leaf_issuer_hash.end());
+  if (cert.chain.size() >= 3) {
+    const auto& ca = cert.chain[cert.chain.size() - 2];
+    const Hash32 h = crypto::Sha256(AsView(ca.issuer_der()));
+    r[kRcCaSerial] = ca.serial();
+    r[kRcCaIssuer] = Bytes(h.begin(), h.end());
+  }
+  int64_t not_after = INT64_MAX;
+  for (const auto& c : cert.chain) not_after = std::min(not_after, c.not_after());
+  r[kRcChainNotAfter] = U64Le(ClampTime(not_after));
+}
+
+}  // namespace
+
+struct TdxVerifier::State {
+  const Quote& q;
+  const Certification& cert;
+  uint64_t valid_until = UINT64_MAX;
+  uint64_t valid_from = 0;
+  bool chain_in_force = true;  // windows and revocation of the PCK chain
+};
+
+Result<Verdict> TdxVerifier::Verify(const VerifyRequest& req) const { return Run(req, true); }
+
+Result<Verdict> TdxVerifier::VerifyQuoteAndPckChain(const VerifyRequest& req) const { return Run(req, false); }
+
+Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
+  Verdict v;
+  v.tee_type = type_;
+  auto parsed = ParseQuote(req.evidence);
+  if (!parsed.ok()) {
+    v.Fail(parsed.status().code() == ErrorCode::kUnsupported ? FailureCode::kUnsupported : FailureCode::kMalformed,
+           parsed.status().message());
+    return v;
+  }
+  const Quote& q = *parsed;
+  if (type_ == TeeType::IntelTdx && !q.is_tdx()) {
+    v.Fail(FailureCode::kUnsupported, "an SGX quote given as IntelTdx evidence");
+    return v;
+  }
+  if (type_ == TeeType::IntelSgx && q.is_tdx()) {
+    v.Fail(FailureCode::kUnsupported, "a TDX quote given as IntelSgx evidence");
+    return v;
+  }
+  if (q.qe_vendor_id != fmt::kIntelQeVendorId) {
+    v.Fail(FailureCode::kUnsupported, "QE vendor id " + UpperHex(AsView(q.qe_vendor_id)) + " is not Intel's");
+    return v;
+  }
+
+  // Signatures and the PCK chain (cached per distinct certification data).
+  const std::shared_ptr<const Certification> cert_ptr = impl_->Certify(q);
+  const Certification& cert = *cert_ptr;
+  FillClaims(v, q, cert);
+  for (const auto& f : cert.failures) v.Fail(f.code, f.message);
+  if (!cert.attestation_key.empty() &&
+      !x509::EcdsaVerifyRaw(cert.attestation_key, x509::Digest::kSha256, q.signed_data, AsView(q.signature))) {
+    v.Fail(FailureCode::kBadSignature, "quote signature does not verify under the attestation key");
+  }
+  // Nothing after an unauthenticated quote is worth reporting.
+  if (!v.failures.empty()) return v;
+
+  State st{q, cert};
+  const uint8_t anchor = *cert.anchor;
+  v.hardware_verified = anchor == kAnchorIntel;
+
+  // Time (§5): evidence age and the PCK chain's windows.
+  if (req.evidence_time) {
+    const uint64_t until = SatAdd(*req.evidence_time, common_.max_age_secs);
+    st.valid_until = until;
+    st.valid_from = *req.evidence_time;
+    CheckWindow(v, [&] { return "evidence (max_age_secs " + std::to_string(common_.max_age_secs) + ")"; },
+                *req.evidence_time,
+                until, req.now);
+  }
+  static constexpr const char* kChainNames[] = {"PCK certificate", "PCK CA certificate", "root CA certificate"};
+  for (size_t i = 0; i < cert.chain.size(); ++i) {
+    const auto& c = cert.chain[i];
+    const auto name = [&] {
+      return cert.chain.size() == 3 ? std::string(kChainNames[i]) : "PCK chain certificate " + std::to_string(i);
+    };
+    if (!c.ValidAt(req.now)) st.chain_in_force = false;
+    CheckWindow(v, name, ClampTime(c.not_before()), ClampTime(c.not_after()), req.now);
+    st.valid_until = std::min(st.valid_until, ClampTime(c.not_after()));
+    st.valid_from = std::max(st.valid_from, ClampTime(c.not_before()));
+  }
+
+  const bool dev_blocked = anchor == kAnchorDev && !common_.simulation;
+  if (full && !dev_blocked) CheckCollateral(req, st, v);
+
+  v.certificate_chain_valid = v.hardware_verified && st.chain_in_force;
+  CheckPolicy(req, q, v);
+  if (dev_blocked) {
+    v.Fail(FailureCode::kSimulationDisabled, "quote chains to a development root while [tee] simulation = false");
+  }
+  v.valid_until = st.valid_until;
+  v.valid_from = st.valid_from;
+  FillReevalClaims(v, q, cert);
+  return v;
+}
+
+void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& v) const {
+  const Quote& q = st.q;
+  const Certification& cert = st.cert;
+  const uint8_t anchor = *cert.anchor;
+  const CollateralSet empty;
+  const CollateralSet& set = req.collateral != nullptr ? *req.collateral : empty;
+  const uint64_t now = req.now;
+  std::optional<std::vector<x509::Certificate>> pool_certs;
+  const PoolFn pool = [&]() -> const std::vector<x509::Certificate>& {
+    if (!pool_certs) pool_certs = impl_->Pool(type_, set);
+    return *pool_certs;
+  };
+
+  const Bytes pck_crl_key = MakeKey(anchor, AsView(cert.leaf_issuer_hash));
+  const Bytes root_crl_key = MakeKey(anchor, AsView(cert.root_subject_hash));
+  const Bytes tcb_key = MakeKey(anchor, StrView(TcbId(type_)), AsView(cert.ext.fmspc));
+  const Bytes qe_key = MakeKey(anchor, StrView(QeId(type_)));
+
+  // Resolves one document: authenticated, windows checked, signer chain's
+  // windows checked and counted in valid_until.
+  auto use = [&](const char* kind, const Bytes& key, bool required) -> std::shared_ptr<const ParsedDoc> {
+    const CollateralDoc* doc = SelectDoc(set, type_, kind, AsView(key), now);
+    const auto name = [kind] { return std::string(DocName(kind)); };
+    if (doc == nullptr) {
+      if (required) {
+        std::string what = name();
+        if (std::string_view(kind) == kKindTcbInfo) what += " for FMSPC " + UpperHex(AsView(cert.ext.fmspc));
+        v.Fail(FailureCode::kCollateralMissing, "no " + what + " at hand");
+      }
+      return nullptr;
+    }
+    auto parsed = impl_->Resolve(*doc, pool);
+    if (!parsed.ok()) {
+      v.Fail(parsed.status().code() == ErrorCode::kNotFound ? FailureCode::kChainIncomplete
+                                                             : FailureCode::kChainUntrusted,
+             name() + " cannot be authenticated: " + parsed.status().message());
+      return nullptr;
+    }
+    const ParsedDoc& d = **parsed;
+    CheckWindow(v, name, d.this_update, d.next_update, now);
+    st.valid_until = std::min(st.valid_until, d.next_update);
+    st.valid_from = std::max(st.valid_from, d.this_update);
+    for (const auto& c : d.signer_chain) {
+      CheckWindow(v, [&] { return name() + " signer " + c.subject(); }, ClampTime(c.not_before()),
+                  ClampTime(c.not_after()), now);
+      st.valid_until = std::min(st.valid_until, ClampTime(c.not_after()));
+      st.valid_from = std::max(st.valid_from, ClampTime(c.not_before()));
+    }
+    return *parsed;
+  };
+
+  const auto pck_crl = use(kKindPckCrl, pck_crl_key, policy_.require_crls);
+  const auto root_crl = use(kKindRootCaCrl, root_crl_key, policy_.require_crls);
+  const auto tcb = use(kKindTcbInfo, tcb_key, true);
+  const auto qe = use(kKindQeIdentity, qe_key, true);
+
+  // Revocation: the PCK by its CA's CRL; the CAs and collateral signers by the root's.
+  if (pck_crl && pck_crl->crl->IsRevoked(AsView(cert.chain.front().serial()))) {
+    v.Fail(FailureCode::kRevoked, "PCK certificate is revoked by the PCK CRL");
+    st.chain_in_force = false;
+  }
+  if (root_crl) {
+    for (size_t i = 1; i + 1 < cert.chain.size(); ++i) {
+      if (root_crl->crl->IsRevoked(AsView(cert.chain[i].serial()))) {
+        v.Fail(FailureCode::kRevoked, cert.chain[i].subject() + " is revoked by the Root CA CRL");
+        st.chain_in_force = false;
+      }
+    }
+    for (const auto* d : {tcb.get(), qe.get(), pck_crl.get()}) {
+      if (d == nullptr) continue;
+      for (size_t i = 0; i + 1 < d->signer_chain.size(); ++i) {
+        if (root_crl->crl->IsRevoked(AsView(d->signer_chain[i].serial()))) {
+          v.Fail(FailureCode::kRevoked, std::string(DocName(d->kind)) + " signer " + d->signer_chain[i].subject() +
+                                            " is revoked by the Root CA CRL");
+        }
+      }
+    }
+  }
+
+  if (!tcb || !qe) return;
+  const TcbInfo& info = *tcb->tcb_info;
+  if (info.fmspc != cert.ext.fmspc || info.pce_id != cert.ext.pce_id || info.id != TcbId(type_)) {
+    v.Fail(FailureCode::kCollateralMissing, "TCB Info (" + info.id + ", FMSPC " + UpperHex(AsView(info.fmspc)) +
+                                                ", PCE-ID " + UpperHex(AsView(info.pce_id)) +
+                                                ") is not for this platform");
+    return;
+  }
+  const QeEvaluation qe_eval = EvaluateQe(*qe->qe_identity, QeIdentityOf(q.qe_report));
+  PlatformTcb platform{cert.ext.sgx_tcb_components, cert.ext.pcesvn};
+  std::optional<TdTcb> td;
+  if (q.is_tdx()) td = TdTcb{q.td.tee_tcb_svn, q.td.tee_tcb_svn2, q.td.mr_signer_seam, q.td.seam_attributes};
+  const TcbEvaluation e = EvaluateTcb(info, platform, td, qe_eval);
+  if (!e.matched) {
+    v.Fail(FailureCode::kNoMatchingTcb, e.failure);
+    return;
+  }
+  v.tcb_status = std::string(TcbStatusName(e.status));
+  v.advisory_ids = e.advisory_ids;
+  if (!Accepted(policy_, e, now, st.valid_until)) {
+    v.Fail(FailureCode::kTcbStatusRejected, "TCB status " + *v.tcb_status + " is not accepted by the chain policy");
+  }
+}
+
+void TdxVerifier::CheckPolicy(const VerifyRequest& req, const Quote& q, Verdict& v) const {
+  bool measurements_ok = true;
+  auto mismatch = [&](const std::string& what) {
+    measurements_ok = false;
+    v.Fail(FailureCode::kMeasurementMismatch, what + " is not on the allow-list");
+  };
+  if (q.is_tdx()) {
+    const TdReport& td = q.td;
+    v.debug = td.debug();
+    if (v.debug) v.Fail(FailureCode::kDebugEnclave, "TD_ATTRIBUTES.DEBUG is set");
+    if (policy_.require_sept_ve_disable && !td.sept_ve_disable()) {
+      v.Fail(FailureCode::kPolicyViolation, "TD_ATTRIBUTES.SEPT_VE_DISABLE is clear");
+    }
+    if (!Listed(policy_.mrtd, td.mr_td)) mismatch("MRTD");
+    for (size_t i = 0; i < td.rtmr.size(); ++i) {
+      if (!Listed(policy_.rtmr[i], td.rtmr[i])) mismatch("RTMR" + std::to_string(i));
+    }
+    if (!Listed(policy_.mrseam, td.mr_seam)) mismatch("MRSEAM");
+    if (!Listed(policy_.mrconfigid, td.mr_config_id)) mismatch("MRCONFIGID");
+  } else {
+    const SgxReport& r = q.sgx;
+    v.debug = r.debug();
+    if (v.debug) v.Fail(FailureCode::kDebugEnclave, "enclave ATTRIBUTES.DEBUG is set");
+    if (!Listed(policy_.sgx_mrenclave, r.mr_enclave)) mismatch("MRENCLAVE");
+    if (!Listed(policy_.sgx_mrsigner, r.mr_signer)) mismatch("MRSIGNER");
+    if (!policy_.sgx_isvprodid.empty() &&
+        std::find(policy_.sgx_isvprodid.begin(), policy_.sgx_isvprodid.end(), r.isv_prod_id) ==
+            policy_.sgx_isvprodid.end()) {
+      mismatch("ISVPRODID " + std::to_string(r.isv_prod_id));
+    }
+    if (r.isv_svn < policy_.sgx_min_isvsvn) {
+      v.Fail(FailureCode::kPolicyViolation, "ISVSVN " + std::to_string(r.isv_svn) + " is below the minimum " +
+                                                std::to_string(policy_.sgx_min_isvsvn));
+    }
+  }
+  v.measurements_valid = measurements_ok;
+  if (req.binding) {
+    const auto expected = ComputeBinding(*req.binding);
+    v.binding_valid = crypto::ConstantTimeEqual(AsView(expected), AsView(q.report_data()));
+    if (!*v.binding_valid) {
+      v.Fail(FailureCode::kBindingMismatch, "report data does not commit to the validator key and challenge");
+    }
+  }
+}
+
+// ---- collateral admission --------------------------------------------------
+
+Result<CollateralDoc> TdxVerifier::ParseCollateral(ByteView data, const CollateralSet& known,
+                                                   uint64_t /*now*/) const {
+  // Windows are not checked here: an expired document is still recognised, so
+  // a verification can report it as expired (selection prefers valid ones).
+  const Hash32 content_hash = crypto::Sha256(data);
+  std::shared_ptr<const ParsedDoc> parsed = impl_->CachedDoc(content_hash);
+  if (!parsed) {
+    std::optional<std::vector<x509::Certificate>> pool_certs;
+    const PoolFn pool = [&]() -> const std::vector<x509::Certificate>& {
+      if (!pool_certs) pool_certs = impl_->Pool(type_, known);
+      return *pool_certs;
+    };
+    auto p = impl_->ParseAndAuthenticate(data, pool);
+    if (!p.ok()) return Error(ErrorCode::kCollateral, p.status().message());
+    parsed = std::make_shared<const ParsedDoc>(std::move(*p));
+  }
+  if (parsed->anchor == kAnchorDev && !common_.simulation) {
+    return Error(ErrorCode::kCollateral, "collateral chains to a development root while simulation is off");
+  }
+  if (parsed->tcb_info && parsed->tcb_info->id != TcbId(type_)) {
+    return Error(ErrorCode::kCollateral, "TCB Info for " + parsed->tcb_info->id + " is not " +
+                                             std::string(TeeTypeName(type_)) + " collateral");
+  }
+  if (parsed->qe_identity && parsed->qe_identity->id != QeId(type_)) {
+    return Error(ErrorCode::kCollateral, "QE Identity " + parsed->qe_identity->id + " is not " +
+                                             std::string(TeeTypeName(type_)) + " collateral");
+  }
+  impl_->StoreDoc(content_hash, parsed);
+  CollateralDoc doc;
+  doc.tee_type = type_;
+  doc.kind = parsed->kind;
+  doc.key = parsed->key;
+  doc.this_update = parsed->this_update;
+  doc.next_update = parsed->next_update;
+  doc.rank = parsed->rank;
+  doc.content_hash = content_hash;
+  doc.data.assign(data.begin(), data.end());
+  return doc;
+}
+
+// ---- epoch re-evaluation (§6) ----------------------------------------------
+
+namespace {
+
+template <size_t N>
+bool ClaimArray(const ClaimSet& c, const char* key, std::array<uint8_t, N>& out) {
+  auto it = c.find(key);
+  if (it == c.end() || it->second.size() != N) return false;
+  std::copy(it->second.begin(), it->second.end(), out.begin());
+  return true;
+}
+template <typename T>
+bool ClaimUint(const ClaimSet& c, const char* key, T& out) {
+  std::array<uint8_t, sizeof(T)> b{};
+  if (!ClaimArray(c, key, b)) return false;
+  uint64_t v = 0;
+  for (size_t i = sizeof(T); i > 0; --i) v = (v << 8) | b[i - 1];
+  out = static_cast<T>(v);
+  return true;
+}
+const Bytes* ClaimBytes(const ClaimSet& c, const char* key) {
+  auto it = c.find(key);
+  return it == c.end() ? nullptr : &it->second;
+}
+
+// Admitted documents selected at t, parsed once per epoch without signatures
+// (they were authenticated at admission).
+class TdxReevaluator final : public Reevaluator {
+ public:
+  TdxReevaluator(TeeType type, Policy policy, uint64_t t) : type_(type), policy_(std::move(policy)), t_(t) {}
+
+  void Add(const CollateralDoc& d) {
+    ParsedDoc p;
+    p.kind = d.kind;
+    p.next_update = d.next_update;
+    if (d.kind == kKindPckCrl || d.kind == kKindRootCaCrl) {
+      auto crl = x509::Crl::Parse(AsView(d.data));
+      if (!crl.ok()) return;  // unusable: as if absent
+      p.crl = std::move(*crl);
+    } else if (d.kind == kKindTcbInfo || d.kind == kKindQeIdentity) {
+      const bool tcb = d.kind == kKindTcbInfo;
+      auto sj = SplitSignedJson(AsView(d.data), tcb ? "tcbInfo" : "enclaveIdentity");
+      if (!sj.ok()) return;
+      if (tcb) {
+        auto info = ParseTcbInfo(sj->body);
+        if (!info.ok()) return;
+        p.tcb_info = std::move(*info);
+      } else {
+        auto qe = ParseQeIdentity(sj->body);
+        if (!qe.ok()) return;
+        p.qe_identity = std::move(*qe);
+      }
+    } else {
+      return;
+    }
+    selected_[{d.kind, d.key}] = std::make_shared<const ParsedDoc>(std::move(p));
+  }
+
+  std::optional<Failure> Check(const ClaimSet& claims) const override {
+    std::array<uint8_t, 1> anchor{};
+    std::array<uint8_t, 6> fmspc{};
+    std::array<uint8_t, 2> pce_id{};
+    PlatformTcb platform;
+    QeReportIdentity qe;
+    uint64_t chain_not_after = 0;
+    const Bytes* pck_serial = ClaimBytes(claims, kRcPckSerial);
+    std::array<uint8_t, 32> pck_issuer{};
+    if (!ClaimArray(claims, kRcAnchor, anchor) || !ClaimArray(claims, kRcFmspc, fmspc) ||
+        !ClaimArray(claims, kRcPceId, pce_id) || !ClaimArray(claims, kRcSgxTcb, platform.sgx_components) ||
+        !ClaimUint(claims, kRcPceSvn, platform.pcesvn) || !ClaimUint(claims, kRcQeMiscSelect, qe.misc_select) ||
+        !ClaimArray(claims, kRcQeAttributes, qe.attributes) || !ClaimArray(claims, kRcQeMrSigner, qe.mr_signer) ||
+        !ClaimUint(claims, kRcQeIsvProdId, qe.isv_prod_id) || !ClaimUint(claims, kRcQeIsvSvn, qe.isv_svn) ||
+        pck_serial == nullptr || !ClaimArray(claims, kRcPckIssuer, pck_issuer) ||
+        !ClaimUint(claims, kRcChainNotAfter, chain_not_after)) {
+      return Failure{FailureCode::kInternal, "stored TDX claims are incomplete"};
+    }
+    std::optional<TdTcb> td;
+    if (type_ == TeeType::IntelTdx) {
+      TdTcb t;
+      if (!ClaimArray(claims, kRcTeeTcbSvn, t.tee_tcb_svn) || !ClaimArray(claims, kRcMrSignerSeam, t.mr_signer_seam) ||
+          !ClaimArray(claims, kRcSeamAttributes, t.seam_attributes)) {
+        return Failure{FailureCode::kInternal, "stored TDX claims lack the TD TCB"};
+      }
+      Svn16 svn2{};
+      if (ClaimArray(claims, kRcTeeTcbSvn2, svn2)) t.tee_tcb_svn2 = svn2;
+      td = t;
+    }
+
+    if (chain_not_after < t_) return Failure{FailureCode::kExpired, "the PCK chain expired"};
+    if (auto crl = Find(kKindPckCrl, MakeKey(anchor[0], AsView(pck_issuer)))) {
+      if (crl->crl->IsRevoked(AsView(*pck_serial))) {
+        return Failure{FailureCode::kRevoked, "PCK certificate revoked by the admitted PCK CRL"};
+      }
+    }
+    std::array<uint8_t, 32> ca_issuer{};
+    const Bytes* ca_serial = ClaimBytes(claims, kRcCaSerial);
+    if (ca_serial != nullptr && ClaimArray(claims, kRcCaIssuer, ca_issuer)) {
+      if (auto crl = Find(kKindRootCaCrl, MakeKey(anchor[0], AsView(ca_issuer)))) {
+        if (crl->crl->IsRevoked(AsView(*ca_serial))) {
+          return Failure{FailureCode::kRevoked, "PCK CA certificate revoked by the admitted Root CA CRL"};
+        }
+      }
+    }
+    // TCB: only when admitted documents valid at t exist (their absence is
+    // covered by valid_until, which includes the nextUpdate of those used).
+    auto tcb = Find(kKindTcbInfo, MakeKey(anchor[0], StrView(TcbId(type_)), AsView(fmspc)));
+    auto qe_doc = Find(kKindQeIdentity, MakeKey(anchor[0], StrView(QeId(type_))));
+    if (!tcb || !qe_doc) return std::nullopt;
+    if (tcb->tcb_info->pce_id != pce_id) {
+      return Failure{FailureCode::kCollateralMissing, "admitted TCB Info is for another PCE-ID"};
+    }
+    const TcbEvaluation e = EvaluateTcb(*tcb->tcb_info, platform, td, EvaluateQe(*qe_doc->qe_identity, qe));
+    if (!e.matched) return Failure{FailureCode::kNoMatchingTcb, e.failure};
+    uint64_t until = UINT64_MAX;
+    if (!Accepted(policy_, e, t_, until)) {
+      return Failure{FailureCode::kTcbStatusRejected,
+                     "TCB status " + std::string(TcbStatusName(e.status)) + " under the admitted collateral"};
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::shared_ptr<const ParsedDoc> Find(const char* kind, const Bytes& key) const {
+    auto it = selected_.find({kind, key});
+    return it == selected_.end() ? nullptr : it->second;
+  }
+
+  TeeType type_;
+  Policy policy_;
+  uint64_t t_;
+  std::map<std::pair<std::string, Bytes>, std::shared_ptr<const ParsedDoc>> selected_;
+};
+
+}  // namespace
+
+std::unique_ptr<Reevaluator> TdxVerifier::BeginReevaluation(const CollateralSet& collateral, uint64_t t) const {
+  auto r = std::make_unique<TdxReevaluator>(type_, policy_, t);
+  std::set<std::pair<std::string, Bytes>> groups;
+  for (const auto& d : collateral.docs()) {
+    if (d.tee_type == type_) groups.emplace(d.kind, d.key);
+  }
+  for (const auto& [kind, key] : groups) {
+    if (const auto* d = collateral.Select(type_, kind, AsView(key), t)) r->Add(*d);
+  }
+  return r;
+}
+
+}  // namespace tenzro::tee::tdx
