@@ -52,8 +52,8 @@ Result<x509::Crl> ParseCrlBody(ByteView body) {
   return std::move(crl).value();
 }
 
-Result<std::vector<x509::Certificate>> IssuerChainHeader(const HttpResponse& r,
-                                                        std::initializer_list<std::string_view> names) {
+Result<std::vector<x509::Certificate>> IssuerChainHeader(
+    const HttpResponse& r, std::initializer_list<std::string_view> names) {
   for (std::string_view name : names) {
     const std::string* v = r.Header(name);
     if (v == nullptr) continue;
@@ -61,7 +61,8 @@ Result<std::vector<x509::Certificate>> IssuerChainHeader(const HttpResponse& r,
     if (!pem) return Error(ErrorCode::kCollateral, std::string(name) + ": bad percent-encoding");
     return ParseCertificates(ToBytes(*pem), name);
   }
-  return Error(ErrorCode::kCollateral, "missing issuer chain header " + std::string(*names.begin()));
+  return Error(ErrorCode::kCollateral,
+               "missing issuer chain header " + std::string(*names.begin()));
 }
 
 Result<Bytes> JsonBundle(ByteView body, const std::vector<x509::Certificate>& chain) {
@@ -70,7 +71,8 @@ Result<Bytes> JsonBundle(ByteView body, const std::vector<x509::Certificate>& ch
   if (json.empty() || json.front() != '{' || json.back() != '}' || Contains(json, "-----BEGIN")) {
     return Error(ErrorCode::kCollateral, "body is not a JSON object");
   }
-  auto parsed = nlohmann::json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
+  auto parsed =
+      nlohmann::json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !parsed.is_object()) {
     return Error(ErrorCode::kCollateral, "body is not a JSON object");
   }
@@ -89,6 +91,8 @@ Bytes CrlBundle(const x509::Crl& crl, const std::vector<x509::Certificate>& chai
   return out;
 }
 
-Bytes CertBundle(const std::vector<x509::Certificate>& certs) { return ToBytes(x509::ToPem(certs)); }
+Bytes CertBundle(const std::vector<x509::Certificate>& certs) {
+  return ToBytes(x509::ToPem(certs));
+}
 
 }  // namespace tenzro::tee::fetch

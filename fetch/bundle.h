@@ -30,8 +30,8 @@ Result<x509::Crl> ParseCrlBody(ByteView body);
 
 // The first of `names` present in the response, percent-decoded, parsed as
 // certificates. kCollateral when absent or malformed.
-Result<std::vector<x509::Certificate>> IssuerChainHeader(const HttpResponse& r,
-                                                        std::initializer_list<std::string_view> names);
+Result<std::vector<x509::Certificate>> IssuerChainHeader(
+    const HttpResponse& r, std::initializer_list<std::string_view> names);
 
 // JSON object body (surrounding whitespace trimmed) + "\n" + PEM chain.
 // kCollateral when the body is not a JSON object or holds a PEM marker.

@@ -6,16 +6,26 @@ namespace tenzro::tee::fetch {
 
 const char* FetchFailureName(FetchFailure f) {
   switch (f) {
-    case FetchFailure::kNetwork: return "network";
-    case FetchFailure::kTimeout: return "timeout";
-    case FetchFailure::kTls: return "tls";
-    case FetchFailure::kTooLarge: return "too_large";
-    case FetchFailure::kHttpStatus: return "http_status";
-    case FetchFailure::kRateLimited: return "rate_limited";
-    case FetchFailure::kGarbage: return "garbage";
-    case FetchFailure::kUnverified: return "unverified";
-    case FetchFailure::kStale: return "stale";
-    case FetchFailure::kCancelled: return "cancelled";
+    case FetchFailure::kNetwork:
+      return "network";
+    case FetchFailure::kTimeout:
+      return "timeout";
+    case FetchFailure::kTls:
+      return "tls";
+    case FetchFailure::kTooLarge:
+      return "too_large";
+    case FetchFailure::kHttpStatus:
+      return "http_status";
+    case FetchFailure::kRateLimited:
+      return "rate_limited";
+    case FetchFailure::kGarbage:
+      return "garbage";
+    case FetchFailure::kUnverified:
+      return "unverified";
+    case FetchFailure::kStale:
+      return "stale";
+    case FetchFailure::kCancelled:
+      return "cancelled";
   }
   return "unknown";
 }
@@ -24,11 +34,16 @@ namespace {
 
 FetchFailure FromNet(NetError e) {
   switch (e) {
-    case NetError::kTimeout: return FetchFailure::kTimeout;
-    case NetError::kTls: return FetchFailure::kTls;
-    case NetError::kTooLarge: return FetchFailure::kTooLarge;
-    case NetError::kCancelled: return FetchFailure::kCancelled;
-    default: return FetchFailure::kNetwork;
+    case NetError::kTimeout:
+      return FetchFailure::kTimeout;
+    case NetError::kTls:
+      return FetchFailure::kTls;
+    case NetError::kTooLarge:
+      return FetchFailure::kTooLarge;
+    case NetError::kCancelled:
+      return FetchFailure::kCancelled;
+    default:
+      return FetchFailure::kNetwork;
   }
 }
 
@@ -48,13 +63,17 @@ std::optional<uint64_t> RetryAfterSecs(const HttpResponse& r) {
 }  // namespace
 
 Fetcher::Fetcher(std::unique_ptr<Source> source, BaseUrl base, FetcherOptions options, Deps deps)
-    : source_(std::move(source)), base_(std::move(base)), options_(options), deps_(std::move(deps)) {}
+    : source_(std::move(source)),
+      base_(std::move(base)),
+      options_(options),
+      deps_(std::move(deps)) {}
 
 Status Fetcher::Request(const FetchTarget& target) {
   TEE_TRY(source_->Check(target));
   const std::string key = target.Key();
   std::lock_guard lock(mu_);
-  if (stopped_) return Error(ErrorCode::kInternal, "fetcher " + std::string(name()) + " is shut down");
+  if (stopped_)
+    return Error(ErrorCode::kInternal, "fetcher " + std::string(name()) + " is shut down");
   if (remembered_.size() < options_.max_remembered) remembered_.emplace(key, target);
   if (pending_.count(key) != 0) return Status::Ok();
   if (pending_.size() >= options_.max_pending) {
@@ -116,8 +135,8 @@ void Fetcher::Run(const JobPtr& job) {
     if (status == 429 || status == 503) {
       if (++job->attempts >= options_.max_attempts) {
         return Finish(job, FetchFailure::kRateLimited,
-                      "HTTP " + std::to_string(status) + " from " + base_.Origin() + step + " after " +
-                          std::to_string(job->attempts) + " attempts");
+                      "HTTP " + std::to_string(status) + " from " + base_.Origin() + step +
+                          " after " + std::to_string(job->attempts) + " attempts");
       }
       const auto delay = Backoff(job->attempts, o.response);
       {
@@ -125,8 +144,8 @@ void Fetcher::Run(const JobPtr& job) {
         ++stats_.retries;
       }
       if (deps_.logger) {
-        deps_.logger->info("fetch {}: HTTP {} from {}, retrying in {} ms (attempt {})", job->key, status,
-                           base_.Origin(), delay.count(), job->attempts + 1);
+        deps_.logger->info("fetch {}: HTTP {} from {}, retrying in {} ms (attempt {})", job->key,
+                           status, base_.Origin(), delay.count(), job->attempts + 1);
       }
       // The lane stays busy while the job waits: nothing else goes to this
       // host until the retry.
@@ -159,7 +178,8 @@ void Fetcher::Complete(const JobPtr& job) {
     return Finish(job, FetchFailure::kUnverified, "not authenticated: " + doc.status().ToString());
   }
   if (doc->tee_type != job->target.tee_type) {
-    return Finish(job, FetchFailure::kUnverified, "the verifier returned a document of another TEE type");
+    return Finish(job, FetchFailure::kUnverified,
+                  "the verifier returned a document of another TEE type");
   }
   if (doc->next_update < now) {
     return Finish(job, FetchFailure::kStale,
@@ -179,7 +199,8 @@ void Fetcher::Complete(const JobPtr& job) {
   }
   if (deps_.logger) {
     deps_.logger->info("fetch {}: got {} ({} bytes, valid {}..{}, sha256 {})", job->key, doc->kind,
-                       blob->size(), doc->this_update, doc->next_update, ToHex(AsView(doc->content_hash)));
+                       blob->size(), doc->this_update, doc->next_update,
+                       ToHex(AsView(doc->content_hash)));
   }
   {
     // Counted before the sink hears of it, so a sink (or a test) that sees
@@ -192,7 +213,8 @@ void Fetcher::Complete(const JobPtr& job) {
   Finish(job, std::nullopt, "");
 }
 
-void Fetcher::Finish(const JobPtr& job, std::optional<FetchFailure> failure, const std::string& message) {
+void Fetcher::Finish(const JobPtr& job, std::optional<FetchFailure> failure,
+                     const std::string& message) {
   if (failure) {
     std::lock_guard lock(mu_);
     ++stats_.failed;
@@ -214,8 +236,9 @@ void Fetcher::StartRefresh() {
   if (options_.refresh_interval.count() == 0) return;
   std::lock_guard lock(mu_);
   if (stopped_) return;
-  deps_.pool->PostAfter(std::chrono::duration_cast<std::chrono::milliseconds>(options_.refresh_interval),
-                        [this] { Refresh(); });
+  deps_.pool->PostAfter(
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.refresh_interval),
+      [this] { Refresh(); });
 }
 
 void Fetcher::Refresh() {

@@ -71,10 +71,10 @@ class FetchSink {
 };
 
 struct FetcherOptions {
-  size_t max_pending = 64;      // targets queued or running
-  size_t max_remembered = 256;  // targets the periodic refresh re-requests
+  size_t max_pending = 64;                      // targets queued or running
+  size_t max_remembered = 256;                  // targets the periodic refresh re-requests
   std::chrono::seconds refresh_interval{3600};  // 0: no periodic refresh
-  uint32_t max_attempts = 5;    // HTTP tries per request step, 429/503 included
+  uint32_t max_attempts = 5;                    // HTTP tries per request step, 429/503 included
   std::chrono::milliseconds backoff_base{1000};
   std::chrono::milliseconds backoff_max{60000};  // also caps Retry-After
 };
@@ -100,7 +100,7 @@ class Fetcher {
     const AttestationVerifier* verifiers = nullptr;
     FetchSink* sink = nullptr;
     UnixClock clock;
-    KnownCollateral known;  // may be empty
+    KnownCollateral known;                   // may be empty
     std::shared_ptr<spdlog::logger> logger;  // may be null
   };
 
@@ -150,7 +150,7 @@ class Fetcher {
   bool stopped_ = false;
   bool busy_ = false;  // the lane has a job running or waiting for its backoff
   std::deque<JobPtr> queue_;
-  std::set<std::string> pending_;                 // keys queued or running
+  std::set<std::string> pending_;                  // keys queued or running
   std::map<std::string, FetchTarget> remembered_;  // refreshed periodically
   std::map<std::string, Hash32> last_delivered_;   // content hash per key
   FetcherStats stats_;

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <set>
 
+#include <openssl/ssl.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,7 +13,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <openssl/ssl.h>
 
 namespace tenzro::tee::fetch {
 
@@ -24,15 +24,24 @@ using tcp = boost::asio::ip::tcp;
 
 const char* NetErrorName(NetError e) {
   switch (e) {
-    case NetError::kNone: return "none";
-    case NetError::kResolve: return "resolve";
-    case NetError::kConnect: return "connect";
-    case NetError::kTls: return "tls";
-    case NetError::kTimeout: return "timeout";
-    case NetError::kProtocol: return "protocol";
-    case NetError::kTooLarge: return "too_large";
-    case NetError::kRedirect: return "redirect";
-    case NetError::kCancelled: return "cancelled";
+    case NetError::kNone:
+      return "none";
+    case NetError::kResolve:
+      return "resolve";
+    case NetError::kConnect:
+      return "connect";
+    case NetError::kTls:
+      return "tls";
+    case NetError::kTimeout:
+      return "timeout";
+    case NetError::kProtocol:
+      return "protocol";
+    case NetError::kTooLarge:
+      return "too_large";
+    case NetError::kRedirect:
+      return "redirect";
+    case NetError::kCancelled:
+      return "cancelled";
   }
   return "unknown";
 }
@@ -40,9 +49,9 @@ const char* NetErrorName(NetError e) {
 namespace {
 
 bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -149,7 +158,8 @@ HttpOutcome HttpsClient::Impl::GetOnce(const BaseUrl& base, const std::string& t
     done = true;
   });
   if (!Run(ioc, done)) return NotFinished("connecting to", base);
-  if (ec == beast::error::timeout) return Fail(NetError::kTimeout, "connecting to " + base.Origin() + " timed out");
+  if (ec == beast::error::timeout)
+    return Fail(NetError::kTimeout, "connecting to " + base.Origin() + " timed out");
   if (ec) return Fail(NetError::kConnect, "connecting to " + base.Origin() + ": " + ec.message());
 
   // SNI (never for an IP literal, RFC 6066 §3) and hostname verification of
@@ -169,10 +179,12 @@ HttpOutcome HttpsClient::Impl::GetOnce(const BaseUrl& base, const std::string& t
     done = true;
   });
   if (!Run(ioc, done)) return NotFinished("TLS handshake with", base);
-  if (ec == beast::error::timeout) return Fail(NetError::kTimeout, "TLS handshake with " + base.Origin() + " timed out");
+  if (ec == beast::error::timeout)
+    return Fail(NetError::kTimeout, "TLS handshake with " + base.Origin() + " timed out");
   if (ec) return Fail(NetError::kTls, "TLS handshake with " + base.Origin() + ": " + ec.message());
 
-  http::request<http::empty_body> req{http::verb::get, beast::string_view(target.data(), target.size()), 11};
+  http::request<http::empty_body> req{http::verb::get,
+                                      beast::string_view(target.data(), target.size()), 11};
   req.set(http::field::host, base.HostHeader());
   req.set(http::field::user_agent, options.user_agent);
   req.set(http::field::accept, "*/*");
@@ -185,7 +197,8 @@ HttpOutcome HttpsClient::Impl::GetOnce(const BaseUrl& base, const std::string& t
     done = true;
   });
   if (!Run(ioc, done)) return NotFinished("sending to", base);
-  if (ec == beast::error::timeout) return Fail(NetError::kTimeout, "sending to " + base.Origin() + " timed out");
+  if (ec == beast::error::timeout)
+    return Fail(NetError::kTimeout, "sending to " + base.Origin() + " timed out");
   if (ec) return Fail(NetError::kProtocol, "sending to " + base.Origin() + ": " + ec.message());
 
   // One deadline for the whole response: a server that trickles bytes cannot
@@ -204,13 +217,16 @@ HttpOutcome HttpsClient::Impl::GetOnce(const BaseUrl& base, const std::string& t
   if (ec == beast::error::timeout) {
     return Fail(NetError::kTimeout, "reading from " + base.Origin() + target + " timed out");
   }
-  if (ec == http::error::body_limit || ec == http::error::header_limit || ec == http::error::buffer_overflow) {
-    return Fail(NetError::kTooLarge, "response from " + base.Origin() + target + " over the size cap");
+  if (ec == http::error::body_limit || ec == http::error::header_limit ||
+      ec == http::error::buffer_overflow) {
+    return Fail(NetError::kTooLarge,
+                "response from " + base.Origin() + target + " over the size cap");
   }
   // A server that closes without close_notify after a complete message is
   // common and harmless.
   if (ec && !(ec == ssl::error::stream_truncated && parser.is_done())) {
-    return Fail(NetError::kProtocol, "reading from " + base.Origin() + target + ": " + ec.message());
+    return Fail(NetError::kProtocol,
+                "reading from " + base.Origin() + target + ": " + ec.message());
   }
   beast::error_code ignored;
   tcp_layer.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -236,7 +252,8 @@ Result<std::unique_ptr<HttpsClient>> HttpsClient::Create(HttpsOptions options) {
   impl->options = std::move(options);
   boost::system::error_code ec;
   impl->ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1,
+                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                            ssl::context::no_tlsv1_1,
                         ec);
   if (ec) return Error(ErrorCode::kInternal, "TLS context: " + ec.message());
   if (SSL_CTX_set_min_proto_version(impl->ctx.native_handle(), TLS1_2_VERSION) != 1) {
@@ -266,7 +283,8 @@ HttpOutcome HttpsClient::Get(const BaseUrl& base, std::string_view target) {
                                            " redirects from " + base.Origin() + t);
     }
     const std::string* loc = o.response.Header("location");
-    if (loc == nullptr || loc->empty()) return Fail(NetError::kProtocol, "redirect without Location");
+    if (loc == nullptr || loc->empty())
+      return Fail(NetError::kProtocol, "redirect without Location");
     if (loc->front() == '/' && (loc->size() < 2 || (*loc)[1] != '/')) {
       t = *loc;
       continue;
@@ -274,7 +292,8 @@ HttpOutcome HttpsClient::Get(const BaseUrl& base, std::string_view target) {
     std::string absolute = loc->rfind("//", 0) == 0 ? "https:" + *loc : *loc;
     auto next = ParseAbsoluteUrl(absolute);
     if (!next || !next->origin.SameOrigin(base)) {
-      return Fail(NetError::kRedirect, "redirect from " + base.Origin() + " to another origin refused: " + *loc);
+      return Fail(NetError::kRedirect,
+                  "redirect from " + base.Origin() + " to another origin refused: " + *loc);
     }
     t = next->target;
   }

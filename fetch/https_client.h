@@ -44,7 +44,7 @@ enum class NetError {
   kNone,
   kResolve,
   kConnect,
-  kTls,        // handshake or certificate/hostname verification
+  kTls,  // handshake or certificate/hostname verification
   kTimeout,
   kProtocol,   // malformed HTTP, redirect without Location, ...
   kTooLarge,   // header or body over the caps

@@ -29,7 +29,8 @@ Status KdsSource::Check(const FetchTarget& t) const {
     return Error(ErrorCode::kInvalidArgument, "not an AMD KDS document: " + t.Key());
   }
   if (!KnownProduct(t.name)) {
-    return Error(ErrorCode::kInvalidArgument, "KDS product must be Milan, Genoa or Turin: " + t.Key());
+    return Error(ErrorCode::kInvalidArgument,
+                 "KDS product must be Milan, Genoa or Turin: " + t.Key());
   }
   if (t.kind != Kind::kVcek) {
     if (!t.id.empty()) return Error(ErrorCode::kInvalidArgument, "takes no chip id: " + t.Key());
@@ -59,7 +60,8 @@ std::vector<std::string> KdsSource::Plan(const FetchTarget& t) const {
   }
 }
 
-Result<Bytes> KdsSource::Assemble(const FetchTarget& t, const std::vector<HttpResponse>& responses) const {
+Result<Bytes> KdsSource::Assemble(const FetchTarget& t,
+                                  const std::vector<HttpResponse>& responses) const {
   if (responses.size() != Plan(t).size()) return Error(ErrorCode::kInternal, "kds: response count");
   switch (t.kind) {
     case Kind::kVcek: {
@@ -82,7 +84,8 @@ Result<Bytes> KdsSource::Assemble(const FetchTarget& t, const std::vector<HttpRe
       for (const auto& c : chain) {
         if (c.subject_der() == crl.issuer_der()) return CrlBundle(crl, {c});
       }
-      return Error(ErrorCode::kCollateral, "kds crl: its issuer is not in the product's cert_chain");
+      return Error(ErrorCode::kCollateral,
+                   "kds crl: its issuer is not in the product's cert_chain");
     }
     default:
       return Error(ErrorCode::kInternal, "kds: not a KDS kind");

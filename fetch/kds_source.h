@@ -19,7 +19,8 @@ class KdsSource final : public Source {
   std::string_view name() const override { return "kds"; }
   Status Check(const FetchTarget& t) const override;
   std::vector<std::string> Plan(const FetchTarget& t) const override;
-  Result<Bytes> Assemble(const FetchTarget& t, const std::vector<HttpResponse>& responses) const override;
+  Result<Bytes> Assemble(const FetchTarget& t,
+                         const std::vector<HttpResponse>& responses) const override;
 };
 
 }  // namespace tenzro::tee::fetch

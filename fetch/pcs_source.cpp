@@ -19,7 +19,8 @@ std::string Flavour(TeeType t) { return t == TeeType::IntelTdx ? "/tdx" : "/sgx"
 
 Status PcsSource::Check(const FetchTarget& t) const {
   if (t.tee_type != TeeType::IntelTdx && t.tee_type != TeeType::IntelSgx) {
-    return Error(ErrorCode::kInvalidArgument, "Intel PCS serves IntelTdx and IntelSgx only: " + t.Key());
+    return Error(ErrorCode::kInvalidArgument,
+                 "Intel PCS serves IntelTdx and IntelSgx only: " + t.Key());
   }
   switch (t.kind) {
     case Kind::kTcbInfo:
@@ -29,13 +30,15 @@ Status PcsSource::Check(const FetchTarget& t) const {
       return Status::Ok();
     case Kind::kPckCrl:
       if ((t.name != "platform" && t.name != "processor") || !t.id.empty()) {
-        return Error(ErrorCode::kInvalidArgument, "pck_crl needs ca platform or processor: " + t.Key());
+        return Error(ErrorCode::kInvalidArgument,
+                     "pck_crl needs ca platform or processor: " + t.Key());
       }
       return Status::Ok();
     case Kind::kQeIdentity:
     case Kind::kRootCaCrl:
       if (!t.name.empty() || !t.id.empty()) {
-        return Error(ErrorCode::kInvalidArgument, std::string(KindName(t.kind)) + " takes no key: " + t.Key());
+        return Error(ErrorCode::kInvalidArgument,
+                     std::string(KindName(t.kind)) + " takes no key: " + t.Key());
       }
       return Status::Ok();
     default:
@@ -61,14 +64,15 @@ std::vector<std::string> PcsSource::Plan(const FetchTarget& t) const {
   }
 }
 
-Result<Bytes> PcsSource::Assemble(const FetchTarget& t, const std::vector<HttpResponse>& responses) const {
+Result<Bytes> PcsSource::Assemble(const FetchTarget& t,
+                                  const std::vector<HttpResponse>& responses) const {
   if (responses.size() != Plan(t).size()) return Error(ErrorCode::kInternal, "pcs: response count");
   const HttpResponse& r = responses[0];
   switch (t.kind) {
     case Kind::kTcbInfo: {
       // v3 of the API named the header with an SGX- prefix; PCCS still does.
-      TEE_ASSIGN_OR_RETURN(auto chain,
-                           IssuerChainHeader(r, {"TCB-Info-Issuer-Chain", "SGX-TCB-Info-Issuer-Chain"}));
+      TEE_ASSIGN_OR_RETURN(
+          auto chain, IssuerChainHeader(r, {"TCB-Info-Issuer-Chain", "SGX-TCB-Info-Issuer-Chain"}));
       return JsonBundle(AsView(r.body), chain);
     }
     case Kind::kQeIdentity: {
@@ -83,14 +87,16 @@ Result<Bytes> PcsSource::Assemble(const FetchTarget& t, const std::vector<HttpRe
     }
     case Kind::kRootCaCrl: {
       TEE_ASSIGN_OR_RETURN(auto crl, ParseCrlBody(AsView(r.body)));
-      TEE_ASSIGN_OR_RETURN(auto chain, IssuerChainHeader(responses[1], {"SGX-Enclave-Identity-Issuer-Chain",
-                                                                         "Enclave-Identity-Issuer-Chain"}));
+      TEE_ASSIGN_OR_RETURN(auto chain,
+                           IssuerChainHeader(responses[1], {"SGX-Enclave-Identity-Issuer-Chain",
+                                                            "Enclave-Identity-Issuer-Chain"}));
       // Only the CRL's issuer, picked by name; the verifier checks the
       // signature and the pin.
       for (const auto& c : chain) {
         if (c.subject_der() == crl.issuer_der()) return CrlBundle(crl, {c});
       }
-      return Error(ErrorCode::kCollateral, "root CA CRL: its issuer is not in the QE Identity issuer chain");
+      return Error(ErrorCode::kCollateral,
+                   "root CA CRL: its issuer is not in the QE Identity issuer chain");
     }
     default:
       return Error(ErrorCode::kInternal, "pcs: not a PCS kind");

@@ -20,7 +20,8 @@ class PcsSource final : public Source {
   std::string_view name() const override { return "pcs"; }
   Status Check(const FetchTarget& t) const override;
   std::vector<std::string> Plan(const FetchTarget& t) const override;
-  Result<Bytes> Assemble(const FetchTarget& t, const std::vector<HttpResponse>& responses) const override;
+  Result<Bytes> Assemble(const FetchTarget& t,
+                         const std::vector<HttpResponse>& responses) const override;
 };
 
 }  // namespace tenzro::tee::fetch

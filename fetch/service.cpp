@@ -37,22 +37,25 @@ Result<std::unique_ptr<FetchService>> FetchService::Start(const FetchConfig& con
   deps.client = s->client_.get();
   deps.verifiers = &verifiers;
   deps.sink = &sink;
-  deps.clock = clock ? std::move(clock) : UnixClock([] { return static_cast<uint64_t>(std::time(nullptr)); });
+  deps.clock = clock ? std::move(clock)
+                     : UnixClock([] { return static_cast<uint64_t>(std::time(nullptr)); });
   deps.known = std::move(known);
   deps.logger = logger;
   if (pcs_base) {
-    s->pcs_ = std::make_unique<Fetcher>(std::make_unique<PcsSource>(), *pcs_base, config.fetcher, deps);
+    s->pcs_ =
+        std::make_unique<Fetcher>(std::make_unique<PcsSource>(), *pcs_base, config.fetcher, deps);
     s->pcs_->StartRefresh();
   }
   if (kds_base) {
-    s->kds_ = std::make_unique<Fetcher>(std::make_unique<KdsSource>(), *kds_base, config.fetcher, deps);
+    s->kds_ =
+        std::make_unique<Fetcher>(std::make_unique<KdsSource>(), *kds_base, config.fetcher, deps);
     s->kds_->StartRefresh();
   }
   if (logger) {
     logger->info("collateral fetchers: pcs {}, kds {} ({} threads, timeout {} ms, refresh {} s)",
                  pcs_base ? pcs_base->Origin() + pcs_base->prefix : std::string("off"),
-                 kds_base ? kds_base->Origin() + kds_base->prefix : std::string("off"), config.threads,
-                 config.timeout.count(), config.fetcher.refresh_interval.count());
+                 kds_base ? kds_base->Origin() + kds_base->prefix : std::string("off"),
+                 config.threads, config.timeout.count(), config.fetcher.refresh_interval.count());
   }
   return s;
 }
@@ -70,8 +73,9 @@ void FetchService::Shutdown() {
 Status FetchService::Request(const FetchTarget& target) {
   Fetcher* f = IsPcsKind(target.kind) ? pcs_.get() : kds_.get();
   if (f == nullptr) {
-    return Error(ErrorCode::kUnsupported, std::string(IsPcsKind(target.kind) ? "pcs_url" : "kds_url") +
-                                              " is not configured: cannot fetch " + target.Key());
+    return Error(ErrorCode::kUnsupported,
+                 std::string(IsPcsKind(target.kind) ? "pcs_url" : "kds_url") +
+                     " is not configured: cannot fetch " + target.Key());
   }
   return f->Request(target);
 }

@@ -51,12 +51,9 @@ class FetchService {
  public:
   // kConfig for a bad URL or CA bundle. REQUIRES: verifiers and sink outlive
   // the service. clock empty: the wall clock.
-  static Result<std::unique_ptr<FetchService>> Start(const FetchConfig& config,
-                                                     const AttestationVerifier& verifiers,
-                                                     FetchSink& sink,
-                                                     std::shared_ptr<spdlog::logger> logger,
-                                                     UnixClock clock = {},
-                                                     KnownCollateral known = {});
+  static Result<std::unique_ptr<FetchService>> Start(
+      const FetchConfig& config, const AttestationVerifier& verifiers, FetchSink& sink,
+      std::shared_ptr<spdlog::logger> logger, UnixClock clock = {}, KnownCollateral known = {});
   ~FetchService();
   FetchService(const FetchService&) = delete;
   FetchService& operator=(const FetchService&) = delete;

@@ -27,7 +27,8 @@ class Source {
   virtual std::vector<std::string> Plan(const FetchTarget& t) const = 0;
   // One blob from the 200 responses of Plan(t), in the same order.
   // kCollateral when a response is not what the service documents.
-  virtual Result<Bytes> Assemble(const FetchTarget& t, const std::vector<HttpResponse>& responses) const = 0;
+  virtual Result<Bytes> Assemble(const FetchTarget& t,
+                                 const std::vector<HttpResponse>& responses) const = 0;
 };
 
 }  // namespace tenzro::tee::fetch

@@ -4,20 +4,29 @@ namespace tenzro::tee::fetch {
 
 std::string_view KindName(Kind k) {
   switch (k) {
-    case Kind::kTcbInfo: return "tcb_info";
-    case Kind::kQeIdentity: return "qe_identity";
-    case Kind::kPckCrl: return "pck_crl";
-    case Kind::kRootCaCrl: return "root_ca_crl";
-    case Kind::kVcek: return "vcek";
-    case Kind::kVcekChain: return "vcek_cert_chain";
-    case Kind::kVlekChain: return "vlek_cert_chain";
-    case Kind::kKdsCrl: return "kds_crl";
+    case Kind::kTcbInfo:
+      return "tcb_info";
+    case Kind::kQeIdentity:
+      return "qe_identity";
+    case Kind::kPckCrl:
+      return "pck_crl";
+    case Kind::kRootCaCrl:
+      return "root_ca_crl";
+    case Kind::kVcek:
+      return "vcek";
+    case Kind::kVcekChain:
+      return "vcek_cert_chain";
+    case Kind::kVlekChain:
+      return "vlek_cert_chain";
+    case Kind::kKdsCrl:
+      return "kds_crl";
   }
   return "unknown";
 }
 
 bool IsPcsKind(Kind k) {
-  return k == Kind::kTcbInfo || k == Kind::kQeIdentity || k == Kind::kPckCrl || k == Kind::kRootCaCrl;
+  return k == Kind::kTcbInfo || k == Kind::kQeIdentity || k == Kind::kPckCrl ||
+         k == Kind::kRootCaCrl;
 }
 
 std::string FetchTarget::Key() const {
@@ -25,8 +34,8 @@ std::string FetchTarget::Key() const {
   if (!name.empty()) k += "/" + name;
   if (!id.empty()) k += "/" + ToHex(AsView(id));
   if (kind == Kind::kVcek) {
-    k += "/" + std::to_string(tcb.bl) + "." + std::to_string(tcb.tee) + "." + std::to_string(tcb.snp) +
-         "." + std::to_string(tcb.ucode);
+    k += "/" + std::to_string(tcb.bl) + "." + std::to_string(tcb.tee) + "." +
+         std::to_string(tcb.snp) + "." + std::to_string(tcb.ucode);
     if (tcb.fmc) k += "." + std::to_string(*tcb.fmc);
   }
   return k;
@@ -79,8 +88,14 @@ FetchTarget FetchTarget::Vcek(std::string product, ByteView chip_id, SnpTcb tcb)
   return t;
 }
 
-FetchTarget FetchTarget::VcekChain(std::string product) { return Kds(Kind::kVcekChain, std::move(product)); }
-FetchTarget FetchTarget::VlekChain(std::string product) { return Kds(Kind::kVlekChain, std::move(product)); }
-FetchTarget FetchTarget::KdsCrl(std::string product) { return Kds(Kind::kKdsCrl, std::move(product)); }
+FetchTarget FetchTarget::VcekChain(std::string product) {
+  return Kds(Kind::kVcekChain, std::move(product));
+}
+FetchTarget FetchTarget::VlekChain(std::string product) {
+  return Kds(Kind::kVlekChain, std::move(product));
+}
+FetchTarget FetchTarget::KdsCrl(std::string product) {
+  return Kds(Kind::kKdsCrl, std::move(product));
+}
 
 }  // namespace tenzro::tee::fetch

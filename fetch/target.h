@@ -20,10 +20,10 @@ enum class Kind {
   kPckCrl,      // by CA: "platform" | "processor"
   kRootCaCrl,   // global
   // AMD KDS (AmdSevSnp), by product "Milan" | "Genoa" | "Turin"
-  kVcek,        // + chip id and reported TCB
-  kVcekChain,   // ASK + ARK
-  kVlekChain,   // ASVK + ARK
-  kKdsCrl,      // ARK-signed CRL (revokes ASKs)
+  kVcek,       // + chip id and reported TCB
+  kVcekChain,  // ASK + ARK
+  kVlekChain,  // ASVK + ARK
+  kKdsCrl,     // ARK-signed CRL (revokes ASKs)
 };
 std::string_view KindName(Kind k);
 

@@ -82,7 +82,8 @@ Result<BaseUrl> ParseBaseUrl(std::string_view url) {
   };
   if (!StartsWithHttps(url)) return bad("must be an https:// URL");
   std::string_view rest = url.substr(kScheme.size());
-  if (rest.find_first_of("?#") != std::string_view::npos) return bad("no query or fragment allowed");
+  if (rest.find_first_of("?#") != std::string_view::npos)
+    return bad("no query or fragment allowed");
   size_t slash = rest.find('/');
   BaseUrl out;
   if (!ParseAuthority(rest.substr(0, slash), out)) return bad("bad host or port");
@@ -107,7 +108,8 @@ std::optional<AbsoluteUrl> ParseAbsoluteUrl(std::string_view url) {
   if (!ParseAuthority(rest.substr(0, end), out.origin)) return std::nullopt;
   std::string_view target = end == std::string_view::npos ? std::string_view() : rest.substr(end);
   target = target.substr(0, target.find('#'));
-  out.target = target.empty() || target.front() != '/' ? "/" + std::string(target) : std::string(target);
+  out.target =
+      target.empty() || target.front() != '/' ? "/" + std::string(target) : std::string(target);
   return out;
 }
 

@@ -13,9 +13,9 @@ namespace tenzro::tee::fetch {
 
 // "https://host[:port][/prefix]": HTTPS only, no user info, query or fragment.
 struct BaseUrl {
-  std::string host;     // lower case; IPv6 literals without brackets
+  std::string host;  // lower case; IPv6 literals without brackets
   uint16_t port = 443;
-  std::string prefix;   // "" or "/path" without a trailing '/'
+  std::string prefix;  // "" or "/path" without a trailing '/'
 
   // "https://host[:port]" (the port only when not 443).
   std::string Origin() const;

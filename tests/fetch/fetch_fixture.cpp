@@ -2,13 +2,13 @@
 
 #include <stdexcept>
 
-#include <boost/test/unit_test.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
+#include <boost/test/unit_test.hpp>
 
 namespace tenzro::tee::testing {
 
-void RecordingSink::OnFetched(const fetch::FetchTarget& target, ByteView blob, const CollateralDoc& doc,
-                              uint64_t now) {
+void RecordingSink::OnFetched(const fetch::FetchTarget& target, ByteView blob,
+                              const CollateralDoc& doc, uint64_t now) {
   std::lock_guard lock(mu_);
   got_.push_back(Got{target, Bytes(blob.begin(), blob.end()), doc, now});
   cv_.notify_all();
@@ -45,7 +45,7 @@ std::optional<VectorCase> FindCase(const std::string& vendor, const std::string&
     if (c.name == name) return c;
   }
   BOOST_TEST_MESSAGE("SKIPPED: real vectors absent (or no case " << vendor << "/" << name
-                                                                  << "); see TEE_VECTORS_DIR");
+                                                                 << "); see TEE_VECTORS_DIR");
   return std::nullopt;
 }
 
@@ -62,7 +62,8 @@ x509::Certificate RootOf(const Bytes& chain_pem) {
   throw std::runtime_error("no self-signed certificate in the chain");
 }
 
-std::unique_ptr<fetch::FetchService> StartService(const ServiceOptions& o, const AttestationVerifier& v,
+std::unique_ptr<fetch::FetchService> StartService(const ServiceOptions& o,
+                                                  const AttestationVerifier& v,
                                                   fetch::FetchSink& sink) {
   fetch::FetchConfig fc;
   fc.pcs_url = o.pcs_url;
@@ -72,7 +73,8 @@ std::unique_ptr<fetch::FetchService> StartService(const ServiceOptions& o, const
   fc.fetcher = o.fetcher;
   const uint64_t now = o.now;
   // Fetch failures are logged at warn: visible in the test output.
-  auto logger = std::make_shared<spdlog::logger>("fetch-test", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>("fetch-test",
+                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
   logger->set_level(spdlog::level::warn);
   auto s = fetch::FetchService::Start(fc, v, sink, logger, [now] { return now; });
   if (!s.ok()) throw std::runtime_error("FetchService::Start: " + s.status().message());

@@ -81,7 +81,8 @@ struct ServiceOptions {
 };
 
 // Starts a FetchService; throws on failure.
-std::unique_ptr<fetch::FetchService> StartService(const ServiceOptions& o, const AttestationVerifier& v,
+std::unique_ptr<fetch::FetchService> StartService(const ServiceOptions& o,
+                                                  const AttestationVerifier& v,
                                                   fetch::FetchSink& sink);
 
 std::string Text(const Bytes& b);

@@ -41,9 +41,10 @@ BOOST_AUTO_TEST_CASE(base_urls) {
   BOOST_TEST(u->host == "::1");
   BOOST_TEST(u->HostHeader() == "[::1]:9443");
 
-  for (const char* bad : {"http://kdsintf.amd.com", "kdsintf.amd.com", "https://", "https://:443",
-                          "https://user@host", "https://host:0", "https://host:65536", "https://host:x",
-                          "https://host/p?q=1", "https://host/#f", "https://ho st", "https://host/a b"}) {
+  for (const char* bad :
+       {"http://kdsintf.amd.com", "kdsintf.amd.com", "https://", "https://:443",
+        "https://user@host", "https://host:0", "https://host:65536", "https://host:x",
+        "https://host/p?q=1", "https://host/#f", "https://ho st", "https://host/a b"}) {
     auto r = ParseBaseUrl(bad);
     BOOST_TEST(!r.ok(), bad);
     if (!r.ok()) BOOST_TEST((r.status().code() == ErrorCode::kConfig));
@@ -107,7 +108,7 @@ BOOST_AUTO_TEST_CASE(bounded_and_stop_drops_pending) {
   BOOST_TEST((std::chrono::steady_clock::now() - t0 < 2s));
   BOOST_TEST(ran.load() == 0);
   BOOST_TEST(!pool.Post([&] { ++ran; }));  // stopped
-  pool.Stop();                              // idempotent
+  pool.Stop();                             // idempotent
 }
 
 BOOST_AUTO_TEST_CASE(stop_waits_for_running_tasks) {
@@ -151,7 +152,8 @@ BOOST_AUTO_TEST_CASE(fetchers_are_off_by_default) {
 BOOST_AUTO_TEST_CASE(keys_parse_and_bad_values_name_the_key) {
   auto c = plugin::ParseConfig(
       "[tee]\ndb_path = \"x\"\npcs_url = \"https://api.trustedservices.intel.com\"\n"
-      "kds_url = \"https://kdsintf.amd.com\"\nfetch_ca_bundle = \"/etc/ssl/certs/ca-certificates.crt\"\n"
+      "kds_url = \"https://kdsintf.amd.com\"\nfetch_ca_bundle = "
+      "\"/etc/ssl/certs/ca-certificates.crt\"\n"
       "fetch_timeout_ms = 2500\nfetch_interval_secs = 600\n",
       "t");
   BOOST_REQUIRE(c.ok());
@@ -168,10 +170,11 @@ BOOST_AUTO_TEST_CASE(keys_parse_and_bad_values_name_the_key) {
     const char* line;
     const char* key;
   };
-  for (const Bad& b : {Bad{"pcs_url = \"http://x\"", "tee.pcs_url"}, Bad{"kds_url = \"ftp://x\"", "tee.kds_url"},
-                       Bad{"kds_url = 3", "tee.kds_url"}, Bad{"fetch_timeout_ms = 5", "tee.fetch_timeout_ms"},
-                       Bad{"fetch_interval_secs = 1", "tee.fetch_interval_secs"},
-                       Bad{"fetch_ca_bundle = true", "tee.fetch_ca_bundle"}}) {
+  for (const Bad& b :
+       {Bad{"pcs_url = \"http://x\"", "tee.pcs_url"}, Bad{"kds_url = \"ftp://x\"", "tee.kds_url"},
+        Bad{"kds_url = 3", "tee.kds_url"}, Bad{"fetch_timeout_ms = 5", "tee.fetch_timeout_ms"},
+        Bad{"fetch_interval_secs = 1", "tee.fetch_interval_secs"},
+        Bad{"fetch_ca_bundle = true", "tee.fetch_ca_bundle"}}) {
     auto r = plugin::ParseConfig(std::string("[tee]\ndb_path = \"x\"\n") + b.line + "\n", "t");
     BOOST_TEST(!r.ok(), b.line);
     if (!r.ok()) {
@@ -190,15 +193,18 @@ BOOST_AUTO_TEST_CASE(pcs_paths_and_checks) {
   const Bytes fmspc = {0xB0, 0xC0, 0x6F, 0, 0, 0};
   auto tdx = FetchTarget::TcbInfo(TeeType::IntelTdx, AsView(fmspc));
   BOOST_TEST(pcs.Check(tdx).ok());
-  BOOST_TEST(pcs.Plan(tdx) == std::vector<std::string>{"/tdx/certification/v4/tcb?fmspc=B0C06F000000"});
+  BOOST_TEST(pcs.Plan(tdx) ==
+             std::vector<std::string>{"/tdx/certification/v4/tcb?fmspc=B0C06F000000"});
   auto sgx = FetchTarget::TcbInfo(TeeType::IntelSgx, AsView(fmspc));
-  BOOST_TEST(pcs.Plan(sgx) == std::vector<std::string>{"/sgx/certification/v4/tcb?fmspc=B0C06F000000"});
+  BOOST_TEST(pcs.Plan(sgx) ==
+             std::vector<std::string>{"/sgx/certification/v4/tcb?fmspc=B0C06F000000"});
   BOOST_TEST(pcs.Plan(FetchTarget::QeIdentity(TeeType::IntelTdx)) ==
              std::vector<std::string>{"/tdx/certification/v4/qe/identity"});
   BOOST_TEST(pcs.Plan(FetchTarget::PckCrl(TeeType::IntelTdx, "processor")) ==
              std::vector<std::string>{"/sgx/certification/v4/pckcrl?ca=processor&encoding=der"});
   BOOST_TEST(pcs.Plan(FetchTarget::RootCaCrl(TeeType::IntelSgx)) ==
-             (std::vector<std::string>{"/sgx/certification/v4/rootcacrl", "/sgx/certification/v4/qe/identity"}));
+             (std::vector<std::string>{"/sgx/certification/v4/rootcacrl",
+                                       "/sgx/certification/v4/qe/identity"}));
 
   const Bytes short_fmspc = {1, 2, 3};
   BOOST_TEST(!pcs.Check(FetchTarget::TcbInfo(TeeType::IntelTdx, AsView(short_fmspc))).ok());
@@ -215,18 +221,22 @@ BOOST_AUTO_TEST_CASE(kds_paths_and_checks) {
   BOOST_TEST(kds.Check(genoa).ok());
   const std::string hwid = ToHex(AsView(chip));
   BOOST_TEST(kds.Plan(genoa) ==
-             (std::vector<std::string>{"/vcek/v1/Genoa/cert_chain",
-                                       "/vcek/v1/Genoa/" + hwid + "?blSPL=10&teeSPL=0&snpSPL=23&ucodeSPL=84"}));
+             (std::vector<std::string>{
+                 "/vcek/v1/Genoa/cert_chain",
+                 "/vcek/v1/Genoa/" + hwid + "?blSPL=10&teeSPL=0&snpSPL=23&ucodeSPL=84"}));
   // Turin: 8-byte hwid, fmcSPL required.
   auto turin = FetchTarget::Vcek("Turin", AsView(chip), SnpTcb{0, 0, 2, 71, uint8_t{1}});
   BOOST_TEST(kds.Check(turin).ok());
   BOOST_TEST(kds.Plan(turin)[1] ==
              "/vcek/v1/Turin/0001020304050607?blSPL=0&teeSPL=0&snpSPL=2&ucodeSPL=71&fmcSPL=1");
-  BOOST_TEST(!kds.Check(FetchTarget::Vcek("Turin", AsView(chip), SnpTcb{0, 0, 2, 71, std::nullopt})).ok());
-  BOOST_TEST(!kds.Check(FetchTarget::Vcek("Milan", AsView(chip), SnpTcb{0, 0, 2, 71, uint8_t{1}})).ok());
+  BOOST_TEST(
+      !kds.Check(FetchTarget::Vcek("Turin", AsView(chip), SnpTcb{0, 0, 2, 71, std::nullopt})).ok());
+  BOOST_TEST(
+      !kds.Check(FetchTarget::Vcek("Milan", AsView(chip), SnpTcb{0, 0, 2, 71, uint8_t{1}})).ok());
   BOOST_TEST(!kds.Check(FetchTarget::Vcek("Milan", ByteView(chip).first(8), SnpTcb{})).ok());
   BOOST_TEST(!kds.Check(FetchTarget::VcekChain("Siena")).ok());
-  BOOST_TEST(kds.Plan(FetchTarget::VlekChain("Milan")) == std::vector<std::string>{"/vlek/v1/Milan/cert_chain"});
+  BOOST_TEST(kds.Plan(FetchTarget::VlekChain("Milan")) ==
+             std::vector<std::string>{"/vlek/v1/Milan/cert_chain"});
   BOOST_TEST(kds.Plan(FetchTarget::KdsCrl("Milan")) ==
              (std::vector<std::string>{"/vcek/v1/Milan/crl", "/vcek/v1/Milan/cert_chain"}));
   BOOST_TEST(!kds.Check(FetchTarget::RootCaCrl(TeeType::IntelTdx)).ok());

@@ -18,7 +18,8 @@ using Reply = TestHttpsServer::Reply;
 
 namespace {
 
-std::unique_ptr<HttpsClient> Client(const std::string& ca_file, std::chrono::milliseconds timeout = 2000ms,
+std::unique_ptr<HttpsClient> Client(const std::string& ca_file,
+                                    std::chrono::milliseconds timeout = 2000ms,
                                     size_t max_body = 1u << 20) {
   HttpsOptions o;
   o.ca_bundle = ca_file;
@@ -112,23 +113,25 @@ BOOST_AUTO_TEST_CASE(a_stalled_server_times_out) {
 
 BOOST_AUTO_TEST_CASE(a_slow_reply_past_the_deadline_times_out) {
   TlsEnv env;
-  TestHttpsServer server(env.localhost.chain_pem, env.localhost.key_pem, [](const TestHttpsServer::Request&) {
-    Reply r;
-    r.body = ToBytes("late");
-    r.delay = 1500ms;
-    return r;
-  });
+  TestHttpsServer server(env.localhost.chain_pem, env.localhost.key_pem,
+                         [](const TestHttpsServer::Request&) {
+                           Reply r;
+                           r.body = ToBytes("late");
+                           r.delay = 1500ms;
+                           return r;
+                         });
   auto o = Client(env.ca_file, 300ms)->Get(Base(server.Url()), "/slow");
   BOOST_TEST((o.error == NetError::kTimeout), NetErrorName(o.error) << ": " << o.message);
 }
 
 BOOST_AUTO_TEST_CASE(body_over_the_cap_is_refused) {
   TlsEnv env;
-  TestHttpsServer server(env.localhost.chain_pem, env.localhost.key_pem, [](const TestHttpsServer::Request&) {
-    Reply r;
-    r.body = Bytes(64 * 1024, 'x');
-    return r;
-  });
+  TestHttpsServer server(env.localhost.chain_pem, env.localhost.key_pem,
+                         [](const TestHttpsServer::Request&) {
+                           Reply r;
+                           r.body = Bytes(64 * 1024, 'x');
+                           return r;
+                         });
   auto o = Client(env.ca_file, 2000ms, 1024)->Get(Base(server.Url()), "/big");
   BOOST_TEST((o.error == NetError::kTooLarge), NetErrorName(o.error) << ": " << o.message);
   auto fits = Client(env.ca_file, 2000ms, 64 * 1024)->Get(Base(server.Url()), "/big");
@@ -169,15 +172,18 @@ BOOST_AUTO_TEST_CASE(redirects_stay_on_the_same_origin) {
 
 BOOST_AUTO_TEST_CASE(cancel_all_aborts_a_request_in_flight) {
   TlsEnv env;
-  TestHttpsServer server(env.localhost.chain_pem, env.localhost.key_pem, [](const TestHttpsServer::Request&) {
-    Reply r;
-    r.stall = true;
-    return r;
-  });
+  TestHttpsServer server(env.localhost.chain_pem, env.localhost.key_pem,
+                         [](const TestHttpsServer::Request&) {
+                           Reply r;
+                           r.stall = true;
+                           return r;
+                         });
   auto client = Client(env.ca_file, 10s);
   auto t0 = std::chrono::steady_clock::now();
-  auto pending = std::async(std::launch::async, [&] { return client->Get(Base(server.Url()), "/stall"); });
-  while (server.requests() == 0 && std::chrono::steady_clock::now() - t0 < 5s) std::this_thread::sleep_for(5ms);
+  auto pending =
+      std::async(std::launch::async, [&] { return client->Get(Base(server.Url()), "/stall"); });
+  while (server.requests() == 0 && std::chrono::steady_clock::now() - t0 < 5s)
+    std::this_thread::sleep_for(5ms);
   BOOST_REQUIRE(server.requests() == 1u);
   client->CancelAll();
   auto o = pending.get();

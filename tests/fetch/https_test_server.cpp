@@ -29,28 +29,31 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Start() {
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
-    stream_.async_handshake(ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
-      if (!ec) self->Read();
-    });
+    stream_.async_handshake(ssl::stream_base::server,
+                            [self = shared_from_this()](beast::error_code ec) {
+                              if (!ec) self->Read();
+                            });
   }
 
  private:
   void Read() {
-    http::async_read(stream_, buffer_, req_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (!ec) self->Respond();
-    });
+    http::async_read(stream_, buffer_, req_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (!ec) self->Respond();
+                     });
   }
 
   void Respond() {
     server_.Enter();
     entered_ = true;
-    TestHttpsServer::Reply r =
-        server_.Handle(TestHttpsServer::Request{std::string(req_.target().data(), req_.target().size())});
+    TestHttpsServer::Reply r = server_.Handle(
+        TestHttpsServer::Request{std::string(req_.target().data(), req_.target().size())});
     if (r.stall) {
       // Keep the connection open and silent; the client gives up. Watch for
       // its close so the in-flight count drops.
       beast::get_lowest_layer(stream_).expires_never();
-      stream_.async_read_some(net::buffer(sink_), [self = shared_from_this()](beast::error_code, size_t) {});
+      stream_.async_read_some(net::buffer(sink_),
+                              [self = shared_from_this()](beast::error_code, size_t) {});
       return;
     }
     res_.result(r.status);
@@ -148,7 +151,8 @@ size_t TestHttpsServer::requests() const {
   return log_.size();
 }
 
-std::vector<std::pair<TestHttpsServer::Clock::time_point, std::string>> TestHttpsServer::log() const {
+std::vector<std::pair<TestHttpsServer::Clock::time_point, std::string>> TestHttpsServer::log()
+    const {
   std::lock_guard lock(mu_);
   return log_;
 }

@@ -29,9 +29,9 @@ class TestHttpsServer {
     unsigned status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
     Bytes body;
-    bool stall = false;                     // never answer (the client must time out)
-    std::chrono::milliseconds delay{0};     // answer after this long
-    std::optional<size_t> truncate_to;      // announce the whole body, send this much, close
+    bool stall = false;                  // never answer (the client must time out)
+    std::chrono::milliseconds delay{0};  // answer after this long
+    std::optional<size_t> truncate_to;   // announce the whole body, send this much, close
   };
   using Handler = std::function<Reply(const Request&)>;
   using Clock = std::chrono::steady_clock;

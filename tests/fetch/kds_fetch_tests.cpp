@@ -9,9 +9,9 @@
 #include <mutex>
 #include <thread>
 
+#include "attestation/snp/snp_verifier.h"
 #include "fetch_fixture.h"
 #include "https_test_server.h"
-#include "attestation/snp/snp_verifier.h"
 
 using namespace tenzro::tee;
 using namespace tenzro::tee::fetch;
@@ -24,7 +24,8 @@ namespace {
 constexpr char kCase[] = "genoa-v3-openpcc-with-crl";
 constexpr char kStaleCase[] = "genoa-v3-openpcc-crl-stale";
 // SHA-256 of the Genoa ARK's DER (issue 4).
-constexpr char kGenoaArkSha256[] = "4c6598d19c18719c5dfd4a7d335f674e5bfe1d8f800cea2cf270c10d103db2f1";
+constexpr char kGenoaArkSha256[] =
+    "4c6598d19c18719c5dfd4a7d335f674e5bfe1d8f800cea2cf270c10d103db2f1";
 
 // ATTESTATION_REPORT fields (SEV-SNP ABI, Table 22): REPORTED_TCB at 0x180
 // (Milan/Genoa layout: bl, tee, 4 reserved, snp, ucode), CHIP_ID at 0x1A0.
@@ -41,12 +42,16 @@ struct KdsData {
   uint64_t now = 0;
   std::string vcek_path;
   explicit KdsData(const VectorCase& c)
-      : vcek(c.Collateral("vcek")), chain(c.Collateral("chain")), crl(c.Collateral("crl")),
-        report(c.Evidence()), vcek_der(Certs(vcek).at(0).der()), now(c.verify_at) {
+      : vcek(c.Collateral("vcek")),
+        chain(c.Collateral("chain")),
+        crl(c.Collateral("crl")),
+        report(c.Evidence()),
+        vcek_der(Certs(vcek).at(0).der()),
+        now(c.verify_at) {
     const SnpTcb t = ReportedTcb(report);
-    vcek_path = "/vcek/v1/Genoa/" + ToHex(AsView(ChipId(report))) + "?blSPL=" + std::to_string(t.bl) +
-                "&teeSPL=" + std::to_string(t.tee) + "&snpSPL=" + std::to_string(t.snp) +
-                "&ucodeSPL=" + std::to_string(t.ucode);
+    vcek_path = "/vcek/v1/Genoa/" + ToHex(AsView(ChipId(report))) +
+                "?blSPL=" + std::to_string(t.bl) + "&teeSPL=" + std::to_string(t.tee) +
+                "&snpSPL=" + std::to_string(t.snp) + "&ucodeSPL=" + std::to_string(t.ucode);
   }
 
   const std::string& VcekPath() const { return vcek_path; }
@@ -101,8 +106,9 @@ BOOST_AUTO_TEST_CASE(fetches_vcek_chains_and_crl) {
   auto vc = FindCase("snp", kCase);
   if (!vc) return;
   KdsFixture fx(*vc);
-  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
-                         [&](const TestHttpsServer::Request& r) { return fx.data.Serve(r.target); });
+  TestHttpsServer server(
+      fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
+      [&](const TestHttpsServer::Request& r) { return fx.data.Serve(r.target); });
   auto svc = StartService(fx.Options(server.Url()), fx.verifiers, fx.sink);
   BOOST_REQUIRE(svc->Request(fx.Vcek()).ok());
   BOOST_REQUIRE(svc->Request(FetchTarget::VcekChain("Genoa")).ok());
@@ -139,8 +145,8 @@ BOOST_AUTO_TEST_CASE(fetches_vcek_chains_and_crl) {
   bool saw_vcek = false;
   for (const auto& [t, path] : server.log()) saw_vcek = saw_vcek || path == fx.data.VcekPath();
   BOOST_TEST(saw_vcek);
-  BOOST_TEST(fx.data.VcekPath().find("/Genoa/" + vc->expect.value("chip_id", std::string("?")) + "?") !=
-             std::string::npos);
+  BOOST_TEST(fx.data.VcekPath().find("/Genoa/" + vc->expect.value("chip_id", std::string("?")) +
+                                     "?") != std::string::npos);
   BOOST_TEST(server.max_in_flight() == 1u);
 }
 
@@ -150,20 +156,21 @@ BOOST_AUTO_TEST_CASE(rate_limit_one_request_at_a_time_and_retry_after) {
   KdsFixture fx(*vc);
   std::mutex mu;
   int served = 0;
-  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem, [&](const TestHttpsServer::Request& r) {
-    std::lock_guard lock(mu);
-    // The 2nd request is refused with Retry-After: 1; every answer takes a
-    // while, so overlapping requests would be seen.
-    if (++served == 2) {
-      Reply busy;
-      busy.status = 429;
-      busy.headers = {{"Retry-After", "1"}};
-      return busy;
-    }
-    Reply rep = fx.data.Serve(r.target);
-    rep.delay = 60ms;
-    return rep;
-  });
+  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
+                         [&](const TestHttpsServer::Request& r) {
+                           std::lock_guard lock(mu);
+                           // The 2nd request is refused with Retry-After: 1; every answer takes a
+                           // while, so overlapping requests would be seen.
+                           if (++served == 2) {
+                             Reply busy;
+                             busy.status = 429;
+                             busy.headers = {{"Retry-After", "1"}};
+                             return busy;
+                           }
+                           Reply rep = fx.data.Serve(r.target);
+                           rep.delay = 60ms;
+                           return rep;
+                         });
   auto svc = StartService(fx.Options(server.Url()), fx.verifiers, fx.sink);  // 2 pool threads
   BOOST_REQUIRE(svc->Request(FetchTarget::VcekChain("Genoa")).ok());
   BOOST_REQUIRE(svc->Request(FetchTarget::VlekChain("Genoa")).ok());
@@ -174,9 +181,10 @@ BOOST_AUTO_TEST_CASE(rate_limit_one_request_at_a_time_and_retry_after) {
   BOOST_TEST(fx.sink.got().size() == 4u);
   BOOST_TEST(server.max_in_flight() == 1u);
   auto log = server.log();
-  BOOST_REQUIRE(log.size() == 7u);  // 1 + 1 (429) + retry + crl(2) + vcek(2)
+  BOOST_REQUIRE(log.size() == 7u);             // 1 + 1 (429) + retry + crl(2) + vcek(2)
   BOOST_TEST(log[2].second == log[1].second);  // the refused request is the one retried
-  const auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(log[2].first - log[1].first);
+  const auto gap =
+      std::chrono::duration_cast<std::chrono::milliseconds>(log[2].first - log[1].first);
   BOOST_TEST(gap.count() >= 950, "retry came " << gap.count() << " ms after the 429");
   BOOST_TEST_MESSAGE("retry " << gap.count() << " ms after a 429 with Retry-After: 1");
   BOOST_TEST(svc->kds()->stats().retries == 1u);
@@ -186,11 +194,12 @@ BOOST_AUTO_TEST_CASE(exponential_backoff_is_bounded_and_gives_up) {
   auto vc = FindCase("snp", kCase);
   if (!vc) return;
   KdsFixture fx(*vc);
-  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem, [](const TestHttpsServer::Request&) {
-    Reply busy;
-    busy.status = 429;  // no Retry-After: exponential backoff alone
-    return busy;
-  });
+  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
+                         [](const TestHttpsServer::Request&) {
+                           Reply busy;
+                           busy.status = 429;  // no Retry-After: exponential backoff alone
+                           return busy;
+                         });
   ServiceOptions o = fx.Options(server.Url());
   o.fetcher.max_attempts = 4;
   o.fetcher.backoff_base = 100ms;
@@ -203,7 +212,8 @@ BOOST_AUTO_TEST_CASE(exponential_backoff_is_bounded_and_gives_up) {
   auto log = server.log();
   BOOST_REQUIRE(log.size() == 4u);
   auto ms = [&](size_t i) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(log[i].first - log[i - 1].first).count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(log[i].first - log[i - 1].first)
+        .count();
   };
   BOOST_TEST(ms(1) >= 95);   // 100
   BOOST_TEST(ms(2) >= 195);  // 200
@@ -215,13 +225,15 @@ BOOST_AUTO_TEST_CASE(garbage_stall_and_stale_crl_are_rejected) {
   auto vc = FindCase("snp", kCase);
   if (!vc) return;
   KdsFixture fx(*vc);
-  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem, [&](const TestHttpsServer::Request& r) {
-    Reply rep = fx.data.Serve(r.target);
-    if (r.target == "/vlek/v1/Genoa/cert_chain") rep.body = ToBytes("not a certificate");
-    if (r.target == fx.data.VcekPath()) rep.body = Bytes(200, 0xAB);
-    if (r.target == "/vcek/v1/Genoa/crl") rep.stall = true;
-    return rep;
-  });
+  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
+                         [&](const TestHttpsServer::Request& r) {
+                           Reply rep = fx.data.Serve(r.target);
+                           if (r.target == "/vlek/v1/Genoa/cert_chain")
+                             rep.body = ToBytes("not a certificate");
+                           if (r.target == fx.data.VcekPath()) rep.body = Bytes(200, 0xAB);
+                           if (r.target == "/vcek/v1/Genoa/crl") rep.stall = true;
+                           return rep;
+                         });
   ServiceOptions o = fx.Options(server.Url());
   o.timeout = 300ms;
   auto svc = StartService(o, fx.verifiers, fx.sink);
@@ -273,11 +285,12 @@ BOOST_AUTO_TEST_CASE(a_crl_whose_issuer_is_not_in_the_chain_is_garbage) {
   cs.next_update = static_cast<int64_t>(fx.data.now) + 86400;
   auto crl = x509::IssueCrl(cs, *ca, *key);
   BOOST_REQUIRE(crl.ok());
-  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem, [&](const TestHttpsServer::Request& r) {
-    Reply rep = fx.data.Serve(r.target);
-    if (r.target == "/vcek/v1/Genoa/crl") rep.body = crl->der();
-    return rep;
-  });
+  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
+                         [&](const TestHttpsServer::Request& r) {
+                           Reply rep = fx.data.Serve(r.target);
+                           if (r.target == "/vcek/v1/Genoa/crl") rep.body = crl->der();
+                           return rep;
+                         });
   auto svc = StartService(fx.Options(server.Url()), fx.verifiers, fx.sink);
   BOOST_REQUIRE(svc->Request(FetchTarget::KdsCrl("Genoa")).ok());
   BOOST_REQUIRE(fx.sink.WaitOutcomes(1));

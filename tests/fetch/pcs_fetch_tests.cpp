@@ -10,10 +10,10 @@
 #include <map>
 #include <thread>
 
+#include "attestation/tdx/tdx_verifier.h"
 #include "crypto/hash.h"
 #include "fetch_fixture.h"
 #include "https_test_server.h"
-#include "attestation/tdx/tdx_verifier.h"
 
 using namespace tenzro::tee;
 using namespace tenzro::tee::fetch;
@@ -26,7 +26,8 @@ namespace {
 constexpr char kCase[] = "tdx-v4-uptodate";
 constexpr char kSgxCase[] = "sgx-v3-config-and-sw-hardening";
 // SHA-256 of the Intel SGX Root CA's DER (issue 3).
-constexpr char kIntelRootSha256[] = "44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3";
+constexpr char kIntelRootSha256[] =
+    "44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3";
 
 // The real collateral of a case, served as Intel PCS serves it.
 struct PcsData {
@@ -63,7 +64,8 @@ struct PcsData {
     }
     // The sgx QE Identity path answers for a TDX case too: the Root CA CRL
     // job takes the root certificate from its issuer chain.
-    if (target == flavour + "/certification/v4/qe/identity" || target == "/sgx/certification/v4/qe/identity") {
+    if (target == flavour + "/certification/v4/qe/identity" ||
+        target == "/sgx/certification/v4/qe/identity") {
       r.headers = {{"Content-Type", "application/json"},
                    {"SGX-Enclave-Identity-Issuer-Chain", PercentEncode(Text(tcb_chain))}};
       r.body = qe_identity;
@@ -102,8 +104,10 @@ struct PcsFixture {
   explicit PcsFixture(const VectorCase& c) : vc(c), data(c) {
     // The vectors' root is the one the verifier pins by default.
     BOOST_REQUIRE_EQUAL(ToHex(AsView(RootOf(data.root_ca).fingerprint())), kIntelRootSha256);
-    verifiers.Install(std::make_unique<tdx::TdxVerifier>(TeeType::IntelTdx, tdx::Policy{}, CommonPolicy{}));
-    verifiers.Install(std::make_unique<tdx::TdxVerifier>(TeeType::IntelSgx, tdx::Policy{}, CommonPolicy{}));
+    verifiers.Install(
+        std::make_unique<tdx::TdxVerifier>(TeeType::IntelTdx, tdx::Policy{}, CommonPolicy{}));
+    verifiers.Install(
+        std::make_unique<tdx::TdxVerifier>(TeeType::IntelSgx, tdx::Policy{}, CommonPolicy{}));
   }
 
   ServiceOptions Options(const std::string& url) const {
@@ -132,12 +136,13 @@ BOOST_AUTO_TEST_CASE(fetches_verifies_and_hands_on_every_pcs_document) {
   if (!sgx_case) return;
   PcsFixture fx(*vc);
   const PcsData sgx(*sgx_case);
-  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem, [&](const TestHttpsServer::Request& r) {
-    return r.target.rfind("/sgx/certification/v4/tcb", 0) == 0 ||
-                   r.target.rfind("/sgx/certification/v4/qe", 0) == 0
-               ? sgx.Serve(r.target)
-               : fx.data.Serve(r.target);
-  });
+  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
+                         [&](const TestHttpsServer::Request& r) {
+                           return r.target.rfind("/sgx/certification/v4/tcb", 0) == 0 ||
+                                          r.target.rfind("/sgx/certification/v4/qe", 0) == 0
+                                      ? sgx.Serve(r.target)
+                                      : fx.data.Serve(r.target);
+                         });
   auto svc = StartService(fx.Options(server.Url() + "/"), fx.verifiers, fx.sink);
   const Bytes fmspc = fx.data.FmspcBytes();
   const Bytes sgx_fmspc = sgx.FmspcBytes();
@@ -161,7 +166,8 @@ BOOST_AUTO_TEST_CASE(fetches_verifies_and_hands_on_every_pcs_document) {
   BOOST_REQUIRE(tcb.doc.key.size() >= fmspc.size());  // the verifier's key ends with the FMSPC
   BOOST_TEST(ToHex(AsView(tcb.doc.key).last(fmspc.size())) == ToHex(AsView(fmspc)));
   std::string tcb_json = Text(fx.data.tcb_info);
-  while (!tcb_json.empty() && std::isspace(static_cast<unsigned char>(tcb_json.back()))) tcb_json.pop_back();
+  while (!tcb_json.empty() && std::isspace(static_cast<unsigned char>(tcb_json.back())))
+    tcb_json.pop_back();
   BOOST_TEST(Text(tcb.blob).rfind(tcb_json + "\n-----BEGIN CERTIFICATE-----", 0) == 0u);
   auto chain = Certs(tcb.blob);
   auto expect_chain = Certs(fx.data.tcb_chain);
@@ -210,8 +216,9 @@ BOOST_AUTO_TEST_CASE(root_ca_crl_as_der_or_pem) {
   for (auto form : {PcsData::RootCrlForm::kDer, PcsData::RootCrlForm::kPem}) {
     PcsFixture fx(*vc);
     fx.data.root_form = form;
-    TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
-                           [&](const TestHttpsServer::Request& r) { return fx.data.Serve(r.target); });
+    TestHttpsServer server(
+        fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
+        [&](const TestHttpsServer::Request& r) { return fx.data.Serve(r.target); });
     auto svc = StartService(fx.Options(server.Url()), fx.verifiers, fx.sink);
     BOOST_REQUIRE(svc->Request(FetchTarget::RootCaCrl(TeeType::IntelSgx)).ok());
     BOOST_REQUIRE(fx.sink.WaitOutcomes(1));
@@ -229,26 +236,32 @@ BOOST_AUTO_TEST_CASE(garbage_and_forgeries_are_rejected_and_not_handed_on) {
   // Each TCB Info FMSPC gets its own misbehaviour.
   Bytes tampered = fx.data.tcb_info;
   const std::string text = Text(tampered);
-  const size_t at = text.find("\"tcbEvaluationDataNumber\":") + 26;  // a digit inside the signed bytes
+  const size_t at =
+      text.find("\"tcbEvaluationDataNumber\":") + 26;  // a digit inside the signed bytes
   BOOST_REQUIRE(at > 26u);
   tampered[at] = tampered[at] == '9' ? '8' : static_cast<uint8_t>(tampered[at] + 1);
-  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem, [&](const TestHttpsServer::Request& r) {
-    Reply rep = fx.data.Serve("/tdx/certification/v4/tcb?fmspc=" + fx.data.fmspc);
-    if (r.target.find("fmspc=000000000001") != std::string::npos) rep.body = ToBytes("<html>oops</html>");
-    else if (r.target.find("fmspc=000000000002") != std::string::npos) rep.body = tampered;
-    else if (r.target.find("fmspc=000000000003") != std::string::npos) rep.headers.clear();  // no chain
-    else if (r.target.find("fmspc=000000000004") != std::string::npos) rep.status = 404;
-    else if (r.target.find("fmspc=000000000005") != std::string::npos) {
-      // A genuine chain but the wrong one (the PCK CRL's): the signature fails.
-      rep.headers = {{"TCB-Info-Issuer-Chain", PercentEncode(Text(fx.data.pck_chain))}};
-    } else if (r.target.find("pckcrl") != std::string::npos) {
-      rep = fx.data.Serve("/sgx/certification/v4/pckcrl?ca=platform&encoding=der");
-      rep.body = Bytes(300, 0x30);
-    } else {
-      rep.status = 500;
-    }
-    return rep;
-  });
+  TestHttpsServer server(
+      fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem, [&](const TestHttpsServer::Request& r) {
+        Reply rep = fx.data.Serve("/tdx/certification/v4/tcb?fmspc=" + fx.data.fmspc);
+        if (r.target.find("fmspc=000000000001") != std::string::npos)
+          rep.body = ToBytes("<html>oops</html>");
+        else if (r.target.find("fmspc=000000000002") != std::string::npos)
+          rep.body = tampered;
+        else if (r.target.find("fmspc=000000000003") != std::string::npos)
+          rep.headers.clear();  // no chain
+        else if (r.target.find("fmspc=000000000004") != std::string::npos)
+          rep.status = 404;
+        else if (r.target.find("fmspc=000000000005") != std::string::npos) {
+          // A genuine chain but the wrong one (the PCK CRL's): the signature fails.
+          rep.headers = {{"TCB-Info-Issuer-Chain", PercentEncode(Text(fx.data.pck_chain))}};
+        } else if (r.target.find("pckcrl") != std::string::npos) {
+          rep = fx.data.Serve("/sgx/certification/v4/pckcrl?ca=platform&encoding=der");
+          rep.body = Bytes(300, 0x30);
+        } else {
+          rep.status = 500;
+        }
+        return rep;
+      });
   auto svc = StartService(fx.Options(server.Url()), fx.verifiers, fx.sink);
   std::map<std::string, FetchFailure> expect;
   for (int i = 1; i <= 5; ++i) {
@@ -277,18 +290,20 @@ BOOST_AUTO_TEST_CASE(a_truncated_response_hands_on_nothing) {
   auto vc = FindCase("tdx", kCase);
   if (!vc) return;
   PcsFixture fx(*vc);
-  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem, [&](const TestHttpsServer::Request& r) {
-    Reply rep = fx.data.Serve(r.target);
-    rep.truncate_to = rep.body.size() / 2;  // the connection drops mid-body
-    return rep;
-  });
+  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
+                         [&](const TestHttpsServer::Request& r) {
+                           Reply rep = fx.data.Serve(r.target);
+                           rep.truncate_to = rep.body.size() / 2;  // the connection drops mid-body
+                           return rep;
+                         });
   auto svc = StartService(fx.Options(server.Url()), fx.verifiers, fx.sink);
   BOOST_REQUIRE(svc->Request(FetchTarget::QeIdentity(TeeType::IntelTdx)).ok());
   BOOST_REQUIRE(svc->Request(FetchTarget::PckCrl(TeeType::IntelTdx, "platform")).ok());
   BOOST_REQUIRE(fx.sink.WaitOutcomes(2));
   BOOST_TEST(fx.sink.got().empty());
   for (const auto& f : fx.sink.failed()) {
-    BOOST_TEST((f.why == FetchFailure::kNetwork), f.target.Key() << ": " << FetchFailureName(f.why) << " " << f.message);
+    BOOST_TEST((f.why == FetchFailure::kNetwork),
+               f.target.Key() << ": " << FetchFailureName(f.why) << " " << f.message);
   }
 }
 
@@ -302,8 +317,9 @@ BOOST_AUTO_TEST_CASE(a_stale_document_is_rejected) {
   bundle.insert(bundle.end(), fx.data.tcb_chain.begin(), fx.data.tcb_chain.end());
   auto doc = fx.verifiers.For(TeeType::IntelTdx).ParseCollateral(AsView(bundle), fx.data.now);
   BOOST_REQUIRE_MESSAGE(doc.ok(), (doc.ok() ? "" : doc.status().message()));
-  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
-                         [&](const TestHttpsServer::Request& r) { return fx.data.Serve(r.target); });
+  TestHttpsServer server(
+      fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
+      [&](const TestHttpsServer::Request& r) { return fx.data.Serve(r.target); });
   const Bytes fmspc = fx.data.FmspcBytes();
   for (uint64_t now : {doc->next_update, doc->next_update + 1}) {
     RecordingSink sink;
@@ -326,14 +342,15 @@ BOOST_AUTO_TEST_CASE(a_stalled_server_times_out_without_blocking_the_caller) {
   auto vc = FindCase("tdx", kCase);
   if (!vc) return;
   PcsFixture fx(*vc);
-  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem, [&](const TestHttpsServer::Request& r) {
-    if (r.target.find("/tcb?") != std::string::npos) {
-      Reply stall;
-      stall.stall = true;
-      return stall;
-    }
-    return fx.data.Serve(r.target);
-  });
+  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
+                         [&](const TestHttpsServer::Request& r) {
+                           if (r.target.find("/tcb?") != std::string::npos) {
+                             Reply stall;
+                             stall.stall = true;
+                             return stall;
+                           }
+                           return fx.data.Serve(r.target);
+                         });
   ServiceOptions o = fx.Options(server.Url());
   o.timeout = 400ms;
   auto svc = StartService(o, fx.verifiers, fx.sink);
@@ -342,7 +359,10 @@ BOOST_AUTO_TEST_CASE(a_stalled_server_times_out_without_blocking_the_caller) {
   BOOST_REQUIRE(svc->Request(FetchTarget::TcbInfo(TeeType::IntelTdx, AsView(fmspc))).ok());
   BOOST_REQUIRE(svc->Request(FetchTarget::QeIdentity(TeeType::IntelTdx)).ok());  // queued behind it
   const auto enqueue_time = std::chrono::steady_clock::now() - t0;
-  BOOST_TEST((enqueue_time < 50ms), "Request took " << std::chrono::duration_cast<std::chrono::milliseconds>(enqueue_time).count() << " ms");
+  BOOST_TEST(
+      (enqueue_time < 50ms),
+      "Request took " << std::chrono::duration_cast<std::chrono::milliseconds>(enqueue_time).count()
+                      << " ms");
   BOOST_REQUIRE(fx.sink.WaitOutcomes(2, 10s));
   const auto took = std::chrono::steady_clock::now() - t0;
   BOOST_REQUIRE(fx.sink.failed().size() == 1u);
@@ -360,8 +380,9 @@ BOOST_AUTO_TEST_CASE(wrong_ca_fails_tls_and_sends_nothing) {
   PcsFixture fx(*vc);
   TestCa rogue("rogue CA");
   TlsIdentity id = rogue.Issue("localhost");
-  TestHttpsServer server(id.chain_pem, id.key_pem,
-                         [&](const TestHttpsServer::Request& r) { return fx.data.Serve(r.target); });
+  TestHttpsServer server(id.chain_pem, id.key_pem, [&](const TestHttpsServer::Request& r) {
+    return fx.data.Serve(r.target);
+  });
   auto svc = StartService(fx.Options(server.Url()), fx.verifiers, fx.sink);
   BOOST_REQUIRE(svc->Request(FetchTarget::QeIdentity(TeeType::IntelTdx)).ok());
   BOOST_REQUIRE(fx.sink.WaitOutcomes(1));
@@ -374,11 +395,12 @@ BOOST_AUTO_TEST_CASE(requests_are_deduplicated_bounded_and_unchanged_content_is_
   auto vc = FindCase("tdx", kCase);
   if (!vc) return;
   PcsFixture fx(*vc);
-  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem, [&](const TestHttpsServer::Request& r) {
-    Reply rep = fx.data.Serve(r.target);
-    rep.delay = 200ms;
-    return rep;
-  });
+  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
+                         [&](const TestHttpsServer::Request& r) {
+                           Reply rep = fx.data.Serve(r.target);
+                           rep.delay = 200ms;
+                           return rep;
+                         });
   ServiceOptions o = fx.Options(server.Url());
   o.fetcher.max_pending = 2;
   auto svc = StartService(o, fx.verifiers, fx.sink);
@@ -404,7 +426,8 @@ BOOST_AUTO_TEST_CASE(requests_are_deduplicated_bounded_and_unchanged_content_is_
   BOOST_TEST(svc->pcs()->stats().unchanged == 1u);
 
   // Malformed targets and the other service's kinds are refused at once.
-  BOOST_TEST((svc->Request(FetchTarget::PckCrl(TeeType::IntelTdx, "bogus")).code() == ErrorCode::kInvalidArgument));
+  BOOST_TEST((svc->Request(FetchTarget::PckCrl(TeeType::IntelTdx, "bogus")).code() ==
+              ErrorCode::kInvalidArgument));
   BOOST_TEST((svc->Request(FetchTarget::VcekChain("Milan")).code() == ErrorCode::kUnsupported));
 }
 
@@ -412,8 +435,9 @@ BOOST_AUTO_TEST_CASE(periodic_refresh_refetches_what_was_requested) {
   auto vc = FindCase("tdx", kCase);
   if (!vc) return;
   PcsFixture fx(*vc);
-  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
-                         [&](const TestHttpsServer::Request& r) { return fx.data.Serve(r.target); });
+  TestHttpsServer server(
+      fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
+      [&](const TestHttpsServer::Request& r) { return fx.data.Serve(r.target); });
   ServiceOptions o = fx.Options(server.Url());
   o.fetcher.refresh_interval = 1s;
   auto svc = StartService(o, fx.verifiers, fx.sink);

@@ -38,7 +38,8 @@ struct Host {
   }
 };
 
-std::unique_ptr<plugin::Plugin> OpenPlugin(const TempDir& dir, const std::string& extra, Host& host) {
+std::unique_ptr<plugin::Plugin> OpenPlugin(const TempDir& dir, const std::string& extra,
+                                           Host& host) {
   const std::string path = dir.Sub("node.toml");
   WriteTextFile(path, "[tee]\ndb_path = \"" + dir.Sub("db") + "\"\n" + extra);
   auto p = plugin::Plugin::Open(path, &host.cb);
@@ -56,15 +57,17 @@ BOOST_AUTO_TEST_SUITE(fetch_plugin)
 
 BOOST_AUTO_TEST_CASE(stalled_servers_block_neither_hooks_nor_close) {
   TlsEnv tls;
-  TestHttpsServer server(tls.localhost.chain_pem, tls.localhost.key_pem, [](const TestHttpsServer::Request&) {
-    Reply r;
-    r.stall = true;
-    return r;
-  });
+  TestHttpsServer server(tls.localhost.chain_pem, tls.localhost.key_pem,
+                         [](const TestHttpsServer::Request&) {
+                           Reply r;
+                           r.stall = true;
+                           return r;
+                         });
   TempDir dir;
   Host host;
   const std::string extra = "pcs_url = \"" + server.Url() + "\"\nkds_url = \"" + server.Url() +
-                            "/kds\"\nfetch_ca_bundle = \"" + tls.ca_file + "\"\nfetch_timeout_ms = 20000\n";
+                            "/kds\"\nfetch_ca_bundle = \"" + tls.ca_file +
+                            "\"\nfetch_timeout_ms = 20000\n";
   auto t0 = std::chrono::steady_clock::now();
   auto p = OpenPlugin(dir, extra, host);
   const auto open_ms = Ms(std::chrono::steady_clock::now() - t0);
@@ -90,7 +93,8 @@ BOOST_AUTO_TEST_CASE(stalled_servers_block_neither_hooks_nor_close) {
   // A further request only enqueues.
   auto t2 = std::chrono::steady_clock::now();
   const Bytes fmspc = {1, 2, 3, 4, 5, 6};
-  BOOST_TEST(p->RequestCollateral(fetch::FetchTarget::TcbInfo(TeeType::IntelTdx, AsView(fmspc))).ok());
+  BOOST_TEST(
+      p->RequestCollateral(fetch::FetchTarget::TcbInfo(TeeType::IntelTdx, AsView(fmspc))).ok());
   BOOST_TEST(Ms(std::chrono::steady_clock::now() - t2) < 50);
 
   // close: requests in flight are cancelled and the pool joined, long
@@ -111,8 +115,9 @@ BOOST_AUTO_TEST_CASE(no_fetcher_threads_without_urls) {
   auto p = OpenPlugin(dir, "", host);
   BOOST_TEST(p->fetchers() == nullptr);
   const Bytes fmspc = {1, 2, 3, 4, 5, 6};
-  BOOST_TEST((p->RequestCollateral(fetch::FetchTarget::TcbInfo(TeeType::IntelTdx, AsView(fmspc))).code() ==
-              ErrorCode::kUnsupported));
+  BOOST_TEST(
+      (p->RequestCollateral(fetch::FetchTarget::TcbInfo(TeeType::IntelTdx, AsView(fmspc))).code() ==
+       ErrorCode::kUnsupported));
 }
 
 BOOST_AUTO_TEST_CASE(fetched_documents_reach_the_host_and_local_admission_only) {
@@ -140,7 +145,8 @@ BOOST_AUTO_TEST_CASE(fetched_documents_reach_the_host_and_local_admission_only) 
       BOOST_TEST(host.fetched[0].first == TEE_TYPE_SIMULATED);
       BOOST_TEST(host.fetched[0].second == blob);
     }
-    BOOST_TEST(p->hooks().AdmittedCollateral()->Contains(doc.content_hash) == local, "local=" << local);
+    BOOST_TEST(p->hooks().AdmittedCollateral()->Contains(doc.content_hash) == local,
+               "local=" << local);
   }
 }
 
@@ -152,19 +158,23 @@ BOOST_AUTO_TEST_CASE(kds_chain_fetched_verified_and_admitted_end_to_end) {
   if (!vc) return;
   const Bytes chain = vc->Collateral("chain");
   TlsEnv tls;
-  TestHttpsServer server(tls.localhost.chain_pem, tls.localhost.key_pem, [&chain](const TestHttpsServer::Request& r) {
-    Reply rep;
-    if (r.target == "/vcek/v1/Genoa/cert_chain") rep.body = chain;
-    else rep.status = 404;
-    return rep;
-  });
+  TestHttpsServer server(tls.localhost.chain_pem, tls.localhost.key_pem,
+                         [&chain](const TestHttpsServer::Request& r) {
+                           Reply rep;
+                           if (r.target == "/vcek/v1/Genoa/cert_chain")
+                             rep.body = chain;
+                           else
+                             rep.status = 404;
+                           return rep;
+                         });
   for (const bool local : {false, true}) {
     TempDir dir;
     Host host;
-    auto p = OpenPlugin(dir,
-                        "kds_url = \"" + server.Url() + "\"\nfetch_ca_bundle = \"" + tls.ca_file +
-                            "\"\ncollateral_admission = \"" + (local ? "local" : "consensus") + "\"\n",
-                        host);
+    auto p =
+        OpenPlugin(dir,
+                   "kds_url = \"" + server.Url() + "\"\nfetch_ca_bundle = \"" + tls.ca_file +
+                       "\"\ncollateral_admission = \"" + (local ? "local" : "consensus") + "\"\n",
+                   host);
     // Open asked for the chains and CRLs of every product; only Genoa's
     // VCEK chain exists here.
     for (int i = 0; i < 1000; ++i) {
