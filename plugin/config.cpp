@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "crypto/hash.h"
+#include "fetch/url.h"
 
 namespace tenzro::tee::plugin {
 namespace cfg {
@@ -147,7 +148,8 @@ Status ParseTee(const toml::table& t, std::string_view origin, Config& c) {
   TEE_TRY(CheckKeys(t, origin, prefix,
                     {"db_path", "rocksdb_memory_mb", "log_level", "simulation",
                      "collateral_admission", "max_evidence_bytes", "snapshot_retention",
-                     "migrate_params", "consensus"}));
+                     "migrate_params", "consensus", "pcs_url", "kds_url", "fetch_ca_bundle",
+                     "fetch_timeout_ms", "fetch_interval_secs"}));
   TEE_TRY(ReadString(t, origin, prefix, "db_path", c.db_path));
   TEE_TRY(ReadU64(t, origin, prefix, "rocksdb_memory_mb", 8, 65536, c.rocksdb_memory_mb));
   TEE_TRY(ReadString(t, origin, prefix, "log_level", c.log_level));
@@ -164,6 +166,16 @@ Status ParseTee(const toml::table& t, std::string_view origin, Config& c) {
   TEE_TRY(ReadU64(t, origin, prefix, "max_evidence_bytes", 256, 64u << 20, c.max_evidence_bytes));
   TEE_TRY(ReadU64(t, origin, prefix, "snapshot_retention", 1, 1u << 20, c.snapshot_retention));
   TEE_TRY(ReadBool(t, origin, prefix, "migrate_params", c.migrate_params));
+  // Fetchers [fetch branch]
+  for (auto [key, out] : {std::pair{"pcs_url", &c.pcs_url}, std::pair{"kds_url", &c.kds_url}}) {
+    TEE_TRY(ReadString(t, origin, prefix, key, *out));
+    if (!out->empty()) {
+      if (auto u = fetch::ParseBaseUrl(*out); !u.ok()) return Bad(origin, prefix + key, u.status().message());
+    }
+  }
+  TEE_TRY(ReadString(t, origin, prefix, "fetch_ca_bundle", c.fetch_ca_bundle));
+  TEE_TRY(ReadU64(t, origin, prefix, "fetch_timeout_ms", 100, 300000, c.fetch_timeout_ms));
+  TEE_TRY(ReadU64(t, origin, prefix, "fetch_interval_secs", 60, 7ull * 86400, c.fetch_interval_secs));
   Status st;
   if (const toml::table* cons = SubTable(t, "consensus", origin, prefix + "consensus", st)) {
     c.consensus_defaults = false;

@@ -34,6 +34,13 @@ struct Config {
   uint64_t max_evidence_bytes = 256u << 10;
   uint64_t snapshot_retention = 8;
   bool migrate_params = false;  // accept a database made under another params_hash
+  // Collateral fetchers (node-local, not chain parameters; off unless a URL
+  // is set). [fetch branch]
+  std::string pcs_url;          // Intel PCS/PCCS base, e.g. https://api.trustedservices.intel.com
+  std::string kds_url;          // AMD KDS base, e.g. https://kdsintf.amd.com
+  std::string fetch_ca_bundle;  // PEM CA file; empty: the system's trust store
+  uint64_t fetch_timeout_ms = 10000;      // per network step
+  uint64_t fetch_interval_secs = 3600;    // periodic refresh of fetched documents
 
   // [tee.consensus]
   uint64_t multiplier = 2;

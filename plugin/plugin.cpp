@@ -1,5 +1,6 @@
 #include "plugin/plugin.h"
 
+#include <chrono>
 #include <cstring>
 #include <mutex>
 
@@ -106,11 +107,29 @@ Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
   p->hooks_ = std::make_unique<consensus::ConsensusHooks>(*p->registry_, *p->verifier_, hp, p.get());
   p->logger_->info("opened {} (params_hash {}, {} validators)", p->config_.db_path,
                    ToHex(AsView(p->params_hash_)), p->registry_->records().size());
+
+  // Collateral fetchers last: they call into the verifiers, the hooks and
+  // the host from their own threads.
+  fetch::FetchConfig fc;
+  fc.pcs_url = p->config_.pcs_url;
+  fc.kds_url = p->config_.kds_url;
+  fc.ca_bundle = p->config_.fetch_ca_bundle;
+  fc.timeout = std::chrono::milliseconds(p->config_.fetch_timeout_ms);
+  fc.fetcher.refresh_interval = std::chrono::seconds(p->config_.fetch_interval_secs);
+  if (fc.enabled()) {
+    const consensus::ConsensusHooks* hooks = p->hooks_.get();
+    TEE_ASSIGN_OR_RETURN(p->fetch_, fetch::FetchService::Start(fc, *p->verifier_, *p, p->logger_, {},
+                                                               [hooks] { return hooks->AdmittedCollateral(); }));
+    p->fetch_->RequestGlobal();
+  }
   return p;
 }
 
 Plugin::~Plugin() {
-  // Hooks reference the registry and verifier: tear down in reverse order.
+  // The fetchers call into the hooks and the host: cancel and join them
+  // first. Hooks reference the registry and verifier: tear down in reverse.
+  if (fetch_) fetch_->Shutdown();
+  fetch_.reset();
   hooks_.reset();
   registry_.reset();
   if (logger_) logger_->flush();
@@ -120,7 +139,15 @@ Result<Verdict> Plugin::Verify(StandaloneRequest req) const {
   // Not consensus: the admitted set as it is now, plus the caller's blobs.
   std::shared_ptr<const CollateralSet> admitted = hooks_->AdmittedCollateral();
   req.base = admitted.get();
-  return VerifyStandalone(*verifier_, req);
+  auto verdict = VerifyStandalone(*verifier_, req);
+  // A verdict that names missing or out-of-date collateral asks the fetchers
+  // for it; the next verification may then find it.
+  if (fetch_ && verdict.ok()) {
+    for (const auto& t : fetch::TargetsForVerdict(req.tee_type, *verdict)) {
+      if (Status s = fetch_->Request(t); !s.ok()) logger_->debug("fetch {}: {}", t.Key(), s.message());
+    }
+  }
+  return verdict;
 }
 
 Result<Bytes> Plugin::SimulateEvidence(const ValidatorId& id, const Hash32& challenge,
@@ -148,7 +175,40 @@ std::string Plugin::StatusJson() const {
   auto last = hooks_->last_epoch();
   j["last_epoch"] = last ? nlohmann::json(*last) : nlohmann::json();
   j["validators"] = hooks_->validator_count();
+  nlohmann::json fetchers = nlohmann::json::object();
+  if (fetch_) {
+    for (fetch::Fetcher* f : {fetch_->pcs(), fetch_->kds()}) {
+      if (f == nullptr) continue;
+      const auto st = f->stats();
+      fetchers[std::string(f->name())] = {{"url", f->base().Origin() + f->base().prefix},
+                                          {"pending", f->pending()},
+                                          {"http_requests", st.http_requests},
+                                          {"delivered", st.delivered},
+                                          {"failed", st.failed}};
+    }
+  }
+  j["fetchers"] = fetchers;
   return j.dump();
+}
+
+Status Plugin::RequestCollateral(const fetch::FetchTarget& target) {
+  if (!fetch_) return Error(ErrorCode::kUnsupported, "no collateral fetcher is configured");
+  return fetch_->Request(target);
+}
+
+void Plugin::OnFetched(const fetch::FetchTarget& target, ByteView blob, const CollateralDoc& doc,
+                       uint64_t now) {
+  if (callbacks_.collateral_fetched != nullptr) {
+    callbacks_.collateral_fetched(callbacks_.user, static_cast<int32_t>(target.tee_type), blob.data(),
+                                  blob.size());
+  }
+  if (config_.collateral_admission != CollateralAdmission::kLocal) return;
+  Status s = hooks_->SubmitCollateral(target.tee_type, blob, now);
+  if (s.ok()) {
+    logger_->info("admitted fetched {} {} (local admission, NON-CONSENSUS)", target.Key(), doc.kind);
+  } else {
+    logger_->warn("fetched {} not admitted: {}", target.Key(), s.ToString());
+  }
 }
 
 void Plugin::OnValidatorEvent(const ValidatorId& id, consensus::ValidatorEvent event,

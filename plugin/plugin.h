@@ -1,7 +1,9 @@
 // Plugin: one open instance behind a tee_handle. Owns the config, its logger
-// (not spdlog's global registry), storage, registry, verifiers and hooks.
+// (not spdlog's global registry), storage, registry, verifiers, hooks and,
+// when [tee] pcs_url or kds_url is set, the collateral fetchers with their
+// thread pool (fetch/service.h says what triggers fetches).
 // Lifecycle: Open -> calls from any thread -> destruction (close), which
-// flushes and joins everything the plugin started.
+// cancels fetches in flight, flushes and joins everything the plugin started.
 #pragma once
 
 #include <memory>
@@ -14,11 +16,12 @@
 #include "abi/tenzro_tee.h"
 #include "attestation/standalone.h"
 #include "consensus_hooks/hooks.h"
+#include "fetch/service.h"
 #include "plugin/config.h"
 
 namespace tenzro::tee::plugin {
 
-class Plugin final : public consensus::EventSink {
+class Plugin final : public consensus::EventSink, public fetch::FetchSink {
  public:
   static Result<std::unique_ptr<Plugin>> Open(const std::string& config_path,
                                               const tee_host_callbacks* callbacks);
@@ -35,6 +38,16 @@ class Plugin final : public consensus::EventSink {
   void OnValidatorEvent(const ValidatorId& id, consensus::ValidatorEvent event,
                         FailureCode reason) override;
 
+  // Asks the fetchers for a document; never blocks on the network.
+  // kUnsupported when the fetcher for it is not configured.
+  Status RequestCollateral(const fetch::FetchTarget& target);
+  // A fetched, verified document: to the host's collateral_fetched callback,
+  // then admitted when collateral_admission = "local" (DESIGN §2).
+  void OnFetched(const fetch::FetchTarget& target, ByteView blob, const CollateralDoc& doc,
+                 uint64_t now) override;
+  // Null when no fetcher is configured.
+  fetch::FetchService* fetchers() { return fetch_.get(); }
+
  private:
   Plugin() = default;
 
@@ -45,6 +58,8 @@ class Plugin final : public consensus::EventSink {
   std::unique_ptr<registry::TeeRegistry> registry_;
   std::unique_ptr<AttestationVerifier> verifier_;
   std::unique_ptr<consensus::ConsensusHooks> hooks_;
+  // Uses verifier_, hooks_ and the callbacks: shut down first.
+  std::unique_ptr<fetch::FetchService> fetch_;
 };
 
 }  // namespace tenzro::tee::plugin

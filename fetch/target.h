@@ -1,0 +1,59 @@
+// FetchTarget: one collateral document a fetcher can get, named by TEE type,
+// kind and key. Its canonical Key() deduplicates requests and names it in logs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "attestation/tee_type.h"
+#include "core/bytes.h"
+#include "core/status.h"
+
+namespace tenzro::tee::fetch {
+
+enum class Kind {
+  // Intel PCS (IntelTdx: /tdx/..., IntelSgx: /sgx/...)
+  kTcbInfo,     // by FMSPC (6 bytes)
+  kQeIdentity,  // global
+  kPckCrl,      // by CA: "platform" | "processor"
+  kRootCaCrl,   // global
+  // AMD KDS (AmdSevSnp), by product "Milan" | "Genoa" | "Turin"
+  kVcek,        // + chip id and reported TCB
+  kVcekChain,   // ASK + ARK
+  kVlekChain,   // ASVK + ARK
+  kKdsCrl,      // ARK-signed CRL (revokes ASKs)
+};
+std::string_view KindName(Kind k);
+
+// REPORTED_TCB components as KDS names them (decimal SPLs in the query).
+struct SnpTcb {
+  uint8_t bl = 0, tee = 0, snp = 0, ucode = 0;
+  std::optional<uint8_t> fmc;  // Turin only
+};
+
+struct FetchTarget {
+  TeeType tee_type = TeeType::None;
+  Kind kind = Kind::kQeIdentity;
+  std::string name;  // PCK CRL CA, or KDS product
+  Bytes id;          // FMSPC (kTcbInfo) or chip id (kVcek)
+  SnpTcb tcb;        // kVcek
+
+  // e.g. "IntelTdx/tcb_info/b0c06f000000", "AmdSevSnp/vcek/Genoa/<hwid>/10.0.23.84".
+  std::string Key() const;
+
+  static FetchTarget TcbInfo(TeeType type, ByteView fmspc);
+  static FetchTarget QeIdentity(TeeType type);
+  static FetchTarget PckCrl(TeeType type, std::string ca);
+  static FetchTarget RootCaCrl(TeeType type);
+  static FetchTarget Vcek(std::string product, ByteView chip_id, SnpTcb tcb);
+  static FetchTarget VcekChain(std::string product);
+  static FetchTarget VlekChain(std::string product);
+  static FetchTarget KdsCrl(std::string product);
+};
+
+// True for the kinds served by Intel PCS (the rest by AMD KDS).
+bool IsPcsKind(Kind k);
+
+}  // namespace tenzro::tee::fetch
