@@ -25,19 +25,26 @@ const char* CfName(Cf cf);
 
 class WriteBatch {
  public:
+  enum class Kind : uint8_t { kPut, kDelete, kDeleteRange };
   struct Op {
     Cf cf;
-    bool is_delete;
+    Kind kind;
     Bytes key;
-    Bytes value;
+    Bytes value;  // kPut: the value; kDeleteRange: the exclusive end key
   };
   void Put(Cf cf, ByteView key, ByteView value) {
-    ops_.push_back({cf, false, Bytes(key.begin(), key.end()), Bytes(value.begin(), value.end())});
+    ops_.push_back({cf, Kind::kPut, Bytes(key.begin(), key.end()), Bytes(value.begin(), value.end())});
   }
   void Put(Cf cf, ByteView key, Bytes&& value) {
-    ops_.push_back({cf, false, Bytes(key.begin(), key.end()), std::move(value)});
+    ops_.push_back({cf, Kind::kPut, Bytes(key.begin(), key.end()), std::move(value)});
   }
-  void Delete(Cf cf, ByteView key) { ops_.push_back({cf, true, Bytes(key.begin(), key.end()), {}}); }
+  void Delete(Cf cf, ByteView key) {
+    ops_.push_back({cf, Kind::kDelete, Bytes(key.begin(), key.end()), {}});
+  }
+  // Deletes every key k with begin <= k < end (bytewise order).
+  void DeleteRange(Cf cf, ByteView begin, ByteView end) {
+    ops_.push_back({cf, Kind::kDeleteRange, Bytes(begin.begin(), begin.end()), Bytes(end.begin(), end.end())});
+  }
   const std::vector<Op>& ops() const { return ops_; }
   bool empty() const { return ops_.empty(); }
 
@@ -52,6 +59,13 @@ class KvStore {
   virtual Status Write(const WriteBatch& batch) = 0;
   // Visits every entry of cf in key order; stop early by returning false.
   virtual Status ForEach(Cf cf, const std::function<bool(ByteView key, ByteView value)>& fn) const = 0;
+  // Visits the entries with begin <= key < end in key order. The default
+  // filters ForEach; stores that can seek override it.
+  virtual Status ForEachInRange(Cf cf, ByteView begin, ByteView end,
+                                const std::function<bool(ByteView key, ByteView value)>& fn) const;
+  // Point reads of many keys at once (results in key order of `keys`). The
+  // default loops over Get; stores with a batched read override it.
+  virtual Result<std::vector<std::optional<Bytes>>> MultiGet(Cf cf, const std::vector<Bytes>& keys) const;
 };
 
 struct RocksOptions {

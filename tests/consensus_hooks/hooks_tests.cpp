@@ -209,8 +209,8 @@ BOOST_AUTO_TEST_CASE(registration_counts_from_the_next_epoch) {
   f.Register("a", 50, &ev, kT0 + 5);  // renewal: stake and attestation change
   auto e1 = f.hooks->Epoch(1);
   BOOST_REQUIRE(e1.ok());
-  BOOST_TEST((*e1)->snapshot.entries.size() == 1u);
-  BOOST_TEST((*e1)->table.total() == 10);  // epoch 1 is frozen
+  BOOST_TEST((*e1)->size() == 1u);
+  BOOST_TEST((*(*e1)->Table())->total() == 10);  // epoch 1 is frozen
   BOOST_TEST(f.Record("b").registered_epoch == 2u);
   auto r2 = f.Epoch(2, kT0 + 100);
   BOOST_TEST(r2.snapshot_size == 2u);
@@ -228,11 +228,11 @@ BOOST_AUTO_TEST_CASE(renewal_replaces_stake_and_evidence_atomically) {
   BOOST_TEST(U256FromBe(rec.stake_be) == 20);
   BOOST_TEST((rec.evidence_hash == second.evidence_hash));
   BOOST_TEST(rec.valid_until == static_cast<int64_t>(kT0 + 1000 + kMaxAge));
-  BOOST_TEST(!f.reg->EvidenceOwner(first.evidence_hash).has_value());
+  BOOST_TEST(!f.reg->EvidenceOwner(first.evidence_hash).value().has_value());
   // Renewal with no evidence makes it unattested and frees the evidence.
   f.Register("a", 30, nullptr);
   BOOST_TEST(!f.Record("a").attested());
-  BOOST_TEST(!f.reg->EvidenceOwner(second.evidence_hash).has_value());
+  BOOST_TEST(!f.reg->EvidenceOwner(second.evidence_hash).value().has_value());
 }
 
 BOOST_AUTO_TEST_CASE(epochs_are_idempotent_and_ordered) {
@@ -323,12 +323,12 @@ BOOST_AUTO_TEST_CASE(snapshots_and_schedules_survive_reopen) {
   for (int i = 0; i < 30; ++i) f.Register("v" + std::to_string(i), 100 + static_cast<uint64_t>(i), nullptr);
   f.Epoch(1, kT0);
   std::vector<uint32_t> before(500), after(500);
-  (*f.hooks->Epoch(1))->table.Schedule(0, before.size(), before.data());
+  (*(*f.hooks->Epoch(1))->Table())->Schedule(0, before.size(), before.data());
   f.Open(true, false);
   BOOST_TEST(f.hooks->last_epoch().value() == 1u);
   auto view = f.hooks->Epoch(1);
   BOOST_REQUIRE(view.ok());
-  (*view)->table.Schedule(0, after.size(), after.data());
+  (*(*view)->Table())->Schedule(0, after.size(), after.data());
   BOOST_TEST(before == after, boost::test_tools::per_element());
 }
 
@@ -337,7 +337,7 @@ BOOST_AUTO_TEST_CASE(failed_writes_leave_everything_as_it_was) {
   Bytes ev = f.SimEvidence("a", f.challenge, kT0);
   f.Register("a", 10, &ev);
   f.Epoch(1, kT0 + 1);
-  const auto records_before = f.reg->records();
+  const auto records_before = f.reg->Entries();
   f.fault->FailWrites(true);
   Registration r;
   r.id = IdFromLabel("b");
@@ -348,7 +348,7 @@ BOOST_AUTO_TEST_CASE(failed_writes_leave_everything_as_it_was) {
   BOOST_TEST((f.hooks->OnEpoch(2, kT0 + kMaxAge + 10, HashFromLabel("s")).status().code() ==
               ErrorCode::kStorage));
   BOOST_TEST((f.hooks->Deregister(IdFromLabel("a")).code() == ErrorCode::kStorage));
-  BOOST_TEST((f.reg->records() == records_before));
+  BOOST_TEST((f.reg->Entries() == records_before));
   BOOST_TEST(f.hooks->last_epoch().value() == 1u);
   f.fault->FailWrites(false);
   auto r2 = f.Epoch(2, kT0 + kMaxAge + 10);  // the same transition succeeds later
