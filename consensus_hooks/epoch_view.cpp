@@ -17,9 +17,11 @@ EpochView::EpochView(SnapshotHeader header, registry::FrozenSet set)
     : header_(header), set_(std::move(set)) {
   bucket_start_.resize(registry::kBucketCount + 1);
   uint32_t at = 0;
+  const auto& buckets = set_.core->buckets;
   for (size_t b = 0; b < registry::kBucketCount; ++b) {
+    if (b + 8 < registry::kBucketCount) __builtin_prefetch(buckets[b + 8].get());
     bucket_start_[b] = at;
-    if (const auto& cb = set_.core->buckets[b]) at += static_cast<uint32_t>(cb->entries.size());
+    if (const auto& cb = buckets[b]) at += static_cast<uint32_t>(cb->size());
   }
   bucket_start_[registry::kBucketCount] = at;
   set_.attested.resize((size() + 63) / 64, 0);
@@ -35,12 +37,12 @@ std::pair<const registry::CoreBucket*, size_t> EpochView::Locate(size_t i) const
 
 const ValidatorId& EpochView::IdAt(size_t i) const {
   auto [b, k] = Locate(i);
-  return b->entries[k].id;
+  return b->id(k);
 }
 
 U256 EpochView::StakeAt(size_t i) const {
   auto [b, k] = Locate(i);
-  return b->Stake(b->entries[k]);
+  return b->Stake(k);
 }
 
 Status EpochView::ForEachWeight(
@@ -48,15 +50,15 @@ Status EpochView::ForEachWeight(
   size_t i = 0;
   U256Bytes w{};
   try {
-    Visit([&](const registry::CoreBucket& b, const registry::CoreEntry& e, bool attested) {
-      if (e.stake != 0) {
-        PutBe128(static_cast<Uint128>(e.stake) * (attested ? header_.multiplier : 1u), w);
+    Visit([&](const registry::CoreBucket& b, size_t k, bool attested) {
+      if (const uint64_t stake = b.stakes[k]; stake != 0) {
+        PutBe128(static_cast<Uint128>(stake) * (attested ? header_.multiplier : 1u), w);
       } else {
-        U256 v = b.Stake(e);
+        U256 v = b.Stake(k);
         if (attested) v *= U256(header_.multiplier);
         w = U256ToBe(v);
       }
-      f(i++, e.id, w, attested);
+      f(i++, b.id(k), w, attested);
     });
   } catch (const std::overflow_error&) {
     return Error(ErrorCode::kOverflow, "a weight of epoch " + std::to_string(epoch()) + " passes 2^256 - 1");
@@ -68,16 +70,16 @@ Result<U256> EpochView::TotalWeight() const {
   Uint128 small = 0;
   U256 total = 0;
   try {
-    Visit([&](const registry::CoreBucket& b, const registry::CoreEntry& e, bool attested) {
-      if (e.stake != 0) {
-        const Uint128 w = static_cast<Uint128>(e.stake) * (attested ? header_.multiplier : 1u);
+    Visit([&](const registry::CoreBucket& b, size_t k, bool attested) {
+      if (const uint64_t stake = b.stakes[k]; stake != 0) {
+        const Uint128 w = static_cast<Uint128>(stake) * (attested ? header_.multiplier : 1u);
         if (small > ~Uint128(0) - w) {
           total += (U256(static_cast<uint64_t>(small >> 64)) << 64) + U256(static_cast<uint64_t>(small));
           small = 0;
         }
         small += w;
       } else {
-        U256 v = b.Stake(e);
+        U256 v = b.Stake(k);
         if (attested) v *= U256(header_.multiplier);
         total += v;
       }
@@ -93,9 +95,9 @@ Result<U256> EpochView::TotalWeight() const {
 Result<const LeaderTable*> EpochView::Table() const {
   std::call_once(table_once_, [this] {
     LeaderTable::Builder builder(header_.seed, header_.epoch, header_.multiplier, size());
-    Visit([&](const registry::CoreBucket& b, const registry::CoreEntry& e, bool attested) {
-      if (e.stake != 0) builder.Add(e.stake, attested);
-      else builder.Add(b.Stake(e), attested);
+    Visit([&](const registry::CoreBucket& b, size_t k, bool attested) {
+      if (const uint64_t stake = b.stakes[k]; stake != 0) builder.Add(stake, attested);
+      else builder.Add(b.Stake(k), attested);
     });
     auto t = std::move(builder).Finish();
     if (t.ok()) table_.emplace(std::move(t).value());
@@ -114,8 +116,8 @@ EpochSnapshot EpochView::Materialize() const {
   s.params_hash = header_.params_hash;
   s.collateral_hash = header_.collateral_hash;
   s.entries.reserve(size());
-  Visit([&](const registry::CoreBucket& b, const registry::CoreEntry& e, bool attested) {
-    s.entries.push_back(SnapshotEntry{e.id, b.StakeBe(e), attested});
+  Visit([&](const registry::CoreBucket& b, size_t k, bool attested) {
+    s.entries.push_back(SnapshotEntry{b.id(k), b.StakeBe(k), attested});
   });
   return s;
 }

@@ -39,10 +39,9 @@ ConsensusHooks::ConsensusHooks(registry::TeeRegistry& registry, const Attestatio
   // Small stakes summed in machine words (2^64 of them cannot pass 2^128).
   Uint128 small = 0;
   WideU sum = 0;
-  registry_.index().ForEach([&](const registry::CoreBucket& b, const registry::CoreEntry& e,
-                                const registry::StateEntry&) {
-    if (e.stake != 0) small += e.stake;
-    else sum += WideU(b.Stake(e));
+  registry_.index().ForEach([&](const registry::CoreBucket& b, size_t k, const registry::StateEntry&) {
+    if (const uint64_t stake = b.stakes[k]; stake != 0) small += stake;
+    else sum += WideU(b.Stake(k));
   });
   sum += (WideU(static_cast<uint64_t>(small >> 64)) << 64) + WideU(static_cast<uint64_t>(small));
   weight_bound_ = sum * params_.multiplier;
@@ -294,9 +293,9 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
     U256 total = 0;
     Status failed;
     try {
-      registry_.index().ForEach([&](const registry::CoreBucket& bucket, const registry::CoreEntry& e,
-                                    const registry::StateEntry& st) {
+      registry_.index().ForEach([&](const registry::CoreBucket& bucket, size_t k, const registry::StateEntry& st) {
         if (!failed.ok()) return;
+        const ValidatorId& id = bucket.id(k);
         bool attested = st.status == static_cast<uint8_t>(ValidatorStatus::kAttested);
         if (attested) {
           ++report.reevaluated;
@@ -306,14 +305,14 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
           } else {
             auto claims = registry_.Claims(st.claims);
             if (!claims.ok()) {
-              failed = Error(ErrorCode::kStorage, "validator " + IdHex(e.id) + ": " + claims.status().message());
+              failed = Error(ErrorCode::kStorage, "validator " + IdHex(id) + ": " + claims.status().message());
               return;
             }
             failure = reevaluator(static_cast<TeeType>(st.tee_type)).Check(*claims);
             // Unreadable stored claims are the machine's failure, never a
             // verdict: a node must stop rather than demote differently.
             if (failure && failure->code == FailureCode::kInternal) {
-              failed = Error(ErrorCode::kStorage, "validator " + IdHex(e.id) + ": " + failure->message);
+              failed = Error(ErrorCode::kStorage, "validator " + IdHex(id) + ": " + failure->message);
               return;
             }
           }
@@ -321,25 +320,25 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
             const ValidatorStatus to = failure->code == FailureCode::kExpired   ? ValidatorStatus::kExpired
                                        : failure->code == FailureCode::kRevoked ? ValidatorStatus::kRevoked
                                                                                 : ValidatorStatus::kUnattested;
-            demotions.push_back(registry::Demotion{e.id, to, failure->code});
+            demotions.push_back(registry::Demotion{id, to, failure->code});
             ++report.demoted;
             attested = false;
-            events.emplace_back(e.id, ValidatorEvent::kDemoted, failure->code);
+            events.emplace_back(id, ValidatorEvent::kDemoted, failure->code);
           } else if (static_cast<uint64_t>(st.valid_until) <= window_end) {
             ++report.expiring;
-            events.emplace_back(e.id, ValidatorEvent::kExpiring, FailureCode::kNone);
+            events.emplace_back(id, ValidatorEvent::kExpiring, FailureCode::kNone);
           }
         }
         if (attested) ++report.attested;
-        if (e.stake != 0) {
-          const Uint128 w = static_cast<Uint128>(e.stake) * (attested ? params_.multiplier : 1u);
+        if (const uint64_t stake = bucket.stakes[k]; stake != 0) {
+          const Uint128 w = static_cast<Uint128>(stake) * (attested ? params_.multiplier : 1u);
           if (small_total > ~Uint128(0) - w) {
             total += ToU256(small_total);
             small_total = 0;
           }
           small_total += w;
         } else {
-          U256 w = bucket.Stake(e);
+          U256 w = bucket.Stake(k);
           if (attested) w *= U256(params_.multiplier);
           total += w;
         }

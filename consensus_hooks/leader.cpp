@@ -1,10 +1,13 @@
 #include "consensus_hooks/leader.h"
 
 #include <sodium.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <stdexcept>
 
 #include "crypto/hash.h"
@@ -38,6 +41,8 @@ Word FirstBelow(const Hash32& key, uint64_t slot, const Word& mask, const Word& 
   }
 }
 
+constexpr size_t kHugePage = size_t{2} << 20;
+
 unsigned CeilLog2(size_t n) {
   unsigned k = 0;
   while ((size_t{1} << k) < n) ++k;
@@ -45,10 +50,11 @@ unsigned CeilLog2(size_t n) {
 }
 
 // Builds guide[j] = upper_bound(prefix, j << shift) for j < 2^k, guide[2^k] = n.
-template <typename P>
-std::vector<uint32_t> MakeGuide(const std::vector<P>& prefix, unsigned k, unsigned shift) {
+template <typename Vec>
+HugeVector<uint32_t> MakeGuide(const Vec& prefix, unsigned k, unsigned shift) {
+  using P = typename Vec::value_type;
   const size_t g = size_t{1} << k;
-  std::vector<uint32_t> guide(g + 1);
+  HugeVector<uint32_t> guide(g + 1);
   size_t i = 0;
   for (size_t j = 0; j < g; ++j) {
     const P t = P(j) << shift;
@@ -60,8 +66,8 @@ std::vector<uint32_t> MakeGuide(const std::vector<P>& prefix, unsigned k, unsign
 }
 
 // The inverse-CDF index of r, knowing it lies in [lo, hi] (hi may be n).
-template <typename P>
-uint32_t Resolve(const std::vector<P>& prefix, const P& r, uint32_t lo, uint32_t hi) {
+template <typename Vec, typename P>
+uint32_t Resolve(const Vec& prefix, const P& r, uint32_t lo, uint32_t hi) {
   if (hi - lo <= kLinearScan) {
     // Stops at n - 1 at the latest: prefix[n - 1] = W > r.
     uint32_t i = lo;
@@ -74,6 +80,24 @@ uint32_t Resolve(const std::vector<P>& prefix, const P& r, uint32_t lo, uint32_t
 }
 
 }  // namespace
+
+void* AllocateHuge(size_t bytes) {
+  if (bytes < kHugePage) {
+    void* p = ::operator new(bytes);
+    return p;
+  }
+  const size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  void* p = std::aligned_alloc(kHugePage, rounded);
+  if (p == nullptr) throw std::bad_alloc();
+  // Advice only: without transparent huge pages the array works the same.
+  (void)madvise(p, rounded, MADV_HUGEPAGE);
+  return p;
+}
+
+void FreeHuge(void* p, size_t bytes) {
+  if (bytes < kHugePage) ::operator delete(p);
+  else std::free(p);
+}
 
 void LeaderKeystreamBlock(const Hash32& key, uint64_t slot, uint32_t block, uint8_t out[64]) {
   std::array<uint8_t, crypto_stream_chacha20_ietf_NONCEBYTES> nonce{};
@@ -246,6 +270,10 @@ uint32_t LeaderTable::FindBig(const U256& r) const {
   return Resolve(prefix_, r, guide_[j], guide_[j + 1]);
 }
 
+uint32_t LeaderTable::IndexOf(const U256& r) const {
+  return big_ ? FindBig(r) : Find64(static_cast<uint64_t>(r));
+}
+
 uint32_t LeaderTable::LeaderIndex(uint64_t slot) const {
   if (!big_) return Find64(Draw64(slot));
   return FindBig(Draw(slot));
@@ -259,34 +287,40 @@ void LeaderTable::Schedule(uint64_t first_slot, uint64_t count, uint32_t* out) c
   for (uint64_t k = 0; k < count; ++k) out[k] = FindBig(Draw(first_slot + k));
 }
 
-// A three-stage software pipeline: the keystream of slot k (a latency-bound
-// ChaCha20 block) runs while the guide entry of slot k-1 and the prefix sums
-// of slot k-2 arrive from memory, so at a million validators the lookups cost
-// almost nothing beside the stream.
+// A three-stage software pipeline. Iteration k draws slot k (a latency-bound
+// ChaCha20 block) and prefetches its guide entry; then reads the guide entry
+// of slot k-1, prefetched one draw ago, and prefetches its prefix sums; then
+// resolves slot k-2, whose prefix sums arrived during this iteration's draw.
+// At a million validators the lookups then cost almost nothing beside the stream.
 void LeaderTable::Schedule64(uint64_t first_slot, uint64_t count, uint32_t* out) const {
+#ifndef TEE_PIPELINE_DISTANCE
+#define TEE_PIPELINE_DISTANCE 2
+#endif
+  constexpr uint64_t kD = TEE_PIPELINE_DISTANCE;  // draws between a prefetch and its use
+  constexpr uint64_t kRing = 4 * kD;
   struct Stage {
     uint64_t r = 0;
     size_t j = 0;
     uint32_t lo = 0;
     uint32_t hi = 0;
   };
-  std::array<Stage, 4> ring{};
-  for (uint64_t k = 0; k < count + 2; ++k) {
-    if (k >= 1 && k - 1 < count) {
-      Stage& s = ring[(k - 1) & 3];
+  std::array<Stage, kRing> ring{};
+  for (uint64_t k = 0; k < count + 2 * kD; ++k) {
+    if (k < count) {
+      Stage& s = ring[k % kRing];
+      s.r = Draw64(first_slot + k);
+      s.j = static_cast<size_t>(s.r >> shift_);
+      __builtin_prefetch(&guide_[s.j]);
+    }
+    if (k >= kD && k - kD < count) {
+      Stage& s = ring[(k - kD) % kRing];
       s.lo = guide_[s.j];
       s.hi = guide_[s.j + 1];
       __builtin_prefetch(&prefix64_[s.lo]);
     }
-    if (k >= 2) {
-      const Stage& s = ring[(k - 2) & 3];
-      out[k - 2] = Resolve(prefix64_, s.r, s.lo, s.hi);
-    }
-    if (k < count) {
-      Stage& s = ring[k & 3];
-      s.r = Draw64(first_slot + k);
-      s.j = static_cast<size_t>(s.r >> shift_);
-      __builtin_prefetch(&guide_[s.j]);
+    if (k >= 2 * kD) {
+      const Stage& s = ring[(k - 2 * kD) % kRing];
+      out[k - 2 * kD] = Resolve(prefix64_, s.r, s.lo, s.hi);
     }
   }
 }

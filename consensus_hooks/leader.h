@@ -33,6 +33,33 @@
 
 namespace tenzro::tee::consensus {
 
+// Allocates arrays of 2 MiB and more on 2 MiB boundaries and asks the kernel
+// for transparent huge pages (madvise): the schedule reads the prefix sums
+// and the guide table at random, and with 4 KiB pages nearly every lookup of
+// a million-validator table misses the TLB (a nested page walk in a VM).
+template <typename T>
+struct HugePageAllocator {
+  using value_type = T;
+  HugePageAllocator() = default;
+  template <typename U>
+  HugePageAllocator(const HugePageAllocator<U>&) {}  // NOLINT(google-explicit-constructor)
+  T* allocate(size_t n);
+  void deallocate(T* p, size_t n);
+  friend bool operator==(const HugePageAllocator&, const HugePageAllocator&) { return true; }
+};
+void* AllocateHuge(size_t bytes);
+void FreeHuge(void* p, size_t bytes);
+template <typename T>
+T* HugePageAllocator<T>::allocate(size_t n) {
+  return static_cast<T*>(AllocateHuge(n * sizeof(T)));
+}
+template <typename T>
+void HugePageAllocator<T>::deallocate(T* p, size_t n) {
+  FreeHuge(p, n * sizeof(T));
+}
+template <typename T>
+using HugeVector = std::vector<T, HugePageAllocator<T>>;
+
 inline constexpr char kLeaderKeyTag[] = "tenzro-tee-leader-v1";
 
 Hash32 EpochKey(const Hash32& seed, uint64_t epoch);
@@ -68,7 +95,7 @@ class LeaderTable {
     size_t count_ = 0;
     uint64_t acc64_ = 0;
     U256 acc_ = 0;
-    std::vector<uint64_t> prefix64_;
+    HugeVector<uint64_t> prefix64_;
     std::vector<U256> prefix_;
   };
 
@@ -85,11 +112,13 @@ class LeaderTable {
   // REQUIRES: small().
   uint64_t Draw64(uint64_t slot) const;
   uint32_t LeaderIndex(uint64_t slot) const;
+  // The inverse-CDF index of r through the guide table. REQUIRES: r < total().
+  uint32_t IndexOf(const U256& r) const;
   // out[k] = LeaderIndex(first_slot + k), k < count.
   void Schedule(uint64_t first_slot, uint64_t count, uint32_t* out) const;
 
   // For baselines and benches. REQUIRES: small() for prefix64().
-  const std::vector<uint64_t>& prefix64() const { return prefix64_; }
+  const HugeVector<uint64_t>& prefix64() const { return prefix64_; }
   size_t guide_size() const { return guide_.size(); }
   size_t memory_bytes() const;
 
@@ -105,10 +134,10 @@ class LeaderTable {
   U256 total_ = 0;
   unsigned bits_ = 0;  // bit length of W - 1
   bool big_ = false;
-  std::vector<uint64_t> prefix64_;  // !big_
-  std::vector<U256> prefix_;        // big_
-  unsigned shift_ = 0;              // bucket width 2^shift_
-  std::vector<uint32_t> guide_;     // 2^k + 1 entries
+  HugeVector<uint64_t> prefix64_;  // !big_
+  std::vector<U256> prefix_;       // big_
+  unsigned shift_ = 0;             // bucket width 2^shift_
+  HugeVector<uint32_t> guide_;     // 2^k + 1 entries
 };
 
 // The inverse CDF by a linear scan over U256 weights: the spec's text made

@@ -379,7 +379,7 @@ FrozenSet TeeRegistry::Freeze() const {
   f.core = index_.Freeze();
   f.attested.assign((index_.size() + 63) / 64, 0);
   size_t i = 0;
-  index_.ForEach([&](const CoreBucket&, const CoreEntry&, const StateEntry& st) {
+  index_.ForEach([&](const CoreBucket&, size_t, const StateEntry& st) {
     if (IsAttested(st)) f.attested[i / 64] |= uint64_t{1} << (i % 64);
     ++i;
   });
@@ -424,24 +424,16 @@ Result<FrozenSet> TeeRegistry::Reconstruct(uint64_t epoch) const {
     }
     auto nb = cur != nullptr ? std::make_shared<CoreBucket>(*cur) : std::make_shared<CoreBucket>();
     for (const auto& [id, img] : it->second) {
-      auto pos = std::lower_bound(nb->entries.begin(), nb->entries.end(), id,
-                                  [](const CoreEntry& e, const ValidatorId& k) { return e.id < k; });
-      const bool found = pos != nb->entries.end() && pos->id == id;
+      auto [pos, found] = Locate(*nb, id);
       if (!img.present) {
-        if (found) {
-          if (pos->stake == 0) DropBigStake(*nb, id);
-          nb->entries.erase(pos);
-        }
-        continue;
+        if (found) EraseAt(*nb, pos);
+      } else if (found) {
+        SetStake(*nb, pos, img.stake_be);
+      } else {
+        InsertAt(*nb, pos, id, img.stake_be);
       }
-      if (!found) {
-        CoreEntry e;
-        e.id = id;
-        pos = nb->entries.insert(pos, e);
-      }
-      SetStake(*nb, *pos, img.stake_be);
     }
-    if (!nb->entries.empty()) core->buckets[b] = std::move(nb);
+    if (nb->size() != 0) core->buckets[b] = std::move(nb);
   }
   FrozenSet f;
   size_t i = 0;
@@ -449,14 +441,14 @@ Result<FrozenSet> TeeRegistry::Reconstruct(uint64_t epoch) const {
     const CoreBucket* cb = core->buckets[b].get();
     if (cb == nullptr) continue;
     auto it = touched.find(b);
-    for (size_t k = 0; k < cb->entries.size(); ++k, ++i) {
+    for (size_t k = 0; k < cb->size(); ++k, ++i) {
       bool attested = false;
       if (it == touched.end()) {
         attested = IsAttested(index_.state_bucket(b)[k]);
-      } else if (auto img = images.find(cb->entries[k].id); img != images.end()) {
+      } else if (auto img = images.find(cb->id(k)); img != images.end()) {
         attested = img->second.attested;
       } else {
-        attested = IsAttested(index_.Find(cb->entries[k].id)->state);
+        attested = IsAttested(index_.Find(cb->id(k))->state);
       }
       SetBit(f.attested, i, attested);
     }
@@ -478,8 +470,8 @@ Result<std::optional<Bytes>> TeeRegistry::LoadReport(uint64_t epoch) const {
 std::vector<IndexedValidator> TeeRegistry::Entries() const {
   std::vector<IndexedValidator> out;
   out.reserve(index_.size());
-  index_.ForEach([&](const CoreBucket& b, const CoreEntry& e, const StateEntry& st) {
-    out.push_back(IndexedValidator{e.id, b.StakeBe(e), st});
+  index_.ForEach([&](const CoreBucket& b, size_t k, const StateEntry& st) {
+    out.push_back(IndexedValidator{b.id(k), b.StakeBe(k), st});
   });
   return out;
 }

@@ -5,6 +5,7 @@
 #include "attestation/sim/simulator.h"
 #include "attestation/simulated/simulated_verifier.h"
 #include "consensus_hooks/hooks.h"
+#include "storage/kv_store.h"
 #include "support/test_support.h"
 
 using namespace tenzro::tee;
@@ -397,6 +398,100 @@ BOOST_AUTO_TEST_CASE(weight_bound_refuses_what_could_overflow_an_epoch) {
   c.id = IdFromLabel("c");
   BOOST_TEST(f.hooks->RegisterValidator(c).ok());
   f.Epoch(1, kT0);  // never overflows
+}
+
+// Epoch snapshots are not stored whole: each epoch keeps a header, and every
+// change to what a snapshot holds writes the changed validator's image as of
+// the last epoch. After a reopen (no cached views) every retained epoch must
+// rebuild to exactly the set it froze, whatever happened in between.
+BOOST_AUTO_TEST_CASE(snapshots_rebuild_exactly_from_undo_entries) {
+  Fixture f;
+  auto who = [](int i) { return "u" + std::to_string(i); };
+  for (int i = 0; i < 40; ++i) {
+    if (i % 3 == 0) {
+      Bytes ev = f.SimEvidence(who(i), f.challenge, kT0);
+      f.Register(who(i), 100 + static_cast<uint64_t>(i), &ev);
+    } else {
+      f.Register(who(i), 100 + static_cast<uint64_t>(i), nullptr);
+    }
+  }
+  std::map<uint64_t, EpochSnapshot> frozen;
+  std::map<uint64_t, std::vector<uint32_t>> schedules;
+  auto freeze = [&](uint64_t e, uint64_t t) {
+    f.Epoch(e, t);
+    auto view = f.hooks->Epoch(e);
+    BOOST_REQUIRE(view.ok());
+    frozen[e] = (*view)->Materialize();
+    schedules[e].resize(300);
+    (*(*view)->Table())->Schedule(0, 300, schedules[e].data());
+  };
+  const uint64_t step = 20000;
+  freeze(1, kT0 + 10);
+  for (uint64_t e = 2; e <= 11; ++e) {
+    const uint64_t t = kT0 + e * step;
+    const int k = static_cast<int>(e);
+    f.Register(who(40 + k), 7 * e, nullptr);                        // a newcomer
+    f.Register(who(k), 1000 + e, nullptr);                          // stake change (and maybe unattested)
+    f.Register(who(k), 2000 + e, nullptr);                          // changed twice in one interval
+    Bytes ev = f.SimEvidence(who(k + 1), f.challenge, t - 5);
+    f.Register(who(k + 1), 100 + static_cast<uint64_t>(k + 1), &ev, t - 5);  // attested, same stake
+    if (e % 2 == 0) BOOST_REQUIRE(f.hooks->Deregister(IdFromLabel(who(k + 20))).ok());
+    if (e == 6) {  // re-register a deregistered id
+      f.Register(who(22), 55, nullptr);
+    }
+    // Expiry demotes the genesis evidence after kMaxAge: demotions are changes too.
+    freeze(e, t);
+  }
+  BOOST_TEST(f.reg->pending_images() == 0u);  // nothing changed since the last epoch
+  f.Register(who(90), 9, nullptr);                // a change after the last epoch
+  BOOST_TEST(f.reg->pending_images() == 1u);
+
+  f.Open(true, false);  // no cached views: everything is rebuilt
+  BOOST_TEST(f.reg->pending_images() == 1u);
+  // Retention 8: epochs <= 11 - 8 = 3 are gone.
+  for (uint64_t e = 1; e <= 3; ++e) {
+    BOOST_TEST((f.hooks->Epoch(e).status().code() == ErrorCode::kNoSnapshot));
+  }
+  for (uint64_t e = 4; e <= 11; ++e) {
+    BOOST_TEST_CONTEXT("epoch " << e) {
+      auto view = f.hooks->Epoch(e);
+      BOOST_REQUIRE(view.ok());
+      BOOST_TEST(((*view)->Materialize() == frozen[e]));
+      std::vector<uint32_t> again(300);
+      (*(*view)->Table())->Schedule(0, 300, again.data());
+      BOOST_TEST(again == schedules[e], boost::test_tools::per_element());
+    }
+  }
+  // Demotions happened and were undone for the older epochs.
+  size_t attested_4 = 0, attested_11 = 0;
+  for (const auto& x : frozen[4].entries) attested_4 += x.attested ? 1 : 0;
+  for (const auto& x : frozen[11].entries) attested_11 += x.attested ? 1 : 0;
+  BOOST_TEST(attested_4 != attested_11);
+}
+
+// A damaged undo entry cannot silently change a past schedule.
+BOOST_AUTO_TEST_CASE(a_rebuilt_snapshot_must_match_its_report) {
+  Fixture f;
+  for (int i = 0; i < 5; ++i) f.Register("r" + std::to_string(i), 10, nullptr);
+  f.Epoch(1, kT0);
+  f.Register("r0", 99, nullptr);  // writes r0's image as of epoch 1
+  f.Open(true, false);
+  // Replace the image with one of another stake, as a corrupt disk would.
+  f.hooks.reset();
+  f.reg.reset();
+  {
+    auto store = testing::OpenStore(f.dir.Sub("db"));
+    storage::WriteBatch b;
+    Bytes key{'u'};
+    PutU64Be(key, 1);
+    ValidatorId id = IdFromLabel("r0");
+    PutBytes(key, AsView(id));
+    registry::SnapshotImage img{true, Stake(11), false};
+    b.Put(storage::Cf::kEpochs, AsView(key), registry::EncodeImage(img));
+    BOOST_REQUIRE(store->Write(b).ok());
+  }
+  f.Open(true, false);
+  BOOST_TEST((f.hooks->Epoch(1).status().code() == ErrorCode::kStorage));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

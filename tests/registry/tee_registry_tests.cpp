@@ -180,4 +180,97 @@ BOOST_AUTO_TEST_CASE(locked_database_is_a_storage_error) {
   BOOST_TEST((second.status().code() == ErrorCode::kStorage));
 }
 
+// ---- the compact index and the claim store -----------------------------------
+
+BOOST_AUTO_TEST_CASE(index_shares_frozen_buckets_copy_on_write) {
+  ValidatorIndex index;
+  const U256 big = (U256(1) << 200) + 5;
+  std::vector<ValidatorId> ids;
+  for (int i = 0; i < 300; ++i) {
+    ids.push_back(testing::IdFromLabel("cow" + std::to_string(i)));
+    StateEntry st;
+    st.valid_until = i;
+    index.Put(ids.back(), i == 7 ? U256ToBe(big) : testing::Stake(1000 + static_cast<uint64_t>(i)), st);
+  }
+  BOOST_TEST(index.size() == 300u);
+  auto frozen = index.Freeze();
+  const size_t b = BucketOf(ids[3]);
+  // A renewal with the same stake touches only the state: the bucket stays shared.
+  StateEntry renewed;
+  renewed.valid_until = 12345;
+  index.Put(ids[3], testing::Stake(1003), renewed);
+  BOOST_TEST(index.shared_bucket(b).get() == frozen->buckets[b].get());
+  BOOST_TEST(index.Find(ids[3])->state.valid_until == 12345);
+  // A stake change copies the bucket; the frozen one keeps the old stake.
+  index.Put(ids[3], testing::Stake(9), renewed);
+  BOOST_TEST(index.shared_bucket(b).get() != frozen->buckets[b].get());
+  auto [old_pos, old_found] = Locate(*frozen->buckets[b], ids[3]);
+  BOOST_REQUIRE(old_found);
+  BOOST_TEST(frozen->buckets[b]->Stake(old_pos) == 1003);
+  // ...while the id column, unchanged, is still shared.
+  BOOST_TEST(index.shared_bucket(b)->ids.get() == frozen->buckets[b]->ids.get());
+  BOOST_TEST(U256FromBe(index.Find(ids[3])->stake_be) == 9);
+  // Stakes past 2^64 (and a zero one from a damaged store) round-trip.
+  BOOST_TEST(U256FromBe(index.Find(ids[7])->stake_be) == big);
+  index.Put(ids[7], U256Bytes{}, {});
+  BOOST_TEST(U256FromBe(index.Find(ids[7])->stake_be) == 0);
+  index.Put(ids[7], testing::Stake(5), {});
+  BOOST_TEST(U256FromBe(index.Find(ids[7])->stake_be) == 5);
+  // Erase and membership; the frozen set still has everyone, in id order.
+  BOOST_TEST(index.Erase(ids[0]));
+  BOOST_TEST(!index.Erase(ids[0]));
+  BOOST_TEST(!index.Find(ids[0]).has_value());
+  BOOST_TEST(index.size() == 299u);
+  BOOST_TEST(frozen->size == 300u);
+  std::vector<ValidatorId> seen;
+  for (const auto& bucket : frozen->buckets) {
+    if (bucket) for (size_t k = 0; k < bucket->size(); ++k) seen.push_back(bucket->id(k));
+  }
+  std::vector<ValidatorId> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  BOOST_TEST((seen == sorted));
+  size_t visited = 0;
+  ValidatorId prev{};
+  index.ForEach([&](const CoreBucket& bucket, size_t k, const StateEntry&) {
+    BOOST_TEST((visited == 0 || prev < bucket.id(k)));
+    prev = bucket.id(k);
+    ++visited;
+  });
+  BOOST_TEST(visited == 299u);
+}
+
+BOOST_AUTO_TEST_CASE(claim_store_round_trips_and_reuses_handles) {
+  ClaimStore store;
+  BOOST_TEST(store.Add({}) == 0u);  // no claims: no handle
+  BOOST_TEST(store.Get(0).value().empty());
+  ClaimSet a = {{"measurement", Bytes(48, 1)}, {"issued_at", Bytes(8, 2)}};
+  ClaimSet b = {{"fmspc", Bytes{1, 2, 3, 4, 5, 6}}};
+  const uint32_t ha = store.Add(a), hb = store.Add(b);
+  BOOST_TEST(ha != hb);
+  BOOST_TEST((store.Get(ha).value() == a));
+  BOOST_TEST((store.Get(hb).value() == b));
+  BOOST_TEST(store.live() == 2u);
+  store.Release(ha);
+  BOOST_TEST(store.live() == 1u);
+  const uint32_t hc = store.Add(b);
+  BOOST_TEST(hc == ha);  // the freed slot is reused
+  BOOST_TEST((store.Get(hc).value() == b));
+  BOOST_TEST((store.Get(999).status().code() == ErrorCode::kInternal));
+}
+
+BOOST_AUTO_TEST_CASE(undo_images_round_trip_and_reject_garbage) {
+  SnapshotImage absent;
+  SnapshotImage present{true, testing::Stake(77), true};
+  BOOST_TEST((DecodeImage(AsView(EncodeImage(absent))).value() == absent));
+  BOOST_TEST((DecodeImage(AsView(EncodeImage(present))).value() == present));
+  Bytes bad = EncodeImage(present);
+  bad.back() = 2;
+  BOOST_TEST((DecodeImage(AsView(bad)).status().code() == ErrorCode::kStorage));
+  bad.pop_back();
+  BOOST_TEST((DecodeImage(AsView(bad)).status().code() == ErrorCode::kStorage));
+  Bytes trailing = EncodeImage(absent);
+  trailing.push_back(0);
+  BOOST_TEST((DecodeImage(AsView(trailing)).status().code() == ErrorCode::kStorage));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
