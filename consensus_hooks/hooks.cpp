@@ -9,6 +9,10 @@
 
 #include "crypto/hash.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace tenzro::tee::consensus {
 namespace {
 using registry::ValidatorRecord;
@@ -27,6 +31,17 @@ uint64_t SaturatingAdd(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UIN
 std::string IdHex(const ValidatorId& id) { return ToHex(AsView(id)); }
 
 __extension__ typedef unsigned __int128 Uint128;
+
+// Large batches and epoch transitions allocate and free tens of MB of
+// temporaries (verdicts, encoded records, RocksDB batches) between the
+// registry's long-lived allocations; glibc keeps the freed holes resident.
+// Handing whole free pages back keeps the node's RSS near what is live.
+void ReleaseFreeMemory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+constexpr size_t kTrimAfterBatch = 1000;
 
 U256 ToU256(Uint128 v) {
   return (U256(static_cast<uint64_t>(v >> 64)) << 64) + U256(static_cast<uint64_t>(v));
@@ -202,6 +217,10 @@ Result<std::vector<RegisterOutcome>> ConsensusHooks::RegisterBatch(std::span<con
     outcomes.push_back(std::move(prepared[i].outcome));
   }
   Emit(events);
+  if (regs.size() >= kTrimAfterBatch) {
+    std::vector<Prepared>().swap(prepared);
+    ReleaseFreeMemory();
+  }
   return outcomes;
 }
 
@@ -292,6 +311,7 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
     Uint128 small_total = 0;
     U256 total = 0;
     Status failed;
+    ClaimSet claims;  // each attested record's own claims, decoded in turn
     try {
       registry_.index().ForEach([&](const registry::CoreBucket& bucket, size_t k, const registry::StateEntry& st) {
         if (!failed.ok()) return;
@@ -303,12 +323,11 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
           if (st.valid_until < 0 || static_cast<uint64_t>(st.valid_until) < epoch_time) {
             failure = Failure{FailureCode::kExpired, "valid_until passed"};
           } else {
-            auto claims = registry_.Claims(st.claims);
-            if (!claims.ok()) {
-              failed = Error(ErrorCode::kStorage, "validator " + IdHex(id) + ": " + claims.status().message());
+            if (Status s = registry_.ClaimsInto(st.claims, claims); !s.ok()) {
+              failed = Error(ErrorCode::kStorage, "validator " + IdHex(id) + ": " + s.message());
               return;
             }
-            failure = reevaluator(static_cast<TeeType>(st.tee_type)).Check(*claims);
+            failure = reevaluator(static_cast<TeeType>(st.tee_type)).Check(claims);
             // Unreadable stored claims are the machine's failure, never a
             // verdict: a node must stop rather than demote differently.
             if (failure && failure->code == FailureCode::kInternal) {
@@ -371,6 +390,7 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
     Remember(epoch, std::make_shared<const EpochView>(header, registry_.Freeze()));
   }
   Emit(events);
+  ReleaseFreeMemory();
   return report;
 }
 

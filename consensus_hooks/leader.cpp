@@ -49,19 +49,20 @@ unsigned CeilLog2(size_t n) {
   return k;
 }
 
-// Builds guide[j] = upper_bound(prefix, j << shift) for j < 2^k, guide[2^k] = n.
+// Builds guide[j] = upper_bound(prefix, j << shift) for j < 2^k (the end of
+// the last bucket, 2^b >= W, would give n: the lookup knows that without an
+// entry, which keeps the table a power of two in size).
 template <typename Vec>
 HugeVector<uint32_t> MakeGuide(const Vec& prefix, unsigned k, unsigned shift) {
   using P = typename Vec::value_type;
   const size_t g = size_t{1} << k;
-  HugeVector<uint32_t> guide(g + 1);
+  HugeVector<uint32_t> guide(g);
   size_t i = 0;
   for (size_t j = 0; j < g; ++j) {
     const P t = P(j) << shift;
     while (i < prefix.size() && prefix[i] <= t) ++i;
     guide[j] = static_cast<uint32_t>(i);
   }
-  guide[g] = static_cast<uint32_t>(prefix.size());
   return guide;
 }
 
@@ -260,14 +261,18 @@ U256 LeaderTable::Draw(uint64_t slot) const {
   return FirstBelow<U256>(key_, slot, mask, total_, U256FromLe);
 }
 
+uint32_t LeaderTable::GuideEnd(size_t j) const {
+  return j + 1 < guide_.size() ? guide_[j + 1] : static_cast<uint32_t>(n_);
+}
+
 uint32_t LeaderTable::Find64(uint64_t r) const {
   const size_t j = static_cast<size_t>(r >> shift_);
-  return Resolve(prefix64_, r, guide_[j], guide_[j + 1]);
+  return Resolve(prefix64_, r, guide_[j], GuideEnd(j));
 }
 
 uint32_t LeaderTable::FindBig(const U256& r) const {
   const size_t j = static_cast<size_t>(r >> shift_);
-  return Resolve(prefix_, r, guide_[j], guide_[j + 1]);
+  return Resolve(prefix_, r, guide_[j], GuideEnd(j));
 }
 
 uint32_t LeaderTable::IndexOf(const U256& r) const {
@@ -315,7 +320,7 @@ void LeaderTable::Schedule64(uint64_t first_slot, uint64_t count, uint32_t* out)
     if (k >= kD && k - kD < count) {
       Stage& s = ring[(k - kD) % kRing];
       s.lo = guide_[s.j];
-      s.hi = guide_[s.j + 1];
+      s.hi = GuideEnd(s.j);
       __builtin_prefetch(&prefix64_[s.lo]);
     }
     if (k >= 2 * kD) {

@@ -125,6 +125,7 @@ class LeaderTable {
  private:
   LeaderTable() = default;
   void BuildGuide();
+  uint32_t GuideEnd(size_t j) const;  // guide[j + 1], or n past the last bucket
   uint32_t Find64(uint64_t r) const;
   uint32_t FindBig(const U256& r) const;
   void Schedule64(uint64_t first_slot, uint64_t count, uint32_t* out) const;
@@ -137,7 +138,7 @@ class LeaderTable {
   HugeVector<uint64_t> prefix64_;  // !big_
   std::vector<U256> prefix_;       // big_
   unsigned shift_ = 0;             // bucket width 2^shift_
-  HugeVector<uint32_t> guide_;     // 2^k + 1 entries
+  HugeVector<uint32_t> guide_;     // 2^k entries
 };
 
 // The inverse CDF by a linear scan over U256 weights: the spec's text made

@@ -1,5 +1,6 @@
 #include "registry/claim_store.h"
 
+#include <algorithm>
 #include <limits>
 #include <stdexcept>
 
@@ -38,6 +39,34 @@ Result<ClaimSet> ClaimStore::Get(uint32_t handle) const {
   TEE_TRY(ReadClaims(rd, out));
   if (!rd.AtEnd()) return Error(ErrorCode::kStorage, "corrupt claims: trailing bytes");
   return out;
+}
+
+Status ClaimStore::DecodeInto(uint32_t handle, ClaimSet& out) const {
+  if (handle == 0) {
+    out.clear();
+    return Status::Ok();
+  }
+  if (handle > slots_.size()) return Error(ErrorCode::kInternal, "unknown claims handle");
+  const ByteView data = AsView(slots_[handle - 1]);
+  {
+    ByteReader rd(data);
+    uint16_t n = 0;
+    bool same = rd.ReadU16Le(n) && n == out.size();
+    for (auto it = out.begin(); same && it != out.end(); ++it) {
+      uint8_t klen = 0;
+      uint32_t vlen = 0;
+      ByteView key, value;
+      same = rd.ReadU8(klen) && rd.ReadView(klen, key) && rd.ReadU32Le(vlen) && vlen <= (1u << 16) &&
+             rd.ReadView(vlen, value) && std::equal(key.begin(), key.end(), it->first.begin(), it->first.end());
+      if (same) it->second.assign(value.begin(), value.end());
+    }
+    if (same && rd.AtEnd()) return Status::Ok();
+  }
+  out.clear();
+  ByteReader rd(data);
+  TEE_TRY(ReadClaims(rd, out));
+  if (!rd.AtEnd()) return Error(ErrorCode::kStorage, "corrupt claims: trailing bytes");
+  return Status::Ok();
 }
 
 }  // namespace tenzro::tee::registry

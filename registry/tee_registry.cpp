@@ -26,6 +26,14 @@ Bytes EpochKey(char kind, uint64_t epoch) {
   PutU64Be(k, epoch);
   return k;
 }
+// Validators column family: id -> record as registered, id || 0x01 -> status overlay.
+constexpr uint8_t kOverlayTag = 1;
+Bytes OverlayKey(const ValidatorId& id) {
+  Bytes k(id.begin(), id.end());
+  k.push_back(kOverlayTag);
+  return k;
+}
+
 Bytes UndoKey(uint64_t epoch, const ValidatorId& id) {
   Bytes k = EpochKey(kUndoTag, epoch);
   PutBytes(k, AsView(id));
@@ -93,6 +101,31 @@ Result<CollateralDoc> DecodeCollateral(ByteView data) {
   return d;
 }
 
+Bytes EncodeOverlay(const StatusOverlay& o) {
+  Bytes out;
+  PutU8(out, 1);
+  PutU8(out, static_cast<uint8_t>(o.status));
+  PutU8(out, static_cast<uint8_t>(o.reason));
+  PutU64Le(out, o.verified_at_epoch);
+  return out;
+}
+
+Result<StatusOverlay> DecodeOverlay(ByteView data) {
+  ByteReader rd(data);
+  uint8_t version = 0, status = 0, reason = 0;
+  StatusOverlay o;
+  rd.ReadU8(version);
+  rd.ReadU8(status);
+  rd.ReadU8(reason);
+  rd.ReadU64Le(o.verified_at_epoch);
+  if (!rd.AtEnd() || version != 1 || status > 3 || reason > static_cast<uint8_t>(FailureCode::kInternal)) {
+    return Corrupt("status overlay");
+  }
+  o.status = static_cast<ValidatorStatus>(status);
+  o.reason = static_cast<FailureCode>(reason);
+  return o;
+}
+
 Bytes EncodeImage(const SnapshotImage& image) {
   Bytes out;
   PutU8(out, image.present ? 1 : 0);
@@ -158,7 +191,29 @@ Status TeeRegistry::Load() {
   }
 
   Status decode_status;
+  std::optional<ValidatorId> last_record;
   TEE_TRY(store_->ForEach(Cf::kValidators, [&](ByteView key, ByteView value) {
+    if (key.size() == 33 && key[32] == kOverlayTag) {
+      // Sorts right after its record.
+      if (!last_record || !std::equal(key.begin(), key.begin() + 32, last_record->begin())) {
+        decode_status = Corrupt("status overlay without its record");
+        return false;
+      }
+      auto o = DecodeOverlay(value);
+      if (!o.ok()) {
+        decode_status = o.status();
+        return false;
+      }
+      StateEntry& st = index_.MutableState(*last_record);
+      st.status = static_cast<uint8_t>(o->status);
+      st.reason = static_cast<uint8_t>(o->reason);
+      st.flags |= kStateHasOverlay;
+      if (!IsAttested(st)) {
+        claims_.Release(st.claims);
+        st.claims = 0;
+      }
+      return true;
+    }
     auto rec = DecodeRecord(value);
     if (!rec.ok()) {
       decode_status = rec.status();
@@ -171,6 +226,7 @@ Status TeeRegistry::Load() {
     StateEntry st = StateOf(*rec);
     if (rec->attested()) st.claims = claims_.Add(rec->claims);
     index_.Put(rec->id, rec->stake_be, st);
+    last_record = rec->id;
     return true;
   }));
   TEE_TRY(decode_status);
@@ -212,6 +268,13 @@ Result<std::optional<ValidatorRecord>> TeeRegistry::Get(const ValidatorId& id) c
   if (!blob) return std::optional<ValidatorRecord>();
   TEE_ASSIGN_OR_RETURN(ValidatorRecord r, DecodeRecord(AsView(*blob)));
   if (r.id != id) return Corrupt("validator key does not match its record");
+  TEE_ASSIGN_OR_RETURN(auto overlay, store_->Get(Cf::kValidators, AsView(OverlayKey(id))));
+  if (overlay) {
+    TEE_ASSIGN_OR_RETURN(StatusOverlay o, DecodeOverlay(AsView(*overlay)));
+    r.status = o.status;
+    r.reason = o.reason;
+    r.verified_at_epoch = o.verified_at_epoch;
+  }
   return std::optional<ValidatorRecord>(std::move(r));
 }
 
@@ -259,7 +322,9 @@ Status TeeRegistry::Upsert(const std::vector<ValidatorRecord>& records) {
       return Error(ErrorCode::kInvalidArgument, "validator " + ToHex(AsView(r.id)) + " appears twice");
     }
     const SnapshotImage before = ImageOf(r.id);
-    if (before.present && (index_.Find(r.id)->state.flags & kStateBacksEvidence) != 0) {
+    const uint8_t old_flags = before.present ? index_.Find(r.id)->state.flags : 0;
+    if ((old_flags & kStateHasOverlay) != 0) batch.Delete(Cf::kValidators, AsView(OverlayKey(r.id)));
+    if ((old_flags & kStateBacksEvidence) != 0) {
       TEE_ASSIGN_OR_RETURN(auto old, Get(r.id));
       if (!old) return Corrupt("indexed validator " + ToHex(AsView(r.id)) + " is not stored");
       if (old->backs_evidence() && old->evidence_hash != r.evidence_hash) {
@@ -296,6 +361,7 @@ Status TeeRegistry::Remove(const ValidatorId& id) {
   if (!old) return Error(ErrorCode::kNotFound, "no validator " + ToHex(AsView(id)));
   storage::WriteBatch batch;
   batch.Delete(Cf::kValidators, AsView(id));
+  if ((old->state.flags & kStateHasOverlay) != 0) batch.Delete(Cf::kValidators, AsView(OverlayKey(id)));
   if ((old->state.flags & kStateBacksEvidence) != 0) {
     TEE_ASSIGN_OR_RETURN(auto rec, Get(id));
     if (!rec) return Corrupt("indexed validator " + ToHex(AsView(id)) + " is not stored");
@@ -320,24 +386,10 @@ Status TeeRegistry::AdmitCollateral(const CollateralDoc& doc) {
 
 Status TeeRegistry::CommitEpoch(const EpochCommit& c) {
   storage::WriteBatch batch;
-  if (!c.demotions.empty()) {
-    std::vector<Bytes> keys;
-    keys.reserve(c.demotions.size());
-    for (const auto& d : c.demotions) {
-      if (!index_.Find(d.id)) return Error(ErrorCode::kInternal, "epoch demotes an unknown validator");
-      keys.emplace_back(d.id.begin(), d.id.end());
-    }
-    TEE_ASSIGN_OR_RETURN(auto blobs, store_->MultiGet(Cf::kValidators, keys));
-    for (size_t i = 0; i < c.demotions.size(); ++i) {
-      const Demotion& d = c.demotions[i];
-      if (!blobs[i]) return Corrupt("indexed validator " + ToHex(AsView(d.id)) + " is not stored");
-      TEE_ASSIGN_OR_RETURN(ValidatorRecord r, DecodeRecord(AsView(*blobs[i])));
-      r.status = d.status;
-      r.reason = d.reason;
-      r.verified_at_epoch = c.epoch;
-      batch.Put(Cf::kValidators, AsView(d.id), EncodeRecord(r));
-      LogImage(batch, d.id, ImageOf(d.id));
-    }
+  for (const auto& d : c.demotions) {
+    if (!index_.Find(d.id)) return Error(ErrorCode::kInternal, "epoch demotes an unknown validator");
+    batch.Put(Cf::kValidators, AsView(OverlayKey(d.id)), EncodeOverlay(StatusOverlay{d.status, d.reason, c.epoch}));
+    LogImage(batch, d.id, ImageOf(d.id));
   }
   batch.Put(Cf::kEpochs, AsView(EpochKey(kHeaderTag, c.epoch)), AsView(c.snapshot_header));
   batch.Put(Cf::kEpochs, AsView(EpochKey(kReportTag, c.epoch)), AsView(c.report));
@@ -355,6 +407,7 @@ Status TeeRegistry::CommitEpoch(const EpochCommit& c) {
     StateEntry& st = index_.MutableState(d.id);
     st.status = static_cast<uint8_t>(d.status);
     st.reason = static_cast<uint8_t>(d.reason);
+    st.flags |= kStateHasOverlay;
     // Only attested records are re-evaluated: a demoted one needs no claims
     // in memory (the stored record keeps them).
     claims_.Release(st.claims);

@@ -10,6 +10,10 @@
 // records (ClaimStore) and a small set of pending before-images. The evidence
 // index is read from the store when needed.
 //
+// Demotion writes, next to the record (key id), a status overlay (key
+// id || 0x01: status, reason, verified_at_epoch) instead of reading and
+// rewriting the record; a registration replaces both. Get merges them.
+//
 // Epoch snapshots are not copied (schema 2). Freezing epoch E shares the
 // index's core buckets; on disk an epoch keeps a small header, and every
 // change to what a snapshot holds (membership, stake, attested) after epoch
@@ -37,7 +41,8 @@
 
 namespace tenzro::tee::registry {
 
-// 2: epoch snapshots as header + undo entries (1 stored full snapshots).
+// 2: epoch snapshots as header + undo entries, demotions as status overlays
+// (1 stored full snapshots and rewrote demoted records).
 inline constexpr uint32_t kSchemaVersion = 2;
 
 struct Demotion {
@@ -87,6 +92,7 @@ class TeeRegistry {
   const ValidatorIndex& index() const { return index_; }
   // The stored claims of an attested record (state.claims), decoded.
   Result<ClaimSet> Claims(uint32_t handle) const { return claims_.Get(handle); }
+  Status ClaimsInto(uint32_t handle, ClaimSet& out) const { return claims_.DecodeInto(handle, out); }
   const ClaimStore& claim_store() const { return claims_; }
   std::shared_ptr<const CollateralSet> collateral() const { return collateral_; }
   std::optional<uint64_t> last_epoch() const { return last_epoch_; }
@@ -135,6 +141,16 @@ class TeeRegistry {
 // Collateral documents' byte-exact encoding in the collateral column family.
 Bytes EncodeCollateral(const CollateralDoc& doc);
 Result<CollateralDoc> DecodeCollateral(ByteView data);
+
+// Status overlays' encoding: u8 version (1) | u8 status | u8 reason | u64 verified_at_epoch LE.
+struct StatusOverlay {
+  ValidatorStatus status = ValidatorStatus::kUnattested;
+  FailureCode reason = FailureCode::kNone;
+  uint64_t verified_at_epoch = 0;
+  friend bool operator==(const StatusOverlay&, const StatusOverlay&) = default;
+};
+Bytes EncodeOverlay(const StatusOverlay& o);
+Result<StatusOverlay> DecodeOverlay(ByteView data);
 
 // Undo entries' encoding: u8 present | [stake_be[32] | u8 attested].
 Bytes EncodeImage(const SnapshotImage& image);

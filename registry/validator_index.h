@@ -68,6 +68,7 @@ struct CoreSnapshot {
 };
 
 inline constexpr uint8_t kStateBacksEvidence = 1;
+inline constexpr uint8_t kStateHasOverlay = 2;  // a status overlay is stored (TeeRegistry)
 
 struct StateEntry {
   int64_t valid_until = -1;
@@ -75,7 +76,7 @@ struct StateEntry {
   uint8_t status = 0;    // ValidatorStatus
   uint8_t tee_type = 0;  // TeeType
   uint8_t reason = 0;    // FailureCode
-  uint8_t flags = 0;     // kStateBacksEvidence
+  uint8_t flags = 0;     // kStateBacksEvidence | kStateHasOverlay
   friend bool operator==(const StateEntry&, const StateEntry&) = default;
 };
 static_assert(sizeof(StateEntry) == 16);

@@ -48,15 +48,14 @@ class RocksStore final : public KvStore {
 
   Status Write(const WriteBatch& batch) override {
     rocksdb::WriteBatch wb;
-    for (const auto& op : batch.ops()) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const WriteBatch::Op op = batch.op(i);
       auto* cf = handles_[Index(op.cf)];
       rocksdb::Status s;
       switch (op.kind) {
-        case WriteBatch::Kind::kPut: s = wb.Put(cf, ToSlice(AsView(op.key)), ToSlice(AsView(op.value))); break;
-        case WriteBatch::Kind::kDelete: s = wb.Delete(cf, ToSlice(AsView(op.key))); break;
-        case WriteBatch::Kind::kDeleteRange:
-          s = wb.DeleteRange(cf, ToSlice(AsView(op.key)), ToSlice(AsView(op.value)));
-          break;
+        case WriteBatch::Kind::kPut: s = wb.Put(cf, ToSlice(op.key), ToSlice(op.value)); break;
+        case WriteBatch::Kind::kDelete: s = wb.Delete(cf, ToSlice(op.key)); break;
+        case WriteBatch::Kind::kDeleteRange: s = wb.DeleteRange(cf, ToSlice(op.key), ToSlice(op.value)); break;
       }
       if (!s.ok()) return FromRocks(s, "batch");
     }

@@ -25,6 +25,7 @@
 // Output: a table on the terminal, CSVs and gnuplot PNGs under --out.
 // Exit status: 0 all good; 1 a check failed (fairness outside its bound,
 // leaders differ, the plugin disagrees with the model); 2 usage or setup error.
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -88,11 +89,14 @@ struct Options {
   uint64_t fault_epoch = 2;
   uint64_t epoch_secs = 21'600;
   uint64_t max_age = 86'400;
-  uint64_t rocksdb_mb = 64;
+  uint64_t rocksdb_mb = 32;  // as config/devnet.toml
   uint64_t batch = 10'000;
   uint64_t linear_work = 200'000'000;  // validator visits spent on the linear-scan baseline per epoch
   uint64_t verify_weights_max = 200'000;
   unsigned stake_shift = 0;
+  // The multiplier the expected shares assume (what users are promised);
+  // the plugin runs with 2. Another value must make the fairness check fail.
+  double expect_multiplier = 2.0;
   bool plots = true;
   bool progress = true;
   bool keep_db = false;
@@ -390,6 +394,62 @@ std::string Share(double v) {
   return buf;
 }
 
+// Two gnuplot figures: this run's shares (expected vs observed with the
+// 99.9% bound, and the deviation in units of that bound), and time against N
+// over every run recorded in <out>/summary.csv.
+void Plot(const Options& o, const fs::path& dir) {
+  const std::string classes = (dir / "classes.csv").string();
+  {
+    std::ofstream gp(dir / "shares.gp");
+    gp << "set terminal pngcairo size 1100,860 noenhanced font ',10'\n"
+       << "set output '" << (dir / "shares.png").string() << "'\n"
+       << "set datafile separator ','\n"
+       << "classes = 'attested unattested demoted'\n"
+       << "f(i) = (i - 2) * 0.27\n"
+       << "set multiplot layout 2,1 title 'Leader share per class, " << o.validators << " validators, " << o.slots
+       << " slots per epoch (seed " << o.seed << ")'\n"
+       << "set xrange [0.5:" << static_cast<double>(o.epochs) + 0.5 << "]\nset xtics 1\nset grid ytics\n"
+       << "set key outside right\nset boxwidth 0.25\nset style fill transparent solid 0.35\n"
+       << "set ylabel 'share of slots'\nset yrange [0:1]\n"
+       << "plot for [i=1:3] '" << classes << "' using ($2+f(i)):(strcol(3) eq word(classes,i) ? $5 : 1/0) "
+       << "with boxes lc i title word(classes,i).' expected', \\\n"
+       << "     for [i=1:3] '" << classes << "' using ($2+f(i)):(strcol(3) eq word(classes,i) ? $6 : 1/0):7:8 "
+       << "with yerrorbars lc i pt 7 ps 0.6 title word(classes,i).' observed, 99.9% bound'\n"
+       << "set xlabel 'epoch'\nset ylabel '(observed - expected) / 99.9% bound'\nset yrange [-1.6:1.6]\n"
+       << "plot 1 with lines dt 2 lc 'red' title 'bound', -1 with lines dt 2 lc 'red' notitle, \\\n"
+       << "     for [i=1:3] '" << classes << "' using ($2+f(i)):(strcol(3) eq word(classes,i) ? $9/"
+       << tenzro::simstats::kZ999 << " : 1/0) with points lc i pt 7 ps 1.3 title word(classes,i)\n"
+       << "unset multiplot\n";
+  }
+  const std::string summary = (fs::path(o.out) / "summary.csv").string();
+  {
+    std::ofstream gp(fs::path(o.out) / "time_vs_n.gp");
+    gp << "set terminal pngcairo size 1100,860 noenhanced font ',10'\n"
+       << "set output '" << (fs::path(o.out) / "time_vs_n.png").string() << "'\n"
+       << "set datafile separator ','\nset key top left box opaque\nset grid\nset logscale x 10\n"
+       << "set multiplot layout 2,1 title 'tenzro-tee leader selection against N (" << o.slots << " slots per epoch, one core)'\n"
+       << "set logscale y 10\nset ylabel 'ms per epoch'\n"
+       << "plot '" << summary << "' using 2:5 smooth unique with linespoints pt 7 title 'plugin schedule (table build included)', \\\n"
+       << "     '' using 2:14 smooth unique with linespoints pt 5 title 'baseline: binary search, same stream', \\\n"
+       << "     '' using 2:15 smooth unique with linespoints pt 9 title 'baseline: linear scan (estimated from a sample)', \\\n"
+       << "     '' using 2:9 smooth unique with linespoints pt 13 title 'epoch transition (re-evaluation + RocksDB batch)'"
+       << (o.slots == 432'000 ? ", \\\n     50 with lines dt 2 lc 'red' title '50 ms schedule target (1M)', "
+                                "100 with lines dt 3 lc 'red' title '100 ms epoch target (100k attested)'\n"
+                              : "\n")
+       << "unset logscale y\nset xlabel 'validators'\nset ylabel 'MB'\nset yrange [0:*]\n"
+       << "plot '" << summary << "' using 2:12 smooth unique with linespoints pt 7 title 'peak RSS (whole process)', \\\n"
+       << "     '' using 2:11 smooth unique with linespoints pt 5 title 'RSS after genesis', \\\n"
+       << "     256 with lines dt 2 lc 'red' title '256 MB target'\n"
+       << "unset multiplot\n";
+  }
+  for (const fs::path& script : {dir / "shares.gp", fs::path(o.out) / "time_vs_n.gp"}) {
+    const std::string cmd = "gnuplot '" + script.string() + "' 2>&1";
+    if (std::system(cmd.c_str()) != 0) {
+      std::fprintf(stderr, "warning: gnuplot failed on %s (is gnuplot-nox installed?)\n", script.string().c_str());
+    }
+  }
+}
+
 int Run(const Options& o) {
   const std::string label = o.label.empty() ? "n" + std::to_string(o.validators) : o.label;
   const fs::path dir = fs::path(o.out) / label;
@@ -413,6 +473,7 @@ int Run(const Options& o) {
   Model m = BuildModel(o);
   std::printf("  model built in %.0f ms (host arrays %.1f MB)\n", MsSince(tm),
               static_cast<double>(m.stake.size() * (4 + 8 + 1 + 1 + 1 + 8)) / (1 << 20));
+  std::fflush(stdout);
 
   auto plugin = std::make_unique<Plugin>(o.plugin);
   Plugin& p = *plugin;
@@ -431,7 +492,15 @@ int Run(const Options& o) {
   std::printf("  genesis: %" PRIu64 " unattested in %.0f ms (%.0f/s), %" PRIu64 " attested in %.0f ms (%.0f/s, Ed25519 verified)\n",
               g1.count, g1.ms, 1000.0 * static_cast<double>(g1.count) / std::max(g1.ms, 1e-9), g2.count, g2.ms,
               1000.0 * static_cast<double>(g2.count) / std::max(g2.ms, 1e-9));
+  std::fflush(stdout);
   const double rss_genesis = CurrentRssMb();
+  {
+    const struct mallinfo2 mi = mallinfo2();
+    std::printf("  after genesis: RSS %.0f MB (peak %.0f MB); malloc heap in use %.0f MB, free inside the heap %.0f MB, mmapped %.0f MB\n",
+                rss_genesis, PeakRssMb(), static_cast<double>(mi.uordblks) / (1 << 20), static_cast<double>(mi.fordblks) / (1 << 20),
+                static_cast<double>(mi.hblkhd) / (1 << 20));
+    std::fflush(stdout);
+  }
 
   std::vector<EpochRow> rows;
   bool revocation_submitted = false;
@@ -493,7 +562,8 @@ int Run(const Options& o) {
       const Uint128 w = (static_cast<Uint128>(m.stake[k]) << o.stake_shift) * (m.attested[k] ? multiplier : 1u);
       total += w;
       const Class c = m.attested[k] ? kClassAttested : m.demoted[k] ? kClassDemoted : kClassUnattested;
-      class_w[c] += static_cast<double>(w);
+      class_w[c] += static_cast<double>(static_cast<Uint128>(m.stake[k]) << o.stake_shift) *
+                    (m.attested[k] ? o.expect_multiplier : 1.0);
       ++class_v[c];
       attested_n += m.attested[k];
       demoted_n += m.demoted[k];
@@ -588,7 +658,7 @@ int Run(const Options& o) {
     row.fairness = tenzro::simstats::Evaluate(kClassNames, class_w, class_v, counts, o.slots);
     // The multiplier as users read it: slots per unit of stake, attested over
     // not attested (unattested and demoted together).
-    double stake_a = class_w[kClassAttested] / static_cast<double>(multiplier);
+    double stake_a = class_w[kClassAttested] / o.expect_multiplier;
     double stake_u = class_w[kClassUnattested] + class_w[kClassDemoted];
     double slots_u = static_cast<double>(counts[kClassUnattested] + counts[kClassDemoted]);
     if (stake_a > 0 && stake_u > 0 && slots_u > 0) {
@@ -682,32 +752,25 @@ int Run(const Options& o) {
     std::ofstream sum(summary, std::ios::app);
     if (fresh) {
       sum << "label,validators,epochs,slots,schedule_ms_median,draws_per_s,bsearch_ratio,linear_ratio,"
-             "epoch_ms_median,genesis_per_s,rss_after_genesis_mb,peak_rss_mb,all_ok\n";
+             "epoch_ms_median,genesis_per_s,rss_after_genesis_mb,peak_rss_mb,all_ok,bsearch_ms_median,"
+             "linear_ms_estimate,schedule_warm_ms_median\n";
+    }
+    std::vector<double> bs_ms, lin_ms, warm_ms;
+    for (const auto& r : rows) {
+      bs_ms.push_back(r.bsearch_ms);
+      lin_ms.push_back(r.linear_ns * static_cast<double>(o.slots) / 1e6);
+      warm_ms.push_back(r.schedule_warm_ms);
     }
     sum << label << ',' << o.validators << ',' << o.epochs << ',' << o.slots << ',' << median(sched_ms) << ','
         << static_cast<double>(o.slots) / (median(sched_ms) / 1000) << ',' << bs << ',' << ln << ',' << median(epoch_ms)
         << ',' << 1000.0 * static_cast<double>(g1.count + g2.count) / std::max(g1.ms + g2.ms, 1e-9) << ',' << rss_genesis
-        << ',' << peak << ',' << (all_ok ? 1 : 0) << '\n';
+        << ',' << peak << ',' << (all_ok ? 1 : 0) << ',' << median(bs_ms) << ',' << median(lin_ms) << ','
+        << median(warm_ms) << '\n';
   }
-  if (o.plots) {
-    std::ofstream gp(dir / "shares.gp");
-    gp << "set terminal pngcairo size 1100,620 noenhanced\nset output '" << (dir / "shares.png").string() << "'\n"
-       << "set datafile separator ','\nset title 'Leader share per class: expected (bars) vs observed (points, with 99.9% bound), "
-       << o.validators << " validators, " << o.slots << " slots/epoch'\n"
-       << "set xlabel 'epoch'\nset ylabel 'share of slots'\nset key outside right\nset grid ytics\n"
-       << "set xrange [0.5:" << static_cast<double>(o.epochs) + 0.5 << "]\nset yrange [0:1]\nset xtics 1\nset boxwidth 0.25\nset style fill transparent solid 0.35\n"
-       << "f(c) = (c eq 'attested') ? -0.27 : (c eq 'unattested') ? 0 : 0.27\n"
-       << "plot for [c in 'attested unattested demoted'] '" << (dir / "classes.csv").string()
-       << "' using ($2+f(c)):(strcol(3) eq c ? $5 : 1/0) with boxes title c.' expected', \\\n"
-       << "     for [c in 'attested unattested demoted'] '" << (dir / "classes.csv").string()
-       << "' using ($2+f(c)):(strcol(3) eq c ? $6 : 1/0):7:8 with yerrorbars pt 7 ps 0.8 title c.' observed'\n";
-    gp.close();
-    const std::string cmd = "gnuplot '" + (dir / "shares.gp").string() + "' 2>&1";
-    if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "warning: gnuplot failed (is gnuplot-nox installed?)\n");
-  }
+  if (o.plots) Plot(o, dir);
   if (!o.keep_db) fs::remove_all(db);
-  std::printf("wrote %s/{epochs.csv,classes.csv%s} and %s/summary.csv\n", dir.string().c_str(), o.plots ? ",shares.png" : "",
-              o.out.c_str());
+  std::printf("wrote %s/{epochs.csv,classes.csv%s} and %s/summary.csv%s\n", dir.string().c_str(),
+              o.plots ? ",shares.png" : "", o.out.c_str(), o.plots ? ", time_vs_n.png" : "");
   if (!all_ok) {
     std::fprintf(stderr, "\n!!! tenzro-sim: CHECKS FAILED (see the !!! lines above)\n");
     return 1;
@@ -738,6 +801,9 @@ int main(int argc, char** argv) {
   app.add_option("--linear-work", o.linear_work, "validator visits the linear-scan baseline may spend per epoch");
   app.add_option("--verify-weights-max", o.verify_weights_max, "check get_weights against the model up to this many validators");
   app.add_option("--stake-shift", o.stake_shift, "multiply stakes by 2^k (k > ~8 takes the total past 2^64)")->check(CLI::Range(0, 60));
+  app.add_option("--expect-multiplier", o.expect_multiplier,
+                 "multiplier the expected shares assume (a check of the check: anything but 2 must fail)")
+      ->check(CLI::Range(0.1, 100.0));
   app.add_flag("!--no-plots", o.plots, "skip gnuplot");
   app.add_flag("!--no-progress", o.progress, "no progress bars");
   app.add_flag("--keep-db", o.keep_db, "keep the scratch database");

@@ -180,6 +180,49 @@ BOOST_AUTO_TEST_CASE(locked_database_is_a_storage_error) {
   BOOST_TEST((second.status().code() == ErrorCode::kStorage));
 }
 
+// An epoch demotes by writing a status overlay beside the record (no read,
+// no rewrite); Get and reopen merge it, and a new registration clears it.
+BOOST_AUTO_TEST_CASE(demotion_overlays_the_record_until_the_next_registration) {
+  TempDir dir;
+  ValidatorRecord a = Rec("a", 10, true);
+  a.claims = {{"measurement", Bytes(48, 3)}};
+  auto check_demoted = [&](const TeeRegistry& reg) {
+    auto got = reg.Get(a.id);
+    BOOST_REQUIRE(got.ok());
+    BOOST_REQUIRE(got->has_value());
+    BOOST_TEST(((*got)->status == ValidatorStatus::kRevoked));
+    BOOST_TEST(((*got)->reason == FailureCode::kRevoked));
+    BOOST_TEST((*got)->verified_at_epoch == 4u);
+    BOOST_TEST(((*got)->claims == a.claims));  // the stored record keeps them
+    auto idx = reg.Find(a.id);
+    BOOST_TEST(idx->state.status == static_cast<uint8_t>(ValidatorStatus::kRevoked));
+    BOOST_TEST(idx->state.claims == 0u);  // no longer re-evaluated: not kept in memory
+    BOOST_TEST(reg.claim_store().live() == 0u);
+  };
+  {
+    auto reg = OpenRegistry(dir.Sub("db"));
+    BOOST_TEST(reg->Upsert({a, Rec("b", 5, false)}).ok());
+    BOOST_TEST(reg->claim_store().live() == 1u);
+    EpochCommit c;
+    c.epoch = 4;
+    c.demotions = {Demotion{a.id, ValidatorStatus::kRevoked, FailureCode::kRevoked}};
+    BOOST_TEST(reg->CommitEpoch(c).ok());
+    check_demoted(*reg);
+  }
+  {
+    auto reg = OpenRegistry(dir.Sub("db"));
+    check_demoted(*reg);
+    BOOST_TEST(reg->Upsert({a}).ok());  // renewal: attested again, overlay gone
+  }
+  auto reg = OpenRegistry(dir.Sub("db"));
+  auto got = reg->Get(a.id);
+  BOOST_REQUIRE(got.ok());
+  BOOST_TEST((**got == a));
+  BOOST_TEST(reg->claim_store().live() == 1u);
+  BOOST_TEST(reg->Remove(a.id).ok());
+  BOOST_TEST(!reg->Get(a.id).value().has_value());
+}
+
 // ---- the compact index and the claim store -----------------------------------
 
 BOOST_AUTO_TEST_CASE(index_shares_frozen_buckets_copy_on_write) {
@@ -256,6 +299,18 @@ BOOST_AUTO_TEST_CASE(claim_store_round_trips_and_reuses_handles) {
   BOOST_TEST(hc == ha);  // the freed slot is reused
   BOOST_TEST((store.Get(hc).value() == b));
   BOOST_TEST((store.Get(999).status().code() == ErrorCode::kInternal));
+  // DecodeInto reuses a set with the same keys, and rebuilds one without.
+  ClaimSet scratch = b;
+  scratch["fmspc"] = Bytes{9};
+  BOOST_TEST(store.DecodeInto(hc, scratch).ok());
+  BOOST_TEST((scratch == b));
+  BOOST_TEST(store.DecodeInto(hb, scratch).ok());
+  BOOST_TEST((scratch == b));
+  const uint32_t hd = store.Add(a);
+  BOOST_TEST(store.DecodeInto(hd, scratch).ok());
+  BOOST_TEST((scratch == a));
+  BOOST_TEST(store.DecodeInto(0, scratch).ok());
+  BOOST_TEST(scratch.empty());
 }
 
 BOOST_AUTO_TEST_CASE(undo_images_round_trip_and_reject_garbage) {
