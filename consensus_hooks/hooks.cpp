@@ -18,7 +18,9 @@ namespace {
 using registry::ValidatorRecord;
 using registry::ValidatorStatus;
 
-constexpr size_t kEpochCacheSize = 4;
+// The current and the previous epoch: a leader table of a million validators
+// holds about 10 MB; an older retained epoch is rebuilt on demand.
+constexpr size_t kEpochCacheSize = 2;
 
 int64_t ClampToI64(uint64_t v) {
   return v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())
@@ -136,7 +138,6 @@ Result<ValidatorRecord> ConsensusHooks::Finalize(const Registration& reg, Prepar
   p.outcome.attested = attested;
   p.outcome.reason = has_evidence ? p.verdict.reason() : FailureCode::kNone;
   if (attested) p.outcome.valid_until = ClampToI64(p.verdict.valid_until.value_or(0));
-  if (has_evidence) p.outcome.verdict = p.verdict;
 
   const auto last = registry_.last_epoch();
   ValidatorRecord r;
@@ -154,6 +155,7 @@ Result<ValidatorRecord> ConsensusHooks::Finalize(const Registration& reg, Prepar
   r.registered_at = reg.registered_at;
   r.verified_at_epoch = last.value_or(0);
   r.registered_epoch = last ? *last + 1 : 0;
+  if (has_evidence) p.outcome.verdict = std::move(p.verdict);  // one verdict per registration, not two
   return r;
 }
 
