@@ -262,18 +262,22 @@ int32_t GetWeights(tee_handle* h, uint64_t epoch, tee_weight** out, size_t* n) {
     *n = 0;
     auto view = h->plugin->hooks().Epoch(epoch);
     if (!view.ok()) return view.status();
-    const auto& entries = (*view)->snapshot.entries;
-    const auto& weights = (*view)->table.weights();
-    tee_weight* w = Alloc<tee_weight>(entries.size());
-    for (size_t i = 0; i < entries.size(); ++i) {
+    const auto& v = **view;
+    if (v.size() == 0) return Status(ErrorCode::kEmpty, "epoch has no validators");
+    tee_weight* w = Alloc<tee_weight>(v.size());
+    Status st = v.ForEachWeight([&](size_t i, const ValidatorId& id, const tenzro::tee::U256Bytes& weight_be,
+                                    bool attested) {
       std::memset(&w[i], 0, sizeof(tee_weight));
-      std::memcpy(w[i].validator_id, entries[i].id.data(), 32);
-      auto be = tenzro::tee::U256ToBe(weights[i]);
-      std::memcpy(w[i].weight_be, be.data(), 32);
-      w[i].attested = entries[i].attested ? 1 : 0;
+      std::memcpy(w[i].validator_id, id.data(), 32);
+      std::memcpy(w[i].weight_be, weight_be.data(), 32);
+      w[i].attested = attested ? 1 : 0;
+    });
+    if (!st.ok()) {
+      std::free(w);
+      return st;
     }
     *out = w;
-    *n = entries.size();
+    *n = v.size();
     return Status::Ok();
   });
 }
@@ -284,8 +288,10 @@ int32_t Leader(tee_handle* h, uint64_t epoch, uint64_t slot, uint8_t* out_id) {
     if (out_id == nullptr) return Arg("out_id", "is NULL");
     auto view = h->plugin->hooks().Epoch(epoch);
     if (!view.ok()) return view.status();
-    uint32_t i = (*view)->table.LeaderIndex(slot);
-    std::memcpy(out_id, (*view)->snapshot.entries[i].id.data(), 32);
+    auto table = (*view)->Table();
+    if (!table.ok()) return table.status();
+    uint32_t i = (*table)->LeaderIndex(slot);
+    std::memcpy(out_id, (*view)->IdAt(i).data(), 32);
     return Status::Ok();
   });
 }
@@ -302,8 +308,10 @@ int32_t Schedule(tee_handle* h, uint64_t epoch, uint64_t first_slot, uint64_t co
     if (first_slot > UINT64_MAX - (count - 1)) return Arg("first_slot", "range passes 2^64");
     auto view = h->plugin->hooks().Epoch(epoch);
     if (!view.ok()) return view.status();
+    auto table = (*view)->Table();
+    if (!table.ok()) return table.status();
     uint32_t* s = Alloc<uint32_t>(static_cast<size_t>(count));
-    (*view)->table.Schedule(first_slot, count, s);
+    (*table)->Schedule(first_slot, count, s);
     *out = s;
     return Status::Ok();
   });

@@ -9,12 +9,18 @@
 
 #include "crypto/hash.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace tenzro::tee::consensus {
 namespace {
 using registry::ValidatorRecord;
 using registry::ValidatorStatus;
 
-constexpr size_t kEpochCacheSize = 4;
+// The current and the previous epoch: a leader table of a million validators
+// holds about 10 MB; an older retained epoch is rebuilt on demand.
+constexpr size_t kEpochCacheSize = 2;
 
 int64_t ClampToI64(uint64_t v) {
   return v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())
@@ -25,12 +31,37 @@ int64_t ClampToI64(uint64_t v) {
 uint64_t SaturatingAdd(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 
 std::string IdHex(const ValidatorId& id) { return ToHex(AsView(id)); }
+
+__extension__ typedef unsigned __int128 Uint128;
+
+// Large batches and epoch transitions allocate and free tens of MB of
+// temporaries (verdicts, encoded records, RocksDB batches) between the
+// registry's long-lived allocations; glibc keeps the freed holes resident.
+// Handing whole free pages back keeps the node's RSS near what is live.
+void ReleaseFreeMemory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+constexpr size_t kTrimAfterBatch = 1000;
+
+U256 ToU256(Uint128 v) {
+  return (U256(static_cast<uint64_t>(v >> 64)) << 64) + U256(static_cast<uint64_t>(v));
+}
 }  // namespace
 
 ConsensusHooks::ConsensusHooks(registry::TeeRegistry& registry, const AttestationVerifier& verifier,
                                HookParams params, EventSink* sink)
     : registry_(registry), verifier_(verifier), params_(params), sink_(sink) {
-  for (const auto& [id, rec] : registry_.records()) weight_bound_ += MaxWeight(rec.stake_be);
+  // Small stakes summed in machine words (2^64 of them cannot pass 2^128).
+  Uint128 small = 0;
+  WideU sum = 0;
+  registry_.index().ForEach([&](const registry::CoreBucket& b, size_t k, const registry::StateEntry&) {
+    if (const uint64_t stake = b.stakes[k]; stake != 0) small += stake;
+    else sum += WideU(b.Stake(k));
+  });
+  sum += (WideU(static_cast<uint64_t>(small >> 64)) << 64) + WideU(static_cast<uint64_t>(small));
+  weight_bound_ = sum * params_.multiplier;
 }
 
 WideU ConsensusHooks::MaxWeight(const U256Bytes& stake) const {
@@ -40,7 +71,7 @@ WideU ConsensusHooks::MaxWeight(const U256Bytes& stake) const {
 Result<WideU> ConsensusHooks::BoundAfter(std::span<const Registration> regs) const {
   WideU bound = weight_bound_;
   for (const auto& reg : regs) {
-    if (const ValidatorRecord* old = registry_.Find(reg.id)) bound -= MaxWeight(old->stake_be);
+    if (const auto old = registry_.Find(reg.id)) bound -= MaxWeight(old->stake_be);
     bound += MaxWeight(reg.stake_be);
   }
   static const WideU kMax = (WideU(1) << 256) - 1;
@@ -87,14 +118,16 @@ Result<ConsensusHooks::Prepared> ConsensusHooks::Prepare(const Registration& reg
   return p;
 }
 
-ValidatorRecord ConsensusHooks::Finalize(const Registration& reg, Prepared& p,
-                                         const std::map<Hash32, ValidatorId>& claimed_in_batch) const {
+Result<ValidatorRecord> ConsensusHooks::Finalize(const Registration& reg, Prepared& p,
+                                                 const std::map<Hash32, ValidatorId>& claimed_in_batch) const {
   const bool has_evidence = !reg.evidence.empty();
   if (has_evidence && p.verdict.valid()) {
     // One evidence backs at most one validator (§4).
-    std::optional<ValidatorId> owner = registry_.EvidenceOwner(p.outcome.evidence_hash);
+    std::optional<ValidatorId> owner;
     if (auto it = claimed_in_batch.find(p.outcome.evidence_hash); it != claimed_in_batch.end()) {
       owner = it->second;
+    } else {
+      TEE_ASSIGN_OR_RETURN(owner, registry_.EvidenceOwner(p.outcome.evidence_hash));
     }
     if (owner && *owner != reg.id) {
       p.verdict.binding_valid = false;
@@ -105,7 +138,6 @@ ValidatorRecord ConsensusHooks::Finalize(const Registration& reg, Prepared& p,
   p.outcome.attested = attested;
   p.outcome.reason = has_evidence ? p.verdict.reason() : FailureCode::kNone;
   if (attested) p.outcome.valid_until = ClampToI64(p.verdict.valid_until.value_or(0));
-  if (has_evidence) p.outcome.verdict = p.verdict;
 
   const auto last = registry_.last_epoch();
   ValidatorRecord r;
@@ -123,6 +155,7 @@ ValidatorRecord ConsensusHooks::Finalize(const Registration& reg, Prepared& p,
   r.registered_at = reg.registered_at;
   r.verified_at_epoch = last.value_or(0);
   r.registered_epoch = last ? *last + 1 : 0;
+  if (has_evidence) p.outcome.verdict = std::move(p.verdict);  // one verdict per registration, not two
   return r;
 }
 
@@ -137,7 +170,7 @@ Result<RegisterOutcome> ConsensusHooks::RegisterValidator(const Registration& re
   {
     std::unique_lock lock(mu_);
     TEE_ASSIGN_OR_RETURN(WideU bound, BoundAfter(std::span<const Registration>(&reg, 1)));
-    ValidatorRecord r = Finalize(reg, p, {});
+    TEE_ASSIGN_OR_RETURN(ValidatorRecord r, Finalize(reg, p, {}));
     TEE_TRY(registry_.Upsert({r}));
     weight_bound_ = bound;
   }
@@ -173,7 +206,8 @@ Result<std::vector<RegisterOutcome>> ConsensusHooks::RegisterBatch(std::span<con
     std::vector<ValidatorRecord> records;
     records.reserve(regs.size());
     for (size_t i = 0; i < regs.size(); ++i) {
-      records.push_back(Finalize(regs[i], prepared[i], claimed));
+      TEE_ASSIGN_OR_RETURN(ValidatorRecord r, Finalize(regs[i], prepared[i], claimed));
+      records.push_back(std::move(r));
       if (records.back().backs_evidence()) claimed.emplace(records.back().evidence_hash, regs[i].id);
     }
     TEE_TRY(registry_.Upsert(records));
@@ -185,14 +219,18 @@ Result<std::vector<RegisterOutcome>> ConsensusHooks::RegisterBatch(std::span<con
     outcomes.push_back(std::move(prepared[i].outcome));
   }
   Emit(events);
+  if (regs.size() >= kTrimAfterBatch) {
+    std::vector<Prepared>().swap(prepared);
+    ReleaseFreeMemory();
+  }
   return outcomes;
 }
 
 Status ConsensusHooks::Deregister(const ValidatorId& id) {
   {
     std::unique_lock lock(mu_);
-    const ValidatorRecord* old = registry_.Find(id);
-    WideU freed = old != nullptr ? MaxWeight(old->stake_be) : WideU(0);
+    const auto old = registry_.Find(id);
+    WideU freed = old ? MaxWeight(old->stake_be) : WideU(0);
     TEE_TRY(registry_.Remove(id));
     weight_bound_ -= freed;
   }
@@ -217,9 +255,10 @@ Status ConsensusHooks::SubmitCollateral(TeeType type, ByteView data, uint64_t no
 
 Result<registry::ValidatorRecord> ConsensusHooks::GetRecord(const ValidatorId& id) const {
   std::shared_lock lock(mu_);
-  const ValidatorRecord* r = registry_.Find(id);
-  if (r == nullptr) return Error(ErrorCode::kNotFound, "no validator " + IdHex(id));
-  ValidatorRecord out = *r;
+  if (!registry_.Contains(id)) return Error(ErrorCode::kNotFound, "no validator " + IdHex(id));
+  TEE_ASSIGN_OR_RETURN(auto stored, registry_.Get(id));
+  if (!stored) return Error(ErrorCode::kStorage, "validator " + IdHex(id) + " is indexed but not stored");
+  ValidatorRecord out = std::move(*stored);
   // Every epoch re-evaluates attested records; only changes are written, so
   // the last evaluation of an unchanged attested record is the last epoch.
   if (const auto last = registry_.last_epoch();
@@ -251,7 +290,7 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
 
     const CollateralSet& collateral = *registry_.collateral();
     const uint64_t window_end = SaturatingAdd(epoch_time, params_.expiry_window_secs);
-    std::vector<ValidatorRecord> updated;
+    std::vector<registry::Demotion> demotions;
     // One re-evaluator per TEE type for the whole epoch: collateral is
     // selected and parsed once, not once per validator.
     std::array<std::unique_ptr<Reevaluator>, kTeeTypeCount> reevaluators;
@@ -260,81 +299,100 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
       if (!slot) slot = verifier_.For(type).BeginReevaluation(collateral, epoch_time);
       return *slot;
     };
-    EpochSnapshot snap;
-    snap.epoch = epoch;
-    snap.epoch_time = epoch_time;
-    snap.seed = seed;
-    snap.multiplier = params_.multiplier;
-    snap.params_hash = params_.params_hash;
-    snap.collateral_hash = collateral.SelectionHash(epoch_time);
-    snap.entries.reserve(registry_.records().size());
+    SnapshotHeader header;
+    header.epoch = epoch;
+    header.epoch_time = epoch_time;
+    header.seed = seed;
+    header.multiplier = params_.multiplier;
+    header.params_hash = params_.params_hash;
+    header.collateral_hash = collateral.SelectionHash(epoch_time);
+    header.size = registry_.size();
 
-    for (const auto& [id, rec] : registry_.records()) {
-      bool attested = rec.attested();
-      if (attested) {
-        ++report.reevaluated;
-        std::optional<Failure> failure;
-        if (rec.valid_until < 0 || static_cast<uint64_t>(rec.valid_until) < epoch_time) {
-          failure = Failure{FailureCode::kExpired, "valid_until passed"};
-        } else {
-          failure = reevaluator(rec.tee_type).Check(rec.claims);
-          // Unreadable stored claims are the machine's failure, never a
-          // verdict: a node must stop rather than demote differently.
-          if (failure && failure->code == FailureCode::kInternal) {
-            return Error(ErrorCode::kStorage, "validator " + IdHex(id) + ": " + failure->message);
+    // One pass in id order: re-evaluation, and the total weight after it
+    // (small weights summed in machine words, flushed into 256 bits).
+    Uint128 small_total = 0;
+    U256 total = 0;
+    Status failed;
+    ClaimSet claims;  // each attested record's own claims, decoded in turn
+    try {
+      registry_.index().ForEach([&](const registry::CoreBucket& bucket, size_t k, const registry::StateEntry& st) {
+        if (!failed.ok()) return;
+        const ValidatorId& id = bucket.id(k);
+        bool attested = st.status == static_cast<uint8_t>(ValidatorStatus::kAttested);
+        if (attested) {
+          ++report.reevaluated;
+          std::optional<Failure> failure;
+          if (st.valid_until < 0 || static_cast<uint64_t>(st.valid_until) < epoch_time) {
+            failure = Failure{FailureCode::kExpired, "valid_until passed"};
+          } else {
+            if (Status s = registry_.ClaimsInto(st.claims, claims); !s.ok()) {
+              failed = Error(ErrorCode::kStorage, "validator " + IdHex(id) + ": " + s.message());
+              return;
+            }
+            failure = reevaluator(static_cast<TeeType>(st.tee_type)).Check(claims);
+            // Unreadable stored claims are the machine's failure, never a
+            // verdict: a node must stop rather than demote differently.
+            if (failure && failure->code == FailureCode::kInternal) {
+              failed = Error(ErrorCode::kStorage, "validator " + IdHex(id) + ": " + failure->message);
+              return;
+            }
+          }
+          if (failure) {
+            const ValidatorStatus to = failure->code == FailureCode::kExpired   ? ValidatorStatus::kExpired
+                                       : failure->code == FailureCode::kRevoked ? ValidatorStatus::kRevoked
+                                                                                : ValidatorStatus::kUnattested;
+            demotions.push_back(registry::Demotion{id, to, failure->code});
+            ++report.demoted;
+            attested = false;
+            events.emplace_back(id, ValidatorEvent::kDemoted, failure->code);
+          } else if (static_cast<uint64_t>(st.valid_until) <= window_end) {
+            ++report.expiring;
+            events.emplace_back(id, ValidatorEvent::kExpiring, FailureCode::kNone);
           }
         }
-        if (failure) {
-          ValidatorRecord r = rec;
-          r.status = failure->code == FailureCode::kExpired   ? ValidatorStatus::kExpired
-                     : failure->code == FailureCode::kRevoked ? ValidatorStatus::kRevoked
-                                                              : ValidatorStatus::kUnattested;
-          r.reason = failure->code;
-          r.verified_at_epoch = epoch;
-          updated.push_back(std::move(r));
-          ++report.demoted;
-          attested = false;
-          events.emplace_back(id, ValidatorEvent::kDemoted, failure->code);
-        } else if (static_cast<uint64_t>(rec.valid_until) <= window_end) {
-          ++report.expiring;
-          events.emplace_back(id, ValidatorEvent::kExpiring, FailureCode::kNone);
+        if (attested) ++report.attested;
+        if (const uint64_t stake = bucket.stakes[k]; stake != 0) {
+          const Uint128 w = static_cast<Uint128>(stake) * (attested ? params_.multiplier : 1u);
+          if (small_total > ~Uint128(0) - w) {
+            total += ToU256(small_total);
+            small_total = 0;
+          }
+          small_total += w;
+        } else {
+          U256 w = bucket.Stake(k);
+          if (attested) w *= U256(params_.multiplier);
+          total += w;
         }
-      }
-      if (attested) ++report.attested;
-      snap.entries.push_back(SnapshotEntry{id, rec.stake_be, attested});
+      });
+      total += ToU256(small_total);
+    } catch (const std::overflow_error&) {
+      return Error(ErrorCode::kOverflow, "total weight of epoch " + std::to_string(epoch) +
+                                             " does not fit in 256 bits");
     }
+    TEE_TRY(failed);
 
-    U256Bytes total_be{};
-    std::optional<LeaderTable> table;
-    if (!snap.entries.empty()) {
-      TEE_ASSIGN_OR_RETURN(LeaderTable t, LeaderTable::Build(snap));
-      total_be = U256ToBe(t.total());
-      table.emplace(std::move(t));
-    }
     report.epoch = epoch;
     report.epoch_time = epoch_time;
-    report.snapshot_size = snap.entries.size();
-    report.total_weight_be = total_be;
+    report.snapshot_size = header.size;
+    report.total_weight_be = U256ToBe(total);
     report.params_hash = params_.params_hash;
-    report.collateral_hash = snap.collateral_hash;
+    report.collateral_hash = header.collateral_hash;
     report.seed = seed;
 
     registry::EpochCommit commit;
     commit.epoch = epoch;
-    commit.updated = std::move(updated);
-    commit.snapshot = EncodeSnapshot(snap);
+    commit.demotions = std::move(demotions);
+    commit.snapshot_header = EncodeSnapshotHeader(header);
     commit.report = EncodeReport(report);
     commit.params_hash = params_.params_hash;
     if (params_.snapshot_retention > 0 && epoch >= params_.snapshot_retention) {
-      commit.drop_snapshot = epoch - params_.snapshot_retention;
+      commit.drop_through = epoch - params_.snapshot_retention;
     }
     TEE_TRY(registry_.CommitEpoch(commit));
-
-    if (table) {
-      Remember(epoch, std::make_shared<const EpochView>(EpochView{std::move(snap), std::move(*table)}));
-    }
+    Remember(epoch, std::make_shared<const EpochView>(header, registry_.Freeze()));
   }
   Emit(events);
+  ReleaseFreeMemory();
   return report;
 }
 
@@ -343,16 +401,26 @@ Result<std::shared_ptr<const EpochView>> ConsensusHooks::Epoch(uint64_t epoch) c
     std::lock_guard cache_lock(cache_mu_);
     if (auto it = cache_.find(epoch); it != cache_.end()) return it->second;
   }
-  Result<std::optional<Bytes>> blob = std::optional<Bytes>();
+  std::optional<Bytes> header_blob, report_blob;
+  registry::FrozenSet set;
   {
     std::shared_lock lock(mu_);
-    blob = registry_.LoadSnapshot(epoch);
+    TEE_ASSIGN_OR_RETURN(header_blob, registry_.LoadSnapshotHeader(epoch));
+    if (!header_blob) return Error(ErrorCode::kNoSnapshot, "no snapshot for epoch " + std::to_string(epoch));
+    TEE_ASSIGN_OR_RETURN(report_blob, registry_.LoadReport(epoch));
+    TEE_ASSIGN_OR_RETURN(set, registry_.Reconstruct(epoch));
   }
-  if (!blob.ok()) return blob.status();
-  if (!*blob) return Error(ErrorCode::kNoSnapshot, "no snapshot for epoch " + std::to_string(epoch));
-  TEE_ASSIGN_OR_RETURN(EpochSnapshot snap, DecodeSnapshot(AsView(**blob)));
-  TEE_ASSIGN_OR_RETURN(LeaderTable table, LeaderTable::Build(snap));
-  return Remember(epoch, std::make_shared<const EpochView>(EpochView{std::move(snap), std::move(table)}));
+  TEE_ASSIGN_OR_RETURN(SnapshotHeader header, DecodeSnapshotHeader(AsView(*header_blob)));
+  if (!report_blob) return Error(ErrorCode::kStorage, "report of epoch " + std::to_string(epoch) + " is missing");
+  TEE_ASSIGN_OR_RETURN(EpochReport report, DecodeReport(AsView(*report_blob)));
+  auto view = std::make_shared<const EpochView>(header, std::move(set));
+  // The rebuilt set must be the one the epoch committed to.
+  TEE_ASSIGN_OR_RETURN(U256 total, view->TotalWeight());
+  if (header.epoch != epoch || view->size() != header.size || U256ToBe(total) != report.total_weight_be) {
+    return Error(ErrorCode::kStorage, "snapshot of epoch " + std::to_string(epoch) +
+                                          " does not rebuild to the set it committed to");
+  }
+  return Remember(epoch, std::move(view));
 }
 
 std::shared_ptr<const EpochView> ConsensusHooks::Remember(uint64_t epoch,
@@ -375,7 +443,7 @@ std::optional<uint64_t> ConsensusHooks::last_epoch() const {
 
 size_t ConsensusHooks::validator_count() const {
   std::shared_lock lock(mu_);
-  return registry_.records().size();
+  return registry_.size();
 }
 
 void ConsensusHooks::Emit(

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "attestation/verifier.h"
+#include "consensus_hooks/epoch_view.h"
 #include "consensus_hooks/leader.h"
 #include "consensus_hooks/snapshot.h"
 #include "registry/tee_registry.h"
@@ -62,12 +63,6 @@ class EventSink {
   virtual void OnValidatorEvent(const ValidatorId& id, ValidatorEvent event, FailureCode reason) = 0;
 };
 
-// An epoch's frozen snapshot with its lookup table.
-struct EpochView {
-  EpochSnapshot snapshot;
-  LeaderTable table;
-};
-
 class ConsensusHooks {
  public:
   // REQUIRES: registry and verifier outlive the hooks; sink may be null.
@@ -82,7 +77,10 @@ class ConsensusHooks {
   Status SubmitCollateral(TeeType type, ByteView data, uint64_t now);
   Result<registry::ValidatorRecord> GetRecord(const ValidatorId& id) const;
 
+  // Re-evaluates every attested record, freezes the set and commits the
+  // transition in one batch. The leader table is built on first use.
   Result<EpochReport> OnEpoch(uint64_t epoch, uint64_t epoch_time, const Hash32& seed);
+  // The frozen set of a retained epoch: cached, or rebuilt from the registry.
   Result<std::shared_ptr<const EpochView>> Epoch(uint64_t epoch) const;
 
   std::shared_ptr<const CollateralSet> AdmittedCollateral() const;
@@ -98,8 +96,8 @@ class ConsensusHooks {
   Status Validate(const Registration& reg) const;
   Result<Prepared> Prepare(const Registration& reg, const CollateralSet& collateral) const;
   // REQUIRES: mu_ held exclusively.
-  registry::ValidatorRecord Finalize(const Registration& reg, Prepared& p,
-                                     const std::map<Hash32, ValidatorId>& claimed_in_batch) const;
+  Result<registry::ValidatorRecord> Finalize(const Registration& reg, Prepared& p,
+                                             const std::map<Hash32, ValidatorId>& claimed_in_batch) const;
   std::shared_ptr<const EpochView> Remember(uint64_t epoch, std::shared_ptr<const EpochView> view) const;
   void Emit(const std::vector<std::tuple<ValidatorId, ValidatorEvent, FailureCode>>& events) const;
   // REQUIRES: mu_ held exclusively. The weight bound after replacing the

@@ -5,6 +5,7 @@
 namespace tenzro::tee::consensus {
 namespace {
 constexpr uint8_t kVersion = 1;
+constexpr uint8_t kHeaderVersion = 2;
 Status Corrupt(const char* what) { return Error(ErrorCode::kStorage, std::string("corrupt ") + what); }
 }  // namespace
 
@@ -58,6 +59,38 @@ Result<EpochSnapshot> DecodeSnapshot(ByteView data) {
   }
   if (!rd.AtEnd()) return Corrupt("snapshot trailing bytes");
   return s;
+}
+
+// v2 (header only): u8 version | u64 epoch | u64 epoch_time | seed[32] |
+//     u64 multiplier | params_hash[32] | collateral_hash[32] | u64 size
+Bytes EncodeSnapshotHeader(const SnapshotHeader& h) {
+  Bytes out;
+  out.reserve(1 + 8 * 4 + 96);
+  PutU8(out, kHeaderVersion);
+  PutU64Le(out, h.epoch);
+  PutU64Le(out, h.epoch_time);
+  PutBytes(out, AsView(h.seed));
+  PutU64Le(out, h.multiplier);
+  PutBytes(out, AsView(h.params_hash));
+  PutBytes(out, AsView(h.collateral_hash));
+  PutU64Le(out, h.size);
+  return out;
+}
+
+Result<SnapshotHeader> DecodeSnapshotHeader(ByteView data) {
+  ByteReader rd(data);
+  SnapshotHeader h;
+  uint8_t version = 0;
+  rd.ReadU8(version);
+  rd.ReadU64Le(h.epoch);
+  rd.ReadU64Le(h.epoch_time);
+  rd.ReadArray(h.seed);
+  rd.ReadU64Le(h.multiplier);
+  rd.ReadArray(h.params_hash);
+  rd.ReadArray(h.collateral_hash);
+  rd.ReadU64Le(h.size);
+  if (!rd.AtEnd() || version != kHeaderVersion) return Corrupt("snapshot header");
+  return h;
 }
 
 // v1: u8 version | 7 x u64 | total_weight_be[32] | params_hash[32] | collateral_hash[32] | seed[32]

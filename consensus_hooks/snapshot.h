@@ -1,5 +1,7 @@
 // EpochSnapshot and EpochReport: what an epoch freezes (DESIGN §6) and their
-// byte-exact encodings in the epochs column family.
+// byte-exact encodings. An EpochSnapshot is the materialised form (tests,
+// golden vectors, tools); the plugin stores a SnapshotHeader per epoch and
+// shares the entries with its registry (consensus_hooks/epoch_view.h).
 //
 // Consensus code: integers only, id-ordered, no clock.
 #pragma once
@@ -31,6 +33,19 @@ struct EpochSnapshot {
   friend bool operator==(const EpochSnapshot&, const EpochSnapshot&) = default;
 };
 
+// What a database keeps of an epoch's snapshot (schema 2): everything but the
+// entries, which the registry rebuilds from its index and undo entries.
+struct SnapshotHeader {
+  uint64_t epoch = 0;
+  uint64_t epoch_time = 0;
+  Hash32 seed{};
+  uint64_t multiplier = 2;
+  Hash32 params_hash{};
+  Hash32 collateral_hash{};
+  uint64_t size = 0;  // validators in the snapshot
+  friend bool operator==(const SnapshotHeader&, const SnapshotHeader&) = default;
+};
+
 struct EpochReport {
   uint64_t epoch = 0;
   uint64_t epoch_time = 0;
@@ -48,6 +63,8 @@ struct EpochReport {
 
 Bytes EncodeSnapshot(const EpochSnapshot& s);
 Result<EpochSnapshot> DecodeSnapshot(ByteView data);
+Bytes EncodeSnapshotHeader(const SnapshotHeader& h);
+Result<SnapshotHeader> DecodeSnapshotHeader(ByteView data);
 Bytes EncodeReport(const EpochReport& r);
 Result<EpochReport> DecodeReport(ByteView data);
 

@@ -106,7 +106,7 @@ Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
   hp.params_hash = p->params_hash_;
   p->hooks_ = std::make_unique<consensus::ConsensusHooks>(*p->registry_, *p->verifier_, hp, p.get());
   p->logger_->info("opened {} (params_hash {}, {} validators)", p->config_.db_path,
-                   ToHex(AsView(p->params_hash_)), p->registry_->records().size());
+                   ToHex(AsView(p->params_hash_)), p->registry_->size());
 
   // Collateral fetchers last: they call into the verifiers, the hooks and
   // the host from their own threads.

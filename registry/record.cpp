@@ -34,13 +34,37 @@ Bytes EncodeRecord(const ValidatorRecord& r) {
   PutU64Le(out, r.registered_at);
   PutU64Le(out, r.verified_at_epoch);
   PutU64Le(out, r.registered_epoch);
-  PutU16Le(out, static_cast<uint16_t>(r.claims.size()));
-  for (const auto& [k, v] : r.claims) {
+  PutClaims(out, r.claims);
+  return out;
+}
+
+void PutClaims(Bytes& out, const ClaimSet& claims) {
+  PutU16Le(out, static_cast<uint16_t>(claims.size()));
+  for (const auto& [k, v] : claims) {
     PutU8(out, static_cast<uint8_t>(k.size()));
     out.insert(out.end(), k.begin(), k.end());
     PutLenBytes(out, AsView(v));
   }
-  return out;
+}
+
+Status ReadClaims(ByteReader& rd, ClaimSet& out) {
+  uint16_t n_claims = 0;
+  if (!rd.ReadU16Le(n_claims)) return Corrupt("truncated");
+  if (n_claims > kMaxClaims) return Corrupt("too many claims");
+  std::string prev;
+  for (uint16_t i = 0; i < n_claims; ++i) {
+    uint8_t klen = 0;
+    ByteView key;
+    Bytes value;
+    if (!rd.ReadU8(klen) || !rd.ReadView(klen, key) || !rd.ReadLenBytes(value, kMaxClaimValue)) {
+      return Corrupt("truncated claim");
+    }
+    std::string k(key.begin(), key.end());
+    if (i > 0 && !(prev < k)) return Corrupt("claims out of order");
+    prev = k;
+    out.emplace_hint(out.end(), std::move(k), std::move(value));
+  }
+  return Status::Ok();
 }
 
 Result<ValidatorRecord> DecodeRecord(ByteView data) {
@@ -48,7 +72,6 @@ Result<ValidatorRecord> DecodeRecord(ByteView data) {
   ValidatorRecord r;
   uint8_t version = 0, type = 0, status = 0, reason = 0;
   uint64_t valid_until = 0;
-  uint16_t n_claims = 0;
   rd.ReadU8(version);
   if (!rd.ok() || version != kRecordEncodingVersion) return Corrupt("unknown encoding version");
   rd.ReadArray(r.id);
@@ -62,7 +85,6 @@ Result<ValidatorRecord> DecodeRecord(ByteView data) {
   rd.ReadU64Le(r.registered_at);
   rd.ReadU64Le(r.verified_at_epoch);
   rd.ReadU64Le(r.registered_epoch);
-  rd.ReadU16Le(n_claims);
   if (!rd.ok()) return Corrupt("truncated");
   auto t = TeeTypeFromInt(type);
   if (!t) return Corrupt("tee type " + std::to_string(type));
@@ -72,19 +94,7 @@ Result<ValidatorRecord> DecodeRecord(ByteView data) {
   if (reason > static_cast<uint8_t>(FailureCode::kInternal)) return Corrupt("reason");
   r.reason = static_cast<FailureCode>(reason);
   r.valid_until = static_cast<int64_t>(valid_until);
-  if (n_claims > kMaxClaims) return Corrupt("too many claims");
-  std::string prev;
-  for (uint16_t i = 0; i < n_claims; ++i) {
-    uint8_t klen = 0;
-    Bytes key, value;
-    if (!rd.ReadU8(klen) || !rd.ReadBytes(klen, key) || !rd.ReadLenBytes(value, kMaxClaimValue)) {
-      return Corrupt("truncated claim");
-    }
-    std::string k(key.begin(), key.end());
-    if (i > 0 && !(prev < k)) return Corrupt("claims out of order");
-    prev = k;
-    r.claims.emplace(std::move(k), std::move(value));
-  }
+  TEE_TRY(ReadClaims(rd, r.claims));
   if (!rd.AtEnd()) return Corrupt("trailing bytes");
   return r;
 }

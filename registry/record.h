@@ -7,6 +7,7 @@
 #include "attestation/tee_type.h"
 #include "attestation/verdict.h"
 #include "core/bytes.h"
+#include "core/reader.h"
 #include "core/status.h"
 #include "core/u256.h"
 
@@ -40,6 +41,11 @@ struct ValidatorRecord {
 inline constexpr uint8_t kRecordEncodingVersion = 1;
 
 Bytes EncodeRecord(const ValidatorRecord& r);
+// The claims part of the record encoding (also the ClaimStore's form):
+//   u16 n | n x (u8 key_len | key | u32 value_len | value), keys strictly increasing.
+void PutClaims(Bytes& out, const ClaimSet& claims);
+// kStorage on malformed input; reads exactly one claims block.
+Status ReadClaims(ByteReader& rd, ClaimSet& out);
 // kStorage on any malformed input (the database is the only source).
 Result<ValidatorRecord> DecodeRecord(ByteView data);
 

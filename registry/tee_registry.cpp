@@ -1,6 +1,6 @@
 #include "registry/tee_registry.h"
 
-#include <set>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -15,13 +15,51 @@ constexpr std::string_view kMetaSchema = "schema_version";
 constexpr std::string_view kMetaParams = "params_hash";
 constexpr std::string_view kMetaLastEpoch = "last_epoch";
 
+// Epochs column family: 's' E -> snapshot header, 'r' E -> report,
+// 'u' E id -> before-image as of snapshot E. Big-endian E: key order is epoch order.
+constexpr char kHeaderTag = 's';
+constexpr char kReportTag = 'r';
+constexpr char kUndoTag = 'u';
+
 Bytes EpochKey(char kind, uint64_t epoch) {
   Bytes k{static_cast<uint8_t>(kind)};
-  PutU64Be(k, epoch);  // big-endian: key order is epoch order
+  PutU64Be(k, epoch);
+  return k;
+}
+// Validators column family: id -> record as registered, id || 0x01 -> status overlay.
+constexpr uint8_t kOverlayTag = 1;
+Bytes OverlayKey(const ValidatorId& id) {
+  Bytes k(id.begin(), id.end());
+  k.push_back(kOverlayTag);
   return k;
 }
 
+Bytes UndoKey(uint64_t epoch, const ValidatorId& id) {
+  Bytes k = EpochKey(kUndoTag, epoch);
+  PutBytes(k, AsView(id));
+  return k;
+}
+// Past every undo key of every epoch (longer than any key with the tag).
+Bytes UndoEnd() { return Bytes(1 + 8 + 33, 0xff); }
+
 Status Corrupt(const std::string& what) { return Error(ErrorCode::kStorage, "corrupt database: " + what); }
+
+bool IsAttested(const StateEntry& s) { return s.status == static_cast<uint8_t>(ValidatorStatus::kAttested); }
+
+StateEntry StateOf(const ValidatorRecord& r) {
+  StateEntry s;
+  s.valid_until = r.valid_until;
+  s.status = static_cast<uint8_t>(r.status);
+  s.tee_type = static_cast<uint8_t>(r.tee_type);
+  s.reason = static_cast<uint8_t>(r.reason);
+  s.flags = r.backs_evidence() ? kStateBacksEvidence : 0;
+  return s;
+}
+
+void SetBit(std::vector<uint64_t>& bits, size_t i, bool v) {
+  if (bits.size() <= i / 64) bits.resize(i / 64 + 1, 0);
+  if (v) bits[i / 64] |= uint64_t{1} << (i % 64);
+}
 }  // namespace
 
 // Layout v1: u8 version | u8 tee_type | u8 kind_len | kind | u32 key_len | key |
@@ -61,6 +99,56 @@ Result<CollateralDoc> DecodeCollateral(ByteView data) {
   d.tee_type = *t;
   d.kind.assign(kind.begin(), kind.end());
   return d;
+}
+
+Bytes EncodeOverlay(const StatusOverlay& o) {
+  Bytes out;
+  PutU8(out, 1);
+  PutU8(out, static_cast<uint8_t>(o.status));
+  PutU8(out, static_cast<uint8_t>(o.reason));
+  PutU64Le(out, o.verified_at_epoch);
+  return out;
+}
+
+Result<StatusOverlay> DecodeOverlay(ByteView data) {
+  ByteReader rd(data);
+  uint8_t version = 0, status = 0, reason = 0;
+  StatusOverlay o;
+  rd.ReadU8(version);
+  rd.ReadU8(status);
+  rd.ReadU8(reason);
+  rd.ReadU64Le(o.verified_at_epoch);
+  if (!rd.AtEnd() || version != 1 || status > 3 || reason > static_cast<uint8_t>(FailureCode::kInternal)) {
+    return Corrupt("status overlay");
+  }
+  o.status = static_cast<ValidatorStatus>(status);
+  o.reason = static_cast<FailureCode>(reason);
+  return o;
+}
+
+Bytes EncodeImage(const SnapshotImage& image) {
+  Bytes out;
+  PutU8(out, image.present ? 1 : 0);
+  if (image.present) {
+    PutBytes(out, AsView(image.stake_be));
+    PutU8(out, image.attested ? 1 : 0);
+  }
+  return out;
+}
+
+Result<SnapshotImage> DecodeImage(ByteView data) {
+  ByteReader rd(data);
+  SnapshotImage img;
+  uint8_t present = 0, attested = 0;
+  rd.ReadU8(present);
+  if (present == 1) {
+    rd.ReadArray(img.stake_be);
+    rd.ReadU8(attested);
+  }
+  if (!rd.AtEnd() || present > 1 || attested > 1) return Corrupt("snapshot undo entry");
+  img.present = present == 1;
+  img.attested = attested == 1;
+  return img;
 }
 
 Result<std::unique_ptr<TeeRegistry>> TeeRegistry::Open(std::unique_ptr<storage::KvStore> store) {
@@ -103,7 +191,29 @@ Status TeeRegistry::Load() {
   }
 
   Status decode_status;
+  std::optional<ValidatorId> last_record;
   TEE_TRY(store_->ForEach(Cf::kValidators, [&](ByteView key, ByteView value) {
+    if (key.size() == 33 && key[32] == kOverlayTag) {
+      // Sorts right after its record.
+      if (!last_record || !std::equal(key.begin(), key.begin() + 32, last_record->begin())) {
+        decode_status = Corrupt("status overlay without its record");
+        return false;
+      }
+      auto o = DecodeOverlay(value);
+      if (!o.ok()) {
+        decode_status = o.status();
+        return false;
+      }
+      StateEntry& st = index_.MutableState(*last_record);
+      st.status = static_cast<uint8_t>(o->status);
+      st.reason = static_cast<uint8_t>(o->reason);
+      st.flags |= kStateHasOverlay;
+      if (!IsAttested(st)) {
+        claims_.Release(st.claims);
+        st.claims = 0;
+      }
+      return true;
+    }
     auto rec = DecodeRecord(value);
     if (!rec.ok()) {
       decode_status = rec.status();
@@ -113,21 +223,10 @@ Status TeeRegistry::Load() {
       decode_status = Corrupt("validator key does not match its record");
       return false;
     }
-    records_.emplace(rec->id, std::move(*rec));
-    return true;
-  }));
-  TEE_TRY(decode_status);
-
-  TEE_TRY(store_->ForEach(Cf::kEvidence, [&](ByteView key, ByteView value) {
-    if (key.size() != 32 || value.size() != 32) {
-      decode_status = Corrupt("evidence index entry");
-      return false;
-    }
-    Hash32 h{};
-    ValidatorId id{};
-    std::copy(key.begin(), key.end(), h.begin());
-    std::copy(value.begin(), value.end(), id.begin());
-    evidence_.emplace(h, id);
+    StateEntry st = StateOf(*rec);
+    if (rec->attested()) st.claims = claims_.Add(rec->claims);
+    index_.Put(rec->id, rec->stake_be, st);
+    last_record = rec->id;
     return true;
   }));
   TEE_TRY(decode_status);
@@ -144,18 +243,67 @@ Status TeeRegistry::Load() {
   }));
   TEE_TRY(decode_status);
   collateral_ = std::make_shared<CollateralSet>(std::move(docs));
+
+  if (last_epoch_) {
+    Bytes begin = EpochKey(kUndoTag, *last_epoch_);
+    Bytes end = begin;
+    end.insert(end.end(), 33, 0xff);
+    TEE_TRY(store_->ForEachInRange(Cf::kEpochs, AsView(begin), AsView(end), [&](ByteView key, ByteView) {
+      if (key.size() != 1 + 8 + 32) {
+        decode_status = Corrupt("undo key");
+        return false;
+      }
+      ValidatorId id{};
+      std::copy(key.begin() + 9, key.end(), id.begin());
+      pending_.insert(id);
+      return true;
+    }));
+    TEE_TRY(decode_status);
+  }
   return Status::Ok();
 }
 
-const ValidatorRecord* TeeRegistry::Find(const ValidatorId& id) const {
-  auto it = records_.find(id);
-  return it == records_.end() ? nullptr : &it->second;
+Result<std::optional<ValidatorRecord>> TeeRegistry::Get(const ValidatorId& id) const {
+  TEE_ASSIGN_OR_RETURN(auto blob, store_->Get(Cf::kValidators, AsView(id)));
+  if (!blob) return std::optional<ValidatorRecord>();
+  TEE_ASSIGN_OR_RETURN(ValidatorRecord r, DecodeRecord(AsView(*blob)));
+  if (r.id != id) return Corrupt("validator key does not match its record");
+  TEE_ASSIGN_OR_RETURN(auto overlay, store_->Get(Cf::kValidators, AsView(OverlayKey(id))));
+  if (overlay) {
+    TEE_ASSIGN_OR_RETURN(StatusOverlay o, DecodeOverlay(AsView(*overlay)));
+    r.status = o.status;
+    r.reason = o.reason;
+    r.verified_at_epoch = o.verified_at_epoch;
+  }
+  return std::optional<ValidatorRecord>(std::move(r));
 }
 
-std::optional<ValidatorId> TeeRegistry::EvidenceOwner(const Hash32& evidence_hash) const {
-  auto it = evidence_.find(evidence_hash);
-  if (it == evidence_.end()) return std::nullopt;
-  return it->second;
+Result<std::optional<ValidatorId>> TeeRegistry::EvidenceOwner(const Hash32& evidence_hash) const {
+  TEE_ASSIGN_OR_RETURN(auto blob, store_->Get(Cf::kEvidence, AsView(evidence_hash)));
+  if (!blob) return std::optional<ValidatorId>();
+  if (blob->size() != 32) return Corrupt("evidence index entry");
+  ValidatorId id{};
+  std::copy(blob->begin(), blob->end(), id.begin());
+  return std::optional<ValidatorId>(id);
+}
+
+SnapshotImage TeeRegistry::ImageOf(const ValidatorId& id) const {
+  SnapshotImage img;
+  if (auto v = index_.Find(id)) {
+    img.present = true;
+    img.stake_be = v->stake_be;
+    img.attested = IsAttested(v->state);
+  }
+  return img;
+}
+
+bool TeeRegistry::LogImage(storage::WriteBatch& batch, const ValidatorId& id,
+                           const SnapshotImage& before) const {
+  // Before the first epoch no snapshot exists to protect; after it, only the
+  // first change of an id since the last epoch carries the epoch's image.
+  if (!last_epoch_ || pending_.count(id) != 0) return false;
+  batch.Put(Cf::kEpochs, AsView(UndoKey(*last_epoch_, id)), EncodeImage(before));
+  return true;
 }
 
 Status TeeRegistry::Upsert(const std::vector<ValidatorRecord>& records) {
@@ -163,7 +311,8 @@ Status TeeRegistry::Upsert(const std::vector<ValidatorRecord>& records) {
   // The evidence index as it will be after the batch, for conflict checks.
   std::map<Hash32, std::optional<ValidatorId>> index_changes;
   std::set<ValidatorId> seen;
-  auto owner_after = [&](const Hash32& h) -> std::optional<ValidatorId> {
+  std::vector<ValidatorId> logged;
+  auto owner_after = [&](const Hash32& h) -> Result<std::optional<ValidatorId>> {
     auto it = index_changes.find(h);
     if (it != index_changes.end()) return it->second;
     return EvidenceOwner(h);
@@ -172,13 +321,19 @@ Status TeeRegistry::Upsert(const std::vector<ValidatorRecord>& records) {
     if (!seen.insert(r.id).second) {
       return Error(ErrorCode::kInvalidArgument, "validator " + ToHex(AsView(r.id)) + " appears twice");
     }
-    if (const ValidatorRecord* old = Find(r.id); old && old->backs_evidence() &&
-                                                 old->evidence_hash != r.evidence_hash) {
-      index_changes[old->evidence_hash] = std::nullopt;
-      batch.Delete(Cf::kEvidence, AsView(old->evidence_hash));
+    const SnapshotImage before = ImageOf(r.id);
+    const uint8_t old_flags = before.present ? index_.Find(r.id)->state.flags : 0;
+    if ((old_flags & kStateHasOverlay) != 0) batch.Delete(Cf::kValidators, AsView(OverlayKey(r.id)));
+    if ((old_flags & kStateBacksEvidence) != 0) {
+      TEE_ASSIGN_OR_RETURN(auto old, Get(r.id));
+      if (!old) return Corrupt("indexed validator " + ToHex(AsView(r.id)) + " is not stored");
+      if (old->backs_evidence() && old->evidence_hash != r.evidence_hash) {
+        index_changes[old->evidence_hash] = std::nullopt;
+        batch.Delete(Cf::kEvidence, AsView(old->evidence_hash));
+      }
     }
     if (r.backs_evidence()) {
-      auto owner = owner_after(r.evidence_hash);
+      TEE_ASSIGN_OR_RETURN(auto owner, owner_after(r.evidence_hash));
       if (owner && *owner != r.id) {
         return Error(ErrorCode::kInvalidArgument,
                      "evidence already backs validator " + ToHex(AsView(*owner)));
@@ -187,25 +342,36 @@ Status TeeRegistry::Upsert(const std::vector<ValidatorRecord>& records) {
       batch.Put(Cf::kEvidence, AsView(r.evidence_hash), AsView(r.id));
     }
     batch.Put(Cf::kValidators, AsView(r.id), EncodeRecord(r));
+    const SnapshotImage after{true, r.stake_be, r.attested()};
+    if (before != after && LogImage(batch, r.id, before)) logged.push_back(r.id);
   }
   TEE_TRY(store_->Write(batch));
-  for (const auto& [h, owner] : index_changes) {
-    if (owner) evidence_[h] = *owner;
-    else evidence_.erase(h);
+  pending_.insert(logged.begin(), logged.end());
+  for (const auto& r : records) {
+    StateEntry st = StateOf(r);
+    if (auto old = index_.Find(r.id)) claims_.Release(old->state.claims);
+    if (r.attested()) st.claims = claims_.Add(r.claims);
+    index_.Put(r.id, r.stake_be, st);
   }
-  for (const auto& r : records) records_[r.id] = r;
   return Status::Ok();
 }
 
 Status TeeRegistry::Remove(const ValidatorId& id) {
-  const ValidatorRecord* old = Find(id);
-  if (old == nullptr) return Error(ErrorCode::kNotFound, "no validator " + ToHex(AsView(id)));
+  auto old = index_.Find(id);
+  if (!old) return Error(ErrorCode::kNotFound, "no validator " + ToHex(AsView(id)));
   storage::WriteBatch batch;
   batch.Delete(Cf::kValidators, AsView(id));
-  if (old->backs_evidence()) batch.Delete(Cf::kEvidence, AsView(old->evidence_hash));
+  if ((old->state.flags & kStateHasOverlay) != 0) batch.Delete(Cf::kValidators, AsView(OverlayKey(id)));
+  if ((old->state.flags & kStateBacksEvidence) != 0) {
+    TEE_ASSIGN_OR_RETURN(auto rec, Get(id));
+    if (!rec) return Corrupt("indexed validator " + ToHex(AsView(id)) + " is not stored");
+    if (rec->backs_evidence()) batch.Delete(Cf::kEvidence, AsView(rec->evidence_hash));
+  }
+  const bool logged = LogImage(batch, id, ImageOf(id));
   TEE_TRY(store_->Write(batch));
-  if (old->backs_evidence()) evidence_.erase(old->evidence_hash);
-  records_.erase(id);
+  if (logged) pending_.insert(id);
+  claims_.Release(old->state.claims);
+  index_.Erase(id);
   return Status::Ok();
 }
 
@@ -220,19 +386,34 @@ Status TeeRegistry::AdmitCollateral(const CollateralDoc& doc) {
 
 Status TeeRegistry::CommitEpoch(const EpochCommit& c) {
   storage::WriteBatch batch;
-  for (const auto& r : c.updated) {
-    if (Find(r.id) == nullptr) return Error(ErrorCode::kInternal, "epoch updates an unknown validator");
-    batch.Put(Cf::kValidators, AsView(r.id), EncodeRecord(r));
+  for (const auto& d : c.demotions) {
+    if (!index_.Find(d.id)) return Error(ErrorCode::kInternal, "epoch demotes an unknown validator");
+    batch.Put(Cf::kValidators, AsView(OverlayKey(d.id)), EncodeOverlay(StatusOverlay{d.status, d.reason, c.epoch}));
+    LogImage(batch, d.id, ImageOf(d.id));
   }
-  batch.Put(Cf::kEpochs, AsView(EpochKey('s', c.epoch)), AsView(c.snapshot));
-  batch.Put(Cf::kEpochs, AsView(EpochKey('r', c.epoch)), AsView(c.report));
-  if (c.drop_snapshot) batch.Delete(Cf::kEpochs, AsView(EpochKey('s', *c.drop_snapshot)));
+  batch.Put(Cf::kEpochs, AsView(EpochKey(kHeaderTag, c.epoch)), AsView(c.snapshot_header));
+  batch.Put(Cf::kEpochs, AsView(EpochKey(kReportTag, c.epoch)), AsView(c.report));
+  if (c.drop_through && *c.drop_through < UINT64_MAX) {
+    const uint64_t end = *c.drop_through + 1;
+    batch.DeleteRange(Cf::kEpochs, AsView(EpochKey(kHeaderTag, 0)), AsView(EpochKey(kHeaderTag, end)));
+    batch.DeleteRange(Cf::kEpochs, AsView(EpochKey(kUndoTag, 0)), AsView(EpochKey(kUndoTag, end)));
+  }
   Bytes last;
   PutU64Be(last, c.epoch);
   batch.Put(Cf::kMetadata, Key(kMetaLastEpoch), AsView(last));
   batch.Put(Cf::kMetadata, Key(kMetaParams), AsView(c.params_hash));
   TEE_TRY(store_->Write(batch));
-  for (const auto& r : c.updated) records_[r.id] = r;
+  for (const auto& d : c.demotions) {
+    StateEntry& st = index_.MutableState(d.id);
+    st.status = static_cast<uint8_t>(d.status);
+    st.reason = static_cast<uint8_t>(d.reason);
+    st.flags |= kStateHasOverlay;
+    // Only attested records are re-evaluated: a demoted one needs no claims
+    // in memory (the stored record keeps them).
+    claims_.Release(st.claims);
+    st.claims = 0;
+  }
+  pending_.clear();  // a new interval starts at this epoch
   last_epoch_ = c.epoch;
   params_hash_ = c.params_hash;
   return Status::Ok();
@@ -246,12 +427,106 @@ Status TeeRegistry::SetParamsHash(const Hash32& params_hash) {
   return Status::Ok();
 }
 
-Result<std::optional<Bytes>> TeeRegistry::LoadSnapshot(uint64_t epoch) const {
-  return store_->Get(Cf::kEpochs, AsView(EpochKey('s', epoch)));
+FrozenSet TeeRegistry::Freeze() const {
+  FrozenSet f;
+  f.core = index_.Freeze();
+  f.attested.assign((index_.size() + 63) / 64, 0);
+  size_t i = 0;
+  index_.ForEach([&](const CoreBucket&, size_t, const StateEntry& st) {
+    if (IsAttested(st)) f.attested[i / 64] |= uint64_t{1} << (i % 64);
+    ++i;
+  });
+  return f;
+}
+
+Result<FrozenSet> TeeRegistry::Reconstruct(uint64_t epoch) const {
+  // Before-images of every epoch >= `epoch`, ascending: the first image of an
+  // id is the one as of the lowest such epoch, the one closest to `epoch`.
+  std::map<ValidatorId, SnapshotImage> images;
+  Status decode_status;
+  const Bytes begin = EpochKey(kUndoTag, epoch);
+  TEE_TRY(store_->ForEachInRange(Cf::kEpochs, AsView(begin), AsView(UndoEnd()), [&](ByteView key, ByteView value) {
+    if (key.size() != 1 + 8 + 32) {
+      decode_status = Corrupt("undo key");
+      return false;
+    }
+    auto img = DecodeImage(value);
+    if (!img.ok()) {
+      decode_status = img.status();
+      return false;
+    }
+    ValidatorId id{};
+    std::copy(key.begin() + 9, key.end(), id.begin());
+    images.emplace(id, *img);  // keeps the first
+    return true;
+  }));
+  TEE_TRY(decode_status);
+  if (images.empty()) return Freeze();
+
+  auto core = std::make_shared<CoreSnapshot>();
+  core->buckets.resize(kBucketCount);
+  // Buckets an image touches, with the images that fall in them.
+  std::map<size_t, std::vector<std::pair<ValidatorId, SnapshotImage>>> touched;
+  for (const auto& [id, img] : images) touched[BucketOf(id)].emplace_back(id, img);
+  for (size_t b = 0; b < kBucketCount; ++b) {
+    auto it = touched.find(b);
+    const CoreBucket* cur = index_.core_bucket(b);
+    if (it == touched.end()) {
+      core->buckets[b] = index_.shared_bucket(b);
+      continue;
+    }
+    auto nb = cur != nullptr ? std::make_shared<CoreBucket>(*cur) : std::make_shared<CoreBucket>();
+    for (const auto& [id, img] : it->second) {
+      auto [pos, found] = Locate(*nb, id);
+      if (!img.present) {
+        if (found) EraseAt(*nb, pos);
+      } else if (found) {
+        SetStake(*nb, pos, img.stake_be);
+      } else {
+        InsertAt(*nb, pos, id, img.stake_be);
+      }
+    }
+    if (nb->size() != 0) core->buckets[b] = std::move(nb);
+  }
+  FrozenSet f;
+  size_t i = 0;
+  for (size_t b = 0; b < kBucketCount; ++b) {
+    const CoreBucket* cb = core->buckets[b].get();
+    if (cb == nullptr) continue;
+    auto it = touched.find(b);
+    for (size_t k = 0; k < cb->size(); ++k, ++i) {
+      bool attested = false;
+      if (it == touched.end()) {
+        attested = IsAttested(index_.state_bucket(b)[k]);
+      } else if (auto img = images.find(cb->id(k)); img != images.end()) {
+        attested = img->second.attested;
+      } else {
+        attested = IsAttested(index_.Find(cb->id(k))->state);
+      }
+      SetBit(f.attested, i, attested);
+    }
+  }
+  core->size = i;
+  f.attested.resize((i + 63) / 64, 0);
+  f.core = std::move(core);
+  return f;
+}
+
+Result<std::optional<Bytes>> TeeRegistry::LoadSnapshotHeader(uint64_t epoch) const {
+  return store_->Get(Cf::kEpochs, AsView(EpochKey(kHeaderTag, epoch)));
 }
 
 Result<std::optional<Bytes>> TeeRegistry::LoadReport(uint64_t epoch) const {
-  return store_->Get(Cf::kEpochs, AsView(EpochKey('r', epoch)));
+  return store_->Get(Cf::kEpochs, AsView(EpochKey(kReportTag, epoch)));
+}
+
+std::vector<IndexedValidator> TeeRegistry::Entries() const {
+  std::vector<IndexedValidator> out;
+  out.reserve(index_.size());
+  index_.ForEach([&](const CoreBucket& b, size_t k, const StateEntry& st) {
+    out.push_back(IndexedValidator{b.id(k), b.StakeBe(k), st});
+  });
+  return out;
 }
 
 }  // namespace tenzro::tee::registry

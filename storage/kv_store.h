@@ -23,26 +23,48 @@ enum class Cf : uint8_t { kValidators = 0, kEvidence, kCollateral, kEpochs, kMet
 inline constexpr size_t kCfCount = 5;
 const char* CfName(Cf cf);
 
+// The operations of one atomic write. Keys and values are kept in one flat
+// buffer (two allocations a batch, not two an operation), so a genesis batch
+// of many records does not scatter small allocations over the heap.
 class WriteBatch {
  public:
+  enum class Kind : uint8_t { kPut, kDelete, kDeleteRange };
   struct Op {
     Cf cf;
-    bool is_delete;
-    Bytes key;
-    Bytes value;
+    Kind kind;
+    ByteView key;
+    ByteView value;  // kPut: the value; kDeleteRange: the exclusive end key
   };
-  void Put(Cf cf, ByteView key, ByteView value) {
-    ops_.push_back({cf, false, Bytes(key.begin(), key.end()), Bytes(value.begin(), value.end())});
+  void Put(Cf cf, ByteView key, ByteView value) { Add(cf, Kind::kPut, key, value); }
+  void Delete(Cf cf, ByteView key) { Add(cf, Kind::kDelete, key, {}); }
+  // Deletes every key k with begin <= k < end (bytewise order).
+  void DeleteRange(Cf cf, ByteView begin, ByteView end) { Add(cf, Kind::kDeleteRange, begin, end); }
+  size_t size() const { return refs_.size(); }
+  bool empty() const { return refs_.empty(); }
+  // Views into the batch, valid until the next Put/Delete.
+  Op op(size_t i) const {
+    const Ref& r = refs_[i];
+    return {r.cf, r.kind, ByteView(data_).subspan(r.key_at, r.key_len), ByteView(data_).subspan(r.value_at, r.value_len)};
   }
-  void Put(Cf cf, ByteView key, Bytes&& value) {
-    ops_.push_back({cf, false, Bytes(key.begin(), key.end()), std::move(value)});
-  }
-  void Delete(Cf cf, ByteView key) { ops_.push_back({cf, true, Bytes(key.begin(), key.end()), {}}); }
-  const std::vector<Op>& ops() const { return ops_; }
-  bool empty() const { return ops_.empty(); }
 
  private:
-  std::vector<Op> ops_;
+  struct Ref {
+    Cf cf;
+    Kind kind;
+    uint32_t key_len;
+    uint32_t value_len;
+    size_t key_at;
+    size_t value_at;
+  };
+  void Add(Cf cf, Kind kind, ByteView key, ByteView value) {
+    Ref r{cf, kind, static_cast<uint32_t>(key.size()), static_cast<uint32_t>(value.size()), data_.size(),
+          data_.size() + key.size()};
+    data_.insert(data_.end(), key.begin(), key.end());
+    data_.insert(data_.end(), value.begin(), value.end());
+    refs_.push_back(r);
+  }
+  Bytes data_;
+  std::vector<Ref> refs_;
 };
 
 class KvStore {
@@ -52,6 +74,13 @@ class KvStore {
   virtual Status Write(const WriteBatch& batch) = 0;
   // Visits every entry of cf in key order; stop early by returning false.
   virtual Status ForEach(Cf cf, const std::function<bool(ByteView key, ByteView value)>& fn) const = 0;
+  // Visits the entries with begin <= key < end in key order. The default
+  // filters ForEach; stores that can seek override it.
+  virtual Status ForEachInRange(Cf cf, ByteView begin, ByteView end,
+                                const std::function<bool(ByteView key, ByteView value)>& fn) const;
+  // Point reads of many keys at once (results in key order of `keys`). The
+  // default loops over Get; stores with a batched read override it.
+  virtual Result<std::vector<std::optional<Bytes>>> MultiGet(Cf cf, const std::vector<Bytes>& keys) const;
 };
 
 struct RocksOptions {

@@ -5,6 +5,7 @@
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -47,10 +48,15 @@ class RocksStore final : public KvStore {
 
   Status Write(const WriteBatch& batch) override {
     rocksdb::WriteBatch wb;
-    for (const auto& op : batch.ops()) {
-      rocksdb::Status s = op.is_delete ? wb.Delete(handles_[Index(op.cf)], ToSlice(AsView(op.key)))
-                                       : wb.Put(handles_[Index(op.cf)], ToSlice(AsView(op.key)),
-                                                ToSlice(AsView(op.value)));
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const WriteBatch::Op op = batch.op(i);
+      auto* cf = handles_[Index(op.cf)];
+      rocksdb::Status s;
+      switch (op.kind) {
+        case WriteBatch::Kind::kPut: s = wb.Put(cf, ToSlice(op.key), ToSlice(op.value)); break;
+        case WriteBatch::Kind::kDelete: s = wb.Delete(cf, ToSlice(op.key)); break;
+        case WriteBatch::Kind::kDeleteRange: s = wb.DeleteRange(cf, ToSlice(op.key), ToSlice(op.value)); break;
+      }
       if (!s.ok()) return FromRocks(s, "batch");
     }
     rocksdb::WriteOptions wo;
@@ -66,6 +72,36 @@ class RocksStore final : public KvStore {
     return FromRocks(it->status(), "iterate");
   }
 
+  Status ForEachInRange(Cf cf, ByteView begin, ByteView end,
+                        const std::function<bool(ByteView, ByteView)>& fn) const override {
+    const rocksdb::Slice upper = ToSlice(end);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[Index(cf)]));
+    for (it->Seek(ToSlice(begin)); it->Valid(); it->Next()) {
+      if (!fn(FromSlice(it->key()), FromSlice(it->value()))) break;
+    }
+    return FromRocks(it->status(), "iterate");
+  }
+
+  Result<std::vector<std::optional<Bytes>>> MultiGet(Cf cf, const std::vector<Bytes>& keys) const override {
+    std::vector<rocksdb::Slice> slices;
+    slices.reserve(keys.size());
+    for (const auto& k : keys) slices.push_back(ToSlice(AsView(k)));
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    db_->MultiGet(rocksdb::ReadOptions(), handles_[Index(cf)], slices.size(), slices.data(),
+                  values.data(), statuses.data());
+    std::vector<std::optional<Bytes>> out(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      if (!statuses[i].ok()) return FromRocks(statuses[i], "multiget");
+      ByteView v = FromSlice(values[i]);
+      out[i] = Bytes(v.begin(), v.end());
+    }
+    return out;
+  }
+
  private:
   static size_t Index(Cf cf) { return static_cast<size_t>(cf) + 1; }  // 0 is "default"
 
@@ -76,6 +112,28 @@ class RocksStore final : public KvStore {
 }  // namespace
 
 const char* CfName(Cf cf) { return kCfNames[static_cast<size_t>(cf)]; }
+
+Status KvStore::ForEachInRange(Cf cf, ByteView begin, ByteView end,
+                               const std::function<bool(ByteView, ByteView)>& fn) const {
+  auto less = [](ByteView a, ByteView b) {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+  };
+  return ForEach(cf, [&](ByteView k, ByteView v) {
+    if (less(k, begin)) return true;
+    if (!less(k, end)) return false;
+    return fn(k, v);
+  });
+}
+
+Result<std::vector<std::optional<Bytes>>> KvStore::MultiGet(Cf cf, const std::vector<Bytes>& keys) const {
+  std::vector<std::optional<Bytes>> out;
+  out.reserve(keys.size());
+  for (const auto& k : keys) {
+    TEE_ASSIGN_OR_RETURN(auto v, Get(cf, AsView(k)));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
 
 Result<std::unique_ptr<KvStore>> OpenRocksStore(const RocksOptions& options) {
   // Budget: one LRU cache holds data blocks and, charged to it, memtables (at

@@ -5,6 +5,7 @@
 #include "attestation/sim/simulator.h"
 #include "attestation/simulated/simulated_verifier.h"
 #include "consensus_hooks/hooks.h"
+#include "storage/kv_store.h"
 #include "support/test_support.h"
 
 using namespace tenzro::tee;
@@ -209,8 +210,8 @@ BOOST_AUTO_TEST_CASE(registration_counts_from_the_next_epoch) {
   f.Register("a", 50, &ev, kT0 + 5);  // renewal: stake and attestation change
   auto e1 = f.hooks->Epoch(1);
   BOOST_REQUIRE(e1.ok());
-  BOOST_TEST((*e1)->snapshot.entries.size() == 1u);
-  BOOST_TEST((*e1)->table.total() == 10);  // epoch 1 is frozen
+  BOOST_TEST((*e1)->size() == 1u);
+  BOOST_TEST((*(*e1)->Table())->total() == 10);  // epoch 1 is frozen
   BOOST_TEST(f.Record("b").registered_epoch == 2u);
   auto r2 = f.Epoch(2, kT0 + 100);
   BOOST_TEST(r2.snapshot_size == 2u);
@@ -228,11 +229,11 @@ BOOST_AUTO_TEST_CASE(renewal_replaces_stake_and_evidence_atomically) {
   BOOST_TEST(U256FromBe(rec.stake_be) == 20);
   BOOST_TEST((rec.evidence_hash == second.evidence_hash));
   BOOST_TEST(rec.valid_until == static_cast<int64_t>(kT0 + 1000 + kMaxAge));
-  BOOST_TEST(!f.reg->EvidenceOwner(first.evidence_hash).has_value());
+  BOOST_TEST(!f.reg->EvidenceOwner(first.evidence_hash).value().has_value());
   // Renewal with no evidence makes it unattested and frees the evidence.
   f.Register("a", 30, nullptr);
   BOOST_TEST(!f.Record("a").attested());
-  BOOST_TEST(!f.reg->EvidenceOwner(second.evidence_hash).has_value());
+  BOOST_TEST(!f.reg->EvidenceOwner(second.evidence_hash).value().has_value());
 }
 
 BOOST_AUTO_TEST_CASE(epochs_are_idempotent_and_ordered) {
@@ -323,12 +324,12 @@ BOOST_AUTO_TEST_CASE(snapshots_and_schedules_survive_reopen) {
   for (int i = 0; i < 30; ++i) f.Register("v" + std::to_string(i), 100 + static_cast<uint64_t>(i), nullptr);
   f.Epoch(1, kT0);
   std::vector<uint32_t> before(500), after(500);
-  (*f.hooks->Epoch(1))->table.Schedule(0, before.size(), before.data());
+  (*(*f.hooks->Epoch(1))->Table())->Schedule(0, before.size(), before.data());
   f.Open(true, false);
   BOOST_TEST(f.hooks->last_epoch().value() == 1u);
   auto view = f.hooks->Epoch(1);
   BOOST_REQUIRE(view.ok());
-  (*view)->table.Schedule(0, after.size(), after.data());
+  (*(*view)->Table())->Schedule(0, after.size(), after.data());
   BOOST_TEST(before == after, boost::test_tools::per_element());
 }
 
@@ -337,7 +338,7 @@ BOOST_AUTO_TEST_CASE(failed_writes_leave_everything_as_it_was) {
   Bytes ev = f.SimEvidence("a", f.challenge, kT0);
   f.Register("a", 10, &ev);
   f.Epoch(1, kT0 + 1);
-  const auto records_before = f.reg->records();
+  const auto records_before = f.reg->Entries();
   f.fault->FailWrites(true);
   Registration r;
   r.id = IdFromLabel("b");
@@ -348,7 +349,7 @@ BOOST_AUTO_TEST_CASE(failed_writes_leave_everything_as_it_was) {
   BOOST_TEST((f.hooks->OnEpoch(2, kT0 + kMaxAge + 10, HashFromLabel("s")).status().code() ==
               ErrorCode::kStorage));
   BOOST_TEST((f.hooks->Deregister(IdFromLabel("a")).code() == ErrorCode::kStorage));
-  BOOST_TEST((f.reg->records() == records_before));
+  BOOST_TEST((f.reg->Entries() == records_before));
   BOOST_TEST(f.hooks->last_epoch().value() == 1u);
   f.fault->FailWrites(false);
   auto r2 = f.Epoch(2, kT0 + kMaxAge + 10);  // the same transition succeeds later
@@ -397,6 +398,100 @@ BOOST_AUTO_TEST_CASE(weight_bound_refuses_what_could_overflow_an_epoch) {
   c.id = IdFromLabel("c");
   BOOST_TEST(f.hooks->RegisterValidator(c).ok());
   f.Epoch(1, kT0);  // never overflows
+}
+
+// Epoch snapshots are not stored whole: each epoch keeps a header, and every
+// change to what a snapshot holds writes the changed validator's image as of
+// the last epoch. After a reopen (no cached views) every retained epoch must
+// rebuild to exactly the set it froze, whatever happened in between.
+BOOST_AUTO_TEST_CASE(snapshots_rebuild_exactly_from_undo_entries) {
+  Fixture f;
+  auto who = [](int i) { return "u" + std::to_string(i); };
+  for (int i = 0; i < 40; ++i) {
+    if (i % 3 == 0) {
+      Bytes ev = f.SimEvidence(who(i), f.challenge, kT0);
+      f.Register(who(i), 100 + static_cast<uint64_t>(i), &ev);
+    } else {
+      f.Register(who(i), 100 + static_cast<uint64_t>(i), nullptr);
+    }
+  }
+  std::map<uint64_t, EpochSnapshot> frozen;
+  std::map<uint64_t, std::vector<uint32_t>> schedules;
+  auto freeze = [&](uint64_t e, uint64_t t) {
+    f.Epoch(e, t);
+    auto view = f.hooks->Epoch(e);
+    BOOST_REQUIRE(view.ok());
+    frozen[e] = (*view)->Materialize();
+    schedules[e].resize(300);
+    (*(*view)->Table())->Schedule(0, 300, schedules[e].data());
+  };
+  const uint64_t step = 20000;
+  freeze(1, kT0 + 10);
+  for (uint64_t e = 2; e <= 11; ++e) {
+    const uint64_t t = kT0 + e * step;
+    const int k = static_cast<int>(e);
+    f.Register(who(40 + k), 7 * e, nullptr);                        // a newcomer
+    f.Register(who(k), 1000 + e, nullptr);                          // stake change (and maybe unattested)
+    f.Register(who(k), 2000 + e, nullptr);                          // changed twice in one interval
+    Bytes ev = f.SimEvidence(who(k + 1), f.challenge, t - 5);
+    f.Register(who(k + 1), 100 + static_cast<uint64_t>(k + 1), &ev, t - 5);  // attested, same stake
+    if (e % 2 == 0) BOOST_REQUIRE(f.hooks->Deregister(IdFromLabel(who(k + 20))).ok());
+    if (e == 6) {  // re-register a deregistered id
+      f.Register(who(22), 55, nullptr);
+    }
+    // Expiry demotes the genesis evidence after kMaxAge: demotions are changes too.
+    freeze(e, t);
+  }
+  BOOST_TEST(f.reg->pending_images() == 0u);  // nothing changed since the last epoch
+  f.Register(who(90), 9, nullptr);                // a change after the last epoch
+  BOOST_TEST(f.reg->pending_images() == 1u);
+
+  f.Open(true, false);  // no cached views: everything is rebuilt
+  BOOST_TEST(f.reg->pending_images() == 1u);
+  // Retention 8: epochs <= 11 - 8 = 3 are gone.
+  for (uint64_t e = 1; e <= 3; ++e) {
+    BOOST_TEST((f.hooks->Epoch(e).status().code() == ErrorCode::kNoSnapshot));
+  }
+  for (uint64_t e = 4; e <= 11; ++e) {
+    BOOST_TEST_CONTEXT("epoch " << e) {
+      auto view = f.hooks->Epoch(e);
+      BOOST_REQUIRE(view.ok());
+      BOOST_TEST(((*view)->Materialize() == frozen[e]));
+      std::vector<uint32_t> again(300);
+      (*(*view)->Table())->Schedule(0, 300, again.data());
+      BOOST_TEST(again == schedules[e], boost::test_tools::per_element());
+    }
+  }
+  // Demotions happened and were undone for the older epochs.
+  size_t attested_4 = 0, attested_11 = 0;
+  for (const auto& x : frozen[4].entries) attested_4 += x.attested ? 1 : 0;
+  for (const auto& x : frozen[11].entries) attested_11 += x.attested ? 1 : 0;
+  BOOST_TEST(attested_4 != attested_11);
+}
+
+// A damaged undo entry cannot silently change a past schedule.
+BOOST_AUTO_TEST_CASE(a_rebuilt_snapshot_must_match_its_report) {
+  Fixture f;
+  for (int i = 0; i < 5; ++i) f.Register("r" + std::to_string(i), 10, nullptr);
+  f.Epoch(1, kT0);
+  f.Register("r0", 99, nullptr);  // writes r0's image as of epoch 1
+  f.Open(true, false);
+  // Replace the image with one of another stake, as a corrupt disk would.
+  f.hooks.reset();
+  f.reg.reset();
+  {
+    auto store = testing::OpenStore(f.dir.Sub("db"));
+    storage::WriteBatch b;
+    Bytes key{'u'};
+    PutU64Be(key, 1);
+    ValidatorId id = IdFromLabel("r0");
+    PutBytes(key, AsView(id));
+    registry::SnapshotImage img{true, Stake(11), false};
+    b.Put(storage::Cf::kEpochs, AsView(key), registry::EncodeImage(img));
+    BOOST_REQUIRE(store->Write(b).ok());
+  }
+  f.Open(true, false);
+  BOOST_TEST((f.hooks->Epoch(1).status().code() == ErrorCode::kStorage));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

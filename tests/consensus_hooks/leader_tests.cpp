@@ -165,4 +165,124 @@ BOOST_AUTO_TEST_CASE(attested_validators_win_twice_the_share) {
   }
 }
 
+// ---- the guide table against the spec's linear scan -------------------------
+
+namespace {
+EpochSnapshot FromStakes(const std::string& tag, const std::vector<U256>& stakes,
+                         const std::vector<bool>& attested) {
+  EpochSnapshot s;
+  s.epoch = 9;
+  s.seed = testing::HashFromLabel("guide-" + tag);
+  for (size_t i = 0; i < stakes.size(); ++i) {
+    // Ids in input order, so the test controls the order of the weights.
+    ValidatorId id{};
+    id[0] = static_cast<uint8_t>(i >> 16);
+    id[1] = static_cast<uint8_t>(i >> 8);
+    id[2] = static_cast<uint8_t>(i);
+    s.entries.push_back({id, U256ToBe(stakes[i]), attested.empty() ? false : attested[i]});
+  }
+  return s;
+}
+
+// Every r that can sit next to a boundary: 0, W - 1, and p - 1, p, p + 1 of
+// every prefix sum p below W; then draws over many slots, and the schedule
+// against slot-by-slot leaders.
+void CheckAgainstLinear(const std::string& tag, const EpochSnapshot& s, bool expect_small) {
+  BOOST_TEST_CONTEXT(tag) {
+    auto t = LeaderTable::Build(s);
+    BOOST_REQUIRE(t.ok());
+    BOOST_TEST(t->small() == expect_small);
+    const std::vector<U256> w = t->weights();
+    auto expected = ComputeWeights(s);
+    BOOST_REQUIRE(expected.ok());
+    BOOST_REQUIRE((w == *expected));
+    std::vector<U256> rs = {U256(0), t->total() - 1};
+    U256 acc = 0;
+    for (const auto& x : w) {
+      acc += x;
+      for (int d = -1; d <= 1; ++d) {
+        if (d < 0 && acc == 0) continue;
+        U256 r = d < 0 ? acc - 1 : acc + static_cast<unsigned>(d);
+        if (r < t->total()) rs.push_back(r);
+      }
+    }
+    for (const auto& r : rs) {
+      const uint32_t fast = t->IndexOf(r), slow = LeaderIndexLinear(w, r);
+      if (fast != slow) BOOST_FAIL("r " << r << ": guide " << fast << " vs linear " << slow);
+    }
+    std::vector<uint32_t> sched(700);
+    t->Schedule(3, sched.size(), sched.data());
+    for (uint64_t k = 0; k < sched.size(); ++k) {
+      const U256 r = t->Draw(3 + k);
+      BOOST_REQUIRE(r < t->total());
+      const uint32_t slow = LeaderIndexLinear(w, r);
+      if (sched[k] != slow || t->LeaderIndex(3 + k) != slow) {
+        BOOST_FAIL("slot " << 3 + k << ": schedule " << sched[k] << " vs linear " << slow);
+      }
+    }
+  }
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(guide_table_equals_the_linear_scan_on_edge_cases) {
+  const U256 two64 = U256(1) << 64;
+  // One validator: W = 1 (b = 0, every r is 0), W = 2, a huge single stake.
+  CheckAgainstLinear("one, W=1", FromStakes("a", {U256(1)}, {}), true);
+  CheckAgainstLinear("one attested, W=2", FromStakes("b", {U256(1)}, {true}), true);
+  CheckAgainstLinear("one, W=2^200", FromStakes("c", {U256(1) << 200}, {}), false);
+  // Zero-stake-free sets of equal and of spread stakes.
+  CheckAgainstLinear("equal", FromStakes("d", std::vector<U256>(37, U256(1000)), {}), true);
+  std::vector<U256> spread;
+  for (unsigned i = 0; i < 300; ++i) spread.push_back(U256(1 + (uint64_t{i} * 2654435761u) % 100000));
+  CheckAgainstLinear("spread", FromStakes("e", spread, {}), true);
+  // Zero weights in between (only a materialised snapshot can hold them).
+  CheckAgainstLinear("zeros", FromStakes("f", {U256(0), U256(5), U256(0), U256(0), U256(3), U256(0)}, {}), true);
+  // One whale and a long tail: many boundaries inside one guide bucket.
+  std::vector<U256> whale(2000, U256(1));
+  whale[1000] = U256(1) << 40;
+  CheckAgainstLinear("whale", FromStakes("g", whale, {}), true);
+  // W near 2^64 on the 64-bit path: 2^64 - 1 (b = 64), 2^63 + 1 (half the
+  // masked words rejected), 2^63.
+  CheckAgainstLinear("W=2^64-1", FromStakes("h", {two64 - 1 - 1000, U256(600), U256(400)}, {}), true);
+  CheckAgainstLinear("W=2^63+1", FromStakes("i", {U256(1) << 62, (U256(1) << 62) + 1}, {}), true);
+  CheckAgainstLinear("W=2^63", FromStakes("j", {U256(1) << 62, U256(1) << 61, U256(1) << 61}, {}), true);
+  // Just over: 2^64 exactly, an attested weight crossing 2^64, a sum crossing
+  // it after many small stakes (the builder spills to 256 bits mid-way).
+  CheckAgainstLinear("W=2^64", FromStakes("k", {two64 - 1, U256(1)}, {}), false);
+  CheckAgainstLinear("attested crossing", FromStakes("l", {U256(1) << 63, U256(7)}, {true, false}), false);
+  std::vector<U256> many(600, U256(1) << 55);
+  CheckAgainstLinear("sum crossing", FromStakes("m", many, {}), false);
+  // Far over 2^64 with mixed widths.
+  std::vector<U256> wide;
+  std::vector<bool> att;
+  for (unsigned i = 0; i < 200; ++i) {
+    wide.push_back((U256(i % 7 + 1) << (i % 3 == 0 ? 190 : 20)) + i);
+    att.push_back(i % 2 == 0);
+  }
+  CheckAgainstLinear("wide", FromStakes("n", wide, att), false);
+}
+
+BOOST_AUTO_TEST_CASE(builder_spills_to_256_bits_exactly) {
+  // The same validators through the builder directly and through a snapshot.
+  EpochSnapshot s = FromStakes("spill", std::vector<U256>(40, U256(UINT64_MAX / 16)), {});
+  for (size_t i = 0; i < s.entries.size(); i += 3) s.entries[i].attested = true;
+  LeaderTable::Builder b(s.seed, s.epoch, s.multiplier, 0);
+  for (const auto& e : s.entries) b.Add(UINT64_MAX / 16, e.attested);
+  auto direct = std::move(b).Finish();
+  auto viasnap = LeaderTable::Build(s);
+  BOOST_REQUIRE(direct.ok());
+  BOOST_REQUIRE(viasnap.ok());
+  BOOST_TEST(!direct->small());
+  BOOST_TEST((direct->total() == viasnap->total()));
+  BOOST_TEST((direct->weights() == viasnap->weights()));
+  for (uint64_t slot = 0; slot < 200; ++slot) BOOST_TEST(direct->LeaderIndex(slot) == viasnap->LeaderIndex(slot));
+  // A zero-stake builder is empty, a 2^256 total is an overflow.
+  LeaderTable::Builder zero(s.seed, 1, 2, 0);
+  zero.Add(uint64_t{0}, false);
+  BOOST_TEST((std::move(zero).Finish().status().code() == ErrorCode::kEmpty));
+  LeaderTable::Builder over(s.seed, 1, 2, 0);
+  over.Add(U256(1) << 255, true);
+  BOOST_TEST((std::move(over).Finish().status().code() == ErrorCode::kOverflow));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

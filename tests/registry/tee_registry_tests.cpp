@@ -27,34 +27,73 @@ std::unique_ptr<TeeRegistry> OpenRegistry(const std::string& path) {
   BOOST_REQUIRE(r.ok());
   return std::move(*r);
 }
+
+// Everything the registry holds: the stored records and the index entries
+// (claims handles replaced by the claims they name, which is what matters).
+struct Contents {
+  std::map<ValidatorId, ValidatorRecord> stored;
+  std::vector<IndexedValidator> index;
+  std::vector<ClaimSet> claims;
+  friend bool operator==(const Contents&, const Contents&) = default;
+};
+
+Contents Read(const TeeRegistry& reg) {
+  Contents c;
+  c.index = reg.Entries();
+  for (auto& e : c.index) {
+    auto rec = reg.Get(e.id);
+    BOOST_REQUIRE(rec.ok());
+    BOOST_REQUIRE(rec->has_value());
+    c.stored.emplace(e.id, **rec);
+    auto claims = reg.Claims(e.state.claims);
+    BOOST_REQUIRE(claims.ok());
+    c.claims.push_back(*claims);
+    e.state.claims = 0;
+  }
+  return c;
+}
+
+bool Owns(const TeeRegistry& reg, const std::string& evidence_label) {
+  auto owner = reg.EvidenceOwner(testing::HashFromLabel(evidence_label));
+  BOOST_REQUIRE(owner.ok());
+  return owner->has_value();
+}
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(tee_registry)
 
 BOOST_AUTO_TEST_CASE(reopen_gives_back_what_was_acknowledged) {
   TempDir dir;
-  std::map<ValidatorId, ValidatorRecord> expected;
+  Contents expected;
   {
     auto reg = OpenRegistry(dir.Sub("db"));
-    BOOST_TEST(reg->Upsert({Rec("a", 10, true), Rec("b", 20, false)}).ok());
+    ValidatorRecord a = Rec("a", 10, true);
+    a.claims = {{"measurement", Bytes(48, 7)}, {"issued_at", Bytes(8, 1)}};
+    BOOST_TEST(reg->Upsert({a, Rec("b", 20, false)}).ok());
     BOOST_TEST(reg->Upsert({Rec("c", 30, true)}).ok());
     BOOST_TEST(reg->Remove(testing::IdFromLabel("b")).ok());
     EpochCommit c;
     c.epoch = 3;
-    c.snapshot = Bytes{1, 2, 3};
+    c.snapshot_header = Bytes{1, 2, 3};
     c.report = Bytes{4, 5};
     c.params_hash = testing::HashFromLabel("params");
     BOOST_TEST(reg->CommitEpoch(c).ok());
-    expected = reg->records();
+    expected = Read(*reg);
   }
   auto reg = OpenRegistry(dir.Sub("db"));
-  BOOST_TEST((reg->records() == expected));
-  BOOST_TEST(reg->records().size() == 2u);
+  BOOST_TEST((Read(*reg) == expected));
+  BOOST_TEST(reg->size() == 2u);
+  // a's claims (attested) come back from the store into memory; c has none.
+  for (size_t i = 0; i < expected.index.size(); ++i) {
+    const bool is_a = expected.index[i].id == testing::IdFromLabel("a");
+    BOOST_TEST(expected.claims[i].size() == (is_a ? 2u : 0u));
+  }
   BOOST_TEST(reg->last_epoch().value() == 3u);
   BOOST_TEST((reg->params_hash().value() == testing::HashFromLabel("params")));
-  BOOST_TEST((reg->EvidenceOwner(testing::HashFromLabel("evidence-of-a")).value() == testing::IdFromLabel("a")));
-  BOOST_TEST((*reg->LoadSnapshot(3).value() == Bytes{1, 2, 3}));
-  BOOST_TEST(!reg->LoadSnapshot(2).value().has_value());
+  BOOST_TEST((reg->EvidenceOwner(testing::HashFromLabel("evidence-of-a")).value().value() ==
+              testing::IdFromLabel("a")));
+  BOOST_TEST((*reg->LoadSnapshotHeader(3).value() == Bytes{1, 2, 3}));
+  BOOST_TEST(!reg->LoadSnapshotHeader(2).value().has_value());
 }
 
 BOOST_AUTO_TEST_CASE(one_evidence_backs_one_validator) {
@@ -65,17 +104,17 @@ BOOST_AUTO_TEST_CASE(one_evidence_backs_one_validator) {
   thief.evidence_hash = testing::HashFromLabel("evidence-of-a");
   auto s = reg->Upsert({thief});
   BOOST_TEST((s.code() == ErrorCode::kInvalidArgument));
-  BOOST_TEST(reg->Find(testing::IdFromLabel("b")) == nullptr);
+  BOOST_TEST(!reg->Contains(testing::IdFromLabel("b")));
   // Within one batch as well.
   ValidatorRecord c = Rec("c", 1, true), d = Rec("d", 1, true);
   d.evidence_hash = c.evidence_hash;
   BOOST_TEST(!reg->Upsert({c, d}).ok());
-  BOOST_TEST(reg->Find(c.id) == nullptr);
+  BOOST_TEST(!reg->Contains(c.id));
   // Renewal with new evidence frees the old hash for others.
   ValidatorRecord renewed = Rec("a", 11, true);
   renewed.evidence_hash = testing::HashFromLabel("new-evidence-of-a");
   BOOST_TEST(reg->Upsert({renewed}).ok());
-  BOOST_TEST(!reg->EvidenceOwner(testing::HashFromLabel("evidence-of-a")).has_value());
+  BOOST_TEST(!Owns(*reg, "evidence-of-a"));
   BOOST_TEST(reg->Upsert({thief}).ok());
 }
 
@@ -87,17 +126,17 @@ BOOST_AUTO_TEST_CASE(failed_write_leaves_registry_as_it_was) {
   BOOST_REQUIRE(opened.ok());
   auto& reg = **opened;
   BOOST_TEST(reg.Upsert({Rec("a", 10, true)}).ok());
-  auto before = reg.records();
+  const Contents before = Read(reg);
   f->FailWrites(true);
   BOOST_TEST((reg.Upsert({Rec("a", 99, false), Rec("b", 5, true)}).code() == ErrorCode::kStorage));
   BOOST_TEST((reg.Remove(testing::IdFromLabel("a")).code() == ErrorCode::kStorage));
   EpochCommit c;
   c.epoch = 1;
   BOOST_TEST((reg.CommitEpoch(c).code() == ErrorCode::kStorage));
-  BOOST_TEST((reg.records() == before));
+  BOOST_TEST((Read(reg) == before));
   BOOST_TEST(!reg.last_epoch().has_value());
-  BOOST_TEST(!reg.EvidenceOwner(testing::HashFromLabel("evidence-of-b")).has_value());
-  BOOST_TEST(reg.EvidenceOwner(testing::HashFromLabel("evidence-of-a")).has_value());
+  BOOST_TEST(!Owns(reg, "evidence-of-b"));
+  BOOST_TEST(Owns(reg, "evidence-of-a"));
   f->FailWrites(false);
   BOOST_TEST(reg.Upsert({Rec("b", 5, true)}).ok());
 }
@@ -122,7 +161,7 @@ BOOST_AUTO_TEST_CASE(newer_schema_is_refused) {
     auto store = testing::OpenStore(dir.Sub("db"));
     storage::WriteBatch b;
     std::string k = "schema_version";
-    Bytes v{2, 0, 0, 0};
+    Bytes v{static_cast<uint8_t>(kSchemaVersion + 1), 0, 0, 0};
     b.Put(storage::Cf::kMetadata, ByteView(reinterpret_cast<const uint8_t*>(k.data()), k.size()), AsView(v));
     BOOST_REQUIRE(store->Write(b).ok());
   }
@@ -139,6 +178,154 @@ BOOST_AUTO_TEST_CASE(locked_database_is_a_storage_error) {
   auto second = storage::OpenRocksStore(o);
   BOOST_REQUIRE(!second.ok());
   BOOST_TEST((second.status().code() == ErrorCode::kStorage));
+}
+
+// An epoch demotes by writing a status overlay beside the record (no read,
+// no rewrite); Get and reopen merge it, and a new registration clears it.
+BOOST_AUTO_TEST_CASE(demotion_overlays_the_record_until_the_next_registration) {
+  TempDir dir;
+  ValidatorRecord a = Rec("a", 10, true);
+  a.claims = {{"measurement", Bytes(48, 3)}};
+  auto check_demoted = [&](const TeeRegistry& reg) {
+    auto got = reg.Get(a.id);
+    BOOST_REQUIRE(got.ok());
+    BOOST_REQUIRE(got->has_value());
+    BOOST_TEST(((*got)->status == ValidatorStatus::kRevoked));
+    BOOST_TEST(((*got)->reason == FailureCode::kRevoked));
+    BOOST_TEST((*got)->verified_at_epoch == 4u);
+    BOOST_TEST(((*got)->claims == a.claims));  // the stored record keeps them
+    auto idx = reg.Find(a.id);
+    BOOST_TEST(idx->state.status == static_cast<uint8_t>(ValidatorStatus::kRevoked));
+    BOOST_TEST(idx->state.claims == 0u);  // no longer re-evaluated: not kept in memory
+    BOOST_TEST(reg.claim_store().live() == 0u);
+  };
+  {
+    auto reg = OpenRegistry(dir.Sub("db"));
+    BOOST_TEST(reg->Upsert({a, Rec("b", 5, false)}).ok());
+    BOOST_TEST(reg->claim_store().live() == 1u);
+    EpochCommit c;
+    c.epoch = 4;
+    c.demotions = {Demotion{a.id, ValidatorStatus::kRevoked, FailureCode::kRevoked}};
+    BOOST_TEST(reg->CommitEpoch(c).ok());
+    check_demoted(*reg);
+  }
+  {
+    auto reg = OpenRegistry(dir.Sub("db"));
+    check_demoted(*reg);
+    BOOST_TEST(reg->Upsert({a}).ok());  // renewal: attested again, overlay gone
+  }
+  auto reg = OpenRegistry(dir.Sub("db"));
+  auto got = reg->Get(a.id);
+  BOOST_REQUIRE(got.ok());
+  BOOST_TEST((**got == a));
+  BOOST_TEST(reg->claim_store().live() == 1u);
+  BOOST_TEST(reg->Remove(a.id).ok());
+  BOOST_TEST(!reg->Get(a.id).value().has_value());
+}
+
+// ---- the compact index and the claim store -----------------------------------
+
+BOOST_AUTO_TEST_CASE(index_shares_frozen_buckets_copy_on_write) {
+  ValidatorIndex index;
+  const U256 big = (U256(1) << 200) + 5;
+  std::vector<ValidatorId> ids;
+  for (int i = 0; i < 300; ++i) {
+    ids.push_back(testing::IdFromLabel("cow" + std::to_string(i)));
+    StateEntry st;
+    st.valid_until = i;
+    index.Put(ids.back(), i == 7 ? U256ToBe(big) : testing::Stake(1000 + static_cast<uint64_t>(i)), st);
+  }
+  BOOST_TEST(index.size() == 300u);
+  auto frozen = index.Freeze();
+  const size_t b = BucketOf(ids[3]);
+  // A renewal with the same stake touches only the state: the bucket stays shared.
+  StateEntry renewed;
+  renewed.valid_until = 12345;
+  index.Put(ids[3], testing::Stake(1003), renewed);
+  BOOST_TEST(index.shared_bucket(b).get() == frozen->buckets[b].get());
+  BOOST_TEST(index.Find(ids[3])->state.valid_until == 12345);
+  // A stake change copies the bucket; the frozen one keeps the old stake.
+  index.Put(ids[3], testing::Stake(9), renewed);
+  BOOST_TEST(index.shared_bucket(b).get() != frozen->buckets[b].get());
+  auto [old_pos, old_found] = Locate(*frozen->buckets[b], ids[3]);
+  BOOST_REQUIRE(old_found);
+  BOOST_TEST(frozen->buckets[b]->Stake(old_pos) == 1003);
+  // ...while the id column, unchanged, is still shared.
+  BOOST_TEST(index.shared_bucket(b)->ids.get() == frozen->buckets[b]->ids.get());
+  BOOST_TEST(U256FromBe(index.Find(ids[3])->stake_be) == 9);
+  // Stakes past 2^64 (and a zero one from a damaged store) round-trip.
+  BOOST_TEST(U256FromBe(index.Find(ids[7])->stake_be) == big);
+  index.Put(ids[7], U256Bytes{}, {});
+  BOOST_TEST(U256FromBe(index.Find(ids[7])->stake_be) == 0);
+  index.Put(ids[7], testing::Stake(5), {});
+  BOOST_TEST(U256FromBe(index.Find(ids[7])->stake_be) == 5);
+  // Erase and membership; the frozen set still has everyone, in id order.
+  BOOST_TEST(index.Erase(ids[0]));
+  BOOST_TEST(!index.Erase(ids[0]));
+  BOOST_TEST(!index.Find(ids[0]).has_value());
+  BOOST_TEST(index.size() == 299u);
+  BOOST_TEST(frozen->size == 300u);
+  std::vector<ValidatorId> seen;
+  for (const auto& bucket : frozen->buckets) {
+    if (bucket) for (size_t k = 0; k < bucket->size(); ++k) seen.push_back(bucket->id(k));
+  }
+  std::vector<ValidatorId> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  BOOST_TEST((seen == sorted));
+  size_t visited = 0;
+  ValidatorId prev{};
+  index.ForEach([&](const CoreBucket& bucket, size_t k, const StateEntry&) {
+    BOOST_TEST((visited == 0 || prev < bucket.id(k)));
+    prev = bucket.id(k);
+    ++visited;
+  });
+  BOOST_TEST(visited == 299u);
+}
+
+BOOST_AUTO_TEST_CASE(claim_store_round_trips_and_reuses_handles) {
+  ClaimStore store;
+  BOOST_TEST(store.Add({}) == 0u);  // no claims: no handle
+  BOOST_TEST(store.Get(0).value().empty());
+  ClaimSet a = {{"measurement", Bytes(48, 1)}, {"issued_at", Bytes(8, 2)}};
+  ClaimSet b = {{"fmspc", Bytes{1, 2, 3, 4, 5, 6}}};
+  const uint32_t ha = store.Add(a), hb = store.Add(b);
+  BOOST_TEST(ha != hb);
+  BOOST_TEST((store.Get(ha).value() == a));
+  BOOST_TEST((store.Get(hb).value() == b));
+  BOOST_TEST(store.live() == 2u);
+  store.Release(ha);
+  BOOST_TEST(store.live() == 1u);
+  const uint32_t hc = store.Add(b);
+  BOOST_TEST(hc == ha);  // the freed slot is reused
+  BOOST_TEST((store.Get(hc).value() == b));
+  BOOST_TEST((store.Get(999).status().code() == ErrorCode::kInternal));
+  // DecodeInto reuses a set with the same keys, and rebuilds one without.
+  ClaimSet scratch = b;
+  scratch["fmspc"] = Bytes{9};
+  BOOST_TEST(store.DecodeInto(hc, scratch).ok());
+  BOOST_TEST((scratch == b));
+  BOOST_TEST(store.DecodeInto(hb, scratch).ok());
+  BOOST_TEST((scratch == b));
+  const uint32_t hd = store.Add(a);
+  BOOST_TEST(store.DecodeInto(hd, scratch).ok());
+  BOOST_TEST((scratch == a));
+  BOOST_TEST(store.DecodeInto(0, scratch).ok());
+  BOOST_TEST(scratch.empty());
+}
+
+BOOST_AUTO_TEST_CASE(undo_images_round_trip_and_reject_garbage) {
+  SnapshotImage absent;
+  SnapshotImage present{true, testing::Stake(77), true};
+  BOOST_TEST((DecodeImage(AsView(EncodeImage(absent))).value() == absent));
+  BOOST_TEST((DecodeImage(AsView(EncodeImage(present))).value() == present));
+  Bytes bad = EncodeImage(present);
+  bad.back() = 2;
+  BOOST_TEST((DecodeImage(AsView(bad)).status().code() == ErrorCode::kStorage));
+  bad.pop_back();
+  BOOST_TEST((DecodeImage(AsView(bad)).status().code() == ErrorCode::kStorage));
+  Bytes trailing = EncodeImage(absent);
+  trailing.push_back(0);
+  BOOST_TEST((DecodeImage(AsView(trailing)).status().code() == ErrorCode::kStorage));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
