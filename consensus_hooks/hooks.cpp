@@ -103,8 +103,8 @@ Status ConsensusHooks::Validate(const Registration& reg) const {
   return Status::Ok();
 }
 
-Result<ConsensusHooks::Prepared> ConsensusHooks::Prepare(const Registration& reg,
-                                                         const CollateralSet& collateral) const {
+Result<ConsensusHooks::Prepared> ConsensusHooks::Prepare(const Registration& reg, const CollateralSet& collateral,
+                                                         bool keep_verdict) const {
   Prepared p;
   if (reg.evidence.empty()) return p;
   VerifyRequest req;
@@ -113,15 +113,25 @@ Result<ConsensusHooks::Prepared> ConsensusHooks::Prepare(const Registration& reg
   req.now = reg.registered_at;
   req.evidence_time = reg.registered_at;
   req.binding = BindingInput{reg.id, *reg.challenge};
-  TEE_ASSIGN_OR_RETURN(p.verdict, verifier_.Verify(reg.tee_type, req));
+  TEE_ASSIGN_OR_RETURN(Verdict v, verifier_.Verify(reg.tee_type, req));
   p.outcome.evidence_hash = crypto::Sha256(reg.evidence);
+  p.valid = v.valid();
+  p.reason = v.reason();
+  p.valid_until = v.valid_until;
+  p.valid_from = v.valid_from;
+  if (keep_verdict) {
+    if (p.valid) p.claims = v.reeval_claims;
+    p.outcome.verdict = std::move(v);
+  } else if (p.valid) {
+    p.claims = std::move(v.reeval_claims);
+  }
   return p;
 }
 
 Result<ValidatorRecord> ConsensusHooks::Finalize(const Registration& reg, Prepared& p,
                                                  const std::map<Hash32, ValidatorId>& claimed_in_batch) const {
   const bool has_evidence = !reg.evidence.empty();
-  if (has_evidence && p.verdict.valid()) {
+  if (has_evidence && p.valid) {
     // One evidence backs at most one validator (§4).
     std::optional<ValidatorId> owner;
     if (auto it = claimed_in_batch.find(p.outcome.evidence_hash); it != claimed_in_batch.end()) {
@@ -130,14 +140,19 @@ Result<ValidatorRecord> ConsensusHooks::Finalize(const Registration& reg, Prepar
       TEE_ASSIGN_OR_RETURN(owner, registry_.EvidenceOwner(p.outcome.evidence_hash));
     }
     if (owner && *owner != reg.id) {
-      p.verdict.binding_valid = false;
-      p.verdict.Fail(FailureCode::kBindingMismatch, "evidence already backs validator " + IdHex(*owner));
+      const std::string why = "evidence already backs validator " + IdHex(*owner);
+      p.valid = false;
+      p.reason = FailureCode::kBindingMismatch;  // the verdict was valid: the only failure
+      if (p.outcome.verdict) {
+        p.outcome.verdict->binding_valid = false;
+        p.outcome.verdict->Fail(FailureCode::kBindingMismatch, why);
+      }
     }
   }
-  const bool attested = has_evidence && p.verdict.valid();
+  const bool attested = has_evidence && p.valid;
   p.outcome.attested = attested;
-  p.outcome.reason = has_evidence ? p.verdict.reason() : FailureCode::kNone;
-  if (attested) p.outcome.valid_until = ClampToI64(p.verdict.valid_until.value_or(0));
+  p.outcome.reason = has_evidence ? p.reason : FailureCode::kNone;
+  if (attested) p.outcome.valid_until = ClampToI64(p.valid_until.value_or(0));
 
   const auto last = registry_.last_epoch();
   ValidatorRecord r;
@@ -149,13 +164,12 @@ Result<ValidatorRecord> ConsensusHooks::Finalize(const Registration& reg, Prepar
   if (attested) {
     r.evidence_hash = p.outcome.evidence_hash;
     r.valid_until = p.outcome.valid_until;
-    r.valid_from = p.verdict.valid_from;
-    r.claims = p.verdict.reeval_claims;
+    r.valid_from = p.valid_from;
+    r.claims = std::move(p.claims);
   }
   r.registered_at = reg.registered_at;
   r.verified_at_epoch = last.value_or(0);
   r.registered_epoch = last ? *last + 1 : 0;
-  if (has_evidence) p.outcome.verdict = std::move(p.verdict);  // one verdict per registration, not two
   return r;
 }
 
@@ -166,7 +180,7 @@ Result<RegisterOutcome> ConsensusHooks::RegisterValidator(const Registration& re
     std::shared_lock lock(mu_);
     collateral = registry_.collateral();
   }
-  TEE_ASSIGN_OR_RETURN(Prepared p, Prepare(reg, *collateral));
+  TEE_ASSIGN_OR_RETURN(Prepared p, Prepare(reg, *collateral, /*keep_verdict=*/true));
   {
     std::unique_lock lock(mu_);
     TEE_ASSIGN_OR_RETURN(WideU bound, BoundAfter(std::span<const Registration>(&reg, 1)));
@@ -194,7 +208,7 @@ Result<std::vector<RegisterOutcome>> ConsensusHooks::RegisterBatch(std::span<con
   std::vector<Prepared> prepared;
   prepared.reserve(regs.size());
   for (const auto& reg : regs) {
-    TEE_ASSIGN_OR_RETURN(Prepared p, Prepare(reg, *collateral));
+    TEE_ASSIGN_OR_RETURN(Prepared p, Prepare(reg, *collateral, /*keep_verdict=*/false));
     prepared.push_back(std::move(p));
   }
   std::vector<RegisterOutcome> outcomes;

@@ -51,7 +51,7 @@ struct RegisterOutcome {
   FailureCode reason = FailureCode::kNone;
   int64_t valid_until = -1;
   Hash32 evidence_hash{};  // SHA-256 of the evidence; zero without evidence
-  std::optional<Verdict> verdict;  // absent when no evidence was given
+  std::optional<Verdict> verdict;  // absent without evidence, and in batch outcomes
 };
 
 // Values equal the ABI's TEE_EVENT_*.
@@ -71,6 +71,7 @@ class ConsensusHooks {
 
   Result<RegisterOutcome> RegisterValidator(const Registration& reg);
   // One atomic batch: all stored or none. Duplicate ids are kInvalidArgument.
+  // The outcomes carry no verdict (RegisterOutcome::verdict stays empty).
   Result<std::vector<RegisterOutcome>> RegisterBatch(std::span<const Registration> regs);
   Status Deregister(const ValidatorId& id);
   // Verifies a collateral document at `now` and admits it (§2).
@@ -89,12 +90,19 @@ class ConsensusHooks {
   const HookParams& params() const { return params_; }
 
  private:
+  // What a registration keeps of its verification until it is committed:
+  // the verdict's decisive fields, not the verdict (a batch of many
+  // registrations would otherwise hold every verdict's JSON claims at once).
   struct Prepared {
-    RegisterOutcome outcome;
-    Verdict verdict;
+    RegisterOutcome outcome;  // evidence_hash set; verdict only when kept
+    bool valid = false;
+    FailureCode reason = FailureCode::kNone;
+    std::optional<uint64_t> valid_until;
+    uint64_t valid_from = 0;
+    ClaimSet claims;  // the verdict's reeval_claims
   };
   Status Validate(const Registration& reg) const;
-  Result<Prepared> Prepare(const Registration& reg, const CollateralSet& collateral) const;
+  Result<Prepared> Prepare(const Registration& reg, const CollateralSet& collateral, bool keep_verdict) const;
   // REQUIRES: mu_ held exclusively.
   Result<registry::ValidatorRecord> Finalize(const Registration& reg, Prepared& p,
                                              const std::map<Hash32, ValidatorId>& claimed_in_batch) const;

@@ -36,6 +36,13 @@ bool SoleOwner(const std::shared_ptr<T>& p) {
   return true;
 }
 
+// Grows a column by a quarter instead of doubling: a million validators
+// leave about 12% slack in the index instead of about a third.
+template <typename V>
+void Reserve1(V& v) {
+  if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 4 + 4);
+}
+
 }  // namespace
 
 U256Bytes CoreBucket::StakeBe(size_t k) const {
@@ -81,6 +88,8 @@ void SetStake(CoreBucket& b, size_t k, const U256Bytes& stake_be) {
 
 void InsertAt(CoreBucket& b, size_t pos, const ValidatorId& id, const U256Bytes& stake_be) {
   auto& ids = MutableIds(b);
+  Reserve1(ids);
+  Reserve1(b.stakes);
   ids.insert(ids.begin() + static_cast<std::ptrdiff_t>(pos), id);
   b.stakes.insert(b.stakes.begin() + static_cast<std::ptrdiff_t>(pos), 1);
   SetStake(b, pos, stake_be);
@@ -124,6 +133,7 @@ void ValidatorIndex::Put(const ValidatorId& id, const U256Bytes& stake_be, const
   CoreBucket& mb = MutableCore(b);
   const size_t pos = Locate(mb, id).first;
   InsertAt(mb, pos, id, stake_be);
+  Reserve1(state_[b]);
   state_[b].insert(state_[b].begin() + static_cast<std::ptrdiff_t>(pos), state);
   ++size_;
 }
