@@ -29,7 +29,7 @@ using tenzro::tee::ValidatorId;
 
 static_assert(static_cast<int32_t>(ErrorCode::kInternal) == TEE_ERR_INTERNAL);
 static_assert(static_cast<int32_t>(ErrorCode::kCollateral) == TEE_ERR_COLLATERAL);
-static_assert(static_cast<int32_t>(tenzro::tee::FailureCode::kInternal) == TEE_FAIL_INTERNAL);
+static_assert(static_cast<int32_t>(tenzro::tee::kLastFailureCode) + 1 == TEE_FAIL_INTERNAL);
 static_assert(static_cast<int32_t>(tenzro::tee::TeeType::Simulated) == TEE_TYPE_SIMULATED);
 
 // Last error per (thread, handle): a thread never sees another thread's error.

@@ -5,13 +5,12 @@
 
 namespace tenzro::tee {
 namespace {
-constexpr std::array<std::string_view, 21> kNames = {
+constexpr std::array<std::string_view, 20> kNames = {
     "none",          "malformed",        "unsupported",       "bad_signature",
     "chain_untrusted", "chain_incomplete", "not_yet_valid",   "expired",
     "revoked",       "collateral_missing", "no_matching_tcb", "tcb_status_rejected",
     "firmware_too_old", "debug_enclave",  "vmpl",              "policy_violation",
-    "measurement_mismatch", "binding_mismatch", "nonce_mismatch", "simulation_disabled",
-    "internal"};
+    "measurement_mismatch", "binding_mismatch", "nonce_mismatch", "simulation_disabled"};
 }  // namespace
 
 std::string_view FailureCodeName(FailureCode code) {

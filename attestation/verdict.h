@@ -42,8 +42,10 @@ enum class FailureCode : int32_t {
   kBindingMismatch = 17,
   kNonceMismatch = 18,
   kSimulationDisabled = 19,
-  kInternal = 20,
+  // 20 is reserved (the ABI's TEE_FAIL_INTERNAL): a failure of the machine is
+  // a non-ok Result, never a verdict, so no verdict carries it (issue 9).
 };
+inline constexpr FailureCode kLastFailureCode = FailureCode::kSimulationDisabled;
 
 std::string_view FailureCodeName(FailureCode code);
 std::optional<FailureCode> FailureCodeFromName(std::string_view name);
@@ -74,6 +76,9 @@ struct Verdict {
   std::vector<Failure> failures;
   nlohmann::json claims = nlohmann::json::object();
   ClaimSet reeval_claims;
+  // Identity of what the vendor key signed (pipeline::EvidenceId, §4): one
+  // evidence backs one validator. Unset when the evidence did not parse.
+  std::optional<Hash32> evidence_id;
 
   bool valid() const { return failures.empty(); }
   FailureCode reason() const;

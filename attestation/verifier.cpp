@@ -13,7 +13,9 @@ Result<CollateralDoc> VendorVerifier::ParseCollateral(ByteView /*data*/, const C
 namespace {
 class NothingToRecheck final : public Reevaluator {
  public:
-  std::optional<Failure> Check(const ClaimSet& /*claims*/) const override { return std::nullopt; }
+  Result<std::optional<Failure>> Check(const ClaimSet& /*claims*/) const override {
+    return std::optional<Failure>();
+  }
 };
 }  // namespace
 

@@ -41,8 +41,10 @@ struct VerifyRequest {
 class Reevaluator {
  public:
   virtual ~Reevaluator() = default;
-  // nullopt: the record is still good.
-  virtual std::optional<Failure> Check(const ClaimSet& claims) const = 0;
+  // nullopt: the record is still good; a Failure demotes it. A non-ok
+  // Result is the machine's failure (claims or an admitted document that no
+  // longer decode): never a verdict, it fails the epoch (issue 9, item 9).
+  virtual Result<std::optional<Failure>> Check(const ClaimSet& claims) const = 0;
 };
 
 class VendorVerifier {

@@ -343,13 +343,15 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
               failed = Error(ErrorCode::kStorage, "validator " + IdHex(id) + ": " + s.message());
               return;
             }
-            failure = reevaluator(static_cast<TeeType>(st.tee_type)).Check(claims);
-            // Unreadable stored claims are the machine's failure, never a
-            // verdict: a node must stop rather than demote differently.
-            if (failure && failure->code == FailureCode::kInternal) {
-              failed = Error(ErrorCode::kStorage, "validator " + IdHex(id) + ": " + failure->message);
+            // Unreadable stored claims or admitted documents are the
+            // machine's failure, never a verdict: a node must stop rather
+            // than demote differently.
+            auto checked = reevaluator(static_cast<TeeType>(st.tee_type)).Check(claims);
+            if (!checked.ok()) {
+              failed = Error(ErrorCode::kStorage, "validator " + IdHex(id) + ": " + checked.status().message());
               return;
             }
+            failure = std::move(*checked);
           }
           if (failure) {
             const ValidatorStatus to = failure->code == FailureCode::kExpired   ? ValidatorStatus::kExpired

@@ -91,7 +91,7 @@ Result<ValidatorRecord> DecodeRecord(ByteView data) {
   r.tee_type = *t;
   if (status > 3) return Corrupt("status " + std::to_string(status));
   r.status = static_cast<ValidatorStatus>(status);
-  if (reason > static_cast<uint8_t>(FailureCode::kInternal)) return Corrupt("reason");
+  if (reason > static_cast<uint8_t>(kLastFailureCode)) return Corrupt("reason");
   r.reason = static_cast<FailureCode>(reason);
   r.valid_until = static_cast<int64_t>(valid_until);
   TEE_TRY(ReadClaims(rd, r.claims));

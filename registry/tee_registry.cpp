@@ -118,7 +118,7 @@ Result<StatusOverlay> DecodeOverlay(ByteView data) {
   rd.ReadU8(status);
   rd.ReadU8(reason);
   rd.ReadU64Le(o.verified_at_epoch);
-  if (!rd.AtEnd() || version != 1 || status > 3 || reason > static_cast<uint8_t>(FailureCode::kInternal)) {
+  if (!rd.AtEnd() || version != 1 || status > 3 || reason > static_cast<uint8_t>(kLastFailureCode)) {
     return Corrupt("status overlay");
   }
   o.status = static_cast<ValidatorStatus>(status);

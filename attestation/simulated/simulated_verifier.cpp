@@ -50,13 +50,13 @@ std::optional<Measurement> StoredMeasurement(const ClaimSet& claims) {
 class SimulatedReevaluator final : public Reevaluator {
  public:
   explicit SimulatedReevaluator(Revocations r) : revocations_(std::move(r)) {}
-  std::optional<Failure> Check(const ClaimSet& claims) const override {
+  Result<std::optional<Failure>> Check(const ClaimSet& claims) const override {
     auto m = StoredMeasurement(claims);
-    if (!m) return Failure{FailureCode::kInternal, "stored claims lack the measurement"};
+    if (!m) return Error(ErrorCode::kStorage, "stored claims lack the measurement");
     if (revocations_.Contains(*m)) {
-      return Failure{FailureCode::kRevoked, "measurement revoked by admitted collateral"};
+      return std::optional<Failure>(Failure{FailureCode::kRevoked, "measurement revoked by admitted collateral"});
     }
-    return std::nullopt;
+    return std::optional<Failure>();
   }
 
  private:

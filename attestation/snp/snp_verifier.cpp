@@ -1050,7 +1050,7 @@ class SnpReevaluator final : public Reevaluator {
   SnpReevaluator(std::map<std::string, CrlAt> crls, uint64_t t, bool require_crls)
       : crls_(std::move(crls)), t_(t), require_crls_(require_crls) {}
 
-  std::optional<Failure> Check(const ClaimSet& claims) const override {
+  Result<std::optional<Failure>> Check(const ClaimSet& claims) const override {
     auto get = [&](const char* name) -> const Bytes* {
       auto it = claims.find(name);
       return it == claims.end() ? nullptr : &it->second;
@@ -1063,11 +1063,11 @@ class SnpReevaluator final : public Reevaluator {
     const Bytes* na_raw = get(claim::kNotAfter);
     if (ark == nullptr || inter == nullptr || inter_serial == nullptr || vek_serial == nullptr ||
         nb_raw == nullptr || na_raw == nullptr) {
-      return Failure{FailureCode::kInternal, "stored SNP claims are incomplete"};
+      return Error(ErrorCode::kStorage, "stored SNP claims are incomplete");
     }
     auto nb = ReadU64Le(*nb_raw);
     auto na = ReadU64Le(*na_raw);
-    if (!nb || !na) return Failure{FailureCode::kInternal, "stored SNP claims are malformed"};
+    if (!nb || !na) return Error(ErrorCode::kStorage, "stored SNP claims are malformed");
     std::vector<Failure> found;
     if (t_ < *nb) found.push_back({FailureCode::kNotYetValid, "certificate chain not yet valid"});
     if (t_ > *na) found.push_back({FailureCode::kExpired, "a certificate of the chain expired"});
@@ -1094,9 +1094,9 @@ class SnpReevaluator final : public Reevaluator {
     };
     check(*ark, *inter_serial, require_crls_, "ASK/ASVK");
     check(*inter, *vek_serial, false, "VEK");
-    if (found.empty()) return std::nullopt;
-    return *std::min_element(found.begin(), found.end(),
-                             [](const Failure& a, const Failure& b) { return a.code < b.code; });
+    if (found.empty()) return std::optional<Failure>();
+    return std::optional<Failure>(*std::min_element(found.begin(), found.end(),
+                             [](const Failure& a, const Failure& b) { return a.code < b.code; }));
   }
 
  private:

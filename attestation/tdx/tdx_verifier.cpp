@@ -1035,7 +1035,8 @@ class TdxReevaluator final : public Reevaluator {
     selected_[{d.kind, d.key}] = std::make_shared<const ParsedDoc>(std::move(p));
   }
 
-  std::optional<Failure> Check(const ClaimSet& claims) const override {
+  using Fail = std::optional<Failure>;
+  Result<std::optional<Failure>> Check(const ClaimSet& claims) const override {
     std::array<uint8_t, 1> anchor{};
     std::array<uint8_t, 6> fmspc{};
     std::array<uint8_t, 2> pce_id{};
@@ -1051,24 +1052,24 @@ class TdxReevaluator final : public Reevaluator {
         !ClaimUint(claims, kRcQeIsvProdId, qe.isv_prod_id) || !ClaimUint(claims, kRcQeIsvSvn, qe.isv_svn) ||
         pck_serial == nullptr || !ClaimArray(claims, kRcPckIssuer, pck_issuer) ||
         !ClaimUint(claims, kRcChainNotAfter, chain_not_after)) {
-      return Failure{FailureCode::kInternal, "stored TDX claims are incomplete"};
+      return Error(ErrorCode::kStorage, "stored TDX claims are incomplete");
     }
     std::optional<TdTcb> td;
     if (type_ == TeeType::IntelTdx) {
       TdTcb t;
       if (!ClaimArray(claims, kRcTeeTcbSvn, t.tee_tcb_svn) || !ClaimArray(claims, kRcMrSignerSeam, t.mr_signer_seam) ||
           !ClaimArray(claims, kRcSeamAttributes, t.seam_attributes)) {
-        return Failure{FailureCode::kInternal, "stored TDX claims lack the TD TCB"};
+        return Error(ErrorCode::kStorage, "stored TDX claims lack the TD TCB");
       }
       Svn16 svn2{};
       if (ClaimArray(claims, kRcTeeTcbSvn2, svn2)) t.tee_tcb_svn2 = svn2;
       td = t;
     }
 
-    if (chain_not_after < t_) return Failure{FailureCode::kExpired, "the PCK chain expired"};
+    if (chain_not_after < t_) return Fail(Failure{FailureCode::kExpired, "the PCK chain expired"});
     if (auto crl = Find(kKindPckCrl, MakeKey(anchor[0], AsView(pck_issuer)))) {
       if (crl->crl->IsRevoked(AsView(*pck_serial))) {
-        return Failure{FailureCode::kRevoked, "PCK certificate revoked by the admitted PCK CRL"};
+        return Fail(Failure{FailureCode::kRevoked, "PCK certificate revoked by the admitted PCK CRL"});
       }
     }
     std::array<uint8_t, 32> ca_issuer{};
@@ -1076,7 +1077,7 @@ class TdxReevaluator final : public Reevaluator {
     if (ca_serial != nullptr && ClaimArray(claims, kRcCaIssuer, ca_issuer)) {
       if (auto crl = Find(kKindRootCaCrl, MakeKey(anchor[0], AsView(ca_issuer)))) {
         if (crl->crl->IsRevoked(AsView(*ca_serial))) {
-          return Failure{FailureCode::kRevoked, "PCK CA certificate revoked by the admitted Root CA CRL"};
+          return Fail(Failure{FailureCode::kRevoked, "PCK CA certificate revoked by the admitted Root CA CRL"});
         }
       }
     }
@@ -1084,18 +1085,18 @@ class TdxReevaluator final : public Reevaluator {
     // covered by valid_until, which includes the nextUpdate of those used).
     auto tcb = Find(kKindTcbInfo, MakeKey(anchor[0], StrView(TcbId(type_)), AsView(fmspc)));
     auto qe_doc = Find(kKindQeIdentity, MakeKey(anchor[0], StrView(QeId(type_))));
-    if (!tcb || !qe_doc) return std::nullopt;
+    if (!tcb || !qe_doc) return std::optional<Failure>();
     if (tcb->tcb_info->pce_id != pce_id) {
-      return Failure{FailureCode::kCollateralMissing, "admitted TCB Info is for another PCE-ID"};
+      return Fail(Failure{FailureCode::kCollateralMissing, "admitted TCB Info is for another PCE-ID"});
     }
     const TcbEvaluation e = EvaluateTcb(*tcb->tcb_info, platform, td, EvaluateQe(*qe_doc->qe_identity, qe));
-    if (!e.matched) return Failure{FailureCode::kNoMatchingTcb, e.failure};
+    if (!e.matched) return Fail(Failure{FailureCode::kNoMatchingTcb, e.failure});
     uint64_t until = UINT64_MAX;
     if (!Accepted(policy_, e, t_, until)) {
-      return Failure{FailureCode::kTcbStatusRejected,
-                     "TCB status " + std::string(TcbStatusName(e.status)) + " under the admitted collateral"};
+      return Fail(Failure{FailureCode::kTcbStatusRejected,
+                     "TCB status " + std::string(TcbStatusName(e.status)) + " under the admitted collateral"});
     }
-    return std::nullopt;
+    return std::optional<Failure>();
   }
 
  private:

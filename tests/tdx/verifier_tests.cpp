@@ -468,9 +468,9 @@ BOOST_AUTO_TEST_CASE(unchanged_collateral_keeps_the_record) {
   if (!r) return;
   BOOST_REQUIRE(r->verdict.valid());
   TdxVerifier v(TeeType::IntelTdx, Policy{}, CommonPolicy{});
-  BOOST_TEST(!v.BeginReevaluation(r->set, r->f.c.verify_at)->Check(r->verdict.reeval_claims).has_value());
+  BOOST_TEST(!v.BeginReevaluation(r->set, r->f.c.verify_at)->Check(r->verdict.reeval_claims).value().has_value());
   // No collateral at all: nothing to re-check (valid_until covers expiry).
-  BOOST_TEST(!v.BeginReevaluation(CollateralSet(), r->f.c.verify_at)->Check(r->verdict.reeval_claims).has_value());
+  BOOST_TEST(!v.BeginReevaluation(CollateralSet(), r->f.c.verify_at)->Check(r->verdict.reeval_claims).value().has_value());
 }
 
 BOOST_AUTO_TEST_CASE(newer_tcb_info_makes_the_level_out_of_date) {
@@ -482,23 +482,23 @@ BOOST_AUTO_TEST_CASE(newer_tcb_info_makes_the_level_out_of_date) {
   const CollateralSet set = r->set.With(HandMadeTcbInfo(Recovery(*r->tcb, "2025-07-09T10:00:00Z"), *r->tcb));
   // Default policy accepts OutOfDate (reported, not demoted).
   TdxVerifier defaults(TeeType::IntelTdx, Policy{}, CommonPolicy{});
-  BOOST_TEST(!defaults.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).has_value());
+  BOOST_TEST(!defaults.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).value().has_value());
   // A strict policy demotes.
   Policy strict;
   strict.accepted_tcb_statuses = {TcbStatus::kUpToDate, TcbStatus::kSWHardeningNeeded};
   TdxVerifier sv(TeeType::IntelTdx, strict, CommonPolicy{});
-  auto failure = sv.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims);
+  auto failure = sv.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).value();
   BOOST_REQUIRE(failure.has_value());
   BOOST_TEST(failure->code == FailureCode::kTcbStatusRejected);
   // ... unless inside the grace period after the newer level's tcbDate.
   strict.outofdate_grace_secs = 30 * 86400;
   TdxVerifier grace(TeeType::IntelTdx, strict, CommonPolicy{});
-  BOOST_TEST(!grace.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).has_value());
+  BOOST_TEST(!grace.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).value().has_value());
   strict.outofdate_grace_secs = 5 * 86400;
   TdxVerifier short_grace(TeeType::IntelTdx, strict, CommonPolicy{});
-  BOOST_TEST(short_grace.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).has_value());
+  BOOST_TEST(short_grace.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).value().has_value());
   // The older document alone (selection before the newer one existed) keeps it.
-  BOOST_TEST(!sv.BeginReevaluation(r->set, t)->Check(r->verdict.reeval_claims).has_value());
+  BOOST_TEST(!sv.BeginReevaluation(r->set, t)->Check(r->verdict.reeval_claims).value().has_value());
 }
 
 BOOST_AUTO_TEST_CASE(newer_tcb_info_without_any_matching_level) {
@@ -508,7 +508,7 @@ BOOST_AUTO_TEST_CASE(newer_tcb_info_without_any_matching_level) {
   info["tcbLevels"].erase(info["tcbLevels"].begin() + 1, info["tcbLevels"].end());
   const CollateralSet set = r->set.With(HandMadeTcbInfo(info, *r->tcb));
   TdxVerifier v(TeeType::IntelTdx, Policy{}, CommonPolicy{});
-  auto failure = v.BeginReevaluation(set, r->f.c.verify_at)->Check(r->verdict.reeval_claims);
+  auto failure = v.BeginReevaluation(set, r->f.c.verify_at)->Check(r->verdict.reeval_claims).value();
   BOOST_REQUIRE(failure.has_value());
   BOOST_TEST(failure->code == FailureCode::kNoMatchingTcb);
 }
@@ -522,19 +522,19 @@ BOOST_AUTO_TEST_CASE(crl_revoking_the_pck_or_its_ca) {
   // Replace the admitted PCK CRL by a newer one listing the PCK.
   CollateralDoc pck = CrlDoc(kKindPckCrl, AsView(KeyWith(claims, "pck_issuer")), claims.at("pck_serial"), t);
   pck.this_update = t - 5;
-  auto failure = v.BeginReevaluation(r->set.With(pck), t)->Check(claims);
+  auto failure = v.BeginReevaluation(r->set.With(pck), t)->Check(claims).value();
   BOOST_REQUIRE(failure.has_value());
   BOOST_TEST(failure->code == FailureCode::kRevoked);
   // The Root CA CRL listing the PCK CA.
   CollateralDoc root = CrlDoc(kKindRootCaCrl, AsView(KeyWith(claims, "pck_ca_issuer")), claims.at("pck_ca_serial"), t);
   root.this_update = t - 5;
-  failure = v.BeginReevaluation(r->set.With(root), t)->Check(claims);
+  failure = v.BeginReevaluation(r->set.With(root), t)->Check(claims).value();
   BOOST_REQUIRE(failure.has_value());
   BOOST_TEST(failure->code == FailureCode::kRevoked);
   // A CRL listing another serial changes nothing.
   CollateralDoc other = CrlDoc(kKindPckCrl, AsView(KeyWith(claims, "pck_issuer")), Bytes{0x01, 0x02}, t);
   other.this_update = t - 5;
-  BOOST_TEST(!v.BeginReevaluation(r->set.With(other), t)->Check(claims).has_value());
+  BOOST_TEST(!v.BeginReevaluation(r->set.With(other), t)->Check(claims).value().has_value());
 }
 
 BOOST_AUTO_TEST_CASE(chain_expiry_and_bad_claims) {
@@ -544,14 +544,15 @@ BOOST_AUTO_TEST_CASE(chain_expiry_and_bad_claims) {
   TdxVerifier v(TeeType::IntelTdx, Policy{}, CommonPolicy{});
   uint64_t not_after = 0;
   for (size_t i = 8; i > 0; --i) not_after = (not_after << 8) | claims.at("chain_not_after")[i - 1];
-  BOOST_TEST(!v.BeginReevaluation(CollateralSet(), not_after)->Check(claims).has_value());
-  auto f = v.BeginReevaluation(CollateralSet(), not_after + 1)->Check(claims);
+  BOOST_TEST(!v.BeginReevaluation(CollateralSet(), not_after)->Check(claims).value().has_value());
+  auto f = v.BeginReevaluation(CollateralSet(), not_after + 1)->Check(claims).value();
   BOOST_REQUIRE(f.has_value());
   BOOST_TEST(f->code == FailureCode::kExpired);
   claims.erase("fmspc");
-  f = v.BeginReevaluation(CollateralSet(), r->f.c.verify_at)->Check(claims);
-  BOOST_REQUIRE(f.has_value());
-  BOOST_TEST(f->code == FailureCode::kInternal);
+  // Incomplete stored claims are the machine's failure, never a verdict.
+  auto broken = v.BeginReevaluation(CollateralSet(), r->f.c.verify_at)->Check(claims);
+  BOOST_REQUIRE(!broken.ok());
+  BOOST_TEST((broken.status().code() == ErrorCode::kStorage));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
