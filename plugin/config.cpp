@@ -1,15 +1,19 @@
 #include "plugin/config.h"
 #include "plugin/config_util.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include <toml++/toml.h>
 
-#include "crypto/hash.h"
 #include "fetch/url.h"
 
 namespace tenzro::tee::plugin {
@@ -98,7 +102,7 @@ namespace {
 
 using namespace cfg;
 
-Status ParseSimulated(const toml::table& t, std::string_view origin, Config& c) {
+Status ParseSimulated(const toml::table& t, std::string_view origin, ChainParams& c) {
   const std::string prefix = "tee.consensus.simulated.";
   TEE_TRY(CheckKeys(t, origin, prefix, {"measurements"}));
   if (const toml::node* n = t.get("measurements")) {
@@ -121,13 +125,29 @@ Status ParseSimulated(const toml::table& t, std::string_view origin, Config& c) 
   return Status::Ok();
 }
 
-Status ParseConsensus(const toml::table& t, std::string_view origin, Config& c) {
+Status ParseConsensus(const toml::table& t, std::string_view origin, ChainParams& c) {
   const std::string prefix = "tee.consensus.";
-  TEE_TRY(CheckKeys(t, origin, prefix,
-                    {"multiplier", "max_age_secs", "expiry_window_secs", "simulated", "tdx", "snp"}));
+  TEE_TRY(CheckKeys(
+      t, origin, prefix,
+      {"multiplier", "max_age_secs", "expiry_window_secs", "max_evidence_bytes",
+       "max_collateral_bytes", "simulation", "collateral_admission", "simulated", "tdx", "snp"}));
   TEE_TRY(ReadU64(t, origin, prefix, "multiplier", 1, 1000, c.multiplier));
   TEE_TRY(ReadU64(t, origin, prefix, "max_age_secs", 1, 366ull * 86400, c.max_age_secs));
-  TEE_TRY(ReadU64(t, origin, prefix, "expiry_window_secs", 0, 366ull * 86400, c.expiry_window_secs));
+  TEE_TRY(
+      ReadU64(t, origin, prefix, "expiry_window_secs", 0, 366ull * 86400, c.expiry_window_secs));
+  TEE_TRY(ReadU64(t, origin, prefix, "max_evidence_bytes", 256, 64u << 20, c.max_evidence_bytes));
+  TEE_TRY(
+      ReadU64(t, origin, prefix, "max_collateral_bytes", 1024, 256u << 20, c.max_collateral_bytes));
+  TEE_TRY(ReadBool(t, origin, prefix, "simulation", c.simulation));
+  std::string admission = "consensus";
+  TEE_TRY(ReadString(t, origin, prefix, "collateral_admission", admission));
+  if (admission == "consensus") {
+    c.collateral_admission = CollateralAdmission::kConsensus;
+  } else if (admission == "local") {
+    c.collateral_admission = CollateralAdmission::kLocal;
+  } else {
+    return Bad(origin, prefix + "collateral_admission", "must be \"consensus\" or \"local\"");
+  }
   Status st;
   if (const toml::table* sim = SubTable(t, "simulated", origin, prefix + "simulated", st)) {
     TEE_TRY(ParseSimulated(*sim, origin, c));
@@ -145,11 +165,20 @@ Status ParseConsensus(const toml::table& t, std::string_view origin, Config& c) 
 
 Status ParseTee(const toml::table& t, std::string_view origin, Config& c) {
   const std::string prefix = "tee.";
-  TEE_TRY(CheckKeys(t, origin, prefix,
-                    {"db_path", "rocksdb_memory_mb", "log_level", "simulation",
-                     "collateral_admission", "max_evidence_bytes", "snapshot_retention",
-                     "migrate_params", "consensus", "pcs_url", "kds_url", "fetch_ca_bundle",
-                     "fetch_timeout_ms", "fetch_interval_secs"}));
+  // Chain parameters that lived under [tee] before params v2: an error that
+  // names the new key, so a node cannot silently run on a default.
+  for (const char* moved : {"simulation", "collateral_admission", "max_evidence_bytes"}) {
+    if (t.get(moved) != nullptr) {
+      return Bad(origin, prefix + moved,
+                 std::string("is a chain parameter: move it to [tee.consensus] (tee.consensus.") +
+                     moved + ")");
+    }
+  }
+  TEE_TRY(CheckKeys(
+      t, origin, prefix,
+      {"db_path", "rocksdb_memory_mb", "log_level", "snapshot_retention", "migrate_params",
+       "verify_max_collateral_blobs", "verify_max_collateral_bytes", "consensus", "pcs_url",
+       "kds_url", "fetch_ca_bundle", "fetch_timeout_ms", "fetch_interval_secs"}));
   TEE_TRY(ReadString(t, origin, prefix, "db_path", c.db_path));
   TEE_TRY(ReadU64(t, origin, prefix, "rocksdb_memory_mb", 8, 65536, c.rocksdb_memory_mb));
   TEE_TRY(ReadString(t, origin, prefix, "log_level", c.log_level));
@@ -157,25 +186,24 @@ Status ParseTee(const toml::table& t, std::string_view origin, Config& c) {
   if (kLevels.count(c.log_level) == 0) {
     return Bad(origin, prefix + "log_level", "must be one of trace, debug, info, warn, error, off");
   }
-  TEE_TRY(ReadBool(t, origin, prefix, "simulation", c.simulation));
-  std::string admission = "consensus";
-  TEE_TRY(ReadString(t, origin, prefix, "collateral_admission", admission));
-  if (admission == "consensus") c.collateral_admission = CollateralAdmission::kConsensus;
-  else if (admission == "local") c.collateral_admission = CollateralAdmission::kLocal;
-  else return Bad(origin, prefix + "collateral_admission", "must be \"consensus\" or \"local\"");
-  TEE_TRY(ReadU64(t, origin, prefix, "max_evidence_bytes", 256, 64u << 20, c.max_evidence_bytes));
   TEE_TRY(ReadU64(t, origin, prefix, "snapshot_retention", 1, 1u << 20, c.snapshot_retention));
   TEE_TRY(ReadBool(t, origin, prefix, "migrate_params", c.migrate_params));
+  TEE_TRY(ReadU64(t, origin, prefix, "verify_max_collateral_blobs", 1, 1u << 16,
+                  c.verify_max_collateral_blobs));
+  TEE_TRY(ReadU64(t, origin, prefix, "verify_max_collateral_bytes", 1024, 1u << 30,
+                  c.verify_max_collateral_bytes));
   // Fetchers [fetch branch]
   for (auto [key, out] : {std::pair{"pcs_url", &c.pcs_url}, std::pair{"kds_url", &c.kds_url}}) {
     TEE_TRY(ReadString(t, origin, prefix, key, *out));
     if (!out->empty()) {
-      if (auto u = fetch::ParseBaseUrl(*out); !u.ok()) return Bad(origin, prefix + key, u.status().message());
+      if (auto u = fetch::ParseBaseUrl(*out); !u.ok())
+        return Bad(origin, prefix + key, u.status().message());
     }
   }
   TEE_TRY(ReadString(t, origin, prefix, "fetch_ca_bundle", c.fetch_ca_bundle));
   TEE_TRY(ReadU64(t, origin, prefix, "fetch_timeout_ms", 100, 300000, c.fetch_timeout_ms));
-  TEE_TRY(ReadU64(t, origin, prefix, "fetch_interval_secs", 60, 7ull * 86400, c.fetch_interval_secs));
+  TEE_TRY(
+      ReadU64(t, origin, prefix, "fetch_interval_secs", 60, 7ull * 86400, c.fetch_interval_secs));
   Status st;
   if (const toml::table* cons = SubTable(t, "consensus", origin, prefix + "consensus", st)) {
     c.consensus_defaults = false;
@@ -209,41 +237,44 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view origin) 
 }
 
 Result<Config> LoadConfig(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(ErrorCode::kConfig, "cannot read config file " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Error(ErrorCode::kConfig, "cannot read config file " + path);
-  return ParseConfig(text.str(), path);
-}
-
-std::string CanonicalParams(const Config& c) {
-  // Every parameter that can change a weight, a leader or an attested status.
-  // simulation and collateral_admission live under [tee] but change what is
-  // trusted, so they are chain parameters too (labelled in the hash).
-  std::map<std::string, std::string> kv;
-  kv["collateral_admission"] =
-      c.collateral_admission == CollateralAdmission::kLocal ? "local(non-consensus)" : "consensus";
-  kv["expiry_window_secs"] = std::to_string(c.expiry_window_secs);
-  kv["max_age_secs"] = std::to_string(c.max_age_secs);
-  kv["multiplier"] = std::to_string(c.multiplier);
-  kv["simulation"] = c.simulation ? "true" : "false";
-  std::string ms;
-  for (const auto& m : c.simulated_measurements) {  // sorted, unique
-    if (!ms.empty()) ms += ",";
-    ms += ToHex(AsView(m));
+  // Only a regular file, opened without blocking (a FIFO would wait for a
+  // writer) and read up to one byte past the cap: /dev/zero, /dev/urandom,
+  // a FIFO or a huge file is a config error, never a hang or an OOM kill.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    return Error(ErrorCode::kConfig,
+                 "cannot read config file " + path + ": " + std::strerror(errno));
   }
-  kv["simulated.measurements"] = ms;
-  CanonicalTdxPolicy(c.tdx, kv);
-  CanonicalSnpPolicy(c.snp, kv);
-  std::string out = "tenzro-tee-params-v1\n";
-  for (const auto& [k, v] : kv) out += k + "=" + v + "\n";
-  return out;
-}
-
-Hash32 ParamsHash(const Config& c) {
-  std::string canon = CanonicalParams(c);
-  return crypto::Sha256(ByteView(reinterpret_cast<const uint8_t*>(canon.data()), canon.size()));
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return Error(ErrorCode::kConfig, "config " + path + " is not a regular file");
+  }
+  if (static_cast<uint64_t>(st.st_size) > kMaxConfigBytes) {
+    return Error(ErrorCode::kConfig, "config " + path + " is larger than " +
+                                         std::to_string(kMaxConfigBytes) + " bytes");
+  }
+  std::string text;
+  char buf[16384];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      return Error(ErrorCode::kConfig,
+                   "cannot read config file " + path + ": " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    // The file may grow after fstat: the cap holds for what is read.
+    if (text.size() + static_cast<size_t>(n) > kMaxConfigBytes) {
+      return Error(ErrorCode::kConfig, "config " + path + " is larger than " +
+                                           std::to_string(kMaxConfigBytes) + " bytes");
+    }
+    text.append(buf, static_cast<size_t>(n));
+  }
+  return ParseConfig(text, path);
 }
 
 }  // namespace tenzro::tee::plugin

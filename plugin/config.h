@@ -1,68 +1,62 @@
 // Config: the node's TOML file (DESIGN §12).
 //
-//   [tee]                 node-local settings (db path, memory, logging, ...)
-//   [tee.consensus]       chain parameters (§2): identical on every node
+//   [tee]                      node-local settings (db path, memory, logging,
+//                              fetchers, limits of the non-consensus verify call)
+//   [tee.consensus]            chain parameters (§2): ChainParams, identical on
+//                              every node of a chain, hashed into params_hash
 //   [tee.consensus.simulated]  policy for Simulated evidence
+//   [tee.consensus.tdx], [tee.consensus.snp]  vendor policies
 //
 // Unknown keys and bad values are errors that name the key. Absent keys take
-// the built-in defaults of §10. params_hash is the SHA-256 of a canonical text
-// of every parameter that can change a weight or a leader.
+// the built-in defaults of §10. A chain parameter written under [tee]
+// (simulation, collateral_admission, max_evidence_bytes: their place before
+// params v2) is an error that names its new key.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
-#include "attestation/simulated/evidence.h"
-#include "attestation/snp/policy.h"
-#include "attestation/tdx/policy.h"
-#include "core/bytes.h"
 #include "core/status.h"
+#include "plugin/chain_params.h"
 
 namespace tenzro::tee::plugin {
 
-enum class CollateralAdmission { kConsensus, kLocal };
-
-struct Config {
+// A Config is its ChainParams (built only from [tee.consensus]) plus the
+// node-local settings below, which never change a decision.
+struct Config : ChainParams {
   // [tee]
   std::string db_path;
   uint64_t rocksdb_memory_mb = 64;
   std::string log_level = "info";  // trace|debug|info|warn|error|off
-  bool simulation = false;
-  CollateralAdmission collateral_admission = CollateralAdmission::kConsensus;
-  uint64_t max_evidence_bytes = 256u << 10;
   uint64_t snapshot_retention = 8;
   bool migrate_params = false;  // accept a database made under another params_hash
+  // Limits of the standalone (non-consensus) verify call: how many collateral
+  // blobs and how many bytes in all one call may carry. Node-local: they
+  // protect the node and decide nothing about consensus.
+  uint64_t verify_max_collateral_blobs = 256;
+  uint64_t verify_max_collateral_bytes = 32u << 20;
   // Collateral fetchers (node-local, not chain parameters; off unless a URL
   // is set). [fetch branch]
   std::string pcs_url;          // Intel PCS/PCCS base, e.g. https://api.trustedservices.intel.com
   std::string kds_url;          // AMD KDS base, e.g. https://kdsintf.amd.com
   std::string fetch_ca_bundle;  // PEM CA file; empty: the system's trust store
-  uint64_t fetch_timeout_ms = 10000;      // per network step
-  uint64_t fetch_interval_secs = 3600;    // periodic refresh of fetched documents
-
-  // [tee.consensus]
-  uint64_t multiplier = 2;
-  uint64_t max_age_secs = 86400;
-  uint64_t expiry_window_secs = 21600;
-  // [tee.consensus.simulated]
-  std::vector<simulated::Measurement> simulated_measurements;
-  // [tee.consensus.tdx], [tee.consensus.snp]
-  tdx::Policy tdx;
-  snp::Policy snp;
+  uint64_t fetch_timeout_ms = 10000;    // per network step
+  uint64_t fetch_interval_secs = 3600;  // periodic refresh of fetched documents
 
   // True when the file had no [tee.consensus] table: built-in defaults.
   bool consensus_defaults = true;
+
+  const ChainParams& chain() const { return *this; }
 };
+
+// The largest config file LoadConfig reads; a longer one is kConfig.
+inline constexpr uint64_t kMaxConfigBytes = 1u << 20;
 
 // Parses TOML text; `origin` names the source in messages. kConfig on error.
 Result<Config> ParseConfig(std::string_view toml_text, std::string_view origin);
-// Reads and parses a file; kConfig when it is missing or malformed.
+// Reads and parses a file; kConfig when it is missing, not a regular file
+// (a device, a FIFO, a directory), larger than kMaxConfigBytes or malformed.
 Result<Config> LoadConfig(const std::string& path);
-
-// Canonical "key=value" lines, sorted by key, of every consensus parameter.
-std::string CanonicalParams(const Config& c);
-Hash32 ParamsHash(const Config& c);
 
 }  // namespace tenzro::tee::plugin

@@ -108,10 +108,10 @@ std::string CanonicalList(const std::vector<std::array<uint8_t, N>>& list) {
 Status ParseSnpPolicy(const toml::table& t, std::string_view origin, snp::Policy& out) {
   TEE_TRY(cfg::CheckKeys(
       t, origin, kPrefix,
-      {"ark_milan_sha256", "ark_genoa_sha256", "ark_turin_sha256", "allow_debug", "allow_migrate_ma",
-       "max_vmpl", "min_tcb_milan", "min_tcb_genoa", "min_tcb_turin", "min_committed_fw",
-       "measurements", "host_data", "id_key_digests", "author_key_digests", "allow_masked_chip_id",
-       "require_crls"}));
+      {"ark_milan_sha256", "ark_genoa_sha256", "ark_turin_sha256", "allow_debug",
+       "allow_migrate_ma", "max_vmpl", "min_tcb_milan", "min_tcb_genoa", "min_tcb_turin",
+       "min_committed_fw", "measurements", "host_data", "id_key_digests", "author_key_digests",
+       "allow_masked_chip_id", "require_crls"}));
   snp::Policy p;
   TEE_TRY(ReadPin(t, origin, "ark_milan_sha256", p.ark_milan_sha256));
   TEE_TRY(ReadPin(t, origin, "ark_genoa_sha256", p.ark_genoa_sha256));

@@ -1,9 +1,9 @@
 // [tee.consensus.tdx]: the TDX/SGX verifier's chain policy (attestation/tdx/policy.h).
 //
-//   root_ca_sha256          64 hex digits: SHA-256 of the pinned root's DER (default Intel SGX Root CA)
-//   accepted_tcb_statuses   array of Intel TCB status names (default: all but "Revoked")
-//   outofdate_grace_secs    OutOfDate accepted for this long after the newer level's tcbDate (default 0)
-//   require_crls            PCK CRL and Root CA CRL must be at hand (default false)
+//   root_ca_sha256          64 hex digits: SHA-256 of the pinned root's DER (default Intel SGX Root
+//   CA) accepted_tcb_statuses   array of Intel TCB status names (default: all but "Revoked")
+//   outofdate_grace_secs    OutOfDate accepted for this long after the newer level's tcbDate
+//   (default 0) require_crls            PCK CRL and Root CA CRL must be at hand (default false)
 //   mrtd, rtmr0..rtmr3, mrseam, mrconfigid   allow-lists of 96 hex digits (default: any)
 //   require_sept_ve_disable TD_ATTRIBUTES.SEPT_VE_DISABLE must be set (default false)
 //   sgx_mrenclave, sgx_mrsigner              allow-lists of 64 hex digits
@@ -34,8 +34,9 @@ Status ReadHexList(const toml::table& t, std::string_view origin, const char* ke
     auto s = arr->get(i)->as_string();
     auto v = s ? FromHexFixed<N>(s->get()) : std::nullopt;
     if (!v) {
-      return Bad(origin, name + "[" + std::to_string(i) + "]",
-                 "must be " + std::to_string(2 * N) + " hex digits (" + std::to_string(N) + " bytes)");
+      return Bad(
+          origin, name + "[" + std::to_string(i) + "]",
+          "must be " + std::to_string(2 * N) + " hex digits (" + std::to_string(N) + " bytes)");
     }
     out.push_back(*v);
   }
@@ -55,17 +56,19 @@ Status ReadStatuses(const toml::table& t, std::string_view origin, std::set<tdx:
     auto s = arr->get(i)->as_string();
     auto st = s ? tdx::TcbStatusFromName(s->get()) : std::nullopt;
     if (!st) {
-      return Bad(origin, name + "[" + std::to_string(i) + "]",
-                 "must be one of UpToDate, SWHardeningNeeded, ConfigurationNeeded, "
-                 "ConfigurationAndSWHardeningNeeded, OutOfDate, OutOfDateConfigurationNeeded, Revoked, "
-                 "TDRelaunchAdvised, TDRelaunchAdvisedConfigurationNeeded");
+      return Bad(
+          origin, name + "[" + std::to_string(i) + "]",
+          "must be one of UpToDate, SWHardeningNeeded, ConfigurationNeeded, "
+          "ConfigurationAndSWHardeningNeeded, OutOfDate, OutOfDateConfigurationNeeded, Revoked, "
+          "TDRelaunchAdvised, TDRelaunchAdvisedConfigurationNeeded");
     }
     out.insert(*st);
   }
   return Status::Ok();
 }
 
-Status ReadU16List(const toml::table& t, std::string_view origin, const char* key, std::vector<uint16_t>& out) {
+Status ReadU16List(const toml::table& t, std::string_view origin, const char* key,
+                   std::vector<uint16_t>& out) {
   const toml::node* n = t.get(key);
   if (n == nullptr) return Status::Ok();
   const std::string name = std::string(kPrefix) + key;
@@ -97,19 +100,23 @@ std::string JoinHex(const std::vector<std::array<uint8_t, N>>& list) {
 }  // namespace
 
 Status ParseTdxPolicy(const toml::table& t, std::string_view origin, tdx::Policy& out) {
-  TEE_TRY(CheckKeys(t, origin, kPrefix,
-                    {"root_ca_sha256", "accepted_tcb_statuses", "outofdate_grace_secs", "require_crls", "mrtd",
-                     "rtmr0", "rtmr1", "rtmr2", "rtmr3", "mrseam", "mrconfigid", "require_sept_ve_disable",
-                     "sgx_mrenclave", "sgx_mrsigner", "sgx_isvprodid", "sgx_min_isvsvn"}));
+  TEE_TRY(CheckKeys(
+      t, origin, kPrefix,
+      {"root_ca_sha256", "accepted_tcb_statuses", "outofdate_grace_secs", "require_crls", "mrtd",
+       "rtmr0", "rtmr1", "rtmr2", "rtmr3", "mrseam", "mrconfigid", "require_sept_ve_disable",
+       "sgx_mrenclave", "sgx_mrsigner", "sgx_isvprodid", "sgx_min_isvsvn"}));
   std::string root;
   TEE_TRY(ReadString(t, origin, kPrefix, "root_ca_sha256", root));
   if (t.get("root_ca_sha256") != nullptr) {
     auto h = FromHexFixed<32>(root);
-    if (!h) return Bad(origin, std::string(kPrefix) + "root_ca_sha256", "must be 64 hex digits (SHA-256)");
+    if (!h)
+      return Bad(origin, std::string(kPrefix) + "root_ca_sha256",
+                 "must be 64 hex digits (SHA-256)");
     out.root_ca_sha256 = *h;
   }
   TEE_TRY(ReadStatuses(t, origin, out.accepted_tcb_statuses));
-  TEE_TRY(ReadU64(t, origin, kPrefix, "outofdate_grace_secs", 0, UINT32_MAX, out.outofdate_grace_secs));
+  TEE_TRY(
+      ReadU64(t, origin, kPrefix, "outofdate_grace_secs", 0, UINT32_MAX, out.outofdate_grace_secs));
   TEE_TRY(ReadBool(t, origin, kPrefix, "require_crls", out.require_crls));
   TEE_TRY(ReadHexList(t, origin, "mrtd", out.mrtd));
   static constexpr const char* kRtmr[] = {"rtmr0", "rtmr1", "rtmr2", "rtmr3"};

@@ -4,9 +4,9 @@
 #include <cstring>
 #include <mutex>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
+#include <nlohmann/json.hpp>
 
 #include "attestation/sim/simulator.h"
 #include "crypto/hash.h"
@@ -35,11 +35,16 @@ class HostSink final : public spdlog::sinks::base_sink<std::mutex> {
  private:
   static int32_t ToTeeLevel(spdlog::level::level_enum l) {
     switch (l) {
-      case spdlog::level::trace: return TEE_LOG_TRACE;
-      case spdlog::level::debug: return TEE_LOG_DEBUG;
-      case spdlog::level::info: return TEE_LOG_INFO;
-      case spdlog::level::warn: return TEE_LOG_WARN;
-      default: return TEE_LOG_ERROR;
+      case spdlog::level::trace:
+        return TEE_LOG_TRACE;
+      case spdlog::level::debug:
+        return TEE_LOG_DEBUG;
+      case spdlog::level::info:
+        return TEE_LOG_INFO;
+      case spdlog::level::warn:
+        return TEE_LOG_WARN;
+      default:
+        return TEE_LOG_ERROR;
     }
   }
   tee_host_callbacks cb_;
@@ -62,21 +67,25 @@ Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
   }
 
   spdlog::sink_ptr sink;
-  if (p->callbacks_.log != nullptr) sink = std::make_shared<HostSink>(p->callbacks_);
-  else sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  if (p->callbacks_.log != nullptr)
+    sink = std::make_shared<HostSink>(p->callbacks_);
+  else
+    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   p->logger_ = std::make_shared<spdlog::logger>("tenzro-tee", std::move(sink));
   p->logger_->set_pattern("tenzro-tee %l: %v");
   p->logger_->set_level(spdlog::level::from_str(p->config_.log_level));
 
-  p->params_hash_ = ParamsHash(p->config_);
+  p->params_hash_ = ParamsHash(p->config_.chain());
   if (p->config_.consensus_defaults) {
     p->logger_->warn("no [tee.consensus] table: running on built-in defaults (DESIGN §10)");
   }
   if (p->config_.collateral_admission == CollateralAdmission::kLocal) {
-    p->logger_->warn("collateral_admission = \"local\": NON-CONSENSUS mode, for single nodes and devnets");
+    p->logger_->warn(
+        "collateral_admission = \"local\": NON-CONSENSUS mode, for single nodes and devnets");
   }
   if (p->config_.simulation) {
-    p->logger_->warn("simulation = true: Simulated evidence and development roots are TRUSTED (devnet only)");
+    p->logger_->warn(
+        "simulation = true: Simulated evidence and development roots are TRUSTED (devnet only)");
   }
 
   storage::RocksOptions ro;
@@ -92,19 +101,23 @@ Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
                        ToHex(AsView(*stored)) + ", config gives " + ToHex(AsView(p->params_hash_)) +
                        " (set [tee] migrate_params = true to migrate)");
     }
-    p->logger_->warn("migrating params_hash {} -> {}", ToHex(AsView(*stored)), ToHex(AsView(p->params_hash_)));
+    p->logger_->warn("migrating params_hash {} -> {}", ToHex(AsView(*stored)),
+                     ToHex(AsView(p->params_hash_)));
     TEE_TRY(p->registry_->SetParamsHash(p->params_hash_));
   }
 
   p->verifier_ = BuildVerifier(p->config_);
+  p->standalone_verifier_ = BuildVerifier(p->config_);
+  const ChainParams& chain = p->config_.chain();
   consensus::HookParams hp;
-  hp.multiplier = p->config_.multiplier;
-  hp.expiry_window_secs = p->config_.expiry_window_secs;
-  hp.max_evidence_bytes = p->config_.max_evidence_bytes;
-  hp.max_collateral_bytes = p->config_.max_evidence_bytes * 64;
+  hp.multiplier = chain.multiplier;
+  hp.expiry_window_secs = chain.expiry_window_secs;
+  hp.max_evidence_bytes = chain.max_evidence_bytes;
+  hp.max_collateral_bytes = chain.max_collateral_bytes;
   hp.snapshot_retention = static_cast<uint32_t>(p->config_.snapshot_retention);
   hp.params_hash = p->params_hash_;
-  p->hooks_ = std::make_unique<consensus::ConsensusHooks>(*p->registry_, *p->verifier_, hp, p.get());
+  p->hooks_ =
+      std::make_unique<consensus::ConsensusHooks>(*p->registry_, *p->verifier_, hp, p.get());
   p->logger_->info("opened {} (params_hash {}, {} validators)", p->config_.db_path,
                    ToHex(AsView(p->params_hash_)), p->registry_->size());
 
@@ -118,8 +131,9 @@ Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
   fc.fetcher.refresh_interval = std::chrono::seconds(p->config_.fetch_interval_secs);
   if (fc.enabled()) {
     const consensus::ConsensusHooks* hooks = p->hooks_.get();
-    TEE_ASSIGN_OR_RETURN(p->fetch_, fetch::FetchService::Start(fc, *p->verifier_, *p, p->logger_, {},
-                                                               [hooks] { return hooks->AdmittedCollateral(); }));
+    TEE_ASSIGN_OR_RETURN(
+        p->fetch_, fetch::FetchService::Start(fc, *p->standalone_verifier_, *p, p->logger_, {},
+                                              [hooks] { return hooks->AdmittedCollateral(); }));
     p->fetch_->RequestGlobal();
   }
   return p;
@@ -139,12 +153,13 @@ Result<Verdict> Plugin::Verify(StandaloneRequest req) const {
   // Not consensus: the admitted set as it is now, plus the caller's blobs.
   std::shared_ptr<const CollateralSet> admitted = hooks_->AdmittedCollateral();
   req.base = admitted.get();
-  auto verdict = VerifyStandalone(*verifier_, req);
+  auto verdict = VerifyStandalone(*standalone_verifier_, req);
   // A verdict that names missing or out-of-date collateral asks the fetchers
   // for it; the next verification may then find it.
   if (fetch_ && verdict.ok()) {
     for (const auto& t : fetch::TargetsForVerdict(req.tee_type, *verdict)) {
-      if (Status s = fetch_->Request(t); !s.ok()) logger_->debug("fetch {}: {}", t.Key(), s.message());
+      if (Status s = fetch_->Request(t); !s.ok())
+        logger_->debug("fetch {}: {}", t.Key(), s.message());
     }
   }
   return verdict;
@@ -153,7 +168,8 @@ Result<Verdict> Plugin::Verify(StandaloneRequest req) const {
 Result<Bytes> Plugin::SimulateEvidence(const ValidatorId& id, const Hash32& challenge,
                                        uint64_t issued_at) const {
   if (!config_.simulation) {
-    return Error(ErrorCode::kSimulationDisabled, "simulate_evidence needs [tee] simulation = true");
+    return Error(ErrorCode::kSimulationDisabled,
+                 "simulate_evidence needs [tee.consensus] simulation = true");
   }
   sim::EvidenceSpec spec;
   spec.binding = BindingInput{id, challenge};
@@ -199,13 +215,14 @@ Status Plugin::RequestCollateral(const fetch::FetchTarget& target) {
 void Plugin::OnFetched(const fetch::FetchTarget& target, ByteView blob, const CollateralDoc& doc,
                        uint64_t now) {
   if (callbacks_.collateral_fetched != nullptr) {
-    callbacks_.collateral_fetched(callbacks_.user, static_cast<int32_t>(target.tee_type), blob.data(),
-                                  blob.size());
+    callbacks_.collateral_fetched(callbacks_.user, static_cast<int32_t>(target.tee_type),
+                                  blob.data(), blob.size());
   }
   if (config_.collateral_admission != CollateralAdmission::kLocal) return;
   Status s = hooks_->SubmitCollateral(target.tee_type, blob, now);
   if (s.ok()) {
-    logger_->info("admitted fetched {} {} (local admission, NON-CONSENSUS)", target.Key(), doc.kind);
+    logger_->info("admitted fetched {} {} (local admission, NON-CONSENSUS)", target.Key(),
+                  doc.kind);
   } else {
     logger_->warn("fetched {} not admitted: {}", target.Key(), s.ToString());
   }

@@ -32,7 +32,8 @@ class Plugin final : public consensus::EventSink, public fetch::FetchSink {
   const Hash32& params_hash() const { return params_hash_; }
 
   Result<Verdict> Verify(StandaloneRequest req) const;
-  Result<Bytes> SimulateEvidence(const ValidatorId& id, const Hash32& challenge, uint64_t issued_at) const;
+  Result<Bytes> SimulateEvidence(const ValidatorId& id, const Hash32& challenge,
+                                 uint64_t issued_at) const;
   std::string StatusJson() const;
 
   void OnValidatorEvent(const ValidatorId& id, consensus::ValidatorEvent event,
@@ -56,9 +57,14 @@ class Plugin final : public consensus::EventSink, public fetch::FetchSink {
   tee_host_callbacks callbacks_{};
   std::shared_ptr<spdlog::logger> logger_;
   std::unique_ptr<registry::TeeRegistry> registry_;
+  // The consensus path's verifiers (hooks: registration, admission, epochs).
   std::unique_ptr<AttestationVerifier> verifier_;
+  // The non-consensus path's own verifiers (standalone verify, fetchers):
+  // whatever their caches learn from caller-supplied documents can never
+  // reach a consensus decision (DESIGN §2).
+  std::unique_ptr<AttestationVerifier> standalone_verifier_;
   std::unique_ptr<consensus::ConsensusHooks> hooks_;
-  // Uses verifier_, hooks_ and the callbacks: shut down first.
+  // Uses standalone_verifier_, hooks_ and the callbacks: shut down first.
   std::unique_ptr<fetch::FetchService> fetch_;
 };
 

@@ -7,7 +7,7 @@
 
 namespace tenzro::tee::plugin {
 
-std::unique_ptr<AttestationVerifier> BuildVerifier(const Config& config) {
+std::unique_ptr<AttestationVerifier> BuildVerifier(const ChainParams& config) {
   auto v = std::make_unique<AttestationVerifier>();
   CommonPolicy common;
   common.simulation = config.simulation;
@@ -18,10 +18,12 @@ std::unique_ptr<AttestationVerifier> BuildVerifier(const Config& config) {
   v->Install(std::make_unique<simulated::SimulatedVerifier>(std::move(sim)));
   // The development roots of the simulators are always known to the
   // verifiers, so dev-rooted evidence is named (simulation_disabled) rather
-  // than untrusted; they are trusted only when [tee] simulation = true.
+  // than untrusted; they are trusted only when [tee.consensus] simulation = true.
   const std::vector<Hash32> tdx_dev_roots = {tdx::sim::DevRootFingerprint()};
-  v->Install(std::make_unique<tdx::TdxVerifier>(TeeType::IntelTdx, config.tdx, common, tdx_dev_roots));
-  v->Install(std::make_unique<tdx::TdxVerifier>(TeeType::IntelSgx, config.tdx, common, tdx_dev_roots));
+  v->Install(
+      std::make_unique<tdx::TdxVerifier>(TeeType::IntelTdx, config.tdx, common, tdx_dev_roots));
+  v->Install(
+      std::make_unique<tdx::TdxVerifier>(TeeType::IntelSgx, config.tdx, common, tdx_dev_roots));
   v->Install(std::make_unique<snp::SnpVerifier>(config.snp, common));
   // AwsNitro and NvidiaGpu stay UnsupportedVerifier until their issues land.
   return v;

@@ -5,10 +5,11 @@
 #include <memory>
 
 #include "attestation/verifier.h"
-#include "plugin/config.h"
+#include "plugin/chain_params.h"
 
 namespace tenzro::tee::plugin {
 
-std::unique_ptr<AttestationVerifier> BuildVerifier(const Config& config);
+// Only chain parameters decide what a verifier accepts.
+std::unique_ptr<AttestationVerifier> BuildVerifier(const ChainParams& config);
 
 }  // namespace tenzro::tee::plugin

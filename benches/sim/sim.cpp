@@ -460,7 +460,7 @@ int Run(const Options& o) {
   {
     std::ofstream c(config);
     c << "# written by tenzro-sim\n[tee]\ndb_path = \"" << db.string() << "\"\nrocksdb_memory_mb = " << o.rocksdb_mb
-      << "\nlog_level = \"error\"\nsimulation = true\ncollateral_admission = \"local\"\n\n[tee.consensus]\n"
+      << "\nlog_level = \"error\"\n\n[tee.consensus]\nsimulation = true\ncollateral_admission = \"local\"\n"
       << "multiplier = 2\nmax_age_secs = " << o.max_age << "\nexpiry_window_secs = " << o.epoch_secs << "\n";
   }
   const uint64_t multiplier = 2;

@@ -355,11 +355,11 @@ static int write_main_config(const char* cfg, const char* db, int simulation) {
                    "db_path = '%s'\n"
                    "rocksdb_memory_mb = 32\n"
                    "log_level = \"warn\"\n"
+                   "\n"
+                   "[tee.consensus]\n"
                    "simulation = %s\n"
                    "collateral_admission = \"consensus\"\n"
                    "max_evidence_bytes = 4096\n"
-                   "\n"
-                   "[tee.consensus]\n"
                    "multiplier = 2\n"
                    "max_age_secs = 86400\n"
                    "expiry_window_secs = 21600\n",
@@ -579,7 +579,7 @@ int main(int argc, char** argv) {
 
   run_path(path, sizeof path, "bad_multiplier.toml");
   CHECK(write_small_config(path, run_path(db_other, sizeof db_other, "db_bad_multiplier"),
-                           "simulation = true", "multiplier = 0"));
+                           "", "simulation = true\nmultiplier = 0"));
   h = sentinel;
   CHECK_ST(NULL, api->open(path, NULL, &h), TEE_ERR_CONFIG);
   CHECK(h == NULL);
@@ -587,7 +587,7 @@ int main(int argc, char** argv) {
 
   /* db_path is the one required key. */
   run_path(path, sizeof path, "no_db_path.toml");
-  CHECK(write_text(path, "[tee]\nsimulation = true\n"));
+  CHECK(write_text(path, "[tee]\nlog_level = \"warn\"\n"));
   h = sentinel;
   CHECK_ST(NULL, api->open(path, NULL, &h), TEE_ERR_CONFIG);
   CHECK(h == NULL);
@@ -1072,7 +1072,7 @@ int main(int argc, char** argv) {
     size_t len = 0;
     run_path(path, sizeof path, "nosim.toml");
     CHECK(write_small_config(path, run_path(db_other, sizeof db_other, "db_nosim"),
-                             "simulation = false", NULL));
+                             "", "simulation = false"));
     CHECK_ST(NULL, api->open(path, &cb, &h3), TEE_OK);
     CHECK(h3 != NULL);
     if (h3 != NULL) {
@@ -1107,7 +1107,7 @@ int main(int argc, char** argv) {
     run_path(db_file, sizeof db_file, "plain_file");
     CHECK(write_text(db_file, "not a database\n"));
     run_path(path, sizeof path, "file_db.toml");
-    CHECK(write_small_config(path, db_file, "simulation = true", NULL));
+    CHECK(write_small_config(path, db_file, "", "simulation = true"));
     CHECK_ST(NULL, api->open(path, NULL, &h4), TEE_ERR_STORAGE);
     CHECK(h4 == NULL);
     CHECK(api->last_error(NULL) != NULL && api->last_error(NULL)[0] != '\0');
@@ -1123,7 +1123,7 @@ int main(int argc, char** argv) {
     tee_epoch_report rep5;
     run_path(db5, sizeof db5, "params_db");
     run_path(path, sizeof path, "params_m2.toml");
-    CHECK(write_small_config(path, db5, "simulation = false", "multiplier = 2"));
+    CHECK(write_small_config(path, db5, "", "simulation = false\nmultiplier = 2"));
     CHECK_ST(NULL, api->open(path, NULL, &h5), TEE_OK);
     if (h5 != NULL) {
       memset(seed5, 0x5a, sizeof seed5);
@@ -1153,7 +1153,7 @@ int main(int argc, char** argv) {
     }
     /* The same database under other chain parameters is refused... */
     run_path(path, sizeof path, "params_m3.toml");
-    CHECK(write_small_config(path, db5, "simulation = false", "multiplier = 3"));
+    CHECK(write_small_config(path, db5, "", "simulation = false\nmultiplier = 3"));
     CHECK_ST(NULL, api->open(path, NULL, &h6), TEE_ERR_PARAMS_MISMATCH);
     CHECK(h6 == NULL);
     CHECK(contains(api->last_error(NULL), "migrate_params"));

@@ -1,5 +1,9 @@
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
+
+#include <fstream>
+
 #include "plugin/config.h"
 #include "support/test_support.h"
 
@@ -47,7 +51,8 @@ BOOST_AUTO_TEST_CASE(defaults) {
 BOOST_AUTO_TEST_CASE(unknown_keys_are_named) {
   ExpectKeyError("[tee]\nbogus = 1\n", "tee.bogus");
   ExpectKeyError("[tee.consensus]\nfoo = 1\n", "tee.consensus.foo");
-  ExpectKeyError("[tee.consensus.simulated]\nmeasurments = []\n", "tee.consensus.simulated.measurments");
+  ExpectKeyError("[tee.consensus.simulated]\nmeasurments = []\n",
+                 "tee.consensus.simulated.measurments");
   ExpectKeyError("[other]\nx = 1\n", "other");
   ExpectKeyError("x = 1\n", "x");
 }
@@ -58,12 +63,17 @@ BOOST_AUTO_TEST_CASE(bad_values_are_named) {
   ExpectKeyError("[tee.consensus]\nmultiplier = 2.5\n", "tee.consensus.multiplier");
   ExpectKeyError("[tee.consensus]\nmax_age_secs = \"12x\"\n", "tee.consensus.max_age_secs");
   ExpectKeyError("[tee]\nlog_level = \"loud\"\n", "tee.log_level");
-  ExpectKeyError("[tee]\nsimulation = \"yes\"\n", "tee.simulation");
-  ExpectKeyError("[tee]\ncollateral_admission = \"anything\"\n", "tee.collateral_admission");
+  ExpectKeyError("[tee.consensus]\nsimulation = \"yes\"\n", "tee.consensus.simulation");
+  ExpectKeyError("[tee.consensus]\ncollateral_admission = \"anything\"\n",
+                 "tee.consensus.collateral_admission");
   ExpectKeyError("[tee]\nconsensus = 3\n", "tee.consensus");
   ExpectKeyError("[tee.consensus.simulated]\nmeasurements = [\"abcd\"]\n",
                  "tee.consensus.simulated.measurements[0]");
-  ExpectKeyError("[tee]\nmax_evidence_bytes = 1\n", "tee.max_evidence_bytes");
+  ExpectKeyError("[tee.consensus]\nmax_evidence_bytes = 1\n", "tee.consensus.max_evidence_bytes");
+  ExpectKeyError("[tee.consensus]\nmax_collateral_bytes = 1\n",
+                 "tee.consensus.max_collateral_bytes");
+  ExpectKeyError("[tee]\nverify_max_collateral_blobs = 0\n", "tee.verify_max_collateral_blobs");
+  ExpectKeyError("[tee]\nverify_max_collateral_bytes = 1\n", "tee.verify_max_collateral_bytes");
 }
 
 BOOST_AUTO_TEST_CASE(malformed_and_missing) {
@@ -74,8 +84,35 @@ BOOST_AUTO_TEST_CASE(malformed_and_missing) {
   BOOST_TEST((missing.status().code() == ErrorCode::kConfig));
 }
 
+// LoadConfig reads only regular files, and at most kMaxConfigBytes of them:
+// before, /dev/zero was read until the OOM killer came and /dev/urandom or a
+// FIFO without a writer hung open().
+BOOST_AUTO_TEST_CASE(only_small_regular_files_are_read) {
+  testing::TempDir dir;
+  const std::string fifo = dir.path() + "/fifo.toml";
+  BOOST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string big = dir.path() + "/big.toml";
+  {
+    std::ofstream out(big);
+    out << "[tee]\ndb_path = \"x\"\n";
+    out << std::string(kMaxConfigBytes, '#') << "\n";
+  }
+  for (const std::string& path :
+       {std::string("/dev/zero"), std::string("/dev/urandom"), fifo, big, dir.path()}) {
+    auto c = LoadConfig(path);
+    BOOST_TEST((c.status().code() == ErrorCode::kConfig), path);
+  }
+  const std::string ok = dir.path() + "/ok.toml";
+  {
+    std::ofstream out(ok);
+    out << "[tee]\ndb_path = \"x\"\n# " << std::string(kMaxConfigBytes / 2, 'c') << "\n";
+  }
+  BOOST_TEST(LoadConfig(ok).ok());
+}
+
 BOOST_AUTO_TEST_CASE(integers_as_strings) {
-  auto c = ParseConfig("[tee.consensus]\nmax_age_secs = \"0x100\"\nexpiry_window_secs = \"60\"\n", "t");
+  auto c =
+      ParseConfig("[tee.consensus]\nmax_age_secs = \"0x100\"\nexpiry_window_secs = \"60\"\n", "t");
   BOOST_REQUIRE(c.ok());
   BOOST_TEST(c->max_age_secs == 256u);
   BOOST_TEST(c->expiry_window_secs == 60u);
@@ -83,11 +120,16 @@ BOOST_AUTO_TEST_CASE(integers_as_strings) {
 
 BOOST_AUTO_TEST_CASE(params_hash_is_canonical) {
   const std::string m1(96, 'a'), m2(96, 'b');
-  auto a = ParseConfig("[tee]\ndb_path = \"/a\"\nlog_level = \"warn\"\n[tee.consensus]\nmultiplier = 2\n"
-                       "[tee.consensus.simulated]\nmeasurements = [\"" + m1 + "\", \"" + m2 + "\"]\n", "a");
+  auto a = ParseConfig(
+      "[tee]\ndb_path = \"/a\"\nlog_level = \"warn\"\n[tee.consensus]\nmultiplier = 2\n"
+      "[tee.consensus.simulated]\nmeasurements = [\"" +
+          m1 + "\", \"" + m2 + "\"]\n",
+      "a");
   auto b = ParseConfig("[tee.consensus.simulated]\nmeasurements = [\"" + m2 + "\", \"" +
-                       std::string(96, 'A') + "\"]\n[tee]\ndb_path = \"/b\"\n"
-                       "[tee.consensus]\nmax_age_secs = 86400\n", "b");
+                           std::string(96, 'A') +
+                           "\"]\n[tee]\ndb_path = \"/b\"\n"
+                           "[tee.consensus]\nmax_age_secs = 86400\n",
+                       "b");
   BOOST_REQUIRE(a.ok());
   BOOST_REQUIRE(b.ok());
   // Node-local settings, key order, hex case and list order do not matter;
@@ -95,6 +137,9 @@ BOOST_AUTO_TEST_CASE(params_hash_is_canonical) {
   BOOST_TEST((ParamsHash(*a) == ParamsHash(*b)));
   Config c = *a;
   c.multiplier = 3;
+  BOOST_TEST((ParamsHash(c) != ParamsHash(*a)));
+  c = *a;
+  c.max_evidence_bytes = 4096;
   BOOST_TEST((ParamsHash(c) != ParamsHash(*a)));
   c = *a;
   c.simulation = true;

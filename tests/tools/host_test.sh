@@ -8,8 +8,8 @@ for run in 1 2; do
 [tee]
 db_path = "$scratch/db$run"
 log_level = "warn"
-simulation = true
 [tee.consensus]
+simulation = true
 multiplier = 2
 CFG
   "$host" --plugin "$plugin" --config "$scratch/cfg$run.toml" --genesis "$src/tools/genesis.example.txt" \
