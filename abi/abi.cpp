@@ -110,7 +110,8 @@ Status ToRegistration(const uint8_t* id, const uint8_t* stake, int32_t tee_type,
                       uint64_t registered_at, tenzro::tee::consensus::Registration& out) {
   if (id == nullptr) return Arg("validator_id", "is NULL");
   if (stake == nullptr) return Arg("stake_be", "is NULL");
-  if (evidence == nullptr && evidence_len != 0) return Arg("evidence", "is NULL with a non-zero length");
+  if (evidence == nullptr && evidence_len != 0)
+    return Arg("evidence", "is NULL with a non-zero length");
   auto type = tenzro::tee::TeeTypeFromInt(tee_type);
   if (!type) return Arg("tee_type", "is not a TEE_TYPE_* value");
   out.id = Copy<32>(id);
@@ -176,7 +177,8 @@ int32_t RegisterValidator(tee_handle* h, const uint8_t* id, const uint8_t* stake
   return Guard(h, [&]() -> Status {
     TEE_TRY(CheckHandle(h));
     tenzro::tee::consensus::Registration reg;
-    TEE_TRY(ToRegistration(id, stake, tee_type, evidence, evidence_len, challenge, registered_at, reg));
+    TEE_TRY(
+        ToRegistration(id, stake, tee_type, evidence, evidence_len, challenge, registered_at, reg));
     auto o = h->plugin->hooks().RegisterValidator(reg);
     if (!o.ok()) return o.status();
     FillResult(*o, out);
@@ -184,10 +186,20 @@ int32_t RegisterValidator(tee_handle* h, const uint8_t* id, const uint8_t* stake
   });
 }
 
-int32_t RegisterBatch(tee_handle* h, const tee_registration* regs, size_t n, tee_register_result* out) {
+constexpr size_t kMaxBatchRegistrations = TEE_MAX_BATCH;
+
+int32_t RegisterBatch(tee_handle* h, const tee_registration* regs, size_t n,
+                      tee_register_result* out) {
   return Guard(h, [&]() -> Status {
     TEE_TRY(CheckHandle(h));
     if (regs == nullptr && n != 0) return Arg("regs", "is NULL with a non-zero count");
+    // Checked before anything is allocated: an absurd count is the caller's
+    // mistake, not an internal (out of memory) failure.
+    if (n > kMaxBatchRegistrations) {
+      return Arg("n",
+                 ("is over " + std::to_string(kMaxBatchRegistrations) + " registrations per batch")
+                     .c_str());
+    }
     std::vector<tenzro::tee::consensus::Registration> v(n);
     for (size_t i = 0; i < n; ++i) {
       const tee_registration& r = regs[i];
@@ -210,7 +222,8 @@ int32_t Deregister(tee_handle* h, const uint8_t* id) {
   });
 }
 
-int32_t SubmitCollateral(tee_handle* h, int32_t tee_type, const uint8_t* data, size_t len, uint64_t now) {
+int32_t SubmitCollateral(tee_handle* h, int32_t tee_type, const uint8_t* data, size_t len,
+                         uint64_t now) {
   return Guard(h, [&]() -> Status {
     TEE_TRY(CheckHandle(h));
     if (data == nullptr || len == 0) return Arg("data", "is NULL or empty");
@@ -265,8 +278,8 @@ int32_t GetWeights(tee_handle* h, uint64_t epoch, tee_weight** out, size_t* n) {
     const auto& v = **view;
     if (v.size() == 0) return Status(ErrorCode::kEmpty, "epoch has no validators");
     tee_weight* w = Alloc<tee_weight>(v.size());
-    Status st = v.ForEachWeight([&](size_t i, const ValidatorId& id, const tenzro::tee::U256Bytes& weight_be,
-                                    bool attested) {
+    Status st = v.ForEachWeight([&](size_t i, const ValidatorId& id,
+                                    const tenzro::tee::U256Bytes& weight_be, bool attested) {
       std::memset(&w[i], 0, sizeof(tee_weight));
       std::memcpy(w[i].validator_id, id.data(), 32);
       std::memcpy(w[i].weight_be, weight_be.data(), 32);
@@ -298,7 +311,8 @@ int32_t Leader(tee_handle* h, uint64_t epoch, uint64_t slot, uint8_t* out_id) {
 
 constexpr uint64_t kMaxScheduleSlots = uint64_t{1} << 28;
 
-int32_t Schedule(tee_handle* h, uint64_t epoch, uint64_t first_slot, uint64_t count, uint32_t** out) {
+int32_t Schedule(tee_handle* h, uint64_t epoch, uint64_t first_slot, uint64_t count,
+                 uint32_t** out) {
   return Guard(h, [&]() -> Status {
     TEE_TRY(CheckHandle(h));
     if (out == nullptr) return Arg("out", "is NULL");
@@ -318,8 +332,9 @@ int32_t Schedule(tee_handle* h, uint64_t epoch, uint64_t first_slot, uint64_t co
 }
 
 int32_t Verify(tee_handle* h, int32_t tee_type, const uint8_t* evidence, size_t evidence_len,
-               const tee_blob* collateral, size_t n_collateral, uint64_t now, const uint8_t* validator_id,
-               const uint8_t* challenge, char** json_out, size_t* json_len) {
+               const tee_blob* collateral, size_t n_collateral, uint64_t now,
+               const uint8_t* validator_id, const uint8_t* challenge, char** json_out,
+               size_t* json_len) {
   return Guard(h, [&]() -> Status {
     TEE_TRY(CheckHandle(h));
     if (json_out == nullptr) return Arg("json_out", "is NULL");
@@ -328,7 +343,8 @@ int32_t Verify(tee_handle* h, int32_t tee_type, const uint8_t* evidence, size_t 
     if (evidence_len > h->plugin->config().max_evidence_bytes) {
       return Status(ErrorCode::kTooLarge, "evidence over max_evidence_bytes");
     }
-    if (collateral == nullptr && n_collateral != 0) return Arg("collateral", "is NULL with a non-zero count");
+    if (collateral == nullptr && n_collateral != 0)
+      return Arg("collateral", "is NULL with a non-zero count");
     if ((validator_id == nullptr) != (challenge == nullptr)) {
       return Arg("validator_id/challenge", "give both or neither");
     }
@@ -337,10 +353,29 @@ int32_t Verify(tee_handle* h, int32_t tee_type, const uint8_t* evidence, size_t 
     tenzro::tee::StandaloneRequest req;
     req.tee_type = *type;
     req.evidence = ByteView(evidence, evidence_len);
+    // Node limits of this non-consensus call ([tee] verify_max_collateral_*),
+    // checked before any blob is looked at.
+    const auto& config = h->plugin->config();
+    if (n_collateral > config.verify_max_collateral_blobs) {
+      return Status(ErrorCode::kTooLarge, "collateral: " + std::to_string(n_collateral) +
+                                              " blobs, over [tee] verify_max_collateral_blobs = " +
+                                              std::to_string(config.verify_max_collateral_blobs));
+    }
+    uint64_t total = 0;
     for (size_t i = 0; i < n_collateral; ++i) {
       if (collateral[i].data == nullptr && collateral[i].len != 0) {
         return Arg("collateral", ("[" + std::to_string(i) + "] is NULL with a length").c_str());
       }
+      total += collateral[i].len;  // each len <= SIZE_MAX, at most 2^16 of them: no wrap in u64
+      if (collateral[i].len > config.verify_max_collateral_bytes ||
+          total > config.verify_max_collateral_bytes) {
+        return Status(ErrorCode::kTooLarge,
+                      "collateral: over [tee] verify_max_collateral_bytes = " +
+                          std::to_string(config.verify_max_collateral_bytes) + " bytes in all");
+      }
+    }
+    req.collateral_blobs.reserve(n_collateral);
+    for (size_t i = 0; i < n_collateral; ++i) {
       req.collateral_blobs.emplace_back(collateral[i].data, collateral[i].len);
     }
     req.now = now;
@@ -354,8 +389,8 @@ int32_t Verify(tee_handle* h, int32_t tee_type, const uint8_t* evidence, size_t 
   });
 }
 
-int32_t SimulateEvidence(tee_handle* h, const uint8_t* id, const uint8_t* challenge, uint64_t issued_at,
-                         uint8_t** out, size_t* out_len) {
+int32_t SimulateEvidence(tee_handle* h, const uint8_t* id, const uint8_t* challenge,
+                         uint64_t issued_at, uint8_t** out, size_t* out_len) {
   return Guard(h, [&]() -> Status {
     TEE_TRY(CheckHandle(h));
     if (out == nullptr || out_len == nullptr) return Arg("out", "is NULL");
@@ -394,15 +429,24 @@ int32_t StatusJson(tee_handle* h, char** json_out, size_t* json_len) {
 }
 
 constexpr tee_api kApi = {
-    TEE_ABI_VERSION,  static_cast<uint32_t>(sizeof(tee_api)),
-    &Open,            &Close,
-    &RegisterValidator, &RegisterBatch,
-    &Deregister,      &SubmitCollateral,
-    &GetRecord,       &OnEpoch,
-    &GetWeights,      &Leader,
-    &Schedule,        &Verify,
-    &SimulateEvidence, &Free,
-    &LastError,       &StatusJson,
+    TEE_ABI_VERSION,
+    static_cast<uint32_t>(sizeof(tee_api)),
+    &Open,
+    &Close,
+    &RegisterValidator,
+    &RegisterBatch,
+    &Deregister,
+    &SubmitCollateral,
+    &GetRecord,
+    &OnEpoch,
+    &GetWeights,
+    &Leader,
+    &Schedule,
+    &Verify,
+    &SimulateEvidence,
+    &Free,
+    &LastError,
+    &StatusJson,
 };
 
 }  // namespace
@@ -424,23 +468,40 @@ __attribute__((visibility("default"))) const char* tee_abi_hash(void) {
 
 __attribute__((visibility("default"))) const char* tee_status_str(int32_t status) {
   switch (status) {
-    case TEE_OK: return "TEE_OK";
-    case TEE_ERR_INVALID_ARGUMENT: return "TEE_ERR_INVALID_ARGUMENT";
-    case TEE_ERR_CONFIG: return "TEE_ERR_CONFIG";
-    case TEE_ERR_STORAGE: return "TEE_ERR_STORAGE";
-    case TEE_ERR_NOT_FOUND: return "TEE_ERR_NOT_FOUND";
-    case TEE_ERR_EPOCH_ORDER: return "TEE_ERR_EPOCH_ORDER";
-    case TEE_ERR_TOO_LARGE: return "TEE_ERR_TOO_LARGE";
-    case TEE_ERR_SIMULATION_DISABLED: return "TEE_ERR_SIMULATION_DISABLED";
-    case TEE_ERR_UNSUPPORTED: return "TEE_ERR_UNSUPPORTED";
-    case TEE_ERR_OVERFLOW: return "TEE_ERR_OVERFLOW";
-    case TEE_ERR_NO_SNAPSHOT: return "TEE_ERR_NO_SNAPSHOT";
-    case TEE_ERR_EMPTY: return "TEE_ERR_EMPTY";
-    case TEE_ERR_PARAMS_MISMATCH: return "TEE_ERR_PARAMS_MISMATCH";
-    case TEE_ERR_ABI_VERSION: return "TEE_ERR_ABI_VERSION";
-    case TEE_ERR_COLLATERAL: return "TEE_ERR_COLLATERAL";
-    case TEE_ERR_INTERNAL: return "TEE_ERR_INTERNAL";
-    default: return "TEE_ERR_UNKNOWN";
+    case TEE_OK:
+      return "TEE_OK";
+    case TEE_ERR_INVALID_ARGUMENT:
+      return "TEE_ERR_INVALID_ARGUMENT";
+    case TEE_ERR_CONFIG:
+      return "TEE_ERR_CONFIG";
+    case TEE_ERR_STORAGE:
+      return "TEE_ERR_STORAGE";
+    case TEE_ERR_NOT_FOUND:
+      return "TEE_ERR_NOT_FOUND";
+    case TEE_ERR_EPOCH_ORDER:
+      return "TEE_ERR_EPOCH_ORDER";
+    case TEE_ERR_TOO_LARGE:
+      return "TEE_ERR_TOO_LARGE";
+    case TEE_ERR_SIMULATION_DISABLED:
+      return "TEE_ERR_SIMULATION_DISABLED";
+    case TEE_ERR_UNSUPPORTED:
+      return "TEE_ERR_UNSUPPORTED";
+    case TEE_ERR_OVERFLOW:
+      return "TEE_ERR_OVERFLOW";
+    case TEE_ERR_NO_SNAPSHOT:
+      return "TEE_ERR_NO_SNAPSHOT";
+    case TEE_ERR_EMPTY:
+      return "TEE_ERR_EMPTY";
+    case TEE_ERR_PARAMS_MISMATCH:
+      return "TEE_ERR_PARAMS_MISMATCH";
+    case TEE_ERR_ABI_VERSION:
+      return "TEE_ERR_ABI_VERSION";
+    case TEE_ERR_COLLATERAL:
+      return "TEE_ERR_COLLATERAL";
+    case TEE_ERR_INTERNAL:
+      return "TEE_ERR_INTERNAL";
+    default:
+      return "TEE_ERR_UNKNOWN";
   }
 }
 

@@ -65,6 +65,10 @@ extern "C" {
 #define TEE_ERR_COLLATERAL 14       /* collateral rejected (not genuine, stale) */
 #define TEE_ERR_INTERNAL 15         /* library, memory or unexpected failure */
 
+/* ---- limits --------------------------------------------------------------- */
+/* Most registrations one register_batch call takes. */
+#define TEE_MAX_BATCH 1048576u
+
 /* ---- TEE types --------------------------------------------------------- */
 #define TEE_TYPE_NONE 0
 #define TEE_TYPE_INTEL_TDX 1
@@ -215,7 +219,8 @@ typedef struct tee_api {
                                 const uint8_t* challenge, uint64_t registered_at,
                                 tee_register_result* out);
   /* Registers n validators in one atomic write batch (genesis). Either all are
-   * stored or none. out (n entries) may be NULL. Duplicate ids are
+   * stored or none. out (n entries) may be NULL. Duplicate ids, and n over
+   * TEE_MAX_BATCH (checked before anything is allocated), are
    * TEE_ERR_INVALID_ARGUMENT; n = 0 is a no-op. */
   int32_t (*register_batch)(tee_handle* h, const tee_registration* regs, size_t n,
                             tee_register_result* out);
@@ -248,7 +253,10 @@ typedef struct tee_api {
    * collateral blobs are recognised by content. validator_id and challenge
    * are both NULL (no binding check) or both 32 bytes. *json_out is the
    * verdict JSON of DESIGN §3, NUL-terminated, freed with free(). Returns
-   * TEE_OK whether the evidence is valid or not. */
+   * TEE_OK whether the evidence is valid or not. Node limits of the config's
+   * [tee] table bound the collateral: more than verify_max_collateral_blobs
+   * blobs, or more than verify_max_collateral_bytes bytes in all, is
+   * TEE_ERR_TOO_LARGE; evidence over [tee.consensus] max_evidence_bytes too. */
   int32_t (*verify)(tee_handle* h, int32_t tee_type, const uint8_t* evidence,
                     size_t evidence_len, const tee_blob* collateral, size_t n_collateral,
                     uint64_t now, const uint8_t* validator_id, const uint8_t* challenge,

@@ -563,6 +563,35 @@ int main(int argc, char** argv) {
   CHECK(h == NULL);
   CHECK(api->last_error(NULL) != NULL && api->last_error(NULL)[0] != '\0');
 
+  /* Config paths that are not regular files, or too large: TEE_ERR_CONFIG at
+   * once (/dev/zero used to be read until the OOM killer came; /dev/urandom
+   * and a FIFO without a writer hung). */
+  {
+    const char* devices[] = {"/dev/zero", "/dev/urandom", NULL, NULL};
+    char fifo[2304], big_cfg[2304];
+    size_t m;
+    FILE* f;
+    run_path(fifo, sizeof fifo, "config.fifo");
+    CHECK(mkfifo(fifo, 0600) == 0);
+    devices[2] = fifo;
+    run_path(big_cfg, sizeof big_cfg, "big.toml");
+    f = fopen(big_cfg, "w");
+    CHECK(f != NULL);
+    if (f != NULL) {
+      fputs("[tee]\ndb_path = 'x'\n", f);
+      for (m = 0; m < ((size_t)1 << 20); ++m) fputc('#', f);
+      fputc('\n', f);
+      fclose(f);
+    }
+    devices[3] = big_cfg;
+    for (m = 0; m < 4; ++m) {
+      h = sentinel;
+      CHECK_ST(NULL, api->open(devices[m], NULL, &h), TEE_ERR_CONFIG);
+      CHECK(h == NULL);
+      CHECK(api->last_error(NULL)[0] != '\0');
+    }
+  }
+
   run_path(path, sizeof path, "malformed.toml");
   CHECK(write_text(path, "[tee\ndb_path = \n"));
   h = sentinel;
@@ -924,6 +953,15 @@ int main(int argc, char** argv) {
     CHECK_ST(h, api->get_record(h, g5, &rec), TEE_ERR_NOT_FOUND);
 
     CHECK_ST(h, api->register_batch(h, NULL, 2, NULL), TEE_ERR_INVALID_ARGUMENT);
+
+    /* An absurd count is an argument error, found before anything is
+     * allocated or read (it used to allocate first: TEE_ERR_INTERNAL). */
+    regs[1].stake_be = stake1000;
+    CHECK_ST(h, api->register_batch(h, regs, (size_t)TEE_MAX_BATCH + 1u, NULL),
+             TEE_ERR_INVALID_ARGUMENT);
+    CHECK_ST(h, api->register_batch(h, regs, SIZE_MAX / 2u, NULL), TEE_ERR_INVALID_ARGUMENT);
+    CHECK(contains(api->last_error(h), "n"));
+    CHECK_ST(h, api->get_record(h, g4, &rec), TEE_ERR_NOT_FOUND);
   }
 
   /* ---- collateral ------------------------------------------------------ */
@@ -933,6 +971,44 @@ int main(int argc, char** argv) {
             TEE_ERR_COLLATERAL);
 
   /* ---- standalone verify ---------------------------------------------- */
+  /* Node limits on its collateral: [tee] verify_max_collateral_blobs (256 by
+   * default) and verify_max_collateral_bytes (32 MiB), checked before any blob
+   * is parsed (a 100 MB blob used to take seconds). */
+  {
+    static tee_blob many[257];
+    size_t m;
+    char* json = NULL;
+    size_t len = 0;
+    const size_t big_len = (size_t)17 << 20;
+    uint8_t* big = (uint8_t*)calloc(big_len, 1);
+    tee_blob two_big[2];
+    for (m = 0; m < 257; ++m) {
+      many[m].data = junk;
+      many[m].len = 1;
+    }
+    CHECK_ST(h, api->verify(h, TEE_TYPE_SIMULATED, evp, evl, many, 257, T0 + 60, NULL, NULL,
+                            &json, &len),
+             TEE_ERR_TOO_LARGE);
+    CHECK(json == NULL);
+    CHECK(contains(api->last_error(h), "verify_max_collateral_blobs"));
+    CHECK_ST(h, api->verify(h, TEE_TYPE_SIMULATED, evp, evl, many, 256, T0 + 60, NULL, NULL,
+                            &json, &len),
+             TEE_OK);
+    api->free(json);
+    json = NULL;
+    CHECK(big != NULL);
+    if (big != NULL) {
+      two_big[0].data = big;
+      two_big[0].len = big_len;
+      two_big[1] = two_big[0];
+      CHECK_ST(h, api->verify(h, TEE_TYPE_SIMULATED, evp, evl, two_big, 2, T0 + 60, NULL, NULL,
+                              &json, &len),
+               TEE_ERR_TOO_LARGE);
+      CHECK(json == NULL);
+      CHECK(contains(api->last_error(h), "verify_max_collateral_bytes"));
+      free(big);
+    }
+  }
   {
     char* json = NULL;
     size_t len = 0;

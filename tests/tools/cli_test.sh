@@ -55,5 +55,14 @@ check usage_bad_hex 2 "$cli" verify --tee simulated --evidence "$scratch/ev.bin"
 printf '[tee]\nbogus = 1\n' > "$scratch/bad.toml"
 check usage_bad_config 2 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$scratch/bad.toml" --at $T
 grep -q "tee.bogus" "$scratch/err" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL config error does not name tee.bogus"; }
+# A failed write is a failure (exit 2), never a success: --out /dev/full used
+# to exit 0. /dev/full accepts open and write, then fails the flush.
+if [ -w /dev/full ]; then
+  check out_dev_full 2 "$cli" simulate --validator-key "$K" --challenge "$C" --issued-at $T --out /dev/full
+  check revocation_out_dev_full 2 "$cli" simulate-revocation --this-update $T --next-update $((T + 1000)) --out /dev/full
+  "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$dev" --at $((T + 10)) --json \
+    > /dev/full 2> "$scratch/err"; got=$?
+  if [ "$got" -eq 2 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL stdout_dev_full: exit $got, want 2"; fi
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

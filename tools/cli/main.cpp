@@ -56,10 +56,25 @@ std::optional<Bytes> ReadFile(const std::string& path, std::string& err) {
   return data;
 }
 
+// True only when every byte reached the file: the write, the flush and the
+// close are all checked (a full disk or /dev/full fails at flush or close).
 bool WriteFile(const std::string& path, const Bytes& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-  return static_cast<bool>(out);
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return false;
+  const bool written = std::fwrite(data.data(), 1, data.size(), f) == data.size();
+  const bool flushed = std::fflush(f) == 0;
+  const bool closed = std::fclose(f) == 0;
+  return written && flushed && closed;
+}
+
+// Standard output must reach its destination too (`verify > /dev/full`).
+int FinishStdout(int status) {
+  std::cout.flush();
+  if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    std::cerr << "tenzro-tee: cannot write standard output\n";
+    return kExitUsage;
+  }
+  return status;
 }
 
 int Usage(const std::string& msg) {
@@ -81,14 +96,16 @@ bool ParseHexArg(const std::string& text, const char* name, std::array<uint8_t, 
 void PrintHuman(const Verdict& v) {
   auto j = VerdictToJson(v);
   std::cout << (v.valid() ? "VALID" : "INVALID") << " " << TeeTypeName(v.tee_type) << "\n";
-  for (const char* key : {"reason", "hardware_verified", "certificate_chain_valid", "measurements_valid",
-                          "binding_valid", "debug", "tcb_status", "valid_until"}) {
+  for (const char* key :
+       {"reason", "hardware_verified", "certificate_chain_valid", "measurements_valid",
+        "binding_valid", "debug", "tcb_status", "valid_until"}) {
     std::cout << "  " << key << ": " << j[key].dump() << "\n";
   }
   for (const auto& f : v.failures) {
     std::cout << "  failure " << FailureCodeName(f.code) << ": " << f.message << "\n";
   }
-  for (const auto& [k, val] : j["claims"].items()) std::cout << "  claim " << k << ": " << val.dump() << "\n";
+  for (const auto& [k, val] : j["claims"].items())
+    std::cout << "  claim " << k << ": " << val.dump() << "\n";
 }
 
 struct VerifyArgs {
@@ -152,9 +169,11 @@ int RunVerify(const VerifyArgs& a) {
     std::cerr << "tenzro-tee: internal error: " << verdict.status().ToString() << "\n";
     return kExitUsage;
   }
-  if (a.json) std::cout << VerdictToJson(*verdict).dump(2) << "\n";
-  else PrintHuman(*verdict);
-  return verdict->valid() ? kExitValid : kExitInvalid;
+  if (a.json)
+    std::cout << VerdictToJson(*verdict).dump(2) << "\n";
+  else
+    PrintHuman(*verdict);
+  return FinishStdout(verdict->valid() ? kExitValid : kExitInvalid);
 }
 
 }  // namespace
@@ -215,7 +234,8 @@ int main(int argc, char** argv) {
       sim::EvidenceSpec spec;
       if (!ParseHexArg(s_key, "--validator-key", spec.binding.validator_id) ||
           !ParseHexArg(s_challenge, "--challenge", spec.binding.challenge) ||
-          (!s_measurement.empty() && !ParseHexArg(s_measurement, "--measurement", spec.measurement))) {
+          (!s_measurement.empty() &&
+           !ParseHexArg(s_measurement, "--measurement", spec.measurement))) {
         return kExitUsage;
       }
       spec.issued_at = s_issued;
@@ -231,7 +251,8 @@ int main(int argc, char** argv) {
         if (!ParseHexArg(m, "--measurement", v)) return kExitUsage;
         ms.push_back(v);
       }
-      if (!WriteFile(r_out, sim::MakeRevocationList(r_this, r_next, ms))) return Usage(r_out + ": cannot write");
+      if (!WriteFile(r_out, sim::MakeRevocationList(r_this, r_next, ms)))
+        return Usage(r_out + ": cannot write");
       return kExitValid;
     }
     return kExitUsage;
