@@ -8,15 +8,24 @@
 #include <map>
 #include <new>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "abi/tenzro_tee.h"
 #include "attestation/verdict.h"
+#include "core/thread_annotations.h"
 #include "plugin/plugin.h"
 #include "plugin/version.h"
 
+// The handle owns its last-error messages (one per calling thread), so they
+// die with it at close: a new handle at a reused address starts clean, and
+// no thread_local with a destructor keeps the module mapped after dlclose.
 struct tee_handle {
   std::unique_ptr<tenzro::tee::plugin::Plugin> plugin;
+  mutable tenzro::tee::Mutex errors_mu;
+  // A thread's entry is written only by that thread, so the c_str() that
+  // last_error returns stays valid until the same thread's next call.
+  mutable std::map<std::thread::id, std::string> errors GUARDED_BY(errors_mu);
 };
 
 namespace {
@@ -32,19 +41,40 @@ static_assert(static_cast<int32_t>(ErrorCode::kCollateral) == TEE_ERR_COLLATERAL
 static_assert(static_cast<int32_t>(tenzro::tee::kLastFailureCode) + 1 == TEE_FAIL_INTERNAL);
 static_assert(static_cast<int32_t>(tenzro::tee::TeeType::Simulated) == TEE_TYPE_SIMULATED);
 
-// Last error per (thread, handle): a thread never sees another thread's error.
-thread_local std::map<const tee_handle*, std::string> t_last_error;
+// Errors of NULL-handle calls (open): per thread, in a trivially
+// destructible buffer (a thread_local with a destructor would pin the module
+// in memory for the life of every calling thread).
+constexpr size_t kOpenErrorBytes = 1024;
+thread_local char t_open_error[kOpenErrorBytes];
 
-void SetError(const tee_handle* h, std::string msg) { t_last_error[h] = std::move(msg); }
+void SetError(const tee_handle* h, const std::string& msg) {
+  if (h == nullptr) {
+    const size_t n = std::min(msg.size(), kOpenErrorBytes - 1);
+    std::memcpy(t_open_error, msg.data(), n);
+    t_open_error[n] = '\0';
+    return;
+  }
+  tenzro::tee::MutexLock lock(&h->errors_mu);
+  h->errors[std::this_thread::get_id()] = msg;
+}
 
-int32_t Fail(const tee_handle* h, ErrorCode code, std::string msg) {
-  SetError(h, std::move(msg));
+void ClearError(const tee_handle* h) {
+  if (h == nullptr) {
+    t_open_error[0] = '\0';
+    return;
+  }
+  tenzro::tee::MutexLock lock(&h->errors_mu);
+  h->errors.erase(std::this_thread::get_id());
+}
+
+int32_t Fail(const tee_handle* h, ErrorCode code, const std::string& msg) {
+  SetError(h, msg);
   return static_cast<int32_t>(code);
 }
 
 int32_t FromStatus(const tee_handle* h, const Status& s) {
   if (s.ok()) {
-    t_last_error.erase(h);
+    ClearError(h);
     return TEE_OK;
   }
   SetError(h, s.message());
@@ -155,8 +185,8 @@ int32_t Open(const char* config_path, const tee_host_callbacks* cb, tee_handle**
     if (config_path == nullptr) return Arg("config_path", "is NULL");
     auto p = tenzro::tee::plugin::Plugin::Open(config_path, cb);
     if (!p.ok()) return p.status();
-    auto* h = new tee_handle{std::move(*p)};
-    t_last_error.erase(h);  // a new handle may reuse an old address
+    auto* h = new tee_handle();
+    h->plugin = std::move(*p);
     *out = h;
     return Status::Ok();
   });
@@ -165,8 +195,7 @@ int32_t Open(const char* config_path, const tee_host_callbacks* cb, tee_handle**
 int32_t Close(tee_handle* h) {
   if (h == nullptr) return TEE_OK;
   return Guard(nullptr, [&]() -> Status {
-    delete h;
-    t_last_error.erase(h);
+    delete h;  // its last-error messages with it
     return Status::Ok();
   });
 }
@@ -411,9 +440,11 @@ int32_t SimulateEvidence(tee_handle* h, const uint8_t* id, const uint8_t* challe
 void Free(void* p) { std::free(p); }
 
 const char* LastError(const tee_handle* h) {
+  if (h == nullptr) return t_open_error;
   try {
-    auto it = t_last_error.find(h);
-    return it == t_last_error.end() ? "" : it->second.c_str();
+    tenzro::tee::MutexLock lock(&h->errors_mu);
+    auto it = h->errors.find(std::this_thread::get_id());
+    return it == h->errors.end() ? "" : it->second.c_str();
   } catch (...) {
     return "";
   }
@@ -457,7 +488,9 @@ __attribute__((visibility("default"))) int32_t tee_negotiate(uint32_t host_abi_v
                                                              const tee_api** out) {
   if (out == nullptr) return TEE_ERR_INVALID_ARGUMENT;
   *out = nullptr;
-  if (host_abi_version != TEE_ABI_VERSION) return TEE_ERR_ABI_VERSION;
+  // Fields are only appended: a host built for an older version reads a
+  // prefix of this table, a newer one reads abi_version and size first.
+  if (host_abi_version == 0) return TEE_ERR_ABI_VERSION;
   *out = &kApi;
   return TEE_OK;
 }

@@ -61,7 +61,7 @@ extern "C" {
 #define TEE_ERR_NO_SNAPSHOT 10      /* no snapshot for that epoch */
 #define TEE_ERR_EMPTY 11            /* snapshot has no validators */
 #define TEE_ERR_PARAMS_MISMATCH 12  /* database made under other chain params */
-#define TEE_ERR_ABI_VERSION 13      /* host and plugin ABI versions differ */
+#define TEE_ERR_ABI_VERSION 13      /* host ABI version 0 (see tee_negotiate) */
 #define TEE_ERR_COLLATERAL 14       /* collateral rejected (not genuine, stale) */
 #define TEE_ERR_INTERNAL 15         /* library, memory or unexpected failure */
 
@@ -105,7 +105,7 @@ extern "C" {
 #define TEE_FAIL_BINDING_MISMATCH 17
 #define TEE_FAIL_NONCE_MISMATCH 18
 #define TEE_FAIL_SIMULATION_DISABLED 19
-#define TEE_FAIL_INTERNAL 20
+#define TEE_FAIL_INTERNAL 20 /* reserved: never returned (a machine failure is a status, never a verdict) */
 
 /* ---- log levels of the log callback ------------------------------------ */
 #define TEE_LOG_TRACE 0
@@ -270,15 +270,21 @@ typedef struct tee_api {
   /* Frees anything the plugin returned. NULL is a no-op. */
   void (*free)(void* p);
   /* The calling thread's last error message on h (h may be NULL for open()
-   * failures). Never NULL; valid until the thread's next call. */
+   * failures, truncated to 1023 bytes). Never NULL; valid until the thread's
+   * next call and never after close(h). The messages belong to the handle:
+   * close() frees them, and a later handle (even at the same address)
+   * starts with none. */
   const char* (*last_error)(const tee_handle* h);
   /* Status as JSON (versions, params_hash, last epoch, counts); freed with free(). */
   int32_t (*status)(tee_handle* h, char** json_out, size_t* json_len);
 } tee_api;
 
-/* Returns the function table for the host's ABI version in *out.
- * TEE_ERR_ABI_VERSION when the plugin cannot serve that version; *out is
- * NULL on any failure. */
+/* Returns the plugin's function table in *out for a host built for
+ * host_abi_version. Fields are only appended, so every version >= 1 is
+ * served with the same table: a host built for an older version uses the
+ * prefix it knows; a host built for a newer version must read the table's
+ * abi_version and size and not call fields beyond them. 0 is
+ * TEE_ERR_ABI_VERSION. *out is NULL on any failure. */
 int32_t tee_negotiate(uint32_t host_abi_version, const tee_api** out);
 
 /* A hash of this header's layout: hosts may compare it with their own copy. */

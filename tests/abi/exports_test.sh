@@ -10,4 +10,12 @@ done
 if [ -n "$bad" ]; then
   echo "unexpected exports:"; printf '%s\n' "$bad"; exit 1
 fi
+# Nothing may keep dlclose from unmapping the module: no STB_GNU_UNIQUE
+# symbol (gcc makes them of inline function-local statics and static members
+# of templates; glibc then marks the object NODELETE) and no DF_1_NODELETE.
+if readelf -sW "$so" | grep -q 'UNIQUE'; then
+  echo "STB_GNU_UNIQUE symbols keep the module mapped after dlclose:"
+  readelf -sW "$so" | grep 'UNIQUE' | head; exit 1
+fi
+if readelf -d "$so" | grep -q 'NODELETE'; then echo "module is marked NODELETE"; exit 1; fi
 echo "exports: $(printf '%s\n' "$syms" | grep -c '^tee_') tee_ symbols, nothing else"
