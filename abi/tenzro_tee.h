@@ -261,8 +261,12 @@ typedef struct tee_api {
                     size_t evidence_len, const tee_blob* collateral, size_t n_collateral,
                     uint64_t now, const uint8_t* validator_id, const uint8_t* challenge,
                     char** json_out, size_t* json_len);
-  /* Makes Simulated evidence bound to (validator_id, challenge), issued at
-   * issued_at. Only when [tee] simulation = true. *out freed with free(). */
+  /* Makes Simulated evidence (TEE_TYPE_SIMULATED, the published Ed25519
+   * development key) bound to (validator_id, challenge), issued at issued_at.
+   * Only when [tee.consensus] simulation = true. Only the Simulated type: the
+   * production module links no TDX or SNP simulator, so it carries none of
+   * their development private keys; simulated TDX/SNP evidence comes from the
+   * test simulators and tenzro-sim. *out freed with free(). */
   int32_t (*simulate_evidence)(tee_handle* h, const uint8_t validator_id[32],
                                const uint8_t challenge[32], uint64_t issued_at,
                                uint8_t** out, size_t* out_len);

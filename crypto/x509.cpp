@@ -36,13 +36,17 @@ using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX, EVP_PKEY_
 using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
 using ParamPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM, OSSL_PARAM_free>>;
 using AsnObjPtr = std::unique_ptr<ASN1_OBJECT, Deleter<ASN1_OBJECT, ASN1_OBJECT_free>>;
-using OctetPtr = std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
+using OctetPtr =
+    std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
 using ExtPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
-using BcPtr = std::unique_ptr<BASIC_CONSTRAINTS, Deleter<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>>;
+using BcPtr =
+    std::unique_ptr<BASIC_CONSTRAINTS, Deleter<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>>;
 using RevokedPtr = std::unique_ptr<X509_REVOKED, Deleter<X509_REVOKED, X509_REVOKED_free>>;
 using AsnIntPtr = std::unique_ptr<ASN1_INTEGER, Deleter<ASN1_INTEGER, ASN1_INTEGER_free>>;
 
-std::shared_ptr<EVP_PKEY> SharePkey(EVP_PKEY* k) { return std::shared_ptr<EVP_PKEY>(k, EVP_PKEY_free); }
+std::shared_ptr<EVP_PKEY> SharePkey(EVP_PKEY* k) {
+  return std::shared_ptr<EVP_PKEY>(k, EVP_PKEY_free);
+}
 
 // OpenSSL keeps a per-thread error queue; a failed parse of untrusted input
 // must not leave entries behind for an unrelated later call.
@@ -118,43 +122,6 @@ bool SerialLess(const Bytes& a, const Bytes& b) {
 
 Status Bad(const std::string& what) { return Error(ErrorCode::kInvalidArgument, what); }
 
-// Signs with the scheme: ECDSA (SHA-256/384) or RSA-PSS SHA-384 with MGF1
-// SHA-384 and a 48-byte salt (AMD's parameters).
-MdCtxPtr SignCtx(SigScheme scheme, const PrivateKey& key) {
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx) return nullptr;
-  EVP_PKEY_CTX* pctx = nullptr;
-  const EVP_MD* md = scheme == SigScheme::kEcdsaSha256 ? EVP_sha256() : EVP_sha384();
-  if (EVP_DigestSignInit(ctx.get(), &pctx, md, nullptr, key.get()) != 1) return nullptr;
-  if (scheme == SigScheme::kRsaPssSha384) {
-    if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-        EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 48) != 1 ||
-        EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha384()) != 1) {
-      return nullptr;
-    }
-  }
-  return ctx;
-}
-
-bool SetName(X509_NAME* name, const std::vector<NameEntry>& entries) {
-  for (const auto& e : entries) {
-    const int len = IntLen(e.value.size());
-    if (len < 0 ||
-        X509_NAME_add_entry_by_txt(name, e.field.c_str(), MBSTRING_UTF8,
-                                   reinterpret_cast<const unsigned char*>(e.value.data()), len, -1,
-                                   0) != 1) {
-      return false;
-    }
-  }
-  return true;
-}
-
-AsnIntPtr ToAsnInteger(ByteView be) {
-  BnPtr bn(BN_bin2bn(be.data(), IntLen(be.size()), nullptr));
-  if (!bn) return nullptr;
-  return AsnIntPtr(BN_to_ASN1_INTEGER(bn.get(), nullptr));
-}
-
 }  // namespace
 
 bool LooksLikePem(ByteView data) {
@@ -176,7 +143,8 @@ std::optional<Bytes> PublicKey::EcPointXY() const {
   if (!key_ || EVP_PKEY_get_base_id(key_.get()) != EVP_PKEY_EC) return std::nullopt;
   unsigned char buf[1 + 2 * 66];
   size_t n = 0;
-  if (EVP_PKEY_get_octet_string_param(key_.get(), OSSL_PKEY_PARAM_PUB_KEY, buf, sizeof buf, &n) != 1 ||
+  if (EVP_PKEY_get_octet_string_param(key_.get(), OSSL_PKEY_PARAM_PUB_KEY, buf, sizeof buf, &n) !=
+          1 ||
       n < 3 || buf[0] != 0x04) {
     ClearErrors();
     return std::nullopt;
@@ -192,8 +160,10 @@ Result<PublicKey> EcPublicKeyFromXY(Curve curve, ByteView xy) {
   std::memcpy(point.data() + 1, xy.data(), xy.size());
   ParamBldPtr bld(OSSL_PARAM_BLD_new());
   const char* group = curve == Curve::kP256 ? "P-256" : "P-384";
-  if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) != 1 ||
-      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1) {
+  if (!bld ||
+      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) != 1 ||
+      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
+                                       point.size()) != 1) {
     ClearErrors();
     return Error(ErrorCode::kInternal, "OSSL_PARAM_BLD failed");
   }
@@ -217,8 +187,10 @@ Result<PublicKey> EcPublicKeyFromXY(Curve curve, ByteView xy) {
   return PublicKey(std::move(shared));
 }
 
-bool EcdsaVerify(const PublicKey& key, Digest digest, ByteView message, ByteView r_be, ByteView s_be) {
-  if (key.empty() || r_be.empty() || s_be.empty() || r_be.size() > 128 || s_be.size() > 128) return false;
+bool EcdsaVerify(const PublicKey& key, Digest digest, ByteView message, ByteView r_be,
+                 ByteView s_be) {
+  if (key.empty() || r_be.empty() || s_be.empty() || r_be.size() > 128 || s_be.size() > 128)
+    return false;
   SigPtr sig(ECDSA_SIG_new());
   if (!sig) return false;
   BIGNUM* r = BN_bin2bn(r_be.data(), IntLen(r_be.size()), nullptr);
@@ -236,7 +208,8 @@ bool EcdsaVerify(const PublicKey& key, Digest digest, ByteView message, ByteView
     return false;
   }
   MdCtxPtr ctx(EVP_MD_CTX_new());
-  const bool ok = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, Md(digest), nullptr, key.get()) == 1 &&
+  const bool ok = ctx &&
+                  EVP_DigestVerifyInit(ctx.get(), nullptr, Md(digest), nullptr, key.get()) == 1 &&
                   EVP_DigestVerify(ctx.get(), der, static_cast<size_t>(der_len), message.data(),
                                    message.size()) == 1;
   OPENSSL_free(der);
@@ -400,7 +373,8 @@ Result<Crl> Crl::Parse(ByteView der_or_pem) {
   STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(raw);
   const int n = revoked == nullptr ? 0 : sk_X509_REVOKED_num(revoked);
   for (int i = 0; i < n; ++i) {
-    c.revoked_.push_back(SerialBytes(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))));
+    c.revoked_.push_back(
+        SerialBytes(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))));
   }
   std::sort(c.revoked_.begin(), c.revoked_.end(), SerialLess);
   ClearErrors();
@@ -428,196 +402,6 @@ Bytes MinimalBigEndian(ByteView be) {
   while (i + 1 < be.size() && be[i] == 0) ++i;
   if (be.empty()) return Bytes{0};
   return Bytes(be.begin() + static_cast<std::ptrdiff_t>(i), be.end());
-}
-
-// ---- signing side -------------------------------------------------------------
-
-Result<PrivateKey> PrivateKey::Generate(KeyKind kind) {
-  EVP_PKEY* k = nullptr;
-  switch (kind) {
-    case KeyKind::kP256: k = EVP_EC_gen("P-256"); break;
-    case KeyKind::kP384: k = EVP_EC_gen("P-384"); break;
-    case KeyKind::kRsa2048: k = EVP_RSA_gen(2048); break;
-    case KeyKind::kRsa4096: k = EVP_RSA_gen(4096); break;
-  }
-  if (k == nullptr) {
-    ClearErrors();
-    return Error(ErrorCode::kInternal, "key generation failed");
-  }
-  PrivateKey out;
-  out.key_ = SharePkey(k);
-  return out;
-}
-
-Result<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
-  const int len = IntLen(pem.size());
-  if (len <= 0) return Bad("empty key PEM");
-  BioPtr bio(BIO_new_mem_buf(pem.data(), len));
-  EVP_PKEY* k = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
-  if (k == nullptr) {
-    ClearErrors();
-    return Bad("not a private key PEM");
-  }
-  PrivateKey out;
-  out.key_ = SharePkey(k);
-  return out;
-}
-
-std::string PrivateKey::ToPem() const {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
-    ClearErrors();
-    return {};
-  }
-  char* data = nullptr;
-  const long n = BIO_get_mem_data(bio.get(), &data);
-  return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();
-}
-
-PublicKey PrivateKey::public_key() const {
-  // Export only the public half, so a PublicKey never carries the secret.
-  unsigned char* der = nullptr;
-  const int n = i2d_PUBKEY(key_.get(), &der);
-  if (n <= 0) {
-    ClearErrors();
-    return PublicKey();
-  }
-  const unsigned char* p = der;
-  EVP_PKEY* pub = d2i_PUBKEY(nullptr, &p, n);
-  OPENSSL_free(der);
-  ClearErrors();
-  return pub == nullptr ? PublicKey() : PublicKey(SharePkey(pub));
-}
-
-Result<Bytes> PrivateKey::EcdsaSignRaw(Digest digest, ByteView message) const {
-  if (!key_ || EVP_PKEY_get_base_id(key_.get()) != EVP_PKEY_EC) return Bad("not an EC key");
-  const size_t half = static_cast<size_t>(EVP_PKEY_get_bits(key_.get()) + 7) / 8;
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  size_t sig_len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, Md(digest), nullptr, key_.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &sig_len, message.data(), message.size()) != 1) {
-    ClearErrors();
-    return Error(ErrorCode::kInternal, "ECDSA sign failed");
-  }
-  Bytes der(sig_len);
-  if (EVP_DigestSign(ctx.get(), der.data(), &sig_len, message.data(), message.size()) != 1) {
-    ClearErrors();
-    return Error(ErrorCode::kInternal, "ECDSA sign failed");
-  }
-  const unsigned char* p = der.data();
-  SigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig_len)));
-  if (!sig) {
-    ClearErrors();
-    return Error(ErrorCode::kInternal, "ECDSA signature decode failed");
-  }
-  Bytes out(2 * half, 0);
-  if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), out.data(), static_cast<int>(half)) < 0 ||
-      BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), out.data() + half, static_cast<int>(half)) < 0) {
-    ClearErrors();
-    return Error(ErrorCode::kInternal, "ECDSA signature encode failed");
-  }
-  return out;
-}
-
-Result<Certificate> IssueCertificate(const CertSpec& spec, const PublicKey& subject_key,
-                                     const Certificate* issuer, const PrivateKey& issuer_key) {
-  std::unique_ptr<X509, Deleter<X509, X509_free>> x(X509_new());
-  if (!x || X509_set_version(x.get(), 2) != 1) return Error(ErrorCode::kInternal, "X509_new failed");
-  AsnIntPtr serial = ToAsnInteger(spec.serial_be);
-  if (!serial || X509_set_serialNumber(x.get(), serial.get()) != 1) return Bad("bad serial");
-  if (!SetName(X509_get_subject_name(x.get()), spec.subject)) return Bad("bad subject name");
-  if (issuer != nullptr) {
-    if (X509_set_issuer_name(x.get(), X509_get_subject_name(issuer->raw())) != 1) return Bad("bad issuer");
-  } else if (X509_set_issuer_name(x.get(), X509_get_subject_name(x.get())) != 1) {
-    return Bad("bad issuer");
-  }
-  if (ASN1_TIME_set(X509_getm_notBefore(x.get()), static_cast<time_t>(spec.not_before)) == nullptr ||
-      ASN1_TIME_set(X509_getm_notAfter(x.get()), static_cast<time_t>(spec.not_after)) == nullptr) {
-    return Bad("bad validity");
-  }
-  if (subject_key.empty() || X509_set_pubkey(x.get(), subject_key.get()) != 1) return Bad("bad subject key");
-  if (spec.is_ca) {
-    BcPtr bc(BASIC_CONSTRAINTS_new());
-    if (!bc) return Error(ErrorCode::kInternal, "BASIC_CONSTRAINTS_new failed");
-    bc->ca = 0xFF;
-    if (spec.path_len) {
-      bc->pathlen = ASN1_INTEGER_new();
-      if (bc->pathlen == nullptr || ASN1_INTEGER_set(bc->pathlen, *spec.path_len) != 1) return Bad("bad path_len");
-    }
-    if (X509_add1_ext_i2d(x.get(), NID_basic_constraints, bc.get(), 1, X509V3_ADD_DEFAULT) != 1) {
-      return Error(ErrorCode::kInternal, "basicConstraints failed");
-    }
-  }
-  for (const auto& e : spec.extensions) {
-    AsnObjPtr obj(OBJ_txt2obj(e.oid.c_str(), 1));
-    OctetPtr value(ASN1_OCTET_STRING_new());
-    if (!obj || !value || ASN1_OCTET_STRING_set(value.get(), e.value.data(), IntLen(e.value.size())) != 1) {
-      ClearErrors();
-      return Bad("bad extension " + e.oid);
-    }
-    ExtPtr ext(X509_EXTENSION_create_by_OBJ(nullptr, obj.get(), e.critical ? 1 : 0, value.get()));
-    if (!ext || X509_add_ext(x.get(), ext.get(), -1) != 1) {
-      ClearErrors();
-      return Bad("bad extension " + e.oid);
-    }
-  }
-  MdCtxPtr ctx = SignCtx(spec.scheme, issuer_key);
-  if (!ctx || X509_sign_ctx(x.get(), ctx.get()) <= 0) {
-    ClearErrors();
-    return Error(ErrorCode::kInternal, "certificate signing failed");
-  }
-  unsigned char* der = nullptr;
-  const int n = i2d_X509(x.get(), &der);
-  if (n <= 0) {
-    ClearErrors();
-    return Error(ErrorCode::kInternal, "certificate encoding failed");
-  }
-  Bytes bytes(der, der + n);
-  OPENSSL_free(der);
-  return Certificate::FromDer(bytes);
-}
-
-Result<Crl> IssueCrl(const CrlSpec& spec, const Certificate& issuer, const PrivateKey& issuer_key) {
-  std::unique_ptr<X509_CRL, Deleter<X509_CRL, X509_CRL_free>> crl(X509_CRL_new());
-  if (!crl || X509_CRL_set_version(crl.get(), 1) != 1 ||
-      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.raw())) != 1) {
-    ClearErrors();
-    return Error(ErrorCode::kInternal, "X509_CRL_new failed");
-  }
-  std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME, ASN1_TIME_free>> tu(
-      ASN1_TIME_set(nullptr, static_cast<time_t>(spec.this_update)));
-  std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME, ASN1_TIME_free>> nu(
-      ASN1_TIME_set(nullptr, static_cast<time_t>(spec.next_update)));
-  if (!tu || !nu || X509_CRL_set1_lastUpdate(crl.get(), tu.get()) != 1 ||
-      X509_CRL_set1_nextUpdate(crl.get(), nu.get()) != 1) {
-    ClearErrors();
-    return Bad("bad CRL window");
-  }
-  for (const auto& s : spec.revoked_serials_be) {
-    RevokedPtr r(X509_REVOKED_new());
-    AsnIntPtr serial = ToAsnInteger(s);
-    if (!r || !serial || X509_REVOKED_set_serialNumber(r.get(), serial.get()) != 1 ||
-        X509_REVOKED_set_revocationDate(r.get(), tu.get()) != 1 || X509_CRL_add0_revoked(crl.get(), r.get()) != 1) {
-      ClearErrors();
-      return Bad("bad revoked serial");
-    }
-    r.release();  // owned by the CRL now
-  }
-  X509_CRL_sort(crl.get());
-  MdCtxPtr ctx = SignCtx(spec.scheme, issuer_key);
-  if (!ctx || X509_CRL_sign_ctx(crl.get(), ctx.get()) <= 0) {
-    ClearErrors();
-    return Error(ErrorCode::kInternal, "CRL signing failed");
-  }
-  unsigned char* der = nullptr;
-  const int n = i2d_X509_CRL(crl.get(), &der);
-  if (n <= 0) {
-    ClearErrors();
-    return Error(ErrorCode::kInternal, "CRL encoding failed");
-  }
-  Bytes bytes(der, der + n);
-  OPENSSL_free(der);
-  return Crl::Parse(bytes);
 }
 
 std::string ToPem(const std::vector<Certificate>& certs) {

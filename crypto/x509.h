@@ -51,7 +51,8 @@ Result<PublicKey> EcPublicKeyFromXY(Curve curve, ByteView xy);
 
 // ECDSA verification with the signature as big-endian r and s (each at most
 // the curve's size; shorter values are left-padded). False on any failure.
-bool EcdsaVerify(const PublicKey& key, Digest digest, ByteView message, ByteView r_be, ByteView s_be);
+bool EcdsaVerify(const PublicKey& key, Digest digest, ByteView message, ByteView r_be,
+                 ByteView s_be);
 // The same with r || s concatenated (64 bytes for P-256, 96 for P-384).
 bool EcdsaVerifyRaw(const PublicKey& key, Digest digest, ByteView message, ByteView rs_be);
 
@@ -148,63 +149,14 @@ std::vector<Bytes> PemBlocksDer(ByteView pem, std::string_view label);
 // Minimal big-endian magnitude (leading zero bytes stripped; zero is {0}).
 Bytes MinimalBigEndian(ByteView be);
 
-// ---- signing side, for the simulators' development PKIs and tests ---------
-
-enum class KeyKind { kP256, kP384, kRsa2048, kRsa4096 };
-
-class PrivateKey {
- public:
-  static Result<PrivateKey> Generate(KeyKind kind);
-  // PKCS#8 or traditional PEM.
-  static Result<PrivateKey> FromPem(std::string_view pem);
-  std::string ToPem() const;
-  PublicKey public_key() const;
-  // ECDSA signature as big-endian r || s, each padded to the curve size.
-  Result<Bytes> EcdsaSignRaw(Digest digest, ByteView message) const;
-  EVP_PKEY* get() const { return key_.get(); }
-
- private:
-  std::shared_ptr<EVP_PKEY> key_;
-};
-
-struct NameEntry {
-  std::string field;  // "CN", "O", "OU", "L", "ST", "C"
-  std::string value;
-};
-
-struct ExtensionSpec {
-  std::string oid;  // dotted
-  Bytes value;      // content of extnValue (DER of the extension's value)
-  bool critical = false;
-};
-
-enum class SigScheme { kEcdsaSha256, kEcdsaSha384, kRsaPssSha384 };
-
-struct CertSpec {
-  std::vector<NameEntry> subject;
-  Bytes serial_be = {1};
-  int64_t not_before = 0;
-  int64_t not_after = 0;
-  bool is_ca = false;
-  std::optional<int> path_len;  // CA only
-  std::vector<ExtensionSpec> extensions;
-  SigScheme scheme = SigScheme::kEcdsaSha256;
-};
-
-// Issues a certificate for `subject_key`. issuer == nullptr: self-signed.
-Result<Certificate> IssueCertificate(const CertSpec& spec, const PublicKey& subject_key,
-                                     const Certificate* issuer, const PrivateKey& issuer_key);
-
-struct CrlSpec {
-  int64_t this_update = 0;
-  int64_t next_update = 0;
-  std::vector<Bytes> revoked_serials_be;
-  SigScheme scheme = SigScheme::kEcdsaSha256;
-};
-Result<Crl> IssueCrl(const CrlSpec& spec, const Certificate& issuer, const PrivateKey& issuer_key);
-
 // PEM text of certificates (in order), and of a CRL.
 std::string ToPem(const std::vector<Certificate>& certs);
 std::string CrlToPem(const Crl& crl);
 
 }  // namespace tenzro::tee::x509
+
+// The signing half (crypto/x509_signing.h) is declared through this header
+// for the simulators' existing includes, and defined only in the testing
+// target tenzro_crypto_testing: a production target that calls it does not
+// link, and the plugin module carries no signing code or development key.
+#include "crypto/x509_signing.h"

@@ -2,8 +2,8 @@
 
 #include "attestation/simulated/simulated_verifier.h"
 #include "attestation/snp/snp_verifier.h"
-#include "attestation/tdx/sim/dev_pki.h"
 #include "attestation/tdx/tdx_verifier.h"
+#include "plugin/dev_roots.h"
 
 namespace tenzro::tee::plugin {
 
@@ -19,7 +19,7 @@ std::unique_ptr<AttestationVerifier> BuildVerifier(const ChainParams& config) {
   // The development roots of the simulators are always known to the
   // verifiers, so dev-rooted evidence is named (simulation_disabled) rather
   // than untrusted; they are trusted only when [tee.consensus] simulation = true.
-  const std::vector<Hash32> tdx_dev_roots = {tdx::sim::DevRootFingerprint()};
+  const std::vector<Hash32> tdx_dev_roots = {kTdxDevRootSha256};
   v->Install(
       std::make_unique<tdx::TdxVerifier>(TeeType::IntelTdx, config.tdx, common, tdx_dev_roots));
   v->Install(

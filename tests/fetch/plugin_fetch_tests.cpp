@@ -128,10 +128,11 @@ BOOST_AUTO_TEST_CASE(fetched_documents_reach_the_host_and_local_admission_only) 
   for (const bool local : {false, true}) {
     TempDir dir;
     Host host;
-    auto p = OpenPlugin(dir,
-                        std::string("simulation = true\ncollateral_admission = \"") +
-                            (local ? "local" : "consensus") + "\"\n",
-                        host);
+    auto p =
+        OpenPlugin(dir,
+                   std::string("[tee.consensus]\nsimulation = true\ncollateral_admission = \"") +
+                       (local ? "local" : "consensus") + "\"\n",
+                   host);
     fetch::FetchTarget target;
     target.tee_type = TeeType::Simulated;
     CollateralDoc doc;
@@ -170,11 +171,11 @@ BOOST_AUTO_TEST_CASE(kds_chain_fetched_verified_and_admitted_end_to_end) {
   for (const bool local : {false, true}) {
     TempDir dir;
     Host host;
-    auto p =
-        OpenPlugin(dir,
-                   "kds_url = \"" + server.Url() + "\"\nfetch_ca_bundle = \"" + tls.ca_file +
-                       "\"\ncollateral_admission = \"" + (local ? "local" : "consensus") + "\"\n",
-                   host);
+    auto p = OpenPlugin(dir,
+                        "kds_url = \"" + server.Url() + "\"\nfetch_ca_bundle = \"" + tls.ca_file +
+                            "\"\n[tee.consensus]\ncollateral_admission = \"" +
+                            (local ? "local" : "consensus") + "\"\n",
+                        host);
     // Open asked for the chains and CRLs of every product; only Genoa's
     // VCEK chain exists here.
     for (int i = 0; i < 1000; ++i) {

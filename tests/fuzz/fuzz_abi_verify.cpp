@@ -31,7 +31,8 @@ void Init() {
   std::string cfg = (dir / "c.toml").string();
   FILE* f = std::fopen(cfg.c_str(), "w");
   if (f == nullptr) std::abort();
-  std::fprintf(f, "[tee]\ndb_path = '%s'\nsimulation = true\nlog_level = \"off\"\n",
+  std::fprintf(f,
+               "[tee]\ndb_path = '%s'\nlog_level = \"off\"\n[tee.consensus]\nsimulation = true\n",
                (dir / "db").string().c_str());
   std::fclose(f);
   if (g_api->open(cfg.c_str(), nullptr, &g_h) != TEE_OK) std::abort();
