@@ -1,4 +1,5 @@
 #include "crypto/hash.h"
+#include "crypto/ossl.h"
 
 #include <sodium.h>
 
@@ -8,7 +9,10 @@ namespace tenzro::tee::crypto {
 
 static_assert(sizeof(crypto_generichash_state) <= 384, "Blake2b256Stream state buffer too small");
 
-bool InitCrypto() { return sodium_init() >= 0; }
+bool InitCrypto() {
+  (void)LibCtx();  // the plugin's OpenSSL context, before anything can use it
+  return sodium_init() >= 0;
+}
 
 Hash32 Sha256(ByteView data) {
   Hash32 out{};
@@ -34,13 +38,13 @@ Blake2b256Stream::Blake2b256Stream(ByteView key) {
                           key.empty() ? nullptr : key.data(), key.size(), 32);
 }
 void Blake2b256Stream::Update(ByteView data) {
-  crypto_generichash_update(reinterpret_cast<crypto_generichash_state*>(state_.data()),
-                            data.data(), data.size());
+  crypto_generichash_update(reinterpret_cast<crypto_generichash_state*>(state_.data()), data.data(),
+                            data.size());
 }
 Hash32 Blake2b256Stream::Final() {
   Hash32 out{};
-  crypto_generichash_final(reinterpret_cast<crypto_generichash_state*>(state_.data()),
-                           out.data(), out.size());
+  crypto_generichash_final(reinterpret_cast<crypto_generichash_state*>(state_.data()), out.data(),
+                           out.size());
   return out;
 }
 

@@ -19,6 +19,7 @@
 #include <ctime>
 
 #include "crypto/hash.h"
+#include "crypto/ossl.h"
 
 namespace tenzro::tee::x509 {
 namespace {
@@ -48,13 +49,13 @@ std::shared_ptr<EVP_PKEY> SharePkey(EVP_PKEY* k) {
   return std::shared_ptr<EVP_PKEY>(k, EVP_PKEY_free);
 }
 
-// OpenSSL keeps a per-thread error queue; a failed parse of untrusted input
-// must not leave entries behind for an unrelated later call.
-void ClearErrors() { ERR_clear_error(); }
+using crypto::ErrorMark;
+using crypto::LibCtx;
 
 int IntLen(size_t n) { return n > static_cast<size_t>(INT32_MAX) ? -1 : static_cast<int>(n); }
 
-const EVP_MD* Md(Digest d) { return d == Digest::kSha256 ? EVP_sha256() : EVP_sha384(); }
+// Digest names, fetched from LibCtx() by the operations that use them.
+const char* MdName(Digest d) { return d == Digest::kSha256 ? "SHA256" : "SHA384"; }
 
 std::optional<int64_t> ToUnix(const ASN1_TIME* t) {
   if (t == nullptr) return std::nullopt;
@@ -92,6 +93,7 @@ Bytes SerialBytes(const ASN1_INTEGER* serial) {
 
 // Every PEM block of a text as (name, DER); text between blocks is skipped.
 std::vector<std::pair<std::string, Bytes>> PemBlocks(ByteView data) {
+  const ErrorMark mark;
   std::vector<std::pair<std::string, Bytes>> out;
   const int len = IntLen(data.size());
   if (len < 0) return out;
@@ -108,7 +110,6 @@ std::vector<std::pair<std::string, Bytes>> PemBlocks(ByteView data) {
     OPENSSL_free(header);
     OPENSSL_free(body);
   }
-  ClearErrors();
   return out;
 }
 
@@ -125,11 +126,13 @@ Status Bad(const std::string& what) { return Error(ErrorCode::kInvalidArgument, 
 }  // namespace
 
 bool LooksLikePem(ByteView data) {
+  const ErrorMark mark;
   static constexpr std::string_view kBegin = "-----BEGIN ";
   return std::search(data.begin(), data.end(), kBegin.begin(), kBegin.end()) != data.end();
 }
 
 std::vector<Bytes> PemBlocksDer(ByteView pem, std::string_view label) {
+  const ErrorMark mark;
   std::vector<Bytes> out;
   for (auto& [name, der] : PemBlocks(pem)) {
     if (name == label) out.push_back(std::move(der));
@@ -140,19 +143,20 @@ std::vector<Bytes> PemBlocksDer(ByteView pem, std::string_view label) {
 // ---- keys and ECDSA ---------------------------------------------------------
 
 std::optional<Bytes> PublicKey::EcPointXY() const {
+  const ErrorMark mark;
   if (!key_ || EVP_PKEY_get_base_id(key_.get()) != EVP_PKEY_EC) return std::nullopt;
   unsigned char buf[1 + 2 * 66];
   size_t n = 0;
   if (EVP_PKEY_get_octet_string_param(key_.get(), OSSL_PKEY_PARAM_PUB_KEY, buf, sizeof buf, &n) !=
           1 ||
       n < 3 || buf[0] != 0x04) {
-    ClearErrors();
     return std::nullopt;
   }
   return Bytes(buf + 1, buf + n);
 }
 
 Result<PublicKey> EcPublicKeyFromXY(Curve curve, ByteView xy) {
+  const ErrorMark mark;
   const size_t want = curve == Curve::kP256 ? 64 : 96;
   if (xy.size() != want) return Bad("EC point must be " + std::to_string(want) + " bytes");
   Bytes point(1 + xy.size());
@@ -164,24 +168,21 @@ Result<PublicKey> EcPublicKeyFromXY(Curve curve, ByteView xy) {
       OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) != 1 ||
       OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
                                        point.size()) != 1) {
-    ClearErrors();
     return Error(ErrorCode::kInternal, "OSSL_PARAM_BLD failed");
   }
   ParamPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(LibCtx(), "EC", nullptr));
   EVP_PKEY* pkey = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &pkey, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
-    ClearErrors();
     return Bad("not a point on the curve");
   }
   auto shared = SharePkey(pkey);
   // fromdata decodes the point; check it is on the curve explicitly (the
   // quick check: on the curve and not infinity, enough for prime-order
   // curves like P-256 and P-384).
-  PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+  PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(LibCtx(), pkey, nullptr));
   if (!check || EVP_PKEY_public_check_quick(check.get()) != 1) {
-    ClearErrors();
     return Bad("not a point on the curve");
   }
   return PublicKey(std::move(shared));
@@ -189,6 +190,7 @@ Result<PublicKey> EcPublicKeyFromXY(Curve curve, ByteView xy) {
 
 bool EcdsaVerify(const PublicKey& key, Digest digest, ByteView message, ByteView r_be,
                  ByteView s_be) {
+  const ErrorMark mark;
   if (key.empty() || r_be.empty() || s_be.empty() || r_be.size() > 128 || s_be.size() > 128)
     return false;
   SigPtr sig(ECDSA_SIG_new());
@@ -198,22 +200,20 @@ bool EcdsaVerify(const PublicKey& key, Digest digest, ByteView message, ByteView
   if (r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
     BN_free(r);
     BN_free(s);
-    ClearErrors();
     return false;
   }
   unsigned char* der = nullptr;
   const int der_len = i2d_ECDSA_SIG(sig.get(), &der);
   if (der_len <= 0) {
-    ClearErrors();
     return false;
   }
   MdCtxPtr ctx(EVP_MD_CTX_new());
   const bool ok = ctx &&
-                  EVP_DigestVerifyInit(ctx.get(), nullptr, Md(digest), nullptr, key.get()) == 1 &&
+                  EVP_DigestVerifyInit_ex(ctx.get(), nullptr, MdName(digest), LibCtx(), nullptr,
+                                          key.get(), nullptr) == 1 &&
                   EVP_DigestVerify(ctx.get(), der, static_cast<size_t>(der_len), message.data(),
                                    message.size()) == 1;
   OPENSSL_free(der);
-  ClearErrors();
   return ok;
 }
 
@@ -226,12 +226,16 @@ bool EcdsaVerifyRaw(const PublicKey& key, Digest digest, ByteView message, ByteV
 // ---- certificates -----------------------------------------------------------
 
 Result<Certificate> Certificate::FromDer(ByteView der) {
+  const ErrorMark mark;
   const int len = IntLen(der.size());
   if (len <= 0) return Bad("empty certificate");
   const unsigned char* p = der.data();
-  X509* raw = d2i_X509(nullptr, &p, len);
-  if (raw == nullptr) {
-    ClearErrors();
+  // Allocated in our library context first, so the certificate's key and
+  // signature operations use it (d2i frees and nulls it on failure).
+  X509* raw = X509_new_ex(LibCtx(), nullptr);
+  if (raw == nullptr) return Error(ErrorCode::kInternal, "X509_new_ex failed");
+  if (d2i_X509(&raw, &p, len) == nullptr) {
+    X509_free(raw);
     return Bad("not a DER certificate");
   }
   Certificate c;
@@ -247,7 +251,6 @@ Result<Certificate> Certificate::FromDer(ByteView der) {
   const auto nb = ToUnix(X509_get0_notBefore(raw));
   const auto na = ToUnix(X509_get0_notAfter(raw));
   if (!nb || !na || c.serial_.empty()) {
-    ClearErrors();
     return Bad("certificate has an unreadable validity or serial");
   }
   c.not_before_ = *nb;
@@ -255,16 +258,15 @@ Result<Certificate> Certificate::FromDer(ByteView der) {
   c.is_ca_ = (X509_get_extension_flags(raw) & EXFLAG_CA) != 0;
   EVP_PKEY* key = X509_get0_pubkey(raw);
   if (key == nullptr) {
-    ClearErrors();
     return Bad("certificate has an unreadable public key");
   }
   EVP_PKEY_up_ref(key);
   c.key_ = PublicKey(SharePkey(key));
-  ClearErrors();
   return c;
 }
 
 Result<std::vector<Certificate>> Certificate::ParseAll(ByteView pem_or_der) {
+  const ErrorMark mark;
   std::vector<Certificate> out;
   if (LooksLikePem(pem_or_der)) {
     for (auto& [name, der] : PemBlocks(pem_or_der)) {
@@ -281,6 +283,7 @@ Result<std::vector<Certificate>> Certificate::ParseAll(ByteView pem_or_der) {
 }
 
 std::optional<std::string> Certificate::SubjectAttr(std::string_view short_name) const {
+  const ErrorMark mark;
   const int nid = OBJ_txt2nid(std::string(short_name).c_str());
   if (nid == NID_undef) return std::nullopt;
   const X509_NAME* name = X509_get_subject_name(x509_.get());
@@ -290,7 +293,6 @@ std::optional<std::string> Certificate::SubjectAttr(std::string_view short_name)
   unsigned char* utf8 = nullptr;
   const int n = ASN1_STRING_to_UTF8(&utf8, s);
   if (n < 0) {
-    ClearErrors();
     return std::nullopt;
   }
   std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(n));
@@ -299,9 +301,9 @@ std::optional<std::string> Certificate::SubjectAttr(std::string_view short_name)
 }
 
 std::optional<Bytes> Certificate::Extension(std::string_view oid) const {
+  const ErrorMark mark;
   AsnObjPtr obj(OBJ_txt2obj(std::string(oid).c_str(), 1));
   if (!obj) {
-    ClearErrors();
     return std::nullopt;
   }
   const int idx = X509_get_ext_by_OBJ(x509_.get(), obj.get(), -1);
@@ -313,9 +315,9 @@ std::optional<Bytes> Certificate::Extension(std::string_view oid) const {
 }
 
 bool Certificate::SignatureVerifiesWith(const PublicKey& issuer_key) const {
+  const ErrorMark mark;
   if (issuer_key.empty()) return false;
   const bool ok = X509_verify(x509_.get(), issuer_key.get()) == 1;
-  ClearErrors();
   return ok;
 }
 
@@ -326,6 +328,7 @@ bool Certificate::IssuedBy(const Certificate& issuer) const {
 // ---- CRLs ---------------------------------------------------------------------
 
 bool Crl::LooksLikeCrl(ByteView data) {
+  const ErrorMark mark;
   if (LooksLikePem(data)) {
     for (const auto& [name, der] : PemBlocks(data)) {
       if (name == "X509 CRL") return true;
@@ -336,6 +339,7 @@ bool Crl::LooksLikeCrl(ByteView data) {
 }
 
 Result<Crl> Crl::Parse(ByteView der_or_pem) {
+  const ErrorMark mark;
   Bytes der;
   if (LooksLikePem(der_or_pem)) {
     for (auto& [name, body] : PemBlocks(der_or_pem)) {
@@ -351,9 +355,10 @@ Result<Crl> Crl::Parse(ByteView der_or_pem) {
   const int len = IntLen(der.size());
   if (len <= 0) return Bad("empty CRL");
   const unsigned char* p = der.data();
-  X509_CRL* raw = d2i_X509_CRL(nullptr, &p, len);
-  if (raw == nullptr) {
-    ClearErrors();
+  X509_CRL* raw = X509_CRL_new_ex(LibCtx(), nullptr);
+  if (raw == nullptr) return Error(ErrorCode::kInternal, "X509_CRL_new_ex failed");
+  if (d2i_X509_CRL(&raw, &p, len) == nullptr) {
+    X509_CRL_free(raw);
     return Bad("not a DER CRL");
   }
   Crl c;
@@ -377,14 +382,13 @@ Result<Crl> Crl::Parse(ByteView der_or_pem) {
         SerialBytes(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))));
   }
   std::sort(c.revoked_.begin(), c.revoked_.end(), SerialLess);
-  ClearErrors();
   return c;
 }
 
 bool Crl::SignatureVerifiesWith(const PublicKey& issuer_key) const {
+  const ErrorMark mark;
   if (issuer_key.empty()) return false;
   const bool ok = X509_CRL_verify(crl_.get(), issuer_key.get()) == 1;
-  ClearErrors();
   return ok;
 }
 
@@ -405,11 +409,11 @@ Bytes MinimalBigEndian(ByteView be) {
 }
 
 std::string ToPem(const std::vector<Certificate>& certs) {
+  const ErrorMark mark;
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio) return {};
   for (const auto& c : certs) {
     if (PEM_write_bio_X509(bio.get(), c.raw()) != 1) {
-      ClearErrors();
       return {};
     }
   }
@@ -419,12 +423,12 @@ std::string ToPem(const std::vector<Certificate>& certs) {
 }
 
 std::string CrlToPem(const Crl& crl) {
+  const ErrorMark mark;
   const int len = IntLen(crl.der().size());
   const unsigned char* p = crl.der().data();
   std::unique_ptr<X509_CRL, Deleter<X509_CRL, X509_CRL_free>> raw(d2i_X509_CRL(nullptr, &p, len));
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (!raw || !bio || PEM_write_bio_X509_CRL(bio.get(), raw.get()) != 1) {
-    ClearErrors();
     return {};
   }
   char* data = nullptr;
