@@ -55,6 +55,13 @@ check usage_bad_hex 2 "$cli" verify --tee simulated --evidence "$scratch/ev.bin"
 printf '[tee]\nbogus = 1\n' > "$scratch/bad.toml"
 check usage_bad_config 2 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$scratch/bad.toml" --at $T
 grep -q "tee.bogus" "$scratch/err" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL config error does not name tee.bogus"; }
+# A collateral directory over the node limits of verify: a usage error.
+mkdir -p "$scratch/many"
+for i in $(seq 257); do echo "$i" > "$scratch/many/f$i"; done
+check collateral_too_many_files 2 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$dev" --collateral "$scratch/many" --at $((T + 10))
+grep -q "verify_max_collateral_blobs" "$scratch/err" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL too-many error does not name the key"; }
+rm "$scratch/many/f257"
+check collateral_at_the_limit 0 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$dev" --collateral "$scratch/many" --at $((T + 10))
 # A failed write is a failure (exit 2), never a success: --out /dev/full used
 # to exit 0. /dev/full accepts open and write, then fails the flush.
 if [ -w /dev/full ]; then

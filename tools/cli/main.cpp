@@ -140,9 +140,22 @@ int RunVerify(const VerifyArgs& a) {
       if (entry.is_regular_file(ec)) files.push_back(entry.path());  // flat: no recursion
     }
     std::sort(files.begin(), files.end());
+    // The node limits of the ABI's verify call ([tee] verify_max_collateral_*).
+    if (files.size() > config.verify_max_collateral_blobs) {
+      return Usage(a.collateral + ": more than " +
+                   std::to_string(config.verify_max_collateral_blobs) +
+                   " files ([tee] verify_max_collateral_blobs)");
+    }
+    uint64_t total = 0;
     for (const auto& f : files) {
       auto data = ReadFile(f.string(), err);
       if (!data) return Usage(err);
+      total += data->size();
+      if (total > config.verify_max_collateral_bytes) {
+        return Usage(a.collateral + ": more than " +
+                     std::to_string(config.verify_max_collateral_bytes) +
+                     " bytes in all ([tee] verify_max_collateral_bytes)");
+      }
       blobs.push_back(std::move(*data));
     }
   }
