@@ -7,6 +7,8 @@ function(tee_warnings target)
     # gcc 12 gives false -Wrestrict reports inside libstdc++'s string
     # assignment when Boost.Multiprecision's str() is inlined (GCC bug 105329).
     $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>
+    # clang checks the GUARDED_BY/REQUIRES annotations (core/thread_annotations.h).
+    $<$<COMPILE_LANG_AND_ID:CXX,Clang>:-Wthread-safety>
     -fstack-protector-strong
     $<$<NOT:$<CONFIG:Debug>>:-D_FORTIFY_SOURCE=2>)
   if(TEE_WERROR)
@@ -30,6 +32,13 @@ elseif(TEE_SANITIZE STREQUAL "address")
 elseif(TEE_SANITIZE STREQUAL "thread")
   add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
   add_link_options(-fsanitize=thread)
-elseif(NOT TEE_SANITIZE STREQUAL "")
+endif()
+# The C hosts (abi_c_test, the reference host, abi_verify) dlopen a C++
+# module: with clang the runtime's C++ half (UBSan's vptr checks, TSan's
+# operator new) must be in those executables too.
+if(CMAKE_C_COMPILER_ID STREQUAL "Clang" AND NOT TEE_SANITIZE STREQUAL "")
+  add_link_options($<$<LINK_LANGUAGE:C>:-fsanitize-link-c++-runtime> $<$<LINK_LANGUAGE:C>:-lstdc++>)
+endif()
+if(NOT TEE_SANITIZE MATCHES "^(|address|thread)$")
   message(FATAL_ERROR "TEE_SANITIZE must be '', 'address' or 'thread'")
 endif()

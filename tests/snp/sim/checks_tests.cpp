@@ -108,10 +108,10 @@ BOOST_AUTO_TEST_CASE(reserved_bits_and_bytes_inside_fields) {
       {"SIGNER_INFO reserved bit 5", Product::kGenoa,
        [](Scenario& s) { s.sim.report.signer_info_reserved = 1u << 5; }, FailureCode::kMalformed},
       {"Milan/Genoa REPORTED_TCB reserved byte 2", Product::kGenoa,
-       [tcb](Scenario& s) { s.edit_report = [tcb](Bytes& b) { SetByte(b, tcb + 2, 1); }; },
+       [](Scenario& s) { s.edit_report = [](Bytes& b) { SetByte(b, tcb + 2, 1); }; },
        FailureCode::kMalformed},
       {"Turin REPORTED_TCB reserved byte 5", Product::kTurin,
-       [tcb](Scenario& s) { s.edit_report = [tcb](Bytes& b) { SetByte(b, tcb + 5, 1); }; },
+       [](Scenario& s) { s.edit_report = [](Bytes& b) { SetByte(b, tcb + 5, 1); }; },
        FailureCode::kMalformed},
       {"Turin CURRENT_TCB reserved byte 4", Product::kTurin,
        [](Scenario& s) {
@@ -515,19 +515,19 @@ BOOST_AUTO_TEST_CASE(crl_issuer_window_and_revocation) {
   const int64_t t = static_cast<int64_t>(kNow);
   const auto& genoa = sim::DevPki(Product::kGenoa);
   const auto& milan = sim::DevPki(Product::kMilan);
-  auto fresh_crl = [t](Product p) {
+  auto fresh_crl = [](Product p) {
     return
-        [t, p](Scenario& s) { s.collateral.push_back(DevCrlBundle(p, t - 86400, t + 86400, {})); };
+        [p](Scenario& s) { s.collateral.push_back(DevCrlBundle(p, t - 86400, t + 86400, {})); };
   };
   RunCases({
       {"ASK revoked by the ARK's CRL", Product::kGenoa,
-       [t, &genoa](Scenario& s) {
+       [&genoa](Scenario& s) {
          s.collateral = {
              DevCrlBundle(Product::kGenoa, t - 86400, t + 86400, {genoa.ask.cert.serial()})};
        },
        FailureCode::kRevoked, fresh_crl(Product::kGenoa)},
       {"ASVK revoked by the ARK's CRL", Product::kMilan,
-       [t, &milan](Scenario& s) {
+       [&milan](Scenario& s) {
          s.collateral = {
              DevCrlBundle(Product::kMilan, t - 86400, t + 86400, {milan.asvk.cert.serial()})};
        },
@@ -537,10 +537,10 @@ BOOST_AUTO_TEST_CASE(crl_issuer_window_and_revocation) {
          fresh(s);
        }},
       {"stale CRL", Product::kGenoa,
-       [t](Scenario& s) { s.collateral = {DevCrlBundle(Product::kGenoa, t - 86400, t - 1, {})}; },
+       [](Scenario& s) { s.collateral = {DevCrlBundle(Product::kGenoa, t - 86400, t - 1, {})}; },
        FailureCode::kExpired, fresh_crl(Product::kGenoa)},
       {"CRL not yet valid", Product::kGenoa,
-       [t](Scenario& s) { s.collateral = {DevCrlBundle(Product::kGenoa, t + 1, t + 86400, {})}; },
+       [](Scenario& s) { s.collateral = {DevCrlBundle(Product::kGenoa, t + 1, t + 86400, {})}; },
        FailureCode::kNotYetValid, fresh_crl(Product::kGenoa)},
       {"require_crls without a CRL", Product::kTurin, [](Scenario& s) { s.collateral.clear(); },
        FailureCode::kCollateralMissing,
@@ -549,7 +549,7 @@ BOOST_AUTO_TEST_CASE(crl_issuer_window_and_revocation) {
          fresh(s);
        }},
       {"require_crls with only another product's CRL", Product::kGenoa,
-       [t](Scenario& s) {
+       [](Scenario& s) {
          s.collateral = {DevCrlBundle(Product::kMilan, t - 86400, t + 86400, {})};
        },
        FailureCode::kCollateralMissing,
@@ -597,7 +597,7 @@ BOOST_AUTO_TEST_CASE(crl_issuer_must_be_the_ark) {
                s.forced = {raw};
              },
              FailureCode::kCollateralMissing,
-             [t](Scenario& s) {
+             [](Scenario& s) {
                s.policy.require_crls = true;
                s.collateral = {DevCrlBundle(Product::kGenoa, t - 86400, t + 86400, {})};
              }}});
