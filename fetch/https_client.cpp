@@ -14,6 +14,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "crypto/ossl.h"
+
 namespace tenzro::tee::fetch {
 
 namespace net = boost::asio;
@@ -82,8 +84,11 @@ const std::string* HttpResponse::Header(std::string_view name) const {
 }
 
 struct HttpsClient::Impl {
+  // Takes ownership of a context made in the plugin's own library context
+  // (crypto/ossl.h): the host's OpenSSL configuration never reaches TLS.
+  explicit Impl(SSL_CTX* native) : ctx(native) {}
   HttpsOptions options;
-  ssl::context ctx{ssl::context::tls_client};
+  ssl::context ctx;
   std::mutex mu;
   bool cancelled = false;
   std::set<net::io_context*> active;
@@ -248,7 +253,9 @@ HttpsClient::HttpsClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpsClient::~HttpsClient() { CancelAll(); }
 
 Result<std::unique_ptr<HttpsClient>> HttpsClient::Create(HttpsOptions options) {
-  auto impl = std::make_unique<Impl>();
+  SSL_CTX* native = SSL_CTX_new_ex(crypto::LibCtx(), nullptr, TLS_client_method());
+  if (native == nullptr) return Error(ErrorCode::kInternal, "TLS context: cannot create");
+  auto impl = std::make_unique<Impl>(native);
   impl->options = std::move(options);
   boost::system::error_code ec;
   impl->ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |

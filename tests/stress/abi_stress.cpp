@@ -140,8 +140,8 @@ BOOST_AUTO_TEST_CASE(mixed_calls_on_one_handle_while_epochs_advance) {
   const std::string config = dir.path() + "/stress.toml";
   {
     std::ofstream f(config);
-    f << "[tee]\ndb_path = \"" << dir.path() << "/db\"\nlog_level = \"off\"\nsimulation = true\n"
-      << "collateral_admission = \"local\"\nsnapshot_retention = 64\n[tee.consensus]\nmultiplier = 2\n";
+    f << "[tee]\ndb_path = \"" << dir.path() << "/db\"\nlog_level = \"off\"\nsnapshot_retention = 64\n"
+      << "[tee.consensus]\nsimulation = true\ncollateral_admission = \"local\"\nmultiplier = 2\n";
   }
   tee_handle* h = nullptr;
   BOOST_REQUIRE_MESSAGE(api.open(config.c_str(), nullptr, &h) == TEE_OK, api.last_error(nullptr));
