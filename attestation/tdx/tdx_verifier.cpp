@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -10,26 +11,21 @@
 #include <string>
 #include <string_view>
 #include <tuple>
-#include <functional>
 #include <unordered_map>
 
+#include "attestation/pipeline.h"
 #include "attestation/tdx/json_scan.h"
 #include "attestation/tdx/pck_extensions.h"
 #include "attestation/tdx/quote.h"
 #include "attestation/tdx/tcb_info.h"
 #include "attestation/tdx/tcb_match.h"
+#include "core/cache.h"
 #include "crypto/hash.h"
 #include "crypto/x509.h"
 
 namespace tenzro::tee::tdx {
 namespace {
 
-// Bounds of the internal caches; when full a cache is emptied (its content
-// only saves work, so dropping it never changes a verdict).
-constexpr size_t kMaxCertifications = 4096;
-constexpr size_t kMaxParsedDocs = 1024;
-constexpr size_t kMaxCertificates = 4096;
-constexpr size_t kMaxLinks = 8192;
 constexpr size_t kMaxChainLength = 5;
 
 // Names of the stored claims the epoch re-evaluation reads (ClaimSet keys).
@@ -69,11 +65,6 @@ Bytes U32Le(uint32_t v) {
   PutU32Le(b, v);
   return b;
 }
-Bytes U64Le(uint64_t v) {
-  Bytes b;
-  PutU64Le(b, v);
-  return b;
-}
 
 Bytes MakeKey(uint8_t anchor, ByteView a, ByteView b = {}) {
   Bytes k;
@@ -84,10 +75,13 @@ Bytes MakeKey(uint8_t anchor, ByteView a, ByteView b = {}) {
   return k;
 }
 
-ByteView StrView(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+ByteView StrView(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
 
-uint64_t SatAdd(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
-uint64_t ClampTime(int64_t t) { return t < 0 ? 0 : static_cast<uint64_t>(t); }
+using pipeline::ClampTime;
+using pipeline::SatAdd;
+using pipeline::U64Le;
 
 bool SelfIssued(const x509::Certificate& c) { return c.subject_der() == c.issuer_der(); }
 
@@ -102,32 +96,20 @@ QeReportIdentity QeIdentityOf(const SgxReport& r) {
   return q;
 }
 
-// Heterogeneous lookup: the certification cache is keyed by the exact bytes.
-struct BytesHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-struct Hash32Hash {
-  size_t operator()(const Hash32& h) const {
-    size_t v = 0;
-    for (size_t i = 0; i < sizeof(size_t); ++i) v = (v << 8) | h[i];
-    return v;
-  }
-};
-
 }  // namespace
 
-// ---- cached results --------------------------------------------------------
+// ---- cached facts ----------------------------------------------------------
 
 // Named (not anonymous: TdxVerifier::Impl holds them) but private to this file.
 namespace verifier_internal {
 
 // What a quote's certification data (attestation key through the PCK chain)
-// proves, independent of time: computed once per distinct certification data.
+// proves, independent of time: a function of those bytes and of this
+// verifier's anchors (fixed at construction).
 struct Certification {
-  std::vector<Failure> failures;  // malformed / bad_signature / chain_* of this layer
+  std::vector<Failure> failures;         // malformed / bad_signature / chain_* of this layer
   std::vector<x509::Certificate> chain;  // leaf first, root last
-  std::optional<uint8_t> anchor;          // kAnchorIntel / kAnchorDev when the chain reaches one
+  std::optional<uint8_t> anchor;         // kAnchorIntel / kAnchorDev when the chain reaches one
   bool extensions_ok = false;
   PckExtensions ext;
   x509::PublicKey attestation_key;
@@ -135,46 +117,117 @@ struct Certification {
   Hash32 root_subject_hash{};
 };
 
-// A collateral document parsed and authenticated (signature verified, issuer
-// chain to an anchor found). Cached by content hash.
+// A collateral document parsed, nothing verified: a function of its bytes
+// alone, so it may be cached by content hash (DESIGN §2).
 struct ParsedDoc {
+  std::string kind;  // kKindCerts, kKindTcbInfo, kKindQeIdentity; CRLs: set by their signer
+  uint64_t this_update = 0, next_update = 0, rank = 0;
+  std::vector<x509::Certificate> certs;    // kind certs: the document's certificates
+  std::vector<x509::Certificate> bundled;  // signed documents: the issuer chain appended
+  std::optional<x509::Crl> crl;
+  std::optional<TcbInfo> tcb_info;
+  std::optional<QeIdentity> qe_identity;
+  Bytes signed_body;  // signed JSON: the exact bytes the signature covers
+  Bytes signature;    // signed JSON: r || s
+};
+
+// A document authenticated against the certificates of one call (its own
+// bundle and the caller's known set). Never cached: it depends on the call.
+struct AuthDoc {
+  std::shared_ptr<const ParsedDoc> parsed;
   std::string kind;
   uint8_t anchor = kAnchorIntel;
   Bytes key;
-  uint64_t this_update = 0, next_update = 0, rank = 0;
-  std::vector<x509::Certificate> certs;         // kind certs
-  std::optional<x509::Crl> crl;                 // kind *_crl
-  std::optional<TcbInfo> tcb_info;
-  std::optional<QeIdentity> qe_identity;
   std::vector<x509::Certificate> signer_chain;  // the signer up to its root (CRLs, JSON)
 };
 
-// A lazily built pool of candidate issuer certificates for one call.
-using PoolFn = std::function<const std::vector<x509::Certificate>&()>;
+// Candidate issuers of one call: the certificates of the known set's "certs"
+// documents of one type, indexed by subject name and by CN, once each
+// (fingerprint). Unverified: trust comes only from signatures up to an anchor.
+class IssuerIndex {
+ public:
+  void Add(const x509::Certificate& c) {
+    if (!seen_.insert(c.fingerprint()).second) return;
+    by_subject_[NameKey(c.subject_der())].push_back(c);
+    if (auto cn = c.SubjectAttr("CN")) by_cn_[*cn].push_back(c);
+  }
+  const std::vector<x509::Certificate>& BySubject(const Bytes& subject_der) const {
+    auto it = by_subject_.find(NameKey(subject_der));
+    return it == by_subject_.end() ? kNone : it->second;
+  }
+  const std::vector<x509::Certificate>& ByCn(const std::string& cn) const {
+    auto it = by_cn_.find(cn);
+    return it == by_cn_.end() ? kNone : it->second;
+  }
+
+ private:
+  static std::string NameKey(const Bytes& der) { return std::string(der.begin(), der.end()); }
+  static inline const std::vector<x509::Certificate> kNone{};
+  std::set<Hash32> seen_;
+  std::map<std::string, std::vector<x509::Certificate>> by_subject_;  // subject name DER
+  std::map<std::string, std::vector<x509::Certificate>> by_cn_;
+};
+
+// The index of a call's known set, built on first use only (most documents
+// bundle their issuers).
+using IndexFn = std::function<const IssuerIndex&()>;
 
 }  // namespace verifier_internal
 
+using verifier_internal::AuthDoc;
 using verifier_internal::Certification;
+using verifier_internal::IndexFn;
+using verifier_internal::IssuerIndex;
 using verifier_internal::ParsedDoc;
-using verifier_internal::PoolFn;
+
+namespace {
+
+// Intel's TCB Signing certificate (TCB Info and QE Identity signer) and the
+// simulator's (attestation/tdx/sim/dev_pki.h): the signer role by name.
+constexpr char kIntelTcbSigningCn[] = "Intel SGX TCB Signing";
+constexpr char kDevTcbSigningCn[] = "Tenzro DEV SGX TCB Signing";
+
+using LinkKey = std::array<uint8_t, 64>;
+LinkKey PairKey(const Hash32& a, const Hash32& b) {
+  LinkKey k{};
+  std::copy(a.begin(), a.end(), k.begin());
+  std::copy(b.begin(), b.end(), k.begin() + 32);
+  return k;
+}
+
+// Bounds of the caches (LRU eviction; a cache only ever saves work).
+constexpr size_t kMaxCertifications = 4096;
+constexpr size_t kMaxParsedDocs = 4096;
+constexpr size_t kMaxParsedDocBytes = size_t{64} << 20;
+constexpr size_t kMaxCertificates = 16384;
+constexpr size_t kMaxLinks = 16384;
+
+size_t DocCost(const ParsedDoc& d) {
+  return sizeof(ParsedDoc) + d.signed_body.size() + (d.certs.size() + d.bundled.size()) * 2048 +
+         (d.crl ? d.crl->der().size() : 0);
+}
+
+}  // namespace
 
 struct TdxVerifier::Impl {
   Hash32 root;
   std::vector<Hash32> dev_roots;
+  bool simulation = false;
 
   // Evidence: certification data by its exact bytes.
-  mutable std::shared_mutex cert_mu;
-  mutable std::unordered_map<std::string, std::shared_ptr<const Certification>, BytesHash, std::equal_to<>>
-      certifications;
-  // Parsed certificates by SHA-256 of their DER, and chain links (child
-  // fingerprint || issuer fingerprint) whose signature verified.
-  mutable std::shared_mutex x509_mu;
-  mutable std::unordered_map<Hash32, x509::Certificate, Hash32Hash> certs;
-  mutable std::unordered_map<std::string, bool> links;  // value: the child is a CA
-  // Collateral: parsed and authenticated documents by content hash.
-  mutable std::shared_mutex doc_mu;
-  mutable std::unordered_map<Hash32, std::shared_ptr<const ParsedDoc>, Hash32Hash> docs;
-  mutable std::atomic<uint64_t> cert_hits{0}, cert_misses{0}, doc_hits{0}, doc_misses{0}, x509_parses{0};
+  mutable Cache<std::string, Certification> certifications{kMaxCertifications};
+  // Parsed certificates by SHA-256 of their DER (CAs apart, so evidence
+  // caches can be dropped alone), and "the signature of child verifies under
+  // parent" by the fingerprint pair (child || parent).
+  mutable Cache<Hash32, x509::Certificate> ca_certs{kMaxCertificates};
+  mutable Cache<Hash32, x509::Certificate> leaf_certs{kMaxCertificates};
+  mutable Cache<LinkKey, bool> ca_links{kMaxLinks};
+  mutable Cache<LinkKey, bool> leaf_links{kMaxLinks};
+  // Collateral: parses by content hash, and "the signature of document D
+  // verifies under certificate C" by (content hash || fingerprint).
+  mutable Cache<Hash32, ParsedDoc> docs{kMaxParsedDocs, kMaxParsedDocBytes, DocCost};
+  mutable Cache<LinkKey, bool> doc_sigs{kMaxLinks};
+  mutable std::atomic<uint64_t> x509_parses{0};
 
   std::optional<uint8_t> AnchorOf(const x509::Certificate& root_cert) const {
     if (root_cert.fingerprint() == root) return kAnchorIntel;
@@ -184,86 +237,90 @@ struct TdxVerifier::Impl {
     return std::nullopt;
   }
 
-  // One certificate from its DER, parsed once.
-  Result<x509::Certificate> CertFromDer(ByteView der) const {
-    const Hash32 fp = crypto::Sha256(der);
-    {
-      std::shared_lock lock(x509_mu);
-      auto it = certs.find(fp);
-      if (it != certs.end()) return it->second;
-    }
-    x509_parses.fetch_add(1, std::memory_order_relaxed);
-    TEE_ASSIGN_OR_RETURN(x509::Certificate c, x509::Certificate::FromDer(der));
-    std::unique_lock lock(x509_mu);
-    if (certs.size() >= kMaxCertificates) certs.clear();
-    certs.emplace(fp, c);
-    return c;
-  }
-  // Every certificate of a PEM text (or one DER certificate).
-  Result<std::vector<x509::Certificate>> ParseCerts(ByteView data) const {
-    std::vector<x509::Certificate> out;
-    if (x509::LooksLikePem(data)) {
-      for (const Bytes& der : x509::PemBlocksDer(data, "CERTIFICATE")) {
-        TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(AsView(der)));
-        out.push_back(std::move(c));
-      }
-    } else {
-      TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(data));
-      out.push_back(std::move(c));
-    }
-    if (out.empty()) return Error(ErrorCode::kInvalidArgument, "no certificate found");
-    return out;
-  }
-  // child was issued by parent: names match and the signature verifies
-  // (verified once per pair).
-  bool Linked(const x509::Certificate& child, const x509::Certificate& parent) const {
-    if (child.issuer_der() != parent.subject_der()) return false;
-    std::string key(64, '\0');
-    std::copy(child.fingerprint().begin(), child.fingerprint().end(), key.begin());
-    std::copy(parent.fingerprint().begin(), parent.fingerprint().end(), key.begin() + 32);
-    {
-      std::shared_lock lock(x509_mu);
-      if (links.count(key) != 0) return true;
-    }
-    if (!child.SignatureVerifiesWith(parent.public_key())) return false;
-    std::unique_lock lock(x509_mu);
-    if (links.size() >= kMaxLinks) links.clear();
-    links.emplace(std::move(key), child.is_ca());
-    return true;
-  }
+  Result<x509::Certificate> CertFromDer(ByteView der) const;
+  Result<std::vector<x509::Certificate>> ParseCerts(ByteView data) const;
+  bool Linked(const x509::Certificate& child, const x509::Certificate& parent) const;
 
   std::shared_ptr<const Certification> Certify(const Quote& q) const;
   std::shared_ptr<Certification> BuildCertification(const Quote& q) const;
 
-  std::shared_ptr<const ParsedDoc> CachedDoc(const Hash32& h) const {
-    std::shared_lock lock(doc_mu);
-    auto it = docs.find(h);
-    if (it == docs.end()) return nullptr;
-    return it->second;
-  }
-  void StoreDoc(const Hash32& h, std::shared_ptr<const ParsedDoc> d) const {
-    std::unique_lock lock(doc_mu);
-    if (docs.size() >= kMaxParsedDocs) docs.clear();
-    docs.emplace(h, std::move(d));
-  }
+  IssuerIndex Index(TeeType type, const CollateralSet& set) const;
+  // The parse of a document, cached by content hash; nullptr with `error`
+  // set when the bytes are no collateral.
+  std::shared_ptr<const ParsedDoc> Parse(const Hash32& content_hash, ByteView data,
+                                         Status& error) const;
+  // An admitted document parsed and authenticated against the call's index;
+  // it must authenticate as the kind and key it was admitted under.
+  Result<AuthDoc> Resolve(const CollateralDoc& doc, const IndexFn& index) const;
+  // Authenticates a parsed document against its bundle and the call's index.
+  Result<AuthDoc> Authenticate(std::shared_ptr<const ParsedDoc> p, const Hash32& content_hash,
+                               const IndexFn& index) const;
 
-  // Candidate issuer certificates: every certificate of the set's "certs"
-  // documents of this type, once each. Unverified: trust comes only from
-  // signatures up to a pinned fingerprint.
-  std::vector<x509::Certificate> Pool(TeeType type, const CollateralSet& set) const;
-  // The chain from `cert` up to an anchor through `pool` (signatures checked).
+ private:
+  Result<ParsedDoc> ParseSignedJson(ByteView data) const;
+  Result<ParsedDoc> ParseUncached(ByteView data) const;
+  // The chain from `cert` up to an anchor through the bundle, then the index.
   Result<std::vector<x509::Certificate>> ChainToAnchor(const x509::Certificate& cert,
-                                                       const std::vector<x509::Certificate>& pool,
-                                                       uint8_t& anchor) const;
-  Result<ParsedDoc> ParseAndAuthenticate(ByteView data, const PoolFn& pool) const;
-  // The parsed document of an admitted doc: from the cache, else parsed and
-  // authenticated against the set's certificates.
-  Result<std::shared_ptr<const ParsedDoc>> Resolve(const CollateralDoc& doc, const PoolFn& pool) const;
+                                                       const std::vector<x509::Certificate>& bundle,
+                                                       const IndexFn& index, uint8_t& anchor) const;
+  Result<AuthDoc> AuthenticateJson(const ParsedDoc& p, const Hash32& content_hash,
+                                   const IndexFn& index) const;
+  Result<AuthDoc> AuthenticateCrl(const ParsedDoc& p, const IndexFn& index) const;
+  Result<AuthDoc> AuthenticateCerts(const ParsedDoc& p, const IndexFn& index) const;
+  // The TCB signing role: a non-CA certificate named for its root and
+  // signed by that anchor directly.
+  struct SignerRoot {
+    uint8_t anchor;
+    x509::Certificate root;
+  };
+  std::optional<SignerRoot> TcbSignerRoot(const x509::Certificate& signer,
+                                          const std::vector<x509::Certificate>& bundle,
+                                          const IndexFn& index) const;
 };
+
+Result<x509::Certificate> TdxVerifier::Impl::CertFromDer(ByteView der) const {
+  const Hash32 fp = crypto::Sha256(der);
+  if (auto c = ca_certs.Get(fp)) return *c;
+  if (auto c = leaf_certs.Get(fp)) return *c;
+  x509_parses.fetch_add(1, std::memory_order_relaxed);
+  TEE_ASSIGN_OR_RETURN(x509::Certificate c, x509::Certificate::FromDer(der));
+  auto shared = std::make_shared<const x509::Certificate>(c);
+  return *(c.is_ca() ? ca_certs : leaf_certs).Insert(fp, std::move(shared));
+}
+
+// Every certificate of a PEM text (or one DER certificate).
+Result<std::vector<x509::Certificate>> TdxVerifier::Impl::ParseCerts(ByteView data) const {
+  std::vector<x509::Certificate> out;
+  if (x509::LooksLikePem(data)) {
+    for (const Bytes& der : x509::PemBlocksDer(data, "CERTIFICATE")) {
+      TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(AsView(der)));
+      out.push_back(std::move(c));
+    }
+  } else {
+    TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(data));
+    out.push_back(std::move(c));
+  }
+  if (out.empty()) return Error(ErrorCode::kInvalidArgument, "no certificate found");
+  return out;
+}
+
+// child was issued by parent: names match and the signature verifies (each
+// pair verified once; the answer is a function of the two certificates).
+bool TdxVerifier::Impl::Linked(const x509::Certificate& child,
+                               const x509::Certificate& parent) const {
+  if (child.issuer_der() != parent.subject_der()) return false;
+  auto& cache = child.is_ca() ? ca_links : leaf_links;
+  auto ok = cache.GetOrInsert(PairKey(child.fingerprint(), parent.fingerprint()), [&] {
+    return std::make_shared<const bool>(child.SignatureVerifiesWith(parent.public_key()));
+  });
+  return *ok;
+}
 
 std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Quote& q) const {
   auto c = std::make_shared<Certification>();
-  auto fail = [&](FailureCode code, std::string msg) { c->failures.push_back({code, std::move(msg)}); };
+  auto fail = [&](FailureCode code, std::string msg) {
+    c->failures.push_back({code, std::move(msg)});
+  };
 
   auto key = x509::EcPublicKeyFromXY(x509::Curve::kP256, AsView(q.attestation_key));
   if (key.ok()) {
@@ -274,7 +331,8 @@ std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Quote
 
   auto chain = ParseCerts(q.pck_chain_pem);
   if (!chain.ok()) {
-    fail(FailureCode::kMalformed, "PCK certificate chain does not parse: " + chain.status().message());
+    fail(FailureCode::kMalformed,
+         "PCK certificate chain does not parse: " + chain.status().message());
     return c;
   }
   c->chain = std::move(*chain);
@@ -302,23 +360,26 @@ std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Quote
     bool linked = true;
     for (size_t i = 0; i + 1 < c->chain.size() && linked; ++i) {
       if (!c->chain[i + 1].is_ca()) {
-        fail(FailureCode::kChainUntrusted, "PCK chain certificate " + std::to_string(i + 1) + " is not a CA");
+        fail(FailureCode::kChainUntrusted,
+             "PCK chain certificate " + std::to_string(i + 1) + " is not a CA");
         linked = false;
       } else if (!Linked(c->chain[i], c->chain[i + 1])) {
         fail(FailureCode::kChainUntrusted, "PCK chain certificate " + std::to_string(i) +
-                                               " is not signed by certificate " + std::to_string(i + 1));
+                                               " is not signed by certificate " +
+                                               std::to_string(i + 1));
         linked = false;
       }
     }
     if (linked) {
       const auto& last = c->chain.back();
       if (!SelfIssued(last)) {
-        fail(FailureCode::kChainIncomplete, "PCK chain does not end at a root (" + last.issuer() + " is missing)");
+        fail(FailureCode::kChainIncomplete,
+             "PCK chain does not end at a root (" + last.issuer() + " is missing)");
       } else if (auto a = AnchorOf(last)) {
         c->anchor = *a;
       } else {
-        fail(FailureCode::kChainUntrusted, "PCK chain root " + UpperHex(AsView(last.fingerprint())) +
-                                               " is not the pinned root");
+        fail(FailureCode::kChainUntrusted,
+             "PCK chain root " + UpperHex(AsView(last.fingerprint())) + " is not the pinned root");
       }
     }
   }
@@ -327,7 +388,8 @@ std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Quote
   // attestation key and QE authentication data.
   if (!x509::EcdsaVerifyRaw(leaf.public_key(), x509::Digest::kSha256, q.qe_report_raw,
                             AsView(q.qe_report_signature))) {
-    fail(FailureCode::kBadSignature, "QE report signature does not verify under the PCK certificate key");
+    fail(FailureCode::kBadSignature,
+         "QE report signature does not verify under the PCK certificate key");
   }
   Bytes bound(q.attestation_key.begin(), q.attestation_key.end());
   bound.insert(bound.end(), q.qe_auth_data.begin(), q.qe_auth_data.end());
@@ -336,195 +398,247 @@ std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Quote
   const bool zero_tail = std::all_of(rd.begin() + 32, rd.end(), [](uint8_t b) { return b == 0; });
   if (!std::equal(h.begin(), h.end(), rd.begin()) || !zero_tail) {
     fail(FailureCode::kBadSignature,
-         "QE report data is not SHA-256(attestation key || QE authentication data) followed by zeros");
+         "QE report data is not SHA-256(attestation key || QE authentication data) followed by "
+         "zeros");
   }
   return c;
 }
 
 std::shared_ptr<const Certification> TdxVerifier::Impl::Certify(const Quote& q) const {
-  const std::string_view key(reinterpret_cast<const char*>(q.certified.data()), q.certified.size());
-  {
-    std::shared_lock lock(cert_mu);
-    auto it = certifications.find(key);
-    if (it != certifications.end()) {
-      cert_hits.fetch_add(1, std::memory_order_relaxed);
-      return it->second;
-    }
-  }
-  cert_misses.fetch_add(1, std::memory_order_relaxed);
-  std::shared_ptr<const Certification> c = BuildCertification(q);
-  std::unique_lock lock(cert_mu);
-  if (certifications.size() >= kMaxCertifications) certifications.clear();
-  certifications.emplace(std::string(key), c);
-  return c;
+  const std::string key(reinterpret_cast<const char*>(q.certified.data()), q.certified.size());
+  return certifications.GetOrInsert(key, [&] { return BuildCertification(q); });
 }
 
-std::vector<x509::Certificate> TdxVerifier::Impl::Pool(TeeType type, const CollateralSet& set) const {
-  std::vector<x509::Certificate> pool;
-  auto add = [&](const x509::Certificate& c) {
-    for (const auto& p : pool) {
-      if (p.fingerprint() == c.fingerprint()) return;
-    }
-    pool.push_back(c);
-  };
+IssuerIndex TdxVerifier::Impl::Index(TeeType type, const CollateralSet& set) const {
+  IssuerIndex index;
   for (const auto& d : set.docs()) {
     if (d.tee_type != type || d.kind != kKindCerts) continue;
-    if (auto parsed = CachedDoc(d.content_hash)) {
-      for (const auto& c : parsed->certs) add(c);
-    } else if (auto certs_of = ParseCerts(AsView(d.data)); certs_of.ok()) {
-      for (const auto& c : *certs_of) add(c);
-    }
+    Status error;
+    // Keep the owner alive while reading its certificates.
+    const std::shared_ptr<const ParsedDoc> p = Parse(d.content_hash, AsView(d.data), error);
+    if (p == nullptr) continue;
+    for (const auto& c : p->certs) index.Add(c);
   }
-  return pool;
+  return index;
 }
 
-Result<std::vector<x509::Certificate>> TdxVerifier::Impl::ChainToAnchor(const x509::Certificate& cert,
-                                                                        const std::vector<x509::Certificate>& pool,
-                                                                        uint8_t& anchor) const {
+std::shared_ptr<const ParsedDoc> TdxVerifier::Impl::Parse(const Hash32& content_hash, ByteView data,
+                                                          Status& error) const {
+  return docs.GetOrInsert(content_hash, [&]() -> std::shared_ptr<const ParsedDoc> {
+    auto p = ParseUncached(data);
+    if (!p.ok()) {
+      error = p.status();
+      return nullptr;
+    }
+    return std::make_shared<const ParsedDoc>(std::move(*p));
+  });
+}
+
+Result<ParsedDoc> TdxVerifier::Impl::ParseSignedJson(ByteView data) const {
+  // Signed JSON, optionally followed by its issuer chain (bundle convention).
+  TEE_ASSIGN_OR_RETURN(ScannedObject obj, ScanJsonObject(data));
+  const bool is_tcb = UniqueMember(obj, "tcbInfo").ok();
+  TEE_ASSIGN_OR_RETURN(SignedJson sj,
+                       SplitSignedJson(data, is_tcb ? "tcbInfo" : "enclaveIdentity"));
+  ParsedDoc out;
+  if (is_tcb) {
+    TEE_ASSIGN_OR_RETURN(TcbInfo info, ParseTcbInfo(sj.body));
+    out.kind = kKindTcbInfo;
+    out.this_update = info.issue_date;
+    out.next_update = info.next_update;
+    out.rank = info.tcb_evaluation_data_number;
+    out.tcb_info = std::move(info);
+  } else {
+    TEE_ASSIGN_OR_RETURN(QeIdentity qe, ParseQeIdentity(sj.body));
+    out.kind = kKindQeIdentity;
+    out.this_update = qe.issue_date;
+    out.next_update = qe.next_update;
+    out.rank = qe.tcb_evaluation_data_number;
+    out.qe_identity = std::move(qe);
+  }
+  if (!sj.trailer.empty()) {
+    TEE_ASSIGN_OR_RETURN(out.bundled, ParseCerts(sj.trailer));
+  }
+  out.signed_body.assign(sj.body.begin(), sj.body.end());
+  out.signature.assign(sj.signature.begin(), sj.signature.end());
+  return out;
+}
+
+Result<ParsedDoc> TdxVerifier::Impl::ParseUncached(ByteView data) const {
+  size_t first = 0;
+  while (first < data.size() && std::isspace(data[first]) != 0) ++first;
+  if (first < data.size() && data[first] == '{') return ParseSignedJson(data);
+
+  ParsedDoc out;
+  // A CRL (DER, or the first X509 CRL block of a PEM text); one parse attempt.
+  if (auto parsed_crl = x509::Crl::Parse(data); parsed_crl.ok()) {
+    if (!parsed_crl->next_update())
+      return Error(ErrorCode::kInvalidArgument, "CRL has no nextUpdate");
+    out.this_update = pipeline::ClampTime(parsed_crl->this_update());
+    out.next_update = pipeline::ClampTime(*parsed_crl->next_update());
+    out.crl = std::move(*parsed_crl);
+    if (x509::LooksLikePem(data)) {
+      if (auto bundled = ParseCerts(data); bundled.ok()) out.bundled = std::move(*bundled);
+    }
+    return out;
+  }
+  TEE_ASSIGN_OR_RETURN(out.certs, ParseCerts(data));
+  out.kind = kKindCerts;
+  out.next_update = UINT64_MAX;
+  for (const auto& c : out.certs) {
+    out.this_update = std::max(out.this_update, pipeline::ClampTime(c.not_before()));
+    out.next_update = std::min(out.next_update, pipeline::ClampTime(c.not_after()));
+  }
+  return out;
+}
+
+Result<std::vector<x509::Certificate>> TdxVerifier::Impl::ChainToAnchor(
+    const x509::Certificate& cert, const std::vector<x509::Certificate>& bundle,
+    const IndexFn& index, uint8_t& anchor) const {
   std::vector<x509::Certificate> chain{cert};
   while (chain.size() <= kMaxChainLength) {
     const x509::Certificate& cur = chain.back();
     if (SelfIssued(cur)) {
       auto a = AnchorOf(cur);
-      if (!a) return Error(ErrorCode::kCollateral, "issuer chain ends at an unpinned root " + cur.subject());
+      if (!a)
+        return Error(ErrorCode::kCollateral,
+                     "issuer chain ends at an unpinned root " + cur.subject());
       anchor = *a;
       return chain;
     }
     const x509::Certificate* issuer = nullptr;
-    for (const auto& p : pool) {
-      if (p.is_ca() && Linked(cur, p)) {
-        issuer = &p;
-        break;
+    auto pick = [&](const std::vector<x509::Certificate>& candidates) {
+      for (const auto& p : candidates) {
+        if (issuer == nullptr && p.is_ca() && Linked(cur, p)) issuer = &p;
       }
-    }
-    if (issuer == nullptr) return Error(ErrorCode::kNotFound, "no issuer at hand for " + cur.subject());
+    };
+    pick(bundle);
+    if (issuer == nullptr) pick(index().BySubject(cur.issuer_der()));
+    if (issuer == nullptr)
+      return Error(ErrorCode::kNotFound, "no issuer at hand for " + cur.subject());
     chain.push_back(*issuer);
   }
   return Error(ErrorCode::kCollateral, "issuer chain too long");
 }
 
-Result<ParsedDoc> TdxVerifier::Impl::ParseAndAuthenticate(ByteView data, const PoolFn& given) const {
-  ParsedDoc out;
-  size_t first = 0;
-  while (first < data.size() && std::isspace(data[first]) != 0) ++first;
+std::optional<TdxVerifier::Impl::SignerRoot> TdxVerifier::Impl::TcbSignerRoot(
+    const x509::Certificate& signer, const std::vector<x509::Certificate>& bundle,
+    const IndexFn& index) const {
+  const auto cn = signer.SubjectAttr("CN");
+  if (signer.is_ca() || !cn || (*cn != kIntelTcbSigningCn && *cn != kDevTcbSigningCn))
+    return std::nullopt;
+  auto under_root =
+      [&](const std::vector<x509::Certificate>& candidates) -> std::optional<SignerRoot> {
+    for (const auto& r : candidates) {
+      if (!SelfIssued(r) || !Linked(signer, r)) continue;
+      const auto a = AnchorOf(r);
+      // Under Intel's root only Intel's name; a development root (trusted
+      // only with simulation on) may also re-root Intel's hierarchy in tests.
+      if (a && (*a == kAnchorDev || *cn == kIntelTcbSigningCn)) return SignerRoot{*a, r};
+    }
+    return std::nullopt;
+  };
+  if (auto a = under_root(bundle)) return a;
+  return under_root(index().BySubject(signer.issuer_der()));
+}
 
-  if (first < data.size() && data[first] == '{') {
-    // Signed JSON, optionally followed by its issuer chain (bundle convention).
-    TEE_ASSIGN_OR_RETURN(ScannedObject obj, ScanJsonObject(data));
-    const bool is_tcb = UniqueMember(obj, "tcbInfo").ok();
-    TEE_ASSIGN_OR_RETURN(SignedJson sj, SplitSignedJson(data, is_tcb ? "tcbInfo" : "enclaveIdentity"));
-    if (is_tcb) {
-      TEE_ASSIGN_OR_RETURN(TcbInfo info, ParseTcbInfo(sj.body));
-      out.kind = kKindTcbInfo;
-      out.this_update = info.issue_date;
-      out.next_update = info.next_update;
-      out.rank = info.tcb_evaluation_data_number;
-      out.tcb_info = std::move(info);
-    } else {
-      TEE_ASSIGN_OR_RETURN(QeIdentity qe, ParseQeIdentity(sj.body));
-      out.kind = kKindQeIdentity;
-      out.this_update = qe.issue_date;
-      out.next_update = qe.next_update;
-      out.rank = qe.tcb_evaluation_data_number;
-      out.qe_identity = std::move(qe);
-    }
-    // Candidates for the signer: the bundled chain first, then leaves at
-    // hand (Intel's TCB signing certificate is not a CA), then the rest.
-    std::vector<x509::Certificate> pool;
-    if (!sj.trailer.empty()) {
-      TEE_ASSIGN_OR_RETURN(pool, ParseCerts(sj.trailer));
-    }
-    const size_t bundled = pool.size();
-    for (const auto& c : given()) pool.push_back(c);
-    std::stable_partition(pool.begin() + static_cast<std::ptrdiff_t>(bundled), pool.end(),
-                          [](const x509::Certificate& c) { return !c.is_ca(); });
-    Status last = Error(ErrorCode::kNotFound, "no certificate at hand verifies the " + out.kind + " signature");
-    for (const auto& cand : pool) {
-      if (cand.public_key().empty() ||
-          !x509::EcdsaVerifyRaw(cand.public_key(), x509::Digest::kSha256, sj.body, AsView(sj.signature))) {
-        continue;
-      }
-      uint8_t anchor = 0;
-      auto chain = ChainToAnchor(cand, pool, anchor);
-      if (!chain.ok()) {
-        last = chain.status();
-        continue;
-      }
-      out.anchor = anchor;
-      out.signer_chain = std::move(*chain);
-      if (out.tcb_info) {
-        out.key = MakeKey(anchor, StrView(out.tcb_info->id), AsView(out.tcb_info->fmspc));
-      } else {
-        out.key = MakeKey(anchor, StrView(out.qe_identity->id));
-      }
+Result<AuthDoc> TdxVerifier::Impl::AuthenticateJson(const ParsedDoc& p, const Hash32& content_hash,
+                                                    const IndexFn& index) const {
+  // The signer is Intel's TCB Signing certificate (or the simulator's),
+  // directly under its root: no PCK leaf or CA may sign TCB levels.
+  auto try_signers =
+      [&](const std::vector<x509::Certificate>& candidates) -> std::optional<AuthDoc> {
+    for (const auto& cand : candidates) {
+      const auto signer_root = TcbSignerRoot(cand, p.bundled, index);
+      if (!signer_root) continue;
+      auto ok = doc_sigs.GetOrInsert(PairKey(content_hash, cand.fingerprint()), [&] {
+        return std::make_shared<const bool>(x509::EcdsaVerifyRaw(
+            cand.public_key(), x509::Digest::kSha256, AsView(p.signed_body), AsView(p.signature)));
+      });
+      if (!*ok) continue;
+      AuthDoc out;
+      out.kind = p.kind;
+      out.anchor = signer_root->anchor;
+      out.key = p.tcb_info ? MakeKey(out.anchor, StrView(p.tcb_info->id), AsView(p.tcb_info->fmspc))
+                           : MakeKey(out.anchor, StrView(p.qe_identity->id));
+      out.signer_chain = {cand, signer_root->root};
       return out;
     }
-    return last;
+    return std::nullopt;
+  };
+  if (auto a = try_signers(p.bundled)) return *a;
+  for (const char* cn : {kIntelTcbSigningCn, kDevTcbSigningCn}) {
+    if (auto a = try_signers(index().ByCn(cn))) return *a;
   }
+  return Error(ErrorCode::kNotFound,
+               "no TCB Signing certificate at hand verifies the " + p.kind + " signature");
+}
 
-  // A CRL (DER, or the first X509 CRL block of a PEM text); one parse attempt.
-  if (auto parsed_crl = x509::Crl::Parse(data); parsed_crl.ok()) {
-    x509::Crl crl = std::move(*parsed_crl);
-    if (!crl.next_update()) return Error(ErrorCode::kInvalidArgument, "CRL has no nextUpdate");
-    std::vector<x509::Certificate> pool;
-    if (x509::LooksLikePem(data)) {
-      if (auto bundled = ParseCerts(data); bundled.ok()) pool = std::move(*bundled);
-    }
-    for (const auto& c : given()) pool.push_back(c);
-    Status last = Error(ErrorCode::kNotFound, "no certificate at hand issued the CRL of " + crl.issuer());
-    for (const auto& cand : pool) {
-      if (cand.subject_der() != crl.issuer_der() || !crl.SignatureVerifiesWith(cand.public_key())) continue;
-      uint8_t anchor = 0;
-      auto chain = ChainToAnchor(cand, pool, anchor);
+Result<AuthDoc> TdxVerifier::Impl::AuthenticateCrl(const ParsedDoc& p, const IndexFn& index) const {
+  const x509::Crl& crl = *p.crl;
+  Status last =
+      Error(ErrorCode::kNotFound, "no certificate at hand issued the CRL of " + crl.issuer());
+  auto try_issuers =
+      [&](const std::vector<x509::Certificate>& candidates) -> std::optional<AuthDoc> {
+    for (const auto& cand : candidates) {
+      if (cand.subject_der() != crl.issuer_der() || !crl.SignatureVerifiesWith(cand.public_key()))
+        continue;
+      AuthDoc out;
+      auto chain = ChainToAnchor(cand, p.bundled, index, out.anchor);
       if (!chain.ok()) {
         last = chain.status();
         continue;
       }
       out.kind = SelfIssued(cand) ? kKindRootCaCrl : kKindPckCrl;
-      out.anchor = anchor;
-      out.key = MakeKey(anchor, AsView(crypto::Sha256(AsView(crl.issuer_der()))));
-      out.this_update = ClampTime(crl.this_update());
-      out.next_update = ClampTime(*crl.next_update());
+      out.key = MakeKey(out.anchor, AsView(crypto::Sha256(AsView(crl.issuer_der()))));
       out.signer_chain = std::move(*chain);
-      out.crl = std::move(crl);
       return out;
     }
-    return last;
-  }
+    return std::nullopt;
+  };
+  if (auto a = try_issuers(p.bundled)) return *a;
+  if (auto a = try_issuers(index().BySubject(crl.issuer_der()))) return *a;
+  return last;
+}
 
-  // Certificates: every one must chain to an anchor.
-  TEE_ASSIGN_OR_RETURN(std::vector<x509::Certificate> certs_in, ParseCerts(data));
-  std::vector<x509::Certificate> pool = certs_in;
-  for (const auto& c : given()) pool.push_back(c);
+// Certificates: every one must chain to an anchor, the same for all.
+Result<AuthDoc> TdxVerifier::Impl::AuthenticateCerts(const ParsedDoc& p,
+                                                     const IndexFn& index) const {
   std::optional<uint8_t> anchor;
-  out.this_update = 0;
-  out.next_update = UINT64_MAX;
-  for (const auto& c : certs_in) {
+  for (const auto& c : p.certs) {
     uint8_t a = 0;
-    TEE_ASSIGN_OR_RETURN(auto chain, ChainToAnchor(c, pool, a));
-    if (anchor && *anchor != a) return Error(ErrorCode::kCollateral, "certificates under different roots");
+    TEE_ASSIGN_OR_RETURN(auto chain, ChainToAnchor(c, p.certs, index, a));
+    if (anchor && *anchor != a)
+      return Error(ErrorCode::kCollateral, "certificates under different roots");
     anchor = a;
-    out.this_update = std::max(out.this_update, ClampTime(c.not_before()));
-    out.next_update = std::min(out.next_update, ClampTime(c.not_after()));
   }
+  AuthDoc out;
   out.kind = kKindCerts;
   out.anchor = *anchor;
-  out.key = MakeKey(*anchor, AsView(certs_in.front().fingerprint()));
-  out.certs = std::move(certs_in);
+  out.key = MakeKey(*anchor, AsView(p.certs.front().fingerprint()));
   return out;
 }
 
-Result<std::shared_ptr<const ParsedDoc>> TdxVerifier::Impl::Resolve(const CollateralDoc& doc,
-                                                                    const PoolFn& pool) const {
-  if (auto d = CachedDoc(doc.content_hash)) {
-    doc_hits.fetch_add(1, std::memory_order_relaxed);
-    return d;
+Result<AuthDoc> TdxVerifier::Impl::Authenticate(std::shared_ptr<const ParsedDoc> p,
+                                                const Hash32& content_hash,
+                                                const IndexFn& index) const {
+  Result<AuthDoc> out = p->kind == kKindCerts ? AuthenticateCerts(*p, index)
+                        : p->crl              ? AuthenticateCrl(*p, index)
+                                              : AuthenticateJson(*p, content_hash, index);
+  if (out.ok()) out->parsed = std::move(p);
+  return out;
+}
+
+Result<AuthDoc> TdxVerifier::Impl::Resolve(const CollateralDoc& doc, const IndexFn& index) const {
+  Status error = Error(ErrorCode::kCollateral, "admitted document does not parse");
+  auto parsed = Parse(doc.content_hash, AsView(doc.data), error);
+  if (parsed == nullptr) return error;
+  TEE_ASSIGN_OR_RETURN(AuthDoc auth, Authenticate(std::move(parsed), doc.content_hash, index));
+  if (auth.kind != doc.kind || auth.key != doc.key) {
+    return Error(ErrorCode::kCollateral,
+                 "document authenticates as another kind or key than admitted");
   }
-  doc_misses.fetch_add(1, std::memory_order_relaxed);
-  TEE_ASSIGN_OR_RETURN(ParsedDoc parsed, ParseAndAuthenticate(AsView(doc.data), pool));
-  auto shared = std::make_shared<const ParsedDoc>(std::move(parsed));
-  StoreDoc(doc.content_hash, shared);
-  return std::shared_ptr<const ParsedDoc>(shared);
+  return auth;
 }
 
 // ---- the verifier ----------------------------------------------------------
@@ -543,25 +657,20 @@ const char* DocName(const std::string& kind) {
 
 // Among docs of the kind and key: the one valid at t (CollateralSet::Select),
 // else the best one anyway so its window is reported (expired/not_yet_valid).
-const CollateralDoc* SelectDoc(const CollateralSet& set, TeeType type, const std::string& kind, ByteView key,
-                               uint64_t t) {
+const CollateralDoc* SelectDoc(const CollateralSet& set, TeeType type, const std::string& kind,
+                               ByteView key, uint64_t t) {
   if (const auto* d = set.Select(type, kind, key, t)) return d;
   const CollateralDoc* best = nullptr;
   for (const auto& d : set.docs()) {
-    if (d.tee_type != type || d.kind != kind || !std::equal(d.key.begin(), d.key.end(), key.begin(), key.end())) {
+    if (d.tee_type != type || d.kind != kind ||
+        !std::equal(d.key.begin(), d.key.end(), key.begin(), key.end())) {
       continue;
     }
-    if (best == nullptr || std::tie(d.rank, d.this_update) > std::tie(best->rank, best->this_update)) best = &d;
+    if (best == nullptr ||
+        std::tie(d.rank, d.this_update) > std::tie(best->rank, best->this_update))
+      best = &d;
   }
   return best;
-}
-
-// Window of a time span [from, until] checked at now. `what` makes the name
-// only on failure (this runs for every certificate and document of every call).
-template <typename Name>
-void CheckWindow(Verdict& v, const Name& what, uint64_t from, uint64_t until, uint64_t now) {
-  if (now < from) v.Fail(FailureCode::kNotYetValid, what() + " is not valid before " + std::to_string(from));
-  if (now > until) v.Fail(FailureCode::kExpired, what() + " expired at " + std::to_string(until));
 }
 
 bool Accepted(const Policy& p, const TcbEvaluation& e, uint64_t now, uint64_t& valid_until) {
@@ -576,53 +685,42 @@ bool Accepted(const Policy& p, const TcbEvaluation& e, uint64_t now, uint64_t& v
   return false;
 }
 
-template <size_t N>
-bool Listed(const std::vector<std::array<uint8_t, N>>& list, const std::array<uint8_t, N>& v) {
-  return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
-}
-
 }  // namespace
 
-TdxVerifier::TdxVerifier(TeeType type, Policy policy, CommonPolicy common, std::vector<Hash32> dev_roots)
+TdxVerifier::TdxVerifier(TeeType type, Policy policy, CommonPolicy common,
+                         std::vector<Hash32> dev_roots)
     : type_(type), policy_(std::move(policy)), common_(common), impl_(std::make_unique<Impl>()) {
   impl_->root = policy_.root_ca_sha256;
   impl_->dev_roots = std::move(dev_roots);
+  impl_->simulation = common_.simulation;
 }
 
 TdxVerifier::~TdxVerifier() = default;
 
 TdxVerifier::CacheStats TdxVerifier::cache_stats() const {
   CacheStats s;
-  s.certification_hits = impl_->cert_hits.load();
-  s.certification_misses = impl_->cert_misses.load();
-  s.collateral_hits = impl_->doc_hits.load();
-  s.collateral_misses = impl_->doc_misses.load();
+  const auto certs = impl_->certifications.stats();
+  const auto docs = impl_->docs.stats();
+  s.certification_hits = certs.hits;
+  s.certification_misses = certs.misses;
+  s.collateral_hits = docs.hits;
+  s.collateral_misses = docs.misses;
   s.certificates_parsed = impl_->x509_parses.load();
   return s;
 }
 
 void TdxVerifier::ClearEvidenceCaches() const {
-  {
-    std::unique_lock lock(impl_->cert_mu);
-    impl_->certifications.clear();
-  }
-  std::unique_lock lock(impl_->x509_mu);
-  std::erase_if(impl_->certs, [](const auto& kv) { return !kv.second.is_ca(); });
-  std::erase_if(impl_->links, [](const auto& kv) { return !kv.second; });
+  impl_->certifications.Clear();
+  impl_->leaf_certs.Clear();
+  impl_->leaf_links.Clear();
 }
 
 void TdxVerifier::ClearCaches() const {
-  {
-    std::unique_lock lock(impl_->cert_mu);
-    impl_->certifications.clear();
-  }
-  {
-    std::unique_lock lock(impl_->x509_mu);
-    impl_->certs.clear();
-    impl_->links.clear();
-  }
-  std::unique_lock lock(impl_->doc_mu);
-  impl_->docs.clear();
+  ClearEvidenceCaches();
+  impl_->ca_certs.Clear();
+  impl_->ca_links.Clear();
+  impl_->docs.Clear();
+  impl_->doc_sigs.Clear();
 }
 
 namespace {
@@ -651,7 +749,8 @@ void FillClaims(Verdict& v, const Quote& q, const Certification& cert) {
     c["mrconfigid"] = ToHex(AsView(td.mr_config_id));
     c["mrowner"] = ToHex(AsView(td.mr_owner));
     c["mrownerconfig"] = ToHex(AsView(td.mr_owner_config));
-    for (size_t i = 0; i < td.rtmr.size(); ++i) c["rtmr" + std::to_string(i)] = ToHex(AsView(td.rtmr[i]));
+    for (size_t i = 0; i < td.rtmr.size(); ++i)
+      c["rtmr" + std::to_string(i)] = ToHex(AsView(td.rtmr[i]));
     if (td.mr_service_td) c["mrservicetd"] = ToHex(AsView(*td.mr_service_td));
     c["report_data"] = ToHex(AsView(td.report_data));
   } else {
@@ -676,7 +775,8 @@ void FillReevalClaims(Verdict& v, const Quote& q, const Certification& cert) {
   r[kRcPceSvn] = U16Le(cert.ext.pcesvn);
   if (q.is_tdx()) {
     r[kRcTeeTcbSvn] = Bytes(q.td.tee_tcb_svn.begin(), q.td.tee_tcb_svn.end());
-    if (q.td.tee_tcb_svn2) r[kRcTeeTcbSvn2] = Bytes(q.td.tee_tcb_svn2->begin(), q.td.tee_tcb_svn2->end());
+    if (q.td.tee_tcb_svn2)
+      r[kRcTeeTcbSvn2] = Bytes(q.td.tee_tcb_svn2->begin(), q.td.tee_tcb_svn2->end());
     r[kRcMrSignerSeam] = Bytes(q.td.mr_signer_seam.begin(), q.td.mr_signer_seam.end());
     r[kRcSeamAttributes] = Bytes(q.td.seam_attributes.begin(), q.td.seam_attributes.end());
   }
@@ -711,14 +811,17 @@ struct TdxVerifier::State {
 
 Result<Verdict> TdxVerifier::Verify(const VerifyRequest& req) const { return Run(req, true); }
 
-Result<Verdict> TdxVerifier::VerifyQuoteAndPckChain(const VerifyRequest& req) const { return Run(req, false); }
+Result<Verdict> TdxVerifier::VerifyQuoteAndPckChain(const VerifyRequest& req) const {
+  return Run(req, false);
+}
 
 Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
   Verdict v;
   v.tee_type = type_;
   auto parsed = ParseQuote(req.evidence);
   if (!parsed.ok()) {
-    v.Fail(parsed.status().code() == ErrorCode::kUnsupported ? FailureCode::kUnsupported : FailureCode::kMalformed,
+    v.Fail(parsed.status().code() == ErrorCode::kUnsupported ? FailureCode::kUnsupported
+                                                             : FailureCode::kMalformed,
            parsed.status().message());
     return v;
   }
@@ -732,7 +835,8 @@ Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
     return v;
   }
   if (q.qe_vendor_id != fmt::kIntelQeVendorId) {
-    v.Fail(FailureCode::kUnsupported, "QE vendor id " + UpperHex(AsView(q.qe_vendor_id)) + " is not Intel's");
+    v.Fail(FailureCode::kUnsupported,
+           "QE vendor id " + UpperHex(AsView(q.qe_vendor_id)) + " is not Intel's");
     return v;
   }
 
@@ -742,7 +846,8 @@ Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
   FillClaims(v, q, cert);
   for (const auto& f : cert.failures) v.Fail(f.code, f.message);
   if (!cert.attestation_key.empty() &&
-      !x509::EcdsaVerifyRaw(cert.attestation_key, x509::Digest::kSha256, q.signed_data, AsView(q.signature))) {
+      !x509::EcdsaVerifyRaw(cert.attestation_key, x509::Digest::kSha256, q.signed_data,
+                            AsView(q.signature))) {
     v.Fail(FailureCode::kBadSignature, "quote signature does not verify under the attestation key");
   }
   // Nothing after an unauthenticated quote is worth reporting.
@@ -757,18 +862,20 @@ Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
     const uint64_t until = SatAdd(*req.evidence_time, common_.max_age_secs);
     st.valid_until = until;
     st.valid_from = *req.evidence_time;
-    CheckWindow(v, [&] { return "evidence (max_age_secs " + std::to_string(common_.max_age_secs) + ")"; },
-                *req.evidence_time,
-                until, req.now);
+    pipeline::CheckWindow(v, "evidence (max_age_secs " + std::to_string(common_.max_age_secs) + ")",
+                          *req.evidence_time, until, req.now);
   }
-  static constexpr const char* kChainNames[] = {"PCK certificate", "PCK CA certificate", "root CA certificate"};
+  static constexpr const char* kChainNames[] = {"PCK certificate", "PCK CA certificate",
+                                                "root CA certificate"};
   for (size_t i = 0; i < cert.chain.size(); ++i) {
     const auto& c = cert.chain[i];
-    const auto name = [&] {
-      return cert.chain.size() == 3 ? std::string(kChainNames[i]) : "PCK chain certificate " + std::to_string(i);
-    };
-    if (!c.ValidAt(req.now)) st.chain_in_force = false;
-    CheckWindow(v, name, ClampTime(c.not_before()), ClampTime(c.not_after()), req.now);
+    if (!c.ValidAt(req.now)) {
+      st.chain_in_force = false;
+      const std::string name = cert.chain.size() == 3
+                                   ? std::string(kChainNames[i])
+                                   : "PCK chain certificate " + std::to_string(i);
+      pipeline::CheckWindow(v, name, ClampTime(c.not_before()), ClampTime(c.not_after()), req.now);
+    }
     st.valid_until = std::min(st.valid_until, ClampTime(c.not_after()));
     st.valid_from = std::max(st.valid_from, ClampTime(c.not_before()));
   }
@@ -778,9 +885,7 @@ Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
 
   v.certificate_chain_valid = v.hardware_verified && st.chain_in_force;
   CheckPolicy(req, q, v);
-  if (dev_blocked) {
-    v.Fail(FailureCode::kSimulationDisabled, "quote chains to a development root while [tee] simulation = false");
-  }
+  pipeline::CheckSimulation(v, anchor == kAnchorDev, common_.simulation, "quote");
   v.valid_until = st.valid_until;
   v.valid_from = st.valid_from;
   FillReevalClaims(v, q, cert);
@@ -794,10 +899,10 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
   const CollateralSet empty;
   const CollateralSet& set = req.collateral != nullptr ? *req.collateral : empty;
   const uint64_t now = req.now;
-  std::optional<std::vector<x509::Certificate>> pool_certs;
-  const PoolFn pool = [&]() -> const std::vector<x509::Certificate>& {
-    if (!pool_certs) pool_certs = impl_->Pool(type_, set);
-    return *pool_certs;
+  std::optional<IssuerIndex> issuers;
+  const IndexFn index = [&]() -> const IssuerIndex& {
+    if (!issuers) issuers = impl_->Index(type_, set);
+    return *issuers;
   };
 
   const Bytes pck_crl_key = MakeKey(anchor, AsView(cert.leaf_issuer_hash));
@@ -807,35 +912,37 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
 
   // Resolves one document: authenticated, windows checked, signer chain's
   // windows checked and counted in valid_until.
-  auto use = [&](const char* kind, const Bytes& key, bool required) -> std::shared_ptr<const ParsedDoc> {
+  auto use = [&](const char* kind, const Bytes& key, bool required) -> std::optional<AuthDoc> {
     const CollateralDoc* doc = SelectDoc(set, type_, kind, AsView(key), now);
-    const auto name = [kind] { return std::string(DocName(kind)); };
+    const std::string name = DocName(kind);
     if (doc == nullptr) {
-      if (required) {
-        std::string what = name();
-        if (std::string_view(kind) == kKindTcbInfo) what += " for FMSPC " + UpperHex(AsView(cert.ext.fmspc));
-        v.Fail(FailureCode::kCollateralMissing, "no " + what + " at hand");
-      }
-      return nullptr;
+      if (!required) return std::nullopt;
+      std::string what = name;
+      if (std::string_view(kind) == kKindTcbInfo)
+        what += " for FMSPC " + UpperHex(AsView(cert.ext.fmspc));
+      v.Fail(FailureCode::kCollateralMissing, "no " + what + " at hand");
+      return std::nullopt;
     }
-    auto parsed = impl_->Resolve(*doc, pool);
-    if (!parsed.ok()) {
-      v.Fail(parsed.status().code() == ErrorCode::kNotFound ? FailureCode::kChainIncomplete
-                                                             : FailureCode::kChainUntrusted,
-             name() + " cannot be authenticated: " + parsed.status().message());
-      return nullptr;
+    auto auth = impl_->Resolve(*doc, index);
+    if (!auth.ok()) {
+      v.Fail(auth.status().code() == ErrorCode::kNotFound ? FailureCode::kChainIncomplete
+                                                          : FailureCode::kChainUntrusted,
+             name + " cannot be authenticated: " + auth.status().message());
+      return std::nullopt;
     }
-    const ParsedDoc& d = **parsed;
-    CheckWindow(v, name, d.this_update, d.next_update, now);
+    const ParsedDoc& d = *auth->parsed;
+    pipeline::CheckWindow(v, name, d.this_update, d.next_update, now);
     st.valid_until = std::min(st.valid_until, d.next_update);
     st.valid_from = std::max(st.valid_from, d.this_update);
-    for (const auto& c : d.signer_chain) {
-      CheckWindow(v, [&] { return name() + " signer " + c.subject(); }, ClampTime(c.not_before()),
-                  ClampTime(c.not_after()), now);
+    for (const auto& c : auth->signer_chain) {
+      if (!c.ValidAt(now)) {
+        pipeline::CheckWindow(v, name + " signer " + c.subject(), ClampTime(c.not_before()),
+                              ClampTime(c.not_after()), now);
+      }
       st.valid_until = std::min(st.valid_until, ClampTime(c.not_after()));
       st.valid_from = std::max(st.valid_from, ClampTime(c.not_before()));
     }
-    return *parsed;
+    return std::move(*auth);
   };
 
   const auto pck_crl = use(kKindPckCrl, pck_crl_key, policy_.require_crls);
@@ -844,22 +951,24 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
   const auto qe = use(kKindQeIdentity, qe_key, true);
 
   // Revocation: the PCK by its CA's CRL; the CAs and collateral signers by the root's.
-  if (pck_crl && pck_crl->crl->IsRevoked(AsView(cert.chain.front().serial()))) {
+  if (pck_crl && pck_crl->parsed->crl->IsRevoked(AsView(cert.chain.front().serial()))) {
     v.Fail(FailureCode::kRevoked, "PCK certificate is revoked by the PCK CRL");
     st.chain_in_force = false;
   }
   if (root_crl) {
     for (size_t i = 1; i + 1 < cert.chain.size(); ++i) {
-      if (root_crl->crl->IsRevoked(AsView(cert.chain[i].serial()))) {
+      if (root_crl->parsed->crl->IsRevoked(AsView(cert.chain[i].serial()))) {
         v.Fail(FailureCode::kRevoked, cert.chain[i].subject() + " is revoked by the Root CA CRL");
         st.chain_in_force = false;
       }
     }
-    for (const auto* d : {tcb.get(), qe.get(), pck_crl.get()}) {
-      if (d == nullptr) continue;
-      for (size_t i = 0; i + 1 < d->signer_chain.size(); ++i) {
-        if (root_crl->crl->IsRevoked(AsView(d->signer_chain[i].serial()))) {
-          v.Fail(FailureCode::kRevoked, std::string(DocName(d->kind)) + " signer " + d->signer_chain[i].subject() +
+    for (const auto* d : {&tcb, &qe, &pck_crl}) {
+      if (!d->has_value()) continue;
+      const AuthDoc& a = **d;
+      for (size_t i = 0; i + 1 < a.signer_chain.size(); ++i) {
+        if (root_crl->parsed->crl->IsRevoked(AsView(a.signer_chain[i].serial()))) {
+          v.Fail(FailureCode::kRevoked, std::string(DocName(a.kind)) + " signer " +
+                                            a.signer_chain[i].subject() +
                                             " is revoked by the Root CA CRL");
         }
       }
@@ -867,17 +976,18 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
   }
 
   if (!tcb || !qe) return;
-  const TcbInfo& info = *tcb->tcb_info;
+  const TcbInfo& info = *tcb->parsed->tcb_info;
   if (info.fmspc != cert.ext.fmspc || info.pce_id != cert.ext.pce_id || info.id != TcbId(type_)) {
-    v.Fail(FailureCode::kCollateralMissing, "TCB Info (" + info.id + ", FMSPC " + UpperHex(AsView(info.fmspc)) +
-                                                ", PCE-ID " + UpperHex(AsView(info.pce_id)) +
-                                                ") is not for this platform");
+    v.Fail(FailureCode::kCollateralMissing,
+           "TCB Info (" + info.id + ", FMSPC " + UpperHex(AsView(info.fmspc)) + ", PCE-ID " +
+               UpperHex(AsView(info.pce_id)) + ") is not for this platform");
     return;
   }
-  const QeEvaluation qe_eval = EvaluateQe(*qe->qe_identity, QeIdentityOf(q.qe_report));
+  const QeEvaluation qe_eval = EvaluateQe(*qe->parsed->qe_identity, QeIdentityOf(q.qe_report));
   PlatformTcb platform{cert.ext.sgx_tcb_components, cert.ext.pcesvn};
   std::optional<TdTcb> td;
-  if (q.is_tdx()) td = TdTcb{q.td.tee_tcb_svn, q.td.tee_tcb_svn2, q.td.mr_signer_seam, q.td.seam_attributes};
+  if (q.is_tdx())
+    td = TdTcb{q.td.tee_tcb_svn, q.td.tee_tcb_svn2, q.td.mr_signer_seam, q.td.seam_attributes};
   const TcbEvaluation e = EvaluateTcb(info, platform, td, qe_eval);
   if (!e.matched) {
     v.Fail(FailureCode::kNoMatchingTcb, e.failure);
@@ -886,7 +996,8 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
   v.tcb_status = std::string(TcbStatusName(e.status));
   v.advisory_ids = e.advisory_ids;
   if (!Accepted(policy_, e, now, st.valid_until)) {
-    v.Fail(FailureCode::kTcbStatusRejected, "TCB status " + *v.tcb_status + " is not accepted by the chain policy");
+    v.Fail(FailureCode::kTcbStatusRejected,
+           "TCB status " + *v.tcb_status + " is not accepted by the chain policy");
   }
 }
 
@@ -903,36 +1014,31 @@ void TdxVerifier::CheckPolicy(const VerifyRequest& req, const Quote& q, Verdict&
     if (policy_.require_sept_ve_disable && !td.sept_ve_disable()) {
       v.Fail(FailureCode::kPolicyViolation, "TD_ATTRIBUTES.SEPT_VE_DISABLE is clear");
     }
-    if (!Listed(policy_.mrtd, td.mr_td)) mismatch("MRTD");
+    if (!pipeline::Listed(policy_.mrtd, td.mr_td)) mismatch("MRTD");
     for (size_t i = 0; i < td.rtmr.size(); ++i) {
-      if (!Listed(policy_.rtmr[i], td.rtmr[i])) mismatch("RTMR" + std::to_string(i));
+      if (!pipeline::Listed(policy_.rtmr[i], td.rtmr[i])) mismatch("RTMR" + std::to_string(i));
     }
-    if (!Listed(policy_.mrseam, td.mr_seam)) mismatch("MRSEAM");
-    if (!Listed(policy_.mrconfigid, td.mr_config_id)) mismatch("MRCONFIGID");
+    if (!pipeline::Listed(policy_.mrseam, td.mr_seam)) mismatch("MRSEAM");
+    if (!pipeline::Listed(policy_.mrconfigid, td.mr_config_id)) mismatch("MRCONFIGID");
   } else {
     const SgxReport& r = q.sgx;
     v.debug = r.debug();
     if (v.debug) v.Fail(FailureCode::kDebugEnclave, "enclave ATTRIBUTES.DEBUG is set");
-    if (!Listed(policy_.sgx_mrenclave, r.mr_enclave)) mismatch("MRENCLAVE");
-    if (!Listed(policy_.sgx_mrsigner, r.mr_signer)) mismatch("MRSIGNER");
+    if (!pipeline::Listed(policy_.sgx_mrenclave, r.mr_enclave)) mismatch("MRENCLAVE");
+    if (!pipeline::Listed(policy_.sgx_mrsigner, r.mr_signer)) mismatch("MRSIGNER");
     if (!policy_.sgx_isvprodid.empty() &&
         std::find(policy_.sgx_isvprodid.begin(), policy_.sgx_isvprodid.end(), r.isv_prod_id) ==
             policy_.sgx_isvprodid.end()) {
       mismatch("ISVPRODID " + std::to_string(r.isv_prod_id));
     }
     if (r.isv_svn < policy_.sgx_min_isvsvn) {
-      v.Fail(FailureCode::kPolicyViolation, "ISVSVN " + std::to_string(r.isv_svn) + " is below the minimum " +
+      v.Fail(FailureCode::kPolicyViolation, "ISVSVN " + std::to_string(r.isv_svn) +
+                                                " is below the minimum " +
                                                 std::to_string(policy_.sgx_min_isvsvn));
     }
   }
   v.measurements_valid = measurements_ok;
-  if (req.binding) {
-    const auto expected = ComputeBinding(*req.binding);
-    v.binding_valid = crypto::ConstantTimeEqual(AsView(expected), AsView(q.report_data()));
-    if (!*v.binding_valid) {
-      v.Fail(FailureCode::kBindingMismatch, "report data does not commit to the validator key and challenge");
-    }
-  }
+  pipeline::CheckBinding(v, req.binding, AsView(q.report_data()));
 }
 
 // ---- collateral admission --------------------------------------------------
@@ -941,20 +1047,22 @@ Result<CollateralDoc> TdxVerifier::ParseCollateral(ByteView data, const Collater
                                                    uint64_t /*now*/) const {
   // Windows are not checked here: an expired document is still recognised, so
   // a verification can report it as expired (selection prefers valid ones).
+  // Authentication runs on every call against `known` (DESIGN §2): only the
+  // parse is cached.
   const Hash32 content_hash = crypto::Sha256(data);
-  std::shared_ptr<const ParsedDoc> parsed = impl_->CachedDoc(content_hash);
-  if (!parsed) {
-    std::optional<std::vector<x509::Certificate>> pool_certs;
-    const PoolFn pool = [&]() -> const std::vector<x509::Certificate>& {
-      if (!pool_certs) pool_certs = impl_->Pool(type_, known);
-      return *pool_certs;
-    };
-    auto p = impl_->ParseAndAuthenticate(data, pool);
-    if (!p.ok()) return Error(ErrorCode::kCollateral, p.status().message());
-    parsed = std::make_shared<const ParsedDoc>(std::move(*p));
-  }
-  if (parsed->anchor == kAnchorDev && !common_.simulation) {
-    return Error(ErrorCode::kCollateral, "collateral chains to a development root while simulation is off");
+  Status error = Error(ErrorCode::kCollateral, "not collateral");
+  auto parsed = impl_->Parse(content_hash, data, error);
+  if (parsed == nullptr) return Error(ErrorCode::kCollateral, error.message());
+  std::optional<IssuerIndex> issuers;
+  const IndexFn index = [&]() -> const IssuerIndex& {
+    if (!issuers) issuers = impl_->Index(type_, known);
+    return *issuers;
+  };
+  auto auth = impl_->Authenticate(parsed, content_hash, index);
+  if (!auth.ok()) return Error(ErrorCode::kCollateral, auth.status().message());
+  if (auth->anchor == kAnchorDev && !common_.simulation) {
+    return Error(ErrorCode::kCollateral,
+                 "collateral chains to a development root while simulation is off");
   }
   if (parsed->tcb_info && parsed->tcb_info->id != TcbId(type_)) {
     return Error(ErrorCode::kCollateral, "TCB Info for " + parsed->tcb_info->id + " is not " +
@@ -964,11 +1072,10 @@ Result<CollateralDoc> TdxVerifier::ParseCollateral(ByteView data, const Collater
     return Error(ErrorCode::kCollateral, "QE Identity " + parsed->qe_identity->id + " is not " +
                                              std::string(TeeTypeName(type_)) + " collateral");
   }
-  impl_->StoreDoc(content_hash, parsed);
   CollateralDoc doc;
   doc.tee_type = type_;
-  doc.kind = parsed->kind;
-  doc.key = parsed->key;
+  doc.kind = auth->kind;
+  doc.key = std::move(auth->key);
   doc.this_update = parsed->this_update;
   doc.next_update = parsed->next_update;
   doc.rank = parsed->rank;
@@ -1006,7 +1113,8 @@ const Bytes* ClaimBytes(const ClaimSet& c, const char* key) {
 // (they were authenticated at admission).
 class TdxReevaluator final : public Reevaluator {
  public:
-  TdxReevaluator(TeeType type, Policy policy, uint64_t t) : type_(type), policy_(std::move(policy)), t_(t) {}
+  TdxReevaluator(TeeType type, Policy policy, uint64_t t)
+      : type_(type), policy_(std::move(policy)), t_(t) {}
 
   void Add(const CollateralDoc& d) {
     ParsedDoc p;
@@ -1046,18 +1154,23 @@ class TdxReevaluator final : public Reevaluator {
     const Bytes* pck_serial = ClaimBytes(claims, kRcPckSerial);
     std::array<uint8_t, 32> pck_issuer{};
     if (!ClaimArray(claims, kRcAnchor, anchor) || !ClaimArray(claims, kRcFmspc, fmspc) ||
-        !ClaimArray(claims, kRcPceId, pce_id) || !ClaimArray(claims, kRcSgxTcb, platform.sgx_components) ||
-        !ClaimUint(claims, kRcPceSvn, platform.pcesvn) || !ClaimUint(claims, kRcQeMiscSelect, qe.misc_select) ||
-        !ClaimArray(claims, kRcQeAttributes, qe.attributes) || !ClaimArray(claims, kRcQeMrSigner, qe.mr_signer) ||
-        !ClaimUint(claims, kRcQeIsvProdId, qe.isv_prod_id) || !ClaimUint(claims, kRcQeIsvSvn, qe.isv_svn) ||
-        pck_serial == nullptr || !ClaimArray(claims, kRcPckIssuer, pck_issuer) ||
+        !ClaimArray(claims, kRcPceId, pce_id) ||
+        !ClaimArray(claims, kRcSgxTcb, platform.sgx_components) ||
+        !ClaimUint(claims, kRcPceSvn, platform.pcesvn) ||
+        !ClaimUint(claims, kRcQeMiscSelect, qe.misc_select) ||
+        !ClaimArray(claims, kRcQeAttributes, qe.attributes) ||
+        !ClaimArray(claims, kRcQeMrSigner, qe.mr_signer) ||
+        !ClaimUint(claims, kRcQeIsvProdId, qe.isv_prod_id) ||
+        !ClaimUint(claims, kRcQeIsvSvn, qe.isv_svn) || pck_serial == nullptr ||
+        !ClaimArray(claims, kRcPckIssuer, pck_issuer) ||
         !ClaimUint(claims, kRcChainNotAfter, chain_not_after)) {
       return Error(ErrorCode::kStorage, "stored TDX claims are incomplete");
     }
     std::optional<TdTcb> td;
     if (type_ == TeeType::IntelTdx) {
       TdTcb t;
-      if (!ClaimArray(claims, kRcTeeTcbSvn, t.tee_tcb_svn) || !ClaimArray(claims, kRcMrSignerSeam, t.mr_signer_seam) ||
+      if (!ClaimArray(claims, kRcTeeTcbSvn, t.tee_tcb_svn) ||
+          !ClaimArray(claims, kRcMrSignerSeam, t.mr_signer_seam) ||
           !ClaimArray(claims, kRcSeamAttributes, t.seam_attributes)) {
         return Error(ErrorCode::kStorage, "stored TDX claims lack the TD TCB");
       }
@@ -1069,7 +1182,8 @@ class TdxReevaluator final : public Reevaluator {
     if (chain_not_after < t_) return Fail(Failure{FailureCode::kExpired, "the PCK chain expired"});
     if (auto crl = Find(kKindPckCrl, MakeKey(anchor[0], AsView(pck_issuer)))) {
       if (crl->crl->IsRevoked(AsView(*pck_serial))) {
-        return Fail(Failure{FailureCode::kRevoked, "PCK certificate revoked by the admitted PCK CRL"});
+        return Fail(
+            Failure{FailureCode::kRevoked, "PCK certificate revoked by the admitted PCK CRL"});
       }
     }
     std::array<uint8_t, 32> ca_issuer{};
@@ -1077,7 +1191,8 @@ class TdxReevaluator final : public Reevaluator {
     if (ca_serial != nullptr && ClaimArray(claims, kRcCaIssuer, ca_issuer)) {
       if (auto crl = Find(kKindRootCaCrl, MakeKey(anchor[0], AsView(ca_issuer)))) {
         if (crl->crl->IsRevoked(AsView(*ca_serial))) {
-          return Fail(Failure{FailureCode::kRevoked, "PCK CA certificate revoked by the admitted Root CA CRL"});
+          return Fail(Failure{FailureCode::kRevoked,
+                              "PCK CA certificate revoked by the admitted Root CA CRL"});
         }
       }
     }
@@ -1087,14 +1202,17 @@ class TdxReevaluator final : public Reevaluator {
     auto qe_doc = Find(kKindQeIdentity, MakeKey(anchor[0], StrView(QeId(type_))));
     if (!tcb || !qe_doc) return std::optional<Failure>();
     if (tcb->tcb_info->pce_id != pce_id) {
-      return Fail(Failure{FailureCode::kCollateralMissing, "admitted TCB Info is for another PCE-ID"});
+      return Fail(
+          Failure{FailureCode::kCollateralMissing, "admitted TCB Info is for another PCE-ID"});
     }
-    const TcbEvaluation e = EvaluateTcb(*tcb->tcb_info, platform, td, EvaluateQe(*qe_doc->qe_identity, qe));
+    const TcbEvaluation e =
+        EvaluateTcb(*tcb->tcb_info, platform, td, EvaluateQe(*qe_doc->qe_identity, qe));
     if (!e.matched) return Fail(Failure{FailureCode::kNoMatchingTcb, e.failure});
     uint64_t until = UINT64_MAX;
     if (!Accepted(policy_, e, t_, until)) {
-      return Fail(Failure{FailureCode::kTcbStatusRejected,
-                     "TCB status " + std::string(TcbStatusName(e.status)) + " under the admitted collateral"});
+      return Fail(Failure{
+          FailureCode::kTcbStatusRejected,
+          "TCB status " + std::string(TcbStatusName(e.status)) + " under the admitted collateral"});
     }
     return std::optional<Failure>();
   }
@@ -1113,7 +1231,8 @@ class TdxReevaluator final : public Reevaluator {
 
 }  // namespace
 
-std::unique_ptr<Reevaluator> TdxVerifier::BeginReevaluation(const CollateralSet& collateral, uint64_t t) const {
+std::unique_ptr<Reevaluator> TdxVerifier::BeginReevaluation(const CollateralSet& collateral,
+                                                            uint64_t t) const {
   auto r = std::make_unique<TdxReevaluator>(type_, policy_, t);
   std::set<std::pair<std::string, Bytes>> groups;
   for (const auto& d : collateral.docs()) {

@@ -47,7 +47,7 @@ struct DevPki {
     c.serial_be = {2};
     p.ca = *x509::IssueCertificate(c, p.ca_key.public_key(), &p.root, p.root_key);
     x509::CertSpec t = r;
-    t.subject = {{"CN", "Test Dev TCB Signing"}, {"O", "tenzro tests"}};
+    t.subject = {{"CN", "Tenzro DEV SGX TCB Signing"}, {"O", "tenzro tests"}};
     t.is_ca = false;
     t.serial_be = {3};
     p.tcb = *x509::IssueCertificate(t, p.tcb_key.public_key(), &p.root, p.root_key);
@@ -276,12 +276,12 @@ BOOST_AUTO_TEST_CASE(signature_covers_the_exact_value_bytes) {
   std::string inside = doc;
   inside.insert(inside.find("\"version\""), " ");
   BOOST_TEST(!v.ParseCollateral(V(inside + chain), 0).ok());
-  // Signed by the root (a key that is not the bundled leaf's) still verifies
-  // when the root is the signer: any certificate at hand whose key verifies.
+  // Signed by the root: the root is not the TCB Signing role (issue 9 item
+  // 4: only the TCB Signing certificate signs TCB levels).
   auto root_sig = *pki.root_key.EcdsaSignRaw(x509::Digest::kSha256, V(body));
   const std::string by_root =
       "{\"tcbInfo\":" + body + ",\"signature\":\"" + ToHex(AsView(root_sig)) + "\"}";
-  BOOST_TEST(v.ParseCollateral(V(by_root + chain), 0).ok());
+  BOOST_TEST(!v.ParseCollateral(V(by_root + chain), 0).ok());
   // Signed by an unrelated key: rejected.
   auto stranger = *x509::PrivateKey::Generate(x509::KeyKind::kP256);
   auto bad_sig = *stranger.EcdsaSignRaw(x509::Digest::kSha256, V(body));
@@ -304,6 +304,32 @@ BOOST_AUTO_TEST_CASE(issuer_from_known_certificates) {
   // A certificate whose issuer is unknown is not admitted.
   BOOST_TEST(!v.ParseCollateral(V(x509::ToPem({pki.tcb})), 0).ok());
   BOOST_TEST(v.ParseCollateral(V(x509::ToPem({pki.tcb})), known, 0).ok());
+}
+
+// Issue 9 item 2: authentication is decided against each call's known set,
+// never remembered. A verifier that once authenticated a document with its
+// issuer at hand must refuse it without that issuer, as a fresh one does,
+// and clearing the caches changes no answer.
+BOOST_AUTO_TEST_CASE(authentication_is_never_cached) {
+  const DevPki pki = DevPki::Make();
+  const std::string doc = pki.Sign("tcbInfo", TdxTcbInfoBody());
+  const TdxVerifier seen = DevVerifier(pki, true);
+  const TdxVerifier fresh = DevVerifier(pki, true);
+  const CollateralSet with_issuer =
+      CollateralSet().With(*seen.ParseCollateral(V(pki.TcbChainPem()), 0));
+  const CollateralSet without_issuer;
+  // Issuer in `known`, then in the blob: both authenticate.
+  BOOST_REQUIRE(seen.ParseCollateral(V(doc), with_issuer, 0).ok());
+  BOOST_REQUIRE(seen.ParseCollateral(V(doc + "\n" + pki.TcbChainPem()), without_issuer, 0).ok());
+  for (int round = 0; round < 2; ++round) {
+    auto a = seen.ParseCollateral(V(doc), without_issuer, 0);
+    auto b = fresh.ParseCollateral(V(doc), without_issuer, 0);
+    BOOST_TEST(!a.ok());
+    BOOST_REQUIRE(a.ok() == b.ok());
+    if (!a.ok()) BOOST_TEST((a.status().code() == b.status().code()));
+    BOOST_TEST(seen.ParseCollateral(V(doc), with_issuer, 0).ok());
+    seen.ClearCaches();
+  }
 }
 
 BOOST_AUTO_TEST_CASE(crls_by_issuer) {

@@ -16,11 +16,11 @@
 
 using namespace tenzro::tee;
 using namespace tenzro::tee::tdx;
-using tenzro::tee::testing::HashFromLabel;
-using tenzro::tee::testing::IdFromLabel;
 using tenzro::tee::tdx::testing::Admit;
 using tenzro::tee::tdx::testing::FindCase;
 using tenzro::tee::tdx::testing::RunStandalone;
+using tenzro::tee::testing::HashFromLabel;
+using tenzro::tee::testing::IdFromLabel;
 
 namespace {
 
@@ -46,8 +46,8 @@ Verdict Run(const Fixture& f, const Policy& p = Policy{}, CommonPolicy common = 
             std::vector<Hash32> dev = {}, std::optional<BindingInput> binding = std::nullopt,
             std::optional<uint64_t> evidence_time = std::nullopt, const Bytes* quote = nullptr) {
   TdxVerifier v(f.type, p, common, std::move(dev));
-  return RunStandalone(v, f.type, quote != nullptr ? *quote : f.quote, f.blobs, f.c.verify_at, binding,
-                       evidence_time);
+  return RunStandalone(v, f.type, quote != nullptr ? *quote : f.quote, f.blobs, f.c.verify_at,
+                       binding, evidence_time);
 }
 
 Measurement M(uint8_t fill) {
@@ -112,7 +112,8 @@ BOOST_AUTO_TEST_CASE(evidence_age) {
   const Verdict old = Run(*f, Policy{}, common, {}, std::nullopt, t - 3601);
   BOOST_TEST(old.reason() == FailureCode::kExpired);
   BOOST_TEST(old.hardware_verified);
-  BOOST_TEST(Run(*f, Policy{}, common, {}, std::nullopt, t + 10).reason() == FailureCode::kNotYetValid);
+  BOOST_TEST(Run(*f, Policy{}, common, {}, std::nullopt, t + 10).reason() ==
+             FailureCode::kNotYetValid);
 }
 
 BOOST_AUTO_TEST_CASE(single_byte_edits) {
@@ -120,7 +121,9 @@ BOOST_AUTO_TEST_CASE(single_byte_edits) {
   if (!f) return;
   auto q = ParseQuote(AsView(f->quote));
   BOOST_REQUIRE(q.ok());
-  const auto off = [&](ByteView part) { return static_cast<size_t>(part.data() - f->quote.data()); };
+  const auto off = [&](ByteView part) {
+    return static_cast<size_t>(part.data() - f->quote.data());
+  };
   const size_t sig_at = off(q->certified) - fmt::kEcdsaSignatureSize;
   struct Row {
     const char* name;
@@ -133,7 +136,8 @@ BOOST_AUTO_TEST_CASE(single_byte_edits) {
       {"quote signature", sig_at + 5, FailureCode::kBadSignature},
       {"attestation key", off(q->certified) + 3, FailureCode::kBadSignature},
       {"QE report", off(q->qe_report_raw) + fmt::kRepIsvProdId, FailureCode::kBadSignature},
-      {"QE report signature", off(q->qe_report_raw) + fmt::kSgxReportSize + 1, FailureCode::kBadSignature},
+      {"QE report signature", off(q->qe_report_raw) + fmt::kSgxReportSize + 1,
+       FailureCode::kBadSignature},
       {"QE auth data", off(q->qe_auth_data), FailureCode::kBadSignature},
       {"QE vendor id", fmt::kHdrQeVendorId, FailureCode::kUnsupported},
       {"version", fmt::kHdrVersion, FailureCode::kUnsupported},
@@ -309,8 +313,8 @@ BOOST_AUTO_TEST_CASE(crls_required_by_policy) {
   auto f = Load("tdx-v4-uptodate");
   if (!f) return;
   Fixture g = *f;
-  g.blobs = {f->c.Collateral("pck_sign_chain"), f->c.Collateral("tcb_sign_chain"), f->c.Collateral("tcb_info"),
-             f->c.Collateral("qe_identity")};
+  g.blobs = {f->c.Collateral("pck_sign_chain"), f->c.Collateral("tcb_sign_chain"),
+             f->c.Collateral("tcb_info"), f->c.Collateral("qe_identity")};
   BOOST_TEST(Run(g).valid());
   Policy p;
   p.require_crls = true;
@@ -321,6 +325,42 @@ BOOST_AUTO_TEST_CASE(crls_required_by_policy) {
   // Without QE Identity: fail closed.
   g.blobs.pop_back();
   BOOST_TEST(Run(g).reason() == FailureCode::kCollateralMissing);
+}
+
+// Issue 9 item 2: a verification against a set lacking the TCB Info's
+// signer must fail alike on a verifier that earlier verified against a set
+// holding it (the standalone path's extra issuers) and on a fresh one.
+BOOST_AUTO_TEST_CASE(collateral_authentication_depends_only_on_the_set_at_hand) {
+  auto f = Load("tdx-v4-uptodate");
+  if (!f) return;
+  TdxVerifier seen(f->type, Policy{}, CommonPolicy{});
+  TdxVerifier fresh(f->type, Policy{}, CommonPolicy{});
+  const CollateralSet full = Admit(seen, f->blobs, f->c.verify_at);
+  // The same documents but the certificates documents that hold the TCB
+  // Signing certificate (as a node that never admitted them holds them).
+  std::vector<CollateralDoc> docs;
+  for (const auto& d : full.docs()) {
+    bool holds_signer = false;
+    for (const Bytes& der : x509::PemBlocksDer(AsView(d.data), "CERTIFICATE")) {
+      auto c = x509::Certificate::FromDer(AsView(der));
+      holds_signer |=
+          c.ok() && c->SubjectAttr("CN") == std::optional<std::string>("Intel SGX TCB Signing");
+    }
+    if (d.kind != kKindCerts || !holds_signer) docs.push_back(d);
+  }
+  const CollateralSet partial(std::move(docs));
+  BOOST_REQUIRE(partial.docs().size() < full.docs().size());
+  VerifyRequest req;
+  req.evidence = AsView(f->quote);
+  req.now = f->c.verify_at;
+  req.collateral = &full;
+  BOOST_REQUIRE(seen.Verify(req)->valid());
+  req.collateral = &partial;
+  const auto expected = VerdictToJson(*fresh.Verify(req)).dump();
+  BOOST_TEST(fresh.Verify(req)->reason() == FailureCode::kChainIncomplete);
+  BOOST_TEST(VerdictToJson(*seen.Verify(req)).dump() == expected);
+  seen.ClearCaches();
+  BOOST_TEST(VerdictToJson(*seen.Verify(req)).dump() == expected);
 }
 
 BOOST_AUTO_TEST_CASE(caches_hit_and_never_change_the_verdict) {
@@ -381,7 +421,8 @@ namespace {
 // A TCB Info doc as admission would store it, made from `info` without a
 // valid signature: re-evaluation never checks signatures.
 CollateralDoc HandMadeTcbInfo(const nlohmann::json& info, const CollateralDoc& like) {
-  const std::string text = "{\"tcbInfo\":" + info.dump() + ",\"signature\":\"" + std::string(128, '0') + "\"}";
+  const std::string text =
+      "{\"tcbInfo\":" + info.dump() + ",\"signature\":\"" + std::string(128, '0') + "\"}";
   CollateralDoc d = like;
   d.data.assign(text.begin(), text.end());
   d.content_hash = crypto::Sha256(AsView(d.data));
@@ -468,9 +509,15 @@ BOOST_AUTO_TEST_CASE(unchanged_collateral_keeps_the_record) {
   if (!r) return;
   BOOST_REQUIRE(r->verdict.valid());
   TdxVerifier v(TeeType::IntelTdx, Policy{}, CommonPolicy{});
-  BOOST_TEST(!v.BeginReevaluation(r->set, r->f.c.verify_at)->Check(r->verdict.reeval_claims).value().has_value());
+  BOOST_TEST(!v.BeginReevaluation(r->set, r->f.c.verify_at)
+                  ->Check(r->verdict.reeval_claims)
+                  .value()
+                  .has_value());
   // No collateral at all: nothing to re-check (valid_until covers expiry).
-  BOOST_TEST(!v.BeginReevaluation(CollateralSet(), r->f.c.verify_at)->Check(r->verdict.reeval_claims).value().has_value());
+  BOOST_TEST(!v.BeginReevaluation(CollateralSet(), r->f.c.verify_at)
+                  ->Check(r->verdict.reeval_claims)
+                  .value()
+                  .has_value());
 }
 
 BOOST_AUTO_TEST_CASE(newer_tcb_info_makes_the_level_out_of_date) {
@@ -479,10 +526,12 @@ BOOST_AUTO_TEST_CASE(newer_tcb_info_makes_the_level_out_of_date) {
   BOOST_REQUIRE(r->tcb.has_value());
   const uint64_t t = r->f.c.verify_at;
   // The recovery was published 10 days before t.
-  const CollateralSet set = r->set.With(HandMadeTcbInfo(Recovery(*r->tcb, "2025-07-09T10:00:00Z"), *r->tcb));
+  const CollateralSet set =
+      r->set.With(HandMadeTcbInfo(Recovery(*r->tcb, "2025-07-09T10:00:00Z"), *r->tcb));
   // Default policy accepts OutOfDate (reported, not demoted).
   TdxVerifier defaults(TeeType::IntelTdx, Policy{}, CommonPolicy{});
-  BOOST_TEST(!defaults.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).value().has_value());
+  BOOST_TEST(
+      !defaults.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).value().has_value());
   // A strict policy demotes.
   Policy strict;
   strict.accepted_tcb_statuses = {TcbStatus::kUpToDate, TcbStatus::kSWHardeningNeeded};
@@ -496,7 +545,8 @@ BOOST_AUTO_TEST_CASE(newer_tcb_info_makes_the_level_out_of_date) {
   BOOST_TEST(!grace.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).value().has_value());
   strict.outofdate_grace_secs = 5 * 86400;
   TdxVerifier short_grace(TeeType::IntelTdx, strict, CommonPolicy{});
-  BOOST_TEST(short_grace.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).value().has_value());
+  BOOST_TEST(
+      short_grace.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).value().has_value());
   // The older document alone (selection before the newer one existed) keeps it.
   BOOST_TEST(!sv.BeginReevaluation(r->set, t)->Check(r->verdict.reeval_claims).value().has_value());
 }
@@ -508,7 +558,8 @@ BOOST_AUTO_TEST_CASE(newer_tcb_info_without_any_matching_level) {
   info["tcbLevels"].erase(info["tcbLevels"].begin() + 1, info["tcbLevels"].end());
   const CollateralSet set = r->set.With(HandMadeTcbInfo(info, *r->tcb));
   TdxVerifier v(TeeType::IntelTdx, Policy{}, CommonPolicy{});
-  auto failure = v.BeginReevaluation(set, r->f.c.verify_at)->Check(r->verdict.reeval_claims).value();
+  auto failure =
+      v.BeginReevaluation(set, r->f.c.verify_at)->Check(r->verdict.reeval_claims).value();
   BOOST_REQUIRE(failure.has_value());
   BOOST_TEST(failure->code == FailureCode::kNoMatchingTcb);
 }
@@ -520,19 +571,22 @@ BOOST_AUTO_TEST_CASE(crl_revoking_the_pck_or_its_ca) {
   const uint64_t t = r->f.c.verify_at;
   TdxVerifier v(TeeType::IntelTdx, Policy{}, CommonPolicy{});
   // Replace the admitted PCK CRL by a newer one listing the PCK.
-  CollateralDoc pck = CrlDoc(kKindPckCrl, AsView(KeyWith(claims, "pck_issuer")), claims.at("pck_serial"), t);
+  CollateralDoc pck =
+      CrlDoc(kKindPckCrl, AsView(KeyWith(claims, "pck_issuer")), claims.at("pck_serial"), t);
   pck.this_update = t - 5;
   auto failure = v.BeginReevaluation(r->set.With(pck), t)->Check(claims).value();
   BOOST_REQUIRE(failure.has_value());
   BOOST_TEST(failure->code == FailureCode::kRevoked);
   // The Root CA CRL listing the PCK CA.
-  CollateralDoc root = CrlDoc(kKindRootCaCrl, AsView(KeyWith(claims, "pck_ca_issuer")), claims.at("pck_ca_serial"), t);
+  CollateralDoc root = CrlDoc(kKindRootCaCrl, AsView(KeyWith(claims, "pck_ca_issuer")),
+                              claims.at("pck_ca_serial"), t);
   root.this_update = t - 5;
   failure = v.BeginReevaluation(r->set.With(root), t)->Check(claims).value();
   BOOST_REQUIRE(failure.has_value());
   BOOST_TEST(failure->code == FailureCode::kRevoked);
   // A CRL listing another serial changes nothing.
-  CollateralDoc other = CrlDoc(kKindPckCrl, AsView(KeyWith(claims, "pck_issuer")), Bytes{0x01, 0x02}, t);
+  CollateralDoc other =
+      CrlDoc(kKindPckCrl, AsView(KeyWith(claims, "pck_issuer")), Bytes{0x01, 0x02}, t);
   other.this_update = t - 5;
   BOOST_TEST(!v.BeginReevaluation(r->set.With(other), t)->Check(claims).value().has_value());
 }
