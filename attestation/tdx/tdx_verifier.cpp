@@ -48,6 +48,7 @@ constexpr char kRcPckIssuer[] = "pck_issuer";  // SHA-256 of the issuer name DER
 constexpr char kRcCaSerial[] = "pck_ca_serial";
 constexpr char kRcCaIssuer[] = "pck_ca_issuer";
 constexpr char kRcChainNotAfter[] = "chain_not_after";
+constexpr char kRcRoot[] = "root_sha256";  // fingerprint of the PCK chain's root
 
 std::string UpperHex(ByteView b) {
   std::string s = ToHex(b);
@@ -797,6 +798,8 @@ void FillReevalClaims(Verdict& v, const Quote& q, const Certification& cert) {
   int64_t not_after = INT64_MAX;
   for (const auto& c : cert.chain) not_after = std::min(not_after, c.not_after());
   r[kRcChainNotAfter] = U64Le(ClampTime(not_after));
+  const Hash32& root = cert.chain.back().fingerprint();
+  r[kRcRoot] = Bytes(root.begin(), root.end());
 }
 
 }  // namespace
@@ -826,6 +829,10 @@ Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
     return v;
   }
   const Quote& q = *parsed;
+  // Identity (§4): what the attestation key signs, not the blob, so
+  // trailing bytes or another encoding of the signature are the same
+  // evidence. OpenSSL accepts high-S signatures, as Intel's QVL does.
+  v.evidence_id = pipeline::EvidenceId(type_, q.signed_data);
   if (type_ == TeeType::IntelTdx && !q.is_tdx()) {
     v.Fail(FailureCode::kUnsupported, "an SGX quote given as IntelTdx evidence");
     return v;
@@ -1109,42 +1116,89 @@ const Bytes* ClaimBytes(const ClaimSet& c, const char* key) {
   return it == c.end() ? nullptr : &it->second;
 }
 
+// The content of an admitted document re-evaluation reads (CRLs, TCB Info,
+// QE Identity; nullptr for other kinds), parsed without signatures: they
+// were authenticated at admission.
+Result<std::shared_ptr<const ParsedDoc>> ParseAdmitted(const CollateralDoc& d) {
+  auto p = std::make_shared<ParsedDoc>();
+  p->kind = d.kind;
+  p->next_update = d.next_update;
+  if (d.kind == kKindPckCrl || d.kind == kKindRootCaCrl) {
+    TEE_ASSIGN_OR_RETURN(x509::Crl crl, x509::Crl::Parse(AsView(d.data)));
+    p->crl = std::move(crl);
+  } else if (d.kind == kKindTcbInfo) {
+    TEE_ASSIGN_OR_RETURN(SignedJson sj, SplitSignedJson(AsView(d.data), "tcbInfo"));
+    TEE_ASSIGN_OR_RETURN(p->tcb_info, ParseTcbInfo(sj.body));
+  } else if (d.kind == kKindQeIdentity) {
+    TEE_ASSIGN_OR_RETURN(SignedJson sj, SplitSignedJson(AsView(d.data), "enclaveIdentity"));
+    TEE_ASSIGN_OR_RETURN(p->qe_identity, ParseQeIdentity(sj.body));
+  } else {
+    return std::shared_ptr<const ParsedDoc>();
+  }
+  return std::shared_ptr<const ParsedDoc>(std::move(p));
+}
+
 // Admitted documents selected at t, parsed once per epoch without signatures
 // (they were authenticated at admission).
 class TdxReevaluator final : public Reevaluator {
  public:
-  TdxReevaluator(TeeType type, Policy policy, uint64_t t)
-      : type_(type), policy_(std::move(policy)), t_(t) {}
+  TdxReevaluator(TeeType type, Policy policy, CommonPolicy common, std::vector<Hash32> dev_roots,
+                 uint64_t t)
+      : type_(type),
+        policy_(std::move(policy)),
+        common_(common),
+        dev_roots_(std::move(dev_roots)),
+        t_(t) {}
 
+  // An admitted document that no longer parses is a machine failure (issue
+  // 9 item 9): every Check reports it, so the epoch fails; never a verdict.
   void Add(const CollateralDoc& d) {
-    ParsedDoc p;
-    p.kind = d.kind;
-    p.next_update = d.next_update;
-    if (d.kind == kKindPckCrl || d.kind == kKindRootCaCrl) {
-      auto crl = x509::Crl::Parse(AsView(d.data));
-      if (!crl.ok()) return;  // unusable: as if absent
-      p.crl = std::move(*crl);
-    } else if (d.kind == kKindTcbInfo || d.kind == kKindQeIdentity) {
-      const bool tcb = d.kind == kKindTcbInfo;
-      auto sj = SplitSignedJson(AsView(d.data), tcb ? "tcbInfo" : "enclaveIdentity");
-      if (!sj.ok()) return;
-      if (tcb) {
-        auto info = ParseTcbInfo(sj->body);
-        if (!info.ok()) return;
-        p.tcb_info = std::move(*info);
-      } else {
-        auto qe = ParseQeIdentity(sj->body);
-        if (!qe.ok()) return;
-        p.qe_identity = std::move(*qe);
-      }
-    } else {
+    auto parsed = ParseAdmitted(d);
+    if (!parsed.ok()) {
+      if (error_.ok())
+        error_ =
+            Error(ErrorCode::kStorage, "admitted " + d.kind + " " + ToHex(AsView(d.content_hash)) +
+                                           " does not parse: " + parsed.status().message());
       return;
     }
-    selected_[{d.kind, d.key}] = std::make_shared<const ParsedDoc>(std::move(p));
+    if (*parsed) selected_[{d.kind, d.key}] = std::move(*parsed);
+  }
+
+  // The current anchors and simulation switch (a parameter migration may
+  // have changed them since the record was verified; issue 9 item 6).
+  // Records stored before the root claim existed are judged by their anchor.
+  std::optional<Failure> TrustFailure(const ClaimSet& claims, uint8_t anchor,
+                                      bool& dev_rooted) const {
+    dev_rooted = anchor == kAnchorDev;
+    std::array<uint8_t, 32> root{};
+    if (!ClaimArray(claims, kRcRoot, root)) return std::nullopt;
+    dev_rooted = std::find(dev_roots_.begin(), dev_roots_.end(), root) != dev_roots_.end();
+    if (root == policy_.root_ca_sha256 || dev_rooted) return std::nullopt;
+    return Failure{FailureCode::kChainUntrusted,
+                   "the PCK chain's root is no longer a trusted anchor"};
   }
 
   using Fail = std::optional<Failure>;
+  // Check order (DESIGN §3): trust anchor, then the record's windows,
+  // revocation and TCB, then the simulation gate.
   Result<std::optional<Failure>> Check(const ClaimSet& claims) const override {
+    if (!error_.ok()) return error_;
+    std::array<uint8_t, 1> anchor{};
+    if (!ClaimArray(claims, kRcAnchor, anchor))
+      return Error(ErrorCode::kStorage, "stored TDX claims lack the anchor");
+    bool dev_rooted = false;
+    if (auto f = TrustFailure(claims, anchor[0], dev_rooted)) return Fail(*f);
+    TEE_ASSIGN_OR_RETURN(std::optional<Failure> f, CheckRecord(claims));
+    if (f) return f;
+    if (dev_rooted && !common_.simulation) {
+      return Fail(Failure{FailureCode::kSimulationDisabled,
+                          "the PCK chain has a development root while [tee] simulation = false"});
+    }
+    return Fail();
+  }
+
+ private:
+  Result<std::optional<Failure>> CheckRecord(const ClaimSet& claims) const {
     std::array<uint8_t, 1> anchor{};
     std::array<uint8_t, 6> fmspc{};
     std::array<uint8_t, 2> pce_id{};
@@ -1217,7 +1271,6 @@ class TdxReevaluator final : public Reevaluator {
     return std::optional<Failure>();
   }
 
- private:
   std::shared_ptr<const ParsedDoc> Find(const char* kind, const Bytes& key) const {
     auto it = selected_.find({kind, key});
     return it == selected_.end() ? nullptr : it->second;
@@ -1225,7 +1278,10 @@ class TdxReevaluator final : public Reevaluator {
 
   TeeType type_;
   Policy policy_;
+  CommonPolicy common_;
+  std::vector<Hash32> dev_roots_;
   uint64_t t_;
+  Status error_ = Status::Ok();
   std::map<std::pair<std::string, Bytes>, std::shared_ptr<const ParsedDoc>> selected_;
 };
 
@@ -1233,7 +1289,7 @@ class TdxReevaluator final : public Reevaluator {
 
 std::unique_ptr<Reevaluator> TdxVerifier::BeginReevaluation(const CollateralSet& collateral,
                                                             uint64_t t) const {
-  auto r = std::make_unique<TdxReevaluator>(type_, policy_, t);
+  auto r = std::make_unique<TdxReevaluator>(type_, policy_, common_, impl_->dev_roots, t);
   std::set<std::pair<std::string, Bytes>> groups;
   for (const auto& d : collateral.docs()) {
     if (d.tee_type == type_) groups.emplace(d.kind, d.key);

@@ -6,6 +6,8 @@
 
 #include <thread>
 
+#include <openssl/bn.h>
+
 #include <nlohmann/json.hpp>
 
 #include "attestation/tdx/quote.h"
@@ -363,6 +365,54 @@ BOOST_AUTO_TEST_CASE(collateral_authentication_depends_only_on_the_set_at_hand) 
   BOOST_TEST(VerdictToJson(*seen.Verify(req)).dump() == expected);
 }
 
+// Issue 9 item 8 (§4): the evidence id is that of the signed content
+// (header + body). Trailing bytes and the high-S form of the same ECDSA
+// signature (s' = n - s) are the same evidence; both forms verify (OpenSSL,
+// like Intel's QVL, does not require low S), so the id, not the signature
+// encoding, is what "one evidence, one validator" is enforced on.
+BOOST_AUTO_TEST_CASE(evidence_id_is_the_signed_content) {
+  auto f = Load("tdx-v4-uptodate");
+  if (!f) return;
+  auto verdict_of = [&](const Bytes& quote) {
+    return Run(*f, Policy{}, CommonPolicy{}, {}, {}, {}, &quote);
+  };
+  const Verdict base = verdict_of(f->quote);
+  BOOST_REQUIRE(base.valid());
+  BOOST_REQUIRE(base.evidence_id.has_value());
+
+  Bytes trailing = f->quote;
+  trailing.insert(trailing.end(), {0xde, 0xad, 0xbe, 0xef});
+  const Verdict t = verdict_of(trailing);
+  BOOST_TEST(t.valid());
+  BOOST_TEST((t.evidence_id == base.evidence_id));
+
+  auto q = ParseQuote(AsView(f->quote));
+  BOOST_REQUIRE(q.ok());
+  auto at = std::search(f->quote.begin(), f->quote.end(), q->signature.begin(), q->signature.end());
+  BOOST_REQUIRE((at != f->quote.end()));
+  BIGNUM* n = nullptr;
+  BOOST_REQUIRE(BN_hex2bn(&n, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551") >
+                0);
+  BIGNUM* sv = BN_bin2bn(q->signature.data() + 32, 32, nullptr);
+  BOOST_REQUIRE(BN_sub(sv, n, sv) == 1);
+  Bytes high_s = f->quote;
+  const auto s_at = static_cast<size_t>(at - f->quote.begin()) + 32;
+  BOOST_REQUIRE(BN_bn2binpad(sv, high_s.data() + s_at, 32) == 32);
+  BN_free(sv);
+  BN_free(n);
+  BOOST_REQUIRE((high_s != f->quote));
+  const Verdict h = verdict_of(high_s);
+  BOOST_TEST(h.valid(), VerdictToJson(h).dump());
+  BOOST_TEST((h.evidence_id == base.evidence_id));
+
+  // Other signed content, another id (even though it no longer verifies).
+  Bytes other = f->quote;
+  other[q->signed_data.size() - 1] ^= 0x01;  // last byte of the body
+  const Verdict o = verdict_of(other);
+  BOOST_REQUIRE(o.evidence_id.has_value());
+  BOOST_TEST((o.evidence_id != base.evidence_id));
+}
+
 BOOST_AUTO_TEST_CASE(caches_hit_and_never_change_the_verdict) {
   auto f = Load("tdx-v4-uptodate");
   if (!f) return;
@@ -607,6 +657,54 @@ BOOST_AUTO_TEST_CASE(chain_expiry_and_bad_claims) {
   auto broken = v.BeginReevaluation(CollateralSet(), r->f.c.verify_at)->Check(claims);
   BOOST_REQUIRE(!broken.ok());
   BOOST_TEST((broken.status().code() == ErrorCode::kStorage));
+}
+
+// Issue 9 item 9: an admitted document that no longer parses fails the
+// epoch (a storage error); it is never treated as absent.
+BOOST_AUTO_TEST_CASE(unparsable_admitted_document_is_a_machine_failure) {
+  auto r = PrepareReeval();
+  if (!r || !r->tcb) return;
+  TdxVerifier v(TeeType::IntelTdx, Policy{}, CommonPolicy{});
+  CollateralDoc corrupt = *r->tcb;
+  corrupt.data.resize(corrupt.data.size() / 2);
+  corrupt.content_hash = crypto::Sha256(AsView(corrupt.data));
+  corrupt.rank += 1;  // selected over the intact one
+  const CollateralSet set = r->set.With(corrupt);
+  auto out = v.BeginReevaluation(set, r->f.c.verify_at)->Check(r->verdict.reeval_claims);
+  BOOST_REQUIRE(!out.ok());
+  BOOST_TEST((out.status().code() == ErrorCode::kStorage));
+}
+
+// Issue 9 item 6: re-evaluation applies the current anchors and simulation
+// switch, not those of the registration.
+BOOST_AUTO_TEST_CASE(parameter_migration_is_applied) {
+  auto r = PrepareReeval();
+  if (!r) return;
+  const ClaimSet& claims = r->verdict.reeval_claims;
+  const uint64_t t = r->f.c.verify_at;
+  // The pinned root changed: the record's chain is no longer trusted.
+  Policy moved;
+  moved.root_ca_sha256 = HashFromLabel("another pinned root");
+  TdxVerifier after_move(TeeType::IntelTdx, moved, CommonPolicy{});
+  auto f = after_move.BeginReevaluation(r->set, t)->Check(claims).value();
+  BOOST_REQUIRE(f.has_value());
+  BOOST_TEST(f->code == FailureCode::kChainUntrusted);
+  // A record whose root is a development root (Intel's, re-rooted as in
+  // development_root_needs_simulation): kept with simulation on, demoted
+  // once simulation is switched off.
+  TdxVerifier sim_on(TeeType::IntelTdx, moved, CommonPolicy{true, 86400}, {kIntelRoot});
+  BOOST_TEST(!sim_on.BeginReevaluation(r->set, t)->Check(claims).value().has_value());
+  TdxVerifier sim_off(TeeType::IntelTdx, moved, CommonPolicy{false, 86400}, {kIntelRoot});
+  f = sim_off.BeginReevaluation(r->set, t)->Check(claims).value();
+  BOOST_REQUIRE(f.has_value());
+  BOOST_TEST(f->code == FailureCode::kSimulationDisabled);
+  // A narrower TCB policy is applied to the record as it stands.
+  Policy strict;
+  strict.accepted_tcb_statuses = {TcbStatus::kOutOfDate};
+  TdxVerifier narrowed(TeeType::IntelTdx, strict, CommonPolicy{});
+  f = narrowed.BeginReevaluation(r->set, t)->Check(claims).value();
+  BOOST_REQUIRE(f.has_value());
+  BOOST_TEST(f->code == FailureCode::kTcbStatusRejected);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
