@@ -142,31 +142,110 @@ struct AuthDoc {
   std::vector<x509::Certificate> signer_chain;  // the signer up to its root (CRLs, JSON)
 };
 
-// Candidate issuers of one call: the certificates of the known set's "certs"
-// documents of one type, indexed by subject name and by CN, once each
-// (fingerprint). Unverified: trust comes only from signatures up to an anchor.
-class IssuerIndex {
+// Candidate issuers: the certificates of a set's "certs" documents of one
+// type, by subject name and by CN, once each (fingerprint). Unverified:
+// trust comes only from signatures up to an anchor. Attached to the set
+// (CollateralSet::Derived) and extended by its With in O(log N) amortized:
+// segments of doubling size are merged as they fill (a log-structured
+// index), so admissions never rebuild it.
+class IssuerIndex final : public CollateralIndex, public std::enable_shared_from_this<IssuerIndex> {
  public:
-  void Add(const x509::Certificate& c) {
-    if (!seen_.insert(c.fingerprint()).second) return;
-    by_subject_[NameKey(c.subject_der())].push_back(c);
-    if (auto cn = c.SubjectAttr("CN")) by_cn_[*cn].push_back(c);
+  explicit IssuerIndex(TeeType type) : type_(type) {}
+  // An index of the certificates given (one segment).
+  IssuerIndex(TeeType type, const std::vector<x509::Certificate>& certs) : type_(type) {
+    auto seg = std::make_shared<Segment>();
+    for (const auto& c : certs) seg->Add(c);
+    if (seg->count > 0) segments_.push_back(std::move(seg));
   }
-  const std::vector<x509::Certificate>& BySubject(const Bytes& subject_der) const {
-    auto it = by_subject_.find(NameKey(subject_der));
-    return it == by_subject_.end() ? kNone : it->second;
+
+  std::shared_ptr<const CollateralIndex> With(const CollateralDoc& doc) const override {
+    if (doc.tee_type != type_ || doc.kind != kKindCerts) return shared_from_this();
+    // This index may outlive the verifier that built it: parse directly.
+    auto seg = std::make_shared<Segment>();
+    const ByteView data = AsView(doc.data);
+    const std::vector<Bytes> ders = x509::LooksLikePem(data)
+                                        ? x509::PemBlocksDer(data, "CERTIFICATE")
+                                        : std::vector<Bytes>{doc.data};
+    for (const Bytes& der : ders) {
+      auto c = x509::Certificate::FromDer(AsView(der));
+      if (c.ok() && !Seen(c->fingerprint())) seg->Add(*c);
+    }
+    auto out = std::make_shared<IssuerIndex>(type_);
+    out->segments_ = segments_;
+    if (seg->count > 0) out->segments_.push_back(std::move(seg));
+    out->Compact();
+    return out;
   }
-  const std::vector<x509::Certificate>& ByCn(const std::string& cn) const {
-    auto it = by_cn_.find(cn);
-    return it == by_cn_.end() ? kNone : it->second;
+
+  // Candidates in fingerprint order: the same whatever the history of the set.
+  std::vector<x509::Certificate> BySubject(const Bytes& subject_der) const {
+    const std::string key = NameKey(subject_der);
+    return Collect([&](const Segment& s) { return Find(s.by_subject, key); });
+  }
+  std::vector<x509::Certificate> ByCn(const std::string& cn) const {
+    return Collect([&](const Segment& s) { return Find(s.by_cn, cn); });
   }
 
  private:
+  using Bucket = std::vector<x509::Certificate>;
   static std::string NameKey(const Bytes& der) { return std::string(der.begin(), der.end()); }
-  static inline const std::vector<x509::Certificate> kNone{};
-  std::set<Hash32> seen_;
-  std::map<std::string, std::vector<x509::Certificate>> by_subject_;  // subject name DER
-  std::map<std::string, std::vector<x509::Certificate>> by_cn_;
+  struct Segment {
+    std::set<Hash32> seen;
+    std::map<std::string, Bucket> by_subject;  // subject name DER
+    std::map<std::string, Bucket> by_cn;
+    size_t count = 0;
+    void Add(const x509::Certificate& c) {
+      if (!seen.insert(c.fingerprint()).second) return;
+      by_subject[NameKey(c.subject_der())].push_back(c);
+      if (auto cn = c.SubjectAttr("CN")) by_cn[*cn].push_back(c);
+      ++count;
+    }
+    void Merge(const Segment& o) {
+      for (const auto& [k, v] : o.by_subject) {
+        auto& to = by_subject[k];
+        to.insert(to.end(), v.begin(), v.end());
+      }
+      for (const auto& [k, v] : o.by_cn) {
+        auto& to = by_cn[k];
+        to.insert(to.end(), v.begin(), v.end());
+      }
+      seen.insert(o.seen.begin(), o.seen.end());
+      count += o.count;
+    }
+  };
+  static const Bucket* Find(const std::map<std::string, Bucket>& m, const std::string& k) {
+    auto it = m.find(k);
+    return it == m.end() ? nullptr : &it->second;
+  }
+  template <typename F>
+  std::vector<x509::Certificate> Collect(const F& bucket_of) const {
+    std::vector<x509::Certificate> out;
+    for (const auto& s : segments_) {
+      if (const Bucket* b = bucket_of(*s)) out.insert(out.end(), b->begin(), b->end());
+    }
+    std::sort(out.begin(), out.end(), [](const x509::Certificate& x, const x509::Certificate& y) {
+      return x.fingerprint() < y.fingerprint();
+    });
+    return out;
+  }
+  bool Seen(const Hash32& fp) const {
+    return std::any_of(segments_.begin(), segments_.end(),
+                       [&](const auto& seg) { return seg->seen.count(fp) != 0; });
+  }
+  // Merges the newest segments while the last is at least half the size of
+  // the one before: at most about log2(N) segments.
+  void Compact() {
+    while (segments_.size() >= 2 &&
+           2 * segments_.back()->count >= segments_[segments_.size() - 2]->count) {
+      auto merged = std::make_shared<Segment>(*segments_[segments_.size() - 2]);
+      merged->Merge(*segments_.back());
+      segments_.pop_back();
+      segments_.back() = std::move(merged);
+    }
+  }
+
+  TeeType type_;
+  std::vector<std::shared_ptr<const Segment>> segments_;
 };
 
 // The index of a call's known set, built on first use only (most documents
@@ -245,7 +324,8 @@ struct TdxVerifier::Impl {
   std::shared_ptr<const Certification> Certify(const Quote& q) const;
   std::shared_ptr<Certification> BuildCertification(const Quote& q) const;
 
-  IssuerIndex Index(TeeType type, const CollateralSet& set) const;
+  // The issuer index of a set, attached to it (built once per set value).
+  std::shared_ptr<const IssuerIndex> Index(TeeType type, const CollateralSet& set) const;
   // The parse of a document, cached by content hash; nullptr with `error`
   // set when the bytes are no collateral.
   std::shared_ptr<const ParsedDoc> Parse(const Hash32& content_hash, ByteView data,
@@ -410,17 +490,21 @@ std::shared_ptr<const Certification> TdxVerifier::Impl::Certify(const Quote& q) 
   return certifications.GetOrInsert(key, [&] { return BuildCertification(q); });
 }
 
-IssuerIndex TdxVerifier::Impl::Index(TeeType type, const CollateralSet& set) const {
-  IssuerIndex index;
-  for (const auto& d : set.docs()) {
-    if (d.tee_type != type || d.kind != kKindCerts) continue;
-    Status error;
-    // Keep the owner alive while reading its certificates.
-    const std::shared_ptr<const ParsedDoc> p = Parse(d.content_hash, AsView(d.data), error);
-    if (p == nullptr) continue;
-    for (const auto& c : p->certs) index.Add(c);
-  }
-  return index;
+std::shared_ptr<const IssuerIndex> TdxVerifier::Impl::Index(TeeType type,
+                                                            const CollateralSet& set) const {
+  auto build = [&](const CollateralSet& s) -> std::shared_ptr<const CollateralIndex> {
+    std::vector<x509::Certificate> certs;
+    for (const auto& d : s.Group(type, kKindCerts)) {
+      Status error;
+      // Keep the owner alive while reading its certificates.
+      const std::shared_ptr<const ParsedDoc> p = Parse(d.content_hash, AsView(d.data), error);
+      if (p != nullptr) certs.insert(certs.end(), p->certs.begin(), p->certs.end());
+    }
+    return std::make_shared<const IssuerIndex>(type, certs);
+  };
+  const std::string tag = "tdx.issuers." + std::string(TeeTypeName(type));
+  auto index = std::dynamic_pointer_cast<const IssuerIndex>(set.Derived(tag, build));
+  return index != nullptr ? index : std::dynamic_pointer_cast<const IssuerIndex>(build(set));
 }
 
 std::shared_ptr<const ParsedDoc> TdxVerifier::Impl::Parse(const Hash32& content_hash, ByteView data,
@@ -507,17 +591,16 @@ Result<std::vector<x509::Certificate>> TdxVerifier::Impl::ChainToAnchor(
       anchor = *a;
       return chain;
     }
-    const x509::Certificate* issuer = nullptr;
+    std::optional<x509::Certificate> issuer;
     auto pick = [&](const std::vector<x509::Certificate>& candidates) {
       for (const auto& p : candidates) {
-        if (issuer == nullptr && p.is_ca() && Linked(cur, p)) issuer = &p;
+        if (!issuer && p.is_ca() && Linked(cur, p)) issuer = p;
       }
     };
     pick(bundle);
-    if (issuer == nullptr) pick(index().BySubject(cur.issuer_der()));
-    if (issuer == nullptr)
-      return Error(ErrorCode::kNotFound, "no issuer at hand for " + cur.subject());
-    chain.push_back(*issuer);
+    if (!issuer) pick(index().BySubject(cur.issuer_der()));
+    if (!issuer) return Error(ErrorCode::kNotFound, "no issuer at hand for " + cur.subject());
+    chain.push_back(std::move(*issuer));
   }
   return Error(ErrorCode::kCollateral, "issuer chain too long");
 }
@@ -662,14 +745,11 @@ const CollateralDoc* SelectDoc(const CollateralSet& set, TeeType type, const std
                                ByteView key, uint64_t t) {
   if (const auto* d = set.Select(type, kind, key, t)) return d;
   const CollateralDoc* best = nullptr;
-  for (const auto& d : set.docs()) {
-    if (d.tee_type != type || d.kind != kind ||
-        !std::equal(d.key.begin(), d.key.end(), key.begin(), key.end())) {
-      continue;
-    }
+  for (const auto& d : set.Group(type, kind, key)) {
     if (best == nullptr ||
-        std::tie(d.rank, d.this_update) > std::tie(best->rank, best->this_update))
+        std::tie(d.rank, d.this_update) > std::tie(best->rank, best->this_update)) {
       best = &d;
+    }
   }
   return best;
 }
@@ -906,7 +986,7 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
   const CollateralSet empty;
   const CollateralSet& set = req.collateral != nullptr ? *req.collateral : empty;
   const uint64_t now = req.now;
-  std::optional<IssuerIndex> issuers;
+  std::shared_ptr<const IssuerIndex> issuers;
   const IndexFn index = [&]() -> const IssuerIndex& {
     if (!issuers) issuers = impl_->Index(type_, set);
     return *issuers;
@@ -1060,7 +1140,7 @@ Result<CollateralDoc> TdxVerifier::ParseCollateral(ByteView data, const Collater
   Status error = Error(ErrorCode::kCollateral, "not collateral");
   auto parsed = impl_->Parse(content_hash, data, error);
   if (parsed == nullptr) return Error(ErrorCode::kCollateral, error.message());
-  std::optional<IssuerIndex> issuers;
+  std::shared_ptr<const IssuerIndex> issuers;
   const IndexFn index = [&]() -> const IssuerIndex& {
     if (!issuers) issuers = impl_->Index(type_, known);
     return *issuers;

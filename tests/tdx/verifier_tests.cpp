@@ -363,6 +363,14 @@ BOOST_AUTO_TEST_CASE(collateral_authentication_depends_only_on_the_set_at_hand) 
   BOOST_TEST(VerdictToJson(*seen.Verify(req)).dump() == expected);
   seen.ClearCaches();
   BOOST_TEST(VerdictToJson(*seen.Verify(req)).dump() == expected);
+  // The issuer index extended admission by admission and the one built from
+  // the stored documents give the same answer.
+  std::vector<CollateralDoc> stored(full.docs().begin(), full.docs().end());
+  const CollateralSet reloaded(std::move(stored));
+  req.collateral = &full;
+  const auto incremental = VerdictToJson(*fresh.Verify(req)).dump();
+  req.collateral = &reloaded;
+  BOOST_TEST(VerdictToJson(*fresh.Verify(req)).dump() == incremental);
 }
 
 // Issue 9 item 8 (§4): the evidence id is that of the signed content
