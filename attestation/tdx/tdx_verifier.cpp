@@ -346,7 +346,15 @@ struct TdxVerifier::Impl {
                                                        const IndexFn& index, uint8_t& anchor) const;
   Result<AuthDoc> AuthenticateJson(const ParsedDoc& p, const Hash32& content_hash,
                                    const IndexFn& index) const;
-  Result<AuthDoc> AuthenticateCrl(const ParsedDoc& p, const IndexFn& index) const;
+  Result<AuthDoc> AuthenticateCrl(const ParsedDoc& p, const Hash32& content_hash,
+                                  const IndexFn& index) const;
+  // "document D's signature verifies under certificate C", cached by both.
+  bool DocSignedBy(const Hash32& content_hash, const x509::Certificate& signer,
+                   const std::function<bool()>& verify) const {
+    auto ok = doc_sigs.GetOrInsert(PairKey(content_hash, signer.fingerprint()),
+                                   [&] { return std::make_shared<const bool>(verify()); });
+    return *ok;
+  }
   Result<AuthDoc> AuthenticateCerts(const ParsedDoc& p, const IndexFn& index) const;
   // The TCB signing role: a non-CA certificate named for its root and
   // signed by that anchor directly.
@@ -635,11 +643,12 @@ Result<AuthDoc> TdxVerifier::Impl::AuthenticateJson(const ParsedDoc& p, const Ha
     for (const auto& cand : candidates) {
       const auto signer_root = TcbSignerRoot(cand, p.bundled, index);
       if (!signer_root) continue;
-      auto ok = doc_sigs.GetOrInsert(PairKey(content_hash, cand.fingerprint()), [&] {
-        return std::make_shared<const bool>(x509::EcdsaVerifyRaw(
-            cand.public_key(), x509::Digest::kSha256, AsView(p.signed_body), AsView(p.signature)));
-      });
-      if (!*ok) continue;
+      if (!DocSignedBy(content_hash, cand, [&] {
+            return x509::EcdsaVerifyRaw(cand.public_key(), x509::Digest::kSha256,
+                                        AsView(p.signed_body), AsView(p.signature));
+          })) {
+        continue;
+      }
       AuthDoc out;
       out.kind = p.kind;
       out.anchor = signer_root->anchor;
@@ -658,15 +667,19 @@ Result<AuthDoc> TdxVerifier::Impl::AuthenticateJson(const ParsedDoc& p, const Ha
                "no TCB Signing certificate at hand verifies the " + p.kind + " signature");
 }
 
-Result<AuthDoc> TdxVerifier::Impl::AuthenticateCrl(const ParsedDoc& p, const IndexFn& index) const {
+Result<AuthDoc> TdxVerifier::Impl::AuthenticateCrl(const ParsedDoc& p, const Hash32& content_hash,
+                                                   const IndexFn& index) const {
   const x509::Crl& crl = *p.crl;
   Status last =
       Error(ErrorCode::kNotFound, "no certificate at hand issued the CRL of " + crl.issuer());
   auto try_issuers =
       [&](const std::vector<x509::Certificate>& candidates) -> std::optional<AuthDoc> {
     for (const auto& cand : candidates) {
-      if (cand.subject_der() != crl.issuer_der() || !crl.SignatureVerifiesWith(cand.public_key()))
+      if (cand.subject_der() != crl.issuer_der() || !DocSignedBy(content_hash, cand, [&] {
+            return crl.SignatureVerifiesWith(cand.public_key());
+          })) {
         continue;
+      }
       AuthDoc out;
       auto chain = ChainToAnchor(cand, p.bundled, index, out.anchor);
       if (!chain.ok()) {
@@ -707,7 +720,7 @@ Result<AuthDoc> TdxVerifier::Impl::Authenticate(std::shared_ptr<const ParsedDoc>
                                                 const Hash32& content_hash,
                                                 const IndexFn& index) const {
   Result<AuthDoc> out = p->kind == kKindCerts ? AuthenticateCerts(*p, index)
-                        : p->crl              ? AuthenticateCrl(*p, index)
+                        : p->crl              ? AuthenticateCrl(*p, content_hash, index)
                                               : AuthenticateJson(*p, content_hash, index);
   if (out.ok()) out->parsed = std::move(p);
   return out;
