@@ -23,6 +23,9 @@
 #include "crypto/hash.h"
 #include "crypto/x509.h"
 
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
 namespace tenzro::tee::tdx {
 namespace {
 
@@ -142,9 +145,88 @@ struct AuthDoc {
   std::vector<x509::Certificate> signer_chain;  // the signer up to its root (CRLs, JSON)
 };
 
-// Candidate issuers: the certificates of a set's "certs" documents of one
-// type, by subject name and by CN, once each (fingerprint). Unverified:
-// trust comes only from signatures up to an anchor. Attached to the set
+// Where a certificate's subject Name is, by walking its DER without parsing
+// it (RFC 5280 §4.1: Certificate ::= SEQUENCE { tbsCertificate SEQUENCE {
+// [0] version OPTIONAL, serialNumber, signature, issuer, validity, subject,
+// ... } ... }). A full X.509 parse (OpenSSL 3 decodes the public key through
+// its providers) costs about 2.6 P-256 verifies; indexing needs only names.
+class DerReader {
+ public:
+  explicit DerReader(ByteView b) : b_(b) {}
+  // The next element (tag, header and content); nullopt when malformed.
+  std::optional<std::pair<uint8_t, ByteView>> Next() {
+    if (b_.size() < 2) return std::nullopt;
+    const uint8_t tag = b_[0];
+    size_t len = b_[1], header = 2;
+    if (len & 0x80) {
+      const size_t n = len & 0x7f;
+      if (n == 0 || n > 4 || b_.size() < 2 + n) return std::nullopt;
+      len = 0;
+      for (size_t i = 0; i < n; ++i) len = (len << 8) | b_[2 + i];
+      header += n;
+    }
+    if (b_.size() - header < len) return std::nullopt;
+    const ByteView whole = b_.subspan(0, header + len);
+    b_ = b_.subspan(header + len);
+    return std::make_pair(tag, whole);
+  }
+  static ByteView Content(ByteView whole) {
+    const size_t header = (whole[1] & 0x80) ? 2 + (whole[1] & 0x7fu) : 2;
+    return whole.subspan(header);
+  }
+
+ private:
+  ByteView b_;
+};
+
+std::optional<ByteView> SubjectNameDer(ByteView cert_der) {
+  auto cert = DerReader(cert_der).Next();
+  if (!cert || cert->first != 0x30) return std::nullopt;
+  auto tbs = DerReader(DerReader::Content(cert->second)).Next();
+  if (!tbs || tbs->first != 0x30) return std::nullopt;
+  DerReader r(DerReader::Content(tbs->second));
+  auto e = r.Next();
+  if (e && e->first == 0xa0) e = r.Next();                 // version
+  for (int skip = 0; skip < 3 && e; ++skip) e = r.Next();  // serial, signature, issuer, validity
+  if (!e) return std::nullopt;
+  e = r.Next();
+  if (!e || e->first != 0x30) return std::nullopt;
+  return e->second;
+}
+
+// The CN of a Name DER (d2i of the Name alone: no key decoding).
+std::optional<std::string> CommonName(ByteView name_der) {
+  const unsigned char* p = name_der.data();
+  std::unique_ptr<X509_NAME, decltype(&X509_NAME_free)> name(
+      d2i_X509_NAME(nullptr, &p, static_cast<long>(name_der.size())), X509_NAME_free);
+  if (name == nullptr) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  const int idx = X509_NAME_get_index_by_NID(name.get(), NID_commonName, -1);
+  if (idx < 0) return std::nullopt;
+  unsigned char* utf8 = nullptr;
+  const int n =
+      ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name.get(), idx)));
+  if (n < 0) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(n));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+// Every certificate DER of a "certs" document (PEM blocks, or one DER).
+std::vector<Bytes> CertDers(ByteView data) {
+  if (x509::LooksLikePem(data)) return x509::PemBlocksDer(data, "CERTIFICATE");
+  return {Bytes(data.begin(), data.end())};
+}
+
+// Candidate issuers: the certificates (DER) of a set's "certs" documents of
+// one type, by subject name and by CN, once each (fingerprint), located by
+// name only: a candidate is parsed when looked up. Unverified: trust comes
+// only from signatures up to an anchor. Attached to the set
 // (CollateralSet::Derived) and extended by its With in O(log N) amortized:
 // segments of doubling size are merged as they fill (a log-structured
 // index), so admissions never rebuild it.
@@ -152,23 +234,17 @@ class IssuerIndex final : public CollateralIndex, public std::enable_shared_from
  public:
   explicit IssuerIndex(TeeType type) : type_(type) {}
   // An index of the certificates given (one segment).
-  IssuerIndex(TeeType type, const std::vector<x509::Certificate>& certs) : type_(type) {
+  IssuerIndex(TeeType type, const std::vector<Bytes>& ders) : type_(type) {
     auto seg = std::make_shared<Segment>();
-    for (const auto& c : certs) seg->Add(c);
+    for (const auto& der : ders) seg->Add(der);
     if (seg->count > 0) segments_.push_back(std::move(seg));
   }
 
   std::shared_ptr<const CollateralIndex> With(const CollateralDoc& doc) const override {
     if (doc.tee_type != type_ || doc.kind != kKindCerts) return shared_from_this();
-    // This index may outlive the verifier that built it: parse directly.
     auto seg = std::make_shared<Segment>();
-    const ByteView data = AsView(doc.data);
-    const std::vector<Bytes> ders = x509::LooksLikePem(data)
-                                        ? x509::PemBlocksDer(data, "CERTIFICATE")
-                                        : std::vector<Bytes>{doc.data};
-    for (const Bytes& der : ders) {
-      auto c = x509::Certificate::FromDer(AsView(der));
-      if (c.ok() && !Seen(c->fingerprint())) seg->Add(*c);
+    for (const Bytes& der : CertDers(AsView(doc.data))) {
+      if (!Seen(crypto::Sha256(AsView(der)))) seg->Add(der);
     }
     auto out = std::make_shared<IssuerIndex>(type_);
     out->segments_ = segments_;
@@ -177,27 +253,30 @@ class IssuerIndex final : public CollateralIndex, public std::enable_shared_from
     return out;
   }
 
-  // Candidates in fingerprint order: the same whatever the history of the set.
-  std::vector<x509::Certificate> BySubject(const Bytes& subject_der) const {
-    const std::string key = NameKey(subject_der);
+  // Candidates (DER) in fingerprint order: the same whatever the set's history.
+  std::vector<Bytes> BySubject(const Bytes& subject_der) const {
+    const std::string key(subject_der.begin(), subject_der.end());
     return Collect([&](const Segment& s) { return Find(s.by_subject, key); });
   }
-  std::vector<x509::Certificate> ByCn(const std::string& cn) const {
+  std::vector<Bytes> ByCn(const std::string& cn) const {
     return Collect([&](const Segment& s) { return Find(s.by_cn, cn); });
   }
 
  private:
-  using Bucket = std::vector<x509::Certificate>;
-  static std::string NameKey(const Bytes& der) { return std::string(der.begin(), der.end()); }
+  using Entry = std::pair<Hash32, Bytes>;  // fingerprint, DER
+  using Bucket = std::vector<Entry>;
   struct Segment {
     std::set<Hash32> seen;
     std::map<std::string, Bucket> by_subject;  // subject name DER
     std::map<std::string, Bucket> by_cn;
     size_t count = 0;
-    void Add(const x509::Certificate& c) {
-      if (!seen.insert(c.fingerprint()).second) return;
-      by_subject[NameKey(c.subject_der())].push_back(c);
-      if (auto cn = c.SubjectAttr("CN")) by_cn[*cn].push_back(c);
+    void Add(const Bytes& der) {
+      const auto subject = SubjectNameDer(AsView(der));
+      if (!subject) return;
+      Entry e{crypto::Sha256(AsView(der)), der};
+      if (!seen.insert(e.first).second) return;
+      if (auto cn = CommonName(*subject)) by_cn[*cn].push_back(e);
+      by_subject[std::string(subject->begin(), subject->end())].push_back(std::move(e));
       ++count;
     }
     void Merge(const Segment& o) {
@@ -218,14 +297,16 @@ class IssuerIndex final : public CollateralIndex, public std::enable_shared_from
     return it == m.end() ? nullptr : &it->second;
   }
   template <typename F>
-  std::vector<x509::Certificate> Collect(const F& bucket_of) const {
-    std::vector<x509::Certificate> out;
+  std::vector<Bytes> Collect(const F& bucket_of) const {
+    Bucket all;
     for (const auto& s : segments_) {
-      if (const Bucket* b = bucket_of(*s)) out.insert(out.end(), b->begin(), b->end());
+      if (const Bucket* b = bucket_of(*s)) all.insert(all.end(), b->begin(), b->end());
     }
-    std::sort(out.begin(), out.end(), [](const x509::Certificate& x, const x509::Certificate& y) {
-      return x.fingerprint() < y.fingerprint();
-    });
+    std::sort(all.begin(), all.end(),
+              [](const Entry& x, const Entry& y) { return x.first < y.first; });
+    std::vector<Bytes> out;
+    out.reserve(all.size());
+    for (auto& e : all) out.push_back(std::move(e.second));
     return out;
   }
   bool Seen(const Hash32& fp) const {
@@ -255,6 +336,7 @@ using IndexFn = std::function<const IssuerIndex&()>;
 }  // namespace verifier_internal
 
 using verifier_internal::AuthDoc;
+using verifier_internal::CertDers;
 using verifier_internal::Certification;
 using verifier_internal::IndexFn;
 using verifier_internal::IssuerIndex;
@@ -317,9 +399,20 @@ struct TdxVerifier::Impl {
     return std::nullopt;
   }
 
-  Result<x509::Certificate> CertFromDer(ByteView der) const;
-  Result<std::vector<x509::Certificate>> ParseCerts(ByteView data) const;
-  bool Linked(const x509::Certificate& child, const x509::Certificate& parent) const;
+  // `evidence`: a quote's PCK chain, whose leaves ClearEvidenceCaches drops.
+  Result<x509::Certificate> CertFromDer(ByteView der, bool evidence = false) const;
+  Result<std::vector<x509::Certificate>> ParseCerts(ByteView data, bool evidence = false) const;
+  // Index candidates parsed (through the certificate cache); those that do
+  // not parse are no candidates.
+  std::vector<x509::Certificate> CertsOf(const std::vector<Bytes>& ders) const {
+    std::vector<x509::Certificate> out;
+    for (const auto& der : ders) {
+      if (auto c = CertFromDer(AsView(der)); c.ok()) out.push_back(std::move(*c));
+    }
+    return out;
+  }
+  bool Linked(const x509::Certificate& child, const x509::Certificate& parent,
+              bool evidence = false) const;
 
   std::shared_ptr<const Certification> Certify(const Quote& q) const;
   std::shared_ptr<Certification> BuildCertification(const Quote& q) const;
@@ -367,26 +460,27 @@ struct TdxVerifier::Impl {
                                           const IndexFn& index) const;
 };
 
-Result<x509::Certificate> TdxVerifier::Impl::CertFromDer(ByteView der) const {
+Result<x509::Certificate> TdxVerifier::Impl::CertFromDer(ByteView der, bool evidence) const {
   const Hash32 fp = crypto::Sha256(der);
   if (auto c = ca_certs.Get(fp)) return *c;
   if (auto c = leaf_certs.Get(fp)) return *c;
   x509_parses.fetch_add(1, std::memory_order_relaxed);
   TEE_ASSIGN_OR_RETURN(x509::Certificate c, x509::Certificate::FromDer(der));
   auto shared = std::make_shared<const x509::Certificate>(c);
-  return *(c.is_ca() ? ca_certs : leaf_certs).Insert(fp, std::move(shared));
+  return *(evidence && !c.is_ca() ? leaf_certs : ca_certs).Insert(fp, std::move(shared));
 }
 
 // Every certificate of a PEM text (or one DER certificate).
-Result<std::vector<x509::Certificate>> TdxVerifier::Impl::ParseCerts(ByteView data) const {
+Result<std::vector<x509::Certificate>> TdxVerifier::Impl::ParseCerts(ByteView data,
+                                                                     bool evidence) const {
   std::vector<x509::Certificate> out;
   if (x509::LooksLikePem(data)) {
     for (const Bytes& der : x509::PemBlocksDer(data, "CERTIFICATE")) {
-      TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(AsView(der)));
+      TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(AsView(der), evidence));
       out.push_back(std::move(c));
     }
   } else {
-    TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(data));
+    TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(data, evidence));
     out.push_back(std::move(c));
   }
   if (out.empty()) return Error(ErrorCode::kInvalidArgument, "no certificate found");
@@ -395,10 +489,10 @@ Result<std::vector<x509::Certificate>> TdxVerifier::Impl::ParseCerts(ByteView da
 
 // child was issued by parent: names match and the signature verifies (each
 // pair verified once; the answer is a function of the two certificates).
-bool TdxVerifier::Impl::Linked(const x509::Certificate& child,
-                               const x509::Certificate& parent) const {
+bool TdxVerifier::Impl::Linked(const x509::Certificate& child, const x509::Certificate& parent,
+                               bool evidence) const {
   if (child.issuer_der() != parent.subject_der()) return false;
-  auto& cache = child.is_ca() ? ca_links : leaf_links;
+  auto& cache = evidence && !child.is_ca() ? leaf_links : ca_links;
   auto ok = cache.GetOrInsert(PairKey(child.fingerprint(), parent.fingerprint()), [&] {
     return std::make_shared<const bool>(child.SignatureVerifiesWith(parent.public_key()));
   });
@@ -418,7 +512,7 @@ std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Quote
     fail(FailureCode::kBadSignature, "attestation key is not a P-256 point");
   }
 
-  auto chain = ParseCerts(q.pck_chain_pem);
+  auto chain = ParseCerts(q.pck_chain_pem, true);
   if (!chain.ok()) {
     fail(FailureCode::kMalformed,
          "PCK certificate chain does not parse: " + chain.status().message());
@@ -452,7 +546,7 @@ std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Quote
         fail(FailureCode::kChainUntrusted,
              "PCK chain certificate " + std::to_string(i + 1) + " is not a CA");
         linked = false;
-      } else if (!Linked(c->chain[i], c->chain[i + 1])) {
+      } else if (!Linked(c->chain[i], c->chain[i + 1], true)) {
         fail(FailureCode::kChainUntrusted, "PCK chain certificate " + std::to_string(i) +
                                                " is not signed by certificate " +
                                                std::to_string(i + 1));
@@ -501,14 +595,11 @@ std::shared_ptr<const Certification> TdxVerifier::Impl::Certify(const Quote& q) 
 std::shared_ptr<const IssuerIndex> TdxVerifier::Impl::Index(TeeType type,
                                                             const CollateralSet& set) const {
   auto build = [&](const CollateralSet& s) -> std::shared_ptr<const CollateralIndex> {
-    std::vector<x509::Certificate> certs;
+    std::vector<Bytes> ders;
     for (const auto& d : s.Group(type, kKindCerts)) {
-      Status error;
-      // Keep the owner alive while reading its certificates.
-      const std::shared_ptr<const ParsedDoc> p = Parse(d.content_hash, AsView(d.data), error);
-      if (p != nullptr) certs.insert(certs.end(), p->certs.begin(), p->certs.end());
+      for (Bytes& der : CertDers(AsView(d.data))) ders.push_back(std::move(der));
     }
-    return std::make_shared<const IssuerIndex>(type, certs);
+    return std::make_shared<const IssuerIndex>(type, ders);
   };
   const std::string tag = "tdx.issuers." + std::string(TeeTypeName(type));
   auto index = std::dynamic_pointer_cast<const IssuerIndex>(set.Derived(tag, build));
@@ -606,7 +697,7 @@ Result<std::vector<x509::Certificate>> TdxVerifier::Impl::ChainToAnchor(
       }
     };
     pick(bundle);
-    if (!issuer) pick(index().BySubject(cur.issuer_der()));
+    if (!issuer) pick(CertsOf(index().BySubject(cur.issuer_der())));
     if (!issuer) return Error(ErrorCode::kNotFound, "no issuer at hand for " + cur.subject());
     chain.push_back(std::move(*issuer));
   }
@@ -631,7 +722,7 @@ std::optional<TdxVerifier::Impl::SignerRoot> TdxVerifier::Impl::TcbSignerRoot(
     return std::nullopt;
   };
   if (auto a = under_root(bundle)) return a;
-  return under_root(index().BySubject(signer.issuer_der()));
+  return under_root(CertsOf(index().BySubject(signer.issuer_der())));
 }
 
 Result<AuthDoc> TdxVerifier::Impl::AuthenticateJson(const ParsedDoc& p, const Hash32& content_hash,
@@ -661,7 +752,7 @@ Result<AuthDoc> TdxVerifier::Impl::AuthenticateJson(const ParsedDoc& p, const Ha
   };
   if (auto a = try_signers(p.bundled)) return *a;
   for (const char* cn : {kIntelTcbSigningCn, kDevTcbSigningCn}) {
-    if (auto a = try_signers(index().ByCn(cn))) return *a;
+    if (auto a = try_signers(CertsOf(index().ByCn(cn)))) return *a;
   }
   return Error(ErrorCode::kNotFound,
                "no TCB Signing certificate at hand verifies the " + p.kind + " signature");
@@ -694,7 +785,7 @@ Result<AuthDoc> TdxVerifier::Impl::AuthenticateCrl(const ParsedDoc& p, const Has
     return std::nullopt;
   };
   if (auto a = try_issuers(p.bundled)) return *a;
-  if (auto a = try_issuers(index().BySubject(crl.issuer_der()))) return *a;
+  if (auto a = try_issuers(CertsOf(index().BySubject(crl.issuer_der())))) return *a;
   return last;
 }
 
