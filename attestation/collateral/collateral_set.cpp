@@ -24,18 +24,32 @@ int CompareBytes(ByteView a, ByteView b) {
   return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
 }
 
+int CompareKind(const CollateralDoc& d, TeeType type, const std::string& kind) {
+  if (d.tee_type != type) return d.tee_type < type ? -1 : 1;
+  const int c = d.kind.compare(kind);
+  return c == 0 ? 0 : (c < 0 ? -1 : 1);
+}
 // Group order: (type, kind, key), then content hash.
 int CompareGroup(const CollateralDoc& d, TeeType type, const std::string& kind, ByteView key) {
-  if (d.tee_type != type) return d.tee_type < type ? -1 : 1;
-  if (const int c = d.kind.compare(kind); c != 0) return c < 0 ? -1 : 1;
+  if (const int c = CompareKind(d, type, kind); c != 0) return c;
   return CompareBytes(AsView(d.key), key);
 }
-bool GroupLess(const CollateralDocPtr& a, const CollateralDocPtr& b) {
+bool GroupLess(const CollateralDoc* a, const CollateralDoc* b) {
   const int c = CompareGroup(*a, b->tee_type, b->kind, AsView(b->key));
   return c != 0 ? c < 0 : a->content_hash < b->content_hash;
 }
-bool HashLess(const CollateralDocPtr& a, const CollateralDocPtr& b) {
+bool HashLess(const CollateralDoc* a, const CollateralDoc* b) {
   return a->content_hash < b->content_hash;
+}
+
+// The sub-range of `sorted` where cmp(doc) == 0, cmp being monotonic.
+template <typename Cmp>
+CollateralDocs EqualRange(const std::vector<const CollateralDoc*>& sorted, const Cmp& cmp) {
+  auto lo = std::lower_bound(sorted.begin(), sorted.end(), 0,
+                             [&](const CollateralDoc* d, int) { return cmp(*d) < 0; });
+  auto hi = std::upper_bound(lo, sorted.end(), 0,
+                             [&](int, const CollateralDoc* d) { return cmp(*d) > 0; });
+  return {lo, hi};
 }
 
 }  // namespace
@@ -43,26 +57,28 @@ bool HashLess(const CollateralDocPtr& a, const CollateralDocPtr& b) {
 CollateralSet::CollateralSet() : indexes_(std::make_shared<Indexes>()) {}
 
 CollateralSet::CollateralSet(std::vector<CollateralDoc> docs) : CollateralSet() {
-  by_hash_.reserve(docs.size());
-  for (auto& d : docs) by_hash_.push_back(std::make_shared<const CollateralDoc>(std::move(d)));
-  std::sort(by_hash_.begin(), by_hash_.end(), HashLess);
-  by_hash_.erase(std::unique(by_hash_.begin(), by_hash_.end(),
-                             [](const CollateralDocPtr& a, const CollateralDocPtr& b) {
-                               return a->content_hash == b->content_hash;
-                             }),
-                 by_hash_.end());
+  std::sort(docs.begin(), docs.end(), [](const CollateralDoc& a, const CollateralDoc& b) {
+    return a.content_hash < b.content_hash;
+  });
+  auto owner = std::make_shared<Owner>();
+  for (auto& d : docs) {
+    if (!owner->docs.empty() && owner->docs.back()->content_hash == d.content_hash) continue;
+    owner->docs.push_back(std::make_shared<const CollateralDoc>(std::move(d)));
+  }
+  for (const auto& d : owner->docs) by_hash_.push_back(d.get());
   by_group_ = by_hash_;
   std::sort(by_group_.begin(), by_group_.end(), GroupLess);
+  owner_ = std::move(owner);
 }
 
 bool CollateralSet::Contains(const Hash32& content_hash) const {
-  auto it = std::lower_bound(
-      by_hash_.begin(), by_hash_.end(), content_hash,
-      [](const CollateralDocPtr& d, const Hash32& h) { return d->content_hash < h; });
+  auto it =
+      std::lower_bound(by_hash_.begin(), by_hash_.end(), content_hash,
+                       [](const CollateralDoc* d, const Hash32& h) { return d->content_hash < h; });
   return it != by_hash_.end() && (*it)->content_hash == content_hash;
 }
 
-void CollateralSet::Insert(CollateralDocPtr doc) {
+void CollateralSet::Insert(const CollateralDoc* doc) {
   by_hash_.insert(std::upper_bound(by_hash_.begin(), by_hash_.end(), doc, HashLess), doc);
   by_group_.insert(std::upper_bound(by_group_.begin(), by_group_.end(), doc, GroupLess), doc);
 }
@@ -75,7 +91,19 @@ CollateralSet CollateralSet::With(CollateralDoc doc) const {
   out.by_hash_ = by_hash_;
   out.by_group_.reserve(by_group_.size() + 1);
   out.by_group_ = by_group_;
-  out.Insert(shared);
+  out.Insert(shared.get());
+  auto owner = std::make_shared<Owner>();
+  const size_t depth = owner_ != nullptr ? owner_->depth + 1 : 0;
+  if (depth > kMaxOwnerDepth) {
+    for (const Owner* o = owner_.get(); o != nullptr; o = o->parent.get()) {
+      owner->docs.insert(owner->docs.end(), o->docs.begin(), o->docs.end());
+    }
+  } else {
+    owner->parent = owner_;
+    owner->depth = depth;
+  }
+  owner->docs.push_back(shared);
+  out.owner_ = std::move(owner);
   std::map<std::string, std::shared_ptr<const CollateralIndex>> indexes;
   if (indexes_ != nullptr) {  // null only in a moved-from set
     MutexLock lock(&indexes_->mu);
@@ -89,26 +117,12 @@ CollateralSet CollateralSet::With(CollateralDoc doc) const {
 }
 
 CollateralDocs CollateralSet::Group(TeeType type, const std::string& kind, ByteView key) const {
-  auto lo = std::lower_bound(
-      by_group_.begin(), by_group_.end(), 0,
-      [&](const CollateralDocPtr& d, int) { return CompareGroup(*d, type, kind, key) < 0; });
-  auto hi = std::upper_bound(lo, by_group_.end(), 0, [&](int, const CollateralDocPtr& d) {
-    return CompareGroup(*d, type, kind, key) > 0;
-  });
-  return {lo, hi};
+  return EqualRange(by_group_,
+                    [&](const CollateralDoc& d) { return CompareGroup(d, type, kind, key); });
 }
 
 CollateralDocs CollateralSet::Group(TeeType type, const std::string& kind) const {
-  auto cmp = [&](const CollateralDoc& d) {
-    if (d.tee_type != type) return d.tee_type < type ? -1 : 1;
-    const int c = d.kind.compare(kind);
-    return c == 0 ? 0 : (c < 0 ? -1 : 1);
-  };
-  auto lo = std::lower_bound(by_group_.begin(), by_group_.end(), 0,
-                             [&](const CollateralDocPtr& d, int) { return cmp(*d) < 0; });
-  auto hi = std::upper_bound(lo, by_group_.end(), 0,
-                             [&](int, const CollateralDocPtr& d) { return cmp(*d) > 0; });
-  return {lo, hi};
+  return EqualRange(by_group_, [&](const CollateralDoc& d) { return CompareKind(d, type, kind); });
 }
 
 const CollateralDoc* CollateralSet::Select(TeeType type, const std::string& kind, ByteView key,

@@ -46,7 +46,7 @@ using CollateralDocPtr = std::shared_ptr<const CollateralDoc>;
 // A range of shared documents that iterates as `const CollateralDoc&`.
 class CollateralDocs {
  public:
-  using Base = std::vector<CollateralDocPtr>::const_iterator;
+  using Base = std::vector<const CollateralDoc*>::const_iterator;
   class iterator {
    public:
     using value_type = CollateralDoc;
@@ -57,7 +57,7 @@ class CollateralDocs {
     iterator() = default;
     explicit iterator(Base it) : it_(it) {}
     reference operator*() const { return **it_; }
-    pointer operator->() const { return it_->get(); }
+    pointer operator->() const { return *it_; }
     iterator& operator++() {
       ++it_;
       return *this;
@@ -69,7 +69,6 @@ class CollateralDocs {
     }
     bool operator==(const iterator& o) const { return it_ == o.it_; }
     bool operator!=(const iterator& o) const { return it_ != o.it_; }
-    const CollateralDocPtr& ptr() const { return *it_; }
 
    private:
     Base it_{};
@@ -129,11 +128,21 @@ class CollateralSet {
     Mutex mu;
     std::map<std::string, std::shared_ptr<const CollateralIndex>> by_tag GUARDED_BY(mu);
   };
-  void Insert(CollateralDocPtr doc);
+  // Owners of the documents: a short chain of admissions over one bulk
+  // node, flattened when it grows (so With never touches every reference
+  // count, and destruction never recurses deeply).
+  struct Owner {
+    std::shared_ptr<const Owner> parent;
+    std::vector<CollateralDocPtr> docs;
+    size_t depth = 0;
+  };
+  static constexpr size_t kMaxOwnerDepth = 32;
+  void Insert(const CollateralDoc* doc);
 
-  std::vector<CollateralDocPtr> by_hash_;   // sorted by content hash
-  std::vector<CollateralDocPtr> by_group_;  // sorted by (type, kind, key, content hash)
-  std::shared_ptr<Indexes> indexes_;        // shared by copies of the same value
+  std::shared_ptr<const Owner> owner_;
+  std::vector<const CollateralDoc*> by_hash_;   // sorted by content hash
+  std::vector<const CollateralDoc*> by_group_;  // sorted by (type, kind, key, content hash)
+  std::shared_ptr<Indexes> indexes_;            // shared by copies of the same value
 };
 
 }  // namespace tenzro::tee

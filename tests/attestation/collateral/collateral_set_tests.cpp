@@ -100,4 +100,23 @@ BOOST_AUTO_TEST_CASE(with_shares_documents_and_extends_indexes) {
   BOOST_TEST(builds == 1);
 }
 
+// Documents stay owned across long chains of admissions once the
+// intermediate sets are gone (owners are flattened as the chain grows).
+BOOST_AUTO_TEST_CASE(documents_outlive_intermediate_sets) {
+  CollateralSet s;
+  for (int i = 0; i < 100; ++i) {
+    CollateralDoc d = Doc("doc" + std::to_string(i), 1, 2, 0, Bytes{static_cast<uint8_t>(i)});
+    d.data.assign(64, static_cast<uint8_t>(i));
+    s = s.With(std::move(d));
+  }
+  BOOST_TEST(s.size() == 100u);
+  size_t intact = 0;
+  for (const auto& d : s.docs()) {
+    if (d.data.size() == 64 && d.data[0] == d.key.at(0)) ++intact;
+  }
+  BOOST_TEST(intact == 100u);
+  for (int i = 0; i < 100; ++i)
+    BOOST_TEST(s.Contains(testing::HashFromLabel("doc" + std::to_string(i))));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
