@@ -253,17 +253,17 @@ class IssuerIndex final : public CollateralIndex, public std::enable_shared_from
     return out;
   }
 
-  // Candidates (DER) in fingerprint order: the same whatever the set's history.
-  std::vector<Bytes> BySubject(const Bytes& subject_der) const {
+  using Entry = std::pair<Hash32, Bytes>;  // fingerprint, DER
+  // Candidates in fingerprint order: the same whatever the set's history.
+  std::vector<Entry> BySubject(const Bytes& subject_der) const {
     const std::string key(subject_der.begin(), subject_der.end());
     return Collect([&](const Segment& s) { return Find(s.by_subject, key); });
   }
-  std::vector<Bytes> ByCn(const std::string& cn) const {
+  std::vector<Entry> ByCn(const std::string& cn) const {
     return Collect([&](const Segment& s) { return Find(s.by_cn, cn); });
   }
 
  private:
-  using Entry = std::pair<Hash32, Bytes>;  // fingerprint, DER
   using Bucket = std::vector<Entry>;
   struct Segment {
     std::set<Hash32> seen;
@@ -297,17 +297,14 @@ class IssuerIndex final : public CollateralIndex, public std::enable_shared_from
     return it == m.end() ? nullptr : &it->second;
   }
   template <typename F>
-  std::vector<Bytes> Collect(const F& bucket_of) const {
+  std::vector<Entry> Collect(const F& bucket_of) const {
     Bucket all;
     for (const auto& s : segments_) {
       if (const Bucket* b = bucket_of(*s)) all.insert(all.end(), b->begin(), b->end());
     }
     std::sort(all.begin(), all.end(),
               [](const Entry& x, const Entry& y) { return x.first < y.first; });
-    std::vector<Bytes> out;
-    out.reserve(all.size());
-    for (auto& e : all) out.push_back(std::move(e.second));
-    return out;
+    return all;
   }
   bool Seen(const Hash32& fp) const {
     return std::any_of(segments_.begin(), segments_.end(),
@@ -400,14 +397,16 @@ struct TdxVerifier::Impl {
   }
 
   // `evidence`: a quote's PCK chain, whose leaves ClearEvidenceCaches drops.
-  Result<x509::Certificate> CertFromDer(ByteView der, bool evidence = false) const;
+  // `fingerprint`: SHA-256 of der when the caller knows it.
+  Result<x509::Certificate> CertFromDer(ByteView der, bool evidence = false,
+                                        const Hash32* fingerprint = nullptr) const;
   Result<std::vector<x509::Certificate>> ParseCerts(ByteView data, bool evidence = false) const;
   // Index candidates parsed (through the certificate cache); those that do
   // not parse are no candidates.
-  std::vector<x509::Certificate> CertsOf(const std::vector<Bytes>& ders) const {
+  std::vector<x509::Certificate> CertsOf(const std::vector<IssuerIndex::Entry>& entries) const {
     std::vector<x509::Certificate> out;
-    for (const auto& der : ders) {
-      if (auto c = CertFromDer(AsView(der)); c.ok()) out.push_back(std::move(*c));
+    for (const auto& [fp, der] : entries) {
+      if (auto c = CertFromDer(AsView(der), false, &fp); c.ok()) out.push_back(std::move(*c));
     }
     return out;
   }
@@ -460,8 +459,9 @@ struct TdxVerifier::Impl {
                                           const IndexFn& index) const;
 };
 
-Result<x509::Certificate> TdxVerifier::Impl::CertFromDer(ByteView der, bool evidence) const {
-  const Hash32 fp = crypto::Sha256(der);
+Result<x509::Certificate> TdxVerifier::Impl::CertFromDer(ByteView der, bool evidence,
+                                                         const Hash32* fingerprint) const {
+  const Hash32 fp = fingerprint != nullptr ? *fingerprint : crypto::Sha256(der);
   if (auto c = ca_certs.Get(fp)) return *c;
   if (auto c = leaf_certs.Get(fp)) return *c;
   x509_parses.fetch_add(1, std::memory_order_relaxed);
