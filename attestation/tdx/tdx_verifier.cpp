@@ -996,6 +996,50 @@ struct TdxVerifier::State {
   bool chain_in_force = true;  // windows and revocation of the PCK chain
 };
 
+namespace {
+
+// The validity window of what a verdict used (§5), narrowed in place.
+struct Window {
+  uint64_t& valid_from;
+  uint64_t& valid_until;
+  void Narrow(uint64_t from, uint64_t until) {
+    valid_from = std::max(valid_from, from);
+    valid_until = std::min(valid_until, until);
+  }
+};
+
+// The quote's type and quoting enclave vendor against this verifier's.
+std::optional<std::string> Unsupported(TeeType type, const Quote& q) {
+  if (type == TeeType::IntelTdx && !q.is_tdx()) return "an SGX quote given as IntelTdx evidence";
+  if (type == TeeType::IntelSgx && q.is_tdx()) return "a TDX quote given as IntelSgx evidence";
+  if (q.qe_vendor_id != fmt::kIntelQeVendorId) {
+    return "QE vendor id " + UpperHex(AsView(q.qe_vendor_id)) + " is not Intel's";
+  }
+  return std::nullopt;
+}
+
+// The PCK chain's windows at now, folded into the verdict's validity; false
+// when a certificate is outside its window.
+bool CheckChainWindows(const std::vector<x509::Certificate>& chain, uint64_t now, Window w,
+                       Verdict& v) {
+  static constexpr const char* kChainNames[] = {"PCK certificate", "PCK CA certificate",
+                                                "root CA certificate"};
+  bool in_force = true;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const auto& c = chain[i];
+    if (!c.ValidAt(now)) {
+      in_force = false;
+      const std::string name = chain.size() == 3 ? std::string(kChainNames[i])
+                                                 : "PCK chain certificate " + std::to_string(i);
+      pipeline::CheckWindow(v, name, ClampTime(c.not_before()), ClampTime(c.not_after()), now);
+    }
+    w.Narrow(ClampTime(c.not_before()), ClampTime(c.not_after()));
+  }
+  return in_force;
+}
+
+}  // namespace
+
 Result<Verdict> TdxVerifier::Verify(const VerifyRequest& req) const { return Run(req, true); }
 
 Result<Verdict> TdxVerifier::VerifyQuoteAndPckChain(const VerifyRequest& req) const {
@@ -1017,17 +1061,8 @@ Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
   // trailing bytes or another encoding of the signature are the same
   // evidence. OpenSSL accepts high-S signatures, as Intel's QVL does.
   v.evidence_id = pipeline::EvidenceId(type_, q.signed_data);
-  if (type_ == TeeType::IntelTdx && !q.is_tdx()) {
-    v.Fail(FailureCode::kUnsupported, "an SGX quote given as IntelTdx evidence");
-    return v;
-  }
-  if (type_ == TeeType::IntelSgx && q.is_tdx()) {
-    v.Fail(FailureCode::kUnsupported, "a TDX quote given as IntelSgx evidence");
-    return v;
-  }
-  if (q.qe_vendor_id != fmt::kIntelQeVendorId) {
-    v.Fail(FailureCode::kUnsupported,
-           "QE vendor id " + UpperHex(AsView(q.qe_vendor_id)) + " is not Intel's");
+  if (auto why = Unsupported(type_, q)) {
+    v.Fail(FailureCode::kUnsupported, *why);
     return v;
   }
 
@@ -1056,19 +1091,8 @@ Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
     pipeline::CheckWindow(v, "evidence (max_age_secs " + std::to_string(common_.max_age_secs) + ")",
                           *req.evidence_time, until, req.now);
   }
-  static constexpr const char* kChainNames[] = {"PCK certificate", "PCK CA certificate",
-                                                "root CA certificate"};
-  for (size_t i = 0; i < cert.chain.size(); ++i) {
-    const auto& c = cert.chain[i];
-    if (!c.ValidAt(req.now)) {
-      st.chain_in_force = false;
-      const std::string name = cert.chain.size() == 3
-                                   ? std::string(kChainNames[i])
-                                   : "PCK chain certificate " + std::to_string(i);
-      pipeline::CheckWindow(v, name, ClampTime(c.not_before()), ClampTime(c.not_after()), req.now);
-    }
-    st.valid_until = std::min(st.valid_until, ClampTime(c.not_after()));
-    st.valid_from = std::max(st.valid_from, ClampTime(c.not_before()));
+  if (!CheckChainWindows(cert.chain, req.now, Window{st.valid_from, st.valid_until}, v)) {
+    st.chain_in_force = false;
   }
 
   const bool dev_blocked = anchor == kAnchorDev && !common_.simulation;
@@ -1083,102 +1107,88 @@ Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
   return v;
 }
 
-void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& v) const {
-  const Quote& q = st.q;
-  const Certification& cert = st.cert;
-  const uint8_t anchor = *cert.anchor;
-  const CollateralSet empty;
-  const CollateralSet& set = req.collateral != nullptr ? *req.collateral : empty;
-  const uint64_t now = req.now;
-  std::shared_ptr<const IssuerIndex> issuers;
-  const IndexFn index = [&]() -> const IssuerIndex& {
-    if (!issuers) issuers = impl_->Index(type_, set);
-    return *issuers;
-  };
+namespace {
 
-  const Bytes pck_crl_key = MakeKey(anchor, AsView(cert.leaf_issuer_hash));
-  const Bytes root_crl_key = MakeKey(anchor, AsView(cert.root_subject_hash));
-  const Bytes tcb_key = MakeKey(anchor, StrView(TcbId(type_)), AsView(cert.ext.fmspc));
-  const Bytes qe_key = MakeKey(anchor, StrView(QeId(type_)));
-
-  // Resolves one document: authenticated, windows checked, signer chain's
-  // windows checked and counted in valid_until.
-  auto use = [&](const char* kind, const Bytes& key, bool required) -> std::optional<AuthDoc> {
-    const CollateralDoc* doc = SelectDoc(set, type_, kind, AsView(key), now);
-    const std::string name = DocName(kind);
-    if (doc == nullptr) {
-      if (!required) return std::nullopt;
-      std::string what = name;
-      if (std::string_view(kind) == kKindTcbInfo)
-        what += " for FMSPC " + UpperHex(AsView(cert.ext.fmspc));
-      v.Fail(FailureCode::kCollateralMissing, "no " + what + " at hand");
-      return std::nullopt;
+// One admitted document of the kind and key: selected, authenticated against
+// the set, windows (its own and its signer chain's) checked at now.
+std::optional<AuthDoc> UseDoc(const TdxVerifier::Impl& impl, const CollateralSet& set,
+                              const IndexFn& index, TeeType type, const char* kind,
+                              const Bytes& key, bool required, uint64_t now, Window& w,
+                              Verdict& v) {
+  const CollateralDoc* doc = SelectDoc(set, type, kind, AsView(key), now);
+  const std::string name = DocName(kind);
+  if (doc == nullptr) {
+    if (required) v.Fail(FailureCode::kCollateralMissing, "no " + name + " at hand");
+    return std::nullopt;
+  }
+  auto auth = impl.Resolve(*doc, index);
+  if (!auth.ok()) {
+    v.Fail(auth.status().code() == ErrorCode::kNotFound ? FailureCode::kChainIncomplete
+                                                        : FailureCode::kChainUntrusted,
+           name + " cannot be authenticated: " + auth.status().message());
+    return std::nullopt;
+  }
+  const ParsedDoc& d = *auth->parsed;
+  pipeline::CheckWindow(v, name, d.this_update, d.next_update, now);
+  w.Narrow(d.this_update, d.next_update);
+  for (const auto& c : auth->signer_chain) {
+    if (!c.ValidAt(now)) {
+      pipeline::CheckWindow(v, name + " signer " + c.subject(), ClampTime(c.not_before()),
+                            ClampTime(c.not_after()), now);
     }
-    auto auth = impl_->Resolve(*doc, index);
-    if (!auth.ok()) {
-      v.Fail(auth.status().code() == ErrorCode::kNotFound ? FailureCode::kChainIncomplete
-                                                          : FailureCode::kChainUntrusted,
-             name + " cannot be authenticated: " + auth.status().message());
-      return std::nullopt;
-    }
-    const ParsedDoc& d = *auth->parsed;
-    pipeline::CheckWindow(v, name, d.this_update, d.next_update, now);
-    st.valid_until = std::min(st.valid_until, d.next_update);
-    st.valid_from = std::max(st.valid_from, d.this_update);
-    for (const auto& c : auth->signer_chain) {
-      if (!c.ValidAt(now)) {
-        pipeline::CheckWindow(v, name + " signer " + c.subject(), ClampTime(c.not_before()),
-                              ClampTime(c.not_after()), now);
-      }
-      st.valid_until = std::min(st.valid_until, ClampTime(c.not_after()));
-      st.valid_from = std::max(st.valid_from, ClampTime(c.not_before()));
-    }
-    return std::move(*auth);
-  };
+    w.Narrow(ClampTime(c.not_before()), ClampTime(c.not_after()));
+  }
+  return std::move(*auth);
+}
 
-  const auto pck_crl = use(kKindPckCrl, pck_crl_key, policy_.require_crls);
-  const auto root_crl = use(kKindRootCaCrl, root_crl_key, policy_.require_crls);
-  const auto tcb = use(kKindTcbInfo, tcb_key, true);
-  const auto qe = use(kKindQeIdentity, qe_key, true);
-
-  // Revocation: the PCK by its CA's CRL; the CAs and collateral signers by the root's.
+// Revocation: the PCK by its CA's CRL; the CAs and the collateral signers by
+// the root's. False when the PCK chain itself is revoked.
+bool CheckRevocation(const Certification& cert, const std::optional<AuthDoc>& pck_crl,
+                     const std::optional<AuthDoc>& root_crl,
+                     std::initializer_list<const std::optional<AuthDoc>*> signed_docs, Verdict& v) {
+  bool in_force = true;
   if (pck_crl && pck_crl->parsed->crl->IsRevoked(AsView(cert.chain.front().serial()))) {
     v.Fail(FailureCode::kRevoked, "PCK certificate is revoked by the PCK CRL");
-    st.chain_in_force = false;
+    in_force = false;
   }
-  if (root_crl) {
-    for (size_t i = 1; i + 1 < cert.chain.size(); ++i) {
-      if (root_crl->parsed->crl->IsRevoked(AsView(cert.chain[i].serial()))) {
-        v.Fail(FailureCode::kRevoked, cert.chain[i].subject() + " is revoked by the Root CA CRL");
-        st.chain_in_force = false;
-      }
-    }
-    for (const auto* d : {&tcb, &qe, &pck_crl}) {
-      if (!d->has_value()) continue;
-      const AuthDoc& a = **d;
-      for (size_t i = 0; i + 1 < a.signer_chain.size(); ++i) {
-        if (root_crl->parsed->crl->IsRevoked(AsView(a.signer_chain[i].serial()))) {
-          v.Fail(FailureCode::kRevoked, std::string(DocName(a.kind)) + " signer " +
-                                            a.signer_chain[i].subject() +
-                                            " is revoked by the Root CA CRL");
-        }
-      }
+  if (!root_crl) return in_force;
+  const x509::Crl& crl = *root_crl->parsed->crl;
+  for (size_t i = 1; i + 1 < cert.chain.size(); ++i) {
+    if (crl.IsRevoked(AsView(cert.chain[i].serial()))) {
+      v.Fail(FailureCode::kRevoked, cert.chain[i].subject() + " is revoked by the Root CA CRL");
+      in_force = false;
     }
   }
+  for (const auto* d : signed_docs) {
+    if (!d->has_value()) continue;
+    const AuthDoc& a = **d;
+    for (size_t i = 0; i + 1 < a.signer_chain.size(); ++i) {
+      if (crl.IsRevoked(AsView(a.signer_chain[i].serial()))) {
+        v.Fail(FailureCode::kRevoked, std::string(DocName(a.kind)) + " signer " +
+                                          a.signer_chain[i].subject() +
+                                          " is revoked by the Root CA CRL");
+      }
+    }
+  }
+  return in_force;
+}
 
-  if (!tcb || !qe) return;
-  const TcbInfo& info = *tcb->parsed->tcb_info;
-  if (info.fmspc != cert.ext.fmspc || info.pce_id != cert.ext.pce_id || info.id != TcbId(type_)) {
+// Intel's TCB level matching (tcb_match.h) and the chain policy on its status.
+void MatchTcb(TeeType type, const Policy& policy, const Quote& q, const Certification& cert,
+              const TcbInfo& info, const QeIdentity& qe, uint64_t now, uint64_t& valid_until,
+              Verdict& v) {
+  if (info.fmspc != cert.ext.fmspc || info.pce_id != cert.ext.pce_id || info.id != TcbId(type)) {
     v.Fail(FailureCode::kCollateralMissing,
            "TCB Info (" + info.id + ", FMSPC " + UpperHex(AsView(info.fmspc)) + ", PCE-ID " +
                UpperHex(AsView(info.pce_id)) + ") is not for this platform");
     return;
   }
-  const QeEvaluation qe_eval = EvaluateQe(*qe->parsed->qe_identity, QeIdentityOf(q.qe_report));
+  const QeEvaluation qe_eval = EvaluateQe(qe, QeIdentityOf(q.qe_report));
   PlatformTcb platform{cert.ext.sgx_tcb_components, cert.ext.pcesvn};
   std::optional<TdTcb> td;
-  if (q.is_tdx())
+  if (q.is_tdx()) {
     td = TdTcb{q.td.tee_tcb_svn, q.td.tee_tcb_svn2, q.td.mr_signer_seam, q.td.seam_attributes};
+  }
   const TcbEvaluation e = EvaluateTcb(info, platform, td, qe_eval);
   if (!e.matched) {
     v.Fail(FailureCode::kNoMatchingTcb, e.failure);
@@ -1186,10 +1196,45 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
   }
   v.tcb_status = std::string(TcbStatusName(e.status));
   v.advisory_ids = e.advisory_ids;
-  if (!Accepted(policy_, e, now, st.valid_until)) {
+  if (!Accepted(policy, e, now, valid_until)) {
     v.Fail(FailureCode::kTcbStatusRejected,
            "TCB status " + *v.tcb_status + " is not accepted by the chain policy");
   }
+}
+
+}  // namespace
+
+void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& v) const {
+  const Certification& cert = st.cert;
+  const uint8_t anchor = *cert.anchor;
+  const CollateralSet empty;
+  const CollateralSet& set = req.collateral != nullptr ? *req.collateral : empty;
+  std::shared_ptr<const IssuerIndex> issuers;
+  const IndexFn index = [&]() -> const IssuerIndex& {
+    if (!issuers) issuers = impl_->Index(type_, set);
+    return *issuers;
+  };
+  Window w{st.valid_from, st.valid_until};
+  auto use = [&](const char* kind, const Bytes& key, bool required) {
+    return UseDoc(*impl_, set, index, type_, kind, key, required, req.now, w, v);
+  };
+  const auto pck_crl =
+      use(kKindPckCrl, MakeKey(anchor, AsView(cert.leaf_issuer_hash)), policy_.require_crls);
+  const auto root_crl =
+      use(kKindRootCaCrl, MakeKey(anchor, AsView(cert.root_subject_hash)), policy_.require_crls);
+  const Bytes tcb_key = MakeKey(anchor, StrView(TcbId(type_)), AsView(cert.ext.fmspc));
+  const auto tcb = use(kKindTcbInfo, tcb_key, false);
+  if (!tcb && !SelectDoc(set, type_, kKindTcbInfo, AsView(tcb_key), req.now)) {
+    v.Fail(FailureCode::kCollateralMissing,
+           "no TCB Info for FMSPC " + UpperHex(AsView(cert.ext.fmspc)) + " at hand");
+  }
+  const auto qe = use(kKindQeIdentity, MakeKey(anchor, StrView(QeId(type_))), true);
+  if (!CheckRevocation(cert, pck_crl, root_crl, {&tcb, &qe, &pck_crl}, v)) {
+    st.chain_in_force = false;
+  }
+  if (!tcb || !qe) return;
+  MatchTcb(type_, policy_, st.q, cert, *tcb->parsed->tcb_info, *qe->parsed->qe_identity, req.now,
+           st.valid_until, v);
 }
 
 void TdxVerifier::CheckPolicy(const VerifyRequest& req, const Quote& q, Verdict& v) const {
