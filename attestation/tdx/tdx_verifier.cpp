@@ -415,6 +415,7 @@ struct TdxVerifier::Impl {
 
   std::shared_ptr<const Certification> Certify(const Quote& q) const;
   std::shared_ptr<Certification> BuildCertification(const Quote& q) const;
+  void CheckPckChain(Certification& c) const;
 
   // The issuer index of a set, attached to it (built once per set value).
   std::shared_ptr<const IssuerIndex> Index(TeeType type, const CollateralSet& set) const;
@@ -499,6 +500,45 @@ bool TdxVerifier::Impl::Linked(const x509::Certificate& child, const x509::Certi
   return *ok;
 }
 
+// Chain: each certificate signed by the next, intermediates are CAs, the
+// last is a self-issued root pinned by fingerprint (sets c.anchor).
+void TdxVerifier::Impl::CheckPckChain(Certification& cert) const {
+  Certification* c = &cert;
+  auto fail = [&](FailureCode code, std::string msg) {
+    c->failures.push_back({code, std::move(msg)});
+  };
+  if (c->chain.size() < 2 || c->chain.size() > kMaxChainLength) {
+    fail(c->chain.size() < 2 ? FailureCode::kChainIncomplete : FailureCode::kChainUntrusted,
+         "PCK chain has " + std::to_string(c->chain.size()) + " certificates");
+  } else {
+    bool linked = true;
+    for (size_t i = 0; i + 1 < c->chain.size() && linked; ++i) {
+      if (!c->chain[i + 1].is_ca()) {
+        fail(FailureCode::kChainUntrusted,
+             "PCK chain certificate " + std::to_string(i + 1) + " is not a CA");
+        linked = false;
+      } else if (!Linked(c->chain[i], c->chain[i + 1], true)) {
+        fail(FailureCode::kChainUntrusted, "PCK chain certificate " + std::to_string(i) +
+                                               " is not signed by certificate " +
+                                               std::to_string(i + 1));
+        linked = false;
+      }
+    }
+    if (linked) {
+      const auto& last = c->chain.back();
+      if (!SelfIssued(last)) {
+        fail(FailureCode::kChainIncomplete,
+             "PCK chain does not end at a root (" + last.issuer() + " is missing)");
+      } else if (auto a = AnchorOf(last)) {
+        c->anchor = *a;
+      } else {
+        fail(FailureCode::kChainUntrusted,
+             "PCK chain root " + UpperHex(AsView(last.fingerprint())) + " is not the pinned root");
+      }
+    }
+  }
+}
+
 std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Quote& q) const {
   auto c = std::make_shared<Certification>();
   auto fail = [&](FailureCode code, std::string msg) {
@@ -534,38 +574,7 @@ std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Quote
   c->leaf_issuer_hash = crypto::Sha256(AsView(leaf.issuer_der()));
   c->root_subject_hash = crypto::Sha256(AsView(c->chain.back().subject_der()));
 
-  // Chain: each certificate signed by the next, intermediates are CAs, the
-  // last is a self-issued root pinned by fingerprint.
-  if (c->chain.size() < 2 || c->chain.size() > kMaxChainLength) {
-    fail(c->chain.size() < 2 ? FailureCode::kChainIncomplete : FailureCode::kChainUntrusted,
-         "PCK chain has " + std::to_string(c->chain.size()) + " certificates");
-  } else {
-    bool linked = true;
-    for (size_t i = 0; i + 1 < c->chain.size() && linked; ++i) {
-      if (!c->chain[i + 1].is_ca()) {
-        fail(FailureCode::kChainUntrusted,
-             "PCK chain certificate " + std::to_string(i + 1) + " is not a CA");
-        linked = false;
-      } else if (!Linked(c->chain[i], c->chain[i + 1], true)) {
-        fail(FailureCode::kChainUntrusted, "PCK chain certificate " + std::to_string(i) +
-                                               " is not signed by certificate " +
-                                               std::to_string(i + 1));
-        linked = false;
-      }
-    }
-    if (linked) {
-      const auto& last = c->chain.back();
-      if (!SelfIssued(last)) {
-        fail(FailureCode::kChainIncomplete,
-             "PCK chain does not end at a root (" + last.issuer() + " is missing)");
-      } else if (auto a = AnchorOf(last)) {
-        c->anchor = *a;
-      } else {
-        fail(FailureCode::kChainUntrusted,
-             "PCK chain root " + UpperHex(AsView(last.fingerprint())) + " is not the pinned root");
-      }
-    }
-  }
+  CheckPckChain(*c);
 
   // QE report signed by the PCK key, and its report data commits to the
   // attestation key and QE authentication data.
