@@ -124,11 +124,13 @@ Result<ByteView> UniqueMember(const ScannedObject& obj, std::string_view key) {
   const JsonMember* found = nullptr;
   for (const auto& m : obj.members) {
     if (std::equal(m.key.begin(), m.key.end(), key.begin(), key.end())) {
-      if (found != nullptr) return Error(ErrorCode::kInvalidArgument, "JSON: duplicate member " + std::string(key));
+      if (found != nullptr)
+        return Error(ErrorCode::kInvalidArgument, "JSON: duplicate member " + std::string(key));
       found = &m;
     }
   }
-  if (found == nullptr) return Error(ErrorCode::kInvalidArgument, "JSON: no member " + std::string(key));
+  if (found == nullptr)
+    return Error(ErrorCode::kInvalidArgument, "JSON: no member " + std::string(key));
   return found->value;
 }
 
@@ -137,7 +139,8 @@ Result<std::string> PlainJsonString(ByteView value) {
     return Error(ErrorCode::kInvalidArgument, "JSON: expected a string value");
   }
   ByteView inner = value.subspan(1, value.size() - 2);
-  if (std::any_of(inner.begin(), inner.end(), [](uint8_t c) { return c == '\\' || c == '"' || c < 0x20; })) {
+  if (std::any_of(inner.begin(), inner.end(),
+                  [](uint8_t c) { return c == '\\' || c == '"' || c < 0x20; })) {
     return Error(ErrorCode::kInvalidArgument, "JSON: string value has escapes");
   }
   return std::string(inner.begin(), inner.end());

@@ -10,7 +10,9 @@
 namespace tenzro::tee::tdx {
 namespace {
 
-Status Bad(const std::string& what) { return Error(ErrorCode::kInvalidArgument, "PCK SGX extension: " + what); }
+Status Bad(const std::string& what) {
+  return Error(ErrorCode::kInvalidArgument, "PCK SGX extension: " + what);
+}
 
 // The last arc of `oid` when it is `prefix` + "." + arc, else nullopt.
 std::optional<uint64_t> ArcUnder(const std::string& oid, std::string_view prefix) {
@@ -62,7 +64,8 @@ Status ParseTcb(ByteView seq, PckExtensions& out) {
     seen |= bit;
     if (*arc <= 16) {
       auto n = v.tag == der::kInteger ? der::IntegerToU64(v.value) : std::nullopt;
-      if (!n || *n > 255) return Bad("SGX TCB component " + std::to_string(*arc) + " is not an INTEGER 0..255");
+      if (!n || *n > 255)
+        return Bad("SGX TCB component " + std::to_string(*arc) + " is not an INTEGER 0..255");
       out.sgx_tcb_components[*arc - 1] = static_cast<uint8_t>(*n);
     } else if (*arc == 17) {
       auto n = v.tag == der::kInteger ? der::IntegerToU64(v.value) : std::nullopt;
@@ -73,7 +76,8 @@ Status ParseTcb(ByteView seq, PckExtensions& out) {
     }
   }
   if (!r.ok()) return Bad("malformed TCB sequence");
-  if (seen != (uint32_t{1} << 18) - 1) return Bad("TCB lacks some of its 16 components, PCESVN or CPUSVN");
+  if (seen != (uint32_t{1} << 18) - 1)
+    return Bad("TCB lacks some of its 16 components, PCESVN or CPUSVN");
   return Status::Ok();
 }
 

@@ -8,8 +8,12 @@
 namespace tenzro::tee::tdx {
 namespace {
 
-Status Malformed(const std::string& what) { return Error(ErrorCode::kInvalidArgument, "quote: " + what); }
-Status Unsupported(const std::string& what) { return Error(ErrorCode::kUnsupported, "quote: " + what); }
+Status Malformed(const std::string& what) {
+  return Error(ErrorCode::kInvalidArgument, "quote: " + what);
+}
+Status Unsupported(const std::string& what) {
+  return Error(ErrorCode::kUnsupported, "quote: " + what);
+}
 
 bool AllZero(ByteView v) {
   return std::all_of(v.begin(), v.end(), [](uint8_t b) { return b == 0; });
@@ -47,7 +51,8 @@ Result<SgxReport> ParseSgxReport(ByteView report) {
   if (!ok || !ReadReserved(r, fmt::kRepIsvExtProdId - fmt::kRepReserved1)) {
     return Malformed("enclave report reserved bytes at offset 20 are not zero");
   }
-  ok = r.ReadArray(out.isv_ext_prod_id) && r.ReadArray(out.attributes) && r.ReadArray(out.mr_enclave);
+  ok = r.ReadArray(out.isv_ext_prod_id) && r.ReadArray(out.attributes) &&
+       r.ReadArray(out.mr_enclave);
   if (!ok || !ReadReserved(r, fmt::kRepMrSigner - fmt::kRepReserved2)) {
     return Malformed("enclave report reserved bytes at offset 96 are not zero");
   }
@@ -75,9 +80,10 @@ Result<TdReport> ParseTdReport(ByteView body, BodyType type) {
   }
   ByteReader r(body);
   TdReport out;
-  bool ok = r.ReadArray(out.tee_tcb_svn) && r.ReadArray(out.mr_seam) && r.ReadArray(out.mr_signer_seam) &&
-            r.ReadArray(out.seam_attributes) && r.ReadArray(out.td_attributes) && r.ReadArray(out.xfam) &&
-            r.ReadArray(out.mr_td) && r.ReadArray(out.mr_config_id) && r.ReadArray(out.mr_owner) &&
+  bool ok = r.ReadArray(out.tee_tcb_svn) && r.ReadArray(out.mr_seam) &&
+            r.ReadArray(out.mr_signer_seam) && r.ReadArray(out.seam_attributes) &&
+            r.ReadArray(out.td_attributes) && r.ReadArray(out.xfam) && r.ReadArray(out.mr_td) &&
+            r.ReadArray(out.mr_config_id) && r.ReadArray(out.mr_owner) &&
             r.ReadArray(out.mr_owner_config);
   for (auto& m : out.rtmr) ok = ok && r.ReadArray(m);
   ok = ok && r.ReadArray(out.report_data);
@@ -97,8 +103,8 @@ Result<Quote> ParseQuote(ByteView data) {
   Quote q;
   ByteView vendor, user;
   if (!r.ReadU16Le(q.version) || !r.ReadU16Le(q.att_key_type) || !r.ReadU32Le(q.tee_type) ||
-      !r.ReadU16Le(q.qe_svn) || !r.ReadU16Le(q.pce_svn) || !r.ReadView(fmt::kQeVendorIdSize, vendor) ||
-      !r.ReadView(fmt::kUserDataSize, user)) {
+      !r.ReadU16Le(q.qe_svn) || !r.ReadU16Le(q.pce_svn) ||
+      !r.ReadView(fmt::kQeVendorIdSize, vendor) || !r.ReadView(fmt::kUserDataSize, user)) {
     return Malformed("shorter than its 48-byte header (" + std::to_string(data.size()) + " bytes)");
   }
   q.qe_vendor_id = CopyArray<fmt::kQeVendorIdSize>(vendor);
@@ -107,7 +113,8 @@ Result<Quote> ParseQuote(ByteView data) {
     return Unsupported("version " + std::to_string(q.version) + " (3, 4 and 5 are supported)");
   }
   if (q.att_key_type != fmt::kAttKeyEcdsaP256) {
-    return Unsupported("attestation key type " + std::to_string(q.att_key_type) + " (only 2, ECDSA-P256)");
+    return Unsupported("attestation key type " + std::to_string(q.att_key_type) +
+                       " (only 2, ECDSA-P256)");
   }
   if (q.tee_type != fmt::kTeeTypeSgx && q.tee_type != fmt::kTeeTypeTdx) {
     return Unsupported("TEE type " + std::to_string(q.tee_type));
@@ -177,14 +184,18 @@ Result<Quote> ParseQuote(ByteView data) {
   if (q.version != fmt::kVersion3) {
     uint16_t type = 0;
     uint32_t size = 0;
-    if (!s.ReadU16Le(type) || !s.ReadU32Le(size)) return Malformed("truncated certification data header");
+    if (!s.ReadU16Le(type) || !s.ReadU32Le(size))
+      return Malformed("truncated certification data header");
     if (type != fmt::kCertTypeQeReportCert) {
-      return Unsupported("certification data type " + std::to_string(type) + " (expected 6, QE report)");
+      return Unsupported("certification data type " + std::to_string(type) +
+                         " (expected 6, QE report)");
     }
     if (!s.ReadView(size, qe_cert)) {
-      return Malformed("certification data size " + std::to_string(size) + " exceeds the signature data");
+      return Malformed("certification data size " + std::to_string(size) +
+                       " exceeds the signature data");
     }
-    if (!s.AtEnd()) return Malformed("bytes after the certification data inside the signature data");
+    if (!s.AtEnd())
+      return Malformed("bytes after the certification data inside the signature data");
   }
 
   ByteReader c(qe_cert);
@@ -207,7 +218,8 @@ Result<Quote> ParseQuote(ByteView data) {
                        " (expected 5, PCK certificate chain)");
   }
   ByteView pem;
-  if (!c.ReadView(inner_size, pem)) return Malformed("PCK chain size exceeds the certification data");
+  if (!c.ReadView(inner_size, pem))
+    return Malformed("PCK chain size exceeds the certification data");
   if (!c.AtEnd()) return Malformed("bytes after the PCK chain inside the certification data");
   while (!pem.empty() && pem.back() == 0) pem = pem.first(pem.size() - 1);
   if (pem.empty()) return Malformed("empty PCK certificate chain");

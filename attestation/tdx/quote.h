@@ -63,7 +63,7 @@ struct TdReport {
   Measurement mr_owner_config{};
   std::array<Measurement, fmt::kRtmrCount> rtmr{};
   ReportData report_data{};
-  std::optional<Svn16> tee_tcb_svn2;       // TD 1.5
+  std::optional<Svn16> tee_tcb_svn2;         // TD 1.5
   std::optional<Measurement> mr_service_td;  // TD 1.5
 
   // TD_ATTRIBUTES as the little-endian u64 the TDX module defines.
@@ -105,7 +105,7 @@ struct Quote {
   const ReportData& report_data() const { return is_tdx() ? td.report_data : sgx.report_data; }
 };
 
-Result<SgxReport> ParseSgxReport(ByteView report);  // exactly 384 bytes
+Result<SgxReport> ParseSgxReport(ByteView report);             // exactly 384 bytes
 Result<TdReport> ParseTdReport(ByteView body, BodyType type);  // exactly 584 or 648 bytes
 Result<Quote> ParseQuote(ByteView quote);
 

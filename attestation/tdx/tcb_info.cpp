@@ -13,10 +13,15 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr std::array<std::string_view, kTcbStatusCount> kStatusNames = {
-    "UpToDate",  "SWHardeningNeeded",           "ConfigurationNeeded",
-    "ConfigurationAndSWHardeningNeeded",        "OutOfDate",
-    "OutOfDateConfigurationNeeded",             "Revoked",
-    "TDRelaunchAdvised", "TDRelaunchAdvisedConfigurationNeeded"};
+    "UpToDate",
+    "SWHardeningNeeded",
+    "ConfigurationNeeded",
+    "ConfigurationAndSWHardeningNeeded",
+    "OutOfDate",
+    "OutOfDateConfigurationNeeded",
+    "Revoked",
+    "TDRelaunchAdvised",
+    "TDRelaunchAdvisedConfigurationNeeded"};
 
 Status Bad(std::string_view doc, const std::string& what) {
   return Error(ErrorCode::kInvalidArgument, std::string(doc) + ": " + what);
@@ -75,7 +80,8 @@ class Fields {
     TEE_TRY(String(key, s));
     auto st = TcbStatusFromName(s);
     // The relaunch statuses are derived by verifiers, never written by Intel.
-    if (!st || *st == TcbStatus::kTDRelaunchAdvised || *st == TcbStatus::kTDRelaunchAdvisedConfigurationNeeded) {
+    if (!st || *st == TcbStatus::kTDRelaunchAdvised ||
+        *st == TcbStatus::kTDRelaunchAdvisedConfigurationNeeded) {
       return Bad(doc_, std::string(key) + " \"" + s + "\" is not a TCB status");
     }
     out = *st;
@@ -107,7 +113,8 @@ Result<Json> ParseObject(std::string_view doc, ByteView body) {
   return j;
 }
 
-// tcbLevels of a TDX module identity or QE identity: {"tcb":{"isvsvn":N}, tcbDate, tcbStatus, advisoryIDs}.
+// tcbLevels of a TDX module identity or QE identity: {"tcb":{"isvsvn":N}, tcbDate, tcbStatus,
+// advisoryIDs}.
 Status ParseIsvSvnLevels(std::string_view doc, const Json* levels, std::vector<IsvSvnLevel>& out) {
   if (levels == nullptr) return Bad(doc, "tcbLevels is not an array");
   for (const auto& l : *levels) {
@@ -128,8 +135,9 @@ Status ParseModule(std::string_view doc, const Json& j, bool with_levels, TdxMod
   Fields f(doc, j);
   if (with_levels) {
     TEE_TRY(f.String("id", out.id));
-    std::transform(out.id.begin(), out.id.end(), out.id.begin(),
-                   [](char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; });
+    std::transform(out.id.begin(), out.id.end(), out.id.begin(), [](char c) {
+      return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    });
   }
   TEE_TRY(f.Hex("mrsigner", out.mrsigner));
   TEE_TRY(f.Hex("attributes", out.attributes));
@@ -138,7 +146,8 @@ Status ParseModule(std::string_view doc, const Json& j, bool with_levels, TdxMod
   return Status::Ok();
 }
 
-Status ParseComponents(std::string_view doc, const Json* comps, const char* name, std::array<uint8_t, 16>& out) {
+Status ParseComponents(std::string_view doc, const Json* comps, const char* name,
+                       std::array<uint8_t, 16>& out) {
   if (comps == nullptr || comps->size() != 16) {
     return Bad(doc, std::string(name) + " is not an array of 16 components");
   }
@@ -208,11 +217,12 @@ Result<SignedJson> SplitSignedJson(ByteView doc, std::string_view member) {
   if (!sig) return Error(ErrorCode::kInvalidArgument, "signature is not 64 bytes of hex");
   out.signature = *sig;
   if (obj.members.size() != 2) {
-    return Error(ErrorCode::kInvalidArgument, "signed JSON has members besides " + std::string(member) +
-                                                  " and signature");
+    return Error(ErrorCode::kInvalidArgument,
+                 "signed JSON has members besides " + std::string(member) + " and signature");
   }
   size_t rest = obj.end;
-  while (rest < doc.size() && (doc[rest] == ' ' || doc[rest] == '\t' || doc[rest] == '\n' || doc[rest] == '\r')) {
+  while (rest < doc.size() &&
+         (doc[rest] == ' ' || doc[rest] == '\t' || doc[rest] == '\n' || doc[rest] == '\r')) {
     ++rest;
   }
   out.trailer = doc.subspan(rest);
@@ -226,17 +236,20 @@ Result<TcbInfo> ParseTcbInfo(ByteView body) {
   TcbInfo out;
   TEE_TRY(f.UintAs("version", out.version));
   if (out.version != 3) {
-    return Error(ErrorCode::kUnsupported, "TCB Info version " + std::to_string(out.version) + " (only 3)");
+    return Error(ErrorCode::kUnsupported,
+                 "TCB Info version " + std::to_string(out.version) + " (only 3)");
   }
   TEE_TRY(f.String("id", out.id));
-  if (out.id != "TDX" && out.id != "SGX") return Bad(kDoc, "id \"" + out.id + "\" is neither TDX nor SGX");
+  if (out.id != "TDX" && out.id != "SGX")
+    return Bad(kDoc, "id \"" + out.id + "\" is neither TDX nor SGX");
   TEE_TRY(f.Time("issueDate", out.issue_date));
   TEE_TRY(f.Time("nextUpdate", out.next_update));
   if (out.next_update < out.issue_date) return Bad(kDoc, "nextUpdate is before issueDate");
   TEE_TRY(f.Hex("fmspc", out.fmspc));
   TEE_TRY(f.Hex("pceId", out.pce_id));
   TEE_TRY(f.UintAs("tcbType", out.tcb_type));
-  if (out.tcb_type != 0) return Error(ErrorCode::kUnsupported, "TCB Info tcbType " + std::to_string(out.tcb_type));
+  if (out.tcb_type != 0)
+    return Error(ErrorCode::kUnsupported, "TCB Info tcbType " + std::to_string(out.tcb_type));
   TEE_TRY(f.Uint("tcbEvaluationDataNumber", UINT32_MAX, out.tcb_evaluation_data_number));
   const bool tdx = out.id == "TDX";
   if (tdx) {
@@ -262,7 +275,8 @@ Result<TcbInfo> ParseTcbInfo(ByteView body) {
     const Json* tcb = lf.Find("tcb");
     if (tcb == nullptr || !tcb->is_object()) return Bad(kDoc, "tcb level without tcb");
     Fields tf(kDoc, *tcb);
-    TEE_TRY(ParseComponents(kDoc, tf.Array("sgxtcbcomponents"), "sgxtcbcomponents", level.sgx_components));
+    TEE_TRY(ParseComponents(kDoc, tf.Array("sgxtcbcomponents"), "sgxtcbcomponents",
+                            level.sgx_components));
     TEE_TRY(tf.UintAs("pcesvn", level.pcesvn));
     if (tdx) {
       std::array<uint8_t, 16> comps{};
@@ -284,10 +298,12 @@ Result<QeIdentity> ParseQeIdentity(ByteView body) {
   QeIdentity out;
   TEE_TRY(f.UintAs("version", out.version));
   if (out.version != 2) {
-    return Error(ErrorCode::kUnsupported, "QE Identity version " + std::to_string(out.version) + " (only 2)");
+    return Error(ErrorCode::kUnsupported,
+                 "QE Identity version " + std::to_string(out.version) + " (only 2)");
   }
   TEE_TRY(f.String("id", out.id));
-  if (out.id != "TD_QE" && out.id != "QE") return Bad(kDoc, "id \"" + out.id + "\" is neither TD_QE nor QE");
+  if (out.id != "TD_QE" && out.id != "QE")
+    return Bad(kDoc, "id \"" + out.id + "\" is neither TD_QE nor QE");
   TEE_TRY(f.Time("issueDate", out.issue_date));
   TEE_TRY(f.Time("nextUpdate", out.next_update));
   if (out.next_update < out.issue_date) return Bad(kDoc, "nextUpdate is before issueDate");

@@ -93,9 +93,9 @@ struct QeIdentity {
 
 // A signed JSON document split into its parts (views into the input).
 struct SignedJson {
-  ByteView body;                     // exact bytes of the signed member's value
+  ByteView body;                        // exact bytes of the signed member's value
   std::array<uint8_t, 64> signature{};  // r || s
-  ByteView trailer;                  // after the object and whitespace: an issuer chain PEM, or empty
+  ByteView trailer;  // after the object and whitespace: an issuer chain PEM, or empty
 };
 
 // `member` is "tcbInfo" or "enclaveIdentity". kInvalidArgument when the

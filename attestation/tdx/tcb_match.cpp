@@ -33,8 +33,10 @@ TcbStatus Converge(TcbStatus level, TcbStatus component) {
   if (component == TcbStatus::kRevoked) return TcbStatus::kRevoked;
   if (component == TcbStatus::kUpToDate) return level;
   // Intel treats every other component status as OutOfDate.
-  if (level == TcbStatus::kUpToDate || level == TcbStatus::kSWHardeningNeeded) return TcbStatus::kOutOfDate;
-  if (level == TcbStatus::kConfigurationNeeded || level == TcbStatus::kConfigurationAndSWHardeningNeeded) {
+  if (level == TcbStatus::kUpToDate || level == TcbStatus::kSWHardeningNeeded)
+    return TcbStatus::kOutOfDate;
+  if (level == TcbStatus::kConfigurationNeeded ||
+      level == TcbStatus::kConfigurationAndSWHardeningNeeded) {
     return TcbStatus::kOutOfDateConfigurationNeeded;
   }
   return level;
@@ -100,8 +102,8 @@ QeEvaluation EvaluateQe(const QeIdentity& id, const QeReportIdentity& qe) {
   return e;
 }
 
-TcbEvaluation EvaluateTcb(const TcbInfo& info, const PlatformTcb& platform, const std::optional<TdTcb>& td,
-                          const QeEvaluation& qe) {
+TcbEvaluation EvaluateTcb(const TcbInfo& info, const PlatformTcb& platform,
+                          const std::optional<TdTcb>& td, const QeEvaluation& qe) {
   TcbEvaluation e;
   e.out_of_date_since = UINT64_MAX;
   if (!qe.matched) {
@@ -152,12 +154,14 @@ TcbEvaluation EvaluateTcb(const TcbInfo& info, const PlatformTcb& platform, cons
         if (isvsvn >= module->tcb_levels[i].isvsvn) {
           module_level = &module->tcb_levels[i];
           module_status = module_level->status;
-          if (module_level->status != TcbStatus::kUpToDate) module_newer = NewerLevelDate(module->tcb_levels, i);
+          if (module_level->status != TcbStatus::kUpToDate)
+            module_newer = NewerLevelDate(module->tcb_levels, i);
           break;
         }
       }
       if (!module_status) {
-        e.failure = "TDX module SVN " + std::to_string(isvsvn) + " is below every level of " + module->id;
+        e.failure =
+            "TDX module SVN " + std::to_string(isvsvn) + " is below every level of " + module->id;
         return e;
       }
     }
@@ -168,7 +172,8 @@ TcbEvaluation EvaluateTcb(const TcbInfo& info, const PlatformTcb& platform, cons
   for (size_t i = 0; i < info.tcb_levels.size(); ++i) {
     const TcbLevel& l = info.tcb_levels[i];
     bool sgx_ok = platform.pcesvn >= l.pcesvn;
-    for (size_t c = 0; c < 16 && sgx_ok; ++c) sgx_ok = platform.sgx_components[c] >= l.sgx_components[c];
+    for (size_t c = 0; c < 16 && sgx_ok; ++c)
+      sgx_ok = platform.sgx_components[c] >= l.sgx_components[c];
     if (!sgx_ok) continue;
     if (!sgx_index) sgx_index = i;
     if (!tdx) break;
@@ -190,7 +195,8 @@ TcbEvaluation EvaluateTcb(const TcbInfo& info, const PlatformTcb& platform, cons
   if (!tdx) {
     e.status = sgx_level.status;
     e.advisory_ids = sgx_level.advisory_ids;
-    if (IsOutOfDate(sgx_level.status)) NoteOutOfDate(e, NewerLevelDate(info.tcb_levels, *sgx_index));
+    if (IsOutOfDate(sgx_level.status))
+      NoteOutOfDate(e, NewerLevelDate(info.tcb_levels, *sgx_index));
   } else {
     if (!tdx_index) {
       e.failure = "no TCB level matches the quote's TEE_TCB_SVN";
@@ -198,7 +204,8 @@ TcbEvaluation EvaluateTcb(const TcbInfo& info, const PlatformTcb& platform, cons
     }
     const TcbLevel& tdx_level = info.tcb_levels[*tdx_index];
     e.advisory_ids = tdx_level.advisory_ids;
-    if (IsOutOfDate(tdx_level.status)) NoteOutOfDate(e, NewerLevelDate(info.tcb_levels, *tdx_index));
+    if (IsOutOfDate(tdx_level.status))
+      NoteOutOfDate(e, NewerLevelDate(info.tcb_levels, *tdx_index));
     e.status = Converge(tdx_level.status, *module_status);
     if (module_level != nullptr) {
       AddAdvisories(e.advisory_ids, module_level->advisory_ids);
@@ -208,10 +215,12 @@ TcbEvaluation EvaluateTcb(const TcbInfo& info, const PlatformTcb& platform, cons
     // TD 1.5: relaunch advised when the running TD is out of date only
     // because of a TDX update it could pick up by relaunching (TDRelaunchCheck).
     const bool qe_ok = qe.status == TcbStatus::kUpToDate;
-    const bool sgx_ok = sgx_level.status == TcbStatus::kUpToDate || sgx_level.status == TcbStatus::kSWHardeningNeeded ||
+    const bool sgx_ok = sgx_level.status == TcbStatus::kUpToDate ||
+                        sgx_level.status == TcbStatus::kSWHardeningNeeded ||
                         sgx_level.status == TcbStatus::kConfigurationNeeded ||
                         sgx_level.status == TcbStatus::kConfigurationAndSWHardeningNeeded;
-    if (td->tee_tcb_svn2 && qe_ok && sgx_ok && IsOutOfDate(e.status) && module_status == TcbStatus::kOutOfDate) {
+    if (td->tee_tcb_svn2 && qe_ok && sgx_ok && IsOutOfDate(e.status) &&
+        module_status == TcbStatus::kOutOfDate) {
       const Svn16& svn2 = *td->tee_tcb_svn2;
       const TcbLevel& latest = info.tcb_levels.front();
       const auto latest_tdx = latest.tdx_components.value_or(std::array<uint8_t, 16>{});
@@ -222,7 +231,8 @@ TcbEvaluation EvaluateTcb(const TcbInfo& info, const PlatformTcb& platform, cons
         const TdxModuleIdentity* m2 = FindModule(info, svn2[1]);
         if (m2 == nullptr || m2->tcb_levels.empty()) {
           e = TcbEvaluation{};
-          e.failure = "TEE_TCB_SVN2 names TDX module " + ModuleId(svn2[1]) + " absent from the TCB Info";
+          e.failure =
+              "TEE_TCB_SVN2 names TDX module " + ModuleId(svn2[1]) + " absent from the TCB Info";
           return e;
         }
         relaunch = svn2[0] >= m2->tcb_levels.front().isvsvn && svn2[2] >= latest_tdx[2];

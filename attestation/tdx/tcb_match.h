@@ -70,8 +70,8 @@ struct TcbEvaluation {
 QeEvaluation EvaluateQe(const QeIdentity& identity, const QeReportIdentity& qe);
 
 // `td` is set for TDX quotes (with a TDX TCB Info); `qe` is the QE result.
-TcbEvaluation EvaluateTcb(const TcbInfo& info, const PlatformTcb& platform, const std::optional<TdTcb>& td,
-                          const QeEvaluation& qe);
+TcbEvaluation EvaluateTcb(const TcbInfo& info, const PlatformTcb& platform,
+                          const std::optional<TdTcb>& td, const QeEvaluation& qe);
 
 bool IsOutOfDate(TcbStatus s);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -10,26 +11,24 @@
 #include <string>
 #include <string_view>
 #include <tuple>
-#include <functional>
 #include <unordered_map>
 
+#include "attestation/pipeline.h"
 #include "attestation/tdx/json_scan.h"
 #include "attestation/tdx/pck_extensions.h"
 #include "attestation/tdx/quote.h"
 #include "attestation/tdx/tcb_info.h"
 #include "attestation/tdx/tcb_match.h"
+#include "core/cache.h"
 #include "crypto/hash.h"
 #include "crypto/x509.h"
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
 
 namespace tenzro::tee::tdx {
 namespace {
 
-// Bounds of the internal caches; when full a cache is emptied (its content
-// only saves work, so dropping it never changes a verdict).
-constexpr size_t kMaxCertifications = 4096;
-constexpr size_t kMaxParsedDocs = 1024;
-constexpr size_t kMaxCertificates = 4096;
-constexpr size_t kMaxLinks = 8192;
 constexpr size_t kMaxChainLength = 5;
 
 // Names of the stored claims the epoch re-evaluation reads (ClaimSet keys).
@@ -52,6 +51,7 @@ constexpr char kRcPckIssuer[] = "pck_issuer";  // SHA-256 of the issuer name DER
 constexpr char kRcCaSerial[] = "pck_ca_serial";
 constexpr char kRcCaIssuer[] = "pck_ca_issuer";
 constexpr char kRcChainNotAfter[] = "chain_not_after";
+constexpr char kRcRoot[] = "root_sha256";  // fingerprint of the PCK chain's root
 
 std::string UpperHex(ByteView b) {
   std::string s = ToHex(b);
@@ -69,11 +69,6 @@ Bytes U32Le(uint32_t v) {
   PutU32Le(b, v);
   return b;
 }
-Bytes U64Le(uint64_t v) {
-  Bytes b;
-  PutU64Le(b, v);
-  return b;
-}
 
 Bytes MakeKey(uint8_t anchor, ByteView a, ByteView b = {}) {
   Bytes k;
@@ -84,10 +79,13 @@ Bytes MakeKey(uint8_t anchor, ByteView a, ByteView b = {}) {
   return k;
 }
 
-ByteView StrView(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+ByteView StrView(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
 
-uint64_t SatAdd(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
-uint64_t ClampTime(int64_t t) { return t < 0 ? 0 : static_cast<uint64_t>(t); }
+using pipeline::ClampTime;
+using pipeline::SatAdd;
+using pipeline::U64Le;
 
 bool SelfIssued(const x509::Certificate& c) { return c.subject_der() == c.issuer_der(); }
 
@@ -102,32 +100,20 @@ QeReportIdentity QeIdentityOf(const SgxReport& r) {
   return q;
 }
 
-// Heterogeneous lookup: the certification cache is keyed by the exact bytes.
-struct BytesHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-struct Hash32Hash {
-  size_t operator()(const Hash32& h) const {
-    size_t v = 0;
-    for (size_t i = 0; i < sizeof(size_t); ++i) v = (v << 8) | h[i];
-    return v;
-  }
-};
-
 }  // namespace
 
-// ---- cached results --------------------------------------------------------
+// ---- cached facts ----------------------------------------------------------
 
 // Named (not anonymous: TdxVerifier::Impl holds them) but private to this file.
 namespace verifier_internal {
 
 // What a quote's certification data (attestation key through the PCK chain)
-// proves, independent of time: computed once per distinct certification data.
+// proves, independent of time: a function of those bytes and of this
+// verifier's anchors (fixed at construction).
 struct Certification {
-  std::vector<Failure> failures;  // malformed / bad_signature / chain_* of this layer
+  std::vector<Failure> failures;         // malformed / bad_signature / chain_* of this layer
   std::vector<x509::Certificate> chain;  // leaf first, root last
-  std::optional<uint8_t> anchor;          // kAnchorIntel / kAnchorDev when the chain reaches one
+  std::optional<uint8_t> anchor;         // kAnchorIntel / kAnchorDev when the chain reaches one
   bool extensions_ok = false;
   PckExtensions ext;
   x509::PublicKey attestation_key;
@@ -135,46 +121,272 @@ struct Certification {
   Hash32 root_subject_hash{};
 };
 
-// A collateral document parsed and authenticated (signature verified, issuer
-// chain to an anchor found). Cached by content hash.
+// A collateral document parsed, nothing verified: a function of its bytes
+// alone, so it may be cached by content hash (DESIGN §2).
 struct ParsedDoc {
+  std::string kind;  // kKindCerts, kKindTcbInfo, kKindQeIdentity; CRLs: set by their signer
+  uint64_t this_update = 0, next_update = 0, rank = 0;
+  std::vector<x509::Certificate> certs;    // kind certs: the document's certificates
+  std::vector<x509::Certificate> bundled;  // signed documents: the issuer chain appended
+  std::optional<x509::Crl> crl;
+  std::optional<TcbInfo> tcb_info;
+  std::optional<QeIdentity> qe_identity;
+  Bytes signed_body;  // signed JSON: the exact bytes the signature covers
+  Bytes signature;    // signed JSON: r || s
+};
+
+// A document authenticated against the certificates of one call (its own
+// bundle and the caller's known set). Never cached: it depends on the call.
+struct AuthDoc {
+  std::shared_ptr<const ParsedDoc> parsed;
   std::string kind;
   uint8_t anchor = kAnchorIntel;
   Bytes key;
-  uint64_t this_update = 0, next_update = 0, rank = 0;
-  std::vector<x509::Certificate> certs;         // kind certs
-  std::optional<x509::Crl> crl;                 // kind *_crl
-  std::optional<TcbInfo> tcb_info;
-  std::optional<QeIdentity> qe_identity;
   std::vector<x509::Certificate> signer_chain;  // the signer up to its root (CRLs, JSON)
 };
 
-// A lazily built pool of candidate issuer certificates for one call.
-using PoolFn = std::function<const std::vector<x509::Certificate>&()>;
+// Where a certificate's subject Name is, by walking its DER without parsing
+// it (RFC 5280 §4.1: Certificate ::= SEQUENCE { tbsCertificate SEQUENCE {
+// [0] version OPTIONAL, serialNumber, signature, issuer, validity, subject,
+// ... } ... }). A full X.509 parse (OpenSSL 3 decodes the public key through
+// its providers) costs about 2.6 P-256 verifies; indexing needs only names.
+class DerReader {
+ public:
+  explicit DerReader(ByteView b) : b_(b) {}
+  // The next element (tag, header and content); nullopt when malformed.
+  std::optional<std::pair<uint8_t, ByteView>> Next() {
+    if (b_.size() < 2) return std::nullopt;
+    const uint8_t tag = b_[0];
+    size_t len = b_[1], header = 2;
+    if (len & 0x80) {
+      const size_t n = len & 0x7f;
+      if (n == 0 || n > 4 || b_.size() < 2 + n) return std::nullopt;
+      len = 0;
+      for (size_t i = 0; i < n; ++i) len = (len << 8) | b_[2 + i];
+      header += n;
+    }
+    if (b_.size() - header < len) return std::nullopt;
+    const ByteView whole = b_.subspan(0, header + len);
+    b_ = b_.subspan(header + len);
+    return std::make_pair(tag, whole);
+  }
+  static ByteView Content(ByteView whole) {
+    const size_t header = (whole[1] & 0x80) ? 2 + (whole[1] & 0x7fu) : 2;
+    return whole.subspan(header);
+  }
+
+ private:
+  ByteView b_;
+};
+
+std::optional<ByteView> SubjectNameDer(ByteView cert_der) {
+  auto cert = DerReader(cert_der).Next();
+  if (!cert || cert->first != 0x30) return std::nullopt;
+  auto tbs = DerReader(DerReader::Content(cert->second)).Next();
+  if (!tbs || tbs->first != 0x30) return std::nullopt;
+  DerReader r(DerReader::Content(tbs->second));
+  auto e = r.Next();
+  if (e && e->first == 0xa0) e = r.Next();                 // version
+  for (int skip = 0; skip < 3 && e; ++skip) e = r.Next();  // serial, signature, issuer, validity
+  if (!e) return std::nullopt;
+  e = r.Next();
+  if (!e || e->first != 0x30) return std::nullopt;
+  return e->second;
+}
+
+// The CN of a Name DER (d2i of the Name alone: no key decoding).
+std::optional<std::string> CommonName(ByteView name_der) {
+  const unsigned char* p = name_der.data();
+  std::unique_ptr<X509_NAME, decltype(&X509_NAME_free)> name(
+      d2i_X509_NAME(nullptr, &p, static_cast<long>(name_der.size())), X509_NAME_free);
+  if (name == nullptr) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  const int idx = X509_NAME_get_index_by_NID(name.get(), NID_commonName, -1);
+  if (idx < 0) return std::nullopt;
+  unsigned char* utf8 = nullptr;
+  const int n =
+      ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name.get(), idx)));
+  if (n < 0) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(n));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+// Every certificate DER of a "certs" document (PEM blocks, or one DER).
+std::vector<Bytes> CertDers(ByteView data) {
+  if (x509::LooksLikePem(data)) return x509::PemBlocksDer(data, "CERTIFICATE");
+  return {Bytes(data.begin(), data.end())};
+}
+
+// Candidate issuers: the certificates (DER) of a set's "certs" documents of
+// one type, by subject name and by CN, once each (fingerprint), located by
+// name only: a candidate is parsed when looked up. Unverified: trust comes
+// only from signatures up to an anchor. Attached to the set
+// (CollateralSet::Derived) and extended by its With in O(log N) amortized:
+// segments of doubling size are merged as they fill (a log-structured
+// index), so admissions never rebuild it.
+class IssuerIndex final : public CollateralIndex, public std::enable_shared_from_this<IssuerIndex> {
+ public:
+  explicit IssuerIndex(TeeType type) : type_(type) {}
+  // An index of the certificates given (one segment).
+  IssuerIndex(TeeType type, const std::vector<Bytes>& ders) : type_(type) {
+    auto seg = std::make_shared<Segment>();
+    for (const auto& der : ders) seg->Add(der);
+    if (seg->count > 0) segments_.push_back(std::move(seg));
+  }
+
+  std::shared_ptr<const CollateralIndex> With(const CollateralDoc& doc) const override {
+    if (doc.tee_type != type_ || doc.kind != kKindCerts) return shared_from_this();
+    auto seg = std::make_shared<Segment>();
+    for (const Bytes& der : CertDers(AsView(doc.data))) {
+      if (!Seen(crypto::Sha256(AsView(der)))) seg->Add(der);
+    }
+    auto out = std::make_shared<IssuerIndex>(type_);
+    out->segments_ = segments_;
+    if (seg->count > 0) out->segments_.push_back(std::move(seg));
+    out->Compact();
+    return out;
+  }
+
+  using Entry = std::pair<Hash32, Bytes>;  // fingerprint, DER
+  // Candidates in fingerprint order: the same whatever the set's history.
+  std::vector<Entry> BySubject(const Bytes& subject_der) const {
+    const std::string key(subject_der.begin(), subject_der.end());
+    return Collect([&](const Segment& s) { return Find(s.by_subject, key); });
+  }
+  std::vector<Entry> ByCn(const std::string& cn) const {
+    return Collect([&](const Segment& s) { return Find(s.by_cn, cn); });
+  }
+
+ private:
+  using Bucket = std::vector<Entry>;
+  struct Segment {
+    std::set<Hash32> seen;
+    std::map<std::string, Bucket> by_subject;  // subject name DER
+    std::map<std::string, Bucket> by_cn;
+    size_t count = 0;
+    void Add(const Bytes& der) {
+      const auto subject = SubjectNameDer(AsView(der));
+      if (!subject) return;
+      Entry e{crypto::Sha256(AsView(der)), der};
+      if (!seen.insert(e.first).second) return;
+      if (auto cn = CommonName(*subject)) by_cn[*cn].push_back(e);
+      by_subject[std::string(subject->begin(), subject->end())].push_back(std::move(e));
+      ++count;
+    }
+    void Merge(const Segment& o) {
+      for (const auto& [k, v] : o.by_subject) {
+        auto& to = by_subject[k];
+        to.insert(to.end(), v.begin(), v.end());
+      }
+      for (const auto& [k, v] : o.by_cn) {
+        auto& to = by_cn[k];
+        to.insert(to.end(), v.begin(), v.end());
+      }
+      seen.insert(o.seen.begin(), o.seen.end());
+      count += o.count;
+    }
+  };
+  static const Bucket* Find(const std::map<std::string, Bucket>& m, const std::string& k) {
+    auto it = m.find(k);
+    return it == m.end() ? nullptr : &it->second;
+  }
+  template <typename F>
+  std::vector<Entry> Collect(const F& bucket_of) const {
+    Bucket all;
+    for (const auto& s : segments_) {
+      if (const Bucket* b = bucket_of(*s)) all.insert(all.end(), b->begin(), b->end());
+    }
+    std::sort(all.begin(), all.end(),
+              [](const Entry& x, const Entry& y) { return x.first < y.first; });
+    return all;
+  }
+  bool Seen(const Hash32& fp) const {
+    return std::any_of(segments_.begin(), segments_.end(),
+                       [&](const auto& seg) { return seg->seen.count(fp) != 0; });
+  }
+  // Merges the newest segments while the last is at least half the size of
+  // the one before: at most about log2(N) segments.
+  void Compact() {
+    while (segments_.size() >= 2 &&
+           2 * segments_.back()->count >= segments_[segments_.size() - 2]->count) {
+      auto merged = std::make_shared<Segment>(*segments_[segments_.size() - 2]);
+      merged->Merge(*segments_.back());
+      segments_.pop_back();
+      segments_.back() = std::move(merged);
+    }
+  }
+
+  TeeType type_;
+  std::vector<std::shared_ptr<const Segment>> segments_;
+};
+
+// The index of a call's known set, built on first use only (most documents
+// bundle their issuers).
+using IndexFn = std::function<const IssuerIndex&()>;
 
 }  // namespace verifier_internal
 
+using verifier_internal::AuthDoc;
+using verifier_internal::CertDers;
 using verifier_internal::Certification;
+using verifier_internal::IndexFn;
+using verifier_internal::IssuerIndex;
 using verifier_internal::ParsedDoc;
-using verifier_internal::PoolFn;
+
+namespace {
+
+// Intel's TCB Signing certificate (TCB Info and QE Identity signer) and the
+// simulator's (attestation/tdx/sim/dev_pki.h): the signer role by name.
+constexpr char kIntelTcbSigningCn[] = "Intel SGX TCB Signing";
+constexpr char kDevTcbSigningCn[] = "Tenzro DEV SGX TCB Signing";
+
+using LinkKey = std::array<uint8_t, 64>;
+LinkKey PairKey(const Hash32& a, const Hash32& b) {
+  LinkKey k{};
+  std::copy(a.begin(), a.end(), k.begin());
+  std::copy(b.begin(), b.end(), k.begin() + 32);
+  return k;
+}
+
+// Bounds of the caches (LRU eviction; a cache only ever saves work).
+constexpr size_t kMaxCertifications = 4096;
+constexpr size_t kMaxParsedDocs = 4096;
+constexpr size_t kMaxParsedDocBytes = size_t{64} << 20;
+constexpr size_t kMaxCertificates = 16384;
+constexpr size_t kMaxLinks = 16384;
+
+size_t DocCost(const ParsedDoc& d) {
+  return sizeof(ParsedDoc) + d.signed_body.size() + (d.certs.size() + d.bundled.size()) * 2048 +
+         (d.crl ? d.crl->der().size() : 0);
+}
+
+}  // namespace
 
 struct TdxVerifier::Impl {
   Hash32 root;
   std::vector<Hash32> dev_roots;
+  bool simulation = false;
 
   // Evidence: certification data by its exact bytes.
-  mutable std::shared_mutex cert_mu;
-  mutable std::unordered_map<std::string, std::shared_ptr<const Certification>, BytesHash, std::equal_to<>>
-      certifications;
-  // Parsed certificates by SHA-256 of their DER, and chain links (child
-  // fingerprint || issuer fingerprint) whose signature verified.
-  mutable std::shared_mutex x509_mu;
-  mutable std::unordered_map<Hash32, x509::Certificate, Hash32Hash> certs;
-  mutable std::unordered_map<std::string, bool> links;  // value: the child is a CA
-  // Collateral: parsed and authenticated documents by content hash.
-  mutable std::shared_mutex doc_mu;
-  mutable std::unordered_map<Hash32, std::shared_ptr<const ParsedDoc>, Hash32Hash> docs;
-  mutable std::atomic<uint64_t> cert_hits{0}, cert_misses{0}, doc_hits{0}, doc_misses{0}, x509_parses{0};
+  mutable Cache<std::string, Certification> certifications{kMaxCertifications};
+  // Parsed certificates by SHA-256 of their DER (CAs apart, so evidence
+  // caches can be dropped alone), and "the signature of child verifies under
+  // parent" by the fingerprint pair (child || parent).
+  mutable Cache<Hash32, x509::Certificate> ca_certs{kMaxCertificates};
+  mutable Cache<Hash32, x509::Certificate> leaf_certs{kMaxCertificates};
+  mutable Cache<LinkKey, bool> ca_links{kMaxLinks};
+  mutable Cache<LinkKey, bool> leaf_links{kMaxLinks};
+  // Collateral: parses by content hash, and "the signature of document D
+  // verifies under certificate C" by (content hash || fingerprint).
+  mutable Cache<Hash32, ParsedDoc> docs{kMaxParsedDocs, kMaxParsedDocBytes, DocCost};
+  mutable Cache<LinkKey, bool> doc_sigs{kMaxLinks};
+  mutable std::atomic<uint64_t> x509_parses{0};
 
   std::optional<uint8_t> AnchorOf(const x509::Certificate& root_cert) const {
     if (root_cert.fingerprint() == root) return kAnchorIntel;
@@ -184,86 +396,154 @@ struct TdxVerifier::Impl {
     return std::nullopt;
   }
 
-  // One certificate from its DER, parsed once.
-  Result<x509::Certificate> CertFromDer(ByteView der) const {
-    const Hash32 fp = crypto::Sha256(der);
-    {
-      std::shared_lock lock(x509_mu);
-      auto it = certs.find(fp);
-      if (it != certs.end()) return it->second;
-    }
-    x509_parses.fetch_add(1, std::memory_order_relaxed);
-    TEE_ASSIGN_OR_RETURN(x509::Certificate c, x509::Certificate::FromDer(der));
-    std::unique_lock lock(x509_mu);
-    if (certs.size() >= kMaxCertificates) certs.clear();
-    certs.emplace(fp, c);
-    return c;
-  }
-  // Every certificate of a PEM text (or one DER certificate).
-  Result<std::vector<x509::Certificate>> ParseCerts(ByteView data) const {
+  // `evidence`: a quote's PCK chain, whose leaves ClearEvidenceCaches drops.
+  // `fingerprint`: SHA-256 of der when the caller knows it.
+  Result<x509::Certificate> CertFromDer(ByteView der, bool evidence = false,
+                                        const Hash32* fingerprint = nullptr) const;
+  Result<std::vector<x509::Certificate>> ParseCerts(ByteView data, bool evidence = false) const;
+  // Index candidates parsed (through the certificate cache); those that do
+  // not parse are no candidates.
+  std::vector<x509::Certificate> CertsOf(const std::vector<IssuerIndex::Entry>& entries) const {
     std::vector<x509::Certificate> out;
-    if (x509::LooksLikePem(data)) {
-      for (const Bytes& der : x509::PemBlocksDer(data, "CERTIFICATE")) {
-        TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(AsView(der)));
-        out.push_back(std::move(c));
-      }
-    } else {
-      TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(data));
-      out.push_back(std::move(c));
+    for (const auto& [fp, der] : entries) {
+      if (auto c = CertFromDer(AsView(der), false, &fp); c.ok()) out.push_back(std::move(*c));
     }
-    if (out.empty()) return Error(ErrorCode::kInvalidArgument, "no certificate found");
     return out;
   }
-  // child was issued by parent: names match and the signature verifies
-  // (verified once per pair).
-  bool Linked(const x509::Certificate& child, const x509::Certificate& parent) const {
-    if (child.issuer_der() != parent.subject_der()) return false;
-    std::string key(64, '\0');
-    std::copy(child.fingerprint().begin(), child.fingerprint().end(), key.begin());
-    std::copy(parent.fingerprint().begin(), parent.fingerprint().end(), key.begin() + 32);
-    {
-      std::shared_lock lock(x509_mu);
-      if (links.count(key) != 0) return true;
-    }
-    if (!child.SignatureVerifiesWith(parent.public_key())) return false;
-    std::unique_lock lock(x509_mu);
-    if (links.size() >= kMaxLinks) links.clear();
-    links.emplace(std::move(key), child.is_ca());
-    return true;
-  }
+  bool Linked(const x509::Certificate& child, const x509::Certificate& parent,
+              bool evidence = false) const;
 
   std::shared_ptr<const Certification> Certify(const Quote& q) const;
   std::shared_ptr<Certification> BuildCertification(const Quote& q) const;
+  void CheckPckChain(Certification& c) const;
 
-  std::shared_ptr<const ParsedDoc> CachedDoc(const Hash32& h) const {
-    std::shared_lock lock(doc_mu);
-    auto it = docs.find(h);
-    if (it == docs.end()) return nullptr;
-    return it->second;
-  }
-  void StoreDoc(const Hash32& h, std::shared_ptr<const ParsedDoc> d) const {
-    std::unique_lock lock(doc_mu);
-    if (docs.size() >= kMaxParsedDocs) docs.clear();
-    docs.emplace(h, std::move(d));
-  }
+  // The issuer index of a set, attached to it (built once per set value).
+  std::shared_ptr<const IssuerIndex> Index(TeeType type, const CollateralSet& set) const;
+  // The parse of a document, cached by content hash; nullptr with `error`
+  // set when the bytes are no collateral.
+  std::shared_ptr<const ParsedDoc> Parse(const Hash32& content_hash, ByteView data,
+                                         Status& error) const;
+  // An admitted document parsed and authenticated against the call's index;
+  // it must authenticate as the kind and key it was admitted under.
+  Result<AuthDoc> Resolve(const CollateralDoc& doc, const IndexFn& index) const;
+  // Authenticates a parsed document against its bundle and the call's index.
+  Result<AuthDoc> Authenticate(std::shared_ptr<const ParsedDoc> p, const Hash32& content_hash,
+                               const IndexFn& index) const;
 
-  // Candidate issuer certificates: every certificate of the set's "certs"
-  // documents of this type, once each. Unverified: trust comes only from
-  // signatures up to a pinned fingerprint.
-  std::vector<x509::Certificate> Pool(TeeType type, const CollateralSet& set) const;
-  // The chain from `cert` up to an anchor through `pool` (signatures checked).
+ private:
+  Result<ParsedDoc> ParseSignedJson(ByteView data) const;
+  Result<ParsedDoc> ParseUncached(ByteView data) const;
+  // The chain from `cert` up to an anchor through the bundle, then the index.
   Result<std::vector<x509::Certificate>> ChainToAnchor(const x509::Certificate& cert,
-                                                       const std::vector<x509::Certificate>& pool,
-                                                       uint8_t& anchor) const;
-  Result<ParsedDoc> ParseAndAuthenticate(ByteView data, const PoolFn& pool) const;
-  // The parsed document of an admitted doc: from the cache, else parsed and
-  // authenticated against the set's certificates.
-  Result<std::shared_ptr<const ParsedDoc>> Resolve(const CollateralDoc& doc, const PoolFn& pool) const;
+                                                       const std::vector<x509::Certificate>& bundle,
+                                                       const IndexFn& index, uint8_t& anchor) const;
+  Result<AuthDoc> AuthenticateJson(const ParsedDoc& p, const Hash32& content_hash,
+                                   const IndexFn& index) const;
+  Result<AuthDoc> AuthenticateCrl(const ParsedDoc& p, const Hash32& content_hash,
+                                  const IndexFn& index) const;
+  // "document D's signature verifies under certificate C", cached by both.
+  bool DocSignedBy(const Hash32& content_hash, const x509::Certificate& signer,
+                   const std::function<bool()>& verify) const {
+    auto ok = doc_sigs.GetOrInsert(PairKey(content_hash, signer.fingerprint()),
+                                   [&] { return std::make_shared<const bool>(verify()); });
+    return *ok;
+  }
+  Result<AuthDoc> AuthenticateCerts(const ParsedDoc& p, const IndexFn& index) const;
+  // The TCB signing role: a non-CA certificate named for its root and
+  // signed by that anchor directly.
+  struct SignerRoot {
+    uint8_t anchor;
+    x509::Certificate root;
+  };
+  std::optional<SignerRoot> TcbSignerRoot(const x509::Certificate& signer,
+                                          const std::vector<x509::Certificate>& bundle,
+                                          const IndexFn& index) const;
 };
+
+Result<x509::Certificate> TdxVerifier::Impl::CertFromDer(ByteView der, bool evidence,
+                                                         const Hash32* fingerprint) const {
+  const Hash32 fp = fingerprint != nullptr ? *fingerprint : crypto::Sha256(der);
+  if (auto c = ca_certs.Get(fp)) return *c;
+  if (auto c = leaf_certs.Get(fp)) return *c;
+  x509_parses.fetch_add(1, std::memory_order_relaxed);
+  TEE_ASSIGN_OR_RETURN(x509::Certificate c, x509::Certificate::FromDer(der));
+  auto shared = std::make_shared<const x509::Certificate>(c);
+  return *(evidence && !c.is_ca() ? leaf_certs : ca_certs).Insert(fp, std::move(shared));
+}
+
+// Every certificate of a PEM text (or one DER certificate).
+Result<std::vector<x509::Certificate>> TdxVerifier::Impl::ParseCerts(ByteView data,
+                                                                     bool evidence) const {
+  std::vector<x509::Certificate> out;
+  if (x509::LooksLikePem(data)) {
+    for (const Bytes& der : x509::PemBlocksDer(data, "CERTIFICATE")) {
+      TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(AsView(der), evidence));
+      out.push_back(std::move(c));
+    }
+  } else {
+    TEE_ASSIGN_OR_RETURN(x509::Certificate c, CertFromDer(data, evidence));
+    out.push_back(std::move(c));
+  }
+  if (out.empty()) return Error(ErrorCode::kInvalidArgument, "no certificate found");
+  return out;
+}
+
+// child was issued by parent: names match and the signature verifies (each
+// pair verified once; the answer is a function of the two certificates).
+bool TdxVerifier::Impl::Linked(const x509::Certificate& child, const x509::Certificate& parent,
+                               bool evidence) const {
+  if (child.issuer_der() != parent.subject_der()) return false;
+  auto& cache = evidence && !child.is_ca() ? leaf_links : ca_links;
+  auto ok = cache.GetOrInsert(PairKey(child.fingerprint(), parent.fingerprint()), [&] {
+    return std::make_shared<const bool>(child.SignatureVerifiesWith(parent.public_key()));
+  });
+  return *ok;
+}
+
+// Chain: each certificate signed by the next, intermediates are CAs, the
+// last is a self-issued root pinned by fingerprint (sets c.anchor).
+void TdxVerifier::Impl::CheckPckChain(Certification& cert) const {
+  Certification* c = &cert;
+  auto fail = [&](FailureCode code, std::string msg) {
+    c->failures.push_back({code, std::move(msg)});
+  };
+  if (c->chain.size() < 2 || c->chain.size() > kMaxChainLength) {
+    fail(c->chain.size() < 2 ? FailureCode::kChainIncomplete : FailureCode::kChainUntrusted,
+         "PCK chain has " + std::to_string(c->chain.size()) + " certificates");
+  } else {
+    bool linked = true;
+    for (size_t i = 0; i + 1 < c->chain.size() && linked; ++i) {
+      if (!c->chain[i + 1].is_ca()) {
+        fail(FailureCode::kChainUntrusted,
+             "PCK chain certificate " + std::to_string(i + 1) + " is not a CA");
+        linked = false;
+      } else if (!Linked(c->chain[i], c->chain[i + 1], true)) {
+        fail(FailureCode::kChainUntrusted, "PCK chain certificate " + std::to_string(i) +
+                                               " is not signed by certificate " +
+                                               std::to_string(i + 1));
+        linked = false;
+      }
+    }
+    if (linked) {
+      const auto& last = c->chain.back();
+      if (!SelfIssued(last)) {
+        fail(FailureCode::kChainIncomplete,
+             "PCK chain does not end at a root (" + last.issuer() + " is missing)");
+      } else if (auto a = AnchorOf(last)) {
+        c->anchor = *a;
+      } else {
+        fail(FailureCode::kChainUntrusted,
+             "PCK chain root " + UpperHex(AsView(last.fingerprint())) + " is not the pinned root");
+      }
+    }
+  }
+}
 
 std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Quote& q) const {
   auto c = std::make_shared<Certification>();
-  auto fail = [&](FailureCode code, std::string msg) { c->failures.push_back({code, std::move(msg)}); };
+  auto fail = [&](FailureCode code, std::string msg) {
+    c->failures.push_back({code, std::move(msg)});
+  };
 
   auto key = x509::EcPublicKeyFromXY(x509::Curve::kP256, AsView(q.attestation_key));
   if (key.ok()) {
@@ -272,9 +552,10 @@ std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Quote
     fail(FailureCode::kBadSignature, "attestation key is not a P-256 point");
   }
 
-  auto chain = ParseCerts(q.pck_chain_pem);
+  auto chain = ParseCerts(q.pck_chain_pem, true);
   if (!chain.ok()) {
-    fail(FailureCode::kMalformed, "PCK certificate chain does not parse: " + chain.status().message());
+    fail(FailureCode::kMalformed,
+         "PCK certificate chain does not parse: " + chain.status().message());
     return c;
   }
   c->chain = std::move(*chain);
@@ -293,41 +574,14 @@ std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Quote
   c->leaf_issuer_hash = crypto::Sha256(AsView(leaf.issuer_der()));
   c->root_subject_hash = crypto::Sha256(AsView(c->chain.back().subject_der()));
 
-  // Chain: each certificate signed by the next, intermediates are CAs, the
-  // last is a self-issued root pinned by fingerprint.
-  if (c->chain.size() < 2 || c->chain.size() > kMaxChainLength) {
-    fail(c->chain.size() < 2 ? FailureCode::kChainIncomplete : FailureCode::kChainUntrusted,
-         "PCK chain has " + std::to_string(c->chain.size()) + " certificates");
-  } else {
-    bool linked = true;
-    for (size_t i = 0; i + 1 < c->chain.size() && linked; ++i) {
-      if (!c->chain[i + 1].is_ca()) {
-        fail(FailureCode::kChainUntrusted, "PCK chain certificate " + std::to_string(i + 1) + " is not a CA");
-        linked = false;
-      } else if (!Linked(c->chain[i], c->chain[i + 1])) {
-        fail(FailureCode::kChainUntrusted, "PCK chain certificate " + std::to_string(i) +
-                                               " is not signed by certificate " + std::to_string(i + 1));
-        linked = false;
-      }
-    }
-    if (linked) {
-      const auto& last = c->chain.back();
-      if (!SelfIssued(last)) {
-        fail(FailureCode::kChainIncomplete, "PCK chain does not end at a root (" + last.issuer() + " is missing)");
-      } else if (auto a = AnchorOf(last)) {
-        c->anchor = *a;
-      } else {
-        fail(FailureCode::kChainUntrusted, "PCK chain root " + UpperHex(AsView(last.fingerprint())) +
-                                               " is not the pinned root");
-      }
-    }
-  }
+  CheckPckChain(*c);
 
   // QE report signed by the PCK key, and its report data commits to the
   // attestation key and QE authentication data.
   if (!x509::EcdsaVerifyRaw(leaf.public_key(), x509::Digest::kSha256, q.qe_report_raw,
                             AsView(q.qe_report_signature))) {
-    fail(FailureCode::kBadSignature, "QE report signature does not verify under the PCK certificate key");
+    fail(FailureCode::kBadSignature,
+         "QE report signature does not verify under the PCK certificate key");
   }
   Bytes bound(q.attestation_key.begin(), q.attestation_key.end());
   bound.insert(bound.end(), q.qe_auth_data.begin(), q.qe_auth_data.end());
@@ -336,195 +590,252 @@ std::shared_ptr<Certification> TdxVerifier::Impl::BuildCertification(const Quote
   const bool zero_tail = std::all_of(rd.begin() + 32, rd.end(), [](uint8_t b) { return b == 0; });
   if (!std::equal(h.begin(), h.end(), rd.begin()) || !zero_tail) {
     fail(FailureCode::kBadSignature,
-         "QE report data is not SHA-256(attestation key || QE authentication data) followed by zeros");
+         "QE report data is not SHA-256(attestation key || QE authentication data) followed by "
+         "zeros");
   }
   return c;
 }
 
 std::shared_ptr<const Certification> TdxVerifier::Impl::Certify(const Quote& q) const {
-  const std::string_view key(reinterpret_cast<const char*>(q.certified.data()), q.certified.size());
-  {
-    std::shared_lock lock(cert_mu);
-    auto it = certifications.find(key);
-    if (it != certifications.end()) {
-      cert_hits.fetch_add(1, std::memory_order_relaxed);
-      return it->second;
-    }
-  }
-  cert_misses.fetch_add(1, std::memory_order_relaxed);
-  std::shared_ptr<const Certification> c = BuildCertification(q);
-  std::unique_lock lock(cert_mu);
-  if (certifications.size() >= kMaxCertifications) certifications.clear();
-  certifications.emplace(std::string(key), c);
-  return c;
+  const std::string key(reinterpret_cast<const char*>(q.certified.data()), q.certified.size());
+  return certifications.GetOrInsert(key, [&] { return BuildCertification(q); });
 }
 
-std::vector<x509::Certificate> TdxVerifier::Impl::Pool(TeeType type, const CollateralSet& set) const {
-  std::vector<x509::Certificate> pool;
-  auto add = [&](const x509::Certificate& c) {
-    for (const auto& p : pool) {
-      if (p.fingerprint() == c.fingerprint()) return;
+std::shared_ptr<const IssuerIndex> TdxVerifier::Impl::Index(TeeType type,
+                                                            const CollateralSet& set) const {
+  auto build = [&](const CollateralSet& s) -> std::shared_ptr<const CollateralIndex> {
+    std::vector<Bytes> ders;
+    for (const auto& d : s.Group(type, kKindCerts)) {
+      for (Bytes& der : CertDers(AsView(d.data))) ders.push_back(std::move(der));
     }
-    pool.push_back(c);
+    return std::make_shared<const IssuerIndex>(type, ders);
   };
-  for (const auto& d : set.docs()) {
-    if (d.tee_type != type || d.kind != kKindCerts) continue;
-    if (auto parsed = CachedDoc(d.content_hash)) {
-      for (const auto& c : parsed->certs) add(c);
-    } else if (auto certs_of = ParseCerts(AsView(d.data)); certs_of.ok()) {
-      for (const auto& c : *certs_of) add(c);
-    }
-  }
-  return pool;
+  const std::string tag = "tdx.issuers." + std::string(TeeTypeName(type));
+  auto index = std::dynamic_pointer_cast<const IssuerIndex>(set.Derived(tag, build));
+  return index != nullptr ? index : std::dynamic_pointer_cast<const IssuerIndex>(build(set));
 }
 
-Result<std::vector<x509::Certificate>> TdxVerifier::Impl::ChainToAnchor(const x509::Certificate& cert,
-                                                                        const std::vector<x509::Certificate>& pool,
-                                                                        uint8_t& anchor) const {
+std::shared_ptr<const ParsedDoc> TdxVerifier::Impl::Parse(const Hash32& content_hash, ByteView data,
+                                                          Status& error) const {
+  return docs.GetOrInsert(content_hash, [&]() -> std::shared_ptr<const ParsedDoc> {
+    auto p = ParseUncached(data);
+    if (!p.ok()) {
+      error = p.status();
+      return nullptr;
+    }
+    return std::make_shared<const ParsedDoc>(std::move(*p));
+  });
+}
+
+Result<ParsedDoc> TdxVerifier::Impl::ParseSignedJson(ByteView data) const {
+  // Signed JSON, optionally followed by its issuer chain (bundle convention).
+  TEE_ASSIGN_OR_RETURN(ScannedObject obj, ScanJsonObject(data));
+  const bool is_tcb = UniqueMember(obj, "tcbInfo").ok();
+  TEE_ASSIGN_OR_RETURN(SignedJson sj,
+                       SplitSignedJson(data, is_tcb ? "tcbInfo" : "enclaveIdentity"));
+  ParsedDoc out;
+  if (is_tcb) {
+    TEE_ASSIGN_OR_RETURN(TcbInfo info, ParseTcbInfo(sj.body));
+    out.kind = kKindTcbInfo;
+    out.this_update = info.issue_date;
+    out.next_update = info.next_update;
+    out.rank = info.tcb_evaluation_data_number;
+    out.tcb_info = std::move(info);
+  } else {
+    TEE_ASSIGN_OR_RETURN(QeIdentity qe, ParseQeIdentity(sj.body));
+    out.kind = kKindQeIdentity;
+    out.this_update = qe.issue_date;
+    out.next_update = qe.next_update;
+    out.rank = qe.tcb_evaluation_data_number;
+    out.qe_identity = std::move(qe);
+  }
+  if (!sj.trailer.empty()) {
+    TEE_ASSIGN_OR_RETURN(out.bundled, ParseCerts(sj.trailer));
+  }
+  out.signed_body.assign(sj.body.begin(), sj.body.end());
+  out.signature.assign(sj.signature.begin(), sj.signature.end());
+  return out;
+}
+
+Result<ParsedDoc> TdxVerifier::Impl::ParseUncached(ByteView data) const {
+  size_t first = 0;
+  while (first < data.size() && std::isspace(data[first]) != 0) ++first;
+  if (first < data.size() && data[first] == '{') return ParseSignedJson(data);
+
+  ParsedDoc out;
+  // A CRL (DER, or the first X509 CRL block of a PEM text); one parse attempt.
+  if (auto parsed_crl = x509::Crl::Parse(data); parsed_crl.ok()) {
+    if (!parsed_crl->next_update())
+      return Error(ErrorCode::kInvalidArgument, "CRL has no nextUpdate");
+    out.this_update = pipeline::ClampTime(parsed_crl->this_update());
+    out.next_update = pipeline::ClampTime(*parsed_crl->next_update());
+    out.crl = std::move(*parsed_crl);
+    if (x509::LooksLikePem(data)) {
+      if (auto bundled = ParseCerts(data); bundled.ok()) out.bundled = std::move(*bundled);
+    }
+    return out;
+  }
+  TEE_ASSIGN_OR_RETURN(out.certs, ParseCerts(data));
+  out.kind = kKindCerts;
+  out.next_update = UINT64_MAX;
+  for (const auto& c : out.certs) {
+    out.this_update = std::max(out.this_update, pipeline::ClampTime(c.not_before()));
+    out.next_update = std::min(out.next_update, pipeline::ClampTime(c.not_after()));
+  }
+  return out;
+}
+
+Result<std::vector<x509::Certificate>> TdxVerifier::Impl::ChainToAnchor(
+    const x509::Certificate& cert, const std::vector<x509::Certificate>& bundle,
+    const IndexFn& index, uint8_t& anchor) const {
   std::vector<x509::Certificate> chain{cert};
   while (chain.size() <= kMaxChainLength) {
     const x509::Certificate& cur = chain.back();
     if (SelfIssued(cur)) {
       auto a = AnchorOf(cur);
-      if (!a) return Error(ErrorCode::kCollateral, "issuer chain ends at an unpinned root " + cur.subject());
+      if (!a)
+        return Error(ErrorCode::kCollateral,
+                     "issuer chain ends at an unpinned root " + cur.subject());
       anchor = *a;
       return chain;
     }
-    const x509::Certificate* issuer = nullptr;
-    for (const auto& p : pool) {
-      if (p.is_ca() && Linked(cur, p)) {
-        issuer = &p;
-        break;
+    std::optional<x509::Certificate> issuer;
+    auto pick = [&](const std::vector<x509::Certificate>& candidates) {
+      for (const auto& p : candidates) {
+        if (!issuer && p.is_ca() && Linked(cur, p)) issuer = p;
       }
-    }
-    if (issuer == nullptr) return Error(ErrorCode::kNotFound, "no issuer at hand for " + cur.subject());
-    chain.push_back(*issuer);
+    };
+    pick(bundle);
+    if (!issuer) pick(CertsOf(index().BySubject(cur.issuer_der())));
+    if (!issuer) return Error(ErrorCode::kNotFound, "no issuer at hand for " + cur.subject());
+    chain.push_back(std::move(*issuer));
   }
   return Error(ErrorCode::kCollateral, "issuer chain too long");
 }
 
-Result<ParsedDoc> TdxVerifier::Impl::ParseAndAuthenticate(ByteView data, const PoolFn& given) const {
-  ParsedDoc out;
-  size_t first = 0;
-  while (first < data.size() && std::isspace(data[first]) != 0) ++first;
+std::optional<TdxVerifier::Impl::SignerRoot> TdxVerifier::Impl::TcbSignerRoot(
+    const x509::Certificate& signer, const std::vector<x509::Certificate>& bundle,
+    const IndexFn& index) const {
+  const auto cn = signer.SubjectAttr("CN");
+  if (signer.is_ca() || !cn || (*cn != kIntelTcbSigningCn && *cn != kDevTcbSigningCn))
+    return std::nullopt;
+  auto under_root =
+      [&](const std::vector<x509::Certificate>& candidates) -> std::optional<SignerRoot> {
+    for (const auto& r : candidates) {
+      if (!SelfIssued(r) || !Linked(signer, r)) continue;
+      const auto a = AnchorOf(r);
+      // Under Intel's root only Intel's name; a development root (trusted
+      // only with simulation on) may also re-root Intel's hierarchy in tests.
+      if (a && (*a == kAnchorDev || *cn == kIntelTcbSigningCn)) return SignerRoot{*a, r};
+    }
+    return std::nullopt;
+  };
+  if (auto a = under_root(bundle)) return a;
+  return under_root(CertsOf(index().BySubject(signer.issuer_der())));
+}
 
-  if (first < data.size() && data[first] == '{') {
-    // Signed JSON, optionally followed by its issuer chain (bundle convention).
-    TEE_ASSIGN_OR_RETURN(ScannedObject obj, ScanJsonObject(data));
-    const bool is_tcb = UniqueMember(obj, "tcbInfo").ok();
-    TEE_ASSIGN_OR_RETURN(SignedJson sj, SplitSignedJson(data, is_tcb ? "tcbInfo" : "enclaveIdentity"));
-    if (is_tcb) {
-      TEE_ASSIGN_OR_RETURN(TcbInfo info, ParseTcbInfo(sj.body));
-      out.kind = kKindTcbInfo;
-      out.this_update = info.issue_date;
-      out.next_update = info.next_update;
-      out.rank = info.tcb_evaluation_data_number;
-      out.tcb_info = std::move(info);
-    } else {
-      TEE_ASSIGN_OR_RETURN(QeIdentity qe, ParseQeIdentity(sj.body));
-      out.kind = kKindQeIdentity;
-      out.this_update = qe.issue_date;
-      out.next_update = qe.next_update;
-      out.rank = qe.tcb_evaluation_data_number;
-      out.qe_identity = std::move(qe);
-    }
-    // Candidates for the signer: the bundled chain first, then leaves at
-    // hand (Intel's TCB signing certificate is not a CA), then the rest.
-    std::vector<x509::Certificate> pool;
-    if (!sj.trailer.empty()) {
-      TEE_ASSIGN_OR_RETURN(pool, ParseCerts(sj.trailer));
-    }
-    const size_t bundled = pool.size();
-    for (const auto& c : given()) pool.push_back(c);
-    std::stable_partition(pool.begin() + static_cast<std::ptrdiff_t>(bundled), pool.end(),
-                          [](const x509::Certificate& c) { return !c.is_ca(); });
-    Status last = Error(ErrorCode::kNotFound, "no certificate at hand verifies the " + out.kind + " signature");
-    for (const auto& cand : pool) {
-      if (cand.public_key().empty() ||
-          !x509::EcdsaVerifyRaw(cand.public_key(), x509::Digest::kSha256, sj.body, AsView(sj.signature))) {
+Result<AuthDoc> TdxVerifier::Impl::AuthenticateJson(const ParsedDoc& p, const Hash32& content_hash,
+                                                    const IndexFn& index) const {
+  // The signer is Intel's TCB Signing certificate (or the simulator's),
+  // directly under its root: no PCK leaf or CA may sign TCB levels.
+  auto try_signers =
+      [&](const std::vector<x509::Certificate>& candidates) -> std::optional<AuthDoc> {
+    for (const auto& cand : candidates) {
+      const auto signer_root = TcbSignerRoot(cand, p.bundled, index);
+      if (!signer_root) continue;
+      if (!DocSignedBy(content_hash, cand, [&] {
+            return x509::EcdsaVerifyRaw(cand.public_key(), x509::Digest::kSha256,
+                                        AsView(p.signed_body), AsView(p.signature));
+          })) {
         continue;
       }
-      uint8_t anchor = 0;
-      auto chain = ChainToAnchor(cand, pool, anchor);
-      if (!chain.ok()) {
-        last = chain.status();
-        continue;
-      }
-      out.anchor = anchor;
-      out.signer_chain = std::move(*chain);
-      if (out.tcb_info) {
-        out.key = MakeKey(anchor, StrView(out.tcb_info->id), AsView(out.tcb_info->fmspc));
-      } else {
-        out.key = MakeKey(anchor, StrView(out.qe_identity->id));
-      }
+      AuthDoc out;
+      out.kind = p.kind;
+      out.anchor = signer_root->anchor;
+      out.key = p.tcb_info ? MakeKey(out.anchor, StrView(p.tcb_info->id), AsView(p.tcb_info->fmspc))
+                           : MakeKey(out.anchor, StrView(p.qe_identity->id));
+      out.signer_chain = {cand, signer_root->root};
       return out;
     }
-    return last;
+    return std::nullopt;
+  };
+  if (auto a = try_signers(p.bundled)) return *a;
+  for (const char* cn : {kIntelTcbSigningCn, kDevTcbSigningCn}) {
+    if (auto a = try_signers(CertsOf(index().ByCn(cn)))) return *a;
   }
+  return Error(ErrorCode::kNotFound,
+               "no TCB Signing certificate at hand verifies the " + p.kind + " signature");
+}
 
-  // A CRL (DER, or the first X509 CRL block of a PEM text); one parse attempt.
-  if (auto parsed_crl = x509::Crl::Parse(data); parsed_crl.ok()) {
-    x509::Crl crl = std::move(*parsed_crl);
-    if (!crl.next_update()) return Error(ErrorCode::kInvalidArgument, "CRL has no nextUpdate");
-    std::vector<x509::Certificate> pool;
-    if (x509::LooksLikePem(data)) {
-      if (auto bundled = ParseCerts(data); bundled.ok()) pool = std::move(*bundled);
-    }
-    for (const auto& c : given()) pool.push_back(c);
-    Status last = Error(ErrorCode::kNotFound, "no certificate at hand issued the CRL of " + crl.issuer());
-    for (const auto& cand : pool) {
-      if (cand.subject_der() != crl.issuer_der() || !crl.SignatureVerifiesWith(cand.public_key())) continue;
-      uint8_t anchor = 0;
-      auto chain = ChainToAnchor(cand, pool, anchor);
+Result<AuthDoc> TdxVerifier::Impl::AuthenticateCrl(const ParsedDoc& p, const Hash32& content_hash,
+                                                   const IndexFn& index) const {
+  const x509::Crl& crl = *p.crl;
+  Status last =
+      Error(ErrorCode::kNotFound, "no certificate at hand issued the CRL of " + crl.issuer());
+  auto try_issuers =
+      [&](const std::vector<x509::Certificate>& candidates) -> std::optional<AuthDoc> {
+    for (const auto& cand : candidates) {
+      if (cand.subject_der() != crl.issuer_der() || !DocSignedBy(content_hash, cand, [&] {
+            return crl.SignatureVerifiesWith(cand.public_key());
+          })) {
+        continue;
+      }
+      AuthDoc out;
+      auto chain = ChainToAnchor(cand, p.bundled, index, out.anchor);
       if (!chain.ok()) {
         last = chain.status();
         continue;
       }
       out.kind = SelfIssued(cand) ? kKindRootCaCrl : kKindPckCrl;
-      out.anchor = anchor;
-      out.key = MakeKey(anchor, AsView(crypto::Sha256(AsView(crl.issuer_der()))));
-      out.this_update = ClampTime(crl.this_update());
-      out.next_update = ClampTime(*crl.next_update());
+      out.key = MakeKey(out.anchor, AsView(crypto::Sha256(AsView(crl.issuer_der()))));
       out.signer_chain = std::move(*chain);
-      out.crl = std::move(crl);
       return out;
     }
-    return last;
-  }
+    return std::nullopt;
+  };
+  if (auto a = try_issuers(p.bundled)) return *a;
+  if (auto a = try_issuers(CertsOf(index().BySubject(crl.issuer_der())))) return *a;
+  return last;
+}
 
-  // Certificates: every one must chain to an anchor.
-  TEE_ASSIGN_OR_RETURN(std::vector<x509::Certificate> certs_in, ParseCerts(data));
-  std::vector<x509::Certificate> pool = certs_in;
-  for (const auto& c : given()) pool.push_back(c);
+// Certificates: every one must chain to an anchor, the same for all.
+Result<AuthDoc> TdxVerifier::Impl::AuthenticateCerts(const ParsedDoc& p,
+                                                     const IndexFn& index) const {
   std::optional<uint8_t> anchor;
-  out.this_update = 0;
-  out.next_update = UINT64_MAX;
-  for (const auto& c : certs_in) {
+  for (const auto& c : p.certs) {
     uint8_t a = 0;
-    TEE_ASSIGN_OR_RETURN(auto chain, ChainToAnchor(c, pool, a));
-    if (anchor && *anchor != a) return Error(ErrorCode::kCollateral, "certificates under different roots");
+    TEE_ASSIGN_OR_RETURN(auto chain, ChainToAnchor(c, p.certs, index, a));
+    if (anchor && *anchor != a)
+      return Error(ErrorCode::kCollateral, "certificates under different roots");
     anchor = a;
-    out.this_update = std::max(out.this_update, ClampTime(c.not_before()));
-    out.next_update = std::min(out.next_update, ClampTime(c.not_after()));
   }
+  AuthDoc out;
   out.kind = kKindCerts;
   out.anchor = *anchor;
-  out.key = MakeKey(*anchor, AsView(certs_in.front().fingerprint()));
-  out.certs = std::move(certs_in);
+  out.key = MakeKey(*anchor, AsView(p.certs.front().fingerprint()));
   return out;
 }
 
-Result<std::shared_ptr<const ParsedDoc>> TdxVerifier::Impl::Resolve(const CollateralDoc& doc,
-                                                                    const PoolFn& pool) const {
-  if (auto d = CachedDoc(doc.content_hash)) {
-    doc_hits.fetch_add(1, std::memory_order_relaxed);
-    return d;
+Result<AuthDoc> TdxVerifier::Impl::Authenticate(std::shared_ptr<const ParsedDoc> p,
+                                                const Hash32& content_hash,
+                                                const IndexFn& index) const {
+  Result<AuthDoc> out = p->kind == kKindCerts ? AuthenticateCerts(*p, index)
+                        : p->crl              ? AuthenticateCrl(*p, content_hash, index)
+                                              : AuthenticateJson(*p, content_hash, index);
+  if (out.ok()) out->parsed = std::move(p);
+  return out;
+}
+
+Result<AuthDoc> TdxVerifier::Impl::Resolve(const CollateralDoc& doc, const IndexFn& index) const {
+  Status error = Error(ErrorCode::kCollateral, "admitted document does not parse");
+  auto parsed = Parse(doc.content_hash, AsView(doc.data), error);
+  if (parsed == nullptr) return error;
+  TEE_ASSIGN_OR_RETURN(AuthDoc auth, Authenticate(std::move(parsed), doc.content_hash, index));
+  if (auth.kind != doc.kind || auth.key != doc.key) {
+    return Error(ErrorCode::kCollateral,
+                 "document authenticates as another kind or key than admitted");
   }
-  doc_misses.fetch_add(1, std::memory_order_relaxed);
-  TEE_ASSIGN_OR_RETURN(ParsedDoc parsed, ParseAndAuthenticate(AsView(doc.data), pool));
-  auto shared = std::make_shared<const ParsedDoc>(std::move(parsed));
-  StoreDoc(doc.content_hash, shared);
-  return std::shared_ptr<const ParsedDoc>(shared);
+  return auth;
 }
 
 // ---- the verifier ----------------------------------------------------------
@@ -543,25 +854,17 @@ const char* DocName(const std::string& kind) {
 
 // Among docs of the kind and key: the one valid at t (CollateralSet::Select),
 // else the best one anyway so its window is reported (expired/not_yet_valid).
-const CollateralDoc* SelectDoc(const CollateralSet& set, TeeType type, const std::string& kind, ByteView key,
-                               uint64_t t) {
+const CollateralDoc* SelectDoc(const CollateralSet& set, TeeType type, const std::string& kind,
+                               ByteView key, uint64_t t) {
   if (const auto* d = set.Select(type, kind, key, t)) return d;
   const CollateralDoc* best = nullptr;
-  for (const auto& d : set.docs()) {
-    if (d.tee_type != type || d.kind != kind || !std::equal(d.key.begin(), d.key.end(), key.begin(), key.end())) {
-      continue;
+  for (const auto& d : set.Group(type, kind, key)) {
+    if (best == nullptr ||
+        std::tie(d.rank, d.this_update) > std::tie(best->rank, best->this_update)) {
+      best = &d;
     }
-    if (best == nullptr || std::tie(d.rank, d.this_update) > std::tie(best->rank, best->this_update)) best = &d;
   }
   return best;
-}
-
-// Window of a time span [from, until] checked at now. `what` makes the name
-// only on failure (this runs for every certificate and document of every call).
-template <typename Name>
-void CheckWindow(Verdict& v, const Name& what, uint64_t from, uint64_t until, uint64_t now) {
-  if (now < from) v.Fail(FailureCode::kNotYetValid, what() + " is not valid before " + std::to_string(from));
-  if (now > until) v.Fail(FailureCode::kExpired, what() + " expired at " + std::to_string(until));
 }
 
 bool Accepted(const Policy& p, const TcbEvaluation& e, uint64_t now, uint64_t& valid_until) {
@@ -576,53 +879,42 @@ bool Accepted(const Policy& p, const TcbEvaluation& e, uint64_t now, uint64_t& v
   return false;
 }
 
-template <size_t N>
-bool Listed(const std::vector<std::array<uint8_t, N>>& list, const std::array<uint8_t, N>& v) {
-  return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
-}
-
 }  // namespace
 
-TdxVerifier::TdxVerifier(TeeType type, Policy policy, CommonPolicy common, std::vector<Hash32> dev_roots)
+TdxVerifier::TdxVerifier(TeeType type, Policy policy, CommonPolicy common,
+                         std::vector<Hash32> dev_roots)
     : type_(type), policy_(std::move(policy)), common_(common), impl_(std::make_unique<Impl>()) {
   impl_->root = policy_.root_ca_sha256;
   impl_->dev_roots = std::move(dev_roots);
+  impl_->simulation = common_.simulation;
 }
 
 TdxVerifier::~TdxVerifier() = default;
 
 TdxVerifier::CacheStats TdxVerifier::cache_stats() const {
   CacheStats s;
-  s.certification_hits = impl_->cert_hits.load();
-  s.certification_misses = impl_->cert_misses.load();
-  s.collateral_hits = impl_->doc_hits.load();
-  s.collateral_misses = impl_->doc_misses.load();
+  const auto certs = impl_->certifications.stats();
+  const auto docs = impl_->docs.stats();
+  s.certification_hits = certs.hits;
+  s.certification_misses = certs.misses;
+  s.collateral_hits = docs.hits;
+  s.collateral_misses = docs.misses;
   s.certificates_parsed = impl_->x509_parses.load();
   return s;
 }
 
 void TdxVerifier::ClearEvidenceCaches() const {
-  {
-    std::unique_lock lock(impl_->cert_mu);
-    impl_->certifications.clear();
-  }
-  std::unique_lock lock(impl_->x509_mu);
-  std::erase_if(impl_->certs, [](const auto& kv) { return !kv.second.is_ca(); });
-  std::erase_if(impl_->links, [](const auto& kv) { return !kv.second; });
+  impl_->certifications.Clear();
+  impl_->leaf_certs.Clear();
+  impl_->leaf_links.Clear();
 }
 
 void TdxVerifier::ClearCaches() const {
-  {
-    std::unique_lock lock(impl_->cert_mu);
-    impl_->certifications.clear();
-  }
-  {
-    std::unique_lock lock(impl_->x509_mu);
-    impl_->certs.clear();
-    impl_->links.clear();
-  }
-  std::unique_lock lock(impl_->doc_mu);
-  impl_->docs.clear();
+  ClearEvidenceCaches();
+  impl_->ca_certs.Clear();
+  impl_->ca_links.Clear();
+  impl_->docs.Clear();
+  impl_->doc_sigs.Clear();
 }
 
 namespace {
@@ -651,7 +943,8 @@ void FillClaims(Verdict& v, const Quote& q, const Certification& cert) {
     c["mrconfigid"] = ToHex(AsView(td.mr_config_id));
     c["mrowner"] = ToHex(AsView(td.mr_owner));
     c["mrownerconfig"] = ToHex(AsView(td.mr_owner_config));
-    for (size_t i = 0; i < td.rtmr.size(); ++i) c["rtmr" + std::to_string(i)] = ToHex(AsView(td.rtmr[i]));
+    for (size_t i = 0; i < td.rtmr.size(); ++i)
+      c["rtmr" + std::to_string(i)] = ToHex(AsView(td.rtmr[i]));
     if (td.mr_service_td) c["mrservicetd"] = ToHex(AsView(*td.mr_service_td));
     c["report_data"] = ToHex(AsView(td.report_data));
   } else {
@@ -676,7 +969,8 @@ void FillReevalClaims(Verdict& v, const Quote& q, const Certification& cert) {
   r[kRcPceSvn] = U16Le(cert.ext.pcesvn);
   if (q.is_tdx()) {
     r[kRcTeeTcbSvn] = Bytes(q.td.tee_tcb_svn.begin(), q.td.tee_tcb_svn.end());
-    if (q.td.tee_tcb_svn2) r[kRcTeeTcbSvn2] = Bytes(q.td.tee_tcb_svn2->begin(), q.td.tee_tcb_svn2->end());
+    if (q.td.tee_tcb_svn2)
+      r[kRcTeeTcbSvn2] = Bytes(q.td.tee_tcb_svn2->begin(), q.td.tee_tcb_svn2->end());
     r[kRcMrSignerSeam] = Bytes(q.td.mr_signer_seam.begin(), q.td.mr_signer_seam.end());
     r[kRcSeamAttributes] = Bytes(q.td.seam_attributes.begin(), q.td.seam_attributes.end());
   }
@@ -697,6 +991,8 @@ void FillReevalClaims(Verdict& v, const Quote& q, const Certification& cert) {
   int64_t not_after = INT64_MAX;
   for (const auto& c : cert.chain) not_after = std::min(not_after, c.not_after());
   r[kRcChainNotAfter] = U64Le(ClampTime(not_after));
+  const Hash32& root = cert.chain.back().fingerprint();
+  r[kRcRoot] = Bytes(root.begin(), root.end());
 }
 
 }  // namespace
@@ -709,30 +1005,73 @@ struct TdxVerifier::State {
   bool chain_in_force = true;  // windows and revocation of the PCK chain
 };
 
+namespace {
+
+// The validity window of what a verdict used (§5), narrowed in place.
+struct Window {
+  uint64_t& valid_from;
+  uint64_t& valid_until;
+  void Narrow(uint64_t from, uint64_t until) {
+    valid_from = std::max(valid_from, from);
+    valid_until = std::min(valid_until, until);
+  }
+};
+
+// The quote's type and quoting enclave vendor against this verifier's.
+std::optional<std::string> Unsupported(TeeType type, const Quote& q) {
+  if (type == TeeType::IntelTdx && !q.is_tdx()) return "an SGX quote given as IntelTdx evidence";
+  if (type == TeeType::IntelSgx && q.is_tdx()) return "a TDX quote given as IntelSgx evidence";
+  if (q.qe_vendor_id != fmt::kIntelQeVendorId) {
+    return "QE vendor id " + UpperHex(AsView(q.qe_vendor_id)) + " is not Intel's";
+  }
+  return std::nullopt;
+}
+
+// The PCK chain's windows at now, folded into the verdict's validity; false
+// when a certificate is outside its window.
+bool CheckChainWindows(const std::vector<x509::Certificate>& chain, uint64_t now, Window w,
+                       Verdict& v) {
+  static constexpr const char* kChainNames[] = {"PCK certificate", "PCK CA certificate",
+                                                "root CA certificate"};
+  bool in_force = true;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const auto& c = chain[i];
+    if (!c.ValidAt(now)) {
+      in_force = false;
+      const std::string name = chain.size() == 3 ? std::string(kChainNames[i])
+                                                 : "PCK chain certificate " + std::to_string(i);
+      pipeline::CheckWindow(v, name, ClampTime(c.not_before()), ClampTime(c.not_after()), now);
+    }
+    w.Narrow(ClampTime(c.not_before()), ClampTime(c.not_after()));
+  }
+  return in_force;
+}
+
+}  // namespace
+
 Result<Verdict> TdxVerifier::Verify(const VerifyRequest& req) const { return Run(req, true); }
 
-Result<Verdict> TdxVerifier::VerifyQuoteAndPckChain(const VerifyRequest& req) const { return Run(req, false); }
+Result<Verdict> TdxVerifier::VerifyQuoteAndPckChain(const VerifyRequest& req) const {
+  return Run(req, false);
+}
 
 Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
   Verdict v;
   v.tee_type = type_;
   auto parsed = ParseQuote(req.evidence);
   if (!parsed.ok()) {
-    v.Fail(parsed.status().code() == ErrorCode::kUnsupported ? FailureCode::kUnsupported : FailureCode::kMalformed,
+    v.Fail(parsed.status().code() == ErrorCode::kUnsupported ? FailureCode::kUnsupported
+                                                             : FailureCode::kMalformed,
            parsed.status().message());
     return v;
   }
   const Quote& q = *parsed;
-  if (type_ == TeeType::IntelTdx && !q.is_tdx()) {
-    v.Fail(FailureCode::kUnsupported, "an SGX quote given as IntelTdx evidence");
-    return v;
-  }
-  if (type_ == TeeType::IntelSgx && q.is_tdx()) {
-    v.Fail(FailureCode::kUnsupported, "a TDX quote given as IntelSgx evidence");
-    return v;
-  }
-  if (q.qe_vendor_id != fmt::kIntelQeVendorId) {
-    v.Fail(FailureCode::kUnsupported, "QE vendor id " + UpperHex(AsView(q.qe_vendor_id)) + " is not Intel's");
+  // Identity (§4): what the attestation key signs, not the blob, so
+  // trailing bytes or another encoding of the signature are the same
+  // evidence. OpenSSL accepts high-S signatures, as Intel's QVL does.
+  v.evidence_id = pipeline::EvidenceId(type_, q.signed_data);
+  if (auto why = Unsupported(type_, q)) {
+    v.Fail(FailureCode::kUnsupported, *why);
     return v;
   }
 
@@ -742,7 +1081,8 @@ Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
   FillClaims(v, q, cert);
   for (const auto& f : cert.failures) v.Fail(f.code, f.message);
   if (!cert.attestation_key.empty() &&
-      !x509::EcdsaVerifyRaw(cert.attestation_key, x509::Digest::kSha256, q.signed_data, AsView(q.signature))) {
+      !x509::EcdsaVerifyRaw(cert.attestation_key, x509::Digest::kSha256, q.signed_data,
+                            AsView(q.signature))) {
     v.Fail(FailureCode::kBadSignature, "quote signature does not verify under the attestation key");
   }
   // Nothing after an unauthenticated quote is worth reporting.
@@ -757,20 +1097,11 @@ Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
     const uint64_t until = SatAdd(*req.evidence_time, common_.max_age_secs);
     st.valid_until = until;
     st.valid_from = *req.evidence_time;
-    CheckWindow(v, [&] { return "evidence (max_age_secs " + std::to_string(common_.max_age_secs) + ")"; },
-                *req.evidence_time,
-                until, req.now);
+    pipeline::CheckWindow(v, "evidence (max_age_secs " + std::to_string(common_.max_age_secs) + ")",
+                          *req.evidence_time, until, req.now);
   }
-  static constexpr const char* kChainNames[] = {"PCK certificate", "PCK CA certificate", "root CA certificate"};
-  for (size_t i = 0; i < cert.chain.size(); ++i) {
-    const auto& c = cert.chain[i];
-    const auto name = [&] {
-      return cert.chain.size() == 3 ? std::string(kChainNames[i]) : "PCK chain certificate " + std::to_string(i);
-    };
-    if (!c.ValidAt(req.now)) st.chain_in_force = false;
-    CheckWindow(v, name, ClampTime(c.not_before()), ClampTime(c.not_after()), req.now);
-    st.valid_until = std::min(st.valid_until, ClampTime(c.not_after()));
-    st.valid_from = std::max(st.valid_from, ClampTime(c.not_before()));
+  if (!CheckChainWindows(cert.chain, req.now, Window{st.valid_from, st.valid_until}, v)) {
+    st.chain_in_force = false;
   }
 
   const bool dev_blocked = anchor == kAnchorDev && !common_.simulation;
@@ -778,106 +1109,95 @@ Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
 
   v.certificate_chain_valid = v.hardware_verified && st.chain_in_force;
   CheckPolicy(req, q, v);
-  if (dev_blocked) {
-    v.Fail(FailureCode::kSimulationDisabled, "quote chains to a development root while [tee] simulation = false");
-  }
+  pipeline::CheckSimulation(v, anchor == kAnchorDev, common_.simulation, "quote");
   v.valid_until = st.valid_until;
   v.valid_from = st.valid_from;
   FillReevalClaims(v, q, cert);
   return v;
 }
 
-void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& v) const {
-  const Quote& q = st.q;
-  const Certification& cert = st.cert;
-  const uint8_t anchor = *cert.anchor;
-  const CollateralSet empty;
-  const CollateralSet& set = req.collateral != nullptr ? *req.collateral : empty;
-  const uint64_t now = req.now;
-  std::optional<std::vector<x509::Certificate>> pool_certs;
-  const PoolFn pool = [&]() -> const std::vector<x509::Certificate>& {
-    if (!pool_certs) pool_certs = impl_->Pool(type_, set);
-    return *pool_certs;
-  };
+namespace {
 
-  const Bytes pck_crl_key = MakeKey(anchor, AsView(cert.leaf_issuer_hash));
-  const Bytes root_crl_key = MakeKey(anchor, AsView(cert.root_subject_hash));
-  const Bytes tcb_key = MakeKey(anchor, StrView(TcbId(type_)), AsView(cert.ext.fmspc));
-  const Bytes qe_key = MakeKey(anchor, StrView(QeId(type_)));
-
-  // Resolves one document: authenticated, windows checked, signer chain's
-  // windows checked and counted in valid_until.
-  auto use = [&](const char* kind, const Bytes& key, bool required) -> std::shared_ptr<const ParsedDoc> {
-    const CollateralDoc* doc = SelectDoc(set, type_, kind, AsView(key), now);
-    const auto name = [kind] { return std::string(DocName(kind)); };
-    if (doc == nullptr) {
-      if (required) {
-        std::string what = name();
-        if (std::string_view(kind) == kKindTcbInfo) what += " for FMSPC " + UpperHex(AsView(cert.ext.fmspc));
-        v.Fail(FailureCode::kCollateralMissing, "no " + what + " at hand");
-      }
-      return nullptr;
+// One admitted document of the kind and key: selected, authenticated against
+// the set, windows (its own and its signer chain's) checked at now.
+std::optional<AuthDoc> UseDoc(const TdxVerifier::Impl& impl, const CollateralSet& set,
+                              const IndexFn& index, TeeType type, const char* kind,
+                              const Bytes& key, bool required, uint64_t now, Window& w,
+                              Verdict& v) {
+  const CollateralDoc* doc = SelectDoc(set, type, kind, AsView(key), now);
+  const std::string name = DocName(kind);
+  if (doc == nullptr) {
+    if (required) v.Fail(FailureCode::kCollateralMissing, "no " + name + " at hand");
+    return std::nullopt;
+  }
+  auto auth = impl.Resolve(*doc, index);
+  if (!auth.ok()) {
+    v.Fail(auth.status().code() == ErrorCode::kNotFound ? FailureCode::kChainIncomplete
+                                                        : FailureCode::kChainUntrusted,
+           name + " cannot be authenticated: " + auth.status().message());
+    return std::nullopt;
+  }
+  const ParsedDoc& d = *auth->parsed;
+  pipeline::CheckWindow(v, name, d.this_update, d.next_update, now);
+  w.Narrow(d.this_update, d.next_update);
+  for (const auto& c : auth->signer_chain) {
+    if (!c.ValidAt(now)) {
+      pipeline::CheckWindow(v, name + " signer " + c.subject(), ClampTime(c.not_before()),
+                            ClampTime(c.not_after()), now);
     }
-    auto parsed = impl_->Resolve(*doc, pool);
-    if (!parsed.ok()) {
-      v.Fail(parsed.status().code() == ErrorCode::kNotFound ? FailureCode::kChainIncomplete
-                                                             : FailureCode::kChainUntrusted,
-             name() + " cannot be authenticated: " + parsed.status().message());
-      return nullptr;
-    }
-    const ParsedDoc& d = **parsed;
-    CheckWindow(v, name, d.this_update, d.next_update, now);
-    st.valid_until = std::min(st.valid_until, d.next_update);
-    st.valid_from = std::max(st.valid_from, d.this_update);
-    for (const auto& c : d.signer_chain) {
-      CheckWindow(v, [&] { return name() + " signer " + c.subject(); }, ClampTime(c.not_before()),
-                  ClampTime(c.not_after()), now);
-      st.valid_until = std::min(st.valid_until, ClampTime(c.not_after()));
-      st.valid_from = std::max(st.valid_from, ClampTime(c.not_before()));
-    }
-    return *parsed;
-  };
+    w.Narrow(ClampTime(c.not_before()), ClampTime(c.not_after()));
+  }
+  return std::move(*auth);
+}
 
-  const auto pck_crl = use(kKindPckCrl, pck_crl_key, policy_.require_crls);
-  const auto root_crl = use(kKindRootCaCrl, root_crl_key, policy_.require_crls);
-  const auto tcb = use(kKindTcbInfo, tcb_key, true);
-  const auto qe = use(kKindQeIdentity, qe_key, true);
-
-  // Revocation: the PCK by its CA's CRL; the CAs and collateral signers by the root's.
-  if (pck_crl && pck_crl->crl->IsRevoked(AsView(cert.chain.front().serial()))) {
+// Revocation: the PCK by its CA's CRL; the CAs and the collateral signers by
+// the root's. False when the PCK chain itself is revoked.
+bool CheckRevocation(const Certification& cert, const std::optional<AuthDoc>& pck_crl,
+                     const std::optional<AuthDoc>& root_crl,
+                     std::initializer_list<const std::optional<AuthDoc>*> signed_docs, Verdict& v) {
+  bool in_force = true;
+  if (pck_crl && pck_crl->parsed->crl->IsRevoked(AsView(cert.chain.front().serial()))) {
     v.Fail(FailureCode::kRevoked, "PCK certificate is revoked by the PCK CRL");
-    st.chain_in_force = false;
+    in_force = false;
   }
-  if (root_crl) {
-    for (size_t i = 1; i + 1 < cert.chain.size(); ++i) {
-      if (root_crl->crl->IsRevoked(AsView(cert.chain[i].serial()))) {
-        v.Fail(FailureCode::kRevoked, cert.chain[i].subject() + " is revoked by the Root CA CRL");
-        st.chain_in_force = false;
-      }
-    }
-    for (const auto* d : {tcb.get(), qe.get(), pck_crl.get()}) {
-      if (d == nullptr) continue;
-      for (size_t i = 0; i + 1 < d->signer_chain.size(); ++i) {
-        if (root_crl->crl->IsRevoked(AsView(d->signer_chain[i].serial()))) {
-          v.Fail(FailureCode::kRevoked, std::string(DocName(d->kind)) + " signer " + d->signer_chain[i].subject() +
-                                            " is revoked by the Root CA CRL");
-        }
-      }
+  if (!root_crl) return in_force;
+  const x509::Crl& crl = *root_crl->parsed->crl;
+  for (size_t i = 1; i + 1 < cert.chain.size(); ++i) {
+    if (crl.IsRevoked(AsView(cert.chain[i].serial()))) {
+      v.Fail(FailureCode::kRevoked, cert.chain[i].subject() + " is revoked by the Root CA CRL");
+      in_force = false;
     }
   }
+  for (const auto* d : signed_docs) {
+    if (!d->has_value()) continue;
+    const AuthDoc& a = **d;
+    for (size_t i = 0; i + 1 < a.signer_chain.size(); ++i) {
+      if (crl.IsRevoked(AsView(a.signer_chain[i].serial()))) {
+        v.Fail(FailureCode::kRevoked, std::string(DocName(a.kind)) + " signer " +
+                                          a.signer_chain[i].subject() +
+                                          " is revoked by the Root CA CRL");
+      }
+    }
+  }
+  return in_force;
+}
 
-  if (!tcb || !qe) return;
-  const TcbInfo& info = *tcb->tcb_info;
-  if (info.fmspc != cert.ext.fmspc || info.pce_id != cert.ext.pce_id || info.id != TcbId(type_)) {
-    v.Fail(FailureCode::kCollateralMissing, "TCB Info (" + info.id + ", FMSPC " + UpperHex(AsView(info.fmspc)) +
-                                                ", PCE-ID " + UpperHex(AsView(info.pce_id)) +
-                                                ") is not for this platform");
+// Intel's TCB level matching (tcb_match.h) and the chain policy on its status.
+void MatchTcb(TeeType type, const Policy& policy, const Quote& q, const Certification& cert,
+              const TcbInfo& info, const QeIdentity& qe, uint64_t now, uint64_t& valid_until,
+              Verdict& v) {
+  if (info.fmspc != cert.ext.fmspc || info.pce_id != cert.ext.pce_id || info.id != TcbId(type)) {
+    v.Fail(FailureCode::kCollateralMissing,
+           "TCB Info (" + info.id + ", FMSPC " + UpperHex(AsView(info.fmspc)) + ", PCE-ID " +
+               UpperHex(AsView(info.pce_id)) + ") is not for this platform");
     return;
   }
-  const QeEvaluation qe_eval = EvaluateQe(*qe->qe_identity, QeIdentityOf(q.qe_report));
+  const QeEvaluation qe_eval = EvaluateQe(qe, QeIdentityOf(q.qe_report));
   PlatformTcb platform{cert.ext.sgx_tcb_components, cert.ext.pcesvn};
   std::optional<TdTcb> td;
-  if (q.is_tdx()) td = TdTcb{q.td.tee_tcb_svn, q.td.tee_tcb_svn2, q.td.mr_signer_seam, q.td.seam_attributes};
+  if (q.is_tdx()) {
+    td = TdTcb{q.td.tee_tcb_svn, q.td.tee_tcb_svn2, q.td.mr_signer_seam, q.td.seam_attributes};
+  }
   const TcbEvaluation e = EvaluateTcb(info, platform, td, qe_eval);
   if (!e.matched) {
     v.Fail(FailureCode::kNoMatchingTcb, e.failure);
@@ -885,9 +1205,45 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
   }
   v.tcb_status = std::string(TcbStatusName(e.status));
   v.advisory_ids = e.advisory_ids;
-  if (!Accepted(policy_, e, now, st.valid_until)) {
-    v.Fail(FailureCode::kTcbStatusRejected, "TCB status " + *v.tcb_status + " is not accepted by the chain policy");
+  if (!Accepted(policy, e, now, valid_until)) {
+    v.Fail(FailureCode::kTcbStatusRejected,
+           "TCB status " + *v.tcb_status + " is not accepted by the chain policy");
   }
+}
+
+}  // namespace
+
+void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& v) const {
+  const Certification& cert = st.cert;
+  const uint8_t anchor = *cert.anchor;
+  const CollateralSet empty;
+  const CollateralSet& set = req.collateral != nullptr ? *req.collateral : empty;
+  std::shared_ptr<const IssuerIndex> issuers;
+  const IndexFn index = [&]() -> const IssuerIndex& {
+    if (!issuers) issuers = impl_->Index(type_, set);
+    return *issuers;
+  };
+  Window w{st.valid_from, st.valid_until};
+  auto use = [&](const char* kind, const Bytes& key, bool required) {
+    return UseDoc(*impl_, set, index, type_, kind, key, required, req.now, w, v);
+  };
+  const auto pck_crl =
+      use(kKindPckCrl, MakeKey(anchor, AsView(cert.leaf_issuer_hash)), policy_.require_crls);
+  const auto root_crl =
+      use(kKindRootCaCrl, MakeKey(anchor, AsView(cert.root_subject_hash)), policy_.require_crls);
+  const Bytes tcb_key = MakeKey(anchor, StrView(TcbId(type_)), AsView(cert.ext.fmspc));
+  const auto tcb = use(kKindTcbInfo, tcb_key, false);
+  if (!tcb && !SelectDoc(set, type_, kKindTcbInfo, AsView(tcb_key), req.now)) {
+    v.Fail(FailureCode::kCollateralMissing,
+           "no TCB Info for FMSPC " + UpperHex(AsView(cert.ext.fmspc)) + " at hand");
+  }
+  const auto qe = use(kKindQeIdentity, MakeKey(anchor, StrView(QeId(type_))), true);
+  if (!CheckRevocation(cert, pck_crl, root_crl, {&tcb, &qe, &pck_crl}, v)) {
+    st.chain_in_force = false;
+  }
+  if (!tcb || !qe) return;
+  MatchTcb(type_, policy_, st.q, cert, *tcb->parsed->tcb_info, *qe->parsed->qe_identity, req.now,
+           st.valid_until, v);
 }
 
 void TdxVerifier::CheckPolicy(const VerifyRequest& req, const Quote& q, Verdict& v) const {
@@ -903,36 +1259,31 @@ void TdxVerifier::CheckPolicy(const VerifyRequest& req, const Quote& q, Verdict&
     if (policy_.require_sept_ve_disable && !td.sept_ve_disable()) {
       v.Fail(FailureCode::kPolicyViolation, "TD_ATTRIBUTES.SEPT_VE_DISABLE is clear");
     }
-    if (!Listed(policy_.mrtd, td.mr_td)) mismatch("MRTD");
+    if (!pipeline::Listed(policy_.mrtd, td.mr_td)) mismatch("MRTD");
     for (size_t i = 0; i < td.rtmr.size(); ++i) {
-      if (!Listed(policy_.rtmr[i], td.rtmr[i])) mismatch("RTMR" + std::to_string(i));
+      if (!pipeline::Listed(policy_.rtmr[i], td.rtmr[i])) mismatch("RTMR" + std::to_string(i));
     }
-    if (!Listed(policy_.mrseam, td.mr_seam)) mismatch("MRSEAM");
-    if (!Listed(policy_.mrconfigid, td.mr_config_id)) mismatch("MRCONFIGID");
+    if (!pipeline::Listed(policy_.mrseam, td.mr_seam)) mismatch("MRSEAM");
+    if (!pipeline::Listed(policy_.mrconfigid, td.mr_config_id)) mismatch("MRCONFIGID");
   } else {
     const SgxReport& r = q.sgx;
     v.debug = r.debug();
     if (v.debug) v.Fail(FailureCode::kDebugEnclave, "enclave ATTRIBUTES.DEBUG is set");
-    if (!Listed(policy_.sgx_mrenclave, r.mr_enclave)) mismatch("MRENCLAVE");
-    if (!Listed(policy_.sgx_mrsigner, r.mr_signer)) mismatch("MRSIGNER");
+    if (!pipeline::Listed(policy_.sgx_mrenclave, r.mr_enclave)) mismatch("MRENCLAVE");
+    if (!pipeline::Listed(policy_.sgx_mrsigner, r.mr_signer)) mismatch("MRSIGNER");
     if (!policy_.sgx_isvprodid.empty() &&
         std::find(policy_.sgx_isvprodid.begin(), policy_.sgx_isvprodid.end(), r.isv_prod_id) ==
             policy_.sgx_isvprodid.end()) {
       mismatch("ISVPRODID " + std::to_string(r.isv_prod_id));
     }
     if (r.isv_svn < policy_.sgx_min_isvsvn) {
-      v.Fail(FailureCode::kPolicyViolation, "ISVSVN " + std::to_string(r.isv_svn) + " is below the minimum " +
+      v.Fail(FailureCode::kPolicyViolation, "ISVSVN " + std::to_string(r.isv_svn) +
+                                                " is below the minimum " +
                                                 std::to_string(policy_.sgx_min_isvsvn));
     }
   }
   v.measurements_valid = measurements_ok;
-  if (req.binding) {
-    const auto expected = ComputeBinding(*req.binding);
-    v.binding_valid = crypto::ConstantTimeEqual(AsView(expected), AsView(q.report_data()));
-    if (!*v.binding_valid) {
-      v.Fail(FailureCode::kBindingMismatch, "report data does not commit to the validator key and challenge");
-    }
-  }
+  pipeline::CheckBinding(v, req.binding, AsView(q.report_data()));
 }
 
 // ---- collateral admission --------------------------------------------------
@@ -941,20 +1292,22 @@ Result<CollateralDoc> TdxVerifier::ParseCollateral(ByteView data, const Collater
                                                    uint64_t /*now*/) const {
   // Windows are not checked here: an expired document is still recognised, so
   // a verification can report it as expired (selection prefers valid ones).
+  // Authentication runs on every call against `known` (DESIGN §2): only the
+  // parse is cached.
   const Hash32 content_hash = crypto::Sha256(data);
-  std::shared_ptr<const ParsedDoc> parsed = impl_->CachedDoc(content_hash);
-  if (!parsed) {
-    std::optional<std::vector<x509::Certificate>> pool_certs;
-    const PoolFn pool = [&]() -> const std::vector<x509::Certificate>& {
-      if (!pool_certs) pool_certs = impl_->Pool(type_, known);
-      return *pool_certs;
-    };
-    auto p = impl_->ParseAndAuthenticate(data, pool);
-    if (!p.ok()) return Error(ErrorCode::kCollateral, p.status().message());
-    parsed = std::make_shared<const ParsedDoc>(std::move(*p));
-  }
-  if (parsed->anchor == kAnchorDev && !common_.simulation) {
-    return Error(ErrorCode::kCollateral, "collateral chains to a development root while simulation is off");
+  Status error = Error(ErrorCode::kCollateral, "not collateral");
+  auto parsed = impl_->Parse(content_hash, data, error);
+  if (parsed == nullptr) return Error(ErrorCode::kCollateral, error.message());
+  std::shared_ptr<const IssuerIndex> issuers;
+  const IndexFn index = [&]() -> const IssuerIndex& {
+    if (!issuers) issuers = impl_->Index(type_, known);
+    return *issuers;
+  };
+  auto auth = impl_->Authenticate(parsed, content_hash, index);
+  if (!auth.ok()) return Error(ErrorCode::kCollateral, auth.status().message());
+  if (auth->anchor == kAnchorDev && !common_.simulation) {
+    return Error(ErrorCode::kCollateral,
+                 "collateral chains to a development root while simulation is off");
   }
   if (parsed->tcb_info && parsed->tcb_info->id != TcbId(type_)) {
     return Error(ErrorCode::kCollateral, "TCB Info for " + parsed->tcb_info->id + " is not " +
@@ -964,11 +1317,10 @@ Result<CollateralDoc> TdxVerifier::ParseCollateral(ByteView data, const Collater
     return Error(ErrorCode::kCollateral, "QE Identity " + parsed->qe_identity->id + " is not " +
                                              std::string(TeeTypeName(type_)) + " collateral");
   }
-  impl_->StoreDoc(content_hash, parsed);
   CollateralDoc doc;
   doc.tee_type = type_;
-  doc.kind = parsed->kind;
-  doc.key = parsed->key;
+  doc.kind = auth->kind;
+  doc.key = std::move(auth->key);
   doc.this_update = parsed->this_update;
   doc.next_update = parsed->next_update;
   doc.rank = parsed->rank;
@@ -1002,41 +1354,89 @@ const Bytes* ClaimBytes(const ClaimSet& c, const char* key) {
   return it == c.end() ? nullptr : &it->second;
 }
 
+// The content of an admitted document re-evaluation reads (CRLs, TCB Info,
+// QE Identity; nullptr for other kinds), parsed without signatures: they
+// were authenticated at admission.
+Result<std::shared_ptr<const ParsedDoc>> ParseAdmitted(const CollateralDoc& d) {
+  auto p = std::make_shared<ParsedDoc>();
+  p->kind = d.kind;
+  p->next_update = d.next_update;
+  if (d.kind == kKindPckCrl || d.kind == kKindRootCaCrl) {
+    TEE_ASSIGN_OR_RETURN(x509::Crl crl, x509::Crl::Parse(AsView(d.data)));
+    p->crl = std::move(crl);
+  } else if (d.kind == kKindTcbInfo) {
+    TEE_ASSIGN_OR_RETURN(SignedJson sj, SplitSignedJson(AsView(d.data), "tcbInfo"));
+    TEE_ASSIGN_OR_RETURN(p->tcb_info, ParseTcbInfo(sj.body));
+  } else if (d.kind == kKindQeIdentity) {
+    TEE_ASSIGN_OR_RETURN(SignedJson sj, SplitSignedJson(AsView(d.data), "enclaveIdentity"));
+    TEE_ASSIGN_OR_RETURN(p->qe_identity, ParseQeIdentity(sj.body));
+  } else {
+    return std::shared_ptr<const ParsedDoc>();
+  }
+  return std::shared_ptr<const ParsedDoc>(std::move(p));
+}
+
 // Admitted documents selected at t, parsed once per epoch without signatures
 // (they were authenticated at admission).
 class TdxReevaluator final : public Reevaluator {
  public:
-  TdxReevaluator(TeeType type, Policy policy, uint64_t t) : type_(type), policy_(std::move(policy)), t_(t) {}
+  TdxReevaluator(TeeType type, Policy policy, CommonPolicy common, std::vector<Hash32> dev_roots,
+                 uint64_t t)
+      : type_(type),
+        policy_(std::move(policy)),
+        common_(common),
+        dev_roots_(std::move(dev_roots)),
+        t_(t) {}
 
+  // An admitted document that no longer parses is a machine failure (issue
+  // 9 item 9): every Check reports it, so the epoch fails; never a verdict.
   void Add(const CollateralDoc& d) {
-    ParsedDoc p;
-    p.kind = d.kind;
-    p.next_update = d.next_update;
-    if (d.kind == kKindPckCrl || d.kind == kKindRootCaCrl) {
-      auto crl = x509::Crl::Parse(AsView(d.data));
-      if (!crl.ok()) return;  // unusable: as if absent
-      p.crl = std::move(*crl);
-    } else if (d.kind == kKindTcbInfo || d.kind == kKindQeIdentity) {
-      const bool tcb = d.kind == kKindTcbInfo;
-      auto sj = SplitSignedJson(AsView(d.data), tcb ? "tcbInfo" : "enclaveIdentity");
-      if (!sj.ok()) return;
-      if (tcb) {
-        auto info = ParseTcbInfo(sj->body);
-        if (!info.ok()) return;
-        p.tcb_info = std::move(*info);
-      } else {
-        auto qe = ParseQeIdentity(sj->body);
-        if (!qe.ok()) return;
-        p.qe_identity = std::move(*qe);
-      }
-    } else {
+    auto parsed = ParseAdmitted(d);
+    if (!parsed.ok()) {
+      if (error_.ok())
+        error_ =
+            Error(ErrorCode::kStorage, "admitted " + d.kind + " " + ToHex(AsView(d.content_hash)) +
+                                           " does not parse: " + parsed.status().message());
       return;
     }
-    selected_[{d.kind, d.key}] = std::make_shared<const ParsedDoc>(std::move(p));
+    if (*parsed) selected_[{d.kind, d.key}] = std::move(*parsed);
+  }
+
+  // The current anchors and simulation switch (a parameter migration may
+  // have changed them since the record was verified; issue 9 item 6).
+  // Records stored before the root claim existed are judged by their anchor.
+  std::optional<Failure> TrustFailure(const ClaimSet& claims, uint8_t anchor,
+                                      bool& dev_rooted) const {
+    dev_rooted = anchor == kAnchorDev;
+    std::array<uint8_t, 32> root{};
+    if (!ClaimArray(claims, kRcRoot, root)) return std::nullopt;
+    dev_rooted = std::find(dev_roots_.begin(), dev_roots_.end(), root) != dev_roots_.end();
+    if (root == policy_.root_ca_sha256 || dev_rooted) return std::nullopt;
+    return Failure{FailureCode::kChainUntrusted,
+                   "the PCK chain's root is no longer a trusted anchor"};
   }
 
   using Fail = std::optional<Failure>;
+  // Check order (DESIGN §3): trust anchor, then the record's windows,
+  // revocation and TCB, then the simulation gate.
   Result<std::optional<Failure>> Check(const ClaimSet& claims) const override {
+    if (!error_.ok()) return error_;
+    std::array<uint8_t, 1> anchor{};
+    if (!ClaimArray(claims, kRcAnchor, anchor))
+      return Error(ErrorCode::kStorage, "stored TDX claims lack the anchor");
+    bool dev_rooted = false;
+    if (auto f = TrustFailure(claims, anchor[0], dev_rooted)) return Fail(*f);
+    TEE_ASSIGN_OR_RETURN(std::optional<Failure> f, CheckRecord(claims));
+    if (f) return f;
+    if (dev_rooted && !common_.simulation) {
+      return Fail(Failure{FailureCode::kSimulationDisabled,
+                          "the PCK chain has a development root while [tee] simulation = false"});
+    }
+    return Fail();
+  }
+
+ private:
+  Result<std::optional<Failure>> CheckRecord(const ClaimSet& claims) const {
     std::array<uint8_t, 1> anchor{};
     std::array<uint8_t, 6> fmspc{};
     std::array<uint8_t, 2> pce_id{};
@@ -1046,18 +1446,23 @@ class TdxReevaluator final : public Reevaluator {
     const Bytes* pck_serial = ClaimBytes(claims, kRcPckSerial);
     std::array<uint8_t, 32> pck_issuer{};
     if (!ClaimArray(claims, kRcAnchor, anchor) || !ClaimArray(claims, kRcFmspc, fmspc) ||
-        !ClaimArray(claims, kRcPceId, pce_id) || !ClaimArray(claims, kRcSgxTcb, platform.sgx_components) ||
-        !ClaimUint(claims, kRcPceSvn, platform.pcesvn) || !ClaimUint(claims, kRcQeMiscSelect, qe.misc_select) ||
-        !ClaimArray(claims, kRcQeAttributes, qe.attributes) || !ClaimArray(claims, kRcQeMrSigner, qe.mr_signer) ||
-        !ClaimUint(claims, kRcQeIsvProdId, qe.isv_prod_id) || !ClaimUint(claims, kRcQeIsvSvn, qe.isv_svn) ||
-        pck_serial == nullptr || !ClaimArray(claims, kRcPckIssuer, pck_issuer) ||
+        !ClaimArray(claims, kRcPceId, pce_id) ||
+        !ClaimArray(claims, kRcSgxTcb, platform.sgx_components) ||
+        !ClaimUint(claims, kRcPceSvn, platform.pcesvn) ||
+        !ClaimUint(claims, kRcQeMiscSelect, qe.misc_select) ||
+        !ClaimArray(claims, kRcQeAttributes, qe.attributes) ||
+        !ClaimArray(claims, kRcQeMrSigner, qe.mr_signer) ||
+        !ClaimUint(claims, kRcQeIsvProdId, qe.isv_prod_id) ||
+        !ClaimUint(claims, kRcQeIsvSvn, qe.isv_svn) || pck_serial == nullptr ||
+        !ClaimArray(claims, kRcPckIssuer, pck_issuer) ||
         !ClaimUint(claims, kRcChainNotAfter, chain_not_after)) {
       return Error(ErrorCode::kStorage, "stored TDX claims are incomplete");
     }
     std::optional<TdTcb> td;
     if (type_ == TeeType::IntelTdx) {
       TdTcb t;
-      if (!ClaimArray(claims, kRcTeeTcbSvn, t.tee_tcb_svn) || !ClaimArray(claims, kRcMrSignerSeam, t.mr_signer_seam) ||
+      if (!ClaimArray(claims, kRcTeeTcbSvn, t.tee_tcb_svn) ||
+          !ClaimArray(claims, kRcMrSignerSeam, t.mr_signer_seam) ||
           !ClaimArray(claims, kRcSeamAttributes, t.seam_attributes)) {
         return Error(ErrorCode::kStorage, "stored TDX claims lack the TD TCB");
       }
@@ -1069,7 +1474,8 @@ class TdxReevaluator final : public Reevaluator {
     if (chain_not_after < t_) return Fail(Failure{FailureCode::kExpired, "the PCK chain expired"});
     if (auto crl = Find(kKindPckCrl, MakeKey(anchor[0], AsView(pck_issuer)))) {
       if (crl->crl->IsRevoked(AsView(*pck_serial))) {
-        return Fail(Failure{FailureCode::kRevoked, "PCK certificate revoked by the admitted PCK CRL"});
+        return Fail(
+            Failure{FailureCode::kRevoked, "PCK certificate revoked by the admitted PCK CRL"});
       }
     }
     std::array<uint8_t, 32> ca_issuer{};
@@ -1077,7 +1483,8 @@ class TdxReevaluator final : public Reevaluator {
     if (ca_serial != nullptr && ClaimArray(claims, kRcCaIssuer, ca_issuer)) {
       if (auto crl = Find(kKindRootCaCrl, MakeKey(anchor[0], AsView(ca_issuer)))) {
         if (crl->crl->IsRevoked(AsView(*ca_serial))) {
-          return Fail(Failure{FailureCode::kRevoked, "PCK CA certificate revoked by the admitted Root CA CRL"});
+          return Fail(Failure{FailureCode::kRevoked,
+                              "PCK CA certificate revoked by the admitted Root CA CRL"});
         }
       }
     }
@@ -1087,19 +1494,21 @@ class TdxReevaluator final : public Reevaluator {
     auto qe_doc = Find(kKindQeIdentity, MakeKey(anchor[0], StrView(QeId(type_))));
     if (!tcb || !qe_doc) return std::optional<Failure>();
     if (tcb->tcb_info->pce_id != pce_id) {
-      return Fail(Failure{FailureCode::kCollateralMissing, "admitted TCB Info is for another PCE-ID"});
+      return Fail(
+          Failure{FailureCode::kCollateralMissing, "admitted TCB Info is for another PCE-ID"});
     }
-    const TcbEvaluation e = EvaluateTcb(*tcb->tcb_info, platform, td, EvaluateQe(*qe_doc->qe_identity, qe));
+    const TcbEvaluation e =
+        EvaluateTcb(*tcb->tcb_info, platform, td, EvaluateQe(*qe_doc->qe_identity, qe));
     if (!e.matched) return Fail(Failure{FailureCode::kNoMatchingTcb, e.failure});
     uint64_t until = UINT64_MAX;
     if (!Accepted(policy_, e, t_, until)) {
-      return Fail(Failure{FailureCode::kTcbStatusRejected,
-                     "TCB status " + std::string(TcbStatusName(e.status)) + " under the admitted collateral"});
+      return Fail(Failure{
+          FailureCode::kTcbStatusRejected,
+          "TCB status " + std::string(TcbStatusName(e.status)) + " under the admitted collateral"});
     }
     return std::optional<Failure>();
   }
 
- private:
   std::shared_ptr<const ParsedDoc> Find(const char* kind, const Bytes& key) const {
     auto it = selected_.find({kind, key});
     return it == selected_.end() ? nullptr : it->second;
@@ -1107,14 +1516,18 @@ class TdxReevaluator final : public Reevaluator {
 
   TeeType type_;
   Policy policy_;
+  CommonPolicy common_;
+  std::vector<Hash32> dev_roots_;
   uint64_t t_;
+  Status error_ = Status::Ok();
   std::map<std::pair<std::string, Bytes>, std::shared_ptr<const ParsedDoc>> selected_;
 };
 
 }  // namespace
 
-std::unique_ptr<Reevaluator> TdxVerifier::BeginReevaluation(const CollateralSet& collateral, uint64_t t) const {
-  auto r = std::make_unique<TdxReevaluator>(type_, policy_, t);
+std::unique_ptr<Reevaluator> TdxVerifier::BeginReevaluation(const CollateralSet& collateral,
+                                                            uint64_t t) const {
+  auto r = std::make_unique<TdxReevaluator>(type_, policy_, common_, impl_->dev_roots, t);
   std::set<std::pair<std::string, Bytes>> groups;
   for (const auto& d : collateral.docs()) {
     if (d.tee_type == type_) groups.emplace(d.kind, d.key);

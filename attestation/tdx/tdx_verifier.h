@@ -21,14 +21,22 @@
 // where anchor is one byte: 0 the pinned Intel root, 1 a development root, so
 // development collateral can never be selected for Intel evidence.
 //
+// TCB Info and QE Identity must be signed by the TCB Signing certificate
+// (CN "Intel SGX TCB Signing", not a CA) issued directly by the pinned root;
+// under a development root (simulation only) also the simulator's
+// "Tenzro DEV SGX TCB Signing".
+//
 // Thread-safety: Verify, ParseCollateral and BeginReevaluation may run
-// concurrently. Internal caches (parsed and authenticated collateral by
-// content hash; the quote's certification data by its exact bytes, holding
-// the verified PCK chain, QE report result and attestation key; parsed
-// certificates by fingerprint and verified chain links by the fingerprint
-// pair, so a new platform's quote parses and verifies only its PCK leaf) are bounded
-// and guarded by a shared mutex; they never change a verdict, only its cost.
-// Time windows and revocation are checked on every call.
+// concurrently. Caches (core/cache.h, LRU) hold only facts that are functions
+// of their key (DESIGN §2): a collateral document's parse by content hash,
+// parsed certificates by fingerprint, "child verifies under parent" by both
+// fingerprints, "document D verifies under certificate C" by (content hash,
+// fingerprint), and a quote's certification data (PCK chain, QE report,
+// attestation key) by its exact bytes under this verifier's fixed anchors.
+// Whether a document is authentic is decided on every call against its own
+// bundle and the call's collateral set; the set's issuer index (certificates
+// by subject name and CN) is attached to the set itself. Time windows and
+// revocation are checked on every call.
 #pragma once
 
 #include <memory>

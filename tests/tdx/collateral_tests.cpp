@@ -47,7 +47,7 @@ struct DevPki {
     c.serial_be = {2};
     p.ca = *x509::IssueCertificate(c, p.ca_key.public_key(), &p.root, p.root_key);
     x509::CertSpec t = r;
-    t.subject = {{"CN", "Test Dev TCB Signing"}, {"O", "tenzro tests"}};
+    t.subject = {{"CN", "Tenzro DEV SGX TCB Signing"}, {"O", "tenzro tests"}};
     t.is_ca = false;
     t.serial_be = {3};
     p.tcb = *x509::IssueCertificate(t, p.tcb_key.public_key(), &p.root, p.root_key);
@@ -62,13 +62,15 @@ struct DevPki {
 
 std::string TdxTcbInfoBody(int eval_number = 17, const std::string& id = "TDX") {
   std::string comps = "[";
-  for (int i = 0; i < 16; ++i) comps += std::string(i ? "," : "") + "{\"svn\":" + (i < 2 ? "3" : "0") + "}";
+  for (int i = 0; i < 16; ++i)
+    comps += std::string(i ? "," : "") + "{\"svn\":" + (i < 2 ? "3" : "0") + "}";
   comps += "]";
-  return "{\"id\":\"" + id + "\",\"version\":3,\"issueDate\":\"2025-06-19T10:16:03Z\","
-         "\"nextUpdate\":\"2025-07-19T10:16:03Z\",\"fmspc\":\"B0C06F000000\",\"pceId\":\"0000\",\"tcbType\":0,"
+  return "{\"id\":\"" + id +
+         "\",\"version\":3,\"issueDate\":\"2025-06-19T10:16:03Z\","
+         "\"nextUpdate\":\"2025-07-19T10:16:03Z\",\"fmspc\":\"B0C06F000000\",\"pceId\":\"0000\","
+         "\"tcbType\":0,"
          "\"tcbEvaluationDataNumber\":" +
-         std::to_string(eval_number) +
-         ",\"tdxModule\":{\"mrsigner\":\"" + std::string(96, '0') +
+         std::to_string(eval_number) + ",\"tdxModule\":{\"mrsigner\":\"" + std::string(96, '0') +
          "\",\"attributes\":\"0000000000000000\",\"attributesMask\":\"FFFFFFFFFFFFFFFF\"},"
          "\"tcbLevels\":[{\"tcb\":{\"sgxtcbcomponents\":" +
          comps + ",\"pcesvn\":13,\"tdxtcbcomponents\":" + comps +
@@ -97,13 +99,15 @@ BOOST_AUTO_TEST_CASE(scanner_returns_exact_member_bytes) {
 }
 
 BOOST_AUTO_TEST_CASE(scanner_rejects_bad_structure) {
-  for (const std::string bad : {"", "[]", "{", "{\"a\":1", "{\"a\" 1}", "{\"a\":[1}", "{\"a\":\"x}", "{a:1}",
-                                "{\"a\":1,}", "{\"a\":}", "{\"a\":\"\n\"}"}) {
+  for (const std::string bad : {"", "[]", "{", "{\"a\":1", "{\"a\" 1}", "{\"a\":[1}", "{\"a\":\"x}",
+                                "{a:1}", "{\"a\":1,}", "{\"a\":}", "{\"a\":\"\n\"}"}) {
     BOOST_TEST(!ScanJsonObject(V(bad)).ok(), "should reject: " << bad);
   }
   std::string deep = "{\"a\":" + std::string(100, '[') + std::string(100, ']') + "}";
   BOOST_TEST(!ScanJsonObject(V(deep)).ok());
-  auto dup = ScanJsonObject(V("{\"a\":1,\"a\":2}"));
+  // The scan returns views into its input: the text must outlive them.
+  const std::string dup_text = "{\"a\":1,\"a\":2}";
+  auto dup = ScanJsonObject(V(dup_text));
   BOOST_REQUIRE(dup.ok());
   BOOST_TEST(!UniqueMember(*dup, "a").ok());
 }
@@ -116,8 +120,12 @@ BOOST_AUTO_TEST_CASE(signed_json_split) {
   BOOST_TEST(S(s->body) == "{\"id\":\"TDX\"}");
   BOOST_TEST(S(s->trailer) == "PEM");
   BOOST_TEST(!SplitSignedJson(V("{\"tcbInfo\":{},\"signature\":\"abcd\"}"), "tcbInfo").ok());
-  BOOST_TEST(!SplitSignedJson(V("{\"tcbInfo\":{},\"signature\":\"" + sig + "\",\"x\":1}"), "tcbInfo").ok());
-  BOOST_TEST(!SplitSignedJson(V("{\"enclaveIdentity\":{},\"signature\":\"" + sig + "\"}"), "tcbInfo").ok());
+  BOOST_TEST(
+      !SplitSignedJson(V("{\"tcbInfo\":{},\"signature\":\"" + sig + "\",\"x\":1}"), "tcbInfo")
+           .ok());
+  BOOST_TEST(
+      !SplitSignedJson(V("{\"enclaveIdentity\":{},\"signature\":\"" + sig + "\"}"), "tcbInfo")
+           .ok());
 }
 
 BOOST_AUTO_TEST_CASE(iso_times) {
@@ -126,7 +134,8 @@ BOOST_AUTO_TEST_CASE(iso_times) {
   BOOST_TEST((ParseIsoTime("2024-02-29T00:00:00Z") == std::optional<uint64_t>(1709164800)));
   BOOST_TEST((ParseIsoTime("2025-07-19T10:16:03.123Z") == std::optional<uint64_t>(1752920163)));
   for (const char* bad : {"2023-02-29T00:00:00Z", "2025-13-01T00:00:00Z", "2025-07-19 10:16:03Z",
-                          "2025-07-19T10:16:03", "2025-07-19T24:00:00Z", "2025-07-19T10:16:03.Z", "1969-12-31T23:59:59Z"}) {
+                          "2025-07-19T10:16:03", "2025-07-19T24:00:00Z", "2025-07-19T10:16:03.Z",
+                          "1969-12-31T23:59:59Z"}) {
     BOOST_TEST(!ParseIsoTime(bad).has_value(), bad);
   }
 }
@@ -145,12 +154,15 @@ BOOST_AUTO_TEST_CASE(tcb_info_fields) {
     return body;
   };
   const std::string body = TdxTcbInfoBody();
-  BOOST_TEST((ParseTcbInfo(V(edit(body, "\"version\":3", "\"version\":2"))).status().code() == ErrorCode::kUnsupported));
-  for (const auto& bad : {edit(body, "\"pcesvn\":13", "\"pcesvn\":-1"), edit(body, "\"pcesvn\":13", "\"pcesvn\":70000"),
-                          edit(body, "\"UpToDate\"", "\"Fine\""), edit(body, "\"UpToDate\"", "\"TDRelaunchAdvised\""),
-                          edit(body, "B0C06F000000", "B0C06F"), edit(body, "\"id\":\"TDX\"", "\"id\":\"SEV\""),
-                          edit(body, "2025-07-19T10:16:03Z", "2025-06-19T10:16:02Z"),
-                          edit(body, "{\"svn\":3},", ""), edit(body, "\"tdxModule\"", "\"tdxModuleX\"")}) {
+  BOOST_TEST((ParseTcbInfo(V(edit(body, "\"version\":3", "\"version\":2"))).status().code() ==
+              ErrorCode::kUnsupported));
+  for (const auto& bad :
+       {edit(body, "\"pcesvn\":13", "\"pcesvn\":-1"),
+        edit(body, "\"pcesvn\":13", "\"pcesvn\":70000"), edit(body, "\"UpToDate\"", "\"Fine\""),
+        edit(body, "\"UpToDate\"", "\"TDRelaunchAdvised\""), edit(body, "B0C06F000000", "B0C06F"),
+        edit(body, "\"id\":\"TDX\"", "\"id\":\"SEV\""),
+        edit(body, "2025-07-19T10:16:03Z", "2025-06-19T10:16:02Z"), edit(body, "{\"svn\":3},", ""),
+        edit(body, "\"tdxModule\"", "\"tdxModuleX\"")}) {
     BOOST_TEST(!ParseTcbInfo(V(bad)).ok(), bad);
   }
   BOOST_TEST(!ParseTcbInfo(V(body.substr(0, body.size() - 1))).ok());
@@ -203,14 +215,16 @@ BOOST_AUTO_TEST_CASE(real_documents_need_their_issuer) {
     if (!d.ok()) BOOST_TEST((d.status().code() == ErrorCode::kCollateral));
   }
   // The bundle convention: JSON + whitespace + issuer chain PEM.
-  auto bundled = v.ParseCollateral(AsView(Concat(c->Collateral("tcb_info"), "\n", c->Collateral("tcb_sign_chain"))), now);
+  auto bundled = v.ParseCollateral(
+      AsView(Concat(c->Collateral("tcb_info"), "\n", c->Collateral("tcb_sign_chain"))), now);
   BOOST_REQUIRE(bundled.ok());
   BOOST_TEST(bundled->kind == kKindTcbInfo);
   // CRL as PEM followed by its issuer chain.
   auto crl = x509::Crl::Parse(AsView(c->Collateral("pck_crl")));
   BOOST_REQUIRE(crl.ok());
   const std::string pem = x509::CrlToPem(*crl);
-  auto crl_bundle = v.ParseCollateral(AsView(Concat(B(pem), "", c->Collateral("pck_sign_chain"))), now);
+  auto crl_bundle =
+      v.ParseCollateral(AsView(Concat(B(pem), "", c->Collateral("pck_sign_chain"))), now);
   BOOST_REQUIRE(crl_bundle.ok());
   BOOST_TEST(crl_bundle->kind == kKindPckCrl);
   // A root CA alone chains to itself; a PCK CA alone does not.
@@ -226,7 +240,10 @@ BOOST_AUTO_TEST_CASE(real_documents_need_their_issuer) {
   other.root_ca_sha256[0] ^= 1;
   TdxVerifier w(TeeType::IntelTdx, other, CommonPolicy{});
   BOOST_TEST(!w.ParseCollateral(AsView(c->Collateral("root_ca")), now).ok());
-  BOOST_TEST(!w.ParseCollateral(AsView(Concat(c->Collateral("tcb_info"), "\n", c->Collateral("tcb_sign_chain"))), now).ok());
+  BOOST_TEST(
+      !w.ParseCollateral(
+            AsView(Concat(c->Collateral("tcb_info"), "\n", c->Collateral("tcb_sign_chain"))), now)
+           .ok());
 }
 
 BOOST_AUTO_TEST_CASE(development_root_needs_simulation) {
@@ -259,15 +276,19 @@ BOOST_AUTO_TEST_CASE(signature_covers_the_exact_value_bytes) {
   std::string inside = doc;
   inside.insert(inside.find("\"version\""), " ");
   BOOST_TEST(!v.ParseCollateral(V(inside + chain), 0).ok());
-  // Signed by the root (a key that is not the bundled leaf's) still verifies
-  // when the root is the signer: any certificate at hand whose key verifies.
+  // Signed by the root: the root is not the TCB Signing role (issue 9 item
+  // 4: only the TCB Signing certificate signs TCB levels).
   auto root_sig = *pki.root_key.EcdsaSignRaw(x509::Digest::kSha256, V(body));
-  const std::string by_root = "{\"tcbInfo\":" + body + ",\"signature\":\"" + ToHex(AsView(root_sig)) + "\"}";
-  BOOST_TEST(v.ParseCollateral(V(by_root + chain), 0).ok());
+  const std::string by_root =
+      "{\"tcbInfo\":" + body + ",\"signature\":\"" + ToHex(AsView(root_sig)) + "\"}";
+  BOOST_TEST(!v.ParseCollateral(V(by_root + chain), 0).ok());
   // Signed by an unrelated key: rejected.
   auto stranger = *x509::PrivateKey::Generate(x509::KeyKind::kP256);
   auto bad_sig = *stranger.EcdsaSignRaw(x509::Digest::kSha256, V(body));
-  BOOST_TEST(!v.ParseCollateral(V("{\"tcbInfo\":" + body + ",\"signature\":\"" + ToHex(AsView(bad_sig)) + "\"}" + chain), 0).ok());
+  BOOST_TEST(!v.ParseCollateral(V("{\"tcbInfo\":" + body + ",\"signature\":\"" +
+                                  ToHex(AsView(bad_sig)) + "\"}" + chain),
+                                0)
+                  .ok());
 }
 
 BOOST_AUTO_TEST_CASE(issuer_from_known_certificates) {
@@ -283,6 +304,32 @@ BOOST_AUTO_TEST_CASE(issuer_from_known_certificates) {
   // A certificate whose issuer is unknown is not admitted.
   BOOST_TEST(!v.ParseCollateral(V(x509::ToPem({pki.tcb})), 0).ok());
   BOOST_TEST(v.ParseCollateral(V(x509::ToPem({pki.tcb})), known, 0).ok());
+}
+
+// Issue 9 item 2: authentication is decided against each call's known set,
+// never remembered. A verifier that once authenticated a document with its
+// issuer at hand must refuse it without that issuer, as a fresh one does,
+// and clearing the caches changes no answer.
+BOOST_AUTO_TEST_CASE(authentication_is_never_cached) {
+  const DevPki pki = DevPki::Make();
+  const std::string doc = pki.Sign("tcbInfo", TdxTcbInfoBody());
+  const TdxVerifier seen = DevVerifier(pki, true);
+  const TdxVerifier fresh = DevVerifier(pki, true);
+  const CollateralSet with_issuer =
+      CollateralSet().With(*seen.ParseCollateral(V(pki.TcbChainPem()), 0));
+  const CollateralSet without_issuer;
+  // Issuer in `known`, then in the blob: both authenticate.
+  BOOST_REQUIRE(seen.ParseCollateral(V(doc), with_issuer, 0).ok());
+  BOOST_REQUIRE(seen.ParseCollateral(V(doc + "\n" + pki.TcbChainPem()), without_issuer, 0).ok());
+  for (int round = 0; round < 2; ++round) {
+    auto a = seen.ParseCollateral(V(doc), without_issuer, 0);
+    auto b = fresh.ParseCollateral(V(doc), without_issuer, 0);
+    BOOST_TEST(!a.ok());
+    BOOST_REQUIRE(a.ok() == b.ok());
+    if (!a.ok()) BOOST_TEST((a.status().code() == b.status().code()));
+    BOOST_TEST(seen.ParseCollateral(V(doc), with_issuer, 0).ok());
+    seen.ClearCaches();
+  }
 }
 
 BOOST_AUTO_TEST_CASE(crls_by_issuer) {
@@ -315,7 +362,8 @@ BOOST_AUTO_TEST_CASE(crls_by_issuer) {
 
 BOOST_AUTO_TEST_CASE(garbage_is_not_collateral) {
   TdxVerifier v(TeeType::IntelTdx, Policy{}, CommonPolicy{});
-  for (const std::string g : {"", "hello", "{}", "{\"tcbInfo\":{}}", "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n"}) {
+  for (const std::string g : {"", "hello", "{}", "{\"tcbInfo\":{}}",
+                              "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n"}) {
     auto d = v.ParseCollateral(V(g), 0);
     BOOST_TEST(!d.ok(), g);
     if (!d.ok()) BOOST_TEST((d.status().code() == ErrorCode::kCollateral));

@@ -18,7 +18,8 @@ void ExpectError(const std::string& body, const std::string& key) {
   BOOST_TEST(!c.ok(), body);
   if (!c.ok()) {
     BOOST_TEST((c.status().code() == ErrorCode::kConfig));
-    BOOST_TEST(c.status().message().find(key) != std::string::npos, c.status().message() << " should name " << key);
+    BOOST_TEST(c.status().message().find(key) != std::string::npos, c.status().message()
+                                                                        << " should name " << key);
   }
 }
 
@@ -34,7 +35,8 @@ BOOST_AUTO_TEST_CASE(defaults_are_design_10) {
   BOOST_REQUIRE(c.ok());
   const tdx::Policy& p = c->tdx;
   BOOST_TEST((p.root_ca_sha256 == tdx::kIntelRootCaSha256));
-  BOOST_TEST(ToHex(AsView(p.root_ca_sha256)) == "44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3");
+  BOOST_TEST(ToHex(AsView(p.root_ca_sha256)) ==
+             "44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3");
   BOOST_TEST(p.accepted_tcb_statuses.size() == tdx::kTcbStatusCount - 1);
   BOOST_TEST(p.accepted_tcb_statuses.count(tdx::TcbStatus::kRevoked) == 0u);
   BOOST_TEST(p.outofdate_grace_secs == 0u);
@@ -45,16 +47,27 @@ BOOST_AUTO_TEST_CASE(defaults_are_design_10) {
 }
 
 BOOST_AUTO_TEST_CASE(every_key_parses) {
-  auto c = Parse("root_ca_sha256 = \"" + std::string(64, 'C') + "\"\n"
+  auto c = Parse("root_ca_sha256 = \"" + std::string(64, 'C') +
+                 "\"\n"
                  "accepted_tcb_statuses = [\"UpToDate\", \"SWHardeningNeeded\"]\n"
                  "outofdate_grace_secs = 2592000\n"
                  "require_crls = true\n"
-                 "mrtd = [\"" + kM2 + "\", \"" + kM1 + "\", \"" + kM1 + "\"]\n"
-                 "rtmr0 = [\"" + kM1 + "\"]\nrtmr1 = []\nrtmr2 = [\"" + kM2 + "\"]\nrtmr3 = [\"" + kM1 + "\"]\n"
-                 "mrseam = [\"" + kM1 + "\"]\nmrconfigid = [\"" + kM2 + "\"]\n"
+                 "mrtd = [\"" +
+                 kM2 + "\", \"" + kM1 + "\", \"" + kM1 +
+                 "\"]\n"
+                 "rtmr0 = [\"" +
+                 kM1 + "\"]\nrtmr1 = []\nrtmr2 = [\"" + kM2 + "\"]\nrtmr3 = [\"" + kM1 +
+                 "\"]\n"
+                 "mrseam = [\"" +
+                 kM1 + "\"]\nmrconfigid = [\"" + kM2 +
+                 "\"]\n"
                  "require_sept_ve_disable = true\n"
-                 "sgx_mrenclave = [\"" + std::string(64, '1') + "\"]\n"
-                 "sgx_mrsigner = [\"" + std::string(64, '2') + "\"]\n"
+                 "sgx_mrenclave = [\"" +
+                 std::string(64, '1') +
+                 "\"]\n"
+                 "sgx_mrsigner = [\"" +
+                 std::string(64, '2') +
+                 "\"]\n"
                  "sgx_isvprodid = [3, 1, 3]\n"
                  "sgx_min_isvsvn = 7\n");
   BOOST_REQUIRE_MESSAGE(c.ok(), (c.ok() ? std::string() : c.status().message()));
@@ -76,8 +89,11 @@ BOOST_AUTO_TEST_CASE(every_key_parses) {
   BOOST_TEST(p.sgx_isvprodid == std::vector<uint16_t>({1, 3}), boost::test_tools::per_element());
   BOOST_TEST(p.sgx_min_isvsvn == 7);
   const std::string canon = CanonicalParams(*c);
-  BOOST_TEST(canon.find("tdx.accepted_tcb_statuses=UpToDate,SWHardeningNeeded\n") != std::string::npos, canon);
-  BOOST_TEST(canon.find("tdx.mrtd=" + std::string(96, 'a') + "," + std::string(96, 'b') + "\n") != std::string::npos);
+  BOOST_TEST(
+      canon.find("tdx.accepted_tcb_statuses=UpToDate,SWHardeningNeeded\n") != std::string::npos,
+      canon);
+  BOOST_TEST(canon.find("tdx.mrtd=" + std::string(96, 'a') + "," + std::string(96, 'b') + "\n") !=
+             std::string::npos);
   BOOST_TEST(canon.find("tdx.sgx_isvprodid=1,3\n") != std::string::npos);
   BOOST_TEST(canon.find("tdx.require_crls=true\n") != std::string::npos);
 }
@@ -108,11 +124,13 @@ BOOST_AUTO_TEST_CASE(every_key_changes_params_hash) {
   BOOST_REQUIRE(same.ok());
   BOOST_TEST((ParamsHash(*same) != h0));
   for (const std::string& body :
-       {"root_ca_sha256 = \"" + std::string(64, '0') + "\"\n", std::string("outofdate_grace_secs = 1\n"),
-        std::string("require_crls = true\n"), "mrtd = [\"" + kM1 + "\"]\n", "rtmr3 = [\"" + kM1 + "\"]\n",
-        "mrseam = [\"" + kM1 + "\"]\n", "mrconfigid = [\"" + kM1 + "\"]\n", std::string("require_sept_ve_disable = true\n"),
-        "sgx_mrenclave = [\"" + std::string(64, '1') + "\"]\n", "sgx_mrsigner = [\"" + std::string(64, '1') + "\"]\n",
-        std::string("sgx_isvprodid = [1]\n"), std::string("sgx_min_isvsvn = 1\n")}) {
+       {"root_ca_sha256 = \"" + std::string(64, '0') + "\"\n",
+        std::string("outofdate_grace_secs = 1\n"), std::string("require_crls = true\n"),
+        "mrtd = [\"" + kM1 + "\"]\n", "rtmr3 = [\"" + kM1 + "\"]\n", "mrseam = [\"" + kM1 + "\"]\n",
+        "mrconfigid = [\"" + kM1 + "\"]\n", std::string("require_sept_ve_disable = true\n"),
+        "sgx_mrenclave = [\"" + std::string(64, '1') + "\"]\n",
+        "sgx_mrsigner = [\"" + std::string(64, '1') + "\"]\n", std::string("sgx_isvprodid = [1]\n"),
+        std::string("sgx_min_isvsvn = 1\n")}) {
     auto c = Parse(body);
     BOOST_REQUIRE_MESSAGE(c.ok(), body);
     BOOST_TEST((ParamsHash(*c) != h0), body);

@@ -31,7 +31,7 @@ struct QuoteSpec {
 size_t BodySize(uint16_t version, uint16_t body_type) {
   if (version == 3) return fmt::kSgxReportSize;
   if (version == 4) return fmt::kTd10BodySize;
-  return body_type == fmt::kBodyTypeTd15 ? fmt::kTd15BodySize
+  return body_type == fmt::kBodyTypeTd15  ? fmt::kTd15BodySize
          : body_type == fmt::kBodyTypeSgx ? fmt::kSgxReportSize
                                           : fmt::kTd10BodySize;
 }
@@ -97,7 +97,8 @@ Bytes Build(const QuoteSpec& s) {
 
 // Offset of the sig data length field.
 size_t SigLenAt(const QuoteSpec& s) {
-  return fmt::kHeaderSize + (s.version == 5 ? fmt::kBodyDescriptorSize : 0) + BodySize(s.version, s.body_type);
+  return fmt::kHeaderSize + (s.version == 5 ? fmt::kBodyDescriptorSize : 0) +
+         BodySize(s.version, s.body_type);
 }
 
 ErrorCode CodeOf(const Bytes& q) {
@@ -125,7 +126,8 @@ QuoteSpec V5(uint16_t body) {
 BOOST_AUTO_TEST_SUITE(tdx_quote)
 
 BOOST_AUTO_TEST_CASE(layouts_parse) {
-  for (const QuoteSpec& s : {QuoteSpec{}, V3(), V5(fmt::kBodyTypeTd10), V5(fmt::kBodyTypeTd15), V5(fmt::kBodyTypeSgx)}) {
+  for (const QuoteSpec& s :
+       {QuoteSpec{}, V3(), V5(fmt::kBodyTypeTd10), V5(fmt::kBodyTypeTd15), V5(fmt::kBodyTypeSgx)}) {
     const Bytes raw = Build(s);
     auto q = ParseQuote(AsView(raw));
     BOOST_REQUIRE_MESSAGE(q.ok(), (q.ok() ? std::string() : q.status().message()));
@@ -143,7 +145,8 @@ BOOST_AUTO_TEST_CASE(layouts_parse) {
       BOOST_TEST(q->td.report_data[0] == 0x77);
       BOOST_TEST(q->td.sept_ve_disable());
       BOOST_TEST(!q->td.debug());
-      BOOST_TEST(q->td.tee_tcb_svn2.has_value() == (s.body_type == fmt::kBodyTypeTd15 && s.version == 5));
+      BOOST_TEST(q->td.tee_tcb_svn2.has_value() ==
+                 (s.body_type == fmt::kBodyTypeTd15 && s.version == 5));
     } else {
       BOOST_TEST(q->sgx.mr_enclave[0] == 0x42);
       BOOST_TEST(q->report_data()[0] == 0x77);
@@ -180,9 +183,11 @@ BOOST_AUTO_TEST_CASE(header_and_descriptor_rules) {
   const std::vector<Row> rows = {
       {"version 2", [](QuoteSpec& s) { s.version = 2; }, ErrorCode::kUnsupported},
       {"version 6", [](QuoteSpec& s) { s.version = 6; }, ErrorCode::kUnsupported},
-      {"P-384 key", [](QuoteSpec& s) { s.att_key_type = fmt::kAttKeyEcdsaP384; }, ErrorCode::kUnsupported},
+      {"P-384 key", [](QuoteSpec& s) { s.att_key_type = fmt::kAttKeyEcdsaP384; },
+       ErrorCode::kUnsupported},
       {"tee type 0x22", [](QuoteSpec& s) { s.tee_type = 0x22; }, ErrorCode::kUnsupported},
-      {"v4 with SGX tee type", [](QuoteSpec& s) { s.tee_type = fmt::kTeeTypeSgx; }, ErrorCode::kUnsupported},
+      {"v4 with SGX tee type", [](QuoteSpec& s) { s.tee_type = fmt::kTeeTypeSgx; },
+       ErrorCode::kUnsupported},
       {"v3 with TDX tee type",
        [](QuoteSpec& s) {
          s = V3();
@@ -202,9 +207,12 @@ BOOST_AUTO_TEST_CASE(header_and_descriptor_rules) {
          s.tee_type = fmt::kTeeTypeTdx;
        },
        ErrorCode::kInvalidArgument},
-      {"outer certification type 5", [](QuoteSpec& s) { s.outer_cert_type = 5; }, ErrorCode::kUnsupported},
-      {"inner certification type 3", [](QuoteSpec& s) { s.inner_cert_type = 3; }, ErrorCode::kUnsupported},
-      {"empty PCK chain", [](QuoteSpec& s) { s.pem = std::string(3, '\0'); }, ErrorCode::kInvalidArgument},
+      {"outer certification type 5", [](QuoteSpec& s) { s.outer_cert_type = 5; },
+       ErrorCode::kUnsupported},
+      {"inner certification type 3", [](QuoteSpec& s) { s.inner_cert_type = 3; },
+       ErrorCode::kUnsupported},
+      {"empty PCK chain", [](QuoteSpec& s) { s.pem = std::string(3, '\0'); },
+       ErrorCode::kInvalidArgument},
   };
   for (const auto& r : rows) {
     QuoteSpec s;
@@ -262,7 +270,8 @@ BOOST_AUTO_TEST_CASE(length_fields_out_of_bounds_are_malformed) {
 }
 
 BOOST_AUTO_TEST_CASE(reserved_report_bytes_must_be_zero) {
-  for (size_t off : {fmt::kRepReserved1, fmt::kRepReserved2 + 31, fmt::kRepReserved3, fmt::kRepReserved4 + 41}) {
+  for (size_t off :
+       {fmt::kRepReserved1, fmt::kRepReserved2 + 31, fmt::kRepReserved3, fmt::kRepReserved4 + 41}) {
     const QuoteSpec s = V3();
     Bytes b = Build(s);
     b[fmt::kHeaderSize + off] = 1;  // the SGX body
@@ -294,10 +303,12 @@ BOOST_AUTO_TEST_CASE(real_quotes_parse) {
   for (const auto& c : cases) {
     const Bytes raw = c.Evidence();
     auto q = ParseQuote(AsView(raw));
-    BOOST_REQUIRE_MESSAGE(q.ok(), c.name << ": " << (q.ok() ? std::string() : q.status().message()));
+    BOOST_REQUIRE_MESSAGE(q.ok(),
+                          c.name << ": " << (q.ok() ? std::string() : q.status().message()));
     BOOST_TEST(q->qe_vendor_id == fmt::kIntelQeVendorId);
     BOOST_TEST(q->qe_auth_data.size() == 32u);
-    if (c.expect.contains("quote_version")) BOOST_TEST(q->version == c.expect["quote_version"].get<int>());
+    if (c.expect.contains("quote_version"))
+      BOOST_TEST(q->version == c.expect["quote_version"].get<int>());
     if (c.expect.contains("report_data")) {
       BOOST_TEST(ToHex(AsView(q->report_data())) == c.expect["report_data"].get<std::string>());
     }

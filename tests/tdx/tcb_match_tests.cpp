@@ -24,8 +24,9 @@ std::array<uint8_t, 16> Comps(std::initializer_list<uint8_t> head) {
   return a;
 }
 
-TcbLevel Level(std::array<uint8_t, 16> sgx, uint16_t pcesvn, std::optional<std::array<uint8_t, 16>> tdx,
-               uint64_t date, TcbStatus status, std::vector<std::string> adv = {}) {
+TcbLevel Level(std::array<uint8_t, 16> sgx, uint16_t pcesvn,
+               std::optional<std::array<uint8_t, 16>> tdx, uint64_t date, TcbStatus status,
+               std::vector<std::string> adv = {}) {
   TcbLevel l;
   l.sgx_components = sgx;
   l.pcesvn = pcesvn;
@@ -36,7 +37,8 @@ TcbLevel Level(std::array<uint8_t, 16> sgx, uint16_t pcesvn, std::optional<std::
   return l;
 }
 
-IsvSvnLevel SvnLevel(uint16_t svn, uint64_t date, TcbStatus status, std::vector<std::string> adv = {}) {
+IsvSvnLevel SvnLevel(uint16_t svn, uint64_t date, TcbStatus status,
+                     std::vector<std::string> adv = {}) {
   return IsvSvnLevel{svn, date, status, std::move(adv)};
 }
 
@@ -55,7 +57,8 @@ TcbInfo TdxInfo() {
   t.tdx_module_identities = {m};
   t.tcb_levels = {
       Level(Comps({3, 3}), 13, Comps({5, 0, 3}), kT0 + 100 * kDay, TcbStatus::kUpToDate),
-      Level(Comps({2, 2}), 13, Comps({5, 0, 2}), kT0 + 50 * kDay, TcbStatus::kOutOfDate, {"INTEL-SA-1", "INTEL-SA-2"}),
+      Level(Comps({2, 2}), 13, Comps({5, 0, 2}), kT0 + 50 * kDay, TcbStatus::kOutOfDate,
+            {"INTEL-SA-1", "INTEL-SA-2"}),
       Level(Comps({2, 2}), 5, Comps({5, 0, 2}), kT0, TcbStatus::kOutOfDate, {"INTEL-SA-0"}),
   };
   return t;
@@ -66,11 +69,12 @@ TcbInfo SgxInfo() {
   t.id = "SGX";
   t.version = 3;
   t.tcb_levels = {
-      Level(Comps({21, 21, 2, 4, 1, 128, 14}), 13, std::nullopt, kT0 + 100 * kDay, TcbStatus::kSWHardeningNeeded,
-            {"INTEL-SA-00334"}),
+      Level(Comps({21, 21, 2, 4, 1, 128, 14}), 13, std::nullopt, kT0 + 100 * kDay,
+            TcbStatus::kSWHardeningNeeded, {"INTEL-SA-00334"}),
       Level(Comps({21, 21, 2, 4, 1, 128, 0}), 13, std::nullopt, kT0 + 100 * kDay,
             TcbStatus::kConfigurationAndSWHardeningNeeded, {"INTEL-SA-00219"}),
-      Level(Comps({20, 20, 2, 4, 1, 128, 14}), 13, std::nullopt, kT0 + 50 * kDay, TcbStatus::kOutOfDate),
+      Level(Comps({20, 20, 2, 4, 1, 128, 14}), 13, std::nullopt, kT0 + 50 * kDay,
+            TcbStatus::kOutOfDate),
   };
   return t;
 }
@@ -138,7 +142,8 @@ BOOST_AUTO_TEST_CASE(qe_isvsvn_levels) {
   BOOST_TEST(e.matched);
   BOOST_TEST(e.status == TcbStatus::kOutOfDate);
   BOOST_TEST((e.newer_level_date == std::optional<uint64_t>(kT0 + 100 * kDay)));
-  BOOST_TEST(e.advisory_ids == std::vector<std::string>{"INTEL-SA-00615"}, boost::test_tools::per_element());
+  BOOST_TEST(e.advisory_ids == std::vector<std::string>{"INTEL-SA-00615"},
+             boost::test_tools::per_element());
   r.isv_svn = 2;
   BOOST_TEST(EvaluateQe(Qe(), r).status == TcbStatus::kRevoked);
   r.isv_svn = 1;
@@ -154,10 +159,12 @@ BOOST_AUTO_TEST_CASE(sgx_first_level_whose_components_are_all_lower_or_equal) {
   p.sgx_components[6] = 0;
   e = EvaluateTcb(SgxInfo(), p, std::nullopt, QeOk());
   BOOST_TEST(e.status == TcbStatus::kConfigurationAndSWHardeningNeeded);
-  BOOST_TEST(e.advisory_ids == std::vector<std::string>{"INTEL-SA-00219"}, boost::test_tools::per_element());
+  BOOST_TEST(e.advisory_ids == std::vector<std::string>{"INTEL-SA-00219"},
+             boost::test_tools::per_element());
   // Higher components than any level still match the newest.
   p = PlatformTcb{Comps({99, 99, 9, 9, 9, 255, 99}), 99};
-  BOOST_TEST(EvaluateTcb(SgxInfo(), p, std::nullopt, QeOk()).status == TcbStatus::kSWHardeningNeeded);
+  BOOST_TEST(EvaluateTcb(SgxInfo(), p, std::nullopt, QeOk()).status ==
+             TcbStatus::kSWHardeningNeeded);
 }
 
 BOOST_AUTO_TEST_CASE(pcesvn_below_every_level_matches_nothing) {
@@ -206,7 +213,8 @@ BOOST_AUTO_TEST_CASE(module_major_version_skips_two_bytes_and_uses_the_identity)
   // Minor 4: the module is OutOfDate, which pulls the level down.
   e = EvaluateTcb(TdxInfo(), p, Td({4, 1, 3}), QeOk());
   BOOST_TEST(e.status == TcbStatus::kOutOfDate);
-  BOOST_TEST(e.advisory_ids == std::vector<std::string>{"INTEL-SA-MOD"}, boost::test_tools::per_element());
+  BOOST_TEST(e.advisory_ids == std::vector<std::string>{"INTEL-SA-MOD"},
+             boost::test_tools::per_element());
   BOOST_TEST(e.out_of_date_since == kT0 + 100 * kDay);
   // Minor 3: below every module level.
   BOOST_TEST(!EvaluateTcb(TdxInfo(), p, Td({3, 1, 3}), QeOk()).matched);
@@ -238,7 +246,8 @@ BOOST_AUTO_TEST_CASE(qe_status_converges) {
   const auto qe_out = EvaluateQe(Qe(), qe_report);
   auto e = EvaluateTcb(TdxInfo(), p, Td({5, 0, 3}), qe_out);
   BOOST_TEST(e.status == TcbStatus::kOutOfDate);
-  BOOST_TEST(e.advisory_ids == std::vector<std::string>{"INTEL-SA-00615"}, boost::test_tools::per_element());
+  BOOST_TEST(e.advisory_ids == std::vector<std::string>{"INTEL-SA-00615"},
+             boost::test_tools::per_element());
   BOOST_TEST(e.out_of_date_since == kT0 + 100 * kDay);
   // Configuration-needed levels become OutOfDateConfigurationNeeded.
   PlatformTcb s{Comps({21, 21, 2, 4, 1, 128, 0}), 13};
@@ -269,7 +278,8 @@ BOOST_AUTO_TEST_CASE(td15_relaunch_advised) {
   auto qe_report = GoodQe();
   qe_report.isv_svn = 6;
   td.tee_tcb_svn2 = Svn16{6, 1, 3};
-  BOOST_TEST(EvaluateTcb(TdxInfo(), p, td, EvaluateQe(Qe(), qe_report)).status == TcbStatus::kOutOfDate);
+  BOOST_TEST(EvaluateTcb(TdxInfo(), p, td, EvaluateQe(Qe(), qe_report)).status ==
+             TcbStatus::kOutOfDate);
 }
 
 BOOST_AUTO_TEST_CASE(names_round_trip) {

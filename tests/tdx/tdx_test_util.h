@@ -12,7 +12,9 @@
 #include "support/vectors.h"
 
 namespace tenzro::tee {
-inline std::ostream& operator<<(std::ostream& os, FailureCode c) { return os << FailureCodeName(c); }
+inline std::ostream& operator<<(std::ostream& os, FailureCode c) {
+  return os << FailureCodeName(c);
+}
 }  // namespace tenzro::tee
 
 namespace tenzro::tee::tdx::testing {
@@ -36,7 +38,8 @@ inline Verdict RunStandalone(const TdxVerifier& v, TeeType type, const Bytes& ev
     explicit Ref(const TdxVerifier& inner) : inner_(inner) {}
     TeeType type() const override { return inner_.type(); }
     Result<Verdict> Verify(const VerifyRequest& r) const override { return inner_.Verify(r); }
-    Result<CollateralDoc> ParseCollateral(ByteView d, const CollateralSet& k, uint64_t now) const override {
+    Result<CollateralDoc> ParseCollateral(ByteView d, const CollateralSet& k,
+                                          uint64_t now) const override {
       return inner_.ParseCollateral(d, k, now);
     }
 

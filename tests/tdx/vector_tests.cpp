@@ -19,8 +19,9 @@ using tenzro::tee::testing::VectorCase;
 
 namespace {
 
-constexpr const char* kClaimNames[] = {"quote_version", "fmspc", "tee_tcb_svn", "td_attributes",
-                                       "mrtd",          "report_data", "mrenclave", "mrsigner"};
+constexpr const char* kClaimNames[] = {"quote_version", "fmspc",   "tee_tcb_svn",
+                                       "td_attributes", "mrtd",    "report_data",
+                                       "mrenclave",     "mrsigner"};
 
 // Quote header bytes 4..7: TEE type 0 (SGX) or 0x81 (TDX).
 TeeType TypeOf(const Bytes& quote) {
@@ -35,7 +36,8 @@ void CheckExpect(const VectorCase& c, const Verdict& v) {
     if (e.contains("reason")) {
       BOOST_TEST(std::string(FailureCodeName(v.reason())) == e["reason"].get<std::string>());
     }
-    if (e.contains("hardware_verified")) BOOST_TEST(v.hardware_verified == e["hardware_verified"].get<bool>());
+    if (e.contains("hardware_verified"))
+      BOOST_TEST(v.hardware_verified == e["hardware_verified"].get<bool>());
     if (e.contains("certificate_chain_valid")) {
       BOOST_TEST(v.certificate_chain_valid == e["certificate_chain_valid"].get<bool>());
     }
@@ -126,7 +128,8 @@ BOOST_AUTO_TEST_CASE(every_case) {
       ++full;
     }
   }
-  BOOST_TEST_MESSAGE("tdx vectors: " << full << " full, " << layered << " quote_and_pck_chain cases");
+  BOOST_TEST_MESSAGE("tdx vectors: " << full << " full, " << layered
+                                     << " quote_and_pck_chain cases");
   BOOST_TEST(full + layered == cases.size());
 }
 

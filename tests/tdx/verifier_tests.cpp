@@ -6,6 +6,8 @@
 
 #include <thread>
 
+#include <openssl/bn.h>
+
 #include <nlohmann/json.hpp>
 
 #include "attestation/tdx/quote.h"
@@ -16,11 +18,11 @@
 
 using namespace tenzro::tee;
 using namespace tenzro::tee::tdx;
-using tenzro::tee::testing::HashFromLabel;
-using tenzro::tee::testing::IdFromLabel;
 using tenzro::tee::tdx::testing::Admit;
 using tenzro::tee::tdx::testing::FindCase;
 using tenzro::tee::tdx::testing::RunStandalone;
+using tenzro::tee::testing::HashFromLabel;
+using tenzro::tee::testing::IdFromLabel;
 
 namespace {
 
@@ -46,8 +48,8 @@ Verdict Run(const Fixture& f, const Policy& p = Policy{}, CommonPolicy common = 
             std::vector<Hash32> dev = {}, std::optional<BindingInput> binding = std::nullopt,
             std::optional<uint64_t> evidence_time = std::nullopt, const Bytes* quote = nullptr) {
   TdxVerifier v(f.type, p, common, std::move(dev));
-  return RunStandalone(v, f.type, quote != nullptr ? *quote : f.quote, f.blobs, f.c.verify_at, binding,
-                       evidence_time);
+  return RunStandalone(v, f.type, quote != nullptr ? *quote : f.quote, f.blobs, f.c.verify_at,
+                       binding, evidence_time);
 }
 
 Measurement M(uint8_t fill) {
@@ -112,7 +114,8 @@ BOOST_AUTO_TEST_CASE(evidence_age) {
   const Verdict old = Run(*f, Policy{}, common, {}, std::nullopt, t - 3601);
   BOOST_TEST(old.reason() == FailureCode::kExpired);
   BOOST_TEST(old.hardware_verified);
-  BOOST_TEST(Run(*f, Policy{}, common, {}, std::nullopt, t + 10).reason() == FailureCode::kNotYetValid);
+  BOOST_TEST(Run(*f, Policy{}, common, {}, std::nullopt, t + 10).reason() ==
+             FailureCode::kNotYetValid);
 }
 
 BOOST_AUTO_TEST_CASE(single_byte_edits) {
@@ -120,7 +123,9 @@ BOOST_AUTO_TEST_CASE(single_byte_edits) {
   if (!f) return;
   auto q = ParseQuote(AsView(f->quote));
   BOOST_REQUIRE(q.ok());
-  const auto off = [&](ByteView part) { return static_cast<size_t>(part.data() - f->quote.data()); };
+  const auto off = [&](ByteView part) {
+    return static_cast<size_t>(part.data() - f->quote.data());
+  };
   const size_t sig_at = off(q->certified) - fmt::kEcdsaSignatureSize;
   struct Row {
     const char* name;
@@ -133,7 +138,8 @@ BOOST_AUTO_TEST_CASE(single_byte_edits) {
       {"quote signature", sig_at + 5, FailureCode::kBadSignature},
       {"attestation key", off(q->certified) + 3, FailureCode::kBadSignature},
       {"QE report", off(q->qe_report_raw) + fmt::kRepIsvProdId, FailureCode::kBadSignature},
-      {"QE report signature", off(q->qe_report_raw) + fmt::kSgxReportSize + 1, FailureCode::kBadSignature},
+      {"QE report signature", off(q->qe_report_raw) + fmt::kSgxReportSize + 1,
+       FailureCode::kBadSignature},
       {"QE auth data", off(q->qe_auth_data), FailureCode::kBadSignature},
       {"QE vendor id", fmt::kHdrQeVendorId, FailureCode::kUnsupported},
       {"version", fmt::kHdrVersion, FailureCode::kUnsupported},
@@ -309,8 +315,8 @@ BOOST_AUTO_TEST_CASE(crls_required_by_policy) {
   auto f = Load("tdx-v4-uptodate");
   if (!f) return;
   Fixture g = *f;
-  g.blobs = {f->c.Collateral("pck_sign_chain"), f->c.Collateral("tcb_sign_chain"), f->c.Collateral("tcb_info"),
-             f->c.Collateral("qe_identity")};
+  g.blobs = {f->c.Collateral("pck_sign_chain"), f->c.Collateral("tcb_sign_chain"),
+             f->c.Collateral("tcb_info"), f->c.Collateral("qe_identity")};
   BOOST_TEST(Run(g).valid());
   Policy p;
   p.require_crls = true;
@@ -321,6 +327,98 @@ BOOST_AUTO_TEST_CASE(crls_required_by_policy) {
   // Without QE Identity: fail closed.
   g.blobs.pop_back();
   BOOST_TEST(Run(g).reason() == FailureCode::kCollateralMissing);
+}
+
+// Issue 9 item 2: a verification against a set lacking the TCB Info's
+// signer must fail alike on a verifier that earlier verified against a set
+// holding it (the standalone path's extra issuers) and on a fresh one.
+BOOST_AUTO_TEST_CASE(collateral_authentication_depends_only_on_the_set_at_hand) {
+  auto f = Load("tdx-v4-uptodate");
+  if (!f) return;
+  TdxVerifier seen(f->type, Policy{}, CommonPolicy{});
+  TdxVerifier fresh(f->type, Policy{}, CommonPolicy{});
+  const CollateralSet full = Admit(seen, f->blobs, f->c.verify_at);
+  // The same documents but the certificates documents that hold the TCB
+  // Signing certificate (as a node that never admitted them holds them).
+  std::vector<CollateralDoc> docs;
+  for (const auto& d : full.docs()) {
+    bool holds_signer = false;
+    for (const Bytes& der : x509::PemBlocksDer(AsView(d.data), "CERTIFICATE")) {
+      auto c = x509::Certificate::FromDer(AsView(der));
+      holds_signer |=
+          c.ok() && c->SubjectAttr("CN") == std::optional<std::string>("Intel SGX TCB Signing");
+    }
+    if (d.kind != kKindCerts || !holds_signer) docs.push_back(d);
+  }
+  const CollateralSet partial(std::move(docs));
+  BOOST_REQUIRE(partial.docs().size() < full.docs().size());
+  VerifyRequest req;
+  req.evidence = AsView(f->quote);
+  req.now = f->c.verify_at;
+  req.collateral = &full;
+  BOOST_REQUIRE(seen.Verify(req)->valid());
+  req.collateral = &partial;
+  const auto expected = VerdictToJson(*fresh.Verify(req)).dump();
+  BOOST_TEST(fresh.Verify(req)->reason() == FailureCode::kChainIncomplete);
+  BOOST_TEST(VerdictToJson(*seen.Verify(req)).dump() == expected);
+  seen.ClearCaches();
+  BOOST_TEST(VerdictToJson(*seen.Verify(req)).dump() == expected);
+  // The issuer index extended admission by admission and the one built from
+  // the stored documents give the same answer.
+  std::vector<CollateralDoc> stored(full.docs().begin(), full.docs().end());
+  const CollateralSet reloaded(std::move(stored));
+  req.collateral = &full;
+  const auto incremental = VerdictToJson(*fresh.Verify(req)).dump();
+  req.collateral = &reloaded;
+  BOOST_TEST(VerdictToJson(*fresh.Verify(req)).dump() == incremental);
+}
+
+// Issue 9 item 8 (§4): the evidence id is that of the signed content
+// (header + body). Trailing bytes and the high-S form of the same ECDSA
+// signature (s' = n - s) are the same evidence; both forms verify (OpenSSL,
+// like Intel's QVL, does not require low S), so the id, not the signature
+// encoding, is what "one evidence, one validator" is enforced on.
+BOOST_AUTO_TEST_CASE(evidence_id_is_the_signed_content) {
+  auto f = Load("tdx-v4-uptodate");
+  if (!f) return;
+  auto verdict_of = [&](const Bytes& quote) {
+    return Run(*f, Policy{}, CommonPolicy{}, {}, {}, {}, &quote);
+  };
+  const Verdict base = verdict_of(f->quote);
+  BOOST_REQUIRE(base.valid());
+  BOOST_REQUIRE(base.evidence_id.has_value());
+
+  Bytes trailing = f->quote;
+  trailing.insert(trailing.end(), {0xde, 0xad, 0xbe, 0xef});
+  const Verdict t = verdict_of(trailing);
+  BOOST_TEST(t.valid());
+  BOOST_TEST((t.evidence_id == base.evidence_id));
+
+  auto q = ParseQuote(AsView(f->quote));
+  BOOST_REQUIRE(q.ok());
+  auto at = std::search(f->quote.begin(), f->quote.end(), q->signature.begin(), q->signature.end());
+  BOOST_REQUIRE((at != f->quote.end()));
+  BIGNUM* n = nullptr;
+  BOOST_REQUIRE(BN_hex2bn(&n, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551") >
+                0);
+  BIGNUM* sv = BN_bin2bn(q->signature.data() + 32, 32, nullptr);
+  BOOST_REQUIRE(BN_sub(sv, n, sv) == 1);
+  Bytes high_s = f->quote;
+  const auto s_at = static_cast<size_t>(at - f->quote.begin()) + 32;
+  BOOST_REQUIRE(BN_bn2binpad(sv, high_s.data() + s_at, 32) == 32);
+  BN_free(sv);
+  BN_free(n);
+  BOOST_REQUIRE((high_s != f->quote));
+  const Verdict h = verdict_of(high_s);
+  BOOST_TEST(h.valid(), VerdictToJson(h).dump());
+  BOOST_TEST((h.evidence_id == base.evidence_id));
+
+  // Other signed content, another id (even though it no longer verifies).
+  Bytes other = f->quote;
+  other[q->signed_data.size() - 1] ^= 0x01;  // last byte of the body
+  const Verdict o = verdict_of(other);
+  BOOST_REQUIRE(o.evidence_id.has_value());
+  BOOST_TEST((o.evidence_id != base.evidence_id));
 }
 
 BOOST_AUTO_TEST_CASE(caches_hit_and_never_change_the_verdict) {
@@ -343,13 +441,14 @@ BOOST_AUTO_TEST_CASE(caches_hit_and_never_change_the_verdict) {
   // Windows are still checked per call on cached entries.
   req.now = f->c.verify_at + 2;
   BOOST_TEST(v.Verify(req)->reason() == FailureCode::kExpired);
-  // A platform never seen before: only its PCK leaf is parsed again.
+  // A platform never seen before: at most its PCK leaf is parsed again
+  // (here none: the leaf was also admitted as a collateral document).
   req.now = f->c.verify_at;
   v.ClearEvidenceCaches();
   BOOST_TEST(VerdictToJson(*v.Verify(req)).dump() == first);
   const auto s3 = v.cache_stats();
   BOOST_TEST(s3.certification_misses == s2.certification_misses + 1);
-  BOOST_TEST(s3.certificates_parsed == s2.certificates_parsed + 1);
+  BOOST_TEST(s3.certificates_parsed <= s2.certificates_parsed + 1);
   BOOST_TEST(s3.collateral_misses == s2.collateral_misses);
   // Everything cleared: collateral is parsed and authenticated again.
   v.ClearCaches();
@@ -381,7 +480,8 @@ namespace {
 // A TCB Info doc as admission would store it, made from `info` without a
 // valid signature: re-evaluation never checks signatures.
 CollateralDoc HandMadeTcbInfo(const nlohmann::json& info, const CollateralDoc& like) {
-  const std::string text = "{\"tcbInfo\":" + info.dump() + ",\"signature\":\"" + std::string(128, '0') + "\"}";
+  const std::string text =
+      "{\"tcbInfo\":" + info.dump() + ",\"signature\":\"" + std::string(128, '0') + "\"}";
   CollateralDoc d = like;
   d.data.assign(text.begin(), text.end());
   d.content_hash = crypto::Sha256(AsView(d.data));
@@ -468,9 +568,15 @@ BOOST_AUTO_TEST_CASE(unchanged_collateral_keeps_the_record) {
   if (!r) return;
   BOOST_REQUIRE(r->verdict.valid());
   TdxVerifier v(TeeType::IntelTdx, Policy{}, CommonPolicy{});
-  BOOST_TEST(!v.BeginReevaluation(r->set, r->f.c.verify_at)->Check(r->verdict.reeval_claims).value().has_value());
+  BOOST_TEST(!v.BeginReevaluation(r->set, r->f.c.verify_at)
+                  ->Check(r->verdict.reeval_claims)
+                  .value()
+                  .has_value());
   // No collateral at all: nothing to re-check (valid_until covers expiry).
-  BOOST_TEST(!v.BeginReevaluation(CollateralSet(), r->f.c.verify_at)->Check(r->verdict.reeval_claims).value().has_value());
+  BOOST_TEST(!v.BeginReevaluation(CollateralSet(), r->f.c.verify_at)
+                  ->Check(r->verdict.reeval_claims)
+                  .value()
+                  .has_value());
 }
 
 BOOST_AUTO_TEST_CASE(newer_tcb_info_makes_the_level_out_of_date) {
@@ -479,10 +585,12 @@ BOOST_AUTO_TEST_CASE(newer_tcb_info_makes_the_level_out_of_date) {
   BOOST_REQUIRE(r->tcb.has_value());
   const uint64_t t = r->f.c.verify_at;
   // The recovery was published 10 days before t.
-  const CollateralSet set = r->set.With(HandMadeTcbInfo(Recovery(*r->tcb, "2025-07-09T10:00:00Z"), *r->tcb));
+  const CollateralSet set =
+      r->set.With(HandMadeTcbInfo(Recovery(*r->tcb, "2025-07-09T10:00:00Z"), *r->tcb));
   // Default policy accepts OutOfDate (reported, not demoted).
   TdxVerifier defaults(TeeType::IntelTdx, Policy{}, CommonPolicy{});
-  BOOST_TEST(!defaults.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).value().has_value());
+  BOOST_TEST(
+      !defaults.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).value().has_value());
   // A strict policy demotes.
   Policy strict;
   strict.accepted_tcb_statuses = {TcbStatus::kUpToDate, TcbStatus::kSWHardeningNeeded};
@@ -496,7 +604,8 @@ BOOST_AUTO_TEST_CASE(newer_tcb_info_makes_the_level_out_of_date) {
   BOOST_TEST(!grace.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).value().has_value());
   strict.outofdate_grace_secs = 5 * 86400;
   TdxVerifier short_grace(TeeType::IntelTdx, strict, CommonPolicy{});
-  BOOST_TEST(short_grace.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).value().has_value());
+  BOOST_TEST(
+      short_grace.BeginReevaluation(set, t)->Check(r->verdict.reeval_claims).value().has_value());
   // The older document alone (selection before the newer one existed) keeps it.
   BOOST_TEST(!sv.BeginReevaluation(r->set, t)->Check(r->verdict.reeval_claims).value().has_value());
 }
@@ -508,7 +617,8 @@ BOOST_AUTO_TEST_CASE(newer_tcb_info_without_any_matching_level) {
   info["tcbLevels"].erase(info["tcbLevels"].begin() + 1, info["tcbLevels"].end());
   const CollateralSet set = r->set.With(HandMadeTcbInfo(info, *r->tcb));
   TdxVerifier v(TeeType::IntelTdx, Policy{}, CommonPolicy{});
-  auto failure = v.BeginReevaluation(set, r->f.c.verify_at)->Check(r->verdict.reeval_claims).value();
+  auto failure =
+      v.BeginReevaluation(set, r->f.c.verify_at)->Check(r->verdict.reeval_claims).value();
   BOOST_REQUIRE(failure.has_value());
   BOOST_TEST(failure->code == FailureCode::kNoMatchingTcb);
 }
@@ -520,19 +630,22 @@ BOOST_AUTO_TEST_CASE(crl_revoking_the_pck_or_its_ca) {
   const uint64_t t = r->f.c.verify_at;
   TdxVerifier v(TeeType::IntelTdx, Policy{}, CommonPolicy{});
   // Replace the admitted PCK CRL by a newer one listing the PCK.
-  CollateralDoc pck = CrlDoc(kKindPckCrl, AsView(KeyWith(claims, "pck_issuer")), claims.at("pck_serial"), t);
+  CollateralDoc pck =
+      CrlDoc(kKindPckCrl, AsView(KeyWith(claims, "pck_issuer")), claims.at("pck_serial"), t);
   pck.this_update = t - 5;
   auto failure = v.BeginReevaluation(r->set.With(pck), t)->Check(claims).value();
   BOOST_REQUIRE(failure.has_value());
   BOOST_TEST(failure->code == FailureCode::kRevoked);
   // The Root CA CRL listing the PCK CA.
-  CollateralDoc root = CrlDoc(kKindRootCaCrl, AsView(KeyWith(claims, "pck_ca_issuer")), claims.at("pck_ca_serial"), t);
+  CollateralDoc root = CrlDoc(kKindRootCaCrl, AsView(KeyWith(claims, "pck_ca_issuer")),
+                              claims.at("pck_ca_serial"), t);
   root.this_update = t - 5;
   failure = v.BeginReevaluation(r->set.With(root), t)->Check(claims).value();
   BOOST_REQUIRE(failure.has_value());
   BOOST_TEST(failure->code == FailureCode::kRevoked);
   // A CRL listing another serial changes nothing.
-  CollateralDoc other = CrlDoc(kKindPckCrl, AsView(KeyWith(claims, "pck_issuer")), Bytes{0x01, 0x02}, t);
+  CollateralDoc other =
+      CrlDoc(kKindPckCrl, AsView(KeyWith(claims, "pck_issuer")), Bytes{0x01, 0x02}, t);
   other.this_update = t - 5;
   BOOST_TEST(!v.BeginReevaluation(r->set.With(other), t)->Check(claims).value().has_value());
 }
@@ -553,6 +666,54 @@ BOOST_AUTO_TEST_CASE(chain_expiry_and_bad_claims) {
   auto broken = v.BeginReevaluation(CollateralSet(), r->f.c.verify_at)->Check(claims);
   BOOST_REQUIRE(!broken.ok());
   BOOST_TEST((broken.status().code() == ErrorCode::kStorage));
+}
+
+// Issue 9 item 9: an admitted document that no longer parses fails the
+// epoch (a storage error); it is never treated as absent.
+BOOST_AUTO_TEST_CASE(unparsable_admitted_document_is_a_machine_failure) {
+  auto r = PrepareReeval();
+  if (!r || !r->tcb) return;
+  TdxVerifier v(TeeType::IntelTdx, Policy{}, CommonPolicy{});
+  CollateralDoc corrupt = *r->tcb;
+  corrupt.data.resize(corrupt.data.size() / 2);
+  corrupt.content_hash = crypto::Sha256(AsView(corrupt.data));
+  corrupt.rank += 1;  // selected over the intact one
+  const CollateralSet set = r->set.With(corrupt);
+  auto out = v.BeginReevaluation(set, r->f.c.verify_at)->Check(r->verdict.reeval_claims);
+  BOOST_REQUIRE(!out.ok());
+  BOOST_TEST((out.status().code() == ErrorCode::kStorage));
+}
+
+// Issue 9 item 6: re-evaluation applies the current anchors and simulation
+// switch, not those of the registration.
+BOOST_AUTO_TEST_CASE(parameter_migration_is_applied) {
+  auto r = PrepareReeval();
+  if (!r) return;
+  const ClaimSet& claims = r->verdict.reeval_claims;
+  const uint64_t t = r->f.c.verify_at;
+  // The pinned root changed: the record's chain is no longer trusted.
+  Policy moved;
+  moved.root_ca_sha256 = HashFromLabel("another pinned root");
+  TdxVerifier after_move(TeeType::IntelTdx, moved, CommonPolicy{});
+  auto f = after_move.BeginReevaluation(r->set, t)->Check(claims).value();
+  BOOST_REQUIRE(f.has_value());
+  BOOST_TEST(f->code == FailureCode::kChainUntrusted);
+  // A record whose root is a development root (Intel's, re-rooted as in
+  // development_root_needs_simulation): kept with simulation on, demoted
+  // once simulation is switched off.
+  TdxVerifier sim_on(TeeType::IntelTdx, moved, CommonPolicy{true, 86400}, {kIntelRoot});
+  BOOST_TEST(!sim_on.BeginReevaluation(r->set, t)->Check(claims).value().has_value());
+  TdxVerifier sim_off(TeeType::IntelTdx, moved, CommonPolicy{false, 86400}, {kIntelRoot});
+  f = sim_off.BeginReevaluation(r->set, t)->Check(claims).value();
+  BOOST_REQUIRE(f.has_value());
+  BOOST_TEST(f->code == FailureCode::kSimulationDisabled);
+  // A narrower TCB policy is applied to the record as it stands.
+  Policy strict;
+  strict.accepted_tcb_statuses = {TcbStatus::kOutOfDate};
+  TdxVerifier narrowed(TeeType::IntelTdx, strict, CommonPolicy{});
+  f = narrowed.BeginReevaluation(r->set, t)->Check(claims).value();
+  BOOST_REQUIRE(f.has_value());
+  BOOST_TEST(f->code == FailureCode::kTcbStatusRejected);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -50,8 +50,8 @@ Result<Bytes> SignedDocument(const char* name, const std::string& value, const D
   Bytes msg(value.begin(), value.end());
   TEE_ASSIGN_OR_RETURN(Bytes sig, signer.key.EcdsaSignRaw(x509::Digest::kSha256, AsView(msg)));
   if (s.bad_signature) sig[sig.size() / 2] ^= 0x01;
-  std::string doc = std::string("{\"") + name + "\":" + value + ",\"signature\":\"" +
-                    ToHex(AsView(sig)) + "\"}";
+  std::string doc =
+      std::string("{\"") + name + "\":" + value + ",\"signature\":\"" + ToHex(AsView(sig)) + "\"}";
   std::vector<x509::Certificate> chain =
       s.chain ? *s.chain : std::vector<x509::Certificate>{signer.cert, dev.root.cert};
   if (!chain.empty()) doc += "\n" + x509::ToPem(chain);

@@ -23,9 +23,13 @@ namespace tenzro::tee::tdx::sim {
 std::string IsoTime(uint64_t unix_seconds);
 
 // Intel's TCB status names (DESIGN §3).
-inline constexpr const char* kTcbStatuses[] = {
-    "UpToDate",  "SWHardeningNeeded", "ConfigurationNeeded", "ConfigurationAndSWHardeningNeeded",
-    "OutOfDate", "OutOfDateConfigurationNeeded", "Revoked"};
+inline constexpr const char* kTcbStatuses[] = {"UpToDate",
+                                               "SWHardeningNeeded",
+                                               "ConfigurationNeeded",
+                                               "ConfigurationAndSWHardeningNeeded",
+                                               "OutOfDate",
+                                               "OutOfDateConfigurationNeeded",
+                                               "Revoked"};
 
 // How a signed JSON document is signed and bundled.
 struct DocSigning {

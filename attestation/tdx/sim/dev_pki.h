@@ -84,8 +84,8 @@ struct DevPki {
   KeyedCert root;
   KeyedCert platform_ca;
   KeyedCert tcb_signing;
-  KeyedCert pck_tdx;  // PCK leaf of the default TDX platform (platform.h)
-  KeyedCert pck_sgx;  // PCK leaf of the default SGX platform
+  KeyedCert pck_tdx;                 // PCK leaf of the default TDX platform (platform.h)
+  KeyedCert pck_sgx;                 // PCK leaf of the default SGX platform
   x509::PrivateKey attestation_key;  // the simulated QE's ECDSA attestation key
 };
 

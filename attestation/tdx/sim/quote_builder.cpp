@@ -17,19 +17,19 @@ void Put(Bytes& out, const std::array<uint8_t, N>& a) {
 }
 
 Bytes Header(const QuoteSpec& s) {
-  uint16_t version = s.version ? *s.version
+  uint16_t version = s.version                         ? *s.version
                      : s.format == QuoteFormat::kTdxV4 ? fmt::kVersion4
                      : s.format == QuoteFormat::kSgxV3 ? fmt::kVersion3
                                                        : fmt::kVersion5;
   uint32_t tee = s.tee_type ? *s.tee_type : IsTdx(s.format) ? fmt::kTeeTypeTdx : fmt::kTeeTypeSgx;
   Bytes h;
-  PutU16Le(h, version);                  // kHdrVersion
-  PutU16Le(h, s.att_key_type);           // kHdrAttKeyType
-  PutU32Le(h, tee);                      // kHdrTeeType
-  PutU16Le(h, s.qe_svn);                 // kHdrQeSvn
-  PutU16Le(h, s.pce_svn);                // kHdrPceSvn
-  Put(h, s.qe_vendor_id);                // kHdrQeVendorId
-  Put(h, s.user_data);                   // kHdrUserData
+  PutU16Le(h, version);         // kHdrVersion
+  PutU16Le(h, s.att_key_type);  // kHdrAttKeyType
+  PutU32Le(h, tee);             // kHdrTeeType
+  PutU16Le(h, s.qe_svn);        // kHdrQeSvn
+  PutU16Le(h, s.pce_svn);       // kHdrPceSvn
+  Put(h, s.qe_vendor_id);       // kHdrQeVendorId
+  Put(h, s.user_data);          // kHdrUserData
   return h;
 }
 
@@ -43,43 +43,43 @@ bool IsTdx(QuoteFormat f) { return f != QuoteFormat::kSgxV3 && f != QuoteFormat:
 
 Bytes EncodeTdReport(const TdReport& r, bool td15) {
   Bytes b;
-  Put(b, r.tee_tcb_svn);      // kTdTeeTcbSvn
-  Put(b, r.mrseam);           // kTdMrSeam
-  Put(b, r.mrsignerseam);     // kTdMrSignerSeam
-  Put(b, r.seam_attributes);  // kTdSeamAttributes
-  PutU64Le(b, r.td_attributes);  // kTdTdAttributes
-  PutU64Le(b, r.xfam);        // kTdXfam
-  Put(b, r.mrtd);             // kTdMrTd
-  Put(b, r.mrconfigid);       // kTdMrConfigId
-  Put(b, r.mrowner);          // kTdMrOwner
-  Put(b, r.mrownerconfig);    // kTdMrOwnerConfig
+  Put(b, r.tee_tcb_svn);                   // kTdTeeTcbSvn
+  Put(b, r.mrseam);                        // kTdMrSeam
+  Put(b, r.mrsignerseam);                  // kTdMrSignerSeam
+  Put(b, r.seam_attributes);               // kTdSeamAttributes
+  PutU64Le(b, r.td_attributes);            // kTdTdAttributes
+  PutU64Le(b, r.xfam);                     // kTdXfam
+  Put(b, r.mrtd);                          // kTdMrTd
+  Put(b, r.mrconfigid);                    // kTdMrConfigId
+  Put(b, r.mrowner);                       // kTdMrOwner
+  Put(b, r.mrownerconfig);                 // kTdMrOwnerConfig
   for (const auto& m : r.rtmr) Put(b, m);  // kTdRtmr0..3
-  Put(b, r.report_data);      // kTdReportData
+  Put(b, r.report_data);                   // kTdReportData
   if (td15) {
-    Put(b, r.tee_tcb_svn2);   // kTdTeeTcbSvn2
-    Put(b, r.mrservicetd);    // kTdMrServiceTd
+    Put(b, r.tee_tcb_svn2);  // kTdTeeTcbSvn2
+    Put(b, r.mrservicetd);   // kTdMrServiceTd
   }
   return b;
 }
 
 Bytes EncodeEnclaveReport(const EnclaveReport& r) {
   Bytes b;
-  Put(b, r.cpusvn);                 // kRepCpuSvn
-  PutU32Le(b, r.miscselect);        // kRepMiscSelect
-  b.resize(b.size() + 12, 0);       // kRepReserved1
-  Put(b, r.isv_ext_prod_id);        // kRepIsvExtProdId
-  Put(b, r.attributes);             // kRepAttributes
-  Put(b, r.mrenclave);              // kRepMrEnclave
-  b.resize(b.size() + 32, 0);       // kRepReserved2
-  Put(b, r.mrsigner);               // kRepMrSigner
-  b.resize(b.size() + 32, 0);       // kRepReserved3
-  Put(b, r.config_id);              // kRepConfigId
-  PutU16Le(b, r.isvprodid);         // kRepIsvProdId
-  PutU16Le(b, r.isvsvn);            // kRepIsvSvn
-  PutU16Le(b, r.config_svn);        // kRepConfigSvn
-  b.resize(b.size() + 42, 0);       // kRepReserved4
-  Put(b, r.isv_family_id);          // kRepIsvFamilyId
-  Put(b, r.report_data);            // kRepReportData
+  Put(b, r.cpusvn);            // kRepCpuSvn
+  PutU32Le(b, r.miscselect);   // kRepMiscSelect
+  b.resize(b.size() + 12, 0);  // kRepReserved1
+  Put(b, r.isv_ext_prod_id);   // kRepIsvExtProdId
+  Put(b, r.attributes);        // kRepAttributes
+  Put(b, r.mrenclave);         // kRepMrEnclave
+  b.resize(b.size() + 32, 0);  // kRepReserved2
+  Put(b, r.mrsigner);          // kRepMrSigner
+  b.resize(b.size() + 32, 0);  // kRepReserved3
+  Put(b, r.config_id);         // kRepConfigId
+  PutU16Le(b, r.isvprodid);    // kRepIsvProdId
+  PutU16Le(b, r.isvsvn);       // kRepIsvSvn
+  PutU16Le(b, r.config_svn);   // kRepConfigSvn
+  b.resize(b.size() + 42, 0);  // kRepReserved4
+  Put(b, r.isv_family_id);     // kRepIsvFamilyId
+  Put(b, r.report_data);       // kRepReportData
   return b;
 }
 
@@ -102,7 +102,7 @@ Result<Bytes> MakeQuote(const QuoteSpec& s) {
   }
   if (s.format == QuoteFormat::kTdxV5Td10 || s.format == QuoteFormat::kTdxV5Td15 ||
       s.format == QuoteFormat::kSgxV5) {
-    uint16_t type = f.body_type                             ? *f.body_type
+    uint16_t type = f.body_type                           ? *f.body_type
                     : s.format == QuoteFormat::kTdxV5Td15 ? fmt::kBodyTypeTd15
                     : s.format == QuoteFormat::kSgxV5     ? fmt::kBodyTypeSgx
                                                           : fmt::kBodyTypeTd10;

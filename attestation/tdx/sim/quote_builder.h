@@ -84,18 +84,18 @@ struct QuoteFaults {
   int64_t outer_cert_size_delta = 0;  // type 6 (v4/v5)
   int64_t inner_cert_size_delta = 0;  // type 5
   int64_t qe_auth_len_delta = 0;
-  int64_t body_size_delta = 0;  // v5 body descriptor
+  int64_t body_size_delta = 0;              // v5 body descriptor
   std::optional<uint16_t> outer_cert_type;  // v4/v5; default 6
   std::optional<uint16_t> inner_cert_type;  // default 5
   std::optional<uint16_t> body_type;        // v5; default from the format
-  size_t trailing_zeros = 0;  // padding after the sig data, as real quotes have
+  size_t trailing_zeros = 0;                // padding after the sig data, as real quotes have
   std::optional<size_t> truncate_to;
 };
 
 struct QuoteSpec {
   QuoteFormat format = QuoteFormat::kTdxV4;
   // Header.
-  std::optional<uint16_t> version;   // default from the format
+  std::optional<uint16_t> version;  // default from the format
   uint16_t att_key_type = fmt::kAttKeyEcdsaP256;
   std::optional<uint32_t> tee_type;  // default from the format
   uint16_t qe_svn = 0;               // v3 header (v4/v5: reserved, 0)
@@ -115,7 +115,7 @@ struct QuoteSpec {
   std::optional<KeyedCert> pck;
   std::vector<x509::Certificate> ca_chain;  // e.g. {platform CA, root}
   std::optional<std::string> chain_pem_override;
-  bool chain_nul_terminator = true;  // real quotes end the PEM with a NUL
+  bool chain_nul_terminator = true;                 // real quotes end the PEM with a NUL
   std::optional<x509::PrivateKey> attestation_key;  // default: the dev key
   QuoteFaults faults;
 };

@@ -159,7 +159,9 @@ TcbInfoSpec DefaultTcbInfo(const Platform& p, uint64_t issue_date, uint64_t next
     m.attributes = p.seam_attributes;
     m.levels.push_back({p.tee_tcb_svn[0], current.tcb_date, "UpToDate", {}});
     if (p.tee_tcb_svn[0] > 0) {
-      m.levels.push_back({static_cast<uint8_t>(p.tee_tcb_svn[0] - 1), kOldTcbDate, "OutOfDate",
+      m.levels.push_back({static_cast<uint8_t>(p.tee_tcb_svn[0] - 1),
+                          kOldTcbDate,
+                          "OutOfDate",
                           {kOldLevelAdvisory}});
     }
     t.module_identities.push_back(std::move(m));

@@ -16,12 +16,14 @@ using namespace tenzro::tee::tdx::sim;
 namespace {
 bool Write(const std::filesystem::path& dir, const std::string& name, const Result<Bytes>& data) {
   if (!data.ok()) {
-    std::fprintf(stderr, "tdx_make_seeds: %s: %s\n", name.c_str(), data.status().ToString().c_str());
+    std::fprintf(stderr, "tdx_make_seeds: %s: %s\n", name.c_str(),
+                 data.status().ToString().c_str());
     return false;
   }
   std::filesystem::create_directories(dir);
   std::ofstream(dir / name, std::ios::binary)
-      .write(reinterpret_cast<const char*>(data->data()), static_cast<std::streamsize>(data->size()));
+      .write(reinterpret_cast<const char*>(data->data()),
+             static_cast<std::streamsize>(data->size()));
   return true;
 }
 }  // namespace

@@ -108,11 +108,14 @@ BOOST_AUTO_TEST_CASE(dev_pki_is_the_committed_hierarchy) {
   for (const KeyedCert* kc : {&d.root, &d.platform_ca, &d.tcb_signing, &d.pck_tdx, &d.pck_sgx}) {
     auto sig = kc->key.EcdsaSignRaw(x509::Digest::kSha256, Text("probe"));
     BOOST_REQUIRE(sig.ok());
-    BOOST_TEST(x509::EcdsaVerifyRaw(kc->cert.public_key(), x509::Digest::kSha256, Text("probe"), AsView(*sig)));
+    BOOST_TEST(x509::EcdsaVerifyRaw(kc->cert.public_key(), x509::Digest::kSha256, Text("probe"),
+                                    AsView(*sig)));
   }
   // The committed leaves carry exactly the default platforms' SGX extensions.
-  BOOST_TEST((d.pck_tdx.cert.Extension(kSgxExtensionOid) == EncodeSgxExtension(DefaultTdxPlatform().pck)));
-  BOOST_TEST((d.pck_sgx.cert.Extension(kSgxExtensionOid) == EncodeSgxExtension(DefaultSgxPlatform().pck)));
+  BOOST_TEST(
+      (d.pck_tdx.cert.Extension(kSgxExtensionOid) == EncodeSgxExtension(DefaultTdxPlatform().pck)));
+  BOOST_TEST(
+      (d.pck_sgx.cert.Extension(kSgxExtensionOid) == EncodeSgxExtension(DefaultSgxPlatform().pck)));
   // Not Intel's root.
   BOOST_TEST(ToHex(AsView(DevRootFingerprint())) !=
              "44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3");
@@ -151,8 +154,9 @@ BOOST_AUTO_TEST_CASE(quotes_are_signed_like_intel_quotes) {
     Scenario s = tdx ? Scenario::Tdx(c.format) : Scenario::Sgx(kSimNow, c.format);
     auto q = s.Quote();
     BOOST_REQUIRE(q.ok());
-    BOOST_TEST(U16At(*q, fmt::kHdrVersion) ==
-               (c.format == QuoteFormat::kTdxV4 ? 4 : c.format == QuoteFormat::kSgxV3 ? 3 : 5));
+    BOOST_TEST(U16At(*q, fmt::kHdrVersion) == (c.format == QuoteFormat::kTdxV4   ? 4
+                                               : c.format == QuoteFormat::kSgxV3 ? 3
+                                                                                 : 5));
     BOOST_TEST(U32At(*q, fmt::kHdrTeeType) == (tdx ? fmt::kTeeTypeTdx : fmt::kTeeTypeSgx));
     CheckSignatures(*q, c.signed_len, tdx ? Dev().pck_tdx : Dev().pck_sgx,
                     c.format == QuoteFormat::kSgxV3);

@@ -165,66 +165,89 @@ BOOST_AUTO_TEST_CASE(devnet_helpers_verify_with_simulation_on_only) {
 // ---- header and structure --------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(header_fields) {
-  ExpectAll(Scenario::Tdx(), {}, {
-      {"version 2", [](Scenario& s, Options&) { s.quote.version = 2; }, FailureCode::kUnsupported},
-      {"version 6", [](Scenario& s, Options&) { s.quote.version = 6; }, FailureCode::kUnsupported},
-      {"attestation key type P-384",
-       [](Scenario& s, Options&) { s.quote.att_key_type = fmt::kAttKeyEcdsaP384; },
-       FailureCode::kUnsupported},
-      {"v4 quote with the SGX TEE type",
-       [](Scenario& s, Options&) { s.quote.tee_type = fmt::kTeeTypeSgx; }, FailureCode::kUnsupported},
-      {"unknown TEE type", [](Scenario& s, Options&) { s.quote.tee_type = 0x42; },
-       FailureCode::kUnsupported},
-      {"QE vendor id not Intel's", [](Scenario& s, Options&) { s.quote.qe_vendor_id[0] ^= 0xff; },
-       FailureCode::kUnsupported},
-      {"certification data type 5 at the top",
-       [](Scenario& s, Options&) { s.quote.faults.outer_cert_type = fmt::kCertTypePckChain; },
-       FailureCode::kUnsupported},
-      {"inner certification data type 4",
-       [](Scenario& s, Options&) { s.quote.faults.inner_cert_type = fmt::kCertTypePckCleartext; },
-       FailureCode::kUnsupported},
-  });
-  ExpectAll(Scenario::Tdx(QuoteFormat::kTdxV5Td15), {}, {
-      {"v5 body type 4", [](Scenario& s, Options&) { s.quote.faults.body_type = 4; },
-       FailureCode::kUnsupported},
-      {"v5 body type TD10 over a TD15 body",
-       [](Scenario& s, Options&) { s.quote.faults.body_type = fmt::kBodyTypeTd10; },
-       FailureCode::kMalformed},
-      {"v5 body size off by one", [](Scenario& s, Options&) { s.quote.faults.body_size_delta = 1; },
-       FailureCode::kMalformed},
-  });
+  ExpectAll(
+      Scenario::Tdx(), {},
+      {
+          {"version 2", [](Scenario& s, Options&) { s.quote.version = 2; },
+           FailureCode::kUnsupported},
+          {"version 6", [](Scenario& s, Options&) { s.quote.version = 6; },
+           FailureCode::kUnsupported},
+          {"attestation key type P-384",
+           [](Scenario& s, Options&) { s.quote.att_key_type = fmt::kAttKeyEcdsaP384; },
+           FailureCode::kUnsupported},
+          {"v4 quote with the SGX TEE type",
+           [](Scenario& s, Options&) { s.quote.tee_type = fmt::kTeeTypeSgx; },
+           FailureCode::kUnsupported},
+          {"unknown TEE type", [](Scenario& s, Options&) { s.quote.tee_type = 0x42; },
+           FailureCode::kUnsupported},
+          {"QE vendor id not Intel's",
+           [](Scenario& s, Options&) { s.quote.qe_vendor_id[0] ^= 0xff; },
+           FailureCode::kUnsupported},
+          {"certification data type 5 at the top",
+           [](Scenario& s, Options&) { s.quote.faults.outer_cert_type = fmt::kCertTypePckChain; },
+           FailureCode::kUnsupported},
+          {"inner certification data type 4",
+           [](Scenario& s, Options&) {
+             s.quote.faults.inner_cert_type = fmt::kCertTypePckCleartext;
+           },
+           FailureCode::kUnsupported},
+      });
+  ExpectAll(Scenario::Tdx(QuoteFormat::kTdxV5Td15), {},
+            {
+                {"v5 body type 4", [](Scenario& s, Options&) { s.quote.faults.body_type = 4; },
+                 FailureCode::kUnsupported},
+                {"v5 body type TD10 over a TD15 body",
+                 [](Scenario& s, Options&) { s.quote.faults.body_type = fmt::kBodyTypeTd10; },
+                 FailureCode::kMalformed},
+                {"v5 body size off by one",
+                 [](Scenario& s, Options&) { s.quote.faults.body_size_delta = 1; },
+                 FailureCode::kMalformed},
+            });
 }
 
 BOOST_AUTO_TEST_CASE(declared_lengths) {
-  ExpectAll(Scenario::Tdx(), {}, {
-      {"sig data length beyond the quote",
-       [](Scenario& s, Options&) { s.quote.faults.sig_data_len_delta = 1; }, FailureCode::kMalformed},
-      {"sig data length short of the certification data",
-       [](Scenario& s, Options&) { s.quote.faults.sig_data_len_delta = -1; }, FailureCode::kMalformed},
-      {"certification data size beyond the sig data",
-       [](Scenario& s, Options&) { s.quote.faults.outer_cert_size_delta = 1; }, FailureCode::kMalformed},
-      {"certification data size short",
-       [](Scenario& s, Options&) { s.quote.faults.outer_cert_size_delta = -1; }, FailureCode::kMalformed},
-      {"PCK chain size beyond its container",
-       [](Scenario& s, Options&) { s.quote.faults.inner_cert_size_delta = 1; }, FailureCode::kMalformed},
-      {"PCK chain size short", [](Scenario& s, Options&) { s.quote.faults.inner_cert_size_delta = -1; },
-       FailureCode::kMalformed},
-      {"QE auth data length beyond its container",
-       [](Scenario& s, Options&) { s.quote.faults.qe_auth_len_delta = 5000; }, FailureCode::kMalformed},
-      {"truncated inside the PCK chain",
-       [](Scenario& s, Options&) { s.quote.faults.truncate_to = 3000; }, FailureCode::kMalformed},
-      {"truncated inside the body",
-       [](Scenario& s, Options&) { s.quote.faults.truncate_to = 100; }, FailureCode::kMalformed},
-      {"PCK chain not PEM",
-       [](Scenario& s, Options&) { s.quote.chain_pem_override = "not a certificate"; },
-       FailureCode::kMalformed},
-  });
-  ExpectAll(Scenario::Sgx(), {}, {
-      {"SGX sig data length beyond the quote",
-       [](Scenario& s, Options&) { s.quote.faults.sig_data_len_delta = 1; }, FailureCode::kMalformed},
-      {"SGX PCK chain size short",
-       [](Scenario& s, Options&) { s.quote.faults.inner_cert_size_delta = -1; }, FailureCode::kMalformed},
-  });
+  ExpectAll(Scenario::Tdx(), {},
+            {
+                {"sig data length beyond the quote",
+                 [](Scenario& s, Options&) { s.quote.faults.sig_data_len_delta = 1; },
+                 FailureCode::kMalformed},
+                {"sig data length short of the certification data",
+                 [](Scenario& s, Options&) { s.quote.faults.sig_data_len_delta = -1; },
+                 FailureCode::kMalformed},
+                {"certification data size beyond the sig data",
+                 [](Scenario& s, Options&) { s.quote.faults.outer_cert_size_delta = 1; },
+                 FailureCode::kMalformed},
+                {"certification data size short",
+                 [](Scenario& s, Options&) { s.quote.faults.outer_cert_size_delta = -1; },
+                 FailureCode::kMalformed},
+                {"PCK chain size beyond its container",
+                 [](Scenario& s, Options&) { s.quote.faults.inner_cert_size_delta = 1; },
+                 FailureCode::kMalformed},
+                {"PCK chain size short",
+                 [](Scenario& s, Options&) { s.quote.faults.inner_cert_size_delta = -1; },
+                 FailureCode::kMalformed},
+                {"QE auth data length beyond its container",
+                 [](Scenario& s, Options&) { s.quote.faults.qe_auth_len_delta = 5000; },
+                 FailureCode::kMalformed},
+                {"truncated inside the PCK chain",
+                 [](Scenario& s, Options&) { s.quote.faults.truncate_to = 3000; },
+                 FailureCode::kMalformed},
+                {"truncated inside the body",
+                 [](Scenario& s, Options&) { s.quote.faults.truncate_to = 100; },
+                 FailureCode::kMalformed},
+                {"PCK chain not PEM",
+                 [](Scenario& s, Options&) { s.quote.chain_pem_override = "not a certificate"; },
+                 FailureCode::kMalformed},
+            });
+  ExpectAll(Scenario::Sgx(), {},
+            {
+                {"SGX sig data length beyond the quote",
+                 [](Scenario& s, Options&) { s.quote.faults.sig_data_len_delta = 1; },
+                 FailureCode::kMalformed},
+                {"SGX PCK chain size short",
+                 [](Scenario& s, Options&) { s.quote.faults.inner_cert_size_delta = -1; },
+                 FailureCode::kMalformed},
+            });
 }
 
 // ---- signatures: quote, QE report, QE report data ------------------------------
@@ -236,10 +259,12 @@ BOOST_AUTO_TEST_CASE(quote_and_qe_signatures) {
       {"quote signed by a key the quote does not carry",
        [](Scenario& s, Options&) { s.quote.faults.foreign_attestation_key = true; },
        FailureCode::kBadSignature},
-      {"QE report signature", [](Scenario& s, Options&) { s.quote.faults.qe_report_signature = true; },
+      {"QE report signature",
+       [](Scenario& s, Options&) { s.quote.faults.qe_report_signature = true; },
        FailureCode::kBadSignature},
       {"QE report data not bound to the attestation key",
-       [](Scenario& s, Options&) { s.quote.faults.qe_report_data = true; }, FailureCode::kBadSignature},
+       [](Scenario& s, Options&) { s.quote.faults.qe_report_data = true; },
+       FailureCode::kBadSignature},
       {"QE report signed by another PCK key",
        [](Scenario& s, Options&) {
          KeyedCert other = *s.quote.pck;
@@ -259,61 +284,68 @@ BOOST_AUTO_TEST_CASE(quote_and_qe_signatures) {
 // ---- the PCK chain: signatures, completeness, anchor, windows ---------------------
 
 BOOST_AUTO_TEST_CASE(pck_chain_signatures_and_anchor) {
-  ExpectAll(Scenario::Tdx(), {}, {
-      {"PCK leaf signature broken",
-       [](Scenario& s, Options&) {
-         s.quote.pck = KeyedCert{*WithBadSignature(Dev().pck_tdx.cert), Dev().pck_tdx.key};
-       },
-       FailureCode::kChainUntrusted},
-      {"PCK leaf issued by a forged Platform CA of the same name",
-       [](Scenario& s, Options&) {
-         KeyedCert root = Forge("Tenzro DEV SGX Root CA", true, nullptr, {0x01});
-         KeyedCert forged = Forge("Tenzro DEV SGX PCK Platform CA", true, &root, {0x02});
-         s.quote.pck = NewPck(s, sim::kDevPckNotBefore, sim::kDevPckNotAfter, &forged);
-       },
-       FailureCode::kChainUntrusted},
-      {"Platform CA signature broken",
-       [](Scenario& s, Options&) {
-         s.quote.ca_chain = {*WithBadSignature(Dev().platform_ca.cert), Dev().root.cert};
-       },
-       FailureCode::kChainUntrusted},
-      {"chain under a root of the same name that is not pinned",
-       [](Scenario& s, Options&) {
-         KeyedCert root = Forge("Tenzro DEV SGX Root CA", true, nullptr, {0x01});
-         KeyedCert ca = Reissue(Dev().platform_ca, kDevCaNotBefore, kDevCaNotAfter, &root);
-         s.quote.ca_chain = {ca.cert, root.cert};
-       },
-       FailureCode::kChainUntrusted},
-      {"chain without its root",
-       [](Scenario& s, Options&) { s.quote.ca_chain = {Dev().platform_ca.cert}; },
-       FailureCode::kChainIncomplete},
-      {"chain of the leaf alone",
-       [](Scenario& s, Options&) { s.quote.chain_pem_override = x509::ToPem({Dev().pck_tdx.cert}); },
-       FailureCode::kChainIncomplete},
-  });
+  ExpectAll(
+      Scenario::Tdx(), {},
+      {
+          {"PCK leaf signature broken",
+           [](Scenario& s, Options&) {
+             s.quote.pck = KeyedCert{*WithBadSignature(Dev().pck_tdx.cert), Dev().pck_tdx.key};
+           },
+           FailureCode::kChainUntrusted},
+          {"PCK leaf issued by a forged Platform CA of the same name",
+           [](Scenario& s, Options&) {
+             KeyedCert root = Forge("Tenzro DEV SGX Root CA", true, nullptr, {0x01});
+             KeyedCert forged = Forge("Tenzro DEV SGX PCK Platform CA", true, &root, {0x02});
+             s.quote.pck = NewPck(s, sim::kDevPckNotBefore, sim::kDevPckNotAfter, &forged);
+           },
+           FailureCode::kChainUntrusted},
+          {"Platform CA signature broken",
+           [](Scenario& s, Options&) {
+             s.quote.ca_chain = {*WithBadSignature(Dev().platform_ca.cert), Dev().root.cert};
+           },
+           FailureCode::kChainUntrusted},
+          {"chain under a root of the same name that is not pinned",
+           [](Scenario& s, Options&) {
+             KeyedCert root = Forge("Tenzro DEV SGX Root CA", true, nullptr, {0x01});
+             KeyedCert ca = Reissue(Dev().platform_ca, kDevCaNotBefore, kDevCaNotAfter, &root);
+             s.quote.ca_chain = {ca.cert, root.cert};
+           },
+           FailureCode::kChainUntrusted},
+          {"chain without its root",
+           [](Scenario& s, Options&) { s.quote.ca_chain = {Dev().platform_ca.cert}; },
+           FailureCode::kChainIncomplete},
+          {"chain of the leaf alone",
+           [](Scenario& s, Options&) {
+             s.quote.chain_pem_override = x509::ToPem({Dev().pck_tdx.cert});
+           },
+           FailureCode::kChainIncomplete},
+      });
 }
 
 BOOST_AUTO_TEST_CASE(pck_chain_windows) {
-  ExpectAll(Scenario::Tdx(), {}, {
-      {"PCK leaf expired",
-       [](Scenario& s, Options&) { s.quote.pck = NewPck(s, kNow - kYear, kNow - 1); },
-       FailureCode::kExpired},
-      {"PCK leaf not yet valid",
-       [](Scenario& s, Options&) { s.quote.pck = NewPck(s, kNow + 1, kNow + kYear); },
-       FailureCode::kNotYetValid},
-      {"Platform CA expired",
-       [](Scenario& s, Options&) {
-         s.quote.ca_chain = {Reissue(Dev().platform_ca, kNow - kYear, kNow - 1, &Dev().root).cert,
-                             Dev().root.cert};
-       },
-       FailureCode::kExpired},
-      {"Platform CA not yet valid",
-       [](Scenario& s, Options&) {
-         s.quote.ca_chain = {Reissue(Dev().platform_ca, kNow + 1, kNow + kYear, &Dev().root).cert,
-                             Dev().root.cert};
-       },
-       FailureCode::kNotYetValid},
-  });
+  ExpectAll(Scenario::Tdx(), {},
+            {
+                {"PCK leaf expired",
+                 [](Scenario& s, Options&) { s.quote.pck = NewPck(s, kNow - kYear, kNow - 1); },
+                 FailureCode::kExpired},
+                {"PCK leaf not yet valid",
+                 [](Scenario& s, Options&) { s.quote.pck = NewPck(s, kNow + 1, kNow + kYear); },
+                 FailureCode::kNotYetValid},
+                {"Platform CA expired",
+                 [](Scenario& s, Options&) {
+                   s.quote.ca_chain = {
+                       Reissue(Dev().platform_ca, kNow - kYear, kNow - 1, &Dev().root).cert,
+                       Dev().root.cert};
+                 },
+                 FailureCode::kExpired},
+                {"Platform CA not yet valid",
+                 [](Scenario& s, Options&) {
+                   s.quote.ca_chain = {
+                       Reissue(Dev().platform_ca, kNow + 1, kNow + kYear, &Dev().root).cert,
+                       Dev().root.cert};
+                 },
+                 FailureCode::kNotYetValid},
+            });
   // The root's own window: verify after it ends (2054) with every other
   // certificate and document re-issued to be valid then.
   const uint64_t late = static_cast<uint64_t>(kDevCaNotAfter) + 30 * kDay;
@@ -344,21 +376,25 @@ BOOST_AUTO_TEST_CASE(crls) {
   Options strict;
   strict.policy.require_crls = true;
   const Scenario base = Scenario::Tdx();
-  ExpectAll(base, strict, {
-      {"PCK CRL absent", [](Scenario& s, Options&) { s.with_pck_crl = false; },
-       FailureCode::kCollateralMissing},
-      {"Root CA CRL absent", [](Scenario& s, Options&) { s.with_root_crl = false; },
-       FailureCode::kCollateralMissing},
-      {"PCK CRL signed by a forged Platform CA",
-       [](Scenario& s, Options&) { s.pck_crl.issuer = ForgedPlatformCa(); },
-       FailureCode::kCollateralMissing},
-      {"PCK CRL issued by the root instead of the PCK CA",
-       [](Scenario& s, Options&) { s.pck_crl.issuer = Dev().root; }, FailureCode::kCollateralMissing},
-      {"PCK CRL signature broken", [](Scenario& s, Options&) { s.pck_crl.bad_signature = true; },
-       FailureCode::kCollateralMissing},
-      {"Root CA CRL signature broken", [](Scenario& s, Options&) { s.root_crl.bad_signature = true; },
-       FailureCode::kCollateralMissing},
-  });
+  ExpectAll(base, strict,
+            {
+                {"PCK CRL absent", [](Scenario& s, Options&) { s.with_pck_crl = false; },
+                 FailureCode::kCollateralMissing},
+                {"Root CA CRL absent", [](Scenario& s, Options&) { s.with_root_crl = false; },
+                 FailureCode::kCollateralMissing},
+                {"PCK CRL signed by a forged Platform CA",
+                 [](Scenario& s, Options&) { s.pck_crl.issuer = ForgedPlatformCa(); },
+                 FailureCode::kCollateralMissing},
+                {"PCK CRL issued by the root instead of the PCK CA",
+                 [](Scenario& s, Options&) { s.pck_crl.issuer = Dev().root; },
+                 FailureCode::kCollateralMissing},
+                {"PCK CRL signature broken",
+                 [](Scenario& s, Options&) { s.pck_crl.bad_signature = true; },
+                 FailureCode::kCollateralMissing},
+                {"Root CA CRL signature broken",
+                 [](Scenario& s, Options&) { s.root_crl.bad_signature = true; },
+                 FailureCode::kCollateralMissing},
+            });
   // A refused CRL is refused at admission, not quietly used.
   {
     Scenario s = base;
@@ -368,41 +404,47 @@ BOOST_AUTO_TEST_CASE(crls) {
     s.pck_crl.issuer = ForgedPlatformCa();
     BOOST_TEST(AdmissionRefuses(s, 2));
   }
-  ExpectAll(base, {}, {
-      {"PCK CRL expired",
-       [](Scenario& s, Options&) {
-         s.pck_crl.this_update = s.now - 40 * kDay;
-         s.pck_crl.next_update = s.now - 1;
-       },
-       FailureCode::kExpired},
-      {"PCK CRL not yet valid",
-       [](Scenario& s, Options&) {
-         s.pck_crl.this_update = s.now + 1;
-         s.pck_crl.next_update = s.now + 30 * kDay;
-       },
-       FailureCode::kNotYetValid},
-      {"Root CA CRL expired",
-       [](Scenario& s, Options&) {
-         s.root_crl.this_update = s.now - 40 * kDay;
-         s.root_crl.next_update = s.now - 1;
-       },
-       FailureCode::kExpired},
-      {"Root CA CRL not yet valid",
-       [](Scenario& s, Options&) {
-         s.root_crl.this_update = s.now + 1;
-         s.root_crl.next_update = s.now + 30 * kDay;
-       },
-       FailureCode::kNotYetValid},
-      {"PCK leaf revoked",
-       [](Scenario& s, Options&) { s.pck_crl.revoked_serials = {Dev().pck_tdx.cert.serial()}; },
-       FailureCode::kRevoked},
-      {"Platform CA revoked",
-       [](Scenario& s, Options&) { s.root_crl.revoked_serials = {Dev().platform_ca.cert.serial()}; },
-       FailureCode::kRevoked},
-      {"TCB signing certificate revoked",
-       [](Scenario& s, Options&) { s.root_crl.revoked_serials = {Dev().tcb_signing.cert.serial()}; },
-       FailureCode::kRevoked},
-  });
+  ExpectAll(
+      base, {},
+      {
+          {"PCK CRL expired",
+           [](Scenario& s, Options&) {
+             s.pck_crl.this_update = s.now - 40 * kDay;
+             s.pck_crl.next_update = s.now - 1;
+           },
+           FailureCode::kExpired},
+          {"PCK CRL not yet valid",
+           [](Scenario& s, Options&) {
+             s.pck_crl.this_update = s.now + 1;
+             s.pck_crl.next_update = s.now + 30 * kDay;
+           },
+           FailureCode::kNotYetValid},
+          {"Root CA CRL expired",
+           [](Scenario& s, Options&) {
+             s.root_crl.this_update = s.now - 40 * kDay;
+             s.root_crl.next_update = s.now - 1;
+           },
+           FailureCode::kExpired},
+          {"Root CA CRL not yet valid",
+           [](Scenario& s, Options&) {
+             s.root_crl.this_update = s.now + 1;
+             s.root_crl.next_update = s.now + 30 * kDay;
+           },
+           FailureCode::kNotYetValid},
+          {"PCK leaf revoked",
+           [](Scenario& s, Options&) { s.pck_crl.revoked_serials = {Dev().pck_tdx.cert.serial()}; },
+           FailureCode::kRevoked},
+          {"Platform CA revoked",
+           [](Scenario& s, Options&) {
+             s.root_crl.revoked_serials = {Dev().platform_ca.cert.serial()};
+           },
+           FailureCode::kRevoked},
+          {"TCB signing certificate revoked",
+           [](Scenario& s, Options&) {
+             s.root_crl.revoked_serials = {Dev().tcb_signing.cert.serial()};
+           },
+           FailureCode::kRevoked},
+      });
   // Other serials on the lists revoke nothing.
   Scenario other = base;
   other.pck_crl.revoked_serials = {Dev().pck_sgx.cert.serial(), {0x12, 0x34}};
@@ -415,67 +457,110 @@ BOOST_AUTO_TEST_CASE(crls) {
 
 BOOST_AUTO_TEST_CASE(tcb_info_and_qe_identity_documents) {
   const Scenario base = Scenario::Tdx();
-  ExpectAll(base, {}, {
-      {"TCB Info signature broken", [](Scenario& s, Options&) { s.tcb_info.signing.bad_signature = true; },
-       FailureCode::kCollateralMissing},
-      {"TCB Info signed by a forged TCB signing certificate",
-       [](Scenario& s, Options&) {
-         KeyedCert root = Forge("Tenzro DEV SGX Root CA", true, nullptr, {0x01});
-         KeyedCert signer = Forge("Tenzro DEV SGX TCB Signing", false, &root, {0x03});
-         s.tcb_info.signing.signer = signer;
-         s.tcb_info.signing.chain = std::vector<x509::Certificate>{signer.cert, root.cert};
-       },
-       FailureCode::kCollateralMissing},
-      {"TCB Info expired",
-       [](Scenario& s, Options&) {
-         s.tcb_info.issue_date = s.now - 40 * kDay;
-         s.tcb_info.next_update = s.now - 1;
-       },
-       FailureCode::kExpired},
-      {"TCB Info not yet issued",
-       [](Scenario& s, Options&) {
-         s.tcb_info.issue_date = s.now + 1;
-         s.tcb_info.next_update = s.now + 30 * kDay;
-       },
-       FailureCode::kNotYetValid},
-      {"TCB Info id SGX for a TDX quote", [](Scenario& s, Options&) { s.tcb_info.id = "SGX"; },
-       FailureCode::kCollateralMissing},
-      {"TCB Info for another FMSPC", [](Scenario& s, Options&) { s.tcb_info.fmspc[5] ^= 0x01; },
-       FailureCode::kCollateralMissing},
-      {"TCB Info for another PCE id", [](Scenario& s, Options&) { s.tcb_info.pce_id[1] = 0x01; },
-       FailureCode::kCollateralMissing},
-      {"TCB signing certificate expired",
-       [](Scenario& s, Options&) {
-         KeyedCert old = Reissue(Dev().tcb_signing, kNow - kYear, kNow - 1, &Dev().root);
-         s.tcb_info.signing.signer = old;
-       },
-       FailureCode::kExpired},
-      {"QE Identity signature broken",
-       [](Scenario& s, Options&) { s.qe_identity.signing.bad_signature = true; },
-       FailureCode::kCollateralMissing},
-      {"QE Identity expired",
-       [](Scenario& s, Options&) {
-         s.qe_identity.issue_date = s.now - 40 * kDay;
-         s.qe_identity.next_update = s.now - 1;
-       },
-       FailureCode::kExpired},
-      {"QE Identity not yet issued",
-       [](Scenario& s, Options&) {
-         s.qe_identity.issue_date = s.now + 1;
-         s.qe_identity.next_update = s.now + 30 * kDay;
-       },
-       FailureCode::kNotYetValid},
-      {"QE Identity id QE for a TDX quote", [](Scenario& s, Options&) { s.qe_identity.id = "QE"; },
-       FailureCode::kCollateralMissing},
-      {"TCB Info absent", [](Scenario& s, Options&) { s.with_tcb_info = false; },
-       FailureCode::kCollateralMissing},
-      {"QE Identity absent", [](Scenario& s, Options&) { s.with_qe_identity = false; },
-       FailureCode::kCollateralMissing},
-  });
-  // The refused documents are refused at admission.
-  for (auto fault : std::vector<Fault>{
+  ExpectAll(
+      base, {},
+      {
+          {"TCB Info signature broken",
            [](Scenario& s, Options&) { s.tcb_info.signing.bad_signature = true; },
-           [](Scenario& s, Options&) { s.tcb_info.id = "SGX"; }}) {
+           FailureCode::kCollateralMissing},
+          {"TCB Info signed by a forged TCB signing certificate",
+           [](Scenario& s, Options&) {
+             KeyedCert root = Forge("Tenzro DEV SGX Root CA", true, nullptr, {0x01});
+             KeyedCert signer = Forge("Tenzro DEV SGX TCB Signing", false, &root, {0x03});
+             s.tcb_info.signing.signer = signer;
+             s.tcb_info.signing.chain = std::vector<x509::Certificate>{signer.cert, root.cert};
+           },
+           FailureCode::kCollateralMissing},
+          // Signer role (issue 9 item 4): only the TCB Signing certificate,
+          // directly under the root, signs TCB Info and QE Identity.
+          {"TCB Info signed by the PCK Platform CA",
+           [](Scenario& s, Options&) {
+             s.tcb_info.signing.signer = Dev().platform_ca;
+             s.tcb_info.signing.chain =
+                 std::vector<x509::Certificate>{Dev().platform_ca.cert, Dev().root.cert};
+           },
+           FailureCode::kCollateralMissing},
+          {"TCB Info signed by a PCK leaf key",
+           [](Scenario& s, Options&) {
+             s.tcb_info.signing.signer = Dev().pck_tdx;
+             s.tcb_info.signing.chain = std::vector<x509::Certificate>{
+                 Dev().pck_tdx.cert, Dev().platform_ca.cert, Dev().root.cert};
+           },
+           FailureCode::kCollateralMissing},
+          {"QE Identity signed by the PCK Platform CA",
+           [](Scenario& s, Options&) {
+             s.qe_identity.signing.signer = Dev().platform_ca;
+             s.qe_identity.signing.chain =
+                 std::vector<x509::Certificate>{Dev().platform_ca.cert, Dev().root.cert};
+           },
+           FailureCode::kCollateralMissing},
+          {"QE Identity signed by a PCK leaf key",
+           [](Scenario& s, Options&) {
+             s.qe_identity.signing.signer = Dev().pck_tdx;
+             s.qe_identity.signing.chain = std::vector<x509::Certificate>{
+                 Dev().pck_tdx.cert, Dev().platform_ca.cert, Dev().root.cert};
+           },
+           FailureCode::kCollateralMissing},
+          {"TCB Signing certificate issued by the PCK Platform CA",
+           [](Scenario& s, Options&) {
+             KeyedCert signer =
+                 Forge("Tenzro DEV SGX TCB Signing", false, &Dev().platform_ca, {0x03});
+             s.tcb_info.signing.signer = signer;
+             s.tcb_info.signing.chain = std::vector<x509::Certificate>{
+                 signer.cert, Dev().platform_ca.cert, Dev().root.cert};
+           },
+           FailureCode::kCollateralMissing},
+          {"TCB Info expired",
+           [](Scenario& s, Options&) {
+             s.tcb_info.issue_date = s.now - 40 * kDay;
+             s.tcb_info.next_update = s.now - 1;
+           },
+           FailureCode::kExpired},
+          {"TCB Info not yet issued",
+           [](Scenario& s, Options&) {
+             s.tcb_info.issue_date = s.now + 1;
+             s.tcb_info.next_update = s.now + 30 * kDay;
+           },
+           FailureCode::kNotYetValid},
+          {"TCB Info id SGX for a TDX quote", [](Scenario& s, Options&) { s.tcb_info.id = "SGX"; },
+           FailureCode::kCollateralMissing},
+          {"TCB Info for another FMSPC", [](Scenario& s, Options&) { s.tcb_info.fmspc[5] ^= 0x01; },
+           FailureCode::kCollateralMissing},
+          {"TCB Info for another PCE id",
+           [](Scenario& s, Options&) { s.tcb_info.pce_id[1] = 0x01; },
+           FailureCode::kCollateralMissing},
+          {"TCB signing certificate expired",
+           [](Scenario& s, Options&) {
+             KeyedCert old = Reissue(Dev().tcb_signing, kNow - kYear, kNow - 1, &Dev().root);
+             s.tcb_info.signing.signer = old;
+           },
+           FailureCode::kExpired},
+          {"QE Identity signature broken",
+           [](Scenario& s, Options&) { s.qe_identity.signing.bad_signature = true; },
+           FailureCode::kCollateralMissing},
+          {"QE Identity expired",
+           [](Scenario& s, Options&) {
+             s.qe_identity.issue_date = s.now - 40 * kDay;
+             s.qe_identity.next_update = s.now - 1;
+           },
+           FailureCode::kExpired},
+          {"QE Identity not yet issued",
+           [](Scenario& s, Options&) {
+             s.qe_identity.issue_date = s.now + 1;
+             s.qe_identity.next_update = s.now + 30 * kDay;
+           },
+           FailureCode::kNotYetValid},
+          {"QE Identity id QE for a TDX quote",
+           [](Scenario& s, Options&) { s.qe_identity.id = "QE"; }, FailureCode::kCollateralMissing},
+          {"TCB Info absent", [](Scenario& s, Options&) { s.with_tcb_info = false; },
+           FailureCode::kCollateralMissing},
+          {"QE Identity absent", [](Scenario& s, Options&) { s.with_qe_identity = false; },
+           FailureCode::kCollateralMissing},
+      });
+  // The refused documents are refused at admission.
+  for (auto fault :
+       std::vector<Fault>{[](Scenario&s, Options&) { s.tcb_info.signing.bad_signature = true; },
+                          [](Scenario&s, Options&) { s.tcb_info.id = "SGX"; }}) {
     Scenario s = base;
     Options o;
     fault(s, o);
@@ -485,14 +570,18 @@ BOOST_AUTO_TEST_CASE(tcb_info_and_qe_identity_documents) {
   qe.qe_identity.signing.bad_signature = true;
   BOOST_TEST(AdmissionRefuses(qe, 1));
   // SGX flavours.
-  ExpectAll(Scenario::Sgx(), {}, {
-      {"TCB Info id TDX for an SGX quote", [](Scenario& s, Options&) { s.tcb_info.id = "TDX"; },
-       FailureCode::kCollateralMissing},
-      {"QE Identity id TD_QE for an SGX quote", [](Scenario& s, Options&) { s.qe_identity.id = "TD_QE"; },
-       FailureCode::kCollateralMissing},
-      {"SGX TCB Info for another FMSPC", [](Scenario& s, Options&) { s.tcb_info.fmspc[0] ^= 0x01; },
-       FailureCode::kCollateralMissing},
-  });
+  ExpectAll(
+      Scenario::Sgx(), {},
+      {
+          {"TCB Info id TDX for an SGX quote", [](Scenario& s, Options&) { s.tcb_info.id = "TDX"; },
+           FailureCode::kCollateralMissing},
+          {"QE Identity id TD_QE for an SGX quote",
+           [](Scenario& s, Options&) { s.qe_identity.id = "TD_QE"; },
+           FailureCode::kCollateralMissing},
+          {"SGX TCB Info for another FMSPC",
+           [](Scenario& s, Options&) { s.tcb_info.fmspc[0] ^= 0x01; },
+           FailureCode::kCollateralMissing},
+      });
 }
 
 // ---- QE identity match ----------------------------------------------------------------
@@ -539,42 +628,46 @@ BOOST_AUTO_TEST_CASE(qe_identity_match) {
 // ---- TCB level matching ------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(tcb_matching_no_level) {
-  ExpectAll(Scenario::Tdx(), {}, {
-      {"SGX components below every level",
-       [](Scenario& s, Options&) {
-         for (auto& l : s.tcb_info.levels) l.sgx_components[7] = 9;
-       },
-       FailureCode::kNoMatchingTcb},
-      {"PCESVN below every level",
-       [](Scenario& s, Options&) {
-         for (auto& l : s.tcb_info.levels) l.pcesvn = 40;
-       },
-       FailureCode::kNoMatchingTcb},
-      {"TDX components below every level",
-       [](Scenario& s, Options&) {
-         for (auto& l : s.tcb_info.levels) l.tdx_components[2] = 9;
-       },
-       FailureCode::kNoMatchingTcb},
-      {"no TDX module identity for the module's major version",
-       [](Scenario& s, Options&) { s.tcb_info.module_identities[0].id = "TDX_02"; },
-       FailureCode::kNoMatchingTcb},
-      {"TDX module SVN below every module level",
-       [](Scenario& s, Options&) {
-         for (auto& l : s.tcb_info.module_identities[0].levels) l.isvsvn = 9;
-       },
-       FailureCode::kNoMatchingTcb},
-      {"MRSIGNERSEAM not the module identity's",
-       [](Scenario& s, Options&) { s.quote.td.mrsignerseam[0] = 0x01; }, FailureCode::kNoMatchingTcb},
-      {"SEAM attributes not the module identity's",
-       [](Scenario& s, Options&) { s.quote.td.seam_attributes[0] = 0x01; }, FailureCode::kNoMatchingTcb},
-  });
-  ExpectAll(Scenario::Sgx(), {}, {
-      {"SGX platform below every level",
-       [](Scenario& s, Options&) {
-         for (auto& l : s.tcb_info.levels) l.sgx_components[0] = 200;
-       },
-       FailureCode::kNoMatchingTcb},
-  });
+  ExpectAll(Scenario::Tdx(), {},
+            {
+                {"SGX components below every level",
+                 [](Scenario& s, Options&) {
+                   for (auto& l : s.tcb_info.levels) l.sgx_components[7] = 9;
+                 },
+                 FailureCode::kNoMatchingTcb},
+                {"PCESVN below every level",
+                 [](Scenario& s, Options&) {
+                   for (auto& l : s.tcb_info.levels) l.pcesvn = 40;
+                 },
+                 FailureCode::kNoMatchingTcb},
+                {"TDX components below every level",
+                 [](Scenario& s, Options&) {
+                   for (auto& l : s.tcb_info.levels) l.tdx_components[2] = 9;
+                 },
+                 FailureCode::kNoMatchingTcb},
+                {"no TDX module identity for the module's major version",
+                 [](Scenario& s, Options&) { s.tcb_info.module_identities[0].id = "TDX_02"; },
+                 FailureCode::kNoMatchingTcb},
+                {"TDX module SVN below every module level",
+                 [](Scenario& s, Options&) {
+                   for (auto& l : s.tcb_info.module_identities[0].levels) l.isvsvn = 9;
+                 },
+                 FailureCode::kNoMatchingTcb},
+                {"MRSIGNERSEAM not the module identity's",
+                 [](Scenario& s, Options&) { s.quote.td.mrsignerseam[0] = 0x01; },
+                 FailureCode::kNoMatchingTcb},
+                {"SEAM attributes not the module identity's",
+                 [](Scenario& s, Options&) { s.quote.td.seam_attributes[0] = 0x01; },
+                 FailureCode::kNoMatchingTcb},
+            });
+  ExpectAll(Scenario::Sgx(), {},
+            {
+                {"SGX platform below every level",
+                 [](Scenario& s, Options&) {
+                   for (auto& l : s.tcb_info.levels) l.sgx_components[0] = 200;
+                 },
+                 FailureCode::kNoMatchingTcb},
+            });
 }
 
 BOOST_AUTO_TEST_CASE(tcb_matching_each_status) {
@@ -620,7 +713,8 @@ BOOST_AUTO_TEST_CASE(tcb_matching_picks_the_first_level_the_platform_meets) {
   BOOST_TEST(v.tcb_status.value_or("") == "SWHardeningNeeded");
   // The TDX module's level converges: an out-of-date module makes the TD OutOfDate.
   Scenario m = Scenario::Tdx();
-  m.tcb_info.module_identities[0].levels[0].isvsvn = static_cast<uint8_t>(m.platform.tee_tcb_svn[0] + 1);
+  m.tcb_info.module_identities[0].levels[0].isvsvn =
+      static_cast<uint8_t>(m.platform.tee_tcb_svn[0] + 1);
   const Verdict mv = Run(m);
   BOOST_TEST(mv.valid(), Describe(mv));
   BOOST_TEST(mv.tcb_status.value_or("") == "OutOfDate");
@@ -645,13 +739,15 @@ BOOST_AUTO_TEST_CASE(outofdate_grace_period) {
 // ---- debug, policy allow-lists, SEPT_VE_DISABLE ----------------------------------------------
 
 BOOST_AUTO_TEST_CASE(debug_is_always_rejected) {
-  ExpectAlone(Scenario::Tdx(), {},
-              {"debug TD", [](Scenario& s, Options&) { s.quote.td.td_attributes |= fmt::kTdAttrDebug; },
-               FailureCode::kDebugEnclave});
-  ExpectAlone(Scenario::Sgx(), {},
-              {"debug enclave",
-               [](Scenario& s, Options&) { s.quote.enclave.attributes[0] |= fmt::kSgxAttrDebugBit; },
-               FailureCode::kDebugEnclave});
+  ExpectAlone(
+      Scenario::Tdx(), {},
+      {"debug TD", [](Scenario& s, Options&) { s.quote.td.td_attributes |= fmt::kTdAttrDebug; },
+       FailureCode::kDebugEnclave});
+  ExpectAlone(
+      Scenario::Sgx(), {},
+      {"debug enclave",
+       [](Scenario& s, Options&) { s.quote.enclave.attributes[0] |= fmt::kSgxAttrDebugBit; },
+       FailureCode::kDebugEnclave});
   Scenario d = Scenario::Tdx();
   d.quote.td.td_attributes |= fmt::kTdAttrDebug;
   BOOST_TEST(Run(d).debug);
@@ -665,13 +761,16 @@ BOOST_AUTO_TEST_CASE(tdx_allow_lists) {
   listed.policy.mrseam = {base.quote.td.mrseam};
   listed.policy.mrconfigid = {base.quote.td.mrconfigid};
   std::vector<Case> cases = {
-      {"MRTD", [](Scenario& s, Options&) { s.quote.td.mrtd[0] ^= 1; }, FailureCode::kMeasurementMismatch},
-      {"MRSEAM", [](Scenario& s, Options&) { s.quote.td.mrseam[0] ^= 1; }, FailureCode::kMeasurementMismatch},
+      {"MRTD", [](Scenario& s, Options&) { s.quote.td.mrtd[0] ^= 1; },
+       FailureCode::kMeasurementMismatch},
+      {"MRSEAM", [](Scenario& s, Options&) { s.quote.td.mrseam[0] ^= 1; },
+       FailureCode::kMeasurementMismatch},
       {"MRCONFIGID", [](Scenario& s, Options&) { s.quote.td.mrconfigid[0] ^= 1; },
        FailureCode::kMeasurementMismatch},
   };
   for (size_t i = 0; i < 4; ++i) {
-    cases.push_back({"RTMR" + std::to_string(i), [i](Scenario& s, Options&) { s.quote.td.rtmr[i][0] ^= 1; },
+    cases.push_back({"RTMR" + std::to_string(i),
+                     [i](Scenario& s, Options&) { s.quote.td.rtmr[i][0] ^= 1; },
                      FailureCode::kMeasurementMismatch});
   }
   ExpectAll(base, listed, cases);
@@ -686,32 +785,36 @@ BOOST_AUTO_TEST_CASE(sgx_allow_lists) {
   listed.policy.sgx_mrsigner = {base.quote.enclave.mrsigner};
   listed.policy.sgx_isvprodid = {base.quote.enclave.isvprodid};
   listed.policy.sgx_min_isvsvn = base.quote.enclave.isvsvn;
-  ExpectAll(base, listed, {
-      {"MRENCLAVE", [](Scenario& s, Options&) { s.quote.enclave.mrenclave[0] ^= 1; },
-       FailureCode::kMeasurementMismatch},
-      {"MRSIGNER", [](Scenario& s, Options&) { s.quote.enclave.mrsigner[0] ^= 1; },
-       FailureCode::kMeasurementMismatch},
-      {"ISVPRODID", [](Scenario& s, Options&) { s.quote.enclave.isvprodid += 1; },
-       FailureCode::kMeasurementMismatch},
-      {"ISVSVN below the minimum", [](Scenario& s, Options&) { s.quote.enclave.isvsvn -= 1; },
-       FailureCode::kPolicyViolation},
-  });
+  ExpectAll(
+      base, listed,
+      {
+          {"MRENCLAVE", [](Scenario& s, Options&) { s.quote.enclave.mrenclave[0] ^= 1; },
+           FailureCode::kMeasurementMismatch},
+          {"MRSIGNER", [](Scenario& s, Options&) { s.quote.enclave.mrsigner[0] ^= 1; },
+           FailureCode::kMeasurementMismatch},
+          {"ISVPRODID", [](Scenario& s, Options&) { s.quote.enclave.isvprodid += 1; },
+           FailureCode::kMeasurementMismatch},
+          {"ISVSVN below the minimum", [](Scenario& s, Options&) { s.quote.enclave.isvsvn -= 1; },
+           FailureCode::kPolicyViolation},
+      });
 }
 
 BOOST_AUTO_TEST_CASE(sept_ve_disable) {
   Options required;
   required.policy.require_sept_ve_disable = true;
-  ExpectAlone(Scenario::Tdx(), required,
-              {"SEPT_VE_DISABLE clear while required",
-               [](Scenario& s, Options&) { s.quote.td.td_attributes &= ~fmt::kTdAttrSeptVeDisable; },
-               FailureCode::kPolicyViolation});
+  ExpectAlone(
+      Scenario::Tdx(), required,
+      {"SEPT_VE_DISABLE clear while required",
+       [](Scenario& s, Options&) { s.quote.td.td_attributes &= ~fmt::kTdAttrSeptVeDisable; },
+       FailureCode::kPolicyViolation});
   // Not required by default (§10).
   Scenario clear = Scenario::Tdx();
   clear.quote.td.td_attributes &= ~fmt::kTdAttrSeptVeDisable;
   BOOST_TEST(Run(clear).valid());
 }
 
-// ---- binding, evidence age, simulation ------------------------------------------------------------
+// ---- binding, evidence age, simulation
+// ------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(binding) {
   BindingInput b;
@@ -721,12 +824,15 @@ BOOST_AUTO_TEST_CASE(binding) {
   o.binding = b;
   for (Scenario base : {Scenario::Tdx(), Scenario::Sgx()}) {
     base.quote.binding = b;
-    ExpectAll(base, o, {
-        {"report data for another validator",
-         [](Scenario& s, Options&) { s.quote.binding->validator_id[0] ^= 1; }, FailureCode::kBindingMismatch},
-        {"report data for another challenge",
-         [](Scenario& s, Options&) { s.quote.binding->challenge[0] ^= 1; }, FailureCode::kBindingMismatch},
-    });
+    ExpectAll(base, o,
+              {
+                  {"report data for another validator",
+                   [](Scenario& s, Options&) { s.quote.binding->validator_id[0] ^= 1; },
+                   FailureCode::kBindingMismatch},
+                  {"report data for another challenge",
+                   [](Scenario& s, Options&) { s.quote.binding->challenge[0] ^= 1; },
+                   FailureCode::kBindingMismatch},
+              });
     const Verdict v = Run(base, o);
     BOOST_TEST((v.binding_valid == std::optional<bool>(true)));
     BOOST_TEST(!Run(base).binding_valid.has_value());  // no binding input: null
@@ -738,16 +844,18 @@ BOOST_AUTO_TEST_CASE(evidence_age) {
   o.evidence_time = kSimNow - kDay / 2;
   ExpectAlone(Scenario::Tdx(), o,
               {"evidence older than max_age",
-               [](Scenario& s, Options& opt) { opt.evidence_time = s.now - 2 * kDay; }, FailureCode::kExpired});
+               [](Scenario& s, Options& opt) { opt.evidence_time = s.now - 2 * kDay; },
+               FailureCode::kExpired});
   const Verdict v = Run(Scenario::Tdx(), o);
   BOOST_TEST(v.valid_until.value_or(0) == *o.evidence_time + kMaxAge);
 }
 
 BOOST_AUTO_TEST_CASE(simulation_off) {
   for (Scenario base : {Scenario::Tdx(), Scenario::Sgx()}) {
-    ExpectAlone(base, {},
-                {"development root with simulation off",
-                 [](Scenario&, Options& o) { o.simulation = false; }, FailureCode::kSimulationDisabled});
+    ExpectAlone(
+        base, {},
+        {"development root with simulation off",
+         [](Scenario&, Options& o) { o.simulation = false; }, FailureCode::kSimulationDisabled});
     Options off;
     off.simulation = false;
     const Verdict v = Run(base, off);
