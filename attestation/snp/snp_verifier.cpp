@@ -1,14 +1,13 @@
 #include "attestation/snp/snp_verifier.h"
 
 #include <algorithm>
-#include <deque>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 
 #include "attestation/snp/vek_extensions.h"
+#include "core/cache.h"
 #include "crypto/hash.h"
 #include "crypto/x509.h"
 
@@ -53,35 +52,6 @@ Hash32 HashOf(std::initializer_list<ByteView> parts) {
 Status NotCollateral(std::string what) {
   return Error(ErrorCode::kCollateral, "snp collateral: " + std::move(what));
 }
-
-// A bounded, thread-safe map (first in, first out when full).
-template <typename V>
-class BoundedCache {
- public:
-  explicit BoundedCache(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) {}
-  std::optional<V> Get(const Hash32& k) const {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = map_.find(k);
-    if (it == map_.end()) return std::nullopt;
-    return it->second;
-  }
-  void Put(const Hash32& k, V v) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (map_.count(k) != 0) return;
-    if (map_.size() >= capacity_) {
-      map_.erase(order_.front());
-      order_.pop_front();
-    }
-    map_.emplace(k, std::move(v));
-    order_.push_back(k);
-  }
-
- private:
-  const size_t capacity_;
-  mutable std::mutex mu_;
-  std::map<Hash32, V> map_;
-  std::deque<Hash32> order_;
-};
 
 // ---- certificates by role ------------------------------------------------------
 
@@ -215,26 +185,43 @@ struct SnpVerifier::Impl {
         docs(o.cache_capacity) {}
 
   std::vector<DevArk> dev_arks;
-  BoundedCache<CertPtr> certs;  // by SHA-256 of the DER
-  BoundedCache<bool> sigs;      // signature checks by hash of (subject, issuer) fingerprints
-  BoundedCache<DocPtr> docs;    // by content hash
+  // Facts that are functions of their key alone (DESIGN §2): never whether a
+  // certificate is trusted, admitted or inside its window.
+  Cache<Hash32, CertEntry> certs;  // parse and role of a DER, by its SHA-256
+  Cache<Hash32, bool> sigs;        // "A's signature verifies under B", by both fingerprints
+  Cache<Hash32, DocContent> docs;  // parse of a document, by its content hash
 
   CertPtr Intern(x509::Certificate cert) {
     const Hash32 fp = cert.fingerprint();
-    if (auto hit = certs.Get(fp)) return *hit;
-    CertPtr e = Classify(std::move(cert));
-    certs.Put(fp, e);
-    return e;
+    return certs.GetOrInsert(fp, [&] { return Classify(std::move(cert)); });
   }
   // nullptr when the bytes are not one DER certificate.
   CertPtr FromDer(ByteView der) {
-    if (auto hit = certs.Get(crypto::Sha256(der))) return *hit;
+    if (CertPtr hit = certs.Get(crypto::Sha256(der))) return hit;
     auto c = x509::Certificate::FromDer(der);
     if (!c.ok()) return nullptr;
     return Intern(std::move(*c));
   }
+  // The caller keeps the returned owner while it reads the content.
   DocPtr Content(const CollateralDoc& doc) {
-    if (auto hit = docs.Get(doc.content_hash)) return *hit;
+    return docs.GetOrInsert(doc.content_hash, [&] { return ParseContent(doc); });
+  }
+  // subject's signature verifies under issuer (names equal), cached.
+  bool Signed(const CertEntry& subject, const CertEntry& issuer) {
+    const Hash32 k =
+        HashOf({AsView(subject.cert.fingerprint()), AsView(issuer.cert.fingerprint())});
+    return *sigs.GetOrInsert(
+        k, [&] { return std::make_shared<const bool>(subject.cert.IssuedBy(issuer.cert)); });
+  }
+  bool CrlSigned(const x509::Crl& crl, const CertEntry& issuer) {
+    const Hash32 k = HashOf(
+        {AsView(crl.fingerprint()), AsView(issuer.cert.fingerprint()), AsView(StrBytes("crl"))});
+    return *sigs.GetOrInsert(
+        k, [&] { return std::make_shared<const bool>(crl.IssuedBy(issuer.cert)); });
+  }
+
+ private:
+  std::shared_ptr<const DocContent> ParseContent(const CollateralDoc& doc) {
     auto content = std::make_shared<DocContent>();
     if (doc.kind == kKindCrl) {
       auto crl = x509::Crl::Parse(AsView(doc.data));
@@ -247,26 +234,7 @@ struct SnpVerifier::Impl {
         if (e->role != Role::kOther) content->certs.push_back(std::move(e));
       }
     }
-    DocPtr out = content;
-    docs.Put(doc.content_hash, out);
-    return out;
-  }
-  // subject's signature verifies under issuer (names equal), cached.
-  bool Signed(const CertEntry& subject, const CertEntry& issuer) {
-    const Hash32 k =
-        HashOf({AsView(subject.cert.fingerprint()), AsView(issuer.cert.fingerprint())});
-    if (auto hit = sigs.Get(k)) return *hit;
-    const bool ok = subject.cert.IssuedBy(issuer.cert);
-    sigs.Put(k, ok);
-    return ok;
-  }
-  bool CrlSigned(const x509::Crl& crl, const CertEntry& issuer) {
-    const Hash32 k = HashOf(
-        {AsView(crl.fingerprint()), AsView(issuer.cert.fingerprint()), AsView(StrBytes("crl"))});
-    if (auto hit = sigs.Get(k)) return *hit;
-    const bool ok = crl.IssuedBy(issuer.cert);
-    sigs.Put(k, ok);
-    return ok;
+    return content;
   }
 };
 
@@ -523,7 +491,8 @@ void GatherCollateral(SnpVerifier::Impl& impl, const CollateralSet* set, Product
               (d.key.size() == format::kChipIdSize || d.key.size() == format::kTurinChipIdSize));
     }
     if (!take) continue;
-    for (const auto& c : impl.Content(d)->certs) AddUnique(pool, c);
+    const DocPtr content = impl.Content(d);  // owns what the loop reads
+    for (const auto& c : content->certs) AddUnique(pool, c);
   }
 }
 
@@ -732,8 +701,9 @@ Result<Verdict> SnpVerifier::Verify(const VerifyRequest& req) const {
     v.Fail(FailureCode::kRevoked, std::string(RoleName(ch.leaf->role)) + " is on its issuer's CRL");
   }
   if (!ark_crl.present && policy_.require_crls) {
-    v.Fail(FailureCode::kCollateralMissing,
-           "no CRL of ARK-" + std::string(format::ProductName(product)) + " at hand (require_crls)");
+    v.Fail(
+        FailureCode::kCollateralMissing,
+        "no CRL of ARK-" + std::string(format::ProductName(product)) + " at hand (require_crls)");
   }
   v.valid_until = valid_until;
   v.valid_from = valid_from;
@@ -907,7 +877,8 @@ std::vector<CertPtr> KnownCerts(SnpVerifier::Impl& impl, const CollateralSet& kn
   for (const auto& d : known.docs()) {
     if (d.tee_type != TeeType::AmdSevSnp || (d.kind != kKindCaCerts && d.kind != kKindVek))
       continue;
-    for (const auto& c : impl.Content(d)->certs) AddUnique(out, c);
+    const DocPtr content = impl.Content(d);  // owns what the loop reads
+    for (const auto& c : content->certs) AddUnique(out, c);
   }
   return out;
 }
@@ -1095,8 +1066,9 @@ class SnpReevaluator final : public Reevaluator {
     check(*ark, *inter_serial, require_crls_, "ASK/ASVK");
     check(*inter, *vek_serial, false, "VEK");
     if (found.empty()) return std::optional<Failure>();
-    return std::optional<Failure>(*std::min_element(found.begin(), found.end(),
-                             [](const Failure& a, const Failure& b) { return a.code < b.code; }));
+    return std::optional<Failure>(
+        *std::min_element(found.begin(), found.end(),
+                          [](const Failure& a, const Failure& b) { return a.code < b.code; }));
   }
 
  private:
