@@ -64,6 +64,16 @@ inline constexpr char kVekFingerprint[] = "snp.vek_sha256";
 inline constexpr char kNotBefore[] = "snp.not_before";  // u64 LE, latest chain notBefore
 inline constexpr char kNotAfter[] = "snp.not_after";    // u64 LE, earliest chain notAfter
 inline constexpr char kDevRoot[] = "snp.dev_root";      // 1 byte
+// The report facts policy judges (validate.h), re-checked at every epoch.
+inline constexpr char kReportedTcb[] = "snp.reported_tcb";           // 8 bytes, as in the report
+inline constexpr char kCommittedFw[] = "snp.committed_fw";           // 3 bytes: major, minor, build
+inline constexpr char kGuestPolicy[] = "snp.guest_policy";           // u64 LE
+inline constexpr char kVmpl[] = "snp.vmpl";                          // u64 LE
+inline constexpr char kChipIdMasked[] = "snp.chip_id_masked";        // 1 byte
+inline constexpr char kMeasurement[] = "snp.measurement";            // 48 bytes
+inline constexpr char kHostData[] = "snp.host_data";                 // 32 bytes
+inline constexpr char kIdKeyDigest[] = "snp.id_key_digest";          // 48 bytes
+inline constexpr char kAuthorKeyDigest[] = "snp.author_key_digest";  // 48 bytes
 }  // namespace claim
 
 struct VerifierOptions {

@@ -701,7 +701,8 @@ BOOST_AUTO_TEST_CASE(reevaluation_demotes_on_a_later_crl_and_on_expiry) {
   auto m = sv.BeginReevaluation(admitted, t)->Check(claims).value();
   BOOST_REQUIRE(m.has_value());
   BOOST_TEST(FailureCodeName(m->code) == "collateral_missing");
-  // An admitted CRL document that no longer parses revokes (tampered store).
+  // An admitted CRL document that no longer parses is a damaged store: a
+  // machine failure that fails the epoch, never a demotion (issue 9 item 9).
   CollateralDoc junk;
   junk.tee_type = TeeType::AmdSevSnp;
   junk.kind = kKindCrl;
@@ -710,9 +711,18 @@ BOOST_AUTO_TEST_CASE(reevaluation_demotes_on_a_later_crl_and_on_expiry) {
   junk.next_update = UINT64_MAX;
   junk.data = {1, 2, 3};
   junk.content_hash = crypto::Sha256(AsView(junk.data));
-  auto j = v.BeginReevaluation(admitted.With(junk), t)->Check(claims).value();
-  BOOST_REQUIRE(j.has_value());
-  BOOST_TEST(FailureCodeName(j->code) == "revoked");
+  auto j = v.BeginReevaluation(admitted.With(junk), t)->Check(claims);
+  BOOST_REQUIRE(!j.ok());
+  BOOST_TEST((j.status().code() == ErrorCode::kStorage));
+  // Verification over the same damaged set is a machine failure too.
+  const CollateralSet damaged = tu::Admit(v, {w.Vek().der()}, tu::kNow, admitted).With(junk);
+  VerifyRequest req;
+  req.evidence = AsView(w.report);
+  req.collateral = &damaged;
+  req.now = t;
+  auto dv = v.Verify(req);
+  BOOST_REQUIRE(!dv.ok());
+  BOOST_TEST((dv.status().code() == ErrorCode::kStorage));
   // Incomplete stored claims are a machine problem, never a demotion reason.
   ClaimSet partial = claims;
   partial.erase(claim::kVekSerial);
