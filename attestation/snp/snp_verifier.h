@@ -26,10 +26,13 @@
 //   simulation_disabled         a development ARK while simulation is off
 //
 // Certificates come from the evidence's certificate table and from admitted
-// collateral (kinds below); CRLs from collateral. Thread-safety: Verify,
-// ParseCollateral and BeginReevaluation may run concurrently; the verifier
-// caches parsed certificates and verified chains (bounded, mutex-guarded), so
-// a repeated chain costs one report signature plus comparisons.
+// collateral (kinds below); CRLs from collateral. Stages (issue 9): pure
+// parse (report.h) -> chains and signatures (typed facts) -> pure
+// Validate(facts, Policy) (validate.h), the tail shared through
+// attestation/pipeline.h. Thread-safety: Verify, ParseCollateral and
+// BeginReevaluation may run concurrently; the verifier's caches (core/cache.h)
+// hold only facts that are functions of their key (parses, signature checks),
+// so a repeated chain costs one report signature plus comparisons.
 #pragma once
 
 #include <memory>
