@@ -264,13 +264,24 @@ Trust TrustOf(const Policy& policy, const std::vector<DevArk>& dev_arks, const C
   return TrustOfFingerprint(policy, dev_arks, ark.product, AsView(ark.cert.fingerprint()));
 }
 
-void AddUnique(std::vector<CertPtr>& pool, CertPtr c) {
-  if (!c || c->role == Role::kOther) return;
-  for (const auto& p : pool) {
-    if (p->cert.fingerprint() == c->cert.fingerprint()) return;
+// Certificates at hand, each once (by fingerprint), in the order added:
+// linear in the number of certificates however many are admitted.
+class CertPool {
+ public:
+  CertPool() = default;
+  explicit CertPool(CertPtr c) { Add(std::move(c)); }
+  void Add(CertPtr c) {
+    if (!c || c->role == Role::kOther) return;
+    if (seen_.insert(c->cert.fingerprint()).second) certs_.push_back(std::move(c));
   }
-  pool.push_back(std::move(c));
-}
+  auto begin() const { return certs_.begin(); }
+  auto end() const { return certs_.end(); }
+  bool empty() const { return certs_.empty(); }
+
+ private:
+  std::vector<CertPtr> certs_;
+  std::set<Hash32> seen_;
+};
 
 std::string ProductList(ProductSet s) {
   std::string out;
@@ -336,7 +347,7 @@ std::optional<Failure> ResolveProduct(const CertEntry& leaf, const LeafWanted& w
 // Signer roles: the issuer of a VCEK is an ASK, of a VLEK an ASVK, of this
 // product, named as the VEK's issuer; any other certificate of that name is
 // refused, never used.
-std::optional<Failure> FindIntermediates(const std::vector<CertPtr>& pool, const CertEntry& leaf,
+std::optional<Failure> FindIntermediates(const CertPool& pool, const CertEntry& leaf,
                                          Product product, std::vector<CertPtr>& out) {
   const Role role = leaf.role == Role::kVcek ? Role::kAsk : Role::kAsvk;
   bool misnamed = false;
@@ -361,7 +372,7 @@ using TrustedArk = std::pair<CertPtr, Trust>;
 
 // The ARKs of this product that are pinned (or development ARKs).
 std::optional<Failure> FindArks(const SnpVerifier::Impl& impl, const Policy& policy,
-                                const std::vector<CertPtr>& pool, Product product,
+                                const CertPool& pool, Product product,
                                 std::vector<TrustedArk>& out) {
   bool unpinned = false;
   for (const auto& c : pool) {
@@ -400,9 +411,8 @@ std::optional<Chain> Link(SnpVerifier::Impl& impl, const CertPtr& leaf,
 }
 
 // leaf -> ASK/ASVK -> ARK from the pool, signatures verified (cached).
-ChainOutcome BuildChainFrom(SnpVerifier::Impl& impl, const Policy& policy,
-                            const std::vector<CertPtr>& pool, const CertPtr& leaf,
-                            const LeafWanted& want, uint64_t now) {
+ChainOutcome BuildChainFrom(SnpVerifier::Impl& impl, const Policy& policy, const CertPool& pool,
+                            const CertPtr& leaf, const LeafWanted& want, uint64_t now) {
   const char* name = VekName(want.role);
   if (!leaf->ext) return ChainFailure(FailureCode::kChainUntrusted, leaf->ext_error);
   if (!leaf->p384) {
@@ -430,7 +440,7 @@ ChainOutcome BuildChainFrom(SnpVerifier::Impl& impl, const Policy& policy,
 // Every VEK of the kind SIGNER_INFO names, best fit first, ties by
 // fingerprint: an order that does not depend on where a certificate came
 // from (issue 9 item 7).
-std::vector<CertPtr> LeafCandidates(const std::vector<CertPtr>& pool, const LeafWanted& want,
+std::vector<CertPtr> LeafCandidates(const CertPool& pool, const LeafWanted& want,
                                     bool& other_kind) {
   std::vector<std::pair<int, CertPtr>> scored;
   for (const auto& c : pool) {
@@ -463,8 +473,8 @@ struct Selected {
 // The chain of the first candidate that chains to a trusted ARK and whose key
 // verifies the report; else the first that chains (bad_signature); else the
 // best candidate's chain failure.
-Selected SelectChain(SnpVerifier::Impl& impl, const Policy& policy,
-                     const std::vector<CertPtr>& pool, const LeafWanted& want, uint64_t now) {
+Selected SelectChain(SnpVerifier::Impl& impl, const Policy& policy, const CertPool& pool,
+                     const LeafWanted& want, uint64_t now) {
   bool other_kind = false;
   const std::vector<CertPtr> leaves = LeafCandidates(pool, want, other_kind);
   const char* name = VekName(want.role);
@@ -575,7 +585,7 @@ bool ValidateChain(Verdict& v, pipeline::Validity& validity, const ChainFacts& f
 
 // Adds every certificate of the SNP documents that may serve `products`.
 void GatherCollateral(SnpVerifier::Impl& impl, const CollateralSet* set, ProductSet products,
-                      const Report* report, std::vector<CertPtr>& pool) {
+                      const Report* report, CertPool& pool) {
   if (set == nullptr) return;
   std::vector<Bytes> vek_keys;
   for (Product p : {Product::kMilan, Product::kGenoa, Product::kTurin}) {
@@ -601,7 +611,7 @@ void GatherCollateral(SnpVerifier::Impl& impl, const CollateralSet* set, Product
     }
     if (!take) continue;
     const DocPtr content = impl.Content(d);  // owns what the loop reads
-    for (const auto& c : content->certs) AddUnique(pool, c);
+    for (const auto& c : content->certs) pool.Add(c);
   }
 }
 
@@ -674,15 +684,15 @@ nlohmann::json Claims(const Evidence& e) {
 }
 
 // The certificates of the evidence's table (the ARK entries also apart).
-std::vector<CertPtr> EvidencePool(SnpVerifier::Impl& impl, const Evidence& e,
-                                  std::vector<CertPtr>& shipped_arks) {
-  std::vector<CertPtr> pool;
+CertPool EvidencePool(SnpVerifier::Impl& impl, const Evidence& e,
+                      std::vector<CertPtr>& shipped_arks) {
+  CertPool pool;
   for (const auto& entry : e.certs) {
     if (entry.guid == format::kGuidVcek || entry.guid == format::kGuidVlek ||
         entry.guid == format::kGuidAsk || entry.guid == format::kGuidArk) {
       CertPtr c = impl.FromDer(AsView(entry.data));
       if (entry.guid == format::kGuidArk) shipped_arks.push_back(c);  // null: not a certificate
-      AddUnique(pool, std::move(c));
+      pool.Add(std::move(c));
     }
   }
   return pool;
@@ -762,7 +772,7 @@ Result<Verdict> SnpVerifier::Verify(const VerifyRequest& req) const {
 
   // Stage 2: the chain, from the evidence's table first, then admitted collateral.
   std::vector<CertPtr> shipped_arks;
-  std::vector<CertPtr> pool = EvidencePool(*impl_, e, shipped_arks);
+  CertPool pool = EvidencePool(*impl_, e, shipped_arks);
   GatherCollateral(*impl_, req.collateral, r.products, &r, pool);
   const LeafWanted want{r.signing_key == SigningKey::kVcek ? Role::kVcek : Role::kVlek, r.products,
                         &r};
@@ -820,7 +830,7 @@ Result<Verdict> SnpVerifier::VerifyVekChain(ByteView vek, const CollateralSet* c
                                           " is not Milan, Genoa or Turin");
     return v;
   }
-  std::vector<CertPtr> pool = {leaf};
+  CertPool pool(leaf);
   GatherCollateral(*impl_, collateral, ProductBit(leaf->product), nullptr, pool);
   const LeafWanted want{leaf->role, ProductBit(leaf->product), nullptr};
   ChainOutcome built = BuildChainFrom(*impl_, policy_, pool, leaf, want, now);
@@ -853,8 +863,8 @@ struct Admission {
   SnpVerifier::Impl& impl;
   const Policy& policy;
   bool simulation = false;
-  std::vector<CertPtr> mine;  // the document's own certificates
-  std::vector<CertPtr> pool;  // mine, then every SNP certificate already at hand
+  CertPool mine;  // the document's own certificates
+  CertPool pool;  // mine, then every SNP certificate already at hand
 
   // Development ARKs authenticate collateral only when simulation is on;
   // evidence carrying a dev chain in its table is still judged
@@ -876,12 +886,12 @@ struct Admission {
   }
 };
 
-void AddKnownCerts(SnpVerifier::Impl& impl, const CollateralSet& known, std::vector<CertPtr>& out) {
+void AddKnownCerts(SnpVerifier::Impl& impl, const CollateralSet& known, CertPool& out) {
   for (const auto& d : known.docs()) {
     if (d.tee_type != TeeType::AmdSevSnp || (d.kind != kKindCaCerts && d.kind != kKindVek))
       continue;
     const DocPtr content = impl.Content(d);  // owns what the loop reads
-    for (const auto& c : content->certs) AddUnique(out, c);
+    for (const auto& c : content->certs) out.Add(c);
   }
 }
 
@@ -968,7 +978,7 @@ Result<CollateralDoc> SnpVerifier::ParseCollateral(ByteView data, const Collater
   // Certificates of the blob (a CRL bundle may carry its issuer chain).
   const bool is_crl = x509::Crl::LooksLikeCrl(data);
   if (auto all = x509::Certificate::ParseAll(data); all.ok()) {
-    for (auto& c : *all) AddUnique(a.mine, impl_->Intern(std::move(c)));
+    for (auto& c : *all) a.mine.Add(impl_->Intern(std::move(c)));
   } else if (!is_crl) {
     return NotCollateral("neither certificates nor a CRL");
   }
