@@ -437,7 +437,7 @@ ChainOutcome BuildChainFrom(SnpVerifier::Impl& impl, const Policy& policy, const
   return out;
 }
 
-// Every VEK of the kind SIGNER_INFO names, best fit first, ties by
+// The VEKs of the kind SIGNER_INFO names that fit the report best, by
 // fingerprint: an order that does not depend on where a certificate came
 // from (issue 9 item 7).
 std::vector<CertPtr> LeafCandidates(const CertPool& pool, const LeafWanted& want,
@@ -455,8 +455,13 @@ std::vector<CertPtr> LeafCandidates(const CertPool& pool, const LeafWanted& want
     if (a.first != b.first) return a.first > b.first;
     return a.second->cert.fingerprint() < b.second->cert.fingerprint();
   });
+  // A leaf that certifies the report fits it fully (product, hwID, TCB), so
+  // it always has the top score: the rest need no signature check.
   std::vector<CertPtr> out;
-  for (auto& [score, c] : scored) out.push_back(std::move(c));
+  const int top = scored.empty() ? 0 : scored.front().first;
+  for (auto& [score, c] : scored) {
+    if (score == top) out.push_back(std::move(c));
+  }
   return out;
 }
 
