@@ -111,14 +111,10 @@ Product Report::product() const {
   return Product::kUnknown;
 }
 
-Result<Report> ParseReport(ByteView data) {
-  if (data.size() != format::kReportSize) {
-    return Malformed("attestation report is " + std::to_string(data.size()) + " bytes, expected " +
-                     std::to_string(format::kReportSize));
-  }
-  Report r;
-  std::memcpy(r.raw.data(), data.data(), data.size());
+namespace {
 
+// Version, signature algorithm and the reserved ranges of that version.
+Status ParseHeader(ByteView data, Report& r) {
   r.version = static_cast<uint32_t>(LoadLe(data, format::kVersion));
   if (r.version < format::kMinReportVersion || r.version > format::kMaxReportVersion) {
     return Unsupported("report version " + std::to_string(r.version) + " (supported 2..5)");
@@ -134,7 +130,11 @@ Result<Report> ParseReport(ByteView data) {
                        ") are not zero");
     }
   }
+  return Status();
+}
 
+// Guest fields up to SIGNER_INFO, with its signing key.
+Status ParseGuestAndSigner(ByteView data, Report& r) {
   r.guest_svn = static_cast<uint32_t>(LoadLe(data, format::kGuestSvn));
   r.policy = LoadLe(data, format::kPolicy);
   if (((r.policy >> format::kPolicyBitReservedOne) & 1u) == 0) {
@@ -164,7 +164,11 @@ Result<Report> ParseReport(ByteView data) {
   } else {
     return Malformed("SIGNING_KEY " + std::to_string(key) + " is reserved");
   }
+  return Status();
+}
 
+// Fields without constraints of their own, and the signature scalars.
+Status ParseBody(ByteView data, Report& r) {
   r.report_data = Load<64>(data, format::kReportData);
   r.measurement = Load<48>(data, format::kMeasurement);
   r.host_data = Load<32>(data, format::kHostData);
@@ -188,7 +192,10 @@ Result<Report> ParseReport(ByteView data) {
       !ScalarToBe(Sub(data, format::kSignatureS), r.sig_s)) {
     return Malformed("signature R or S has non-zero bytes above the 48-byte P-384 scalar");
   }
+  return Status();
+}
 
+Status ParseProduct(ByteView data, Report& r) {
   // Product: CPUID on v3+, the chip id shape on v2.
   if (r.version >= 3) {
     r.cpuid_fam = data[format::kCpuidFamId.offset];
@@ -214,6 +221,10 @@ Result<Report> ParseReport(ByteView data) {
       !AllZero(ByteView(r.chip_id).subspan(format::kTurinChipIdSize))) {
     return Malformed("Turin CHIP_ID has non-zero bytes after the first 8");
   }
+  return Status();
+}
+
+Status CheckTcbReserved(const Report& r) {
   // TCB_VERSION reserved bytes, for every product the report may come from.
   const std::array<std::pair<const RawTcb*, const char*>, 4> tcbs = {
       {{&r.current_tcb, "CURRENT_TCB"},
@@ -228,6 +239,23 @@ Result<Report> ParseReport(ByteView data) {
       }
     }
   }
+  return Status();
+}
+
+}  // namespace
+
+Result<Report> ParseReport(ByteView data) {
+  if (data.size() != format::kReportSize) {
+    return Malformed("attestation report is " + std::to_string(data.size()) + " bytes, expected " +
+                     std::to_string(format::kReportSize));
+  }
+  Report r;
+  std::memcpy(r.raw.data(), data.data(), data.size());
+  TEE_TRY(ParseHeader(data, r));
+  TEE_TRY(ParseGuestAndSigner(data, r));
+  TEE_TRY(ParseBody(data, r));
+  TEE_TRY(ParseProduct(data, r));
+  TEE_TRY(CheckTcbReserved(r));
   return r;
 }
 

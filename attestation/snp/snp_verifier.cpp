@@ -1,14 +1,15 @@
 #include "attestation/snp/snp_verifier.h"
 
 #include <algorithm>
-#include <deque>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 
+#include "attestation/pipeline.h"
+#include "attestation/snp/validate.h"
 #include "attestation/snp/vek_extensions.h"
+#include "core/cache.h"
 #include "crypto/hash.h"
 #include "crypto/x509.h"
 
@@ -27,21 +28,6 @@ std::string HexU64(uint64_t v) {
   return "0x" + s;
 }
 
-uint64_t ClampTime(int64_t t) { return t < 0 ? 0 : static_cast<uint64_t>(t); }
-
-Bytes U64Le(uint64_t v) {
-  Bytes b;
-  PutU64Le(b, v);
-  return b;
-}
-
-std::optional<uint64_t> ReadU64Le(const Bytes& b) {
-  if (b.size() != 8) return std::nullopt;
-  uint64_t v = 0;
-  for (size_t i = 8; i-- > 0;) v = (v << 8) | b[i];
-  return v;
-}
-
 Bytes StrBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
 Hash32 HashOf(std::initializer_list<ByteView> parts) {
@@ -53,35 +39,6 @@ Hash32 HashOf(std::initializer_list<ByteView> parts) {
 Status NotCollateral(std::string what) {
   return Error(ErrorCode::kCollateral, "snp collateral: " + std::move(what));
 }
-
-// A bounded, thread-safe map (first in, first out when full).
-template <typename V>
-class BoundedCache {
- public:
-  explicit BoundedCache(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) {}
-  std::optional<V> Get(const Hash32& k) const {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = map_.find(k);
-    if (it == map_.end()) return std::nullopt;
-    return it->second;
-  }
-  void Put(const Hash32& k, V v) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (map_.count(k) != 0) return;
-    if (map_.size() >= capacity_) {
-      map_.erase(order_.front());
-      order_.pop_front();
-    }
-    map_.emplace(k, std::move(v));
-    order_.push_back(k);
-  }
-
- private:
-  const size_t capacity_;
-  mutable std::mutex mu_;
-  std::map<Hash32, V> map_;
-  std::deque<Hash32> order_;
-};
 
 // ---- certificates by role ------------------------------------------------------
 
@@ -215,26 +172,43 @@ struct SnpVerifier::Impl {
         docs(o.cache_capacity) {}
 
   std::vector<DevArk> dev_arks;
-  BoundedCache<CertPtr> certs;  // by SHA-256 of the DER
-  BoundedCache<bool> sigs;      // signature checks by hash of (subject, issuer) fingerprints
-  BoundedCache<DocPtr> docs;    // by content hash
+  // Facts that are functions of their key alone (DESIGN §2): never whether a
+  // certificate is trusted, admitted or inside its window.
+  Cache<Hash32, CertEntry> certs;  // parse and role of a DER, by its SHA-256
+  Cache<Hash32, bool> sigs;        // "A's signature verifies under B", by both fingerprints
+  Cache<Hash32, DocContent> docs;  // parse of a document, by its content hash
 
   CertPtr Intern(x509::Certificate cert) {
     const Hash32 fp = cert.fingerprint();
-    if (auto hit = certs.Get(fp)) return *hit;
-    CertPtr e = Classify(std::move(cert));
-    certs.Put(fp, e);
-    return e;
+    return certs.GetOrInsert(fp, [&] { return Classify(std::move(cert)); });
   }
   // nullptr when the bytes are not one DER certificate.
   CertPtr FromDer(ByteView der) {
-    if (auto hit = certs.Get(crypto::Sha256(der))) return *hit;
+    if (CertPtr hit = certs.Get(crypto::Sha256(der))) return hit;
     auto c = x509::Certificate::FromDer(der);
     if (!c.ok()) return nullptr;
     return Intern(std::move(*c));
   }
+  // The caller keeps the returned owner while it reads the content.
   DocPtr Content(const CollateralDoc& doc) {
-    if (auto hit = docs.Get(doc.content_hash)) return *hit;
+    return docs.GetOrInsert(doc.content_hash, [&] { return ParseContent(doc); });
+  }
+  // subject's signature verifies under issuer (names equal), cached.
+  bool Signed(const CertEntry& subject, const CertEntry& issuer) {
+    const Hash32 k =
+        HashOf({AsView(subject.cert.fingerprint()), AsView(issuer.cert.fingerprint())});
+    return *sigs.GetOrInsert(
+        k, [&] { return std::make_shared<const bool>(subject.cert.IssuedBy(issuer.cert)); });
+  }
+  bool CrlSigned(const x509::Crl& crl, const CertEntry& issuer) {
+    const Hash32 k = HashOf(
+        {AsView(crl.fingerprint()), AsView(issuer.cert.fingerprint()), AsView(StrBytes("crl"))});
+    return *sigs.GetOrInsert(
+        k, [&] { return std::make_shared<const bool>(crl.IssuedBy(issuer.cert)); });
+  }
+
+ private:
+  std::shared_ptr<const DocContent> ParseContent(const CollateralDoc& doc) {
     auto content = std::make_shared<DocContent>();
     if (doc.kind == kKindCrl) {
       auto crl = x509::Crl::Parse(AsView(doc.data));
@@ -247,30 +221,13 @@ struct SnpVerifier::Impl {
         if (e->role != Role::kOther) content->certs.push_back(std::move(e));
       }
     }
-    DocPtr out = content;
-    docs.Put(doc.content_hash, out);
-    return out;
-  }
-  // subject's signature verifies under issuer (names equal), cached.
-  bool Signed(const CertEntry& subject, const CertEntry& issuer) {
-    const Hash32 k =
-        HashOf({AsView(subject.cert.fingerprint()), AsView(issuer.cert.fingerprint())});
-    if (auto hit = sigs.Get(k)) return *hit;
-    const bool ok = subject.cert.IssuedBy(issuer.cert);
-    sigs.Put(k, ok);
-    return ok;
-  }
-  bool CrlSigned(const x509::Crl& crl, const CertEntry& issuer) {
-    const Hash32 k = HashOf(
-        {AsView(crl.fingerprint()), AsView(issuer.cert.fingerprint()), AsView(StrBytes("crl"))});
-    if (auto hit = sigs.Get(k)) return *hit;
-    const bool ok = crl.IssuedBy(issuer.cert);
-    sigs.Put(k, ok);
-    return ok;
+    return content;
   }
 };
 
 namespace {
+
+// ---- trust anchors ----------------------------------------------------------------
 
 struct Trust {
   bool trusted = false;
@@ -288,25 +245,43 @@ const Hash32& PinFor(const Policy& p, Product product) {
   }
 }
 
-Trust TrustOf(const Policy& policy, const std::vector<DevArk>& dev_arks, const CertEntry& ark) {
-  if (ark.role != Role::kArk || ark.product == Product::kUnknown) return {};
-  if (crypto::ConstantTimeEqual(AsView(ark.cert.fingerprint()),
-                                AsView(PinFor(policy, ark.product)))) {
-    return {true, false};
-  }
+// Decided from the current policy on every call (never cached).
+Trust TrustOfFingerprint(const Policy& policy, const std::vector<DevArk>& dev_arks, Product product,
+                         ByteView fingerprint) {
+  if (product == Product::kUnknown) return {};
+  if (crypto::ConstantTimeEqual(fingerprint, AsView(PinFor(policy, product)))) return {true, false};
   for (const auto& d : dev_arks) {
-    if (d.product == ark.product && d.sha256 == ark.cert.fingerprint()) return {true, true};
+    if (d.product == product &&
+        std::equal(d.sha256.begin(), d.sha256.end(), fingerprint.begin(), fingerprint.end())) {
+      return {true, true};
+    }
   }
   return {};
 }
 
-void AddUnique(std::vector<CertPtr>& pool, CertPtr c) {
-  if (!c || c->role == Role::kOther) return;
-  for (const auto& p : pool) {
-    if (p->cert.fingerprint() == c->cert.fingerprint()) return;
-  }
-  pool.push_back(std::move(c));
+Trust TrustOf(const Policy& policy, const std::vector<DevArk>& dev_arks, const CertEntry& ark) {
+  if (ark.role != Role::kArk) return {};
+  return TrustOfFingerprint(policy, dev_arks, ark.product, AsView(ark.cert.fingerprint()));
 }
+
+// Certificates at hand, each once (by fingerprint), in the order added:
+// linear in the number of certificates however many are admitted.
+class CertPool {
+ public:
+  CertPool() = default;
+  explicit CertPool(CertPtr c) { Add(std::move(c)); }
+  void Add(CertPtr c) {
+    if (!c || c->role == Role::kOther) return;
+    if (seen_.insert(c->cert.fingerprint()).second) certs_.push_back(std::move(c));
+  }
+  auto begin() const { return certs_.begin(); }
+  auto end() const { return certs_.end(); }
+  bool empty() const { return certs_.empty(); }
+
+ private:
+  std::vector<CertPtr> certs_;
+  std::set<Hash32> seen_;
+};
 
 std::string ProductList(ProductSet s) {
   std::string out;
@@ -317,6 +292,17 @@ std::string ProductList(ProductSet s) {
   }
   return out;
 }
+
+const char* VekName(Role r) { return r == Role::kVcek ? "VCEK" : "VLEK"; }
+
+ChainOutcome ChainFailure(FailureCode code, std::string message) {
+  ChainOutcome out;
+  out.code = code;
+  out.message = std::move(message);
+  return out;
+}
+
+// ---- stage 2: one chain per candidate leaf --------------------------------------
 
 // How well a VEK fits the report: product, hwID, TCB (higher is better).
 int LeafScore(const CertEntry& leaf, const LeafWanted& want) {
@@ -334,171 +320,277 @@ int LeafScore(const CertEntry& leaf, const LeafWanted& want) {
   return score;
 }
 
-}  // namespace
-
-namespace {
-
-// Builds leaf -> ASK/ASVK -> ARK from the pool, verifying signatures (cached).
-ChainOutcome BuildChain(SnpVerifier::Impl& impl, const Policy& policy,
-                        const std::vector<CertPtr>& pool, const LeafWanted& want, uint64_t now,
-                        const std::vector<DevArk>& dev_arks) {
-  ChainOutcome out;
-  auto fail = [&](FailureCode code, std::string msg) {
-    out.code = code;
-    out.message = std::move(msg);
-    return out;
-  };
-  // Leaf: of the kind SIGNER_INFO names, best fit first (pool order breaks ties).
-  CertPtr leaf;
-  int best = -1;
-  bool other_kind = false;
-  for (const auto& c : pool) {
-    if (!c->IsVek()) continue;
-    if (c->role != want.role) {
-      other_kind = true;
-      continue;
-    }
-    const int s = LeafScore(*c, want);
-    if (s > best) {
-      best = s;
-      leaf = c;
-    }
-  }
-  const char* want_name = want.role == Role::kVcek ? "VCEK" : "VLEK";
-  if (!leaf) {
-    if (other_kind) {
-      return fail(FailureCode::kChainUntrusted,
-                  std::string("SIGNER_INFO names the ") + want_name +
-                      " but the certificates at hand hold only the other endorsement key kind");
-    }
-    return fail(FailureCode::kChainIncomplete,
-                std::string("no ") + want_name + " certificate at hand");
-  }
-  if (!leaf->ext) return fail(FailureCode::kChainUntrusted, leaf->ext_error);
-  if (!leaf->p384)
-    return fail(FailureCode::kUnsupported, std::string(want_name) + " key is not ECDSA P-384");
-
-  // Product: the report's when it names one; on v2 the VEK's productName.
-  Product product = Product::kUnknown;
+// The product of the chain: the report's when it names one; on v2 the VEK's
+// productName.
+std::optional<Failure> ResolveProduct(const CertEntry& leaf, const LeafWanted& want,
+                                      Product& product) {
+  product = Product::kUnknown;
   for (Product p : {Product::kMilan, Product::kGenoa, Product::kTurin}) {
     if (want.products == ProductBit(p)) product = p;
   }
   if (product == Product::kUnknown) {
-    if (leaf->product != Product::kUnknown && (want.products & ProductBit(leaf->product)) != 0) {
-      product = leaf->product;
-    } else {
-      return fail(FailureCode::kUnsupported,
-                  "cannot tell the product: the report allows " + ProductList(want.products) +
-                      ", the VEK productName is " + leaf->ext->product_name.value_or("absent"));
+    if (leaf.product == Product::kUnknown || (want.products & ProductBit(leaf.product)) == 0) {
+      return Failure{FailureCode::kUnsupported,
+                     "cannot tell the product: the report allows " + ProductList(want.products) +
+                         ", the VEK productName is " + leaf.ext->product_name.value_or("absent")};
     }
+    product = leaf.product;
   }
-  if (leaf->product != Product::kUnknown && leaf->product != product) {
-    return fail(FailureCode::kChainUntrusted,
-                "VEK productName " + leaf->ext->product_name.value_or("") +
-                    " is not the report's product " + std::string(format::ProductName(product)));
+  if (leaf.product != Product::kUnknown && leaf.product != product) {
+    return Failure{FailureCode::kChainUntrusted,
+                   "VEK productName " + leaf.ext->product_name.value_or("") +
+                       " is not the report's product " + std::string(format::ProductName(product))};
   }
+  return std::nullopt;
+}
 
-  // Intermediate: ASK for a VCEK, ASVK for a VLEK, of this product, named as
-  // the VEK's issuer.
-  const Role inter_role = leaf->role == Role::kVcek ? Role::kAsk : Role::kAsvk;
-  std::vector<CertPtr> inters;
+// Signer roles: the issuer of a VCEK is an ASK, of a VLEK an ASVK, of this
+// product, named as the VEK's issuer; any other certificate of that name is
+// refused, never used.
+std::optional<Failure> FindIntermediates(const CertPool& pool, const CertEntry& leaf,
+                                         Product product, std::vector<CertPtr>& out) {
+  const Role role = leaf.role == Role::kVcek ? Role::kAsk : Role::kAsvk;
   bool misnamed = false;
   for (const auto& c : pool) {
-    if (c->cert.subject_der() != leaf->cert.issuer_der()) continue;
-    if (c->role == inter_role && c->product == product)
-      inters.push_back(c);
+    if (c->cert.subject_der() != leaf.cert.issuer_der()) continue;
+    if (c->role == role && c->product == product)
+      out.push_back(c);
     else
       misnamed = true;
   }
-  const std::string inter_name =
-      std::string(RoleName(inter_role)) + " of " + std::string(format::ProductName(product));
-  if (inters.empty()) {
-    return misnamed ? fail(FailureCode::kChainUntrusted,
-                           "the VEK's issuer at hand is not the expected " + inter_name)
-                    : fail(FailureCode::kChainIncomplete, "no " + inter_name + " at hand");
+  if (!out.empty()) return std::nullopt;
+  const std::string name =
+      std::string(RoleName(role)) + " of " + std::string(format::ProductName(product));
+  if (misnamed) {
+    return Failure{FailureCode::kChainUntrusted,
+                   "the VEK's issuer at hand is not the expected " + name};
   }
-  // ARK of this product, pinned (or a development ARK).
-  std::vector<std::pair<CertPtr, Trust>> arks;
+  return Failure{FailureCode::kChainIncomplete, "no " + name + " at hand"};
+}
+
+using TrustedArk = std::pair<CertPtr, Trust>;
+
+// The ARKs of this product that are pinned (or development ARKs).
+std::optional<Failure> FindArks(const SnpVerifier::Impl& impl, const Policy& policy,
+                                const CertPool& pool, Product product,
+                                std::vector<TrustedArk>& out) {
   bool unpinned = false;
   for (const auto& c : pool) {
     if (c->role != Role::kArk || c->product != product) continue;
-    const Trust t = TrustOf(policy, dev_arks, *c);
+    const Trust t = TrustOf(policy, impl.dev_arks, *c);
     if (t.trusted)
-      arks.emplace_back(c, t);
+      out.emplace_back(c, t);
     else
       unpinned = true;
   }
-  if (arks.empty()) {
-    return unpinned ? fail(FailureCode::kChainUntrusted,
-                           "the ARK-" + std::string(format::ProductName(product)) +
-                               " at hand is not the pinned one")
-                    : fail(FailureCode::kChainIncomplete,
-                           "no ARK-" + std::string(format::ProductName(product)) + " at hand");
+  if (!out.empty()) return std::nullopt;
+  const std::string name = "ARK-" + std::string(format::ProductName(product));
+  if (unpinned) {
+    return Failure{FailureCode::kChainUntrusted, "the " + name + " at hand is not the pinned one"};
   }
-  // First verified chain, preferring an intermediate valid at now.
-  std::optional<Chain> found;
-  for (int pass = 0; pass < 2 && !found; ++pass) {
+  return Failure{FailureCode::kChainIncomplete, "no " + name + " at hand"};
+}
+
+// The first chain whose signatures verify, preferring an intermediate valid
+// at now. The intermediate must be directly under the ARK.
+std::optional<Chain> Link(SnpVerifier::Impl& impl, const CertPtr& leaf,
+                          const std::vector<CertPtr>& inters, const std::vector<TrustedArk>& arks,
+                          Product product, uint64_t now) {
+  for (int pass = 0; pass < 2; ++pass) {
     for (const auto& [ark, trust] : arks) {
       if (!impl.Signed(*ark, *ark)) continue;
       for (const auto& inter : inters) {
         if (pass == 0 && !inter->cert.ValidAt(now)) continue;
         if (inter->cert.issuer_der() != ark->cert.subject_der()) continue;
         if (!impl.Signed(*inter, *ark) || !impl.Signed(*leaf, *inter)) continue;
-        found = Chain{leaf, inter, ark, product, trust.dev};
-        break;
+        return Chain{leaf, inter, ark, product, trust.dev};
       }
-      if (found) break;
     }
   }
-  if (!found) {
-    return fail(FailureCode::kChainUntrusted, "RSA-PSS signatures ARK -> " +
-                                                  std::string(RoleName(inter_role)) + " -> " +
-                                                  want_name + " do not verify");
+  return std::nullopt;
+}
+
+// leaf -> ASK/ASVK -> ARK from the pool, signatures verified (cached).
+ChainOutcome BuildChainFrom(SnpVerifier::Impl& impl, const Policy& policy, const CertPool& pool,
+                            const CertPtr& leaf, const LeafWanted& want, uint64_t now) {
+  const char* name = VekName(want.role);
+  if (!leaf->ext) return ChainFailure(FailureCode::kChainUntrusted, leaf->ext_error);
+  if (!leaf->p384) {
+    return ChainFailure(FailureCode::kUnsupported, std::string(name) + " key is not ECDSA P-384");
   }
-  out.chain = std::move(found);
+  Product product = Product::kUnknown;
+  if (auto f = ResolveProduct(*leaf, want, product)) return ChainFailure(f->code, f->message);
+  std::vector<CertPtr> inters;
+  if (auto f = FindIntermediates(pool, *leaf, product, inters))
+    return ChainFailure(f->code, f->message);
+  std::vector<TrustedArk> arks;
+  if (auto f = FindArks(impl, policy, pool, product, arks))
+    return ChainFailure(f->code, f->message);
+  ChainOutcome out;
+  out.chain = Link(impl, leaf, inters, arks, product, now);
+  if (!out.chain) {
+    const Role inter_role = leaf->role == Role::kVcek ? Role::kAsk : Role::kAsvk;
+    return ChainFailure(FailureCode::kChainUntrusted, "RSA-PSS signatures ARK -> " +
+                                                          std::string(RoleName(inter_role)) +
+                                                          " -> " + name + " do not verify");
+  }
   return out;
 }
+
+// The VEKs of the kind SIGNER_INFO names that fit the report best, by
+// fingerprint: an order that does not depend on where a certificate came
+// from (issue 9 item 7).
+std::vector<CertPtr> LeafCandidates(const CertPool& pool, const LeafWanted& want,
+                                    bool& other_kind) {
+  std::vector<std::pair<int, CertPtr>> scored;
+  for (const auto& c : pool) {
+    if (!c->IsVek()) continue;
+    if (c->role != want.role) {
+      other_kind = true;
+      continue;
+    }
+    scored.emplace_back(LeafScore(*c, want), c);
+  }
+  std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    return a.second->cert.fingerprint() < b.second->cert.fingerprint();
+  });
+  // A leaf that certifies the report fits it fully (product, hwID, TCB), so
+  // it always has the top score: the rest need no signature check.
+  std::vector<CertPtr> out;
+  const int top = scored.empty() ? 0 : scored.front().first;
+  for (auto& [score, c] : scored) {
+    if (score == top) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+bool SignsReport(const CertEntry& leaf, const Report& r) {
+  return x509::EcdsaVerify(leaf.cert.public_key(), x509::Digest::kSha384, r.signed_bytes(),
+                           AsView(r.sig_r), AsView(r.sig_s));
+}
+
+struct Selected {
+  ChainOutcome outcome;
+  bool signature_ok = false;
+};
+
+// The chain of the first candidate that chains to a trusted ARK and whose key
+// verifies the report; else the first that chains (bad_signature); else the
+// best candidate's chain failure.
+Selected SelectChain(SnpVerifier::Impl& impl, const Policy& policy, const CertPool& pool,
+                     const LeafWanted& want, uint64_t now) {
+  bool other_kind = false;
+  const std::vector<CertPtr> leaves = LeafCandidates(pool, want, other_kind);
+  const char* name = VekName(want.role);
+  if (leaves.empty() && other_kind) {
+    return {
+        ChainFailure(FailureCode::kChainUntrusted,
+                     std::string("SIGNER_INFO names the ") + name +
+                         " but the certificates at hand hold only the other endorsement key kind"),
+        false};
+  }
+  if (leaves.empty()) {
+    return {ChainFailure(FailureCode::kChainIncomplete,
+                         std::string("no ") + name + " certificate at hand"),
+            false};
+  }
+  std::optional<ChainOutcome> first_failure, first_chain;
+  for (const CertPtr& leaf : leaves) {
+    ChainOutcome o = BuildChainFrom(impl, policy, pool, leaf, want, now);
+    if (!o.chain) {
+      if (!first_failure) first_failure = std::move(o);
+      continue;
+    }
+    if (SignsReport(*leaf, *want.report)) return {std::move(o), true};
+    if (!first_chain) first_chain = std::move(o);
+  }
+  if (first_chain) return {std::move(*first_chain), false};
+  return {std::move(*first_failure), false};
+}
+
+// ---- stage 2: CRLs and the chain's windows ---------------------------------------
 
 // The CRL checks of one certificate against the CRL of its issuer.
 struct CrlFinding {
   bool present = false;
-  bool authentic = false;
   bool revoked = false;
   uint64_t this_update = 0, next_update = 0;
 };
 
-CrlFinding CheckCrl(SnpVerifier::Impl& impl, const CollateralSet* set, const CertEntry& issuer,
-                    const CertEntry& subject, uint64_t now) {
+// A selected CRL that does not parse is a damaged store: a machine failure,
+// never a verdict (issue 9 item 9).
+Result<CrlFinding> CheckCrl(SnpVerifier::Impl& impl, const CollateralSet* set,
+                            const CertEntry& issuer, const CertEntry& subject, uint64_t now) {
   CrlFinding f;
   const CollateralDoc* doc = SelectAt(set, kKindCrl, AsView(issuer.cert.fingerprint()), now);
   if (doc == nullptr) return f;
-  DocPtr content = impl.Content(*doc);
-  if (!content->crl || !content->crl->next_update() || !impl.CrlSigned(*content->crl, issuer)) {
-    return f;  // an admitted document that is not this issuer's CRL: ignored
+  const DocPtr content = impl.Content(*doc);
+  if (!content->crl || !content->crl->next_update()) {
+    return Error(ErrorCode::kStorage, "an admitted SNP CRL no longer parses");
   }
-  f.present = f.authentic = true;
-  f.this_update = ClampTime(content->crl->this_update());
-  f.next_update = ClampTime(*content->crl->next_update());
+  if (!impl.CrlSigned(*content->crl, issuer)) return f;  // not this issuer's: ignored
+  f.present = true;
+  f.this_update = pipeline::ClampTime(content->crl->this_update());
+  f.next_update = pipeline::ClampTime(*content->crl->next_update());
   f.revoked = content->crl->IsRevoked(AsView(subject.cert.serial()));
   return f;
 }
 
-void CheckWindow(Verdict& v, const CertEntry& c, uint64_t now, bool& in_window) {
-  if (c.cert.ValidAt(now)) return;
-  in_window = false;
-  const std::string what =
-      std::string(RoleName(c.role)) + " (" + c.cert.SubjectAttr("CN").value_or("") + ")";
-  if (static_cast<int64_t>(now) < c.cert.not_before()) {
-    v.Fail(FailureCode::kNotYetValid,
-           what + " is not valid before " + std::to_string(c.cert.not_before()));
-  } else {
-    v.Fail(FailureCode::kExpired, what + " expired at " + std::to_string(c.cert.not_after()));
+struct ChainFacts {
+  Chain chain;
+  CrlFinding ark_crl;    // the ARK's CRL about the ASK/ASVK
+  CrlFinding inter_crl;  // the ASK/ASVK's CRL about the VEK
+};
+
+Result<ChainFacts> ChainFactsOf(SnpVerifier::Impl& impl, const CollateralSet* set, Chain chain,
+                                uint64_t now) {
+  ChainFacts f;
+  TEE_ASSIGN_OR_RETURN(f.ark_crl, CheckCrl(impl, set, *chain.ark, *chain.inter, now));
+  TEE_ASSIGN_OR_RETURN(f.inter_crl, CheckCrl(impl, set, *chain.inter, *chain.leaf, now));
+  f.chain = std::move(chain);
+  return f;
+}
+
+// The tail Verify and VerifyVekChain share: certificate and CRL windows
+// (§5), revocation, require_crls. True when every certificate is inside
+// its window and none is revoked.
+bool ValidateChain(Verdict& v, pipeline::Validity& validity, const ChainFacts& f,
+                   const Policy& policy, uint64_t now) {
+  const Chain& ch = f.chain;
+  bool in_window = true;
+  for (const CertEntry* c : {ch.leaf.get(), ch.inter.get(), ch.ark.get()}) {
+    const std::string what =
+        std::string(RoleName(c->role)) + " (" + c->cert.SubjectAttr("CN").value_or("") + ")";
+    const uint64_t nb = pipeline::ClampTime(c->cert.not_before());
+    const uint64_t na = pipeline::ClampTime(c->cert.not_after());
+    validity.Narrow(nb, na);
+    in_window = pipeline::CheckWindow(v, what, nb, na, now) && in_window;
   }
+  for (const CrlFinding* crl : {&f.ark_crl, &f.inter_crl}) {
+    if (!crl->present) continue;
+    validity.Narrow(crl->this_update, crl->next_update);
+    pipeline::CheckWindow(v, "CRL", crl->this_update, crl->next_update, now);
+  }
+  if (f.ark_crl.revoked) {
+    v.Fail(FailureCode::kRevoked, std::string(RoleName(ch.inter->role)) + " serial " +
+                                      ToHex(AsView(ch.inter->cert.serial())) +
+                                      " is on the ARK's CRL");
+  }
+  if (f.inter_crl.revoked) {
+    v.Fail(FailureCode::kRevoked, std::string(RoleName(ch.leaf->role)) + " is on its issuer's CRL");
+  }
+  if (!f.ark_crl.present && policy.require_crls) {
+    v.Fail(FailureCode::kCollateralMissing, "no CRL of ARK-" +
+                                                std::string(format::ProductName(ch.product)) +
+                                                " at hand (require_crls)");
+  }
+  return in_window && !f.ark_crl.revoked && !f.inter_crl.revoked;
 }
 
 // Adds every certificate of the SNP documents that may serve `products`.
 void GatherCollateral(SnpVerifier::Impl& impl, const CollateralSet* set, ProductSet products,
-                      const Report* report, std::vector<CertPtr>& pool) {
+                      const Report* report, CertPool& pool) {
   if (set == nullptr) return;
   std::vector<Bytes> vek_keys;
   for (Product p : {Product::kMilan, Product::kGenoa, Product::kTurin}) {
@@ -523,7 +615,8 @@ void GatherCollateral(SnpVerifier::Impl& impl, const CollateralSet* set, Product
               (d.key.size() == format::kChipIdSize || d.key.size() == format::kTurinChipIdSize));
     }
     if (!take) continue;
-    for (const auto& c : impl.Content(d)->certs) AddUnique(pool, c);
+    const DocPtr content = impl.Content(d);  // owns what the loop reads
+    for (const auto& c : content->certs) pool.Add(c);
   }
 }
 
@@ -595,20 +688,73 @@ nlohmann::json Claims(const Evidence& e) {
   return j;
 }
 
-const std::optional<MinTcb>& MinTcbFor(const Policy& p, Product product) {
-  switch (product) {
-    case Product::kMilan:
-      return p.min_tcb_milan;
-    case Product::kGenoa:
-      return p.min_tcb_genoa;
-    default:
-      return p.min_tcb_turin;
+// The certificates of the evidence's table (the ARK entries also apart).
+CertPool EvidencePool(SnpVerifier::Impl& impl, const Evidence& e,
+                      std::vector<CertPtr>& shipped_arks) {
+  CertPool pool;
+  for (const auto& entry : e.certs) {
+    if (entry.guid == format::kGuidVcek || entry.guid == format::kGuidVlek ||
+        entry.guid == format::kGuidAsk || entry.guid == format::kGuidArk) {
+      CertPtr c = impl.FromDer(AsView(entry.data));
+      if (entry.guid == format::kGuidArk) shipped_arks.push_back(c);  // null: not a certificate
+      pool.Add(std::move(c));
+    }
+  }
+  return pool;
+}
+
+// An ARK shipped with the evidence must be the pinned one, even when the
+// chain was built through the pinned ARK from collateral.
+void CheckShippedArks(Verdict& v, const std::vector<CertPtr>& shipped, Product product,
+                      const Policy& policy, const std::vector<DevArk>& dev_arks) {
+  for (const CertPtr& ark : shipped) {
+    if (!ark || ark->role != Role::kArk || ark->product != product ||
+        !TrustOf(policy, dev_arks, *ark).trusted) {
+      v.Fail(FailureCode::kChainUntrusted,
+             "the ARK shipped with the evidence is not the pinned ARK-" +
+                 std::string(format::ProductName(product)));
+    }
   }
 }
 
-template <size_t N>
-bool Listed(const std::vector<std::array<uint8_t, N>>& list, const std::array<uint8_t, N>& v) {
-  return list.empty() || std::binary_search(list.begin(), list.end(), v);
+// The VEK certifies this report: hwID = CHIP_ID, SPLs = REPORTED_TCB.
+void CheckLeafAgainstReport(Verdict& v, const Chain& ch, const Report& r) {
+  const VekExtensions& ext = *ch.leaf->ext;
+  // A masked chip id leaves nothing to compare: policy decides on masking.
+  if (ch.leaf->role == Role::kVcek && !r.chip_id_masked()) {
+    if (!ext.hw_id) {
+      v.Fail(FailureCode::kChainUntrusted, "VCEK has no hwID extension");
+    } else {
+      const ByteView chip = r.chip_id_for(ch.product);
+      if (!std::equal(ext.hw_id->begin(), ext.hw_id->end(), chip.begin(), chip.end())) {
+        v.Fail(FailureCode::kChainUntrusted, "VCEK hwID is not the report's CHIP_ID");
+      }
+    }
+  }
+  if (auto diff = CompareTcb(ext, r.reported_tcb, ch.product))
+    v.Fail(FailureCode::kNoMatchingTcb, *diff);
+}
+
+Bytes FingerprintBytes(const CertEntry& c) {
+  return Bytes(c.cert.fingerprint().begin(), c.cert.fingerprint().end());
+}
+
+// What the epoch re-evaluation needs (§6).
+void PutChainClaims(ClaimSet& claims, const Chain& ch) {
+  claims[claim::kProduct] = Bytes{static_cast<uint8_t>(ch.product)};
+  claims[claim::kArkFingerprint] = FingerprintBytes(*ch.ark);
+  claims[claim::kIntermediateSerial] = ch.inter->cert.serial();
+  claims[claim::kIntermediateIssuer] = ch.inter->cert.issuer_der();
+  claims[claim::kIntermediateFingerprint] = FingerprintBytes(*ch.inter);
+  claims[claim::kVekSerial] = ch.leaf->cert.serial();
+  claims[claim::kVekFingerprint] = FingerprintBytes(*ch.leaf);
+  pipeline::Validity chain;
+  for (const CertEntry* c : {ch.leaf.get(), ch.inter.get(), ch.ark.get()}) {
+    chain.NarrowCert(c->cert.not_before(), c->cert.not_after());
+  }
+  claims[claim::kNotBefore] = pipeline::U64Le(chain.from());
+  claims[claim::kNotAfter] = pipeline::U64Le(chain.until());
+  claims[claim::kDevRoot] = Bytes{static_cast<uint8_t>(ch.dev ? 1 : 0)};
 }
 
 }  // namespace
@@ -625,194 +771,45 @@ Result<Verdict> SnpVerifier::Verify(const VerifyRequest& req) const {
   }
   const Evidence& e = *parsed;
   const Report& r = e.report;
+  v.evidence_id = pipeline::EvidenceId(TeeType::AmdSevSnp, r.signed_bytes());
   v.claims = Claims(e);
   v.debug = r.debug();
 
-  // Certificates: the evidence's table first, then admitted collateral.
-  std::vector<CertPtr> pool;
-  std::vector<CertPtr> shipped_arks;  // under the ARK GUID (null: not a certificate)
-  for (const auto& entry : e.certs) {
-    if (entry.guid == format::kGuidVcek || entry.guid == format::kGuidVlek ||
-        entry.guid == format::kGuidAsk || entry.guid == format::kGuidArk) {
-      CertPtr c = impl_->FromDer(AsView(entry.data));
-      if (entry.guid == format::kGuidArk) shipped_arks.push_back(c);
-      AddUnique(pool, std::move(c));
-    }
-  }
+  // Stage 2: the chain, from the evidence's table first, then admitted collateral.
+  std::vector<CertPtr> shipped_arks;
+  CertPool pool = EvidencePool(*impl_, e, shipped_arks);
   GatherCollateral(*impl_, req.collateral, r.products, &r, pool);
-  LeafWanted want;
-  want.role = r.signing_key == SigningKey::kVcek ? Role::kVcek : Role::kVlek;
-  want.products = r.products;
-  want.report = &r;
-  ChainOutcome built = BuildChain(*impl_, policy_, pool, want, req.now, impl_->dev_arks);
-  if (!built.chain) {
-    v.Fail(built.code, built.message);
+  const LeafWanted want{r.signing_key == SigningKey::kVcek ? Role::kVcek : Role::kVlek, r.products,
+                        &r};
+  Selected sel = SelectChain(*impl_, policy_, pool, want, req.now);
+  if (!sel.outcome.chain) {
+    v.Fail(sel.outcome.code, sel.outcome.message);
     return v;
   }
-  const Chain& ch = *built.chain;
-  const Product product = ch.product;
-  v.claims["product"] = std::string(format::ProductName(product));
-  // An ARK shipped with the evidence must be the pinned one, even when the
-  // chain was built through the pinned ARK from collateral.
-  for (const CertPtr& ark : shipped_arks) {
-    if (!ark || ark->role != Role::kArk || ark->product != product ||
-        !TrustOf(policy_, impl_->dev_arks, *ark).trusted) {
-      v.Fail(FailureCode::kChainUntrusted,
-             "the ARK shipped with the evidence is not the pinned ARK-" +
-                 std::string(format::ProductName(product)));
-    }
-  }
-
-  // The report signature (r, s converted to big-endian at parse time).
-  const bool signature_ok = x509::EcdsaVerify(ch.leaf->cert.public_key(), x509::Digest::kSha384,
-                                              r.signed_bytes(), AsView(r.sig_r), AsView(r.sig_s));
-  if (!signature_ok)
+  TEE_ASSIGN_OR_RETURN(
+      const ChainFacts facts,
+      ChainFactsOf(*impl_, req.collateral, std::move(*sel.outcome.chain), req.now));
+  const Chain& ch = facts.chain;
+  v.claims["product"] = std::string(format::ProductName(ch.product));
+  CheckShippedArks(v, shipped_arks, ch.product, policy_, impl_->dev_arks);
+  if (!sel.signature_ok)
     v.Fail(FailureCode::kBadSignature, "report signature does not verify under the VEK key");
-
-  // The VEK certifies this report: hwID = CHIP_ID, SPLs = REPORTED_TCB.
-  const VekExtensions& ext = *ch.leaf->ext;
-  if (ch.leaf->role == Role::kVcek) {
-    if (r.chip_id_masked()) {
-      // Nothing to compare: policy decides below whether masking is allowed.
-    } else if (!ext.hw_id) {
-      v.Fail(FailureCode::kChainUntrusted, "VCEK has no hwID extension");
-    } else {
-      const ByteView chip = r.chip_id_for(product);
-      if (!std::equal(ext.hw_id->begin(), ext.hw_id->end(), chip.begin(), chip.end())) {
-        v.Fail(FailureCode::kChainUntrusted, "VCEK hwID is not the report's CHIP_ID");
-      }
-    }
-  }
-  if (auto diff = CompareTcb(ext, r.reported_tcb, product))
-    v.Fail(FailureCode::kNoMatchingTcb, *diff);
-
-  // Windows (§5) and revocation.
-  bool in_window = true;
-  uint64_t valid_until = UINT64_MAX;
-  uint64_t valid_from = 0;
-  for (const CertEntry* c : {ch.leaf.get(), ch.inter.get(), ch.ark.get()}) {
-    CheckWindow(v, *c, req.now, in_window);
-    valid_until = std::min(valid_until, ClampTime(c->cert.not_after()));
-    valid_from = std::max(valid_from, ClampTime(c->cert.not_before()));
-  }
-  if (req.evidence_time) {
-    const uint64_t et = *req.evidence_time;
-    const uint64_t limit =
-        et > UINT64_MAX - common_.max_age_secs ? UINT64_MAX : et + common_.max_age_secs;
-    valid_until = std::min(valid_until, limit);
-    valid_from = std::max(valid_from, et);
-    if (req.now < et) {
-      v.Fail(FailureCode::kNotYetValid, "evidence time " + std::to_string(et) + " is after now");
-    } else if (req.now > limit) {
-      v.Fail(FailureCode::kExpired,
-             "evidence older than max_age_secs (" + std::to_string(common_.max_age_secs) + ")");
-    }
-  }
-  bool revoked = false;
-  const CrlFinding ark_crl = CheckCrl(*impl_, req.collateral, *ch.ark, *ch.inter, req.now);
-  const CrlFinding inter_crl = CheckCrl(*impl_, req.collateral, *ch.inter, *ch.leaf, req.now);
-  for (const CrlFinding* f : {&ark_crl, &inter_crl}) {
-    if (!f->present) continue;
-    valid_until = std::min(valid_until, f->next_update);
-    valid_from = std::max(valid_from, f->this_update);
-    if (req.now < f->this_update) {
-      v.Fail(FailureCode::kNotYetValid,
-             "CRL is not valid before " + std::to_string(f->this_update));
-    } else if (req.now > f->next_update) {
-      v.Fail(FailureCode::kExpired, "CRL is stale: nextUpdate " + std::to_string(f->next_update));
-    }
-    if (f->revoked) revoked = true;
-  }
-  if (ark_crl.revoked) {
-    v.Fail(FailureCode::kRevoked, std::string(RoleName(ch.inter->role)) + " serial " +
-                                      ToHex(AsView(ch.inter->cert.serial())) +
-                                      " is on the ARK's CRL");
-  }
-  if (inter_crl.revoked) {
-    v.Fail(FailureCode::kRevoked, std::string(RoleName(ch.leaf->role)) + " is on its issuer's CRL");
-  }
-  if (!ark_crl.present && policy_.require_crls) {
-    v.Fail(FailureCode::kCollateralMissing,
-           "no CRL of ARK-" + std::string(format::ProductName(product)) + " at hand (require_crls)");
-  }
-  v.valid_until = valid_until;
-  v.valid_from = valid_from;
-
+  CheckLeafAgainstReport(v, ch, r);
+  pipeline::Validity validity;
+  const bool chain_ok = ValidateChain(v, validity, facts, policy_, req.now);
+  pipeline::CheckEvidenceAge(v, validity, req.evidence_time, common_.max_age_secs, req.now);
+  validity.Apply(v);
   const bool trusted_root = !ch.dev || common_.simulation;
-  v.hardware_verified = signature_ok && trusted_root;
-  v.certificate_chain_valid = trusted_root && in_window && !revoked;
+  v.hardware_verified = sel.signature_ok && trusted_root;
+  v.certificate_chain_valid = trusted_root && chain_ok;
 
-  // Policy on the report's own fields.
-  const TcbParts tcb = DecodeTcb(r.reported_tcb, product);
-  if (const auto& min = MinTcbFor(policy_, product)) {
-    const bool fmc_ok = product != Product::kTurin || tcb.fmc >= min->fmc;
-    if (!fmc_ok || tcb.boot_loader < min->boot_loader || tcb.tee < min->tee || tcb.snp < min->snp ||
-        tcb.microcode < min->microcode) {
-      v.Fail(FailureCode::kFirmwareTooOld, "REPORTED_TCB is below the minimum TCB for " +
-                                               std::string(format::ProductName(product)));
-    }
-  }
-  if (policy_.min_committed_fw) {
-    const MinFirmware& m = *policy_.min_committed_fw;
-    const FirmwareVersion min{m.major, m.minor, m.build};
-    if (r.committed_fw < min) {
-      v.Fail(FailureCode::kFirmwareTooOld, "committed firmware " + r.committed_fw.ToString() +
-                                               " is older than " + min.ToString());
-    }
-  }
-  if (r.debug() && !policy_.allow_debug) v.Fail(FailureCode::kDebugEnclave, "POLICY.DEBUG is set");
-  if (r.vmpl > policy_.max_vmpl) {
-    v.Fail(FailureCode::kVmpl, "VMPL " + std::to_string(r.vmpl) + " is above max_vmpl " +
-                                   std::to_string(policy_.max_vmpl));
-  }
-  if (r.migrate_ma() && !policy_.allow_migrate_ma) {
-    v.Fail(FailureCode::kPolicyViolation, "POLICY.MIGRATE_MA is set");
-  }
-  if (r.chip_id_masked() && !policy_.allow_masked_chip_id) {
-    v.Fail(FailureCode::kPolicyViolation, "CHIP_ID is masked");
-  }
-  v.measurements_valid = true;
-  auto listed = [&](bool ok, const char* what) {
-    if (ok) return;
-    v.measurements_valid = false;
-    v.Fail(FailureCode::kMeasurementMismatch, std::string(what) + " is not on the allow-list");
-  };
-  listed(Listed(policy_.measurements, r.measurement), "MEASUREMENT");
-  listed(Listed(policy_.host_data, r.host_data), "HOST_DATA");
-  listed(Listed(policy_.id_key_digests, r.id_key_digest), "ID_KEY_DIGEST");
-  listed(Listed(policy_.author_key_digests, r.author_key_digest), "AUTHOR_KEY_DIGEST");
-  if (req.binding) {
-    const auto expected = ComputeBinding(*req.binding);
-    v.binding_valid = crypto::ConstantTimeEqual(AsView(expected), AsView(r.report_data));
-    if (!*v.binding_valid) {
-      v.Fail(FailureCode::kBindingMismatch,
-             "REPORT_DATA does not commit to the validator key and challenge");
-    }
-  }
-  if (ch.dev && !common_.simulation) {
-    v.Fail(FailureCode::kSimulationDisabled,
-           "chain ends in a development ARK while [tee] simulation = false");
-  }
-
-  // What the epoch re-evaluation needs (§6).
-  v.reeval_claims[claim::kProduct] = Bytes{static_cast<uint8_t>(product)};
-  v.reeval_claims[claim::kArkFingerprint] =
-      Bytes(ch.ark->cert.fingerprint().begin(), ch.ark->cert.fingerprint().end());
-  v.reeval_claims[claim::kIntermediateSerial] = ch.inter->cert.serial();
-  v.reeval_claims[claim::kIntermediateIssuer] = ch.inter->cert.issuer_der();
-  v.reeval_claims[claim::kIntermediateFingerprint] =
-      Bytes(ch.inter->cert.fingerprint().begin(), ch.inter->cert.fingerprint().end());
-  v.reeval_claims[claim::kVekSerial] = ch.leaf->cert.serial();
-  v.reeval_claims[claim::kVekFingerprint] =
-      Bytes(ch.leaf->cert.fingerprint().begin(), ch.leaf->cert.fingerprint().end());
-  uint64_t chain_nb = 0, chain_na = UINT64_MAX;
-  for (const CertEntry* c : {ch.leaf.get(), ch.inter.get(), ch.ark.get()}) {
-    chain_nb = std::max(chain_nb, ClampTime(c->cert.not_before()));
-    chain_na = std::min(chain_na, ClampTime(c->cert.not_after()));
-  }
-  v.reeval_claims[claim::kNotBefore] = U64Le(chain_nb);
-  v.reeval_claims[claim::kNotAfter] = U64Le(chain_na);
-  v.reeval_claims[claim::kDevRoot] = Bytes{static_cast<uint8_t>(ch.dev ? 1 : 0)};
+  // Stage 3: policy on the report's own fields, then binding and simulation.
+  const ReportFacts report_facts = FactsOf(r, ch.product);
+  Validate(v, report_facts, policy_);
+  pipeline::CheckBinding(v, req.binding, AsView(r.report_data));
+  pipeline::CheckSimulation(v, ch.dev, common_.simulation, "the chain's ARK");
+  PutChainClaims(v.reeval_claims, ch);
+  PutFactClaims(report_facts, v.reeval_claims);
   return v;
 }
 
@@ -826,74 +823,37 @@ Result<Verdict> SnpVerifier::VerifyVekChain(ByteView vek, const CollateralSet* c
     return v;
   }
   CertPtr leaf = impl_->Intern(std::move(certs->front()));
-  if (!leaf->IsVek()) {
-    v.Fail(FailureCode::kMalformed,
-           "the certificate is not a VCEK or VLEK (CN SEV-VCEK / SEV-VLEK)");
+  if (!leaf->IsVek() || !leaf->ext) {
+    v.Fail(FailureCode::kMalformed, leaf->IsVek() ? leaf->ext_error
+                                                  : "the certificate is not a VCEK or VLEK "
+                                                    "(CN SEV-VCEK / SEV-VLEK)");
     return v;
   }
-  if (!leaf->ext) {
-    v.Fail(FailureCode::kMalformed, leaf->ext_error);
-    return v;
-  }
-  const Product product = leaf->product;
-  if (product == Product::kUnknown) {
+  if (leaf->product == Product::kUnknown) {
     v.Fail(FailureCode::kUnsupported, "VEK productName " +
                                           leaf->ext->product_name.value_or("absent") +
                                           " is not Milan, Genoa or Turin");
     return v;
   }
-  std::vector<CertPtr> pool = {leaf};
-  GatherCollateral(*impl_, collateral, ProductBit(product), nullptr, pool);
-  LeafWanted want;
-  want.role = leaf->role;
-  want.products = ProductBit(product);
-  ChainOutcome built = BuildChain(*impl_, policy_, pool, want, now, impl_->dev_arks);
+  CertPool pool(leaf);
+  GatherCollateral(*impl_, collateral, ProductBit(leaf->product), nullptr, pool);
+  const LeafWanted want{leaf->role, ProductBit(leaf->product), nullptr};
+  ChainOutcome built = BuildChainFrom(*impl_, policy_, pool, leaf, want, now);
   if (!built.chain) {
     v.Fail(built.code, built.message);
     return v;
   }
-  const Chain& ch = *built.chain;
-  if (ch.leaf != leaf) {
-    v.Fail(FailureCode::kChainUntrusted, "another VEK of the collateral was chosen");
-    return v;
-  }
-  v.claims = {{"product", std::string(format::ProductName(product))},
+  TEE_ASSIGN_OR_RETURN(const ChainFacts facts,
+                       ChainFactsOf(*impl_, collateral, std::move(*built.chain), now));
+  v.claims = {{"product", std::string(format::ProductName(leaf->product))},
               {"signing_key", leaf->role == Role::kVcek ? "vcek" : "vlek"}};
-  bool in_window = true;
-  uint64_t valid_until = UINT64_MAX, valid_from = 0;
-  for (const CertEntry* c : {ch.leaf.get(), ch.inter.get(), ch.ark.get()}) {
-    CheckWindow(v, *c, now, in_window);
-    valid_until = std::min(valid_until, ClampTime(c->cert.not_after()));
-    valid_from = std::max(valid_from, ClampTime(c->cert.not_before()));
-  }
-  bool revoked = false;
-  const CrlFinding ark_crl = CheckCrl(*impl_, collateral, *ch.ark, *ch.inter, now);
-  const CrlFinding inter_crl = CheckCrl(*impl_, collateral, *ch.inter, *ch.leaf, now);
-  for (const CrlFinding* f : {&ark_crl, &inter_crl}) {
-    if (!f->present) continue;
-    valid_until = std::min(valid_until, f->next_update);
-    valid_from = std::max(valid_from, f->this_update);
-    if (now < f->this_update)
-      v.Fail(FailureCode::kNotYetValid, "CRL is not yet valid");
-    else if (now > f->next_update)
-      v.Fail(FailureCode::kExpired, "CRL is stale");
-    if (f->revoked) {
-      revoked = true;
-      v.Fail(FailureCode::kRevoked, "a certificate of the chain is revoked");
-    }
-  }
-  if (!ark_crl.present && policy_.require_crls) {
-    v.Fail(FailureCode::kCollateralMissing, "no CRL of the ARK at hand (require_crls)");
-  }
-  v.valid_until = valid_until;
-  v.valid_from = valid_from;
-  const bool trusted_root = !ch.dev || common_.simulation;
-  v.certificate_chain_valid = trusted_root && in_window && !revoked;
+  pipeline::Validity validity;
+  const bool chain_ok = ValidateChain(v, validity, facts, policy_, now);
+  validity.Apply(v);
+  const bool trusted_root = !facts.chain.dev || common_.simulation;
+  v.certificate_chain_valid = trusted_root && chain_ok;
   v.measurements_valid = true;
-  if (ch.dev && !common_.simulation) {
-    v.Fail(FailureCode::kSimulationDisabled,
-           "chain ends in a development ARK while simulation is off");
-  }
+  pipeline::CheckSimulation(v, facts.chain.dev, common_.simulation, "the chain's ARK");
   return v;
 }
 
@@ -901,139 +861,144 @@ Result<Verdict> SnpVerifier::VerifyVekChain(ByteView vek, const CollateralSet* c
 
 namespace {
 
-// The certificates of SNP documents already at hand (for issuers).
-std::vector<CertPtr> KnownCerts(SnpVerifier::Impl& impl, const CollateralSet& known) {
-  std::vector<CertPtr> out;
+// Authenticating one document against the certificates at hand. Trust is
+// decided here on every call from the current policy; only signature facts
+// come from the cache.
+struct Admission {
+  SnpVerifier::Impl& impl;
+  const Policy& policy;
+  bool simulation = false;
+  CertPool mine;  // the document's own certificates
+  CertPool pool;  // mine, then every SNP certificate already at hand
+
+  // Development ARKs authenticate collateral only when simulation is on;
+  // evidence carrying a dev chain in its table is still judged
+  // simulation_disabled at verification.
+  bool TrustedArk(const CertEntry& ark) const {
+    const Trust t = TrustOf(policy, impl.dev_arks, ark);
+    return t.trusted && (!t.dev || simulation) && impl.Signed(ark, ark);
+  }
+  // Signer role: an ASK/ASVK directly under a trusted ARK of its product.
+  bool AuthenticIntermediate(const CertEntry& inter) const {
+    if (inter.role != Role::kAsk && inter.role != Role::kAsvk) return false;
+    for (const auto& c : pool) {
+      if (c->role == Role::kArk && c->product == inter.product && TrustedArk(*c) &&
+          impl.Signed(inter, *c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+};
+
+void AddKnownCerts(SnpVerifier::Impl& impl, const CollateralSet& known, CertPool& out) {
   for (const auto& d : known.docs()) {
     if (d.tee_type != TeeType::AmdSevSnp || (d.kind != kKindCaCerts && d.kind != kKindVek))
       continue;
-    for (const auto& c : impl.Content(d)->certs) AddUnique(out, c);
+    const DocPtr content = impl.Content(d);  // owns what the loop reads
+    for (const auto& c : content->certs) out.Add(c);
   }
-  return out;
+}
+
+// A CRL signed by a trusted ARK, or by an ASK/ASVK under one (the VEK CRL);
+// no VEK or other certificate may sign one.
+Result<CollateralDoc> CrlDoc(const Admission& a, ByteView data, CollateralDoc doc) {
+  auto crl = x509::Crl::Parse(data);
+  if (!crl.ok()) return NotCollateral(crl.status().message());
+  if (!crl->next_update()) return NotCollateral("CRL has no nextUpdate");
+  for (const auto& c : a.pool) {
+    if (c->cert.subject_der() != crl->issuer_der()) continue;
+    const bool ok_issuer = c->role == Role::kArk ? a.TrustedArk(*c) : a.AuthenticIntermediate(*c);
+    if (!ok_issuer || !a.impl.CrlSigned(*crl, *c)) continue;
+    doc.kind = kKindCrl;
+    doc.key = FingerprintBytes(*c);
+    doc.this_update = pipeline::ClampTime(crl->this_update());
+    doc.next_update = pipeline::ClampTime(*crl->next_update());
+    return doc;
+  }
+  return NotCollateral("CRL issuer " + crl->issuer() +
+                       " is not a trusted ARK, ASK or ASVK at hand");
+}
+
+// One VCEK/VLEK with a chain to a trusted ARK. Windows are not checked: an
+// expired VEK is still admitted so verification can report `expired` (§9).
+Result<CollateralDoc> VekDoc(const Admission& a, const CertPtr& leaf, CollateralDoc doc) {
+  if (!leaf->ext) return NotCollateral(leaf->ext_error);
+  if (leaf->product == Product::kUnknown)
+    return NotCollateral("VEK productName is not Milan, Genoa or Turin");
+  const LeafWanted want{leaf->role, ProductBit(leaf->product), nullptr};
+  ChainOutcome built = BuildChainFrom(a.impl, a.policy, a.pool, leaf, want, 0);
+  if (!built.chain) return NotCollateral(built.message);
+  if (built.chain->dev && !a.simulation) {
+    return NotCollateral("chain ends in a development ARK while simulation is off");
+  }
+  doc.kind = kKindVek;
+  if (leaf->role == Role::kVcek) {
+    if (!leaf->ext->hw_id) return NotCollateral("VCEK has no hwID");
+    doc.key = *leaf->ext->hw_id;
+  } else {
+    doc.key = StrBytes("VLEK-" + std::string(format::ProductName(leaf->product)));
+  }
+  pipeline::Validity window;
+  for (const CertEntry* c :
+       {built.chain->leaf.get(), built.chain->inter.get(), built.chain->ark.get()})
+    window.NarrowCert(c->cert.not_before(), c->cert.not_after());
+  doc.this_update = window.from();
+  doc.next_update = window.until();
+  return doc;
+}
+
+// CA certificates of one product, each a pinned ARK or certified by one.
+Result<CollateralDoc> CaDoc(const Admission& a, CollateralDoc doc) {
+  Product product = Product::kUnknown;
+  pipeline::Validity window;
+  for (const auto& c : a.mine) {
+    if (product != Product::kUnknown && c->product != product) {
+      return NotCollateral("certificates of more than one product in one document");
+    }
+    product = c->product;
+    const bool ok = c->role == Role::kArk ? a.TrustedArk(*c) : a.AuthenticIntermediate(*c);
+    if (!ok) {
+      return NotCollateral(std::string(RoleName(c->role)) + " " + c->cert.subject() +
+                           " is not pinned or not certified by the pinned ARK");
+    }
+    window.NarrowCert(c->cert.not_before(), c->cert.not_after());
+  }
+  doc.kind = kKindCaCerts;
+  doc.key = StrBytes(format::ProductName(product));
+  doc.this_update = window.from();
+  doc.next_update = window.until();
+  return doc;
 }
 
 }  // namespace
 
 Result<CollateralDoc> SnpVerifier::ParseCollateral(ByteView data, const CollateralSet& known,
                                                    uint64_t /*now*/) const {
-  Impl& impl = *impl_;
   CollateralDoc doc;
   doc.tee_type = TeeType::AmdSevSnp;
   doc.content_hash = crypto::Sha256(data);
   doc.data.assign(data.begin(), data.end());
-
+  Admission a{*impl_, policy_, common_.simulation, {}, {}};
   // Certificates of the blob (a CRL bundle may carry its issuer chain).
-  std::vector<CertPtr> mine;
   const bool is_crl = x509::Crl::LooksLikeCrl(data);
   if (auto all = x509::Certificate::ParseAll(data); all.ok()) {
-    for (auto& c : *all) AddUnique(mine, impl.Intern(std::move(c)));
+    for (auto& c : *all) a.mine.Add(impl_->Intern(std::move(c)));
   } else if (!is_crl) {
     return NotCollateral("neither certificates nor a CRL");
   }
-  std::vector<CertPtr> pool = mine;
-  for (auto& c : KnownCerts(impl, known)) AddUnique(pool, std::move(c));
-
-  // Development ARKs authenticate collateral only when simulation is on
-  // (brief convention); evidence carrying a dev chain in its certificate
-  // table is still judged simulation_disabled at verification.
-  auto trusted_ark = [&](const CertEntry& ark) {
-    const Trust t = TrustOf(policy_, impl.dev_arks, ark);
-    return t.trusted && (!t.dev || common_.simulation) && impl.Signed(ark, ark);
-  };
-  // An ARK of the pool that certifies this ASK/ASVK.
-  auto authentic_inter = [&](const CertEntry& inter) -> bool {
-    if (inter.role != Role::kAsk && inter.role != Role::kAsvk) return false;
-    for (const auto& c : pool) {
-      if (c->role == Role::kArk && c->product == inter.product && trusted_ark(*c) &&
-          impl.Signed(inter, *c)) {
-        return true;
-      }
-    }
-    return false;
-  };
-
-  if (is_crl) {
-    auto crl = x509::Crl::Parse(data);
-    if (!crl.ok()) return NotCollateral(crl.status().message());
-    if (!crl->next_update()) return NotCollateral("CRL has no nextUpdate");
-    for (const auto& c : pool) {
-      if (c->cert.subject_der() != crl->issuer_der()) continue;
-      const bool ok_issuer = c->role == Role::kArk ? trusted_ark(*c) : authentic_inter(*c);
-      if (!ok_issuer || !impl.CrlSigned(*crl, *c)) continue;
-      doc.kind = kKindCrl;
-      doc.key = Bytes(c->cert.fingerprint().begin(), c->cert.fingerprint().end());
-      doc.this_update = ClampTime(crl->this_update());
-      doc.next_update = ClampTime(*crl->next_update());
-      return doc;
-    }
-    return NotCollateral("CRL issuer " + crl->issuer() +
-                         " is not a trusted ARK, ASK or ASVK at hand");
-  }
-
-  if (mine.empty()) return NotCollateral("no AMD SEV-SNP certificate (ARK, ASK, ASVK, VCEK, VLEK)");
+  a.pool = a.mine;
+  AddKnownCerts(*impl_, known, a.pool);
+  if (is_crl) return CrlDoc(a, data, std::move(doc));
+  if (a.mine.empty())
+    return NotCollateral("no AMD SEV-SNP certificate (ARK, ASK, ASVK, VCEK, VLEK)");
   std::vector<CertPtr> leaves;
-  for (const auto& c : mine) {
+  for (const auto& c : a.mine) {
     if (c->IsVek()) leaves.push_back(c);
   }
   if (leaves.size() > 1) return NotCollateral("more than one VCEK/VLEK in one document");
-
-  uint64_t nb = 0, na = UINT64_MAX;
-  auto window = [&](const CertEntry& c) {
-    nb = std::max(nb, ClampTime(c.cert.not_before()));
-    na = std::min(na, ClampTime(c.cert.not_after()));
-  };
-  if (leaves.size() == 1) {
-    const CertPtr& leaf = leaves.front();
-    if (!leaf->ext) return NotCollateral(leaf->ext_error);
-    if (leaf->product == Product::kUnknown)
-      return NotCollateral("VEK productName is not Milan, Genoa or Turin");
-    LeafWanted want;
-    want.role = leaf->role;
-    want.products = ProductBit(leaf->product);
-    // Only this leaf may be chosen.
-    std::vector<CertPtr> chain_pool = {leaf};
-    for (const auto& c : pool) {
-      if (!c->IsVek()) AddUnique(chain_pool, c);
-    }
-    // Windows are not checked here: an expired VEK is still admitted so
-    // verification can report `expired` (§9 selection).
-    ChainOutcome built = BuildChain(impl, policy_, chain_pool, want, 0, impl.dev_arks);
-    if (!built.chain) return NotCollateral(built.message);
-    if (built.chain->dev && !common_.simulation) {
-      return NotCollateral("chain ends in a development ARK while simulation is off");
-    }
-    doc.kind = kKindVek;
-    if (leaf->role == Role::kVcek) {
-      if (!leaf->ext->hw_id) return NotCollateral("VCEK has no hwID");
-      doc.key = *leaf->ext->hw_id;
-    } else {
-      doc.key = StrBytes("VLEK-" + std::string(format::ProductName(leaf->product)));
-    }
-    for (const CertEntry* c :
-         {built.chain->leaf.get(), built.chain->inter.get(), built.chain->ark.get()}) {
-      window(*c);
-    }
-  } else {
-    // CA certificates of one product, each a pinned ARK or certified by one.
-    Product product = Product::kUnknown;
-    for (const auto& c : mine) {
-      if (product != Product::kUnknown && c->product != product) {
-        return NotCollateral("certificates of more than one product in one document");
-      }
-      product = c->product;
-      const bool ok = c->role == Role::kArk ? trusted_ark(*c) : authentic_inter(*c);
-      if (!ok) {
-        return NotCollateral(std::string(RoleName(c->role)) + " " + c->cert.subject() +
-                             " is not pinned or not certified by the pinned ARK");
-      }
-      window(*c);
-    }
-    doc.kind = kKindCaCerts;
-    doc.key = StrBytes(format::ProductName(product));
-  }
-  doc.this_update = nb;
-  doc.next_update = na;
-  return doc;
+  if (leaves.size() == 1) return VekDoc(a, leaves.front(), std::move(doc));
+  return CaDoc(a, std::move(doc));
 }
 
 // ---- epoch re-evaluation -------------------------------------------------------------
@@ -1041,68 +1006,112 @@ Result<CollateralDoc> SnpVerifier::ParseCollateral(ByteView data, const Collater
 namespace {
 
 struct CrlAt {
-  bool tampered = false;  // an admitted CRL that no longer parses
+  bool damaged = false;  // an admitted CRL that no longer parses
   std::optional<x509::Crl> crl;
 };
 
+// The chain claims every SNP record stores.
+struct StoredChain {
+  Product product = Product::kUnknown;
+  const Bytes* ark = nullptr;
+  const Bytes* inter = nullptr;
+  const Bytes* inter_serial = nullptr;
+  const Bytes* vek_serial = nullptr;
+  uint64_t not_before = 0, not_after = 0;
+  bool dev_claim = false;
+};
+
+Result<StoredChain> DecodeChainClaims(const ClaimSet& claims) {
+  auto get = [&](const char* name) -> const Bytes* {
+    auto it = claims.find(name);
+    return it == claims.end() ? nullptr : &it->second;
+  };
+  StoredChain s{Product::kUnknown,
+                get(claim::kArkFingerprint),
+                get(claim::kIntermediateFingerprint),
+                get(claim::kIntermediateSerial),
+                get(claim::kVekSerial),
+                0,
+                0,
+                false};
+  const Bytes* product = get(claim::kProduct);
+  const Bytes* nb = get(claim::kNotBefore);
+  const Bytes* na = get(claim::kNotAfter);
+  if (s.ark == nullptr || s.inter == nullptr || s.inter_serial == nullptr ||
+      s.vek_serial == nullptr || nb == nullptr || na == nullptr || product == nullptr) {
+    return Error(ErrorCode::kStorage, "stored SNP claims are incomplete");
+  }
+  auto nb_v = pipeline::ReadU64Le(AsView(*nb));
+  auto na_v = pipeline::ReadU64Le(AsView(*na));
+  if (!nb_v || !na_v || product->size() != 1 || (*product)[0] < 1 || (*product)[0] > 3) {
+    return Error(ErrorCode::kStorage, "stored SNP claims are malformed");
+  }
+  s.product = static_cast<Product>((*product)[0]);
+  s.not_before = *nb_v;
+  s.not_after = *na_v;
+  const Bytes* dev = get(claim::kDevRoot);
+  s.dev_claim = dev != nullptr && dev->size() == 1 && (*dev)[0] != 0;
+  return s;
+}
+
 class SnpReevaluator final : public Reevaluator {
  public:
-  SnpReevaluator(std::map<std::string, CrlAt> crls, uint64_t t, bool require_crls)
-      : crls_(std::move(crls)), t_(t), require_crls_(require_crls) {}
+  SnpReevaluator(std::map<std::string, CrlAt> crls, uint64_t t, Policy policy, bool simulation,
+                 std::vector<DevArk> dev_arks)
+      : crls_(std::move(crls)),
+        t_(t),
+        policy_(std::move(policy)),
+        simulation_(simulation),
+        dev_arks_(std::move(dev_arks)) {}
 
+  // Current anchors and policy over the stored claims (issue 9 item 6);
+  // signatures are not re-checked.
   Result<std::optional<Failure>> Check(const ClaimSet& claims) const override {
-    auto get = [&](const char* name) -> const Bytes* {
-      auto it = claims.find(name);
-      return it == claims.end() ? nullptr : &it->second;
-    };
-    const Bytes* ark = get(claim::kArkFingerprint);
-    const Bytes* inter = get(claim::kIntermediateFingerprint);
-    const Bytes* inter_serial = get(claim::kIntermediateSerial);
-    const Bytes* vek_serial = get(claim::kVekSerial);
-    const Bytes* nb_raw = get(claim::kNotBefore);
-    const Bytes* na_raw = get(claim::kNotAfter);
-    if (ark == nullptr || inter == nullptr || inter_serial == nullptr || vek_serial == nullptr ||
-        nb_raw == nullptr || na_raw == nullptr) {
-      return Error(ErrorCode::kStorage, "stored SNP claims are incomplete");
+    TEE_ASSIGN_OR_RETURN(const StoredChain s, DecodeChainClaims(claims));
+    TEE_ASSIGN_OR_RETURN(const std::optional<ReportFacts> facts, FactsFromClaims(claims));
+    Verdict found;  // failures in check order
+    const Trust trust = TrustOfFingerprint(policy_, dev_arks_, s.product, AsView(*s.ark));
+    if (!trust.trusted) {
+      found.Fail(FailureCode::kChainUntrusted, "the chain's ARK is no longer a pinned root");
     }
-    auto nb = ReadU64Le(*nb_raw);
-    auto na = ReadU64Le(*na_raw);
-    if (!nb || !na) return Error(ErrorCode::kStorage, "stored SNP claims are malformed");
-    std::vector<Failure> found;
-    if (t_ < *nb) found.push_back({FailureCode::kNotYetValid, "certificate chain not yet valid"});
-    if (t_ > *na) found.push_back({FailureCode::kExpired, "a certificate of the chain expired"});
-    auto check = [&](const Bytes& issuer_fp, const Bytes& serial, bool required, const char* what) {
-      auto it = crls_.find(std::string(issuer_fp.begin(), issuer_fp.end()));
-      if (it == crls_.end()) {
-        if (required)
-          found.push_back({FailureCode::kCollateralMissing, "no admitted CRL of the ARK"});
-        return;
-      }
-      const CrlAt& c = it->second;
-      if (c.tampered || !c.crl) {
-        found.push_back({FailureCode::kRevoked, "the admitted CRL does not parse: revoking"});
-        return;
-      }
-      if (!c.crl->ValidAt(t_)) {
-        found.push_back({static_cast<int64_t>(t_) < c.crl->this_update() ? FailureCode::kNotYetValid
-                                                                         : FailureCode::kExpired,
-                         "the admitted CRL is outside its window"});
-      }
-      if (c.crl->IsRevoked(AsView(serial))) {
-        found.push_back({FailureCode::kRevoked, std::string(what) + " revoked by an admitted CRL"});
-      }
-    };
-    check(*ark, *inter_serial, require_crls_, "ASK/ASVK");
-    check(*inter, *vek_serial, false, "VEK");
-    if (found.empty()) return std::optional<Failure>();
-    return std::optional<Failure>(*std::min_element(found.begin(), found.end(),
-                             [](const Failure& a, const Failure& b) { return a.code < b.code; }));
+    if (t_ < s.not_before) found.Fail(FailureCode::kNotYetValid, "certificate chain not yet valid");
+    if (t_ > s.not_after) found.Fail(FailureCode::kExpired, "a certificate of the chain expired");
+    TEE_TRY(CheckCrl(found, *s.ark, *s.inter_serial, policy_.require_crls, "ASK/ASVK"));
+    TEE_TRY(CheckCrl(found, *s.inter, *s.vek_serial, false, "VEK"));
+    if (facts) Validate(found, *facts, policy_);
+    pipeline::CheckSimulation(found, trust.dev || s.dev_claim, simulation_, "the chain's ARK");
+    if (found.failures.empty()) return std::optional<Failure>();
+    return std::optional<Failure>(found.failures.front());
   }
 
  private:
+  Status CheckCrl(Verdict& found, const Bytes& issuer_fp, const Bytes& serial, bool required,
+                  const char* what) const {
+    auto it = crls_.find(std::string(issuer_fp.begin(), issuer_fp.end()));
+    if (it == crls_.end()) {
+      if (required) found.Fail(FailureCode::kCollateralMissing, "no admitted CRL of the ARK");
+      return Status();
+    }
+    const CrlAt& c = it->second;
+    if (c.damaged || !c.crl) {
+      return Error(ErrorCode::kStorage, "an admitted SNP CRL no longer parses");
+    }
+    if (!c.crl->ValidAt(t_)) {
+      found.Fail(static_cast<int64_t>(t_) < c.crl->this_update() ? FailureCode::kNotYetValid
+                                                                 : FailureCode::kExpired,
+                 "the admitted CRL is outside its window");
+    }
+    if (c.crl->IsRevoked(AsView(serial))) {
+      found.Fail(FailureCode::kRevoked, std::string(what) + " revoked by an admitted CRL");
+    }
+    return Status();
+  }
+
   std::map<std::string, CrlAt> crls_;  // by issuer fingerprint (bytes)
   uint64_t t_;
-  bool require_crls_;
+  Policy policy_;
+  bool simulation_;
+  std::vector<DevArk> dev_arks_;
 };
 
 }  // namespace
@@ -1125,10 +1134,11 @@ std::unique_ptr<Reevaluator> SnpVerifier::BeginReevaluation(const CollateralSet&
     if (crl.ok() && crl->next_update())
       at.crl = std::move(*crl);
     else
-      at.tampered = true;
+      at.damaged = true;
     crls.emplace(key, std::move(at));
   }
-  return std::make_unique<SnpReevaluator>(std::move(crls), t, policy_.require_crls);
+  return std::make_unique<SnpReevaluator>(std::move(crls), t, policy_, common_.simulation,
+                                          impl_->dev_arks);
 }
 
 }  // namespace tenzro::tee::snp

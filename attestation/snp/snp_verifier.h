@@ -26,10 +26,13 @@
 //   simulation_disabled         a development ARK while simulation is off
 //
 // Certificates come from the evidence's certificate table and from admitted
-// collateral (kinds below); CRLs from collateral. Thread-safety: Verify,
-// ParseCollateral and BeginReevaluation may run concurrently; the verifier
-// caches parsed certificates and verified chains (bounded, mutex-guarded), so
-// a repeated chain costs one report signature plus comparisons.
+// collateral (kinds below); CRLs from collateral. Stages (issue 9): pure
+// parse (report.h) -> chains and signatures (typed facts) -> pure
+// Validate(facts, Policy) (validate.h), the tail shared through
+// attestation/pipeline.h. Thread-safety: Verify, ParseCollateral and
+// BeginReevaluation may run concurrently; the verifier's caches (core/cache.h)
+// hold only facts that are functions of their key (parses, signature checks),
+// so a repeated chain costs one report signature plus comparisons.
 #pragma once
 
 #include <memory>
@@ -64,6 +67,16 @@ inline constexpr char kVekFingerprint[] = "snp.vek_sha256";
 inline constexpr char kNotBefore[] = "snp.not_before";  // u64 LE, latest chain notBefore
 inline constexpr char kNotAfter[] = "snp.not_after";    // u64 LE, earliest chain notAfter
 inline constexpr char kDevRoot[] = "snp.dev_root";      // 1 byte
+// The report facts policy judges (validate.h), re-checked at every epoch.
+inline constexpr char kReportedTcb[] = "snp.reported_tcb";           // 8 bytes, as in the report
+inline constexpr char kCommittedFw[] = "snp.committed_fw";           // 3 bytes: major, minor, build
+inline constexpr char kGuestPolicy[] = "snp.guest_policy";           // u64 LE
+inline constexpr char kVmpl[] = "snp.vmpl";                          // u64 LE
+inline constexpr char kChipIdMasked[] = "snp.chip_id_masked";        // 1 byte
+inline constexpr char kMeasurement[] = "snp.measurement";            // 48 bytes
+inline constexpr char kHostData[] = "snp.host_data";                 // 32 bytes
+inline constexpr char kIdKeyDigest[] = "snp.id_key_digest";          // 48 bytes
+inline constexpr char kAuthorKeyDigest[] = "snp.author_key_digest";  // 48 bytes
 }  // namespace claim
 
 struct VerifierOptions {

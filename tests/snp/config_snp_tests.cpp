@@ -68,10 +68,18 @@ BOOST_AUTO_TEST_CASE(every_key) {
                  "min_tcb_genoa = { bl = 10, tee = 0, snp = 23, ucode = 84 }\n"
                  "min_tcb_turin = \"0001000200000047\"\n"
                  "min_committed_fw = \"1.55.40\"\n"
-                 "measurements = [\"" + kHex48b + "\", \"" + kHex48a + "\", \"" + kHex48a + "\"]\n"
-                 "host_data = [\"" + kHex32 + "\"]\n"
-                 "id_key_digests = [\"" + kHex48a + "\"]\n"
-                 "author_key_digests = [\"" + kHex48b + "\"]\n"
+                 "measurements = [\"" +
+                 kHex48b + "\", \"" + kHex48a + "\", \"" + kHex48a +
+                 "\"]\n"
+                 "host_data = [\"" +
+                 kHex32 +
+                 "\"]\n"
+                 "id_key_digests = [\"" +
+                 kHex48a +
+                 "\"]\n"
+                 "author_key_digests = [\"" +
+                 kHex48b +
+                 "\"]\n"
                  "allow_masked_chip_id = false\nrequire_crls = true\n");
   BOOST_REQUIRE_MESSAGE(c.ok(), (c.ok() ? std::string() : c.status().message()));
   const snp::Policy& p = c->snp;
@@ -94,9 +102,10 @@ BOOST_AUTO_TEST_CASE(every_key) {
   BOOST_TEST(p.require_crls);
 
   const std::string canon = CanonicalParams(*c);
-  for (const char* line : {"snp.allow_debug=true", "snp.max_vmpl=0", "snp.min_tcb_milan=bl:3,tee:0,snp:8,ucode:115",
-                           "snp.min_tcb_turin=fmc:0,bl:1,tee:0,snp:2,ucode:71", "snp.min_committed_fw=1.55.40",
-                           "snp.require_crls=true", "snp.allow_masked_chip_id=false", "snp.allow_migrate_ma=true"}) {
+  for (const char* line :
+       {"snp.allow_debug=true", "snp.max_vmpl=0", "snp.min_tcb_milan=bl:3,tee:0,snp:8,ucode:115",
+        "snp.min_tcb_turin=fmc:0,bl:1,tee:0,snp:2,ucode:71", "snp.min_committed_fw=1.55.40",
+        "snp.require_crls=true", "snp.allow_masked_chip_id=false", "snp.allow_migrate_ma=true"}) {
     BOOST_TEST(canon.find(std::string(line) + "\n") != std::string::npos, line);
   }
   BOOST_TEST(canon.find("snp.measurements=" + kHex48a + "," + kHex48b + "\n") != std::string::npos);

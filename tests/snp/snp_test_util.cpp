@@ -89,7 +89,7 @@ x509::Certificate IssueVek(const TestPki& pki, const VekSpec& s) {
   spec.serial_be = {0};
   spec.not_before = s.not_before;
   spec.not_after = s.not_after;
-  spec.scheme = x509::SigScheme::kRsaPssSha384;
+  spec.scheme = s.scheme;
   const TcbParts t = DecodeTcb(s.tcb, p);
   std::string pname = s.product_name;
   if (pname.empty()) {

@@ -48,6 +48,8 @@ struct VekSpec {
   int64_t not_after = kVekNotAfter;
   const Ca* issuer = nullptr;             // null: the PKI's ASK (VCEK) / ASVK (VLEK)
   const x509::PrivateKey* key = nullptr;  // null: the PKI's VCEK/VLEK key
+  // The issuer's signature (ECDSA when a VEK plays the issuer).
+  x509::SigScheme scheme = x509::SigScheme::kRsaPssSha384;
 };
 x509::Certificate IssueVek(const TestPki& pki, const VekSpec& spec);
 

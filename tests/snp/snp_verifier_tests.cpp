@@ -3,6 +3,7 @@
 // the real Genoa CRL, binding with a real report, and concurrent use.
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <functional>
 #include <thread>
 
@@ -682,8 +683,9 @@ BOOST_AUTO_TEST_CASE(reevaluation_demotes_on_a_later_crl_and_on_expiry) {
   BOOST_REQUIRE(fv.has_value());
   BOOST_TEST(FailureCodeName(fv->code) == "revoked");
   // Expiry of the chain (the VEK's notAfter).
-  auto e =
-      v.BeginReevaluation(admitted, static_cast<uint64_t>(tu::kVekNotAfter) + 1)->Check(claims).value();
+  auto e = v.BeginReevaluation(admitted, static_cast<uint64_t>(tu::kVekNotAfter) + 1)
+               ->Check(claims)
+               .value();
   BOOST_REQUIRE(e.has_value());
   BOOST_TEST(FailureCodeName(e->code) == "expired");
   // A stale CRL at t.
@@ -699,7 +701,8 @@ BOOST_AUTO_TEST_CASE(reevaluation_demotes_on_a_later_crl_and_on_expiry) {
   auto m = sv.BeginReevaluation(admitted, t)->Check(claims).value();
   BOOST_REQUIRE(m.has_value());
   BOOST_TEST(FailureCodeName(m->code) == "collateral_missing");
-  // An admitted CRL document that no longer parses revokes (tampered store).
+  // An admitted CRL document that no longer parses is a damaged store: a
+  // machine failure that fails the epoch, never a demotion (issue 9 item 9).
   CollateralDoc junk;
   junk.tee_type = TeeType::AmdSevSnp;
   junk.kind = kKindCrl;
@@ -708,9 +711,18 @@ BOOST_AUTO_TEST_CASE(reevaluation_demotes_on_a_later_crl_and_on_expiry) {
   junk.next_update = UINT64_MAX;
   junk.data = {1, 2, 3};
   junk.content_hash = crypto::Sha256(AsView(junk.data));
-  auto j = v.BeginReevaluation(admitted.With(junk), t)->Check(claims).value();
-  BOOST_REQUIRE(j.has_value());
-  BOOST_TEST(FailureCodeName(j->code) == "revoked");
+  auto j = v.BeginReevaluation(admitted.With(junk), t)->Check(claims);
+  BOOST_REQUIRE(!j.ok());
+  BOOST_TEST((j.status().code() == ErrorCode::kStorage));
+  // Verification over the same damaged set is a machine failure too.
+  const CollateralSet damaged = tu::Admit(v, {w.Vek().der()}, tu::kNow, admitted).With(junk);
+  VerifyRequest req;
+  req.evidence = AsView(w.report);
+  req.collateral = &damaged;
+  req.now = t;
+  auto dv = v.Verify(req);
+  BOOST_REQUIRE(!dv.ok());
+  BOOST_TEST((dv.status().code() == ErrorCode::kStorage));
   // Incomplete stored claims are a machine problem, never a demotion reason.
   ClaimSet partial = claims;
   partial.erase(claim::kVekSerial);
@@ -752,6 +764,46 @@ BOOST_AUTO_TEST_CASE(concurrent_verification_uses_the_caches_safely) {
     BOOST_REQUIRE(r.ok());
     BOOST_TEST(r->valid());
   }
+}
+
+// Issue 9 item 1: with one-entry caches every call evicts what another
+// thread is reading, so a reader that does not own the object it iterates
+// reads freed memory (ASan: heap-use-after-free on every run before the fix).
+// Verify and ParseCollateral both walk the certificates of several documents.
+BOOST_AUTO_TEST_CASE(tiny_caches_under_many_threads_keep_what_they_read_alive) {
+  const World w = Genuine();
+  const tu::TestPki& pki = w.pki();
+  VerifierOptions tiny = NoDev();
+  tiny.cache_capacity = 1;
+  SnpVerifier v(w.policy, CommonPolicy{}, tiny);
+  const int64_t now = static_cast<int64_t>(tu::kNow);
+  const CollateralSet set =
+      tu::Admit(v,
+                {tu::Pem({pki.ark.cert}), tu::Pem({pki.ask.cert}), w.Vek().der(),
+                 tu::IssueCrl(pki.ark, now - 100, now + 100, {{0x05}}).der(),
+                 tu::IssueCrl(pki.ask, now - 100, now + 100, {{0x05}}).der()},
+                tu::kNow);
+  BOOST_REQUIRE(set.docs().size() == 5u);
+  const Bytes crl = tu::IssueCrl(pki.ark, now - 50, now + 100, {}).der();
+  constexpr int kThreads = 8, kRounds = 40;
+  std::atomic<int> valid{0}, admitted{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      for (int k = 0; k < kRounds; ++k) {
+        VerifyRequest req;
+        req.evidence = AsView(w.report);
+        req.collateral = &set;
+        req.now = tu::kNow;
+        auto r = v.Verify(req);
+        if (r.ok() && r->valid()) ++valid;
+        if (v.ParseCollateral(AsView(crl), set, tu::kNow).ok()) ++admitted;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  BOOST_TEST(valid.load() == kThreads * kRounds);
+  BOOST_TEST(admitted.load() == kThreads * kRounds);
 }
 
 BOOST_AUTO_TEST_CASE(amd_ark_pins_are_the_roots) {
