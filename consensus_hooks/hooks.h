@@ -22,11 +22,10 @@
 #include "consensus_hooks/epoch_view.h"
 #include "consensus_hooks/leader.h"
 #include "consensus_hooks/snapshot.h"
+#include "consensus_hooks/weight.h"
 #include "registry/tee_registry.h"
 
 namespace tenzro::tee::consensus {
-
-using WideU = boost::multiprecision::uint512_t;  // bound arithmetic, cannot overflow
 
 struct HookParams {
   uint64_t multiplier = 2;
@@ -50,17 +49,23 @@ struct RegisterOutcome {
   bool attested = false;
   FailureCode reason = FailureCode::kNone;
   int64_t valid_until = -1;
-  Hash32 evidence_hash{};  // SHA-256 of the evidence; zero without evidence
+  Hash32 evidence_hash{};          // SHA-256 of the evidence; zero without evidence
   std::optional<Verdict> verdict;  // absent without evidence, and in batch outcomes
 };
 
 // Values equal the ABI's TEE_EVENT_*.
-enum class ValidatorEvent : int32_t { kRegistered = 1, kDeregistered = 2, kDemoted = 3, kExpiring = 4 };
+enum class ValidatorEvent : int32_t {
+  kRegistered = 1,
+  kDeregistered = 2,
+  kDemoted = 3,
+  kExpiring = 4
+};
 
 class EventSink {
  public:
   virtual ~EventSink() = default;
-  virtual void OnValidatorEvent(const ValidatorId& id, ValidatorEvent event, FailureCode reason) = 0;
+  virtual void OnValidatorEvent(const ValidatorId& id, ValidatorEvent event,
+                                FailureCode reason) = 0;
 };
 
 class ConsensusHooks {
@@ -102,11 +107,14 @@ class ConsensusHooks {
     ClaimSet claims;  // the verdict's reeval_claims
   };
   Status Validate(const Registration& reg) const;
-  Result<Prepared> Prepare(const Registration& reg, const CollateralSet& collateral, bool keep_verdict) const;
+  Result<Prepared> Prepare(const Registration& reg, const CollateralSet& collateral,
+                           bool keep_verdict) const;
   // REQUIRES: mu_ held exclusively.
-  Result<registry::ValidatorRecord> Finalize(const Registration& reg, Prepared& p,
-                                             const std::map<Hash32, ValidatorId>& claimed_in_batch) const;
-  std::shared_ptr<const EpochView> Remember(uint64_t epoch, std::shared_ptr<const EpochView> view) const;
+  Result<registry::ValidatorRecord> Finalize(
+      const Registration& reg, Prepared& p,
+      const std::map<Hash32, ValidatorId>& claimed_in_batch) const;
+  std::shared_ptr<const EpochView> Remember(uint64_t epoch,
+                                            std::shared_ptr<const EpochView> view) const;
   void Emit(const std::vector<std::tuple<ValidatorId, ValidatorEvent, FailureCode>>& events) const;
   // REQUIRES: mu_ held exclusively. The weight bound after replacing the
   // records of `ids` with `stakes`; kOverflow past 2^256 - 1.

@@ -146,7 +146,8 @@ BOOST_AUTO_TEST_CASE(invalid_registrations_store_nothing) {
   r.stake_be = Stake(1);
   r.tee_type = TeeType::Simulated;
   r.evidence = AsView(ev);
-  BOOST_TEST((f.hooks->RegisterValidator(r).status().code() == ErrorCode::kInvalidArgument));  // no challenge
+  BOOST_TEST((f.hooks->RegisterValidator(r).status().code() ==
+              ErrorCode::kInvalidArgument));  // no challenge
   Bytes big(5000, 1);
   r.evidence = AsView(big);
   r.challenge = f.challenge;
@@ -244,7 +245,8 @@ BOOST_AUTO_TEST_CASE(epochs_are_idempotent_and_ordered) {
   BOOST_TEST((r5 == again));
   BOOST_TEST((f.hooks->OnEpoch(5, kT0 + 1, HashFromLabel("seed-5")).status().code() ==
               ErrorCode::kInvalidArgument));
-  BOOST_TEST((f.hooks->OnEpoch(4, kT0, HashFromLabel("x")).status().code() == ErrorCode::kEpochOrder));
+  BOOST_TEST(
+      (f.hooks->OnEpoch(4, kT0, HashFromLabel("x")).status().code() == ErrorCode::kEpochOrder));
   BOOST_TEST((f.hooks->Epoch(4).status().code() == ErrorCode::kNoSnapshot));
 }
 
@@ -321,7 +323,8 @@ BOOST_AUTO_TEST_CASE(simulation_refused_when_off) {
 
 BOOST_AUTO_TEST_CASE(snapshots_and_schedules_survive_reopen) {
   Fixture f;
-  for (int i = 0; i < 30; ++i) f.Register("v" + std::to_string(i), 100 + static_cast<uint64_t>(i), nullptr);
+  for (int i = 0; i < 30; ++i)
+    f.Register("v" + std::to_string(i), 100 + static_cast<uint64_t>(i), nullptr);
   f.Epoch(1, kT0);
   std::vector<uint32_t> before(500), after(500);
   (*(*f.hooks->Epoch(1))->Table())->Schedule(0, before.size(), before.data());
@@ -430,9 +433,9 @@ BOOST_AUTO_TEST_CASE(snapshots_rebuild_exactly_from_undo_entries) {
   for (uint64_t e = 2; e <= 11; ++e) {
     const uint64_t t = kT0 + e * step;
     const int k = static_cast<int>(e);
-    f.Register(who(40 + k), 7 * e, nullptr);                        // a newcomer
-    f.Register(who(k), 1000 + e, nullptr);                          // stake change (and maybe unattested)
-    f.Register(who(k), 2000 + e, nullptr);                          // changed twice in one interval
+    f.Register(who(40 + k), 7 * e, nullptr);  // a newcomer
+    f.Register(who(k), 1000 + e, nullptr);    // stake change (and maybe unattested)
+    f.Register(who(k), 2000 + e, nullptr);    // changed twice in one interval
     Bytes ev = f.SimEvidence(who(k + 1), f.challenge, t - 5);
     f.Register(who(k + 1), 100 + static_cast<uint64_t>(k + 1), &ev, t - 5);  // attested, same stake
     if (e % 2 == 0) BOOST_REQUIRE(f.hooks->Deregister(IdFromLabel(who(k + 20))).ok());
@@ -443,7 +446,7 @@ BOOST_AUTO_TEST_CASE(snapshots_rebuild_exactly_from_undo_entries) {
     freeze(e, t);
   }
   BOOST_TEST(f.reg->pending_images() == 0u);  // nothing changed since the last epoch
-  f.Register(who(90), 9, nullptr);                // a change after the last epoch
+  f.Register(who(90), 9, nullptr);            // a change after the last epoch
   BOOST_TEST(f.reg->pending_images() == 1u);
 
   f.Open(true, false);  // no cached views: everything is rebuilt
