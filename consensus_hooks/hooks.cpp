@@ -148,6 +148,11 @@ Result<ValidatorRecord> ConsensusHooks::Finalize(
   if (attested) p.outcome.valid_until = ClampToI64(p.valid_until.value_or(0));
 
   const auto last = registry_.last_epoch();
+  if (last && *last == kNoEpochAfter) {
+    // Only a database made before the rule can hold it (OnEpoch refuses it).
+    return Error(ErrorCode::kInvalidArgument,
+                 "no epoch follows epoch 2^64 - 1 to count a registration from");
+  }
   ValidatorRecord r;
   r.id = reg.id;
   r.stake_be = reg.stake_be;
@@ -301,6 +306,22 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
                                                       " already started with another time or seed");
       }
       return stored;  // idempotent
+    }
+    if (epoch == kNoEpochAfter) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "epoch 2^64 - 1 cannot start: registrations after it would count from an epoch "
+                   "that does not exist");
+    }
+    if (const auto last = registry_.last_epoch()) {
+      TEE_ASSIGN_OR_RETURN(auto blob, registry_.LoadReport(*last));
+      if (!blob) return Error(ErrorCode::kStorage, "report of the last epoch is missing");
+      TEE_ASSIGN_OR_RETURN(EpochReport previous, DecodeReport(AsView(*blob)));
+      if (epoch_time < previous.epoch_time) {
+        return Error(ErrorCode::kEpochOrder, "epoch " + std::to_string(epoch) + " starts at " +
+                                                 std::to_string(epoch_time) + ", before epoch " +
+                                                 std::to_string(*last) + " (" +
+                                                 std::to_string(previous.epoch_time) + ")");
+      }
     }
 
     const CollateralSet& collateral = *registry_.collateral();

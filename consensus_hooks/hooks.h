@@ -68,6 +68,9 @@ class EventSink {
                                 FailureCode reason) = 0;
 };
 
+// The epoch after which no epoch can follow: OnEpoch refuses to start it.
+inline constexpr uint64_t kNoEpochAfter = UINT64_MAX;
+
 class ConsensusHooks {
  public:
   // REQUIRES: registry and verifier outlive the hooks; sink may be null.
@@ -85,6 +88,17 @@ class ConsensusHooks {
 
   // Re-evaluates every attested record, freezes the set and commits the
   // transition in one batch. The leader table is built on first use.
+  //
+  // Epoch rules (issue 9, item 10):
+  //  - Epochs increase: E below the last epoch is kEpochOrder. E equal to the
+  //    last epoch with its time and seed returns the stored report (another
+  //    time or seed: kInvalidArgument).
+  //  - Epoch times do not go back: a new epoch whose time is earlier than the
+  //    last epoch's is kEpochOrder; an equal time is allowed.
+  //  - The last epoch that can start is 2^64 - 2 (kNoEpochAfter - 1): epoch
+  //    2^64 - 1 is kInvalidArgument, because registrations after an epoch
+  //    count from the next one and nothing may wrap to 0.
+  // Nothing is written when a rule refuses the call.
   Result<EpochReport> OnEpoch(uint64_t epoch, uint64_t epoch_time, const Hash32& seed);
   // The frozen set of a retained epoch: cached, or rebuilt from the registry.
   Result<std::shared_ptr<const EpochView>> Epoch(uint64_t epoch) const;

@@ -250,6 +250,61 @@ BOOST_AUTO_TEST_CASE(epochs_are_idempotent_and_ordered) {
   BOOST_TEST((f.hooks->Epoch(4).status().code() == ErrorCode::kNoSnapshot));
 }
 
+// Epoch times do not go back (issue 9, item 10): an earlier time than the
+// last epoch's is refused and writes nothing; an equal time is allowed. The
+// rule holds across a reopen (it reads the stored report).
+BOOST_AUTO_TEST_CASE(epoch_time_may_not_go_back) {
+  Fixture f;
+  f.Register("a", 10, nullptr);
+  f.Epoch(1, kT0 + 100);
+  BOOST_TEST((f.hooks->OnEpoch(2, kT0 + 99, HashFromLabel("seed-2")).status().code() ==
+              ErrorCode::kEpochOrder));
+  BOOST_TEST(f.hooks->last_epoch().value() == 1u);
+  BOOST_TEST((f.hooks->Epoch(2).status().code() == ErrorCode::kNoSnapshot));
+  f.Epoch(2, kT0 + 100);  // equal time
+  f.Epoch(4, kT0 + 500);  // epochs may skip
+  f.Open(true, false);
+  BOOST_TEST((f.hooks->OnEpoch(5, kT0 + 499, HashFromLabel("seed-5")).status().code() ==
+              ErrorCode::kEpochOrder));
+  BOOST_TEST(f.hooks->last_epoch().value() == 4u);
+  f.Epoch(5, kT0 + 500);
+}
+
+// Epoch 2^64 - 1 cannot start: a registration after it would count from
+// epoch 2^64, which wraps to 0 (issue 9, item 10).
+BOOST_AUTO_TEST_CASE(the_last_epoch_leaves_room_for_registrations) {
+  Fixture f;
+  f.Register("a", 10, nullptr);
+  BOOST_TEST((f.hooks->OnEpoch(kNoEpochAfter, kT0, HashFromLabel("s")).status().code() ==
+              ErrorCode::kInvalidArgument));
+  BOOST_TEST(!f.hooks->last_epoch().has_value());
+  f.Epoch(kNoEpochAfter - 1, kT0);
+  f.Register("b", 10, nullptr);
+  BOOST_TEST(f.Record("b").registered_epoch == kNoEpochAfter);  // counts from 2^64 - 1, not 0
+  BOOST_TEST((f.hooks->OnEpoch(kNoEpochAfter, kT0 + 1, HashFromLabel("s")).status().code() ==
+              ErrorCode::kInvalidArgument));
+  BOOST_TEST(f.hooks->last_epoch().value() == kNoEpochAfter - 1);
+  auto again = f.hooks->OnEpoch(kNoEpochAfter - 1, kT0,
+                                HashFromLabel("seed-" + std::to_string(kNoEpochAfter - 1)));
+  BOOST_TEST(again.ok());  // the last epoch is still idempotent
+
+  // A database that already holds epoch 2^64 - 1 (made before the rule)
+  // takes no registration rather than wrap.
+  registry::EpochCommit c;
+  c.epoch = kNoEpochAfter;
+  EpochReport rep;
+  rep.epoch = kNoEpochAfter;
+  rep.epoch_time = kT0 + 2;
+  c.report = EncodeReport(rep);
+  c.snapshot_header = EncodeSnapshotHeader(SnapshotHeader{});
+  BOOST_REQUIRE(f.reg->CommitEpoch(c).ok());
+  Registration r;
+  r.id = IdFromLabel("c");
+  r.stake_be = Stake(1);
+  BOOST_TEST((f.hooks->RegisterValidator(r).status().code() == ErrorCode::kInvalidArgument));
+  BOOST_TEST((f.hooks->GetRecord(r.id).status().code() == ErrorCode::kNotFound));
+}
+
 BOOST_AUTO_TEST_CASE(expiry_demotes_and_expiring_is_reported) {
   Fixture f;
   Bytes ev = f.SimEvidence("a", f.challenge, kT0);
