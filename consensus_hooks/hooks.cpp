@@ -106,7 +106,9 @@ Result<ConsensusHooks::Prepared> ConsensusHooks::Prepare(const Registration& reg
   req.evidence_time = reg.registered_at;
   req.binding = BindingInput{reg.id, *reg.challenge};
   TEE_ASSIGN_OR_RETURN(Verdict v, verifier_.Verify(reg.tee_type, req));
-  p.outcome.evidence_hash = crypto::Sha256(reg.evidence);
+  // One evidence backs one validator (§4) on what the vendor key signed:
+  // the blob's hash only for a verifier that names no identity.
+  p.outcome.evidence_hash = v.evidence_id ? *v.evidence_id : crypto::Sha256(reg.evidence);
   p.valid = v.valid();
   p.reason = v.reason();
   p.valid_until = v.valid_until;

@@ -49,7 +49,10 @@ struct RegisterOutcome {
   bool attested = false;
   FailureCode reason = FailureCode::kNone;
   int64_t valid_until = -1;
-  Hash32 evidence_hash{};          // SHA-256 of the evidence; zero without evidence
+  // Identity of the evidence (§4): Verdict::evidence_id (what the vendor key
+  // signed), or SHA-256 of the blob when the verifier names none; zero
+  // without evidence.
+  Hash32 evidence_hash{};
   std::optional<Verdict> verdict;  // absent without evidence, and in batch outcomes
 };
 

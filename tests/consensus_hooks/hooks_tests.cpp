@@ -2,7 +2,9 @@
 // a real RocksDB registry.
 #include <boost/test/unit_test.hpp>
 
+#include "attestation/pipeline.h"
 #include "attestation/sim/simulator.h"
+#include "attestation/simulated/resign.h"
 #include "attestation/simulated/simulated_verifier.h"
 #include "consensus_hooks/hooks.h"
 #include "storage/kv_store.h"
@@ -34,6 +36,9 @@ class FakeVendor final : public VendorVerifier {
     Verdict v;
     v.tee_type = TeeType::IntelTdx;
     if (s.rfind("ok", 0) != 0) v.Fail(FailureCode::kMalformed, "not ok");
+    // "okid" evidence names its identity: its first 6 bytes are what a
+    // vendor key would have signed, the rest is unsigned.
+    if (s.rfind("okid", 0) == 0) v.evidence_id = HashFromLabel(s.substr(0, 6));
     v.valid_until = req.now + 1000;
     return v;
   }
@@ -200,6 +205,58 @@ BOOST_AUTO_TEST_CASE(one_evidence_for_two_ids) {
   BOOST_REQUIRE(out.ok());
   BOOST_TEST((*out)[0].attested);
   BOOST_TEST(!(*out)[1].attested);
+}
+
+// One evidence backs one validator on what the vendor key signed, not on the
+// blob (§4, issue 9 item 8): the hooks key the evidence index by
+// Verdict::evidence_id. The fake vendor checks no binding, so only the index
+// stands between two validators and one evidence.
+BOOST_AUTO_TEST_CASE(evidence_identity_not_blob_bytes) {
+  Fixture f;
+  const std::string body = "okid-1";
+  Bytes ev(body.begin(), body.end());
+  Bytes trailing = ev;
+  trailing.push_back('x');
+  auto c = f.Register("c", 1, &ev, kT0, TeeType::IntelTdx);
+  BOOST_TEST(c.attested);
+  BOOST_TEST((c.evidence_hash == HashFromLabel(body)));
+  auto d = f.Register("d", 1, &trailing, kT0, TeeType::IntelTdx);
+  BOOST_TEST(!d.attested);
+  BOOST_TEST((d.reason == FailureCode::kBindingMismatch));
+  BOOST_TEST(
+      f.Register("c", 2, &trailing, kT0, TeeType::IntelTdx).attested);  // the owner's renewal
+  // Same inside one batch.
+  const std::string body2 = "okid-2";
+  Bytes ev2(body2.begin(), body2.end());
+  Bytes ev2t = ev2;
+  ev2t.push_back('y');
+  std::vector<Registration> batch(2);
+  for (size_t i = 0; i < 2; ++i) {
+    batch[i].id = IdFromLabel("batch" + std::to_string(i));
+    batch[i].stake_be = Stake(1);
+    batch[i].tee_type = TeeType::IntelTdx;
+    batch[i].evidence = AsView(i == 0 ? ev2 : ev2t);
+    batch[i].challenge = f.challenge;
+  }
+  auto out = f.hooks->RegisterBatch(batch);
+  BOOST_REQUIRE(out.ok());
+  BOOST_TEST((*out)[0].attested);
+  BOOST_TEST(!(*out)[1].attested);
+  BOOST_TEST(((*out)[1].reason == FailureCode::kBindingMismatch));
+
+  // Simulated evidence under a second signature is the same evidence: the
+  // registry keys it by the signed body, whatever blob came in.
+  Bytes sim1 = f.SimEvidence("a", f.challenge, kT0);
+  Bytes sim2 = testing::ResignSimulated(sim1, "another nonce");
+  const Hash32 id =
+      pipeline::EvidenceId(TeeType::Simulated, ByteView(sim1).first(simulated::kSignedSize));
+  auto a1 = f.Register("a", 1, &sim1);
+  auto a2 = f.Register("a", 1, &sim2);
+  BOOST_TEST(a1.attested);
+  BOOST_TEST(a2.attested);
+  BOOST_TEST((a1.evidence_hash == id));
+  BOOST_TEST((a2.evidence_hash == id));
+  BOOST_TEST((f.reg->EvidenceOwner(id).value() == IdFromLabel("a")));
 }
 
 BOOST_AUTO_TEST_CASE(registration_counts_from_the_next_epoch) {
