@@ -91,6 +91,10 @@ class ConsensusHooks {
 
   // Re-evaluates every attested record, freezes the set and commits the
   // transition in one batch. The leader table is built on first use.
+  // Every attested record is re-checked at every epoch under the verifier
+  // and params these hooks hold, whatever params verified it: after a
+  // parameter migration the new policy, trust anchors and multiplier apply
+  // from the next epoch (issue 9, item 6).
   //
   // Epoch rules (issue 9, item 10):
   //  - Epochs increase: E below the last epoch is kEpochOrder. E equal to the

@@ -50,21 +50,44 @@ std::optional<Measurement> StoredMeasurement(const ClaimSet& claims) {
   return m;
 }
 
+// Re-checks a stored record under the current policy (issue 9, item 6): a
+// parameter migration (simulation switched off, a narrower allow-list, a
+// shorter max age) takes effect at the next epoch, not at valid_until.
+// Failures come in check order (§3), so the first one is the reason.
 class SimulatedReevaluator final : public Reevaluator {
  public:
-  explicit SimulatedReevaluator(Revocations r) : revocations_(std::move(r)) {}
+  SimulatedReevaluator(const Policy& policy, Revocations r, uint64_t t)
+      : policy_(policy), revocations_(std::move(r)), t_(t) {}
   Result<std::optional<Failure>> Check(const ClaimSet& claims) const override {
     auto m = StoredMeasurement(claims);
     if (!m) return Error(ErrorCode::kStorage, "stored claims lack the measurement");
+    auto issued_claim = claims.find(kClaimIssuedAt);
+    std::optional<uint64_t> issued;
+    if (issued_claim != claims.end()) issued = pipeline::ReadU64Le(AsView(issued_claim->second));
+    if (!issued) return Error(ErrorCode::kStorage, "stored claims lack the issue time");
+    if (t_ > pipeline::SatAdd(*issued, policy_.common.max_age_secs)) {
+      return Fail(FailureCode::kExpired, "evidence older than max_age_secs");
+    }
     if (revocations_.Contains(*m)) {
-      return std::optional<Failure>(
-          Failure{FailureCode::kRevoked, "measurement revoked by admitted collateral"});
+      return Fail(FailureCode::kRevoked, "measurement revoked by admitted collateral");
+    }
+    if (!pipeline::Listed(policy_.measurements, *m)) {
+      return Fail(FailureCode::kMeasurementMismatch, "measurement is not on the allow-list");
+    }
+    if (!policy_.common.simulation) {
+      return Fail(FailureCode::kSimulationDisabled,
+                  "simulated evidence while [tee] simulation = false");
     }
     return std::optional<Failure>();
   }
 
  private:
+  static Result<std::optional<Failure>> Fail(FailureCode code, std::string message) {
+    return std::optional<Failure>(Failure{code, std::move(message)});
+  }
+  Policy policy_;
   Revocations revocations_;
+  uint64_t t_;
 };
 }  // namespace
 
@@ -169,7 +192,7 @@ Result<CollateralDoc> SimulatedVerifier::ParseCollateral(ByteView data,
 
 std::unique_ptr<Reevaluator> SimulatedVerifier::BeginReevaluation(const CollateralSet& collateral,
                                                                   uint64_t t) const {
-  return std::make_unique<SimulatedReevaluator>(SelectRevocations(&collateral, t));
+  return std::make_unique<SimulatedReevaluator>(policy_, SelectRevocations(&collateral, t), t);
 }
 
 }  // namespace tenzro::tee::simulated

@@ -70,7 +70,8 @@ struct Fixture {
     hp.expiry_window_secs = kWindow;
     hp.max_evidence_bytes = 4096;
     hp.max_collateral_bytes = 8192;
-    hp.params_hash = HashFromLabel("params");
+    hp.params_hash = params_hash;
+    hp.multiplier = multiplier;
     hooks = std::make_unique<ConsensusHooks>(*reg, *verifier, hp, nullptr);
   }
 
@@ -110,6 +111,8 @@ struct Fixture {
   }
 
   TempDir dir;
+  Hash32 params_hash = HashFromLabel("params");
+  uint64_t multiplier = 2;
   Hash32 challenge = HashFromLabel("challenge");
   std::unique_ptr<AttestationVerifier> verifier;
   std::unique_ptr<registry::TeeRegistry> reg;
@@ -422,6 +425,64 @@ BOOST_AUTO_TEST_CASE(unreadable_claims_stop_the_epoch_not_the_validator) {
   BOOST_TEST((r.status().code() == ErrorCode::kStorage));
   BOOST_TEST(!f.hooks->last_epoch().has_value());
   BOOST_TEST(f.Record("a").attested());
+}
+
+// A parameter migration takes effect at the next epoch (issue 9, item 6):
+// records attested under a simulation-on verifier are re-evaluated under the
+// verifier the hooks are reopened with, whatever params hash verified them.
+BOOST_AUTO_TEST_CASE(migration_demotes_at_the_next_epoch) {
+  Fixture f;
+  for (int i = 0; i < 4; ++i) {
+    const std::string who = "m" + std::to_string(i);
+    Bytes ev = f.SimEvidence(who, f.challenge, kT0);
+    BOOST_TEST(f.Register(who, 10, &ev).attested);
+  }
+  f.Register("plain", 10, nullptr);
+  auto r1 = f.Epoch(1, kT0 + 10);
+  BOOST_TEST(r1.attested == 4u);
+  BOOST_TEST(U256FromBe(r1.total_weight_be) == 90);  // 4 x 20 + 10
+
+  // Migration 1: the multiplier changes, simulation stays on.
+  f.params_hash = HashFromLabel("params-x3");
+  f.multiplier = 3;
+  f.Open(/*simulation=*/true, false);
+  BOOST_REQUIRE(
+      f.reg->SetParamsHash(f.params_hash).ok());  // what the plugin does on migrate_params
+  auto r2 = f.Epoch(2, kT0 + 20);
+  BOOST_TEST(r2.attested == 4u);
+  BOOST_TEST(U256FromBe(r2.total_weight_be) == 130);  // 4 x 30 + 10
+  BOOST_TEST((r2.params_hash == f.params_hash));
+
+  // Migration 2: simulation off. Every simulated record is demoted at the
+  // next epoch, long before its valid_until, and weighs its stake.
+  f.params_hash = HashFromLabel("params-off");
+  f.Open(/*simulation=*/false, false);
+  BOOST_REQUIRE(f.reg->SetParamsHash(f.params_hash).ok());
+  BOOST_TEST(f.Record("m0").valid_until > static_cast<int64_t>(kT0 + 30));
+  auto r3 = f.Epoch(3, kT0 + 30);
+  BOOST_TEST(r3.reevaluated == 4u);
+  BOOST_TEST(r3.demoted == 4u);
+  BOOST_TEST(r3.attested == 0u);
+  BOOST_TEST(U256FromBe(r3.total_weight_be) == 50);  // 1x
+  for (int i = 0; i < 4; ++i) {
+    const auto rec = f.Record("m" + std::to_string(i));
+    BOOST_TEST((rec.status == ValidatorStatus::kUnattested));
+    BOOST_TEST((rec.reason == FailureCode::kSimulationDisabled));
+    BOOST_TEST(rec.verified_at_epoch == 3u);
+  }
+  auto view = f.hooks->Epoch(3);
+  BOOST_REQUIRE(view.ok());
+  BOOST_REQUIRE(
+      (*view)
+          ->ForEachWeight([](size_t, const ValidatorId&, const U256Bytes& w, bool attested) {
+            BOOST_TEST(!attested);
+            BOOST_TEST(U256FromBe(w) == 10);
+          })
+          .ok());
+  // The epochs before the migration keep the weights they froze.
+  auto old = f.hooks->Epoch(1);
+  BOOST_REQUIRE(old.ok());
+  BOOST_TEST(((*old)->TotalWeight().value() == 90));
 }
 
 BOOST_AUTO_TEST_CASE(simulation_refused_when_off) {

@@ -214,6 +214,54 @@ BOOST_AUTO_TEST_CASE(failures_are_in_check_order) {
   }
 }
 
+// Re-evaluation applies the verifier's current policy, not the one the
+// record was registered under (issue 9, item 6): after a parameter
+// migration, stored records fail the checks their evidence would fail now.
+BOOST_AUTO_TEST_CASE(reevaluation_applies_the_current_policy) {
+  auto spec = Spec();
+  const Verdict registered = Run(DefaultPolicy(), sim::MakeEvidence(spec), kIssued, spec.binding);
+  BOOST_REQUIRE(registered.valid());
+  const ClaimSet& claims = registered.reeval_claims;
+  auto check = [&](const simulated::Policy& policy, uint64_t t,
+                   const CollateralSet& set = CollateralSet()) {
+    simulated::SimulatedVerifier v(policy);
+    return v.BeginReevaluation(set, t)->Check(claims).value();
+  };
+  BOOST_TEST(!check(DefaultPolicy(), kIssued + 10).has_value());
+  auto off = check(DefaultPolicy(false), kIssued + 10);
+  BOOST_REQUIRE(off.has_value());
+  BOOST_TEST((off->code == FailureCode::kSimulationDisabled));
+  simulated::Policy listed = DefaultPolicy();
+  listed.measurements = {simulated::Measurement{}};  // does not list the record's
+  auto mismatch = check(listed, kIssued + 10);
+  BOOST_REQUIRE(mismatch.has_value());
+  BOOST_TEST((mismatch->code == FailureCode::kMeasurementMismatch));
+  listed.measurements.push_back(spec.measurement);
+  BOOST_TEST(!check(listed, kIssued + 10).has_value());
+  simulated::Policy shorter = DefaultPolicy();
+  shorter.common.max_age_secs = 100;
+  BOOST_TEST(!check(shorter, kIssued + 100).has_value());  // inclusive
+  auto aged = check(shorter, kIssued + 101);
+  BOOST_REQUIRE(aged.has_value());
+  BOOST_TEST((aged->code == FailureCode::kExpired));
+  // Check order (§3): a revoked record is revoked, whatever else fails.
+  simulated::SimulatedVerifier v(DefaultPolicy());
+  auto doc = v.ParseCollateral(
+      AsView(sim::MakeRevocationList(kIssued, kIssued + 1000, {spec.measurement})), kIssued);
+  BOOST_REQUIRE(doc.ok());
+  auto revoked = check(DefaultPolicy(false), kIssued + 10, CollateralSet().With(*doc));
+  BOOST_REQUIRE(revoked.has_value());
+  BOOST_TEST((revoked->code == FailureCode::kRevoked));
+  // Claims without the issue time are the machine's failure, not a verdict.
+  ClaimSet damaged = claims;
+  damaged.erase("issued_at");
+  BOOST_TEST((simulated::SimulatedVerifier(DefaultPolicy())
+                  .BeginReevaluation(CollateralSet(), kIssued)
+                  ->Check(damaged)
+                  .status()
+                  .code() == ErrorCode::kStorage));
+}
+
 BOOST_AUTO_TEST_CASE(revocation_list_admission_and_effect) {
   auto spec = Spec();
   Bytes ev = sim::MakeEvidence(spec);
