@@ -17,9 +17,7 @@ namespace {
 constexpr std::array<const char*, kCfCount> kCfNames = {"validators", "evidence", "collateral",
                                                         "epochs", "metadata"};
 
-rocksdb::Slice ToSlice(ByteView v) {
-  return {reinterpret_cast<const char*>(v.data()), v.size()};
-}
+rocksdb::Slice ToSlice(ByteView v) { return {reinterpret_cast<const char*>(v.data()), v.size()}; }
 ByteView FromSlice(const rocksdb::Slice& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
@@ -30,11 +28,17 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 
 class RocksStore final : public KvStore {
  public:
-  RocksStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles)
-      : db_(std::move(db)), handles_(std::move(handles)) {}
+  RocksStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+             bool sync_writes)
+      : db_(std::move(db)), handles_(std::move(handles)), sync_writes_(sync_writes) {}
   ~RocksStore() override {
+    // Flush the memtables so the next open replays no WAL (issue 9, item
+    // 12). Best effort: on failure the synced WAL still holds every write.
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    db_->Flush(fo, handles_).PermitUncheckedError();
     for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
-    db_->Close();
+    db_->Close().PermitUncheckedError();
   }
 
   Result<std::optional<Bytes>> Get(Cf cf, ByteView key) const override {
@@ -53,19 +57,26 @@ class RocksStore final : public KvStore {
       auto* cf = handles_[Index(op.cf)];
       rocksdb::Status s;
       switch (op.kind) {
-        case WriteBatch::Kind::kPut: s = wb.Put(cf, ToSlice(op.key), ToSlice(op.value)); break;
-        case WriteBatch::Kind::kDelete: s = wb.Delete(cf, ToSlice(op.key)); break;
-        case WriteBatch::Kind::kDeleteRange: s = wb.DeleteRange(cf, ToSlice(op.key), ToSlice(op.value)); break;
+        case WriteBatch::Kind::kPut:
+          s = wb.Put(cf, ToSlice(op.key), ToSlice(op.value));
+          break;
+        case WriteBatch::Kind::kDelete:
+          s = wb.Delete(cf, ToSlice(op.key));
+          break;
+        case WriteBatch::Kind::kDeleteRange:
+          s = wb.DeleteRange(cf, ToSlice(op.key), ToSlice(op.value));
+          break;
       }
       if (!s.ok()) return FromRocks(s, "batch");
     }
     rocksdb::WriteOptions wo;
-    wo.sync = true;
+    wo.sync = sync_writes_;
     return FromRocks(db_->Write(wo, &wb), "write");
   }
 
   Status ForEach(Cf cf, const std::function<bool(ByteView, ByteView)>& fn) const override {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[Index(cf)]));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[Index(cf)]));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       if (!fn(FromSlice(it->key()), FromSlice(it->value()))) break;
     }
@@ -84,7 +95,8 @@ class RocksStore final : public KvStore {
     return FromRocks(it->status(), "iterate");
   }
 
-  Result<std::vector<std::optional<Bytes>>> MultiGet(Cf cf, const std::vector<Bytes>& keys) const override {
+  Result<std::vector<std::optional<Bytes>>> MultiGet(
+      Cf cf, const std::vector<Bytes>& keys) const override {
     std::vector<rocksdb::Slice> slices;
     slices.reserve(keys.size());
     for (const auto& k : keys) slices.push_back(ToSlice(AsView(k)));
@@ -107,6 +119,7 @@ class RocksStore final : public KvStore {
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  bool sync_writes_;
 };
 
 }  // namespace
@@ -125,7 +138,8 @@ Status KvStore::ForEachInRange(Cf cf, ByteView begin, ByteView end,
   });
 }
 
-Result<std::vector<std::optional<Bytes>>> KvStore::MultiGet(Cf cf, const std::vector<Bytes>& keys) const {
+Result<std::vector<std::optional<Bytes>>> KvStore::MultiGet(Cf cf,
+                                                            const std::vector<Bytes>& keys) const {
   std::vector<std::optional<Bytes>> out;
   out.reserve(keys.size());
   for (const auto& k : keys) {
@@ -170,7 +184,8 @@ Result<std::unique_ptr<KvStore>> OpenRocksStore(const RocksOptions& options) {
   auto s = rocksdb::DB::Open(db_opts, options.path, cfs, &handles, &raw);
   if (!s.ok()) return FromRocks(s, "open " + options.path);
   std::unique_ptr<rocksdb::DB> db(raw);
-  return std::unique_ptr<KvStore>(std::make_unique<RocksStore>(std::move(db), std::move(handles)));
+  return std::unique_ptr<KvStore>(
+      std::make_unique<RocksStore>(std::move(db), std::move(handles), options.sync_writes));
 }
 
 }  // namespace tenzro::tee::storage
