@@ -125,13 +125,21 @@ Result<std::vector<U256>> ComputeWeights(const EpochSnapshot& s) {
   bool overflow = false;
   for (const auto& e : s.entries) {
     const U256 stake = U256FromBe(e.stake_be);
-    const std::optional<U256> w = rule.Checked(stake, e.attested);
-    if (!w) {
+    if (stake <= UINT64_MAX) {  // the 128-bit path: cannot overflow
+      const auto small = static_cast<uint64_t>(stake);
+      const Uint128 w = rule.Of(small, e.attested);
+      sum.Add(small, e.attested);
+      weights.push_back((U256(static_cast<uint64_t>(w >> 64)) << 64) |
+                        U256(static_cast<uint64_t>(w)));
+      continue;
+    }
+    const WideU w = rule.Of(stake, e.attested);
+    if (!FitsU256(w)) {
       overflow = true;
       break;
     }
-    sum.Add(stake, e.attested);
-    weights.push_back(*w);
+    sum.AddWeight(w);
+    weights.push_back(ToU256(w));
   }
   // Weights are not negative: the total fits only if every prefix does.
   if (overflow || !sum.Total()) {
