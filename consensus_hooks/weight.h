@@ -10,10 +10,10 @@
 //
 // Fast path: a stake below 2^64 times a 64-bit multiplier is below 2^128, so
 // one weight is exact in a 128-bit machine word. WeightSum adds such weights
-// in a 128-bit word and flushes it into a 512-bit total before it would
-// overflow; wider stakes go straight into the 512-bit total. 512 bits cannot
-// overflow for fewer than 2^192 validators, so the only check is the final
-// one against 2^256 - 1.
+// in a 128-bit word and counts its wraps past 2^128 (at most one an
+// addition); wider stakes go straight into a 512-bit total. The exact sum is
+// wraps * 2^128 + word + wide total; 512 bits cannot overflow for fewer than
+// 2^192 validators, so the only check is the final one against 2^256 - 1.
 //
 // Consensus code: integers only. Thread-safety: WeightRule is immutable;
 // a WeightSum belongs to one thread.

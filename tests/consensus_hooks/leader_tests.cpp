@@ -145,8 +145,8 @@ BOOST_AUTO_TEST_CASE(weight_rule_edges) {
 }
 
 BOOST_AUTO_TEST_CASE(weight_sum_is_exact_and_checked) {
-  // Five (2^64 - 1)^2 weights overflow the 128-bit word twice over: the
-  // flush must keep the sum exact.
+  // Five (2^64 - 1)^2 weights wrap the 128-bit word twice over: the count
+  // of wraps must keep the sum exact.
   WeightSum s(WeightRule(UINT64_MAX));
   for (int i = 0; i < 5; ++i) s.Add(UINT64_MAX, true);
   const WideU sq = WideU(UINT64_MAX) * WideU(UINT64_MAX);
