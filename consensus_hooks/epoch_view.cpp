@@ -1,15 +1,14 @@
 #include "consensus_hooks/epoch_view.h"
 
 #include <algorithm>
-#include <stdexcept>
+
+#include "consensus_hooks/weight.h"
 
 namespace tenzro::tee::consensus {
 namespace {
-__extension__ typedef unsigned __int128 Uint128;
-
-void PutBe128(Uint128 v, U256Bytes& out) {
-  out.fill(0);
-  for (size_t i = 0; i < 16; ++i) out[31 - i] = static_cast<uint8_t>(v >> (8 * i));
+Status Overflow(const std::string& what, uint64_t epoch) {
+  return Error(ErrorCode::kOverflow,
+               what + " of epoch " + std::to_string(epoch) + " does not fit in 256 bits");
 }
 }  // namespace
 
@@ -30,7 +29,8 @@ EpochView::EpochView(SnapshotHeader header, registry::FrozenSet set)
 std::pair<const registry::CoreBucket*, size_t> EpochView::Locate(size_t i) const {
   // The last bucket whose first index is <= i holds i: a bucket after it
   // starts past i, so it is not empty.
-  auto it = std::upper_bound(bucket_start_.begin(), bucket_start_.end() - 1, static_cast<uint32_t>(i));
+  auto it =
+      std::upper_bound(bucket_start_.begin(), bucket_start_.end() - 1, static_cast<uint32_t>(i));
   const size_t b = static_cast<size_t>(it - bucket_start_.begin()) - 1;
   return {set_.core->buckets[b].get(), i - bucket_start_[b]};
 }
@@ -47,61 +47,43 @@ U256 EpochView::StakeAt(size_t i) const {
 
 Status EpochView::ForEachWeight(
     const std::function<void(size_t, const ValidatorId&, const U256Bytes&, bool)>& f) const {
+  const WeightRule rule(header_.multiplier);
   size_t i = 0;
+  bool overflow = false;
   U256Bytes w{};
-  try {
-    Visit([&](const registry::CoreBucket& b, size_t k, bool attested) {
-      if (const uint64_t stake = b.stakes[k]; stake != 0) {
-        PutBe128(static_cast<Uint128>(stake) * (attested ? header_.multiplier : 1u), w);
-      } else {
-        U256 v = b.Stake(k);
-        if (attested) v *= U256(header_.multiplier);
-        w = U256ToBe(v);
-      }
-      f(i++, b.id(k), w, attested);
-    });
-  } catch (const std::overflow_error&) {
-    return Error(ErrorCode::kOverflow, "a weight of epoch " + std::to_string(epoch()) + " passes 2^256 - 1");
-  }
+  Visit([&](const registry::CoreBucket& b, size_t k, bool attested) {
+    if (overflow) return;
+    if (!rule.WeightBe(b, k, attested, w)) {
+      overflow = true;
+      return;
+    }
+    f(i++, b.id(k), w, attested);
+  });
+  if (overflow) return Overflow("a weight", epoch());
   return Status::Ok();
 }
 
 Result<U256> EpochView::TotalWeight() const {
-  Uint128 small = 0;
-  U256 total = 0;
-  try {
-    Visit([&](const registry::CoreBucket& b, size_t k, bool attested) {
-      if (const uint64_t stake = b.stakes[k]; stake != 0) {
-        const Uint128 w = static_cast<Uint128>(stake) * (attested ? header_.multiplier : 1u);
-        if (small > ~Uint128(0) - w) {
-          total += (U256(static_cast<uint64_t>(small >> 64)) << 64) + U256(static_cast<uint64_t>(small));
-          small = 0;
-        }
-        small += w;
-      } else {
-        U256 v = b.Stake(k);
-        if (attested) v *= U256(header_.multiplier);
-        total += v;
-      }
-    });
-    total += (U256(static_cast<uint64_t>(small >> 64)) << 64) + U256(static_cast<uint64_t>(small));
-  } catch (const std::overflow_error&) {
-    return Error(ErrorCode::kOverflow, "total weight of epoch " + std::to_string(epoch()) +
-                                           " does not fit in 256 bits");
-  }
-  return total;
+  WeightSum sum(WeightRule(header_.multiplier));
+  Visit([&](const registry::CoreBucket& b, size_t k, bool attested) { sum.Add(b, k, attested); });
+  if (auto total = sum.Total()) return *total;
+  return Overflow("total weight", epoch());
 }
 
 Result<const LeaderTable*> EpochView::Table() const {
   std::call_once(table_once_, [this] {
     LeaderTable::Builder builder(header_.seed, header_.epoch, header_.multiplier, size());
     Visit([&](const registry::CoreBucket& b, size_t k, bool attested) {
-      if (const uint64_t stake = b.stakes[k]; stake != 0) builder.Add(stake, attested);
-      else builder.Add(b.Stake(k), attested);
+      if (const uint64_t stake = b.stakes[k]; stake != 0)
+        builder.Add(stake, attested);
+      else
+        builder.Add(b.Stake(k), attested);
     });
     auto t = std::move(builder).Finish();
-    if (t.ok()) table_.emplace(std::move(t).value());
-    else table_status_ = t.status();
+    if (t.ok())
+      table_.emplace(std::move(t).value());
+    else
+      table_status_ = t.status();
   });
   if (!table_) return table_status_;
   return &*table_;

@@ -32,8 +32,6 @@ uint64_t SaturatingAdd(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UIN
 
 std::string IdHex(const ValidatorId& id) { return ToHex(AsView(id)); }
 
-__extension__ typedef unsigned __int128 Uint128;
-
 // Large batches and epoch transitions allocate and free tens of MB of
 // temporaries (verdicts, encoded records, RocksDB batches) between the
 // registry's long-lived allocations; glibc keeps the freed holes resident.
@@ -44,28 +42,22 @@ void ReleaseFreeMemory() {
 #endif
 }
 constexpr size_t kTrimAfterBatch = 1000;
-
-U256 ToU256(Uint128 v) {
-  return (U256(static_cast<uint64_t>(v >> 64)) << 64) + U256(static_cast<uint64_t>(v));
-}
 }  // namespace
 
 ConsensusHooks::ConsensusHooks(registry::TeeRegistry& registry, const AttestationVerifier& verifier,
                                HookParams params, EventSink* sink)
     : registry_(registry), verifier_(verifier), params_(params), sink_(sink) {
-  // Small stakes summed in machine words (2^64 of them cannot pass 2^128).
-  Uint128 small = 0;
-  WideU sum = 0;
-  registry_.index().ForEach([&](const registry::CoreBucket& b, size_t k, const registry::StateEntry&) {
-    if (const uint64_t stake = b.stakes[k]; stake != 0) small += stake;
-    else sum += WideU(b.Stake(k));
-  });
-  sum += (WideU(static_cast<uint64_t>(small >> 64)) << 64) + WideU(static_cast<uint64_t>(small));
-  weight_bound_ = sum * params_.multiplier;
+  // The bound counts every validator as attested.
+  WeightSum bound(WeightRule(params_.multiplier));
+  registry_.index().ForEach(
+      [&](const registry::CoreBucket& b, size_t k, const registry::StateEntry&) {
+        bound.Add(b, k, /*attested=*/true);
+      });
+  weight_bound_ = bound.Wide();
 }
 
 WideU ConsensusHooks::MaxWeight(const U256Bytes& stake) const {
-  return WideU(U256FromBe(stake)) * params_.multiplier;
+  return WeightRule(params_.multiplier).Of(U256FromBe(stake), /*attested=*/true);
 }
 
 Result<WideU> ConsensusHooks::BoundAfter(std::span<const Registration> regs) const {
@@ -74,8 +66,7 @@ Result<WideU> ConsensusHooks::BoundAfter(std::span<const Registration> regs) con
     if (const auto old = registry_.Find(reg.id)) bound -= MaxWeight(old->stake_be);
     bound += MaxWeight(reg.stake_be);
   }
-  static const WideU kMax = (WideU(1) << 256) - 1;
-  if (bound > kMax) {
+  if (!FitsU256(bound)) {
     return Error(ErrorCode::kOverflow,
                  "total stake x multiplier of all validators would exceed 2^256 - 1");
   }
@@ -103,7 +94,8 @@ Status ConsensusHooks::Validate(const Registration& reg) const {
   return Status::Ok();
 }
 
-Result<ConsensusHooks::Prepared> ConsensusHooks::Prepare(const Registration& reg, const CollateralSet& collateral,
+Result<ConsensusHooks::Prepared> ConsensusHooks::Prepare(const Registration& reg,
+                                                         const CollateralSet& collateral,
                                                          bool keep_verdict) const {
   Prepared p;
   if (reg.evidence.empty()) return p;
@@ -114,7 +106,9 @@ Result<ConsensusHooks::Prepared> ConsensusHooks::Prepare(const Registration& reg
   req.evidence_time = reg.registered_at;
   req.binding = BindingInput{reg.id, *reg.challenge};
   TEE_ASSIGN_OR_RETURN(Verdict v, verifier_.Verify(reg.tee_type, req));
-  p.outcome.evidence_hash = crypto::Sha256(reg.evidence);
+  // One evidence backs one validator (§4) on what the vendor key signed:
+  // the blob's hash only for a verifier that names no identity.
+  p.outcome.evidence_hash = v.evidence_id ? *v.evidence_id : crypto::Sha256(reg.evidence);
   p.valid = v.valid();
   p.reason = v.reason();
   p.valid_until = v.valid_until;
@@ -128,8 +122,9 @@ Result<ConsensusHooks::Prepared> ConsensusHooks::Prepare(const Registration& reg
   return p;
 }
 
-Result<ValidatorRecord> ConsensusHooks::Finalize(const Registration& reg, Prepared& p,
-                                                 const std::map<Hash32, ValidatorId>& claimed_in_batch) const {
+Result<ValidatorRecord> ConsensusHooks::Finalize(
+    const Registration& reg, Prepared& p,
+    const std::map<Hash32, ValidatorId>& claimed_in_batch) const {
   const bool has_evidence = !reg.evidence.empty();
   if (has_evidence && p.valid) {
     // One evidence backs at most one validator (§4).
@@ -155,6 +150,11 @@ Result<ValidatorRecord> ConsensusHooks::Finalize(const Registration& reg, Prepar
   if (attested) p.outcome.valid_until = ClampToI64(p.valid_until.value_or(0));
 
   const auto last = registry_.last_epoch();
+  if (last && *last == kNoEpochAfter) {
+    // Only a database made before the rule can hold it (OnEpoch refuses it).
+    return Error(ErrorCode::kInvalidArgument,
+                 "no epoch follows epoch 2^64 - 1 to count a registration from");
+  }
   ValidatorRecord r;
   r.id = reg.id;
   r.stake_be = reg.stake_be;
@@ -192,12 +192,14 @@ Result<RegisterOutcome> ConsensusHooks::RegisterValidator(const Registration& re
   return p.outcome;
 }
 
-Result<std::vector<RegisterOutcome>> ConsensusHooks::RegisterBatch(std::span<const Registration> regs) {
+Result<std::vector<RegisterOutcome>> ConsensusHooks::RegisterBatch(
+    std::span<const Registration> regs) {
   std::set<ValidatorId> ids;
   for (const auto& reg : regs) {
     TEE_TRY(Validate(reg));
     if (!ids.insert(reg.id).second) {
-      return Error(ErrorCode::kInvalidArgument, "validator " + IdHex(reg.id) + " appears twice in the batch");
+      return Error(ErrorCode::kInvalidArgument,
+                   "validator " + IdHex(reg.id) + " appears twice in the batch");
     }
   }
   std::shared_ptr<const CollateralSet> collateral;
@@ -222,7 +224,8 @@ Result<std::vector<RegisterOutcome>> ConsensusHooks::RegisterBatch(std::span<con
     for (size_t i = 0; i < regs.size(); ++i) {
       TEE_ASSIGN_OR_RETURN(ValidatorRecord r, Finalize(regs[i], prepared[i], claimed));
       records.push_back(std::move(r));
-      if (records.back().backs_evidence()) claimed.emplace(records.back().evidence_hash, regs[i].id);
+      if (records.back().backs_evidence())
+        claimed.emplace(records.back().evidence_hash, regs[i].id);
     }
     TEE_TRY(registry_.Upsert(records));
     weight_bound_ = bound;
@@ -253,11 +256,13 @@ Status ConsensusHooks::Deregister(const ValidatorId& id) {
 }
 
 Status ConsensusHooks::SubmitCollateral(TeeType type, ByteView data, uint64_t now) {
-  if (type == TeeType::None) return Error(ErrorCode::kInvalidArgument, "collateral for tee_type None");
+  if (type == TeeType::None)
+    return Error(ErrorCode::kInvalidArgument, "collateral for tee_type None");
   if (data.empty()) return Error(ErrorCode::kInvalidArgument, "empty collateral");
   if (data.size() > params_.max_collateral_bytes) {
     return Error(ErrorCode::kTooLarge, "collateral is " + std::to_string(data.size()) +
-                                           " bytes, over " + std::to_string(params_.max_collateral_bytes));
+                                           " bytes, over " +
+                                           std::to_string(params_.max_collateral_bytes));
   }
   // Authenticate against what is already admitted (issuer certificates),
   // outside the lock; admission itself is one write under it.
@@ -271,7 +276,8 @@ Result<registry::ValidatorRecord> ConsensusHooks::GetRecord(const ValidatorId& i
   std::shared_lock lock(mu_);
   if (!registry_.Contains(id)) return Error(ErrorCode::kNotFound, "no validator " + IdHex(id));
   TEE_ASSIGN_OR_RETURN(auto stored, registry_.Get(id));
-  if (!stored) return Error(ErrorCode::kStorage, "validator " + IdHex(id) + " is indexed but not stored");
+  if (!stored)
+    return Error(ErrorCode::kStorage, "validator " + IdHex(id) + " is indexed but not stored");
   ValidatorRecord out = std::move(*stored);
   // Every epoch re-evaluates attested records; only changes are written, so
   // the last evaluation of an unchanged attested record is the last epoch.
@@ -282,7 +288,8 @@ Result<registry::ValidatorRecord> ConsensusHooks::GetRecord(const ValidatorId& i
   return out;
 }
 
-Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time, const Hash32& seed) {
+Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
+                                            const Hash32& seed) {
   std::vector<std::tuple<ValidatorId, ValidatorEvent, FailureCode>> events;
   EpochReport report;
   {
@@ -290,16 +297,33 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
     if (const auto last = registry_.last_epoch(); last && epoch <= *last) {
       if (epoch < *last) {
         return Error(ErrorCode::kEpochOrder, "epoch " + std::to_string(epoch) +
-                                                 " is older than the last epoch " + std::to_string(*last));
+                                                 " is older than the last epoch " +
+                                                 std::to_string(*last));
       }
       TEE_ASSIGN_OR_RETURN(auto blob, registry_.LoadReport(epoch));
       if (!blob) return Error(ErrorCode::kStorage, "report of the last epoch is missing");
       TEE_ASSIGN_OR_RETURN(EpochReport stored, DecodeReport(AsView(*blob)));
       if (stored.epoch_time != epoch_time || stored.seed != seed) {
-        return Error(ErrorCode::kInvalidArgument,
-                     "epoch " + std::to_string(epoch) + " already started with another time or seed");
+        return Error(ErrorCode::kInvalidArgument, "epoch " + std::to_string(epoch) +
+                                                      " already started with another time or seed");
       }
       return stored;  // idempotent
+    }
+    if (epoch == kNoEpochAfter) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "epoch 2^64 - 1 cannot start: registrations after it would count from an epoch "
+                   "that does not exist");
+    }
+    if (const auto last = registry_.last_epoch()) {
+      TEE_ASSIGN_OR_RETURN(auto blob, registry_.LoadReport(*last));
+      if (!blob) return Error(ErrorCode::kStorage, "report of the last epoch is missing");
+      TEE_ASSIGN_OR_RETURN(EpochReport previous, DecodeReport(AsView(*blob)));
+      if (epoch_time < previous.epoch_time) {
+        return Error(ErrorCode::kEpochOrder, "epoch " + std::to_string(epoch) + " starts at " +
+                                                 std::to_string(epoch_time) + ", before epoch " +
+                                                 std::to_string(*last) + " (" +
+                                                 std::to_string(previous.epoch_time) + ")");
+      }
     }
 
     const CollateralSet& collateral = *registry_.collateral();
@@ -322,14 +346,13 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
     header.collateral_hash = collateral.SelectionHash(epoch_time);
     header.size = registry_.size();
 
-    // One pass in id order: re-evaluation, and the total weight after it
-    // (small weights summed in machine words, flushed into 256 bits).
-    Uint128 small_total = 0;
-    U256 total = 0;
+    // One pass in id order: re-evaluation, and the total weight after it.
+    WeightSum total(WeightRule(params_.multiplier));
     Status failed;
     ClaimSet claims;  // each attested record's own claims, decoded in turn
-    try {
-      registry_.index().ForEach([&](const registry::CoreBucket& bucket, size_t k, const registry::StateEntry& st) {
+    {
+      registry_.index().ForEach([&](const registry::CoreBucket& bucket, size_t k,
+                                    const registry::StateEntry& st) {
         if (!failed.ok()) return;
         const ValidatorId& id = bucket.id(k);
         bool attested = st.status == static_cast<uint8_t>(ValidatorStatus::kAttested);
@@ -348,15 +371,17 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
             // than demote differently.
             auto checked = reevaluator(static_cast<TeeType>(st.tee_type)).Check(claims);
             if (!checked.ok()) {
-              failed = Error(ErrorCode::kStorage, "validator " + IdHex(id) + ": " + checked.status().message());
+              failed = Error(ErrorCode::kStorage,
+                             "validator " + IdHex(id) + ": " + checked.status().message());
               return;
             }
             failure = std::move(*checked);
           }
           if (failure) {
-            const ValidatorStatus to = failure->code == FailureCode::kExpired   ? ValidatorStatus::kExpired
-                                       : failure->code == FailureCode::kRevoked ? ValidatorStatus::kRevoked
-                                                                                : ValidatorStatus::kUnattested;
+            const ValidatorStatus to =
+                failure->code == FailureCode::kExpired   ? ValidatorStatus::kExpired
+                : failure->code == FailureCode::kRevoked ? ValidatorStatus::kRevoked
+                                                         : ValidatorStatus::kUnattested;
             demotions.push_back(registry::Demotion{id, to, failure->code});
             ++report.demoted;
             attested = false;
@@ -367,30 +392,20 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
           }
         }
         if (attested) ++report.attested;
-        if (const uint64_t stake = bucket.stakes[k]; stake != 0) {
-          const Uint128 w = static_cast<Uint128>(stake) * (attested ? params_.multiplier : 1u);
-          if (small_total > ~Uint128(0) - w) {
-            total += ToU256(small_total);
-            small_total = 0;
-          }
-          small_total += w;
-        } else {
-          U256 w = bucket.Stake(k);
-          if (attested) w *= U256(params_.multiplier);
-          total += w;
-        }
+        total.Add(bucket, k, attested);
       });
-      total += ToU256(small_total);
-    } catch (const std::overflow_error&) {
-      return Error(ErrorCode::kOverflow, "total weight of epoch " + std::to_string(epoch) +
-                                             " does not fit in 256 bits");
     }
     TEE_TRY(failed);
+    const std::optional<U256> total_weight = total.Total();
+    if (!total_weight) {
+      return Error(ErrorCode::kOverflow,
+                   "total weight of epoch " + std::to_string(epoch) + " does not fit in 256 bits");
+    }
 
     report.epoch = epoch;
     report.epoch_time = epoch_time;
     report.snapshot_size = header.size;
-    report.total_weight_be = U256ToBe(total);
+    report.total_weight_be = U256ToBe(*total_weight);
     report.params_hash = params_.params_hash;
     report.collateral_hash = header.collateral_hash;
     report.seed = seed;
@@ -422,25 +437,28 @@ Result<std::shared_ptr<const EpochView>> ConsensusHooks::Epoch(uint64_t epoch) c
   {
     std::shared_lock lock(mu_);
     TEE_ASSIGN_OR_RETURN(header_blob, registry_.LoadSnapshotHeader(epoch));
-    if (!header_blob) return Error(ErrorCode::kNoSnapshot, "no snapshot for epoch " + std::to_string(epoch));
+    if (!header_blob)
+      return Error(ErrorCode::kNoSnapshot, "no snapshot for epoch " + std::to_string(epoch));
     TEE_ASSIGN_OR_RETURN(report_blob, registry_.LoadReport(epoch));
     TEE_ASSIGN_OR_RETURN(set, registry_.Reconstruct(epoch));
   }
   TEE_ASSIGN_OR_RETURN(SnapshotHeader header, DecodeSnapshotHeader(AsView(*header_blob)));
-  if (!report_blob) return Error(ErrorCode::kStorage, "report of epoch " + std::to_string(epoch) + " is missing");
+  if (!report_blob)
+    return Error(ErrorCode::kStorage, "report of epoch " + std::to_string(epoch) + " is missing");
   TEE_ASSIGN_OR_RETURN(EpochReport report, DecodeReport(AsView(*report_blob)));
   auto view = std::make_shared<const EpochView>(header, std::move(set));
   // The rebuilt set must be the one the epoch committed to.
   TEE_ASSIGN_OR_RETURN(U256 total, view->TotalWeight());
-  if (header.epoch != epoch || view->size() != header.size || U256ToBe(total) != report.total_weight_be) {
+  if (header.epoch != epoch || view->size() != header.size ||
+      U256ToBe(total) != report.total_weight_be) {
     return Error(ErrorCode::kStorage, "snapshot of epoch " + std::to_string(epoch) +
                                           " does not rebuild to the set it committed to");
   }
   return Remember(epoch, std::move(view));
 }
 
-std::shared_ptr<const EpochView> ConsensusHooks::Remember(uint64_t epoch,
-                                                          std::shared_ptr<const EpochView> view) const {
+std::shared_ptr<const EpochView> ConsensusHooks::Remember(
+    uint64_t epoch, std::shared_ptr<const EpochView> view) const {
   std::lock_guard cache_lock(cache_mu_);
   cache_[epoch] = view;
   while (cache_.size() > kEpochCacheSize) cache_.erase(cache_.begin());  // oldest epochs first

@@ -22,11 +22,10 @@
 #include "consensus_hooks/epoch_view.h"
 #include "consensus_hooks/leader.h"
 #include "consensus_hooks/snapshot.h"
+#include "consensus_hooks/weight.h"
 #include "registry/tee_registry.h"
 
 namespace tenzro::tee::consensus {
-
-using WideU = boost::multiprecision::uint512_t;  // bound arithmetic, cannot overflow
 
 struct HookParams {
   uint64_t multiplier = 2;
@@ -50,18 +49,30 @@ struct RegisterOutcome {
   bool attested = false;
   FailureCode reason = FailureCode::kNone;
   int64_t valid_until = -1;
-  Hash32 evidence_hash{};  // SHA-256 of the evidence; zero without evidence
+  // Identity of the evidence (§4): Verdict::evidence_id (what the vendor key
+  // signed), or SHA-256 of the blob when the verifier names none; zero
+  // without evidence.
+  Hash32 evidence_hash{};
   std::optional<Verdict> verdict;  // absent without evidence, and in batch outcomes
 };
 
 // Values equal the ABI's TEE_EVENT_*.
-enum class ValidatorEvent : int32_t { kRegistered = 1, kDeregistered = 2, kDemoted = 3, kExpiring = 4 };
+enum class ValidatorEvent : int32_t {
+  kRegistered = 1,
+  kDeregistered = 2,
+  kDemoted = 3,
+  kExpiring = 4
+};
 
 class EventSink {
  public:
   virtual ~EventSink() = default;
-  virtual void OnValidatorEvent(const ValidatorId& id, ValidatorEvent event, FailureCode reason) = 0;
+  virtual void OnValidatorEvent(const ValidatorId& id, ValidatorEvent event,
+                                FailureCode reason) = 0;
 };
+
+// The epoch after which no epoch can follow: OnEpoch refuses to start it.
+inline constexpr uint64_t kNoEpochAfter = UINT64_MAX;
 
 class ConsensusHooks {
  public:
@@ -80,6 +91,21 @@ class ConsensusHooks {
 
   // Re-evaluates every attested record, freezes the set and commits the
   // transition in one batch. The leader table is built on first use.
+  // Every attested record is re-checked at every epoch under the verifier
+  // and params these hooks hold, whatever params verified it: after a
+  // parameter migration the new policy, trust anchors and multiplier apply
+  // from the next epoch (issue 9, item 6).
+  //
+  // Epoch rules (issue 9, item 10):
+  //  - Epochs increase: E below the last epoch is kEpochOrder. E equal to the
+  //    last epoch with its time and seed returns the stored report (another
+  //    time or seed: kInvalidArgument).
+  //  - Epoch times do not go back: a new epoch whose time is earlier than the
+  //    last epoch's is kEpochOrder; an equal time is allowed.
+  //  - The last epoch that can start is 2^64 - 2 (kNoEpochAfter - 1): epoch
+  //    2^64 - 1 is kInvalidArgument, because registrations after an epoch
+  //    count from the next one and nothing may wrap to 0.
+  // Nothing is written when a rule refuses the call.
   Result<EpochReport> OnEpoch(uint64_t epoch, uint64_t epoch_time, const Hash32& seed);
   // The frozen set of a retained epoch: cached, or rebuilt from the registry.
   Result<std::shared_ptr<const EpochView>> Epoch(uint64_t epoch) const;
@@ -102,11 +128,14 @@ class ConsensusHooks {
     ClaimSet claims;  // the verdict's reeval_claims
   };
   Status Validate(const Registration& reg) const;
-  Result<Prepared> Prepare(const Registration& reg, const CollateralSet& collateral, bool keep_verdict) const;
+  Result<Prepared> Prepare(const Registration& reg, const CollateralSet& collateral,
+                           bool keep_verdict) const;
   // REQUIRES: mu_ held exclusively.
-  Result<registry::ValidatorRecord> Finalize(const Registration& reg, Prepared& p,
-                                             const std::map<Hash32, ValidatorId>& claimed_in_batch) const;
-  std::shared_ptr<const EpochView> Remember(uint64_t epoch, std::shared_ptr<const EpochView> view) const;
+  Result<registry::ValidatorRecord> Finalize(
+      const Registration& reg, Prepared& p,
+      const std::map<Hash32, ValidatorId>& claimed_in_batch) const;
+  std::shared_ptr<const EpochView> Remember(uint64_t epoch,
+                                            std::shared_ptr<const EpochView> view) const;
   void Emit(const std::vector<std::tuple<ValidatorId, ValidatorEvent, FailureCode>>& events) const;
   // REQUIRES: mu_ held exclusively. The weight bound after replacing the
   // records of `ids` with `stakes`; kOverflow past 2^256 - 1.

@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
-#include <stdexcept>
 
+#include "consensus_hooks/weight.h"
 #include "crypto/hash.h"
 
 namespace tenzro::tee::consensus {
@@ -76,8 +76,9 @@ uint32_t Resolve(const Vec& prefix, const P& r, uint32_t lo, uint32_t hi) {
     return i;
   }
   const size_t end = std::min<size_t>(size_t{hi} + 1, prefix.size());
-  return static_cast<uint32_t>(std::upper_bound(prefix.begin() + lo, prefix.begin() + static_cast<std::ptrdiff_t>(end), r) -
-                               prefix.begin());
+  return static_cast<uint32_t>(
+      std::upper_bound(prefix.begin() + lo, prefix.begin() + static_cast<std::ptrdiff_t>(end), r) -
+      prefix.begin());
 }
 
 }  // namespace
@@ -96,14 +97,17 @@ void* AllocateHuge(size_t bytes) {
 }
 
 void FreeHuge(void* p, size_t bytes) {
-  if (bytes < kHugePage) ::operator delete(p);
-  else std::free(p);
+  if (bytes < kHugePage)
+    ::operator delete(p);
+  else
+    std::free(p);
 }
 
 void LeaderKeystreamBlock(const Hash32& key, uint64_t slot, uint32_t block, uint8_t out[64]) {
   std::array<uint8_t, crypto_stream_chacha20_ietf_NONCEBYTES> nonce{};
   for (size_t i = 0; i < 8; ++i) nonce[i] = static_cast<uint8_t>(slot >> (8 * i));
-  crypto_stream_chacha20_ietf_xor_ic(out, kZeros.data(), kZeros.size(), nonce.data(), block, key.data());
+  crypto_stream_chacha20_ietf_xor_ic(out, kZeros.data(), kZeros.size(), nonce.data(), block,
+                                     key.data());
 }
 
 Hash32 EpochKey(const Hash32& seed, uint64_t epoch) {
@@ -114,27 +118,41 @@ Hash32 EpochKey(const Hash32& seed, uint64_t epoch) {
 }
 
 Result<std::vector<U256>> ComputeWeights(const EpochSnapshot& s) {
+  const WeightRule rule(s.multiplier);
+  WeightSum sum(rule);
   std::vector<U256> weights;
   weights.reserve(s.entries.size());
-  try {
-    U256 total = 0;
-    const U256 mult = s.multiplier;
-    for (const auto& e : s.entries) {
-      U256 w = U256FromBe(e.stake_be);
-      if (e.attested) w *= mult;
-      total += w;  // checked: throws when the sum leaves 256 bits
-      weights.push_back(w);
+  bool overflow = false;
+  for (const auto& e : s.entries) {
+    const U256 stake = U256FromBe(e.stake_be);
+    if (stake <= UINT64_MAX) {  // the 128-bit path: cannot overflow
+      const auto small = static_cast<uint64_t>(stake);
+      const Uint128 w = rule.Of(small, e.attested);
+      sum.Add(small, e.attested);
+      weights.push_back((U256(static_cast<uint64_t>(w >> 64)) << 64) |
+                        U256(static_cast<uint64_t>(w)));
+      continue;
     }
-  } catch (const std::overflow_error&) {
-    return Error(ErrorCode::kOverflow, "total weight of epoch " + std::to_string(s.epoch) +
-                                           " does not fit in 256 bits");
+    const WideU w = rule.Of(stake, e.attested);
+    if (!FitsU256(w)) {
+      overflow = true;
+      break;
+    }
+    sum.AddWeight(w);
+    weights.push_back(ToU256(w));
+  }
+  // Weights are not negative: the total fits only if every prefix does.
+  if (overflow || !sum.Total()) {
+    return Error(ErrorCode::kOverflow,
+                 "total weight of epoch " + std::to_string(s.epoch) + " does not fit in 256 bits");
   }
   return weights;
 }
 
 // ---- Builder ----------------------------------------------------------------
 
-LeaderTable::Builder::Builder(const Hash32& seed, uint64_t epoch, uint64_t multiplier, size_t size_hint)
+LeaderTable::Builder::Builder(const Hash32& seed, uint64_t epoch, uint64_t multiplier,
+                              size_t size_hint)
     : epoch_(epoch), multiplier_(multiplier), key_(EpochKey(seed, epoch)) {
   prefix64_.reserve(size_hint);
 }
@@ -151,10 +169,9 @@ void LeaderTable::Builder::Spill() {
 void LeaderTable::Builder::Add(uint64_t stake, bool attested) {
   ++count_;
   if (!big_) {
-    uint64_t w = stake;
+    const Uint128 w = WeightRule(multiplier_).Of(stake, attested);
     uint64_t acc = 0;
-    if ((!attested || !__builtin_mul_overflow(stake, multiplier_, &w)) &&
-        !__builtin_add_overflow(acc64_, w, &acc)) {
+    if ((w >> 64) == 0 && !__builtin_add_overflow(acc64_, static_cast<uint64_t>(w), &acc)) {
       acc64_ = acc;
       prefix64_.push_back(acc);
       return;
@@ -176,14 +193,14 @@ void LeaderTable::Builder::Add(const U256& stake, bool attested) {
 
 void LeaderTable::Builder::AddBig(const U256& stake, bool attested) {
   if (overflow_) return;
-  try {
-    U256 w = stake;
-    if (attested) w *= U256(multiplier_);
-    acc_ += w;  // checked
-    prefix_.push_back(acc_);
-  } catch (const std::overflow_error&) {
+  const WideU acc = WideU(static_cast<boost::multiprecision::uint256_t>(acc_)) +
+                    WeightRule(multiplier_).Of(stake, attested);
+  if (!FitsU256(acc)) {
     overflow_ = true;
+    return;
   }
+  acc_ = ToU256(acc);
+  prefix_.push_back(acc_);
 }
 
 Result<LeaderTable> LeaderTable::Builder::Finish() && {
@@ -191,10 +208,11 @@ Result<LeaderTable> LeaderTable::Builder::Finish() && {
     return Error(ErrorCode::kOverflow, "more validators than 32-bit schedule indices can name");
   }
   if (overflow_) {
-    return Error(ErrorCode::kOverflow, "total weight of epoch " + std::to_string(epoch_) +
-                                           " does not fit in 256 bits");
+    return Error(ErrorCode::kOverflow,
+                 "total weight of epoch " + std::to_string(epoch_) + " does not fit in 256 bits");
   }
-  if (count_ == 0) return Error(ErrorCode::kEmpty, "epoch " + std::to_string(epoch_) + " has no validators");
+  if (count_ == 0)
+    return Error(ErrorCode::kEmpty, "epoch " + std::to_string(epoch_) + " has no validators");
   LeaderTable t;
   t.key_ = key_;
   t.n_ = count_;

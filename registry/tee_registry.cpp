@@ -14,6 +14,9 @@ ByteView Key(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.da
 constexpr std::string_view kMetaSchema = "schema_version";
 constexpr std::string_view kMetaParams = "params_hash";
 constexpr std::string_view kMetaLastEpoch = "last_epoch";
+// The highest epoch whose snapshot data retention deleted (u64 BE): the next
+// deletion starts after it, so deletions never overlap.
+constexpr std::string_view kMetaDroppedThrough = "dropped_through";
 
 // Epochs column family: 's' E -> snapshot header, 'r' E -> report,
 // 'u' E id -> before-image as of snapshot E. Big-endian E: key order is epoch order.
@@ -42,9 +45,13 @@ Bytes UndoKey(uint64_t epoch, const ValidatorId& id) {
 // Past every undo key of every epoch (longer than any key with the tag).
 Bytes UndoEnd() { return Bytes(1 + 8 + 33, 0xff); }
 
-Status Corrupt(const std::string& what) { return Error(ErrorCode::kStorage, "corrupt database: " + what); }
+Status Corrupt(const std::string& what) {
+  return Error(ErrorCode::kStorage, "corrupt database: " + what);
+}
 
-bool IsAttested(const StateEntry& s) { return s.status == static_cast<uint8_t>(ValidatorStatus::kAttested); }
+bool IsAttested(const StateEntry& s) {
+  return s.status == static_cast<uint8_t>(ValidatorStatus::kAttested);
+}
 
 StateEntry StateOf(const ValidatorRecord& r) {
   StateEntry s;
@@ -118,7 +125,8 @@ Result<StatusOverlay> DecodeOverlay(ByteView data) {
   rd.ReadU8(status);
   rd.ReadU8(reason);
   rd.ReadU64Le(o.verified_at_epoch);
-  if (!rd.AtEnd() || version != 1 || status > 3 || reason > static_cast<uint8_t>(kLastFailureCode)) {
+  if (!rd.AtEnd() || version != 1 || status > 3 ||
+      reason > static_cast<uint8_t>(kLastFailureCode)) {
     return Corrupt("status overlay");
   }
   o.status = static_cast<ValidatorStatus>(status);
@@ -172,7 +180,8 @@ Status TeeRegistry::Load() {
     if (!rd.ReadU32Le(version) || !rd.AtEnd()) return Corrupt("schema_version");
     if (version != kSchemaVersion) {
       return Error(ErrorCode::kStorage, "database schema version " + std::to_string(version) +
-                                            " is not the supported " + std::to_string(kSchemaVersion));
+                                            " is not the supported " +
+                                            std::to_string(kSchemaVersion));
     }
   }
   TEE_ASSIGN_OR_RETURN(auto params, store_->Get(Cf::kMetadata, Key(kMetaParams)));
@@ -181,6 +190,13 @@ Status TeeRegistry::Load() {
     Hash32 h{};
     std::copy(params->begin(), params->end(), h.begin());
     params_hash_ = h;
+  }
+  TEE_ASSIGN_OR_RETURN(auto dropped, store_->Get(Cf::kMetadata, Key(kMetaDroppedThrough)));
+  if (dropped) {
+    ByteReader rd(AsView(*dropped));
+    uint64_t e = 0;
+    if (!rd.ReadU64Be(e) || !rd.AtEnd()) return Corrupt("dropped_through");
+    dropped_through_ = e;
   }
   TEE_ASSIGN_OR_RETURN(auto last, store_->Get(Cf::kMetadata, Key(kMetaLastEpoch)));
   if (last) {
@@ -248,16 +264,17 @@ Status TeeRegistry::Load() {
     Bytes begin = EpochKey(kUndoTag, *last_epoch_);
     Bytes end = begin;
     end.insert(end.end(), 33, 0xff);
-    TEE_TRY(store_->ForEachInRange(Cf::kEpochs, AsView(begin), AsView(end), [&](ByteView key, ByteView) {
-      if (key.size() != 1 + 8 + 32) {
-        decode_status = Corrupt("undo key");
-        return false;
-      }
-      ValidatorId id{};
-      std::copy(key.begin() + 9, key.end(), id.begin());
-      pending_.insert(id);
-      return true;
-    }));
+    TEE_TRY(store_->ForEachInRange(Cf::kEpochs, AsView(begin), AsView(end),
+                                   [&](ByteView key, ByteView) {
+                                     if (key.size() != 1 + 8 + 32) {
+                                       decode_status = Corrupt("undo key");
+                                       return false;
+                                     }
+                                     ValidatorId id{};
+                                     std::copy(key.begin() + 9, key.end(), id.begin());
+                                     pending_.insert(id);
+                                     return true;
+                                   }));
     TEE_TRY(decode_status);
   }
   return Status::Ok();
@@ -319,11 +336,13 @@ Status TeeRegistry::Upsert(const std::vector<ValidatorRecord>& records) {
   };
   for (const auto& r : records) {
     if (!seen.insert(r.id).second) {
-      return Error(ErrorCode::kInvalidArgument, "validator " + ToHex(AsView(r.id)) + " appears twice");
+      return Error(ErrorCode::kInvalidArgument,
+                   "validator " + ToHex(AsView(r.id)) + " appears twice");
     }
     const SnapshotImage before = ImageOf(r.id);
     const uint8_t old_flags = before.present ? index_.Find(r.id)->state.flags : 0;
-    if ((old_flags & kStateHasOverlay) != 0) batch.Delete(Cf::kValidators, AsView(OverlayKey(r.id)));
+    if ((old_flags & kStateHasOverlay) != 0)
+      batch.Delete(Cf::kValidators, AsView(OverlayKey(r.id)));
     if ((old_flags & kStateBacksEvidence) != 0) {
       TEE_ASSIGN_OR_RETURN(auto old, Get(r.id));
       if (!old) return Corrupt("indexed validator " + ToHex(AsView(r.id)) + " is not stored");
@@ -361,7 +380,8 @@ Status TeeRegistry::Remove(const ValidatorId& id) {
   if (!old) return Error(ErrorCode::kNotFound, "no validator " + ToHex(AsView(id)));
   storage::WriteBatch batch;
   batch.Delete(Cf::kValidators, AsView(id));
-  if ((old->state.flags & kStateHasOverlay) != 0) batch.Delete(Cf::kValidators, AsView(OverlayKey(id)));
+  if ((old->state.flags & kStateHasOverlay) != 0)
+    batch.Delete(Cf::kValidators, AsView(OverlayKey(id)));
   if ((old->state.flags & kStateBacksEvidence) != 0) {
     TEE_ASSIGN_OR_RETURN(auto rec, Get(id));
     if (!rec) return Corrupt("indexed validator " + ToHex(AsView(id)) + " is not stored");
@@ -387,16 +407,32 @@ Status TeeRegistry::AdmitCollateral(const CollateralDoc& doc) {
 Status TeeRegistry::CommitEpoch(const EpochCommit& c) {
   storage::WriteBatch batch;
   for (const auto& d : c.demotions) {
-    if (!index_.Find(d.id)) return Error(ErrorCode::kInternal, "epoch demotes an unknown validator");
-    batch.Put(Cf::kValidators, AsView(OverlayKey(d.id)), EncodeOverlay(StatusOverlay{d.status, d.reason, c.epoch}));
+    if (!index_.Find(d.id))
+      return Error(ErrorCode::kInternal, "epoch demotes an unknown validator");
+    batch.Put(Cf::kValidators, AsView(OverlayKey(d.id)),
+              EncodeOverlay(StatusOverlay{d.status, d.reason, c.epoch}));
     LogImage(batch, d.id, ImageOf(d.id));
   }
   batch.Put(Cf::kEpochs, AsView(EpochKey(kHeaderTag, c.epoch)), AsView(c.snapshot_header));
   batch.Put(Cf::kEpochs, AsView(EpochKey(kReportTag, c.epoch)), AsView(c.report));
-  if (c.drop_through && *c.drop_through < UINT64_MAX) {
-    const uint64_t end = *c.drop_through + 1;
-    batch.DeleteRange(Cf::kEpochs, AsView(EpochKey(kHeaderTag, 0)), AsView(EpochKey(kHeaderTag, end)));
-    batch.DeleteRange(Cf::kEpochs, AsView(EpochKey(kUndoTag, 0)), AsView(EpochKey(kUndoTag, end)));
+  // Retention deletes only what left the window since the last deletion,
+  // key by key: no range tombstones (overlapping ones made every read and
+  // every reopen replay all earlier deletions: issue 9, item 12).
+  const bool drops = c.drop_through && *c.drop_through < c.epoch &&
+                     (!dropped_through_ || *dropped_through_ < *c.drop_through);
+  if (drops) {
+    const uint64_t from = dropped_through_ ? *dropped_through_ + 1 : 0;
+    const uint64_t end = *c.drop_through + 1;  // <= c.epoch: no wrap
+    for (const char tag : {kHeaderTag, kUndoTag}) {
+      TEE_TRY(store_->ForEachInRange(Cf::kEpochs, AsView(EpochKey(tag, from)),
+                                     AsView(EpochKey(tag, end)), [&](ByteView key, ByteView) {
+                                       batch.Delete(Cf::kEpochs, key);
+                                       return true;
+                                     }));
+    }
+    Bytes through;
+    PutU64Be(through, *c.drop_through);
+    batch.Put(Cf::kMetadata, Key(kMetaDroppedThrough), AsView(through));
   }
   Bytes last;
   PutU64Be(last, c.epoch);
@@ -414,6 +450,7 @@ Status TeeRegistry::CommitEpoch(const EpochCommit& c) {
     st.claims = 0;
   }
   pending_.clear();  // a new interval starts at this epoch
+  if (drops) dropped_through_ = c.drop_through;
   last_epoch_ = c.epoch;
   params_hash_ = c.params_hash;
   return Status::Ok();
@@ -445,21 +482,22 @@ Result<FrozenSet> TeeRegistry::Reconstruct(uint64_t epoch) const {
   std::map<ValidatorId, SnapshotImage> images;
   Status decode_status;
   const Bytes begin = EpochKey(kUndoTag, epoch);
-  TEE_TRY(store_->ForEachInRange(Cf::kEpochs, AsView(begin), AsView(UndoEnd()), [&](ByteView key, ByteView value) {
-    if (key.size() != 1 + 8 + 32) {
-      decode_status = Corrupt("undo key");
-      return false;
-    }
-    auto img = DecodeImage(value);
-    if (!img.ok()) {
-      decode_status = img.status();
-      return false;
-    }
-    ValidatorId id{};
-    std::copy(key.begin() + 9, key.end(), id.begin());
-    images.emplace(id, *img);  // keeps the first
-    return true;
-  }));
+  TEE_TRY(store_->ForEachInRange(Cf::kEpochs, AsView(begin), AsView(UndoEnd()),
+                                 [&](ByteView key, ByteView value) {
+                                   if (key.size() != 1 + 8 + 32) {
+                                     decode_status = Corrupt("undo key");
+                                     return false;
+                                   }
+                                   auto img = DecodeImage(value);
+                                   if (!img.ok()) {
+                                     decode_status = img.status();
+                                     return false;
+                                   }
+                                   ValidatorId id{};
+                                   std::copy(key.begin() + 9, key.end(), id.begin());
+                                   images.emplace(id, *img);  // keeps the first
+                                   return true;
+                                 }));
   TEE_TRY(decode_status);
   if (images.empty()) return Freeze();
 

@@ -58,7 +58,9 @@ struct EpochCommit {
   Bytes snapshot_header;            // opaque to the registry
   Bytes report;
   Hash32 params_hash{};
-  // Snapshot data of every epoch <= this one is deleted (retention).
+  // Snapshot data (header, undo entries) of every epoch <= this one is
+  // deleted (retention). REQUIRES: < epoch. Only epochs after the last
+  // deletion are visited, with point deletes; reports are kept.
   std::optional<uint64_t> drop_through;
 };
 
@@ -92,7 +94,9 @@ class TeeRegistry {
   const ValidatorIndex& index() const { return index_; }
   // The stored claims of an attested record (state.claims), decoded.
   Result<ClaimSet> Claims(uint32_t handle) const { return claims_.Get(handle); }
-  Status ClaimsInto(uint32_t handle, ClaimSet& out) const { return claims_.DecodeInto(handle, out); }
+  Status ClaimsInto(uint32_t handle, ClaimSet& out) const {
+    return claims_.DecodeInto(handle, out);
+  }
   const ClaimStore& claim_store() const { return claims_; }
   std::shared_ptr<const CollateralSet> collateral() const { return collateral_; }
   std::optional<uint64_t> last_epoch() const { return last_epoch_; }
@@ -125,7 +129,8 @@ class TeeRegistry {
   Status Load();
   // Adds the before-image of `id` as of the last epoch to `batch` unless one
   // is pending already; returns whether it added one.
-  bool LogImage(storage::WriteBatch& batch, const ValidatorId& id, const SnapshotImage& before) const;
+  bool LogImage(storage::WriteBatch& batch, const ValidatorId& id,
+                const SnapshotImage& before) const;
   SnapshotImage ImageOf(const ValidatorId& id) const;
 
   std::unique_ptr<storage::KvStore> store_;
@@ -135,6 +140,8 @@ class TeeRegistry {
   std::set<ValidatorId> pending_;
   std::shared_ptr<const CollateralSet> collateral_ = std::make_shared<CollateralSet>();
   std::optional<uint64_t> last_epoch_;
+  // The highest epoch whose snapshot data retention deleted.
+  std::optional<uint64_t> dropped_through_;
   std::optional<Hash32> params_hash_;
 };
 

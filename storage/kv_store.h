@@ -44,7 +44,8 @@ class WriteBatch {
   // Views into the batch, valid until the next Put/Delete.
   Op op(size_t i) const {
     const Ref& r = refs_[i];
-    return {r.cf, r.kind, ByteView(data_).subspan(r.key_at, r.key_len), ByteView(data_).subspan(r.value_at, r.value_len)};
+    return {r.cf, r.kind, ByteView(data_).subspan(r.key_at, r.key_len),
+            ByteView(data_).subspan(r.value_at, r.value_len)};
   }
 
  private:
@@ -57,7 +58,11 @@ class WriteBatch {
     size_t value_at;
   };
   void Add(Cf cf, Kind kind, ByteView key, ByteView value) {
-    Ref r{cf, kind, static_cast<uint32_t>(key.size()), static_cast<uint32_t>(value.size()), data_.size(),
+    Ref r{cf,
+          kind,
+          static_cast<uint32_t>(key.size()),
+          static_cast<uint32_t>(value.size()),
+          data_.size(),
           data_.size() + key.size()};
     data_.insert(data_.end(), key.begin(), key.end());
     data_.insert(data_.end(), value.begin(), value.end());
@@ -73,20 +78,26 @@ class KvStore {
   virtual Result<std::optional<Bytes>> Get(Cf cf, ByteView key) const = 0;
   virtual Status Write(const WriteBatch& batch) = 0;
   // Visits every entry of cf in key order; stop early by returning false.
-  virtual Status ForEach(Cf cf, const std::function<bool(ByteView key, ByteView value)>& fn) const = 0;
+  virtual Status ForEach(Cf cf,
+                         const std::function<bool(ByteView key, ByteView value)>& fn) const = 0;
   // Visits the entries with begin <= key < end in key order. The default
   // filters ForEach; stores that can seek override it.
   virtual Status ForEachInRange(Cf cf, ByteView begin, ByteView end,
                                 const std::function<bool(ByteView key, ByteView value)>& fn) const;
   // Point reads of many keys at once (results in key order of `keys`). The
   // default loops over Get; stores with a batched read override it.
-  virtual Result<std::vector<std::optional<Bytes>>> MultiGet(Cf cf, const std::vector<Bytes>& keys) const;
+  virtual Result<std::vector<std::optional<Bytes>>> MultiGet(Cf cf,
+                                                             const std::vector<Bytes>& keys) const;
 };
 
 struct RocksOptions {
   std::string path;
   uint64_t memory_budget_bytes = 64ull << 20;  // block cache + memtables
   bool create_if_missing = true;
+  // Every write is synced (fsync of the WAL) before it is acknowledged. Off
+  // only in tests and benches that measure something else than durability
+  // (a node always syncs: an acknowledged epoch must survive a crash).
+  bool sync_writes = true;
 };
 
 // Opens (or creates) the database. kStorage when it is locked by another

@@ -1,7 +1,9 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/threadpool.h>
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
 
@@ -17,9 +19,7 @@ namespace {
 constexpr std::array<const char*, kCfCount> kCfNames = {"validators", "evidence", "collateral",
                                                         "epochs", "metadata"};
 
-rocksdb::Slice ToSlice(ByteView v) {
-  return {reinterpret_cast<const char*>(v.data()), v.size()};
-}
+rocksdb::Slice ToSlice(ByteView v) { return {reinterpret_cast<const char*>(v.data()), v.size()}; }
 ByteView FromSlice(const rocksdb::Slice& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
@@ -28,13 +28,98 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return Error(ErrorCode::kStorage, std::string(what) + ": " + s.ToString());
 }
 
+// An Env whose background thread pools belong to one store (issue 9, item
+// 11). Env::Default()'s pools are process-wide: once a database has
+// scheduled a flush or a compaction on them, their threads (rocksdb:low,
+// rocksdb:high) live until the process exits, so a plugin that was closed
+// (and dlclosed) would leave threads behind in the node. Here the store's
+// flushes and compactions run on pools it creates at open and joins at
+// close. Files, clock and everything else go to Env::Default(), which starts
+// no thread of its own for them.
+//
+// UnSchedule returns 0 (nothing removed): RocksDB then waits at Close for the
+// queued jobs, which see the shutdown and return at once. That is what it
+// does for a job that already started, so it is always safe.
+class OwnedPoolsEnv final : public rocksdb::EnvWrapper {
+ public:
+  OwnedPoolsEnv() : rocksdb::EnvWrapper(rocksdb::Env::Default()) {
+    // DB::Open raises LOW and HIGH to its compaction and flush limits
+    // (IncBackgroundThreadsIfNeeded); BOTTOM stays empty, so RocksDB never
+    // schedules there.
+    pools_[kBottom].reset(rocksdb::NewThreadPool(0));
+    pools_[kLow].reset(rocksdb::NewThreadPool(1));
+    pools_[kHigh].reset(rocksdb::NewThreadPool(1));
+  }
+  ~OwnedPoolsEnv() override { JoinAll(); }
+  OwnedPoolsEnv(const OwnedPoolsEnv&) = delete;
+  OwnedPoolsEnv& operator=(const OwnedPoolsEnv&) = delete;
+
+  static const char* kClassName() { return "TenzroOwnedPoolsEnv"; }
+  const char* Name() const override { return kClassName(); }
+
+  void Schedule(void (*function)(void*), void* arg, Priority pri, void* /*tag*/,
+                void (* /*unschedule*/)(void*)) override {
+    Pool(pri).SubmitJob([function, arg] { function(arg); });
+  }
+  int UnSchedule(void* /*tag*/, Priority /*pri*/) override { return 0; }
+  unsigned int GetThreadPoolQueueLen(Priority pri) const override {
+    return Pool(pri).GetQueueLen();
+  }
+  void SetBackgroundThreads(int number, Priority pri) override {
+    Pool(pri).SetBackgroundThreads(number);
+  }
+  int GetBackgroundThreads(Priority pri) override { return Pool(pri).GetBackgroundThreads(); }
+  void IncBackgroundThreadsIfNeeded(int number, Priority pri) override {
+    if (Pool(pri).GetBackgroundThreads() < number) Pool(pri).SetBackgroundThreads(number);
+  }
+  int ReserveThreads(int /*threads*/, Priority /*pri*/) override { return 0; }
+  int ReleaseThreads(int /*threads*/, Priority /*pri*/) override { return 0; }
+  void LowerThreadPoolIOPriority(Priority /*pool*/) override {}
+  void LowerThreadPoolCPUPriority(Priority /*pool*/) override {}
+  rocksdb::Status LowerThreadPoolCPUPriority(Priority /*pool*/,
+                                             rocksdb::CpuPriority /*pri*/) override {
+    return rocksdb::Status::OK();
+  }
+
+  // Runs what is queued, then joins every thread. REQUIRES: no database
+  // uses the env any more.
+  void JoinAll() {
+    for (auto& p : pools_) p->WaitForJobsAndJoinAllThreads();
+  }
+
+ private:
+  static constexpr size_t kBottom = 0, kLow = 1, kHigh = 2;
+  rocksdb::ThreadPool& Pool(Priority pri) const {
+    switch (pri) {
+      case Priority::BOTTOM:
+        return *pools_[kBottom];
+      case Priority::HIGH:
+        return *pools_[kHigh];
+      default:
+        return *pools_[kLow];  // LOW, and USER (not used by the database)
+    }
+  }
+  std::array<std::unique_ptr<rocksdb::ThreadPool>, 3> pools_;
+};
+
 class RocksStore final : public KvStore {
  public:
-  RocksStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles)
-      : db_(std::move(db)), handles_(std::move(handles)) {}
+  RocksStore(std::unique_ptr<OwnedPoolsEnv> env, std::unique_ptr<rocksdb::DB> db,
+             std::vector<rocksdb::ColumnFamilyHandle*> handles, bool sync_writes)
+      : env_(std::move(env)),
+        db_(std::move(db)),
+        handles_(std::move(handles)),
+        sync_writes_(sync_writes) {}
   ~RocksStore() override {
+    // Flush the memtables so the next open replays no WAL (issue 9, item
+    // 12). Best effort: on failure the synced WAL still holds every write.
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    db_->Flush(fo, handles_).PermitUncheckedError();
     for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
-    db_->Close();
+    db_->Close().PermitUncheckedError();
+    db_.reset();
+    env_->JoinAll();  // no thread of ours outlives the store
   }
 
   Result<std::optional<Bytes>> Get(Cf cf, ByteView key) const override {
@@ -53,19 +138,26 @@ class RocksStore final : public KvStore {
       auto* cf = handles_[Index(op.cf)];
       rocksdb::Status s;
       switch (op.kind) {
-        case WriteBatch::Kind::kPut: s = wb.Put(cf, ToSlice(op.key), ToSlice(op.value)); break;
-        case WriteBatch::Kind::kDelete: s = wb.Delete(cf, ToSlice(op.key)); break;
-        case WriteBatch::Kind::kDeleteRange: s = wb.DeleteRange(cf, ToSlice(op.key), ToSlice(op.value)); break;
+        case WriteBatch::Kind::kPut:
+          s = wb.Put(cf, ToSlice(op.key), ToSlice(op.value));
+          break;
+        case WriteBatch::Kind::kDelete:
+          s = wb.Delete(cf, ToSlice(op.key));
+          break;
+        case WriteBatch::Kind::kDeleteRange:
+          s = wb.DeleteRange(cf, ToSlice(op.key), ToSlice(op.value));
+          break;
       }
       if (!s.ok()) return FromRocks(s, "batch");
     }
     rocksdb::WriteOptions wo;
-    wo.sync = true;
+    wo.sync = sync_writes_;
     return FromRocks(db_->Write(wo, &wb), "write");
   }
 
   Status ForEach(Cf cf, const std::function<bool(ByteView, ByteView)>& fn) const override {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[Index(cf)]));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[Index(cf)]));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       if (!fn(FromSlice(it->key()), FromSlice(it->value()))) break;
     }
@@ -84,7 +176,8 @@ class RocksStore final : public KvStore {
     return FromRocks(it->status(), "iterate");
   }
 
-  Result<std::vector<std::optional<Bytes>>> MultiGet(Cf cf, const std::vector<Bytes>& keys) const override {
+  Result<std::vector<std::optional<Bytes>>> MultiGet(
+      Cf cf, const std::vector<Bytes>& keys) const override {
     std::vector<rocksdb::Slice> slices;
     slices.reserve(keys.size());
     for (const auto& k : keys) slices.push_back(ToSlice(AsView(k)));
@@ -105,8 +198,10 @@ class RocksStore final : public KvStore {
  private:
   static size_t Index(Cf cf) { return static_cast<size_t>(cf) + 1; }  // 0 is "default"
 
+  std::unique_ptr<OwnedPoolsEnv> env_;  // outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  bool sync_writes_;
 };
 
 }  // namespace
@@ -125,7 +220,8 @@ Status KvStore::ForEachInRange(Cf cf, ByteView begin, ByteView end,
   });
 }
 
-Result<std::vector<std::optional<Bytes>>> KvStore::MultiGet(Cf cf, const std::vector<Bytes>& keys) const {
+Result<std::vector<std::optional<Bytes>>> KvStore::MultiGet(Cf cf,
+                                                            const std::vector<Bytes>& keys) const {
   std::vector<std::optional<Bytes>> out;
   out.reserve(keys.size());
   for (const auto& k : keys) {
@@ -152,7 +248,9 @@ Result<std::unique_ptr<KvStore>> OpenRocksStore(const RocksOptions& options) {
   cf_opts.write_buffer_size = std::max<size_t>(budget / 8, 1u << 20);
   cf_opts.max_write_buffer_number = 2;
 
+  auto env = std::make_unique<OwnedPoolsEnv>();
   rocksdb::DBOptions db_opts;
+  db_opts.env = env.get();
   db_opts.create_if_missing = options.create_if_missing;
   db_opts.create_missing_column_families = true;
   db_opts.write_buffer_manager = wbm;
@@ -170,7 +268,8 @@ Result<std::unique_ptr<KvStore>> OpenRocksStore(const RocksOptions& options) {
   auto s = rocksdb::DB::Open(db_opts, options.path, cfs, &handles, &raw);
   if (!s.ok()) return FromRocks(s, "open " + options.path);
   std::unique_ptr<rocksdb::DB> db(raw);
-  return std::unique_ptr<KvStore>(std::make_unique<RocksStore>(std::move(db), std::move(handles)));
+  return std::unique_ptr<KvStore>(std::make_unique<RocksStore>(
+      std::move(env), std::move(db), std::move(handles), options.sync_writes));
 }
 
 }  // namespace tenzro::tee::storage

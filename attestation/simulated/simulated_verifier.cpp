@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "attestation/pipeline.h"
 #include "crypto/hash.h"
 
 namespace tenzro::tee::simulated {
@@ -34,8 +35,10 @@ Revocations SelectRevocations(const CollateralSet* collateral, uint64_t t) {
   if (doc == nullptr) return r;
   r.next_update = doc->next_update;
   auto rl = ParseRevocationList(AsView(doc->data));
-  if (!rl.ok()) r.everything = true;
-  else r.measurements = std::move(rl->revoked);
+  if (!rl.ok())
+    r.everything = true;
+  else
+    r.measurements = std::move(rl->revoked);
   return r;
 }
 
@@ -47,20 +50,44 @@ std::optional<Measurement> StoredMeasurement(const ClaimSet& claims) {
   return m;
 }
 
+// Re-checks a stored record under the current policy (issue 9, item 6): a
+// parameter migration (simulation switched off, a narrower allow-list, a
+// shorter max age) takes effect at the next epoch, not at valid_until.
+// Failures come in check order (§3), so the first one is the reason.
 class SimulatedReevaluator final : public Reevaluator {
  public:
-  explicit SimulatedReevaluator(Revocations r) : revocations_(std::move(r)) {}
+  SimulatedReevaluator(const Policy& policy, Revocations r, uint64_t t)
+      : policy_(policy), revocations_(std::move(r)), t_(t) {}
   Result<std::optional<Failure>> Check(const ClaimSet& claims) const override {
     auto m = StoredMeasurement(claims);
     if (!m) return Error(ErrorCode::kStorage, "stored claims lack the measurement");
+    auto issued_claim = claims.find(kClaimIssuedAt);
+    std::optional<uint64_t> issued;
+    if (issued_claim != claims.end()) issued = pipeline::ReadU64Le(AsView(issued_claim->second));
+    if (!issued) return Error(ErrorCode::kStorage, "stored claims lack the issue time");
+    if (t_ > pipeline::SatAdd(*issued, policy_.common.max_age_secs)) {
+      return Fail(FailureCode::kExpired, "evidence older than max_age_secs");
+    }
     if (revocations_.Contains(*m)) {
-      return std::optional<Failure>(Failure{FailureCode::kRevoked, "measurement revoked by admitted collateral"});
+      return Fail(FailureCode::kRevoked, "measurement revoked by admitted collateral");
+    }
+    if (!pipeline::Listed(policy_.measurements, *m)) {
+      return Fail(FailureCode::kMeasurementMismatch, "measurement is not on the allow-list");
+    }
+    if (!policy_.common.simulation) {
+      return Fail(FailureCode::kSimulationDisabled,
+                  "simulated evidence while [tee] simulation = false");
     }
     return std::optional<Failure>();
   }
 
  private:
+  static Result<std::optional<Failure>> Fail(FailureCode code, std::string message) {
+    return std::optional<Failure>(Failure{code, std::move(message)});
+  }
+  Policy policy_;
   Revocations revocations_;
+  uint64_t t_;
 };
 }  // namespace
 
@@ -75,9 +102,14 @@ Result<Verdict> SimulatedVerifier::Verify(const VerifyRequest& req) const {
     return v;
   }
   const Evidence& e = *parsed;
+  // The signature covers bytes [0, 168): another signature over the same
+  // body (Ed25519 signatures are not unique to the signer) is the same
+  // evidence.
+  v.evidence_id = pipeline::EvidenceId(TeeType::Simulated, e.signed_bytes);
   // Nothing after an unauthenticated signature is worth reporting.
   if (!crypto::Ed25519Verify(e.signer, e.signed_bytes, e.signature)) {
-    v.Fail(FailureCode::kBadSignature, "Ed25519 signature does not verify under the embedded signer");
+    v.Fail(FailureCode::kBadSignature,
+           "Ed25519 signature does not verify under the embedded signer");
     return v;
   }
   if (!crypto::ConstantTimeEqual(AsView(e.signer), AsView(kDevSignerPublicKey))) {
@@ -115,10 +147,9 @@ Result<Verdict> SimulatedVerifier::Verify(const VerifyRequest& req) const {
   v.hardware_verified = false;
 
   if (e.debug()) v.Fail(FailureCode::kDebugEnclave, "debug flag is set");
-  v.measurements_valid =
-      policy_.measurements.empty() ||
-      std::find(policy_.measurements.begin(), policy_.measurements.end(), e.measurement) !=
-          policy_.measurements.end();
+  v.measurements_valid = policy_.measurements.empty() ||
+                         std::find(policy_.measurements.begin(), policy_.measurements.end(),
+                                   e.measurement) != policy_.measurements.end();
   if (!v.measurements_valid) {
     v.Fail(FailureCode::kMeasurementMismatch, "measurement is not on the allow-list");
   }
@@ -126,7 +157,8 @@ Result<Verdict> SimulatedVerifier::Verify(const VerifyRequest& req) const {
     auto expected = ComputeBinding(*req.binding);
     v.binding_valid = crypto::ConstantTimeEqual(AsView(expected), AsView(e.report_data));
     if (!*v.binding_valid) {
-      v.Fail(FailureCode::kBindingMismatch, "report_data does not commit to the validator key and challenge");
+      v.Fail(FailureCode::kBindingMismatch,
+             "report_data does not commit to the validator key and challenge");
     }
   }
   if (!policy_.common.simulation) {
@@ -135,8 +167,9 @@ Result<Verdict> SimulatedVerifier::Verify(const VerifyRequest& req) const {
   return v;
 }
 
-Result<CollateralDoc> SimulatedVerifier::ParseCollateral(ByteView data, const CollateralSet& /*known*/,
-                                                        uint64_t now) const {
+Result<CollateralDoc> SimulatedVerifier::ParseCollateral(ByteView data,
+                                                         const CollateralSet& /*known*/,
+                                                         uint64_t now) const {
   auto rl = ParseRevocationList(data);
   if (!rl.ok()) return Error(ErrorCode::kCollateral, rl.status().message());
   if (!crypto::Ed25519Verify(rl->signer, rl->signed_bytes, rl->signature) ||
@@ -159,7 +192,7 @@ Result<CollateralDoc> SimulatedVerifier::ParseCollateral(ByteView data, const Co
 
 std::unique_ptr<Reevaluator> SimulatedVerifier::BeginReevaluation(const CollateralSet& collateral,
                                                                   uint64_t t) const {
-  return std::make_unique<SimulatedReevaluator>(SelectRevocations(&collateral, t));
+  return std::make_unique<SimulatedReevaluator>(policy_, SelectRevocations(&collateral, t), t);
 }
 
 }  // namespace tenzro::tee::simulated

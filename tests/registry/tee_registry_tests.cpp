@@ -1,5 +1,8 @@
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include "registry/tee_registry.h"
 #include "support/test_support.h"
 
@@ -58,6 +61,35 @@ bool Owns(const TeeRegistry& reg, const std::string& evidence_label) {
   BOOST_REQUIRE(owner.ok());
   return owner->has_value();
 }
+// Wraps a real store and records every write operation (a fake, not a mock).
+class RecordingStore final : public storage::KvStore {
+ public:
+  explicit RecordingStore(std::unique_ptr<storage::KvStore> inner) : inner_(std::move(inner)) {}
+  Result<std::optional<Bytes>> Get(storage::Cf cf, ByteView key) const override {
+    return inner_->Get(cf, key);
+  }
+  Status Write(const storage::WriteBatch& batch) override {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const auto op = batch.op(i);
+      if (op.kind == storage::WriteBatch::Kind::kDeleteRange) ++range_deletes;
+      if (op.kind == storage::WriteBatch::Kind::kDelete)
+        deleted.emplace_back(op.key.begin(), op.key.end());
+    }
+    return inner_->Write(batch);
+  }
+  Status ForEach(storage::Cf cf, const std::function<bool(ByteView, ByteView)>& fn) const override {
+    return inner_->ForEach(cf, fn);
+  }
+  Status ForEachInRange(storage::Cf cf, ByteView begin, ByteView end,
+                        const std::function<bool(ByteView, ByteView)>& fn) const override {
+    return inner_->ForEachInRange(cf, begin, end, fn);
+  }
+  size_t range_deletes = 0;
+  std::vector<std::string> deleted;  // keys, hex
+
+ private:
+  std::unique_ptr<storage::KvStore> inner_;
+};
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(tee_registry)
@@ -162,7 +194,8 @@ BOOST_AUTO_TEST_CASE(newer_schema_is_refused) {
     storage::WriteBatch b;
     std::string k = "schema_version";
     Bytes v{static_cast<uint8_t>(kSchemaVersion + 1), 0, 0, 0};
-    b.Put(storage::Cf::kMetadata, ByteView(reinterpret_cast<const uint8_t*>(k.data()), k.size()), AsView(v));
+    b.Put(storage::Cf::kMetadata, ByteView(reinterpret_cast<const uint8_t*>(k.data()), k.size()),
+          AsView(v));
     BOOST_REQUIRE(store->Write(b).ok());
   }
   auto r = TeeRegistry::Open(testing::OpenStore(dir.Sub("db")));
@@ -233,7 +266,8 @@ BOOST_AUTO_TEST_CASE(index_shares_frozen_buckets_copy_on_write) {
     ids.push_back(testing::IdFromLabel("cow" + std::to_string(i)));
     StateEntry st;
     st.valid_until = i;
-    index.Put(ids.back(), i == 7 ? U256ToBe(big) : testing::Stake(1000 + static_cast<uint64_t>(i)), st);
+    index.Put(ids.back(), i == 7 ? U256ToBe(big) : testing::Stake(1000 + static_cast<uint64_t>(i)),
+              st);
   }
   BOOST_TEST(index.size() == 300u);
   auto frozen = index.Freeze();
@@ -267,7 +301,8 @@ BOOST_AUTO_TEST_CASE(index_shares_frozen_buckets_copy_on_write) {
   BOOST_TEST(frozen->size == 300u);
   std::vector<ValidatorId> seen;
   for (const auto& bucket : frozen->buckets) {
-    if (bucket) for (size_t k = 0; k < bucket->size(); ++k) seen.push_back(bucket->id(k));
+    if (bucket)
+      for (size_t k = 0; k < bucket->size(); ++k) seen.push_back(bucket->id(k));
   }
   std::vector<ValidatorId> sorted = ids;
   std::sort(sorted.begin(), sorted.end());
@@ -326,6 +361,129 @@ BOOST_AUTO_TEST_CASE(undo_images_round_trip_and_reject_garbage) {
   Bytes trailing = EncodeImage(absent);
   trailing.push_back(0);
   BOOST_TEST((DecodeImage(AsView(trailing)).status().code() == ErrorCode::kStorage));
+}
+
+// Retention (issue 9, item 12) deletes each retired key once, with point
+// deletes and no range tombstone, also when epochs skip or the window moves
+// back; reports stay.
+BOOST_AUTO_TEST_CASE(retention_deletes_each_retired_key_once) {
+  TempDir dir;
+  auto rec = std::make_unique<RecordingStore>(testing::OpenStore(dir.Sub("db")));
+  RecordingStore* seen = rec.get();
+  auto opened = TeeRegistry::Open(std::move(rec));
+  BOOST_REQUIRE(opened.ok());
+  auto& reg = **opened;
+  auto commit = [&](uint64_t epoch, std::optional<uint64_t> drop) {
+    BOOST_REQUIRE(reg.Upsert({Rec("v", 100 + epoch, false)}).ok());  // an undo entry an epoch
+    EpochCommit c;
+    c.epoch = epoch;
+    c.snapshot_header = {1};
+    c.report = {2};
+    c.drop_through = drop;
+    BOOST_REQUIRE(reg.CommitEpoch(c).ok());
+  };
+  for (uint64_t e = 1; e <= 30; ++e)
+    commit(e, e >= 8 ? std::optional<uint64_t>(e - 8) : std::nullopt);
+  commit(31, 20);   // the window moved back: nothing to delete again
+  commit(100, 92);  // epochs skipped: everything up to 92 goes at once
+  BOOST_TEST(seen->range_deletes == 0u);
+  std::set<std::string> unique(seen->deleted.begin(), seen->deleted.end());
+  BOOST_TEST(unique.size() == seen->deleted.size());
+  for (uint64_t e = 1; e <= 31; ++e) {
+    BOOST_TEST(!reg.LoadSnapshotHeader(e).value().has_value());
+    BOOST_TEST(reg.LoadReport(e).value().has_value());
+  }
+  BOOST_TEST(reg.LoadSnapshotHeader(100).value().has_value());
+  // 31 headers and 31 undo entries: the Upsert before epoch e + 1 logged
+  // v's image as of epoch e, for e = 1..31.
+  BOOST_TEST(seen->deleted.size() == 31u + 31u);
+}
+
+// Close flushes (issue 9, item 12): what was written is in table files, and
+// the next open has no write-ahead log to replay.
+BOOST_AUTO_TEST_CASE(close_flushes_the_memtables) {
+  TempDir dir;
+  {
+    auto reg = OpenRegistry(dir.Sub("db"));
+    for (int i = 0; i < 200; ++i)
+      BOOST_REQUIRE(reg->Upsert({Rec("f" + std::to_string(i), 5, false)}).ok());
+  }
+  uintmax_t wal_bytes = 0;
+  size_t tables = 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir.Sub("db"))) {
+    if (f.path().extension() == ".log") wal_bytes += f.file_size();
+    if (f.path().extension() == ".sst") ++tables;
+  }
+  BOOST_TEST(wal_bytes == 0u);
+  BOOST_TEST(tables > 0u);
+  auto reg = OpenRegistry(dir.Sub("db"));
+  BOOST_TEST(reg->size() == 200u);
+}
+
+// Threads and descriptors of this process: /proc/self/task and /proc/self/fd.
+size_t CountEntries(const char* dir) {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++n;
+  return n;
+}
+std::string ThreadNames() {
+  std::string out;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(e.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    out += name + " ";
+  }
+  return out;
+}
+
+// The store's RocksDB threads are its own and are joined at close (issue
+// 9, item 11): after 200 open/write/flush/close cycles the process has the
+// threads and descriptors it had before. With Env::Default()'s pools the
+// first flush started rocksdb:high (and compactions rocksdb:low), which ran
+// until the process exited.
+BOOST_AUTO_TEST_CASE(close_joins_the_store_threads) {
+  // On tmpfs when there is one: each open syncs its manifest and each close
+  // its flush, which costs seconds on a disk and is not what is tested.
+  std::optional<TempDir> dir;
+  if (std::filesystem::is_directory("/dev/shm")) {
+    const char* old_tmp = std::getenv("TMPDIR");
+    const std::string saved = old_tmp != nullptr ? old_tmp : "";
+    setenv("TMPDIR", "/dev/shm", 1);
+    dir.emplace();
+    if (old_tmp != nullptr)
+      setenv("TMPDIR", saved.c_str(), 1);
+    else
+      unsetenv("TMPDIR");
+  } else {
+    dir.emplace();
+  }
+  const size_t threads_before = CountEntries("/proc/self/task");
+  const size_t fds_before = CountEntries("/proc/self/fd");
+  const std::string names_before = ThreadNames();
+  for (int i = 0; i < 200; ++i) {
+    storage::RocksOptions o;
+    o.path = dir->Sub("db");
+    o.memory_budget_bytes = 8u << 20;
+    o.sync_writes = false;
+    auto store = storage::OpenRocksStore(o);
+    BOOST_REQUIRE(store.ok());
+    storage::WriteBatch b;
+    Bytes key;
+    PutU64Be(key, static_cast<uint64_t>(i));
+    b.Put(storage::Cf::kMetadata, AsView(key), AsView(key));
+    BOOST_REQUIRE((*store)->Write(b).ok());
+    // Close flushes: a flush job on the HIGH pool every cycle, and table
+    // files accumulate until a compaction runs on the LOW pool.
+  }
+  BOOST_TEST(CountEntries("/proc/self/task") == threads_before,
+             "threads now: " << ThreadNames() << "; before: " << names_before);
+  BOOST_TEST(CountEntries("/proc/self/fd") == fds_before);
+  auto store = testing::OpenStore(dir->Sub("db"));
+  size_t n = 0;
+  BOOST_REQUIRE(
+      store->ForEach(storage::Cf::kMetadata, [&](ByteView, ByteView) { return ++n, true; }).ok());
+  BOOST_TEST(n == 200u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
