@@ -29,8 +29,11 @@
  *
  * - Errors of calls made with a NULL handle (open, a NULL-handle call) are
  *   read with last_error(NULL) on the same thread.
- * - Epochs: any u64; the first on_epoch may be 0. Records registered before
- *   the first epoch count from it; later ones from the next epoch.
+ * - Epochs: 0 .. 2^64-2; the first on_epoch may be 0. Records registered
+ *   before the first epoch count from it; later ones from the next epoch.
+ *   Epoch 2^64-1 is refused (TEE_ERR_INVALID_ARGUMENT) so that "the next
+ *   epoch" never wraps. Epoch times never go back: a new epoch whose time is
+ *   earlier than the last one's is TEE_ERR_EPOCH_ORDER (equal is allowed).
  *
  * The header is C89/C99 and C++ clean and includes only <stdint.h> and
  * <stddef.h>.
@@ -143,7 +146,9 @@ typedef struct tee_register_result {
   int32_t attested;     /* 1 when the record is attested */
   int32_t reason;       /* TEE_FAIL_* of the verdict, TEE_FAIL_NONE if attested */
   int64_t valid_until;  /* inclusive unix seconds; -1 when unattested */
-  uint8_t evidence_hash[32]; /* SHA-256 of the evidence; zero without evidence */
+  uint8_t evidence_hash[32]; /* identity of the evidence (DESIGN §4): a hash of what the
+                                vendor key signed, so trailing bytes or another encoding
+                                of the signature are the same evidence; zero without */
 } tee_register_result;
 
 /* One entry of a batch (genesis) registration. */
@@ -163,7 +168,8 @@ typedef struct tee_record {
   int32_t tee_type;
   int32_t status;             /* TEE_VALIDATOR_* */
   int32_t reason;             /* TEE_FAIL_* that made it unattested, or NONE */
-  uint8_t evidence_hash[32];  /* evidence backing the record; zero if none passed */
+  uint8_t evidence_hash[32];  /* identity of the evidence backing the record (as in
+                                 tee_register_result); zero if none passed */
   int32_t reserved;           /* zero; keeps the layout free of padding */
   int64_t valid_until;        /* -1 when never attested */
   uint64_t registered_at;
@@ -235,7 +241,9 @@ typedef struct tee_api {
    * admitted collateral, then freezes the snapshot of E, in one atomic batch.
    * E equal to the last epoch, with the same time and seed, returns its
    * report again (with another time or seed: TEE_ERR_INVALID_ARGUMENT); an
-   * older E is TEE_ERR_EPOCH_ORDER. out may be NULL. */
+   * older E, or a new E with an earlier epoch_time than the last epoch's, is
+   * TEE_ERR_EPOCH_ORDER; E = 2^64-1 is TEE_ERR_INVALID_ARGUMENT. out may be
+   * NULL. */
   int32_t (*on_epoch)(tee_handle* h, uint64_t epoch, uint64_t epoch_time,
                       const uint8_t seed[32], tee_epoch_report* out);
   /* Weights of an epoch's snapshot, ordered by validator id. *out freed with free(). */

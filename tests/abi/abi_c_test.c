@@ -689,7 +689,16 @@ int main(int argc, char** argv) {
   /* Without evidence the later calls still run (and fail their checks). */
   evp = ev != NULL ? ev : junk;
   evl = ev != NULL ? ev_len : 16;
-  sha256(evp, evl, ev_hash);
+  /* Evidence identity (DESIGN §4): SHA-256("tenzro-tee-evidence-v1" ||
+   * u8 tee_type || signed body); Simulated signs bytes [0, 168). */
+  {
+    static const char tag[] = "tenzro-tee-evidence-v1";
+    uint8_t id_msg[sizeof tag - 1 + 1 + 168] = {0};
+    memcpy(id_msg, tag, sizeof tag - 1);
+    id_msg[sizeof tag - 1] = TEE_TYPE_SIMULATED;
+    memcpy(id_msg + sizeof tag, evp, evl < 168 ? evl : 168);
+    sha256(id_msg, sizeof id_msg, ev_hash);
+  }
 
   memset(&res, 0xAB, sizeof res);
   CHECK_ST(h,
