@@ -23,8 +23,8 @@
  *   and never keeps a host pointer after a call returns (callbacks aside).
  * - Threading: every call is safe from several threads on the same handle.
  *   Host callbacks run on the thread that triggered them (fetchers: a plugin
- *   thread), may run concurrently, and must not call back into the plugin. close() joins every thread the plugin started; no
- *   other call may be in flight on that handle when it is called.
+ *   thread), may run concurrently, and must not call back into the plugin. close() joins every
+ * thread the plugin started; no other call may be in flight on that handle when it is called.
  * - Exceptions never cross this boundary.
  *
  * - Errors of calls made with a NULL handle (open, a NULL-handle call) are
@@ -52,21 +52,21 @@ extern "C" {
 
 /* ---- status codes (never renumbered) ---------------------------------- */
 #define TEE_OK 0
-#define TEE_ERR_INVALID_ARGUMENT 1  /* null pointer, bad length, zero stake */
-#define TEE_ERR_CONFIG 2            /* config file missing or malformed */
-#define TEE_ERR_STORAGE 3           /* database corrupt, locked or unwritable */
-#define TEE_ERR_NOT_FOUND 4         /* no such validator / epoch */
-#define TEE_ERR_EPOCH_ORDER 5       /* epoch older than the last one */
-#define TEE_ERR_TOO_LARGE 6         /* evidence or collateral over its limit */
+#define TEE_ERR_INVALID_ARGUMENT 1    /* null pointer, bad length, zero stake */
+#define TEE_ERR_CONFIG 2              /* config file missing or malformed */
+#define TEE_ERR_STORAGE 3             /* database corrupt, locked or unwritable */
+#define TEE_ERR_NOT_FOUND 4           /* no such validator / epoch */
+#define TEE_ERR_EPOCH_ORDER 5         /* epoch older than the last one */
+#define TEE_ERR_TOO_LARGE 6           /* evidence or collateral over its limit */
 #define TEE_ERR_SIMULATION_DISABLED 7 /* simulate_evidence with simulation off */
-#define TEE_ERR_UNSUPPORTED 8       /* TEE type or call not available */
-#define TEE_ERR_OVERFLOW 9          /* 256-bit weight arithmetic overflowed */
-#define TEE_ERR_NO_SNAPSHOT 10      /* no snapshot for that epoch */
-#define TEE_ERR_EMPTY 11            /* snapshot has no validators */
-#define TEE_ERR_PARAMS_MISMATCH 12  /* database made under other chain params */
-#define TEE_ERR_ABI_VERSION 13      /* host ABI version 0 (see tee_negotiate) */
-#define TEE_ERR_COLLATERAL 14       /* collateral rejected (not genuine, stale) */
-#define TEE_ERR_INTERNAL 15         /* library, memory or unexpected failure */
+#define TEE_ERR_UNSUPPORTED 8         /* TEE type or call not available */
+#define TEE_ERR_OVERFLOW 9            /* 256-bit weight arithmetic overflowed */
+#define TEE_ERR_NO_SNAPSHOT 10        /* no snapshot for that epoch */
+#define TEE_ERR_EMPTY 11              /* snapshot has no validators */
+#define TEE_ERR_PARAMS_MISMATCH 12    /* database made under other chain params */
+#define TEE_ERR_ABI_VERSION 13        /* host ABI version 0 (see tee_negotiate) */
+#define TEE_ERR_COLLATERAL 14         /* collateral rejected (not genuine, stale) */
+#define TEE_ERR_INTERNAL 15           /* library, memory or unexpected failure */
 
 /* ---- limits --------------------------------------------------------------- */
 /* Most registrations one register_batch call takes. */
@@ -108,7 +108,8 @@ extern "C" {
 #define TEE_FAIL_BINDING_MISMATCH 17
 #define TEE_FAIL_NONCE_MISMATCH 18
 #define TEE_FAIL_SIMULATION_DISABLED 19
-#define TEE_FAIL_INTERNAL 20 /* reserved: never returned (a machine failure is a status, never a verdict) */
+#define TEE_FAIL_INTERNAL \
+  20 /* reserved: never returned (a machine failure is a status, never a verdict) */
 
 /* ---- log levels of the log callback ------------------------------------ */
 #define TEE_LOG_TRACE 0
@@ -137,15 +138,14 @@ typedef struct tee_host_callbacks {
                           int32_t reason);
   /* A fetcher got and verified collateral; the node may propose it on chain
    * and later pass it to submit_collateral. Runs on a plugin thread. */
-  void (*collateral_fetched)(void* user, int32_t tee_type, const uint8_t* data,
-                             size_t len);
+  void (*collateral_fetched)(void* user, int32_t tee_type, const uint8_t* data, size_t len);
 } tee_host_callbacks;
 
 /* Outcome of one registration. */
 typedef struct tee_register_result {
-  int32_t attested;     /* 1 when the record is attested */
-  int32_t reason;       /* TEE_FAIL_* of the verdict, TEE_FAIL_NONE if attested */
-  int64_t valid_until;  /* inclusive unix seconds; -1 when unattested */
+  int32_t attested;          /* 1 when the record is attested */
+  int32_t reason;            /* TEE_FAIL_* of the verdict, TEE_FAIL_NONE if attested */
+  int64_t valid_until;       /* inclusive unix seconds; -1 when unattested */
   uint8_t evidence_hash[32]; /* identity of the evidence (DESIGN §4): a hash of what the
                                 vendor key signed, so trailing bytes or another encoding
                                 of the signature are the same evidence; zero without */
@@ -158,20 +158,20 @@ typedef struct tee_registration {
   int32_t tee_type;            /* TEE_TYPE_*; TEE_TYPE_NONE without evidence */
   const uint8_t* evidence;     /* may be NULL when evidence_len is 0 */
   size_t evidence_len;
-  const uint8_t* challenge;    /* 32 bytes; required when evidence is given */
-  uint64_t registered_at;      /* unix seconds: the evidence time of TDX/SNP */
+  const uint8_t* challenge; /* 32 bytes; required when evidence is given */
+  uint64_t registered_at;   /* unix seconds: the evidence time of TDX/SNP */
 } tee_registration;
 
 typedef struct tee_record {
   uint8_t validator_id[32];
   uint8_t stake_be[32];
   int32_t tee_type;
-  int32_t status;             /* TEE_VALIDATOR_* */
-  int32_t reason;             /* TEE_FAIL_* that made it unattested, or NONE */
-  uint8_t evidence_hash[32];  /* identity of the evidence backing the record (as in
-                                 tee_register_result); zero if none passed */
-  int32_t reserved;           /* zero; keeps the layout free of padding */
-  int64_t valid_until;        /* -1 when never attested */
+  int32_t status;            /* TEE_VALIDATOR_* */
+  int32_t reason;            /* TEE_FAIL_* that made it unattested, or NONE */
+  uint8_t evidence_hash[32]; /* identity of the evidence backing the record (as in
+                                tee_register_result); zero if none passed */
+  int32_t reserved;          /* zero; keeps the layout free of padding */
+  int64_t valid_until;       /* -1 when never attested */
   uint64_t registered_at;
   uint64_t verified_at_epoch; /* last epoch that evaluated it: every epoch
                                  re-evaluates attested records; otherwise the
@@ -182,11 +182,11 @@ typedef struct tee_record {
 typedef struct tee_epoch_report {
   uint64_t epoch;
   uint64_t epoch_time;
-  uint64_t snapshot_size;     /* validators in the snapshot */
-  uint64_t attested;          /* of which attested */
-  uint64_t reevaluated;       /* attested records re-evaluated */
-  uint64_t demoted;           /* of which demoted */
-  uint64_t expiring;          /* attested, valid_until inside the window */
+  uint64_t snapshot_size; /* validators in the snapshot */
+  uint64_t attested;      /* of which attested */
+  uint64_t reevaluated;   /* attested records re-evaluated */
+  uint64_t demoted;       /* of which demoted */
+  uint64_t expiring;      /* attested, valid_until inside the window */
   uint8_t total_weight_be[32];
   uint8_t params_hash[32];
   uint8_t collateral_hash[32];
@@ -233,8 +233,8 @@ typedef struct tee_api {
   int32_t (*deregister)(tee_handle* h, const uint8_t validator_id[32]);
   /* Admits a collateral document of a TEE type (DESIGN §2): it is verified at
    * `now` and, if genuine, stored and used from the next epoch on. */
-  int32_t (*submit_collateral)(tee_handle* h, int32_t tee_type, const uint8_t* data,
-                               size_t len, uint64_t now);
+  int32_t (*submit_collateral)(tee_handle* h, int32_t tee_type, const uint8_t* data, size_t len,
+                               uint64_t now);
   int32_t (*get_record)(tee_handle* h, const uint8_t validator_id[32], tee_record* out);
 
   /* Starts epoch E: re-evaluates attested records at epoch_time against the
@@ -244,8 +244,8 @@ typedef struct tee_api {
    * older E, or a new E with an earlier epoch_time than the last epoch's, is
    * TEE_ERR_EPOCH_ORDER; E = 2^64-1 is TEE_ERR_INVALID_ARGUMENT. out may be
    * NULL. */
-  int32_t (*on_epoch)(tee_handle* h, uint64_t epoch, uint64_t epoch_time,
-                      const uint8_t seed[32], tee_epoch_report* out);
+  int32_t (*on_epoch)(tee_handle* h, uint64_t epoch, uint64_t epoch_time, const uint8_t seed[32],
+                      tee_epoch_report* out);
   /* Weights of an epoch's snapshot, ordered by validator id. *out freed with free(). */
   int32_t (*get_weights)(tee_handle* h, uint64_t epoch, tee_weight** out, size_t* n);
   /* Leader of (epoch, slot) (DESIGN §7). */
@@ -265,10 +265,10 @@ typedef struct tee_api {
    * [tee] table bound the collateral: more than verify_max_collateral_blobs
    * blobs, or more than verify_max_collateral_bytes bytes in all, is
    * TEE_ERR_TOO_LARGE; evidence over [tee.consensus] max_evidence_bytes too. */
-  int32_t (*verify)(tee_handle* h, int32_t tee_type, const uint8_t* evidence,
-                    size_t evidence_len, const tee_blob* collateral, size_t n_collateral,
-                    uint64_t now, const uint8_t* validator_id, const uint8_t* challenge,
-                    char** json_out, size_t* json_len);
+  int32_t (*verify)(tee_handle* h, int32_t tee_type, const uint8_t* evidence, size_t evidence_len,
+                    const tee_blob* collateral, size_t n_collateral, uint64_t now,
+                    const uint8_t* validator_id, const uint8_t* challenge, char** json_out,
+                    size_t* json_len);
   /* Makes Simulated evidence (TEE_TYPE_SIMULATED, the published Ed25519
    * development key) bound to (validator_id, challenge), issued at issued_at.
    * Only when [tee.consensus] simulation = true. Only the Simulated type: the
@@ -276,8 +276,8 @@ typedef struct tee_api {
    * their development private keys; simulated TDX/SNP evidence comes from the
    * test simulators and tenzro-sim. *out freed with free(). */
   int32_t (*simulate_evidence)(tee_handle* h, const uint8_t validator_id[32],
-                               const uint8_t challenge[32], uint64_t issued_at,
-                               uint8_t** out, size_t* out_len);
+                               const uint8_t challenge[32], uint64_t issued_at, uint8_t** out,
+                               size_t* out_len);
 
   /* Frees anything the plugin returned. NULL is a no-op. */
   void (*free)(void* p);

@@ -21,7 +21,8 @@ std::string Hex(ByteView b) { return ToHex(b); }
 
 bool CheckWindow(Verdict& v, std::string_view what, uint64_t from, uint64_t until, uint64_t now) {
   if (now < from) {
-    v.Fail(FailureCode::kNotYetValid, std::string(what) + " is not valid before " + std::to_string(from));
+    v.Fail(FailureCode::kNotYetValid,
+           std::string(what) + " is not valid before " + std::to_string(from));
     return false;
   }
   if (now > until) {
@@ -40,7 +41,8 @@ void CheckEvidenceAge(Verdict& v, Validity& validity, std::optional<uint64_t> ev
   if (now < et) {
     v.Fail(FailureCode::kNotYetValid, "evidence time " + std::to_string(et) + " is after now");
   } else if (now > limit) {
-    v.Fail(FailureCode::kExpired, "evidence older than max_age_secs (" + std::to_string(max_age_secs) + ")");
+    v.Fail(FailureCode::kExpired,
+           "evidence older than max_age_secs (" + std::to_string(max_age_secs) + ")");
   }
 }
 
@@ -51,7 +53,8 @@ void CheckBinding(Verdict& v, const std::optional<BindingInput>& binding, ByteVi
   v.binding_valid = report_data.size() <= expected.size() && n > 0 &&
                     crypto::ConstantTimeEqual(ByteView(expected.data(), n), report_data);
   if (!*v.binding_valid) {
-    v.Fail(FailureCode::kBindingMismatch, "report data does not commit to the validator key and challenge");
+    v.Fail(FailureCode::kBindingMismatch,
+           "report data does not commit to the validator key and challenge");
   }
 }
 

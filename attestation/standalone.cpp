@@ -4,7 +4,8 @@
 
 namespace tenzro::tee {
 
-Result<Verdict> VerifyStandalone(const AttestationVerifier& verifier, const StandaloneRequest& req) {
+Result<Verdict> VerifyStandalone(const AttestationVerifier& verifier,
+                                 const StandaloneRequest& req) {
   const VendorVerifier& v = verifier.For(req.tee_type);
   // Copy the base set only when the caller brings documents of its own.
   // Blobs are tried in passes until one adds nothing, so a document whose

@@ -4,13 +4,20 @@ namespace tenzro::tee {
 
 std::string_view TeeTypeName(TeeType t) {
   switch (t) {
-    case TeeType::None: return "None";
-    case TeeType::IntelTdx: return "IntelTdx";
-    case TeeType::IntelSgx: return "IntelSgx";
-    case TeeType::AmdSevSnp: return "AmdSevSnp";
-    case TeeType::AwsNitro: return "AwsNitro";
-    case TeeType::NvidiaGpu: return "NvidiaGpu";
-    case TeeType::Simulated: return "Simulated";
+    case TeeType::None:
+      return "None";
+    case TeeType::IntelTdx:
+      return "IntelTdx";
+    case TeeType::IntelSgx:
+      return "IntelSgx";
+    case TeeType::AmdSevSnp:
+      return "AmdSevSnp";
+    case TeeType::AwsNitro:
+      return "AwsNitro";
+    case TeeType::NvidiaGpu:
+      return "NvidiaGpu";
+    case TeeType::Simulated:
+      return "Simulated";
   }
   return "Unknown";
 }

@@ -5,12 +5,26 @@
 
 namespace tenzro::tee {
 namespace {
-constexpr std::array<std::string_view, 20> kNames = {
-    "none",          "malformed",        "unsupported",       "bad_signature",
-    "chain_untrusted", "chain_incomplete", "not_yet_valid",   "expired",
-    "revoked",       "collateral_missing", "no_matching_tcb", "tcb_status_rejected",
-    "firmware_too_old", "debug_enclave",  "vmpl",              "policy_violation",
-    "measurement_mismatch", "binding_mismatch", "nonce_mismatch", "simulation_disabled"};
+constexpr std::array<std::string_view, 20> kNames = {"none",
+                                                     "malformed",
+                                                     "unsupported",
+                                                     "bad_signature",
+                                                     "chain_untrusted",
+                                                     "chain_incomplete",
+                                                     "not_yet_valid",
+                                                     "expired",
+                                                     "revoked",
+                                                     "collateral_missing",
+                                                     "no_matching_tcb",
+                                                     "tcb_status_rejected",
+                                                     "firmware_too_old",
+                                                     "debug_enclave",
+                                                     "vmpl",
+                                                     "policy_violation",
+                                                     "measurement_mismatch",
+                                                     "binding_mismatch",
+                                                     "nonce_mismatch",
+                                                     "simulation_disabled"};
 }  // namespace
 
 std::string_view FailureCodeName(FailureCode code) {
@@ -54,7 +68,8 @@ nlohmann::json VerdictToJson(const Verdict& v) {
   j["tcb_status"] = v.tcb_status ? nlohmann::json(*v.tcb_status) : nlohmann::json();
   j["advisory_ids"] = v.advisory_ids;
   j["valid_until"] = v.valid_until ? nlohmann::json(*v.valid_until) : nlohmann::json();
-  j["reason"] = v.valid() ? nlohmann::json() : nlohmann::json(std::string(FailureCodeName(v.reason())));
+  j["reason"] =
+      v.valid() ? nlohmann::json() : nlohmann::json(std::string(FailureCodeName(v.reason())));
   nlohmann::json failures = nlohmann::json::array();
   for (const auto& f : v.failures) {
     failures.push_back({{"code", std::string(FailureCodeName(f.code))}, {"message", f.message}});

@@ -4,8 +4,9 @@
 
 namespace tenzro::tee {
 
-Result<CollateralDoc> VendorVerifier::ParseCollateral(ByteView /*data*/, const CollateralSet& /*known*/,
-                                                     uint64_t /*now*/) const {
+Result<CollateralDoc> VendorVerifier::ParseCollateral(ByteView /*data*/,
+                                                      const CollateralSet& /*known*/,
+                                                      uint64_t /*now*/) const {
   return Error(ErrorCode::kUnsupported,
                std::string("no collateral is admitted for ") + std::string(TeeTypeName(type())));
 }
@@ -34,7 +35,8 @@ Result<Verdict> UnsupportedVerifier::Verify(const VerifyRequest& /*req*/) const 
 
 AttestationVerifier::AttestationVerifier() {
   for (int32_t i = 0; i < kTeeTypeCount; ++i) {
-    verifiers_[static_cast<size_t>(i)] = std::make_unique<UnsupportedVerifier>(static_cast<TeeType>(i));
+    verifiers_[static_cast<size_t>(i)] =
+        std::make_unique<UnsupportedVerifier>(static_cast<TeeType>(i));
   }
 }
 

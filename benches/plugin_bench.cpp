@@ -55,7 +55,7 @@ Frozen MakeFrozen(size_t n, unsigned stake_shift = 0) {
     ::tenzro::workload::MakeValidatorId(7, i, id.data());
     registry::StateEntry st;
     st.status = static_cast<uint8_t>(i % 3 == 0 ? registry::ValidatorStatus::kAttested
-                                                 : registry::ValidatorStatus::kUnattested);
+                                                : registry::ValidatorStatus::kUnattested);
     index.Put(id, U256ToBe(U256(model.Draw(rng)) << stake_shift), st);
   }
   Frozen f;
@@ -83,8 +83,8 @@ const Frozen& FrozenOf(size_t n) {
 }
 
 void SetDraws(benchmark::State& state) {
-  state.counters["draws/s"] =
-      benchmark::Counter(static_cast<double>(kSlots), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["draws/s"] = benchmark::Counter(static_cast<double>(kSlots),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
 }
 
 // The plugin's path: a fresh view, its table built on first use, the schedule.
@@ -99,7 +99,12 @@ void BM_Schedule_Plugin(benchmark::State& state) {
   }
   SetDraws(state);
 }
-BENCHMARK(BM_Schedule_Plugin)->Arg(1'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_Schedule_Plugin)
+    ->Arg(1'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0);
 
 // The schedule's two halves apart, on a built table: the draws alone (the
 // keystream with its rejection loop), and the lookups alone over stored draws.
@@ -131,7 +136,12 @@ void BM_Schedule_DrawsOnly(benchmark::State& state) {
   state.counters["blocks/slot"] = static_cast<double>(blocks) / kSlots;
   SetDraws(state);
 }
-BENCHMARK(BM_Schedule_DrawsOnly)->Arg(1'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_Schedule_DrawsOnly)
+    ->Arg(1'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0);
 
 void BM_Schedule_LookupsOnly(benchmark::State& state) {
   const Frozen& f = FrozenOf(static_cast<size_t>(state.range(0)));
@@ -146,7 +156,12 @@ void BM_Schedule_LookupsOnly(benchmark::State& state) {
   }
   SetDraws(state);
 }
-BENCHMARK(BM_Schedule_LookupsOnly)->Arg(1'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_Schedule_LookupsOnly)
+    ->Arg(1'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0);
 
 // The table build alone (weights, 64-bit prefix sums, guide table).
 void BM_TableBuild(benchmark::State& state) {
@@ -177,7 +192,9 @@ std::vector<P> Prefix(const Frozen& f, Make make) {
   return prefix;
 }
 
-unsigned BitLength64(uint64_t v) { return v == 0 ? 0 : 64 - static_cast<unsigned>(__builtin_clzll(v)); }
+unsigned BitLength64(uint64_t v) {
+  return v == 0 ? 0 : 64 - static_cast<unsigned>(__builtin_clzll(v));
+}
 
 // Baseline (how Solana builds its schedule): the same stream, inverse CDF by
 // binary search over 64-bit prefix sums.
@@ -186,7 +203,8 @@ void BM_Schedule_BinarySearch64(benchmark::State& state) {
   const Hash32 key = EpochKey(f.header.seed, f.header.epoch);
   std::vector<uint32_t> out(kSlots);
   for (auto _ : state) {
-    auto prefix = Prefix<uint64_t>(f, [](const registry::CoreBucket& b, size_t k) { return b.stakes[k]; });
+    auto prefix =
+        Prefix<uint64_t>(f, [](const registry::CoreBucket& b, size_t k) { return b.stakes[k]; });
     const uint64_t w = prefix.back();
     const unsigned bits = BitLength64(w - 1);
     const uint64_t mask = bits == 64 ? UINT64_MAX : (uint64_t{1} << bits) - 1;
@@ -198,16 +216,28 @@ void BM_Schedule_BinarySearch64(benchmark::State& state) {
         uint64_t r0, r1;
         std::memcpy(&r0, block, 8);
         std::memcpy(&r1, block + 32, 8);
-        if ((r0 & mask) < w) { r = r0 & mask; break; }
-        if ((r1 & mask) < w) { r = r1 & mask; break; }
+        if ((r0 & mask) < w) {
+          r = r0 & mask;
+          break;
+        }
+        if ((r1 & mask) < w) {
+          r = r1 & mask;
+          break;
+        }
       }
-      out[s] = static_cast<uint32_t>(std::upper_bound(prefix.begin(), prefix.end(), r) - prefix.begin());
+      out[s] =
+          static_cast<uint32_t>(std::upper_bound(prefix.begin(), prefix.end(), r) - prefix.begin());
     }
     benchmark::DoNotOptimize(out.data());
   }
   SetDraws(state);
 }
-BENCHMARK(BM_Schedule_BinarySearch64)->Arg(1'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_Schedule_BinarySearch64)
+    ->Arg(1'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0);
 
 // Baseline: the generic 256-bit path (U256 words and prefix sums).
 void BM_Schedule_BinarySearch256(benchmark::State& state) {
@@ -215,7 +245,8 @@ void BM_Schedule_BinarySearch256(benchmark::State& state) {
   const Hash32 key = EpochKey(f.header.seed, f.header.epoch);
   std::vector<uint32_t> out(kSlots);
   for (auto _ : state) {
-    auto prefix = Prefix<U256>(f, [](const registry::CoreBucket& b, size_t k) { return b.Stake(k); });
+    auto prefix =
+        Prefix<U256>(f, [](const registry::CoreBucket& b, size_t k) { return b.Stake(k); });
     const U256 w = prefix.back();
     const U256 mask = (U256(1) << BitLength(w - 1)) - 1;
     uint8_t block[64];
@@ -224,16 +255,28 @@ void BM_Schedule_BinarySearch256(benchmark::State& state) {
       for (uint32_t b = 0;; ++b) {
         LeaderKeystreamBlock(key, s, b, block);
         U256 r0 = U256FromLe(block) & mask, r1 = U256FromLe(block + 32) & mask;
-        if (r0 < w) { r = r0; break; }
-        if (r1 < w) { r = r1; break; }
+        if (r0 < w) {
+          r = r0;
+          break;
+        }
+        if (r1 < w) {
+          r = r1;
+          break;
+        }
       }
-      out[s] = static_cast<uint32_t>(std::upper_bound(prefix.begin(), prefix.end(), r) - prefix.begin());
+      out[s] =
+          static_cast<uint32_t>(std::upper_bound(prefix.begin(), prefix.end(), r) - prefix.begin());
     }
     benchmark::DoNotOptimize(out.data());
   }
   SetDraws(state);
 }
-BENCHMARK(BM_Schedule_BinarySearch256)->Arg(1'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_Schedule_BinarySearch256)
+    ->Arg(1'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0);
 
 // The 256-bit table path of the plugin (W > 2^64): stakes shifted by 2^80.
 void BM_Schedule_Plugin_Wide(benchmark::State& state) {
@@ -275,7 +318,8 @@ void BM_Keystream_OpenSsl(benchmark::State& state) {
   uint8_t iv[16] = {};
   uint8_t zeros[64] = {};
   uint8_t block[64], check[64];
-  if (cipher == nullptr || ctx == nullptr || EVP_EncryptInit_ex2(ctx, cipher, key.data(), iv, nullptr) != 1) {
+  if (cipher == nullptr || ctx == nullptr ||
+      EVP_EncryptInit_ex2(ctx, cipher, key.data(), iv, nullptr) != 1) {
     state.SkipWithError("OpenSSL ChaCha20 unavailable");
   }
   // Same bytes as libsodium for a sample slot, or the comparison is void.
@@ -285,7 +329,8 @@ void BM_Keystream_OpenSsl(benchmark::State& state) {
   EVP_EncryptInit_ex2(ctx, nullptr, nullptr, iv, nullptr);
   EVP_EncryptUpdate(ctx, block, &len, zeros, 64);
   LeaderKeystreamBlock(key, sample, 0, check);
-  if (std::memcmp(block, check, 64) != 0) state.SkipWithError("OpenSSL and libsodium streams differ");
+  if (std::memcmp(block, check, 64) != 0)
+    state.SkipWithError("OpenSSL and libsodium streams differ");
   uint64_t sink = 0;
   for (auto _ : state) {
     for (uint64_t s = 0; s < kSlots; ++s) {
@@ -329,8 +374,8 @@ void BM_Weights_TotalFromView(benchmark::State& state) {
   const Frozen& f = FrozenOf(static_cast<size_t>(state.range(0)));
   EpochView view(f.header, f.set);
   for (auto _ : state) benchmark::DoNotOptimize(view.TotalWeight().ok());
-  state.counters["validators/s"] = benchmark::Counter(static_cast<double>(state.range(0)),
-                                                      benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["validators/s"] = benchmark::Counter(
+      static_cast<double>(state.range(0)), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_Weights_TotalFromView)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
@@ -339,8 +384,8 @@ void BM_Weights_U256(benchmark::State& state) {
   const Frozen& f = FrozenOf(static_cast<size_t>(state.range(0)));
   const EpochSnapshot snap = EpochView(f.header, f.set).Materialize();
   for (auto _ : state) benchmark::DoNotOptimize(ComputeWeights(snap).ok());
-  state.counters["validators/s"] = benchmark::Counter(static_cast<double>(state.range(0)),
-                                                      benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["validators/s"] = benchmark::Counter(
+      static_cast<double>(state.range(0)), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_Weights_U256)->Arg(100'000)->Unit(benchmark::kMillisecond);
 
@@ -436,7 +481,8 @@ BENCHMARK(BM_Registry_Put)->Unit(benchmark::kMicrosecond)->MinTime(1.0);
 void BM_Registry_Get(benchmark::State& state) {
   Env env("get");
   std::vector<registry::ValidatorRecord> rs;
-  for (int i = 0; i < 10'000; ++i) rs.push_back(AttestedRecord(Label("get-" + std::to_string(i)), sim::DefaultMeasurement()));
+  for (int i = 0; i < 10'000; ++i)
+    rs.push_back(AttestedRecord(Label("get-" + std::to_string(i)), sim::DefaultMeasurement()));
   if (!env.reg->Upsert(rs).ok()) state.SkipWithError("setup failed");
   size_t i = 0;
   for (auto _ : state) benchmark::DoNotOptimize(env.reg->Get(rs[i++ % rs.size()].id).ok());
@@ -451,7 +497,8 @@ void BM_Index_Find(benchmark::State& state) {
     index.Put(ids[i], StakeBe(1000 + i), {});
   }
   size_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(index.Find(ids[(i++ * 7919) % ids.size()]).has_value());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(index.Find(ids[(i++ * 7919) % ids.size()]).has_value());
 }
 BENCHMARK(BM_Index_Find)->Arg(1'000'000);
 
@@ -488,11 +535,13 @@ void BM_EpochTransition(benchmark::State& state) {
     if (!env.reg->Upsert(batch).ok()) state.SkipWithError("setup failed");
   }
   const Bytes list = sim::MakeRevocationList(kT0, kT0 + 365 * 86400, {bad});
-  if (!env.hooks->SubmitCollateral(TeeType::Simulated, AsView(list), kT0).ok()) state.SkipWithError("collateral");
+  if (!env.hooks->SubmitCollateral(TeeType::Simulated, AsView(list), kT0).ok())
+    state.SkipWithError("collateral");
   uint64_t epoch = 1;
   uint64_t demoted = 0;
   for (auto _ : state) {
-    auto rep = env.hooks->OnEpoch(epoch, kT0 + epoch * 3600, Label("seed-" + std::to_string(epoch)));
+    auto rep =
+        env.hooks->OnEpoch(epoch, kT0 + epoch * 3600, Label("seed-" + std::to_string(epoch)));
     if (!rep.ok()) state.SkipWithError(rep.status().ToString().c_str());
     demoted = rep->demoted;
     ++epoch;

@@ -14,8 +14,8 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
-#include <utility>
 #include <optional>
+#include <utility>
 
 #include "consensus_hooks/leader.h"
 #include "consensus_hooks/snapshot.h"
@@ -37,7 +37,8 @@ class EpochView {
   U256 StakeAt(size_t i) const;
   // Visits every validator in id order: f(index, id, weight_be, attested).
   // kOverflow when a weight does not fit in 256 bits.
-  Status ForEachWeight(const std::function<void(size_t, const ValidatorId&, const U256Bytes&, bool)>& f) const;
+  Status ForEachWeight(
+      const std::function<void(size_t, const ValidatorId&, const U256Bytes&, bool)>& f) const;
   // kOverflow past 2^256 - 1 (cannot happen for sets the hooks admitted).
   Result<U256> TotalWeight() const;
 

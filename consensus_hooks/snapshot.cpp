@@ -6,7 +6,9 @@ namespace tenzro::tee::consensus {
 namespace {
 constexpr uint8_t kVersion = 1;
 constexpr uint8_t kHeaderVersion = 2;
-Status Corrupt(const char* what) { return Error(ErrorCode::kStorage, std::string("corrupt ") + what); }
+Status Corrupt(const char* what) {
+  return Error(ErrorCode::kStorage, std::string("corrupt ") + what);
+}
 }  // namespace
 
 // v1: u8 version | u64 epoch | u64 epoch_time | seed[32] | u64 multiplier |
@@ -97,8 +99,8 @@ Result<SnapshotHeader> DecodeSnapshotHeader(ByteView data) {
 Bytes EncodeReport(const EpochReport& r) {
   Bytes out;
   PutU8(out, kVersion);
-  for (uint64_t v : {r.epoch, r.epoch_time, r.snapshot_size, r.attested, r.reevaluated, r.demoted,
-                     r.expiring}) {
+  for (uint64_t v :
+       {r.epoch, r.epoch_time, r.snapshot_size, r.attested, r.reevaluated, r.demoted, r.expiring}) {
     PutU64Le(out, v);
   }
   PutBytes(out, AsView(r.total_weight_be));

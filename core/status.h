@@ -56,7 +56,7 @@ inline Status Error(ErrorCode code, std::string message) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -82,10 +82,10 @@ class [[nodiscard]] Result {
 #define TEE_CONCAT(a, b) TEE_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when `expr` fails.
-#define TEE_TRY(expr)                         \
-  do {                                        \
+#define TEE_TRY(expr)                          \
+  do {                                         \
     ::tenzro::tee::Status tee_try_s_ = (expr); \
-    if (!tee_try_s_.ok()) return tee_try_s_;  \
+    if (!tee_try_s_.ok()) return tee_try_s_;   \
   } while (0)
 
 // Declares `lhs` from a Result, returning its Status from the enclosing

@@ -37,10 +37,14 @@ std::optional<U256> ParseU256(std::string_view text) {
     if (text.empty() || text.size() > 64) return std::nullopt;
     for (char c : text) {
       int d;
-      if (c >= '0' && c <= '9') d = c - '0';
-      else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-      else return std::nullopt;
+      if (c >= '0' && c <= '9')
+        d = c - '0';
+      else if (c >= 'a' && c <= 'f')
+        d = c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        d = c - 'A' + 10;
+      else
+        return std::nullopt;
       acc = (acc << 4) | static_cast<unsigned>(d);
     }
   } else {

@@ -45,7 +45,8 @@ uint32_t ClaimStore::Add(const ClaimSet& claims) {
     slots_[h - 1] = slot;
     return h;
   }
-  if (slots_.size() >= std::numeric_limits<uint32_t>::max() - 1) throw std::length_error("claim store full");
+  if (slots_.size() >= std::numeric_limits<uint32_t>::max() - 1)
+    throw std::length_error("claim store full");
   slots_.push_back(slot);
   return static_cast<uint32_t>(slots_.size());
 }
@@ -86,8 +87,9 @@ Status ClaimStore::DecodeInto(uint32_t handle, ClaimSet& out) const {
       uint8_t klen = 0;
       uint32_t vlen = 0;
       ByteView key, value;
-      same = rd.ReadU8(klen) && rd.ReadView(klen, key) && rd.ReadU32Le(vlen) && vlen <= (1u << 16) &&
-             rd.ReadView(vlen, value) && std::equal(key.begin(), key.end(), it->first.begin(), it->first.end());
+      same = rd.ReadU8(klen) && rd.ReadView(klen, key) && rd.ReadU32Le(vlen) &&
+             vlen <= (1u << 16) && rd.ReadView(vlen, value) &&
+             std::equal(key.begin(), key.end(), it->first.begin(), it->first.end());
       if (same) it->second.assign(value.begin(), value.end());
     }
     if (same && rd.AtEnd()) return Status::Ok();

@@ -44,7 +44,9 @@ class ClaimStore {
     std::vector<std::unique_ptr<uint8_t[]>> slabs;
     std::vector<uint32_t> free;  // freed slot indices
     uint32_t next = 0;           // slots handed out so far
-    uint8_t* At(uint32_t i) const { return slabs[i / (kSlab / stride)].get() + (i % (kSlab / stride)) * stride; }
+    uint8_t* At(uint32_t i) const {
+      return slabs[i / (kSlab / stride)].get() + (i % (kSlab / stride)) * stride;
+    }
   };
   struct Slot {
     uint32_t len = 0;

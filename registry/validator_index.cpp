@@ -82,8 +82,10 @@ void SetStake(CoreBucket& b, size_t k, const U256Bytes& stake_be) {
   }
   b.stakes[k] = 0;
   auto it = LowerBig(b.big, id);
-  if (it != b.big.end() && it->id == id) it->stake_be = stake_be;
-  else b.big.insert(it, BigStake{id, stake_be});
+  if (it != b.big.end() && it->id == id)
+    it->stake_be = stake_be;
+  else
+    b.big.insert(it, BigStake{id, stake_be});
 }
 
 void InsertAt(CoreBucket& b, size_t pos, const ValidatorId& id, const U256Bytes& stake_be) {
@@ -115,12 +117,15 @@ std::optional<IndexedValidator> ValidatorIndex::Find(const ValidatorId& id) cons
 
 CoreBucket& ValidatorIndex::MutableCore(size_t b) {
   auto& p = core_[b];
-  if (!p) p = std::make_shared<CoreBucket>();
-  else if (!SoleOwner(p)) p = std::make_shared<CoreBucket>(*p);  // a snapshot holds it
+  if (!p)
+    p = std::make_shared<CoreBucket>();
+  else if (!SoleOwner(p))
+    p = std::make_shared<CoreBucket>(*p);  // a snapshot holds it
   return *p;
 }
 
-void ValidatorIndex::Put(const ValidatorId& id, const U256Bytes& stake_be, const StateEntry& state) {
+void ValidatorIndex::Put(const ValidatorId& id, const U256Bytes& stake_be,
+                         const StateEntry& state) {
   const size_t b = BucketOf(id);
   if (const CoreBucket* cb = core_[b].get()) {
     auto [pos, found] = Locate(*cb, id);

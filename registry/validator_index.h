@@ -40,7 +40,9 @@ namespace tenzro::tee::registry {
 inline constexpr unsigned kBucketBits = TEE_INDEX_BUCKET_BITS;
 static_assert(kBucketBits >= 1 && kBucketBits <= 16);
 inline constexpr size_t kBucketCount = size_t{1} << kBucketBits;
-inline size_t BucketOf(const ValidatorId& id) { return ((size_t{id[0]} << 8) | id[1]) >> (16 - kBucketBits); }
+inline size_t BucketOf(const ValidatorId& id) {
+  return ((size_t{id[0]} << 8) | id[1]) >> (16 - kBucketBits);
+}
 
 struct BigStake {
   ValidatorId id{};

@@ -201,13 +201,27 @@ static void u256_to_hex(const uint8_t b[32], char out[67]) {
 }
 
 static const char* fail_name(int32_t reason) {
-  static const char* const names[] = {
-      "none",           "malformed",        "unsupported",          "bad_signature",
-      "chain_untrusted", "chain_incomplete", "not_yet_valid",        "expired",
-      "revoked",        "collateral_missing", "no_matching_tcb",    "tcb_status_rejected",
-      "firmware_too_old", "debug_enclave",  "vmpl",                 "policy_violation",
-      "measurement_mismatch", "binding_mismatch", "nonce_mismatch", "simulation_disabled",
-      "internal"};
+  static const char* const names[] = {"none",
+                                      "malformed",
+                                      "unsupported",
+                                      "bad_signature",
+                                      "chain_untrusted",
+                                      "chain_incomplete",
+                                      "not_yet_valid",
+                                      "expired",
+                                      "revoked",
+                                      "collateral_missing",
+                                      "no_matching_tcb",
+                                      "tcb_status_rejected",
+                                      "firmware_too_old",
+                                      "debug_enclave",
+                                      "vmpl",
+                                      "policy_violation",
+                                      "measurement_mismatch",
+                                      "binding_mismatch",
+                                      "nonce_mismatch",
+                                      "simulation_disabled",
+                                      "internal"};
   if (reason < 0 || (size_t)reason >= sizeof names / sizeof names[0]) return "unknown";
   return names[reason];
 }
@@ -223,10 +237,10 @@ typedef struct validator {
   uint8_t* evidence; /* plugin-allocated; released with api->free */
   size_t evidence_len;
   tee_register_result reg;
-  int last_attested;      /* from the last epoch's weights */
+  int last_attested; /* from the last epoch's weights */
   uint8_t last_weight[32];
-  uint64_t slots;         /* slots led over all epochs */
-  double expected_sum;    /* sum over epochs of weight / total weight */
+  uint64_t slots;      /* slots led over all epochs */
+  double expected_sum; /* sum over epochs of weight / total weight */
 } validator;
 
 typedef struct genesis {
@@ -288,10 +302,10 @@ static int read_genesis(const char* path, genesis* g) {
         genesis_error(path, line, "given twice", tok[0]);
         ok = 0;
       } else if (!parse_u64(tok[1], &v) || (!is_time && v == 0)) {
-        genesis_error(path, line,
-                      is_time ? "bad genesis_time (unix seconds)"
-                              : "bad epoch_secs (positive seconds)",
-                      tok[1]);
+        genesis_error(
+            path, line,
+            is_time ? "bad genesis_time (unix seconds)" : "bad epoch_secs (positive seconds)",
+            tok[1]);
         ok = 0;
       } else if (is_time) {
         g->time = v;
@@ -638,8 +652,7 @@ static int run(host* hs, const char* config, genesis* g, uint64_t epochs, uint64
   for (i = 0; i < g->n; ++i) {
     validator* v = &g->v[i];
     if (v->sim) {
-      st = api->simulate_evidence(hs->h, v->id, g->seed, g->time, &v->evidence,
-                                  &v->evidence_len);
+      st = api->simulate_evidence(hs->h, v->id, g->seed, g->time, &v->evidence, &v->evidence_len);
       if (st != TEE_OK) {
         report_failure(hs, "simulate_evidence", st);
         goto done;
@@ -664,9 +677,8 @@ static int run(host* hs, const char* config, genesis* g, uint64_t epochs, uint64
     goto done;
   }
   to_hex(g->seed, 32, hex);
-  printf("genesis validators=%lu genesis_time=%llu epoch_secs=%llu seed=%s\n",
-         (unsigned long)g->n, (unsigned long long)g->time, (unsigned long long)g->epoch_secs,
-         hex);
+  printf("genesis validators=%lu genesis_time=%llu epoch_secs=%llu seed=%s\n", (unsigned long)g->n,
+         (unsigned long long)g->time, (unsigned long long)g->epoch_secs, hex);
   for (i = 0; i < g->n; ++i) {
     validator* v = &g->v[i];
     v->reg = results[i];
@@ -709,8 +721,8 @@ static int run(host* hs, const char* config, genesis* g, uint64_t epochs, uint64
     to_hex(rep.params_hash, 32, ph);
     to_hex(rep.collateral_hash, 32, ch);
     to_hex(seed_e, 32, hex);
-    printf("epoch %llu time=%llu seed=%s\n", (unsigned long long)e,
-           (unsigned long long)epoch_time, hex);
+    printf("epoch %llu time=%llu seed=%s\n", (unsigned long long)e, (unsigned long long)epoch_time,
+           hex);
     printf("  snapshot_size=%llu attested=%llu reevaluated=%llu demoted=%llu expiring=%llu\n",
            (unsigned long long)rep.snapshot_size, (unsigned long long)rep.attested,
            (unsigned long long)rep.reevaluated, (unsigned long long)rep.demoted,
@@ -818,14 +830,14 @@ static int run(host* hs, const char* config, genesis* g, uint64_t epochs, uint64
       u256_to_dec(g->v[i].last_weight, weight);
       if (strlen(weight) > weight_w) weight_w = strlen(weight);
     }
-    printf("\n%-*s  %*s  %-8s  %*s  %12s  %10s  %10s\n", (int)name_w, "name", (int)stake_w,
-           "stake", "attested", (int)weight_w, "weight", "slots", "observed%", "expected%");
+    printf("\n%-*s  %*s  %-8s  %*s  %12s  %10s  %10s\n", (int)name_w, "name", (int)stake_w, "stake",
+           "attested", (int)weight_w, "weight", "slots", "observed%", "expected%");
     for (i = 0; i < g->n; ++i) {
       const validator* v = &g->v[i];
       u256_to_dec(v->stake, stake);
       u256_to_dec(v->last_weight, weight);
-      printf("%-*s  %*s  %-8s  %*s  %12llu  %10.2f  %10.2f\n", (int)name_w, v->name,
-             (int)stake_w, stake, v->last_attested ? "yes" : "no", (int)weight_w, weight,
+      printf("%-*s  %*s  %-8s  %*s  %12llu  %10.2f  %10.2f\n", (int)name_w, v->name, (int)stake_w,
+             stake, v->last_attested ? "yes" : "no", (int)weight_w, weight,
              (unsigned long long)v->slots, 100.0 * (double)v->slots / all_slots,
              100.0 * v->expected_sum / (double)epochs);
     }

@@ -32,7 +32,8 @@ Result<Evidence> ParseEvidence(ByteView data) {
   if (!MagicIs(magic, kEvidenceMagic)) return Malformed("bad magic at offset 0");
   r.ReadU16Le(e.version);
   if (e.version != kVersion) {
-    return Error(ErrorCode::kUnsupported, "simulated evidence version " + std::to_string(e.version));
+    return Error(ErrorCode::kUnsupported,
+                 "simulated evidence version " + std::to_string(e.version));
   }
   r.ReadU16Le(reserved);
   if (reserved != 0) return Malformed("reserved field at offset 10 is not zero");
@@ -69,7 +70,8 @@ Result<RevocationList> ParseRevocationList(ByteView data) {
   uint32_t count = 0;
   uint32_t reserved32 = 0;
   RevocationList rl;
-  if (!r.ReadView(8, magic) || !MagicIs(magic, kListMagic)) return Malformed("bad revocation list magic");
+  if (!r.ReadView(8, magic) || !MagicIs(magic, kListMagic))
+    return Malformed("bad revocation list magic");
   r.ReadU16Le(version);
   r.ReadU16Le(reserved16);
   r.ReadU64Le(rl.this_update);
@@ -80,8 +82,10 @@ Result<RevocationList> ParseRevocationList(ByteView data) {
   if (version != kVersion) {
     return Error(ErrorCode::kUnsupported, "revocation list version " + std::to_string(version));
   }
-  if (reserved16 != 0 || reserved32 != 0) return Malformed("revocation list reserved field not zero");
-  if (rl.next_update < rl.this_update) return Malformed("revocation list next_update before this_update");
+  if (reserved16 != 0 || reserved32 != 0)
+    return Malformed("revocation list reserved field not zero");
+  if (rl.next_update < rl.this_update)
+    return Malformed("revocation list next_update before this_update");
   if (count > kMaxRevoked) return Malformed("revocation list count too large");
   if (r.remaining() != static_cast<size_t>(count) * 48 + 96) {
     return Malformed("revocation list length does not match its count");
@@ -89,7 +93,8 @@ Result<RevocationList> ParseRevocationList(ByteView data) {
   rl.revoked.resize(count);
   for (auto& m : rl.revoked) r.ReadArray(m);
   for (size_t i = 1; i < rl.revoked.size(); ++i) {
-    if (!(rl.revoked[i - 1] < rl.revoked[i])) return Malformed("revoked measurements not strictly increasing");
+    if (!(rl.revoked[i - 1] < rl.revoked[i]))
+      return Malformed("revoked measurements not strictly increasing");
   }
   size_t signed_len = r.offset() + 32;
   r.ReadArray(rl.signer);

@@ -38,7 +38,9 @@ class Plugin {
   Plugin(const Plugin&) = delete;
   Plugin& operator=(const Plugin&) = delete;
 
-  void Open(const std::string& config) { Check(api_->open(config.c_str(), nullptr, &handle_), "open", nullptr); }
+  void Open(const std::string& config) {
+    Check(api_->open(config.c_str(), nullptr, &handle_), "open", nullptr);
+  }
   const tee_api& api() const { return *api_; }
   tee_handle* h() const { return handle_; }
   // Throws with the plugin's last error when st is not TEE_OK.
@@ -63,7 +65,8 @@ inline void EpochKey(const uint8_t seed[32], uint64_t epoch, uint8_t key[32]) {
   uint8_t msg[40];
   std::memcpy(msg, seed, 32);
   for (int i = 0; i < 8; ++i) msg[32 + i] = static_cast<uint8_t>(epoch >> (8 * i));
-  crypto_generichash(key, 32, msg, sizeof msg, reinterpret_cast<const uint8_t*>(kTag), sizeof kTag - 1);
+  crypto_generichash(key, 32, msg, sizeof msg, reinterpret_cast<const uint8_t*>(kTag),
+                     sizeof kTag - 1);
 }
 
 template <typename Word>
@@ -95,7 +98,8 @@ class Stream {
       crypto_stream_chacha20_ietf_xor_ic(block, kZeros, 64, nonce, b, key_);
       for (int w = 0; w < 2; ++w) {
         Word r = 0;
-        for (int i = static_cast<int>(sizeof(Word)) - 1; i >= 0; --i) r = (r << 8) | block[32 * w + i];
+        for (int i = static_cast<int>(sizeof(Word)) - 1; i >= 0; --i)
+          r = (r << 8) | block[32 * w + i];
         r &= mask_;
         if (r < total_) return r;
       }

@@ -72,7 +72,8 @@ double CurrentRssMb() {
   std::ifstream in("/proc/self/statm");
   uint64_t pages = 0, resident = 0;
   in >> pages >> resident;
-  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) /
+         (1024.0 * 1024.0);
 }
 
 struct Options {
@@ -91,7 +92,8 @@ struct Options {
   uint64_t max_age = 86'400;
   uint64_t rocksdb_mb = 32;  // as config/devnet.toml
   uint64_t batch = 10'000;
-  uint64_t linear_work = 200'000'000;  // validator visits spent on the linear-scan baseline per epoch
+  uint64_t linear_work =
+      200'000'000;  // validator visits spent on the linear-scan baseline per epoch
   uint64_t verify_weights_max = 200'000;
   unsigned stake_shift = 0;
   // The multiplier the expected shares assume (what users are promised);
@@ -117,8 +119,10 @@ class Progress {
     const double f = total_ == 0 ? 1.0 : static_cast<double>(done) / static_cast<double>(total_);
     const int width = 30;
     const int fill = static_cast<int>(f * width);
-    std::fprintf(stderr, "\r  %-24s [%s%s] %5.1f%% %6.1fs", what_.c_str(), std::string(static_cast<size_t>(fill), '#').c_str(),
-                 std::string(static_cast<size_t>(width - fill), '.').c_str(), 100 * f, MsSince(start_) / 1000);
+    std::fprintf(stderr, "\r  %-24s [%s%s] %5.1f%% %6.1fs", what_.c_str(),
+                 std::string(static_cast<size_t>(fill), '#').c_str(),
+                 std::string(static_cast<size_t>(width - fill), '.').c_str(), 100 * f,
+                 MsSince(start_) / 1000);
     shown_ = true;
   }
   void Done() {
@@ -147,15 +151,17 @@ const std::vector<std::string> kClassNames = {"attested", "unattested", "demoted
 // Validators in id order (the snapshot's order); ids are regenerated from
 // (seed, gen) when needed instead of kept (32 MB at a million).
 struct Model {
-  std::vector<uint32_t> gen;        // generation index of the k-th smallest id
-  std::vector<uint64_t> stake;      // base units (before --stake-shift)
+  std::vector<uint32_t> gen;    // generation index of the k-th smallest id
+  std::vector<uint64_t> stake;  // base units (before --stake-shift)
   std::vector<uint8_t> kind;
-  std::vector<uint8_t> attested;    // the model's status now
-  std::vector<uint8_t> demoted;     // was attested, demoted since
-  std::vector<int64_t> valid_until; // attested: inclusive unix seconds
+  std::vector<uint8_t> attested;     // the model's status now
+  std::vector<uint8_t> demoted;      // was attested, demoted since
+  std::vector<int64_t> valid_until;  // attested: inclusive unix seconds
 };
 
-void IdOf(const Options& o, uint32_t gen, uint8_t out[32]) { tenzro::workload::MakeValidatorId(o.seed, gen, out); }
+void IdOf(const Options& o, uint32_t gen, uint8_t out[32]) {
+  tenzro::workload::MakeValidatorId(o.seed, gen, out);
+}
 
 void StakeBe(uint64_t stake, unsigned shift, uint8_t out[32]) {
   std::memset(out, 0, 32);
@@ -225,7 +231,8 @@ tenzro::tee::simulated::Measurement FleetB() {
 
 void Challenge(uint64_t run_seed, uint64_t epoch, uint8_t out[32]) {
   uint8_t msg[24] = {'c', 'h', 'a', 'l', 'l', 'e', 'n', 'g', 'e', '-', 's', 'i', 'm', 0, 0, 0};
-  for (int i = 0; i < 8; ++i) msg[16 + i] = static_cast<uint8_t>((run_seed * 1000003u + epoch) >> (8 * i));
+  for (int i = 0; i < 8; ++i)
+    msg[16 + i] = static_cast<uint8_t>((run_seed * 1000003u + epoch) >> (8 * i));
   crypto_generichash(out, 32, msg, sizeof msg, nullptr, 0);
 }
 
@@ -238,8 +245,9 @@ struct RegStats {
 // Registers (or renews) the validators at model positions `ks` in batches.
 // attested: with evidence issued at issued_at(k), else without.
 template <typename IssuedAt>
-RegStats RegisterBatches(Plugin& p, const Options& o, Model& m, const std::vector<size_t>& ks, bool with_evidence,
-                         uint64_t registered_at, uint64_t epoch, IssuedAt issued_at, const std::string& what) {
+RegStats RegisterBatches(Plugin& p, const Options& o, Model& m, const std::vector<size_t>& ks,
+                         bool with_evidence, uint64_t registered_at, uint64_t epoch,
+                         IssuedAt issued_at, const std::string& what) {
   RegStats st;
   Progress bar(o.progress && ks.size() >= 20'000, what, ks.size());
   uint8_t challenge[32];
@@ -280,7 +288,8 @@ RegStats RegisterBatches(Plugin& p, const Options& o, Model& m, const std::vecto
         } else {
           uint8_t* ev = nullptr;
           size_t len = 0;
-          p.Check(p.api().simulate_evidence(p.h(), &ids[32 * i], challenge, at, &ev, &len), "simulate_evidence");
+          p.Check(p.api().simulate_evidence(p.h(), &ids[32 * i], challenge, at, &ev, &len),
+                  "simulate_evidence");
           evidence[i].assign(ev, ev + len);
           p.api().free(ev);
         }
@@ -298,10 +307,11 @@ RegStats RegisterBatches(Plugin& p, const Options& o, Model& m, const std::vecto
       if (!with_evidence) continue;
       const int64_t expect = static_cast<int64_t>(issued_at(k) + o.max_age);
       if (results[i].attested != 1 || results[i].valid_until != expect) {
-        throw std::runtime_error("validator at position " + std::to_string(k) + ": registration gave attested=" +
-                                 std::to_string(results[i].attested) + " reason=" + std::to_string(results[i].reason) +
-                                 " valid_until=" + std::to_string(results[i].valid_until) + ", the model expects " +
-                                 std::to_string(expect));
+        throw std::runtime_error(
+            "validator at position " + std::to_string(k) + ": registration gave attested=" +
+            std::to_string(results[i].attested) + " reason=" + std::to_string(results[i].reason) +
+            " valid_until=" + std::to_string(results[i].valid_until) + ", the model expects " +
+            std::to_string(expect));
       }
       m.attested[k] = 1;
       m.valid_until[k] = expect;
@@ -318,21 +328,25 @@ RegStats RegisterBatches(Plugin& p, const Options& o, Model& m, const std::vecto
 
 template <typename Word>
 struct BaselineResult {
-  double bsearch_ms = 0;    // prefix build + all slots
-  double linear_ns = 0;     // per draw, over the sample
+  double bsearch_ms = 0;  // prefix build + all slots
+  double linear_ns = 0;   // per draw, over the sample
   uint64_t linear_slots = 0;
   uint64_t mismatches = 0;  // against the plugin's schedule
 };
 
 template <typename Word>
-BaselineResult<Word> RunBaselines(const Options& o, const Model& m, const uint8_t key[32], Word total,
-                                  const std::vector<uint32_t>& plugin_schedule, uint64_t multiplier) {
+BaselineResult<Word> RunBaselines(const Options& o, const Model& m, const uint8_t key[32],
+                                  Word total, const std::vector<uint32_t>& plugin_schedule,
+                                  uint64_t multiplier) {
   BaselineResult<Word> res;
   const size_t n = m.stake.size();
-  auto weight = [&](size_t k) { return (Word(m.stake[k]) << o.stake_shift) * Word(m.attested[k] ? multiplier : 1); };
+  auto weight = [&](size_t k) {
+    return (Word(m.stake[k]) << o.stake_shift) * Word(m.attested[k] ? multiplier : 1);
+  };
   // Binary search over prefix sums: build included.
   {
-    Progress bar(o.progress && o.slots * n >= 50'000'000'000ull, "baseline: binary search", o.slots);
+    Progress bar(o.progress && o.slots * n >= 50'000'000'000ull, "baseline: binary search",
+                 o.slots);
     const auto t0 = Clock::now();
     std::vector<Word> prefix(n);
     Word acc = 0;
@@ -340,7 +354,8 @@ BaselineResult<Word> RunBaselines(const Options& o, const Model& m, const uint8_
     tenzro::simhost::Stream<Word> stream(key, total);
     for (uint64_t s = 0; s < o.slots; ++s) {
       const Word r = stream.Draw(s);
-      const auto i = static_cast<uint32_t>(std::upper_bound(prefix.begin(), prefix.end(), r) - prefix.begin());
+      const auto i =
+          static_cast<uint32_t>(std::upper_bound(prefix.begin(), prefix.end(), r) - prefix.begin());
       if (i != plugin_schedule[s]) ++res.mismatches;
       if ((s & 0xffff) == 0) bar.Update(s);
     }
@@ -348,11 +363,13 @@ BaselineResult<Word> RunBaselines(const Options& o, const Model& m, const uint8_
   }
   // Naive linear scan on evenly spread slots, as many as the work budget allows.
   {
-    res.linear_slots = std::max<uint64_t>(16, std::min<uint64_t>(o.slots, o.linear_work / std::max<size_t>(n, 1)));
+    res.linear_slots =
+        std::max<uint64_t>(16, std::min<uint64_t>(o.slots, o.linear_work / std::max<size_t>(n, 1)));
     const uint64_t step = std::max<uint64_t>(1, o.slots / res.linear_slots);
     tenzro::simhost::Stream<Word> stream(key, total);
     uint64_t done = 0;
-    Progress bar(o.progress && o.linear_work >= 100'000'000, "baseline: linear scan", res.linear_slots);
+    Progress bar(o.progress && o.linear_work >= 100'000'000, "baseline: linear scan",
+                 res.linear_slots);
     const auto t0 = Clock::now();
     for (uint64_t s = 0; s < o.slots && done < res.linear_slots; s += step, ++done) {
       const Word r = stream.Draw(s);
@@ -379,7 +396,8 @@ BaselineResult<Word> RunBaselines(const Options& o, const Model& m, const uint8_
 struct EpochRow {
   uint64_t epoch = 0;
   uint64_t validators = 0, attested = 0, demoted_now = 0, demoted_total = 0, renewed = 0;
-  double renew_ms = 0, epoch_ms = 0, schedule_ms = 0, schedule_warm_ms = 0, bsearch_ms = 0, linear_ns = 0;
+  double renew_ms = 0, epoch_ms = 0, schedule_ms = 0, schedule_warm_ms = 0, bsearch_ms = 0,
+         linear_ns = 0;
   uint64_t linear_slots = 0;
   double multiplier_observed = 0;
   tenzro::simstats::Fairness fairness;
@@ -406,16 +424,20 @@ void Plot(const Options& o, const fs::path& dir) {
        << "set datafile separator ','\n"
        << "classes = 'attested unattested demoted'\n"
        << "f(i) = (i - 2) * 0.27\n"
-       << "set multiplot layout 2,1 title 'Leader share per class, " << o.validators << " validators, " << o.slots
-       << " slots per epoch (seed " << o.seed << ")'\n"
-       << "set xrange [0.5:" << static_cast<double>(o.epochs) + 0.5 << "]\nset xtics 1\nset grid ytics\n"
+       << "set multiplot layout 2,1 title 'Leader share per class, " << o.validators
+       << " validators, " << o.slots << " slots per epoch (seed " << o.seed << ")'\n"
+       << "set xrange [0.5:" << static_cast<double>(o.epochs) + 0.5
+       << "]\nset xtics 1\nset grid ytics\n"
        << "set key outside right\nset boxwidth 0.25\nset style fill transparent solid 0.35\n"
        << "set ylabel 'share of slots'\nset yrange [0:1]\n"
-       << "plot for [i=1:3] '" << classes << "' using ($2+f(i)):(strcol(3) eq word(classes,i) ? $5 : 1/0) "
+       << "plot for [i=1:3] '" << classes
+       << "' using ($2+f(i)):(strcol(3) eq word(classes,i) ? $5 : 1/0) "
        << "with boxes lc i title word(classes,i).' expected', \\\n"
-       << "     for [i=1:3] '" << classes << "' using ($2+f(i)):(strcol(3) eq word(classes,i) ? $6 : 1/0):7:8 "
+       << "     for [i=1:3] '" << classes
+       << "' using ($2+f(i)):(strcol(3) eq word(classes,i) ? $6 : 1/0):7:8 "
        << "with yerrorbars lc i pt 7 ps 0.6 title word(classes,i).' observed, 99.9% bound'\n"
-       << "set xlabel 'epoch'\nset ylabel '(observed - expected) / 99.9% bound'\nset yrange [-1.6:1.6]\n"
+       << "set xlabel 'epoch'\nset ylabel '(observed - expected) / 99.9% bound'\nset yrange "
+          "[-1.6:1.6]\n"
        << "plot 1 with lines dt 2 lc 'red' title 'bound', -1 with lines dt 2 lc 'red' notitle, \\\n"
        << "     for [i=1:3] '" << classes << "' using ($2+f(i)):(strcol(3) eq word(classes,i) ? $9/"
        << tenzro::simstats::kZ999 << " : 1/0) with points lc i pt 7 ps 1.3 title word(classes,i)\n"
@@ -427,17 +449,25 @@ void Plot(const Options& o, const fs::path& dir) {
     gp << "set terminal pngcairo size 1100,860 noenhanced font ',10'\n"
        << "set output '" << (fs::path(o.out) / "time_vs_n.png").string() << "'\n"
        << "set datafile separator ','\nset key top left box opaque\nset grid\nset logscale x 10\n"
-       << "set multiplot layout 2,1 title 'tenzro-tee leader selection against N (" << o.slots << " slots per epoch, one core)'\n"
+       << "set multiplot layout 2,1 title 'tenzro-tee leader selection against N (" << o.slots
+       << " slots per epoch, one core)'\n"
        << "set logscale y 10\nset ylabel 'ms per epoch'\n"
-       << "plot '" << summary << "' using 2:5 smooth unique with linespoints pt 7 title 'plugin schedule (table build included)', \\\n"
-       << "     '' using 2:14 smooth unique with linespoints pt 5 title 'baseline: binary search, same stream', \\\n"
-       << "     '' using 2:15 smooth unique with linespoints pt 9 title 'baseline: linear scan (estimated from a sample)', \\\n"
-       << "     '' using 2:9 smooth unique with linespoints pt 13 title 'epoch transition (re-evaluation + RocksDB batch)'"
-       << (o.slots == 432'000 ? ", \\\n     50 with lines dt 2 lc 'red' title '50 ms schedule target (1M)', "
-                                "100 with lines dt 3 lc 'red' title '100 ms epoch target (100k attested)'\n"
-                              : "\n")
+       << "plot '" << summary
+       << "' using 2:5 smooth unique with linespoints pt 7 title 'plugin schedule (table build "
+          "included)', \\\n"
+       << "     '' using 2:14 smooth unique with linespoints pt 5 title 'baseline: binary search, "
+          "same stream', \\\n"
+       << "     '' using 2:15 smooth unique with linespoints pt 9 title 'baseline: linear scan "
+          "(estimated from a sample)', \\\n"
+       << "     '' using 2:9 smooth unique with linespoints pt 13 title 'epoch transition "
+          "(re-evaluation + RocksDB batch)'"
+       << (o.slots == 432'000
+               ? ", \\\n     50 with lines dt 2 lc 'red' title '50 ms schedule target (1M)', "
+                 "100 with lines dt 3 lc 'red' title '100 ms epoch target (100k attested)'\n"
+               : "\n")
        << "unset logscale y\nset xlabel 'validators'\nset ylabel 'MB'\nset yrange [0:*]\n"
-       << "plot '" << summary << "' using 2:12 smooth unique with linespoints pt 7 title 'peak RSS (whole process)', \\\n"
+       << "plot '" << summary
+       << "' using 2:12 smooth unique with linespoints pt 7 title 'peak RSS (whole process)', \\\n"
        << "     '' using 2:11 smooth unique with linespoints pt 5 title 'RSS after genesis', \\\n"
        << "     256 with lines dt 2 lc 'red' title '256 MB target'\n"
        << "unset multiplot\n";
@@ -445,7 +475,8 @@ void Plot(const Options& o, const fs::path& dir) {
   for (const fs::path& script : {dir / "shares.gp", fs::path(o.out) / "time_vs_n.gp"}) {
     const std::string cmd = "gnuplot '" + script.string() + "' 2>&1";
     if (std::system(cmd.c_str()) != 0) {
-      std::fprintf(stderr, "warning: gnuplot failed on %s (is gnuplot-nox installed?)\n", script.string().c_str());
+      std::fprintf(stderr, "warning: gnuplot failed on %s (is gnuplot-nox installed?)\n",
+                   script.string().c_str());
     }
   }
 }
@@ -459,15 +490,19 @@ int Run(const Options& o) {
   const fs::path config = dir / "config.toml";
   {
     std::ofstream c(config);
-    c << "# written by tenzro-sim\n[tee]\ndb_path = \"" << db.string() << "\"\nrocksdb_memory_mb = " << o.rocksdb_mb
-      << "\nlog_level = \"error\"\n\n[tee.consensus]\nsimulation = true\ncollateral_admission = \"local\"\n"
-      << "multiplier = 2\nmax_age_secs = " << o.max_age << "\nexpiry_window_secs = " << o.epoch_secs << "\n";
+    c << "# written by tenzro-sim\n[tee]\ndb_path = \"" << db.string()
+      << "\"\nrocksdb_memory_mb = " << o.rocksdb_mb
+      << "\nlog_level = \"error\"\n\n[tee.consensus]\nsimulation = true\ncollateral_admission = "
+         "\"local\"\n"
+      << "multiplier = 2\nmax_age_secs = " << o.max_age << "\nexpiry_window_secs = " << o.epoch_secs
+      << "\n";
   }
   const uint64_t multiplier = 2;
-  std::printf("tenzro-sim: %" PRIu64 " validators, %" PRIu64 " epochs x %" PRIu64 " slots, seed %" PRIu64
-              ", attested %.0f%% (expiry faults %.0f%%, revocation faults %.0f%% of them), plugin %s\n",
-              o.validators, o.epochs, o.slots, o.seed, 100 * o.attested, 100 * o.expire, 100 * o.revoke,
-              o.plugin.c_str());
+  std::printf(
+      "tenzro-sim: %" PRIu64 " validators, %" PRIu64 " epochs x %" PRIu64 " slots, seed %" PRIu64
+      ", attested %.0f%% (expiry faults %.0f%%, revocation faults %.0f%% of them), plugin %s\n",
+      o.validators, o.epochs, o.slots, o.seed, 100 * o.attested, 100 * o.expire, 100 * o.revoke,
+      o.plugin.c_str());
 
   const auto tm = Clock::now();
   Model m = BuildModel(o);
@@ -484,21 +519,27 @@ int Run(const Options& o) {
   const uint64_t stagger = std::max<uint64_t>(1, o.max_age / o.epoch_secs);
   auto genesis_issued = [&](size_t k) { return kT0 - (m.gen[k] % stagger) * o.epoch_secs; };
   std::vector<size_t> plain, evidenced;
-  for (size_t k = 0; k < m.kind.size(); ++k) (m.kind[k] == kUnattested ? plain : evidenced).push_back(k);
-  RegStats g1 = RegisterBatches(p, o, m, plain, false, kT0, 0, genesis_issued, "genesis: unattested");
-  RegStats g2 = RegisterBatches(p, o, m, evidenced, true, kT0, 0, genesis_issued, "genesis: attested");
+  for (size_t k = 0; k < m.kind.size(); ++k)
+    (m.kind[k] == kUnattested ? plain : evidenced).push_back(k);
+  RegStats g1 =
+      RegisterBatches(p, o, m, plain, false, kT0, 0, genesis_issued, "genesis: unattested");
+  RegStats g2 =
+      RegisterBatches(p, o, m, evidenced, true, kT0, 0, genesis_issued, "genesis: attested");
   std::vector<size_t>().swap(plain);
   std::vector<size_t>().swap(evidenced);
-  std::printf("  genesis: %" PRIu64 " unattested in %.0f ms (%.0f/s), %" PRIu64 " attested in %.0f ms (%.0f/s, Ed25519 verified)\n",
-              g1.count, g1.ms, 1000.0 * static_cast<double>(g1.count) / std::max(g1.ms, 1e-9), g2.count, g2.ms,
-              1000.0 * static_cast<double>(g2.count) / std::max(g2.ms, 1e-9));
+  std::printf("  genesis: %" PRIu64 " unattested in %.0f ms (%.0f/s), %" PRIu64
+              " attested in %.0f ms (%.0f/s, Ed25519 verified)\n",
+              g1.count, g1.ms, 1000.0 * static_cast<double>(g1.count) / std::max(g1.ms, 1e-9),
+              g2.count, g2.ms, 1000.0 * static_cast<double>(g2.count) / std::max(g2.ms, 1e-9));
   std::fflush(stdout);
   const double rss_genesis = CurrentRssMb();
   {
     const struct mallinfo2 mi = mallinfo2();
-    std::printf("  after genesis: RSS %.0f MB (peak %.0f MB); malloc heap in use %.0f MB, free inside the heap %.0f MB, mmapped %.0f MB\n",
-                rss_genesis, PeakRssMb(), static_cast<double>(mi.uordblks) / (1 << 20), static_cast<double>(mi.fordblks) / (1 << 20),
-                static_cast<double>(mi.hblkhd) / (1 << 20));
+    std::printf(
+        "  after genesis: RSS %.0f MB (peak %.0f MB); malloc heap in use %.0f MB, free inside the "
+        "heap %.0f MB, mmapped %.0f MB\n",
+        rss_genesis, PeakRssMb(), static_cast<double>(mi.uordblks) / (1 << 20),
+        static_cast<double>(mi.fordblks) / (1 << 20), static_cast<double>(mi.hblkhd) / (1 << 20));
     std::fflush(stdout);
   }
 
@@ -516,7 +557,8 @@ int Run(const Options& o) {
     // Faults: the revocation list, admitted before the fault epoch.
     if (e == o.fault_epoch && o.revoke > 0) {
       auto list = tenzro::tee::sim::MakeRevocationList(at - 100, at + 60 * 86400, {FleetB()});
-      p.Check(p.api().submit_collateral(p.h(), TEE_TYPE_SIMULATED, list.data(), list.size(), at), "submit_collateral");
+      p.Check(p.api().submit_collateral(p.h(), TEE_TYPE_SIMULATED, list.data(), list.size(), at),
+              "submit_collateral");
       revocation_submitted = true;
     }
     // Renewals: attested validators whose evidence would lapse before the
@@ -528,7 +570,8 @@ int Run(const Options& o) {
       if (m.kind[k] == kRevoked && revocation_submitted) continue;
       if (m.valid_until[k] < static_cast<int64_t>(t + o.epoch_secs)) due.push_back(k);
     }
-    RegStats rn = RegisterBatches(p, o, m, due, true, at, e, [&](size_t) { return at; }, "renewals");
+    RegStats rn = RegisterBatches(
+        p, o, m, due, true, at, e, [&](size_t) { return at; }, "renewals");
     row.renewed = rn.count;
     row.renew_ms = rn.ms;
 
@@ -547,7 +590,8 @@ int Run(const Options& o) {
 
     uint8_t seed[32];
     run_seed_e[2] = e;
-    crypto_generichash(seed, 32, reinterpret_cast<const uint8_t*>(run_seed_e), sizeof run_seed_e, nullptr, 0);
+    crypto_generichash(seed, 32, reinterpret_cast<const uint8_t*>(run_seed_e), sizeof run_seed_e,
+                       nullptr, 0);
     tee_epoch_report rep{};
     auto t0 = Clock::now();
     p.Check(p.api().on_epoch(p.h(), e, t, seed, &rep), "on_epoch");
@@ -559,9 +603,12 @@ int Run(const Options& o) {
     std::vector<double> class_w(3, 0);
     std::vector<uint64_t> class_v(3, 0);
     for (size_t k = 0; k < m.kind.size(); ++k) {
-      const Uint128 w = (static_cast<Uint128>(m.stake[k]) << o.stake_shift) * (m.attested[k] ? multiplier : 1u);
+      const Uint128 w =
+          (static_cast<Uint128>(m.stake[k]) << o.stake_shift) * (m.attested[k] ? multiplier : 1u);
       total += w;
-      const Class c = m.attested[k] ? kClassAttested : m.demoted[k] ? kClassDemoted : kClassUnattested;
+      const Class c = m.attested[k]  ? kClassAttested
+                      : m.demoted[k] ? kClassDemoted
+                                     : kClassUnattested;
       class_w[c] += static_cast<double>(static_cast<Uint128>(m.stake[k]) << o.stake_shift) *
                     (m.attested[k] ? o.expect_multiplier : 1.0);
       ++class_v[c];
@@ -576,13 +623,15 @@ int Run(const Options& o) {
     row.attested = rep.attested;
     row.demoted_now = rep.demoted;
     row.demoted_total = demoted_n;
-    if (rep.snapshot_size != m.kind.size() || rep.attested != attested_n || rep.demoted != predicted_demotions ||
-        !high_zero || plugin_total != total) {
+    if (rep.snapshot_size != m.kind.size() || rep.attested != attested_n ||
+        rep.demoted != predicted_demotions || !high_zero || plugin_total != total) {
       row.model_agrees = false;
       std::fprintf(stderr,
-                   "!!! epoch %" PRIu64 ": the plugin's report disagrees with the model: size %" PRIu64 "/%zu attested %" PRIu64
-                   "/%" PRIu64 " demoted %" PRIu64 "/%" PRIu64 "\n",
-                   e, rep.snapshot_size, m.kind.size(), rep.attested, attested_n, rep.demoted, predicted_demotions);
+                   "!!! epoch %" PRIu64
+                   ": the plugin's report disagrees with the model: size %" PRIu64
+                   "/%zu attested %" PRIu64 "/%" PRIu64 " demoted %" PRIu64 "/%" PRIu64 "\n",
+                   e, rep.snapshot_size, m.kind.size(), rep.attested, attested_n, rep.demoted,
+                   predicted_demotions);
     }
     if (o.validators <= o.verify_weights_max) {
       tee_weight* w = nullptr;
@@ -592,16 +641,18 @@ int Run(const Options& o) {
       for (size_t k = 0; same && k < nw; ++k) {
         uint8_t id[32], stake[32];
         IdOf(o, m.gen[k], id);
-        const Uint128 wk = (static_cast<Uint128>(m.stake[k]) << o.stake_shift) * (m.attested[k] ? multiplier : 1u);
+        const Uint128 wk =
+            (static_cast<Uint128>(m.stake[k]) << o.stake_shift) * (m.attested[k] ? multiplier : 1u);
         for (int i = 0; i < 16; ++i) stake[31 - i] = static_cast<uint8_t>(wk >> (8 * i));
         std::memset(stake, 0, 16);
-        same = std::memcmp(w[k].validator_id, id, 32) == 0 && std::memcmp(w[k].weight_be, stake, 32) == 0 &&
-               w[k].attested == m.attested[k];
+        same = std::memcmp(w[k].validator_id, id, 32) == 0 &&
+               std::memcmp(w[k].weight_be, stake, 32) == 0 && w[k].attested == m.attested[k];
       }
       p.api().free(w);
       if (!same) {
         row.model_agrees = false;
-        std::fprintf(stderr, "!!! epoch %" PRIu64 ": get_weights differs from the model's snapshot\n", e);
+        std::fprintf(stderr,
+                     "!!! epoch %" PRIu64 ": get_weights differs from the model's snapshot\n", e);
       }
     }
 
@@ -645,14 +696,18 @@ int Run(const Options& o) {
     }
     if (mismatches != 0) {
       row.leaders_agree = false;
-      std::fprintf(stderr, "!!! epoch %" PRIu64 ": %" PRIu64 " slots where the baselines name another leader\n", e,
-                   mismatches);
+      std::fprintf(stderr,
+                   "!!! epoch %" PRIu64 ": %" PRIu64
+                   " slots where the baselines name another leader\n",
+                   e, mismatches);
     }
 
     // Fairness per class.
     std::vector<uint64_t> counts(3, 0);
     for (uint32_t i : sched) {
-      const Class c = m.attested[i] ? kClassAttested : m.demoted[i] ? kClassDemoted : kClassUnattested;
+      const Class c = m.attested[i]  ? kClassAttested
+                      : m.demoted[i] ? kClassDemoted
+                                     : kClassUnattested;
       ++counts[c];
     }
     row.fairness = tenzro::simstats::Evaluate(kClassNames, class_w, class_v, counts, o.slots);
@@ -662,14 +717,19 @@ int Run(const Options& o) {
     double stake_u = class_w[kClassUnattested] + class_w[kClassDemoted];
     double slots_u = static_cast<double>(counts[kClassUnattested] + counts[kClassDemoted]);
     if (stake_a > 0 && stake_u > 0 && slots_u > 0) {
-      row.multiplier_observed = (static_cast<double>(counts[kClassAttested]) / stake_a) / (slots_u / stake_u);
+      row.multiplier_observed =
+          (static_cast<double>(counts[kClassAttested]) / stake_a) / (slots_u / stake_u);
     }
     if (!row.fairness.ok) {
-      std::fprintf(stderr, "\n!!! FAIRNESS: epoch %" PRIu64 " has a share outside its 99.9%% bound (chi2 %.2f, critical %.2f)\n", e,
-                   row.fairness.chi2, row.fairness.chi2_critical);
+      std::fprintf(stderr,
+                   "\n!!! FAIRNESS: epoch %" PRIu64
+                   " has a share outside its 99.9%% bound (chi2 %.2f, critical %.2f)\n",
+                   e, row.fairness.chi2, row.fairness.chi2_critical);
       for (const auto& c : row.fairness.classes) {
-        std::fprintf(stderr, "!!!   %-10s expected %.6f observed %.6f (z %+.2f) %s\n", c.name.c_str(), c.expected_share,
-                     static_cast<double>(c.observed) / static_cast<double>(o.slots), c.z, c.inside ? "" : "OUTSIDE");
+        std::fprintf(stderr, "!!!   %-10s expected %.6f observed %.6f (z %+.2f) %s\n",
+                     c.name.c_str(), c.expected_share,
+                     static_cast<double>(c.observed) / static_cast<double>(o.slots), c.z,
+                     c.inside ? "" : "OUTSIDE");
       }
     }
     row.rss_mb = CurrentRssMb();
@@ -680,21 +740,26 @@ int Run(const Options& o) {
   plugin.reset();  // close before the database is removed
 
   // ---- terminal table ----------------------------------------------------------
-  std::printf("\n%5s %9s %8s %7s %7s %9s %10s %10s %9s %10s %8s %10s %8s %6s  %-28s %s\n", "epoch", "valid.", "attested",
-              "demoted", "renewed", "epoch ms", "sched ms", "draws/s", "warm ms", "bsearch ms", "x plugin", "linear ns",
-              "x plugin", "mult", "shares exp/obs (att,un,dem)", "chi2");
+  std::printf("\n%5s %9s %8s %7s %7s %9s %10s %10s %9s %10s %8s %10s %8s %6s  %-28s %s\n", "epoch",
+              "valid.", "attested", "demoted", "renewed", "epoch ms", "sched ms", "draws/s",
+              "warm ms", "bsearch ms", "x plugin", "linear ns", "x plugin", "mult",
+              "shares exp/obs (att,un,dem)", "chi2");
   for (const auto& r : rows) {
     std::ostringstream shares;
     for (const auto& c : r.fairness.classes) {
-      shares << Share(c.expected_share) << "/" << Share(static_cast<double>(c.observed) / static_cast<double>(o.slots))
+      shares << Share(c.expected_share) << "/"
+             << Share(static_cast<double>(c.observed) / static_cast<double>(o.slots))
              << (c.inside ? " " : "! ");
     }
     const double per_draw_plugin = r.schedule_ms * 1e6 / static_cast<double>(o.slots);
-    std::printf("%5" PRIu64 " %9" PRIu64 " %8" PRIu64 " %7" PRIu64 " %7" PRIu64 " %9.1f %10.1f %10.3g %9.1f %10.1f %8.2f %10.0f %8.0f %6.3f  %-28s %.2f%s\n",
-                r.epoch, r.validators, r.attested, r.demoted_now, r.renewed, r.epoch_ms, r.schedule_ms,
-                static_cast<double>(o.slots) / (r.schedule_ms / 1000), r.schedule_warm_ms, r.bsearch_ms,
-                r.bsearch_ms / r.schedule_ms, r.linear_ns, r.linear_ns / per_draw_plugin, r.multiplier_observed,
-                shares.str().c_str(), r.fairness.chi2, r.fairness.ok && r.leaders_agree && r.model_agrees ? "" : "  FAIL");
+    std::printf("%5" PRIu64 " %9" PRIu64 " %8" PRIu64 " %7" PRIu64 " %7" PRIu64
+                " %9.1f %10.1f %10.3g %9.1f %10.1f %8.2f %10.0f %8.0f %6.3f  %-28s %.2f%s\n",
+                r.epoch, r.validators, r.attested, r.demoted_now, r.renewed, r.epoch_ms,
+                r.schedule_ms, static_cast<double>(o.slots) / (r.schedule_ms / 1000),
+                r.schedule_warm_ms, r.bsearch_ms, r.bsearch_ms / r.schedule_ms, r.linear_ns,
+                r.linear_ns / per_draw_plugin, r.multiplier_observed, shares.str().c_str(),
+                r.fairness.chi2,
+                r.fairness.ok && r.leaders_agree && r.model_agrees ? "" : "  FAIL");
   }
   std::vector<double> sched_ms, epoch_ms;
   for (const auto& r : rows) {
@@ -713,46 +778,65 @@ int Run(const Options& o) {
   }
   bs /= static_cast<double>(std::max<size_t>(rows.size(), 1));
   ln /= static_cast<double>(std::max<size_t>(rows.size(), 1));
-  std::printf("\nsummary: schedule median %.1f ms (%.3g draws/s); binary search %.2fx and linear scan %.0fx the plugin's time;\n"
-              "         epoch transition median %.1f ms; RSS after genesis %.0f MB, peak %.0f MB; leaders agree: %s; "
-              "model agrees: %s; fairness inside 99.9%% bounds: %s\n",
-              median(sched_ms), static_cast<double>(o.slots) / (median(sched_ms) / 1000), bs, ln, median(epoch_ms),
-              rss_genesis, peak, std::all_of(rows.begin(), rows.end(), [](const EpochRow& r) { return r.leaders_agree; }) ? "yes" : "NO",
-              std::all_of(rows.begin(), rows.end(), [](const EpochRow& r) { return r.model_agrees; }) ? "yes" : "NO",
-              std::all_of(rows.begin(), rows.end(), [](const EpochRow& r) { return r.fairness.ok; }) ? "yes" : "NO");
+  std::printf(
+      "\nsummary: schedule median %.1f ms (%.3g draws/s); binary search %.2fx and linear scan "
+      "%.0fx the plugin's time;\n"
+      "         epoch transition median %.1f ms; RSS after genesis %.0f MB, peak %.0f MB; leaders "
+      "agree: %s; "
+      "model agrees: %s; fairness inside 99.9%% bounds: %s\n",
+      median(sched_ms), static_cast<double>(o.slots) / (median(sched_ms) / 1000), bs, ln,
+      median(epoch_ms), rss_genesis, peak,
+      std::all_of(rows.begin(), rows.end(), [](const EpochRow& r) { return r.leaders_agree; })
+          ? "yes"
+          : "NO",
+      std::all_of(rows.begin(), rows.end(), [](const EpochRow& r) { return r.model_agrees; })
+          ? "yes"
+          : "NO",
+      std::all_of(rows.begin(), rows.end(), [](const EpochRow& r) { return r.fairness.ok; })
+          ? "yes"
+          : "NO");
 
   // ---- CSV -------------------------------------------------------------------------
   {
     std::ofstream csv(dir / "epochs.csv");
-    csv << "label,validators,epoch,attested,demoted_now,demoted_total,renewed,renew_ms,epoch_ms,schedule_ms,"
-           "schedule_warm_ms,draws_per_s,bsearch_ms,bsearch_ratio,linear_ns_per_draw,linear_ratio,linear_slots,"
-           "multiplier_observed,chi2,chi2_dof,chi2_critical,fair,leaders_agree,model_agrees,rss_mb\n";
+    csv << "label,validators,epoch,attested,demoted_now,demoted_total,renewed,renew_ms,epoch_ms,"
+           "schedule_ms,"
+           "schedule_warm_ms,draws_per_s,bsearch_ms,bsearch_ratio,linear_ns_per_draw,linear_ratio,"
+           "linear_slots,"
+           "multiplier_observed,chi2,chi2_dof,chi2_critical,fair,leaders_agree,model_agrees,rss_"
+           "mb\n";
     for (const auto& r : rows) {
       const double per_draw = r.schedule_ms * 1e6 / static_cast<double>(o.slots);
-      csv << label << ',' << r.validators << ',' << r.epoch << ',' << r.attested << ',' << r.demoted_now << ','
-          << r.demoted_total << ',' << r.renewed << ',' << r.renew_ms << ',' << r.epoch_ms << ',' << r.schedule_ms << ','
-          << r.schedule_warm_ms << ',' << static_cast<double>(o.slots) / (r.schedule_ms / 1000) << ',' << r.bsearch_ms << ','
-          << r.bsearch_ms / r.schedule_ms << ',' << r.linear_ns << ',' << r.linear_ns / per_draw << ',' << r.linear_slots << ','
-          << r.multiplier_observed << ',' << r.fairness.chi2 << ',' << r.fairness.dof << ',' << r.fairness.chi2_critical << ','
-          << (r.fairness.ok ? 1 : 0) << ',' << (r.leaders_agree ? 1 : 0) << ',' << (r.model_agrees ? 1 : 0) << ','
-          << r.rss_mb << '\n';
+      csv << label << ',' << r.validators << ',' << r.epoch << ',' << r.attested << ','
+          << r.demoted_now << ',' << r.demoted_total << ',' << r.renewed << ',' << r.renew_ms << ','
+          << r.epoch_ms << ',' << r.schedule_ms << ',' << r.schedule_warm_ms << ','
+          << static_cast<double>(o.slots) / (r.schedule_ms / 1000) << ',' << r.bsearch_ms << ','
+          << r.bsearch_ms / r.schedule_ms << ',' << r.linear_ns << ',' << r.linear_ns / per_draw
+          << ',' << r.linear_slots << ',' << r.multiplier_observed << ',' << r.fairness.chi2 << ','
+          << r.fairness.dof << ',' << r.fairness.chi2_critical << ',' << (r.fairness.ok ? 1 : 0)
+          << ',' << (r.leaders_agree ? 1 : 0) << ',' << (r.model_agrees ? 1 : 0) << ',' << r.rss_mb
+          << '\n';
     }
     std::ofstream cls(dir / "classes.csv");
-    cls << "label,epoch,class,validators,expected_share,observed_share,bound_low,bound_high,z,inside\n";
+    cls << "label,epoch,class,validators,expected_share,observed_share,bound_low,bound_high,z,"
+           "inside\n";
     for (const auto& r : rows) {
       for (const auto& c : r.fairness.classes) {
         const double s = static_cast<double>(o.slots);
-        cls << label << ',' << r.epoch << ',' << c.name << ',' << c.validators << ',' << c.expected_share << ','
-            << static_cast<double>(c.observed) / s << ',' << (c.expected - c.bound) / s << ',' << (c.expected + c.bound) / s
-            << ',' << c.z << ',' << (c.inside ? 1 : 0) << '\n';
+        cls << label << ',' << r.epoch << ',' << c.name << ',' << c.validators << ','
+            << c.expected_share << ',' << static_cast<double>(c.observed) / s << ','
+            << (c.expected - c.bound) / s << ',' << (c.expected + c.bound) / s << ',' << c.z << ','
+            << (c.inside ? 1 : 0) << '\n';
       }
     }
     const fs::path summary = fs::path(o.out) / "summary.csv";
     const bool fresh = !fs::exists(summary);
     std::ofstream sum(summary, std::ios::app);
     if (fresh) {
-      sum << "label,validators,epochs,slots,schedule_ms_median,draws_per_s,bsearch_ratio,linear_ratio,"
-             "epoch_ms_median,genesis_per_s,rss_after_genesis_mb,peak_rss_mb,all_ok,bsearch_ms_median,"
+      sum << "label,validators,epochs,slots,schedule_ms_median,draws_per_s,bsearch_ratio,linear_"
+             "ratio,"
+             "epoch_ms_median,genesis_per_s,rss_after_genesis_mb,peak_rss_mb,all_ok,bsearch_ms_"
+             "median,"
              "linear_ms_estimate,schedule_warm_ms_median\n";
     }
     std::vector<double> bs_ms, lin_ms, warm_ms;
@@ -761,11 +845,12 @@ int Run(const Options& o) {
       lin_ms.push_back(r.linear_ns * static_cast<double>(o.slots) / 1e6);
       warm_ms.push_back(r.schedule_warm_ms);
     }
-    sum << label << ',' << o.validators << ',' << o.epochs << ',' << o.slots << ',' << median(sched_ms) << ','
-        << static_cast<double>(o.slots) / (median(sched_ms) / 1000) << ',' << bs << ',' << ln << ',' << median(epoch_ms)
-        << ',' << 1000.0 * static_cast<double>(g1.count + g2.count) / std::max(g1.ms + g2.ms, 1e-9) << ',' << rss_genesis
-        << ',' << peak << ',' << (all_ok ? 1 : 0) << ',' << median(bs_ms) << ',' << median(lin_ms) << ','
-        << median(warm_ms) << '\n';
+    sum << label << ',' << o.validators << ',' << o.epochs << ',' << o.slots << ','
+        << median(sched_ms) << ',' << static_cast<double>(o.slots) / (median(sched_ms) / 1000)
+        << ',' << bs << ',' << ln << ',' << median(epoch_ms) << ','
+        << 1000.0 * static_cast<double>(g1.count + g2.count) / std::max(g1.ms + g2.ms, 1e-9) << ','
+        << rss_genesis << ',' << peak << ',' << (all_ok ? 1 : 0) << ',' << median(bs_ms) << ','
+        << median(lin_ms) << ',' << median(warm_ms) << '\n';
   }
   if (o.plots) Plot(o, dir);
   if (!o.keep_db) fs::remove_all(db);
@@ -786,23 +871,37 @@ int main(int argc, char** argv) {
   app.add_option("--plugin", o.plugin, "path to libtenzro_tee.so");
   app.add_option("--out", o.out, "output directory (CSV, PNG, a scratch database)");
   app.add_option("--label", o.label, "name of this run (default n<validators>)");
-  app.add_option("-n,--validators", o.validators, "validators (100 .. 1,000,000)")->check(CLI::Range(1, 4'000'000));
+  app.add_option("-n,--validators", o.validators, "validators (100 .. 1,000,000)")
+      ->check(CLI::Range(1, 4'000'000));
   app.add_option("-e,--epochs", o.epochs, "epochs")->check(CLI::Range(1, 10'000));
   app.add_option("-s,--slots", o.slots, "slots per epoch")->check(CLI::Range(1, 1 << 28));
   app.add_option("--seed", o.seed, "run seed (stakes, ids, classes, epoch seeds)");
-  app.add_option("--attested", o.attested, "fraction of validators attested at genesis")->check(CLI::Range(0.0, 1.0));
-  app.add_option("--expire", o.expire, "fraction of the attested that stop renewing at the fault epoch")->check(CLI::Range(0.0, 1.0));
-  app.add_option("--revoke", o.revoke, "fraction of the attested on a measurement revoked at the fault epoch")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--attested", o.attested, "fraction of validators attested at genesis")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--expire", o.expire,
+                 "fraction of the attested that stop renewing at the fault epoch")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--revoke", o.revoke,
+                 "fraction of the attested on a measurement revoked at the fault epoch")
+      ->check(CLI::Range(0.0, 1.0));
   app.add_option("--fault-epoch", o.fault_epoch, "epoch at which the faults start");
-  app.add_option("--epoch-secs", o.epoch_secs, "seconds per epoch")->check(CLI::Range(60, 10'000'000));
-  app.add_option("--max-age", o.max_age, "evidence lifetime (max_age_secs)")->check(CLI::Range(60, 100'000'000));
+  app.add_option("--epoch-secs", o.epoch_secs, "seconds per epoch")
+      ->check(CLI::Range(60, 10'000'000));
+  app.add_option("--max-age", o.max_age, "evidence lifetime (max_age_secs)")
+      ->check(CLI::Range(60, 100'000'000));
   app.add_option("--rocksdb-mb", o.rocksdb_mb, "RocksDB memory budget (rocksdb_memory_mb)");
-  app.add_option("--batch", o.batch, "registrations per register_batch call")->check(CLI::Range(1, 1'000'000));
-  app.add_option("--linear-work", o.linear_work, "validator visits the linear-scan baseline may spend per epoch");
-  app.add_option("--verify-weights-max", o.verify_weights_max, "check get_weights against the model up to this many validators");
-  app.add_option("--stake-shift", o.stake_shift, "multiply stakes by 2^k (k > ~8 takes the total past 2^64)")->check(CLI::Range(0, 60));
-  app.add_option("--expect-multiplier", o.expect_multiplier,
-                 "multiplier the expected shares assume (a check of the check: anything but 2 must fail)")
+  app.add_option("--batch", o.batch, "registrations per register_batch call")
+      ->check(CLI::Range(1, 1'000'000));
+  app.add_option("--linear-work", o.linear_work,
+                 "validator visits the linear-scan baseline may spend per epoch");
+  app.add_option("--verify-weights-max", o.verify_weights_max,
+                 "check get_weights against the model up to this many validators");
+  app.add_option("--stake-shift", o.stake_shift,
+                 "multiply stakes by 2^k (k > ~8 takes the total past 2^64)")
+      ->check(CLI::Range(0, 60));
+  app.add_option(
+         "--expect-multiplier", o.expect_multiplier,
+         "multiplier the expected shares assume (a check of the check: anything but 2 must fail)")
       ->check(CLI::Range(0.1, 100.0));
   app.add_flag("!--no-plots", o.plots, "skip gnuplot");
   app.add_flag("!--no-progress", o.progress, "no progress bars");

@@ -31,11 +31,16 @@ struct ClassResult {
 
 inline double ChiSquareCritical999(unsigned dof) {
   switch (dof) {
-    case 0: return 0;
-    case 1: return 10.828;
-    case 2: return 13.816;
-    case 3: return 16.266;
-    default: return 16.266 + 2.2 * (dof - 3);  // not reached: at most 3 classes
+    case 0:
+      return 0;
+    case 1:
+      return 10.828;
+    case 2:
+      return 13.816;
+    case 3:
+      return 16.266;
+    default:
+      return 16.266 + 2.2 * (dof - 3);  // not reached: at most 3 classes
   }
 }
 
@@ -49,8 +54,8 @@ struct Fairness {
 
 // weights[c] = W_c (as doubles; ratios only), counts[c] = slots led.
 inline Fairness Evaluate(const std::vector<std::string>& names, const std::vector<double>& weights,
-                         const std::vector<uint64_t>& validators, const std::vector<uint64_t>& counts,
-                         uint64_t slots) {
+                         const std::vector<uint64_t>& validators,
+                         const std::vector<uint64_t>& counts, uint64_t slots) {
   Fairness f;
   double total = 0;
   for (double w : weights) total += w;
@@ -67,8 +72,8 @@ inline Fairness Evaluate(const std::vector<std::string>& names, const std::vecto
     r.bound = kZ999 * sigma;
     if (r.expected_share > 0) {
       ++present;
-      f.chi2 += (static_cast<double>(r.observed) - r.expected) * (static_cast<double>(r.observed) - r.expected) /
-                r.expected;
+      f.chi2 += (static_cast<double>(r.observed) - r.expected) *
+                (static_cast<double>(r.observed) - r.expected) / r.expected;
       r.z = sigma > 0 ? (static_cast<double>(r.observed) - r.expected) / sigma : 0;
       r.inside = sigma > 0 ? std::abs(static_cast<double>(r.observed) - r.expected) <= r.bound
                            : r.observed == static_cast<uint64_t>(std::llround(r.expected));

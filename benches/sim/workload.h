@@ -46,7 +46,7 @@ inline void MakeValidatorId(uint64_t seed, uint64_t i, uint8_t out[32]) {
 // networks (a few whales, a long tail). alpha 1.16 is the "80/20" law.
 struct StakeModel {
   double alpha = 1.16;
-  uint64_t min = 1'000'000'000;         // 1 token of 10^9 base units
+  uint64_t min = 1'000'000'000;           // 1 token of 10^9 base units
   uint64_t cap = 10'000'000'000'000'000;  // 10^7 tokens
   uint64_t Draw(SplitMix64& rng) const {
     const double x = static_cast<double>(min) / std::pow(rng.Unit(), 1.0 / alpha);

@@ -31,8 +31,8 @@ typedef int32_t (*negotiate_fn)(uint32_t, const tee_api**);
 typedef const char* (*status_str_fn)(int32_t);
 typedef const char* (*abi_hash_fn)(void);
 
-static const tee_api* api;         /* the negotiated table */
-static status_str_fn status_str;   /* tee_status_str from the plugin */
+static const tee_api* api;       /* the negotiated table */
+static status_str_fn status_str; /* tee_status_str from the plugin */
 
 static const char* name_of(int32_t st) {
   const char* s = status_str != NULL ? status_str(st) : NULL;
@@ -162,9 +162,8 @@ static int record_eq(const tee_record* a, const tee_record* b) {
   return memcmp(a->validator_id, b->validator_id, 32) == 0 &&
          memcmp(a->stake_be, b->stake_be, 32) == 0 && a->tee_type == b->tee_type &&
          a->status == b->status && a->reason == b->reason &&
-         memcmp(a->evidence_hash, b->evidence_hash, 32) == 0 &&
-         a->valid_until == b->valid_until && a->registered_at == b->registered_at &&
-         a->verified_at_epoch == b->verified_at_epoch &&
+         memcmp(a->evidence_hash, b->evidence_hash, 32) == 0 && a->valid_until == b->valid_until &&
+         a->registered_at == b->registered_at && a->verified_at_epoch == b->verified_at_epoch &&
          a->registered_epoch == b->registered_epoch;
 }
 
@@ -205,24 +204,42 @@ static void sha256_block(uint32_t st[8], const uint8_t* p) {
   uint32_t w[64], a, b, c, d, e, f, g, h;
   unsigned i;
   for (i = 0; i < 16; ++i)
-    w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-           (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+    w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
+           (uint32_t)p[4 * i + 3];
   for (i = 16; i < 64; ++i) {
     uint32_t s0 = rotr32(w[i - 15], 7) ^ rotr32(w[i - 15], 18) ^ (w[i - 15] >> 3);
     uint32_t s1 = rotr32(w[i - 2], 17) ^ rotr32(w[i - 2], 19) ^ (w[i - 2] >> 10);
     w[i] = w[i - 16] + s0 + w[i - 7] + s1;
   }
-  a = st[0]; b = st[1]; c = st[2]; d = st[3];
-  e = st[4]; f = st[5]; g = st[6]; h = st[7];
+  a = st[0];
+  b = st[1];
+  c = st[2];
+  d = st[3];
+  e = st[4];
+  f = st[5];
+  g = st[6];
+  h = st[7];
   for (i = 0; i < 64; ++i) {
     uint32_t t1 = h + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + ((e & f) ^ (~e & g)) +
                   kSha256K[i] + w[i];
     uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-    h = g; g = f; f = e; e = d + t1;
-    d = c; c = b; b = a; a = t1 + t2;
+    h = g;
+    g = f;
+    f = e;
+    e = d + t1;
+    d = c;
+    c = b;
+    b = a;
+    a = t1 + t2;
   }
-  st[0] += a; st[1] += b; st[2] += c; st[3] += d;
-  st[4] += e; st[5] += f; st[6] += g; st[7] += h;
+  st[0] += a;
+  st[1] += b;
+  st[2] += c;
+  st[3] += d;
+  st[4] += e;
+  st[5] += f;
+  st[6] += g;
+  st[7] += h;
 }
 
 static void sha256(const uint8_t* data, size_t len, uint8_t out[32]) {
@@ -298,7 +315,6 @@ static unsigned long event_count(host_state* hs, int32_t event) {
 #define EPOCH_SECS 3600u
 #define MAX_AGE 86400u
 
-
 #define N_THREADS 4u
 #define PER_THREAD 50u
 #define THREAD_TAG 0x80u
@@ -319,9 +335,7 @@ static void* worker(void* p) {
     make_id(id, THREAD_TAG + a->t, i);
     make_u256(stake, 100u + i);
     memset(&res, 0xEE, sizeof res);
-    CHECK_ST(a->h,
-             api->register_validator(a->h, id, stake, TEE_TYPE_NONE, NULL, 0, NULL,
-                                     T0, &res),
+    CHECK_ST(a->h, api->register_validator(a->h, id, stake, TEE_TYPE_NONE, NULL, 0, NULL, T0, &res),
              TEE_OK);
     CHECK(res.attested == 0 && res.reason == TEE_FAIL_NONE && res.valid_until == -1);
     CHECK_ST(a->h, api->leader(a->h, 1, (uint64_t)a->t * 1000u + i, lid), TEE_OK);
@@ -331,7 +345,6 @@ static void* worker(void* p) {
 }
 
 /* ---- the test ------------------------------------------------------------ */
-
 
 static char g_run[2048];
 
@@ -462,9 +475,10 @@ int main(int argc, char** argv) {
 
   /* The test's own SHA-256 first: FIPS 180-2 "abc". */
   {
-    static const uint8_t abc_hash[32] = {
-        0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
-        0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+    static const uint8_t abc_hash[32] = {0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea,
+                                         0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+                                         0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c,
+                                         0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
     sha256((const uint8_t*)"abc", 3, digest);
     CHECK(memcmp(digest, abc_hash, 32) == 0);
   }
@@ -507,16 +521,16 @@ int main(int argc, char** argv) {
   }
   CHECK(table->open != NULL && table->close != NULL && table->register_validator != NULL &&
         table->register_batch != NULL && table->deregister != NULL &&
-        table->submit_collateral != NULL && table->get_record != NULL &&
-        table->on_epoch != NULL && table->get_weights != NULL && table->leader != NULL &&
-        table->schedule != NULL && table->verify != NULL && table->simulate_evidence != NULL &&
-        table->free != NULL && table->last_error != NULL && table->status != NULL);
+        table->submit_collateral != NULL && table->get_record != NULL && table->on_epoch != NULL &&
+        table->get_weights != NULL && table->leader != NULL && table->schedule != NULL &&
+        table->verify != NULL && table->simulate_evidence != NULL && table->free != NULL &&
+        table->last_error != NULL && table->status != NULL);
   if (!(table->open != NULL && table->close != NULL && table->register_validator != NULL &&
         table->register_batch != NULL && table->deregister != NULL &&
-        table->submit_collateral != NULL && table->get_record != NULL &&
-        table->on_epoch != NULL && table->get_weights != NULL && table->leader != NULL &&
-        table->schedule != NULL && table->verify != NULL && table->simulate_evidence != NULL &&
-        table->free != NULL && table->last_error != NULL && table->status != NULL)) {
+        table->submit_collateral != NULL && table->get_record != NULL && table->on_epoch != NULL &&
+        table->get_weights != NULL && table->leader != NULL && table->schedule != NULL &&
+        table->verify != NULL && table->simulate_evidence != NULL && table->free != NULL &&
+        table->last_error != NULL && table->status != NULL)) {
     dlclose(lib);
     return bail();
   }
@@ -532,13 +546,22 @@ int main(int argc, char** argv) {
     CHECK(s != NULL && s[0] != '\0');
   }
   if (status_str != NULL) {
-    static const char* const names[] = {
-        "TEE_OK",           "TEE_ERR_INVALID_ARGUMENT", "TEE_ERR_CONFIG",
-        "TEE_ERR_STORAGE",  "TEE_ERR_NOT_FOUND",        "TEE_ERR_EPOCH_ORDER",
-        "TEE_ERR_TOO_LARGE", "TEE_ERR_SIMULATION_DISABLED", "TEE_ERR_UNSUPPORTED",
-        "TEE_ERR_OVERFLOW", "TEE_ERR_NO_SNAPSHOT",      "TEE_ERR_EMPTY",
-        "TEE_ERR_PARAMS_MISMATCH", "TEE_ERR_ABI_VERSION", "TEE_ERR_COLLATERAL",
-        "TEE_ERR_INTERNAL"};
+    static const char* const names[] = {"TEE_OK",
+                                        "TEE_ERR_INVALID_ARGUMENT",
+                                        "TEE_ERR_CONFIG",
+                                        "TEE_ERR_STORAGE",
+                                        "TEE_ERR_NOT_FOUND",
+                                        "TEE_ERR_EPOCH_ORDER",
+                                        "TEE_ERR_TOO_LARGE",
+                                        "TEE_ERR_SIMULATION_DISABLED",
+                                        "TEE_ERR_UNSUPPORTED",
+                                        "TEE_ERR_OVERFLOW",
+                                        "TEE_ERR_NO_SNAPSHOT",
+                                        "TEE_ERR_EMPTY",
+                                        "TEE_ERR_PARAMS_MISMATCH",
+                                        "TEE_ERR_ABI_VERSION",
+                                        "TEE_ERR_COLLATERAL",
+                                        "TEE_ERR_INTERNAL"};
     int32_t c;
     CHECK(status_str(TEE_OK) != NULL && strcmp(status_str(TEE_OK), "TEE_OK") == 0);
     for (c = 0; c <= TEE_ERR_INTERNAL; ++c) {
@@ -562,8 +585,7 @@ int main(int argc, char** argv) {
   CHECK(api->last_error(NULL) != NULL && api->last_error(NULL)[0] != '\0');
 
   h = sentinel;
-  CHECK_ST(NULL, api->open(run_path(path, sizeof path, "missing.toml"), NULL, &h),
-           TEE_ERR_CONFIG);
+  CHECK_ST(NULL, api->open(run_path(path, sizeof path, "missing.toml"), NULL, &h), TEE_ERR_CONFIG);
   CHECK(h == NULL);
   CHECK(api->last_error(NULL) != NULL && api->last_error(NULL)[0] != '\0');
 
@@ -603,16 +625,16 @@ int main(int argc, char** argv) {
   CHECK(h == NULL);
 
   run_path(path, sizeof path, "unknown_key.toml");
-  CHECK(write_small_config(path, run_path(db_other, sizeof db_other, "db_unknown_key"),
-                           "bogus = 1", NULL));
+  CHECK(write_small_config(path, run_path(db_other, sizeof db_other, "db_unknown_key"), "bogus = 1",
+                           NULL));
   h = sentinel;
   CHECK_ST(NULL, api->open(path, NULL, &h), TEE_ERR_CONFIG);
   CHECK(h == NULL);
   CHECK(contains(api->last_error(NULL), "bogus"));
 
   run_path(path, sizeof path, "bad_multiplier.toml");
-  CHECK(write_small_config(path, run_path(db_other, sizeof db_other, "db_bad_multiplier"),
-                           "", "simulation = true\nmultiplier = 0"));
+  CHECK(write_small_config(path, run_path(db_other, sizeof db_other, "db_bad_multiplier"), "",
+                           "simulation = true\nmultiplier = 0"));
   h = sentinel;
   CHECK_ST(NULL, api->open(path, NULL, &h), TEE_ERR_CONFIG);
   CHECK(h == NULL);
@@ -642,12 +664,12 @@ int main(int argc, char** argv) {
   CHECK(h2 == NULL);
   if (h2 != NULL && h2 != sentinel) api->close(h2);
 
-  /* ---- register_validator: rejected calls store nothing --------------- */
-#define EXPECT_REJECTED(call, want)                                          \
-  do {                                                                       \
-    CHECK_ST(h, (call), (want));                                             \
-    CHECK(api->last_error(h) != NULL && api->last_error(h)[0] != '\0');      \
-    CHECK_ST(h, api->get_record(h, idX, &rec), TEE_ERR_NOT_FOUND);           \
+    /* ---- register_validator: rejected calls store nothing --------------- */
+#define EXPECT_REJECTED(call, want)                                     \
+  do {                                                                  \
+    CHECK_ST(h, (call), (want));                                        \
+    CHECK(api->last_error(h) != NULL && api->last_error(h)[0] != '\0'); \
+    CHECK_ST(h, api->get_record(h, idX, &rec), TEE_ERR_NOT_FOUND);      \
   } while (0)
 
   CHECK_ST(NULL,
@@ -702,8 +724,7 @@ int main(int argc, char** argv) {
 
   memset(&res, 0xAB, sizeof res);
   CHECK_ST(h,
-           api->register_validator(h, idA, stake1000, TEE_TYPE_SIMULATED, evp, evl, chal, T0,
-                                   &res),
+           api->register_validator(h, idA, stake1000, TEE_TYPE_SIMULATED, evp, evl, chal, T0, &res),
            TEE_OK);
   CHECK(res.attested == 1);
   CHECK(res.reason == TEE_FAIL_NONE);
@@ -724,8 +745,7 @@ int main(int argc, char** argv) {
   /* The same evidence for another id: the binding names idA. */
   memset(&res, 0xAB, sizeof res);
   CHECK_ST(h,
-           api->register_validator(h, idB, stake1000, TEE_TYPE_SIMULATED, evp, evl, chal, T0,
-                                   &res),
+           api->register_validator(h, idB, stake1000, TEE_TYPE_SIMULATED, evp, evl, chal, T0, &res),
            TEE_OK);
   CHECK(res.attested == 0);
   CHECK(res.reason == TEE_FAIL_BINDING_MISMATCH);
@@ -738,8 +758,7 @@ int main(int argc, char** argv) {
 
   /* No evidence: unattested, no failure. */
   memset(&res, 0xAB, sizeof res);
-  CHECK_ST(h,
-           api->register_validator(h, idC, stake1000, TEE_TYPE_NONE, NULL, 0, NULL, T0, &res),
+  CHECK_ST(h, api->register_validator(h, idC, stake1000, TEE_TYPE_NONE, NULL, 0, NULL, T0, &res),
            TEE_OK);
   CHECK(res.attested == 0);
   CHECK(res.reason == TEE_FAIL_NONE);
@@ -749,8 +768,7 @@ int main(int argc, char** argv) {
   CHECK(rec.status == TEE_VALIDATOR_UNATTESTED && rec.tee_type == TEE_TYPE_NONE);
   CHECK(is_zero(rec.evidence_hash, 32));
   /* Renewal replaces the stake. */
-  CHECK_ST(h,
-           api->register_validator(h, idC, stake3000, TEE_TYPE_NONE, NULL, 0, NULL, T0, NULL),
+  CHECK_ST(h, api->register_validator(h, idC, stake3000, TEE_TYPE_NONE, NULL, 0, NULL, T0, NULL),
            TEE_OK);
   CHECK_ST(h, api->get_record(h, idC, &rec), TEE_OK);
   CHECK(memcmp(rec.stake_be, stake3000, 32) == 0);
@@ -758,8 +776,7 @@ int main(int argc, char** argv) {
   /* Garbage as Simulated evidence. */
   memset(&res, 0xAB, sizeof res);
   CHECK_ST(h,
-           api->register_validator(h, idD, stake1000, TEE_TYPE_SIMULATED, junk, 16, chal, T0,
-                                   &res),
+           api->register_validator(h, idD, stake1000, TEE_TYPE_SIMULATED, junk, 16, chal, T0, &res),
            TEE_OK);
   CHECK(res.attested == 0);
   CHECK(res.reason == TEE_FAIL_MALFORMED);
@@ -768,8 +785,7 @@ int main(int argc, char** argv) {
   /* TDX: no verifier yet, or the bytes are not a quote. */
   memset(&res, 0xAB, sizeof res);
   CHECK_ST(h,
-           api->register_validator(h, idE, stake1000, TEE_TYPE_INTEL_TDX, junk, 64, chal, T0,
-                                   &res),
+           api->register_validator(h, idE, stake1000, TEE_TYPE_INTEL_TDX, junk, 64, chal, T0, &res),
            TEE_OK);
   CHECK(res.attested == 0);
   CHECK(res.reason == TEE_FAIL_UNSUPPORTED || res.reason == TEE_FAIL_MALFORMED);
@@ -861,8 +877,7 @@ int main(int argc, char** argv) {
         memset(lid, 0, sizeof lid);
         CHECK_ST(h, api->leader(h, 1, slots[j], lid), TEE_OK);
         CHECK(find_weight(w1, n1, lid) >= 0);
-        CHECK((size_t)s100[slots[j]] < n1 &&
-              memcmp(lid, w1[s100[slots[j]]].validator_id, 32) == 0);
+        CHECK((size_t)s100[slots[j]] < n1 && memcmp(lid, w1[s100[slots[j]]].validator_id, 32) == 0);
       }
       /* A window of the schedule is the same window of the whole. */
       CHECK_ST(h, api->schedule(h, 1, 50, 10, &s10), TEE_OK);
@@ -881,8 +896,8 @@ int main(int argc, char** argv) {
 
   /* ---- a registration after on_epoch(1) counts from epoch 2 ----------- */
   CHECK_ST(h,
-           api->register_validator(h, idF, stake1000, TEE_TYPE_NONE, NULL, 0, NULL,
-                                   T0 + EPOCH_SECS, NULL),
+           api->register_validator(h, idF, stake1000, TEE_TYPE_NONE, NULL, 0, NULL, T0 + EPOCH_SECS,
+                                   NULL),
            TEE_OK);
   CHECK_ST(h, api->get_record(h, idF, &rec), TEE_OK);
   CHECK(rec.registered_epoch == 2);
@@ -999,14 +1014,16 @@ int main(int argc, char** argv) {
       many[m].data = junk;
       many[m].len = 1;
     }
-    CHECK_ST(h, api->verify(h, TEE_TYPE_SIMULATED, evp, evl, many, 257, T0 + 60, NULL, NULL,
-                            &json, &len),
-             TEE_ERR_TOO_LARGE);
+    CHECK_ST(
+        h,
+        api->verify(h, TEE_TYPE_SIMULATED, evp, evl, many, 257, T0 + 60, NULL, NULL, &json, &len),
+        TEE_ERR_TOO_LARGE);
     CHECK(json == NULL);
     CHECK(contains(api->last_error(h), "verify_max_collateral_blobs"));
-    CHECK_ST(h, api->verify(h, TEE_TYPE_SIMULATED, evp, evl, many, 256, T0 + 60, NULL, NULL,
-                            &json, &len),
-             TEE_OK);
+    CHECK_ST(
+        h,
+        api->verify(h, TEE_TYPE_SIMULATED, evp, evl, many, 256, T0 + 60, NULL, NULL, &json, &len),
+        TEE_OK);
     api->free(json);
     json = NULL;
     CHECK(big != NULL);
@@ -1014,8 +1031,9 @@ int main(int argc, char** argv) {
       two_big[0].data = big;
       two_big[0].len = big_len;
       two_big[1] = two_big[0];
-      CHECK_ST(h, api->verify(h, TEE_TYPE_SIMULATED, evp, evl, two_big, 2, T0 + 60, NULL, NULL,
-                              &json, &len),
+      CHECK_ST(h,
+               api->verify(h, TEE_TYPE_SIMULATED, evp, evl, two_big, 2, T0 + 60, NULL, NULL, &json,
+                           &len),
                TEE_ERR_TOO_LARGE);
       CHECK(json == NULL);
       CHECK(contains(api->last_error(h), "verify_max_collateral_bytes"));
@@ -1026,8 +1044,7 @@ int main(int argc, char** argv) {
     char* json = NULL;
     size_t len = 0;
     CHECK_ST(h,
-             api->verify(h, TEE_TYPE_SIMULATED, evp, evl, NULL, 0, T0 + 60, idA, chal, &json,
-                         &len),
+             api->verify(h, TEE_TYPE_SIMULATED, evp, evl, NULL, 0, T0 + 60, idA, chal, &json, &len),
              TEE_OK);
     CHECK(json != NULL && len > 0 && strlen(json) == len);
     CHECK(contains(json, "\"valid\":true"));
@@ -1037,8 +1054,7 @@ int main(int argc, char** argv) {
 
     json = NULL;
     CHECK_ST(h,
-             api->verify(h, TEE_TYPE_SIMULATED, evp, evl, NULL, 0, T0 + 60, idB, chal, &json,
-                         &len),
+             api->verify(h, TEE_TYPE_SIMULATED, evp, evl, NULL, 0, T0 + 60, idB, chal, &json, &len),
              TEE_OK);
     CHECK(contains(json, "\"valid\":false"));
     CHECK(contains(json, "\"reason\":\"binding_mismatch\""));
@@ -1046,34 +1062,29 @@ int main(int argc, char** argv) {
 
     /* No key and no challenge: no binding check. */
     json = NULL;
-    CHECK_ST(h,
-             api->verify(h, TEE_TYPE_SIMULATED, evp, evl, NULL, 0, T0 + 60, NULL, NULL, &json,
-                         &len),
-             TEE_OK);
+    CHECK_ST(
+        h, api->verify(h, TEE_TYPE_SIMULATED, evp, evl, NULL, 0, T0 + 60, NULL, NULL, &json, &len),
+        TEE_OK);
     CHECK(contains(json, "\"valid\":true"));
     CHECK(contains(json, "\"binding_valid\":null"));
     api->free(json);
 
     json = NULL;
     CHECK_ST(h,
-             api->verify(h, TEE_TYPE_SIMULATED, junk, 16, NULL, 0, T0 + 60, idA, chal, &json,
-                         &len),
+             api->verify(h, TEE_TYPE_SIMULATED, junk, 16, NULL, 0, T0 + 60, idA, chal, &json, &len),
              TEE_OK);
     CHECK(contains(json, "\"reason\":\"malformed\""));
     api->free(json);
 
     json = NULL;
     CHECK_ST(h,
-             api->verify(h, TEE_TYPE_SIMULATED, evp, evl, NULL, 0, T0 + 60, idA, NULL, &json,
-                         &len),
+             api->verify(h, TEE_TYPE_SIMULATED, evp, evl, NULL, 0, T0 + 60, idA, NULL, &json, &len),
              TEE_ERR_INVALID_ARGUMENT);
+    CHECK_ST(
+        h, api->verify(h, TEE_TYPE_SIMULATED, evp, evl, NULL, 0, T0 + 60, NULL, chal, &json, &len),
+        TEE_ERR_INVALID_ARGUMENT);
     CHECK_ST(h,
-             api->verify(h, TEE_TYPE_SIMULATED, evp, evl, NULL, 0, T0 + 60, NULL, chal, &json,
-                         &len),
-             TEE_ERR_INVALID_ARGUMENT);
-    CHECK_ST(h,
-             api->verify(h, TEE_TYPE_SIMULATED, evp, evl, NULL, 0, T0 + 60, idA, chal, NULL,
-                         &len),
+             api->verify(h, TEE_TYPE_SIMULATED, evp, evl, NULL, 0, T0 + 60, idA, chal, NULL, &len),
              TEE_ERR_INVALID_ARGUMENT);
   }
 
@@ -1160,8 +1171,8 @@ int main(int argc, char** argv) {
     char* json = NULL;
     size_t len = 0;
     run_path(path, sizeof path, "nosim.toml");
-    CHECK(write_small_config(path, run_path(db_other, sizeof db_other, "db_nosim"),
-                             "", "simulation = false"));
+    CHECK(write_small_config(path, run_path(db_other, sizeof db_other, "db_nosim"), "",
+                             "simulation = false"));
     CHECK_ST(NULL, api->open(path, &cb, &h3), TEE_OK);
     CHECK(h3 != NULL);
     if (h3 != NULL) {
@@ -1169,19 +1180,19 @@ int main(int argc, char** argv) {
                TEE_ERR_SIMULATION_DISABLED);
       api->free(ev3);
       memset(&res, 0xAB, sizeof res);
-      CHECK_ST(h3,
-               api->register_validator(h3, idA, stake1000, TEE_TYPE_SIMULATED, evp, evl, chal,
-                                       T0, &res),
-               TEE_OK);
+      CHECK_ST(
+          h3,
+          api->register_validator(h3, idA, stake1000, TEE_TYPE_SIMULATED, evp, evl, chal, T0, &res),
+          TEE_OK);
       CHECK(res.attested == 0);
       CHECK(res.reason == TEE_FAIL_SIMULATION_DISABLED);
       CHECK_ST(h3, api->get_record(h3, idA, &rec), TEE_OK);
       CHECK(rec.status == TEE_VALIDATOR_UNATTESTED);
       CHECK(rec.reason == TEE_FAIL_SIMULATION_DISABLED);
-      CHECK_ST(h3,
-               api->verify(h3, TEE_TYPE_SIMULATED, evp, evl, NULL, 0, T0 + 60, idA, chal, &json,
-                           &len),
-               TEE_OK);
+      CHECK_ST(
+          h3,
+          api->verify(h3, TEE_TYPE_SIMULATED, evp, evl, NULL, 0, T0 + 60, idA, chal, &json, &len),
+          TEE_OK);
       CHECK(contains(json, "\"valid\":false"));
       CHECK(contains(json, "\"reason\":\"simulation_disabled\""));
       api->free(json);
@@ -1224,17 +1235,19 @@ int main(int argc, char** argv) {
       make_id(id5, 0x55u, 1u);
       memset(stake5, 0, sizeof stake5);
       stake5[0] = 0x80;
-      CHECK_ST(h5, api->register_validator(h5, id5, stake5, TEE_TYPE_NONE, NULL, 0, NULL,
-                                           1767225600u, NULL),
-               TEE_ERR_OVERFLOW);
+      CHECK_ST(
+          h5,
+          api->register_validator(h5, id5, stake5, TEE_TYPE_NONE, NULL, 0, NULL, 1767225600u, NULL),
+          TEE_ERR_OVERFLOW);
       {
         tee_record rec5;
         CHECK_ST(h5, api->get_record(h5, id5, &rec5), TEE_ERR_NOT_FOUND);
       }
       stake5[0] = 0x40; /* 2^254: fits */
-      CHECK_ST(h5, api->register_validator(h5, id5, stake5, TEE_TYPE_NONE, NULL, 0, NULL,
-                                           1767225600u, NULL),
-               TEE_OK);
+      CHECK_ST(
+          h5,
+          api->register_validator(h5, id5, stake5, TEE_TYPE_NONE, NULL, 0, NULL, 1767225600u, NULL),
+          TEE_OK);
       CHECK_ST(h5, api->on_epoch(h5, 2, 1767229200u, seed5, &rep5), TEE_OK);
       CHECK_ST(h5, api->leader(h5, 2, 0, out5), TEE_OK);
       CHECK(memcmp(out5, id5, 32) == 0);

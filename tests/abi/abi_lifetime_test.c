@@ -29,12 +29,12 @@
 typedef int32_t (*negotiate_fn)(uint32_t, const tee_api**);
 
 static unsigned long g_fail = 0;
-#define CHECK(c)                                                     \
-  do {                                                               \
-    if (!(c)) {                                                      \
+#define CHECK(c)                                                      \
+  do {                                                                \
+    if (!(c)) {                                                       \
       fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #c); \
-      ++g_fail;                                                      \
-    }                                                                \
+      ++g_fail;                                                       \
+    }                                                                 \
   } while (0)
 
 static char g_config[4096];
@@ -78,8 +78,8 @@ static int mapped(const char* path) {
   if (f == NULL) return -1;
   while (fgets(line, sizeof line, f) != NULL) {
     unsigned long long inode = 0;
-    if (sscanf(line, "%*s %*s %*s %*s %llu", &inode) == 1 && inode == (unsigned long long)st.st_ino &&
-        strstr(line, "tenzro_tee") != NULL) {
+    if (sscanf(line, "%*s %*s %*s %*s %llu", &inode) == 1 &&
+        inode == (unsigned long long)st.st_ino && strstr(line, "tenzro_tee") != NULL) {
       found = 1;
     }
   }
@@ -174,7 +174,8 @@ static int test_unmap(const char* plugin) {
   pthread_cond_init(&w.cv, NULL);
   w.api = api;
   CHECK(pthread_create(&t, NULL, worker_main, &w) == 0);
-  CHECK(api->open("/nonexistent/config.toml", NULL, &bad) == TEE_ERR_CONFIG); /* NULL-handle error */
+  CHECK(api->open("/nonexistent/config.toml", NULL, &bad) ==
+        TEE_ERR_CONFIG); /* NULL-handle error */
   CHECK(api->last_error(NULL)[0] != '\0');
   CHECK(api->open(g_config, NULL, &h) == TEE_OK);
   CHECK(api->get_record(h, NULL, &rec) == TEE_ERR_INVALID_ARGUMENT); /* main's error on h */
@@ -317,9 +318,9 @@ int main(int argc, char** argv) {
   if (strcmp(argv[2], "tmpfs") == 0) {
     /* RocksDB syncs at open and close: on a disk 1,000 cycles take minutes,
      * on tmpfs seconds. */
-    snprintf(scratch, sizeof scratch, "%s", access("/dev/shm", W_OK) == 0
-                                                ? "/dev/shm/tenzro-lifetime-XXXXXX"
-                                                : "/tmp/tenzro-lifetime-XXXXXX");
+    snprintf(scratch, sizeof scratch, "%s",
+             access("/dev/shm", W_OK) == 0 ? "/dev/shm/tenzro-lifetime-XXXXXX"
+                                           : "/tmp/tenzro-lifetime-XXXXXX");
     if (mkdtemp(scratch) == NULL) return 2;
     temporary = 1;
   } else {

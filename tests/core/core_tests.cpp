@@ -12,8 +12,8 @@ BOOST_AUTO_TEST_CASE(hex_round_trip_and_rejects) {
   Bytes b = {0x00, 0x7f, 0x80, 0xff};
   BOOST_TEST(ToHex(AsView(b)) == "007f80ff");
   BOOST_TEST((*FromHex("007F80ff") == b));
-  BOOST_TEST(!FromHex("abc").has_value());   // odd length
-  BOOST_TEST(!FromHex("zz").has_value());    // bad digit
+  BOOST_TEST(!FromHex("abc").has_value());  // odd length
+  BOOST_TEST(!FromHex("zz").has_value());   // bad digit
   BOOST_TEST(!FromHexFixed<2>("aabbcc").has_value());
 }
 
@@ -36,10 +36,12 @@ BOOST_AUTO_TEST_CASE(reader_never_reads_past_the_end) {
 BOOST_AUTO_TEST_CASE(u256_parse_and_bytes) {
   BOOST_TEST(ParseU256("0").value() == 0);
   BOOST_TEST(ParseU256("0x10").value() == 16);
-  auto max = ParseU256("115792089237316195423570985008687907853269984665640564039457584007913129639935");
+  auto max =
+      ParseU256("115792089237316195423570985008687907853269984665640564039457584007913129639935");
   BOOST_REQUIRE(max.has_value());
   BOOST_TEST(BitLength(*max) == 256u);
-  BOOST_TEST(!ParseU256("115792089237316195423570985008687907853269984665640564039457584007913129639936"));
+  BOOST_TEST(
+      !ParseU256("115792089237316195423570985008687907853269984665640564039457584007913129639936"));
   BOOST_TEST(!ParseU256("0x1" + std::string(64, '0')).has_value());  // 2^256
   BOOST_TEST(!ParseU256("12a").has_value());
   BOOST_TEST(!ParseU256("").has_value());

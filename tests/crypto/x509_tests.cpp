@@ -20,7 +20,9 @@ using x509::PrivateKey;
 
 constexpr int64_t kT0 = 1'700'000'000;
 
-ByteView Str(const std::string& s) { return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
+ByteView Str(const std::string& s) {
+  return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
 
 struct Pki {
   PrivateKey root_key = *PrivateKey::Generate(x509::KeyKind::kP256);
@@ -196,8 +198,8 @@ BOOST_AUTO_TEST_CASE(rsa_pss_chain) {
 
 BOOST_AUTO_TEST_CASE(der_walker) {
   // SEQUENCE { OID 1.2.840.113741.1.13.1.4, OCTET STRING 00906ED50000 }
-  const Bytes seq = {0x30, 0x14, 0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86, 0xf8, 0x4d, 0x01, 0x0d, 0x01, 0x04,
-                     0x04, 0x06, 0x00, 0x90, 0x6e, 0xd5, 0x00, 0x00};
+  const Bytes seq = {0x30, 0x14, 0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86, 0xf8, 0x4d, 0x01,
+                     0x0d, 0x01, 0x04, 0x04, 0x06, 0x00, 0x90, 0x6e, 0xd5, 0x00, 0x00};
   auto top = der::ParseSingle(seq);
   BOOST_REQUIRE(top.has_value());
   BOOST_TEST(top->tag == der::kSequence);
@@ -209,7 +211,8 @@ BOOST_AUTO_TEST_CASE(der_walker) {
   BOOST_TEST(value.size() == 6u);
   BOOST_TEST(r.AtEnd());
   // Every truncation fails cleanly; a length past the end fails.
-  for (size_t n = 0; n < seq.size(); ++n) BOOST_TEST(!der::ParseSingle(ByteView(seq).first(n)).has_value());
+  for (size_t n = 0; n < seq.size(); ++n)
+    BOOST_TEST(!der::ParseSingle(ByteView(seq).first(n)).has_value());
   BOOST_TEST(!der::ParseSingle(Bytes{0x30, 0x85, 0, 0, 0, 0, 1}).has_value());  // 5 length bytes
   BOOST_TEST(!der::ParseSingle(Bytes{0x30, 0x80, 0x00, 0x00}).has_value());     // indefinite
   BOOST_TEST(!der::ParseSingle(Bytes{0x30, 0x81, 0x05, 1, 2, 3, 4, 5}).has_value());  // non-minimal
@@ -227,7 +230,8 @@ BOOST_AUTO_TEST_CASE(real_intel_root_fingerprint) {
     BOOST_TEST_MESSAGE("real vectors absent: Intel root check skipped");
     return;
   }
-  auto certs = Certificate::ParseAll(testing::ReadFileBytes(*dir / "tdx" / "dcapqvl-tdx-v4-uptodate" / "root_ca.pem"));
+  auto certs = Certificate::ParseAll(
+      testing::ReadFileBytes(*dir / "tdx" / "dcapqvl-tdx-v4-uptodate" / "root_ca.pem"));
   BOOST_REQUIRE(certs.ok());
   BOOST_TEST(ToHex((*certs)[0].fingerprint()) ==
              "44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3");

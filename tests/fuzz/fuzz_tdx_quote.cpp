@@ -10,7 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tenzro::tee;
   static const bool init = crypto::InitCrypto();
   (void)init;
-  static const tdx::TdxVerifier verifier(TeeType::IntelTdx, tdx::Policy{}, CommonPolicy{true, 86400},
+  static const tdx::TdxVerifier verifier(TeeType::IntelTdx, tdx::Policy{},
+                                         CommonPolicy{true, 86400},
                                          {tdx::sim::DevRootFingerprint()});
   const ByteView in(data, size);
   if (!tdx::ParseQuote(in).ok()) return 0;

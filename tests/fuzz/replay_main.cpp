@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
     std::sort(files.begin(), files.end());
     for (const auto& p : files) {
       std::ifstream in(p, std::ios::binary);
-      std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
       LLVMFuzzerTestOneInput(data.data(), data.size());
       ++n;
     }

@@ -36,7 +36,8 @@ nlohmann::json MakeCase(const std::string& name, uint64_t multiplier, uint64_t e
   for (const auto& in : inputs) {
     ValidatorId id = H("golden-" + name + "-" + in.id_label);
     s.entries.push_back({id, U256ToBe(*ParseU256(in.stake)), in.attested});
-    validators.push_back({{"id", ToHex(AsView(id))}, {"stake", in.stake}, {"attested", in.attested}});
+    validators.push_back(
+        {{"id", ToHex(AsView(id))}, {"stake", in.stake}, {"attested", in.attested}});
   }
   std::sort(s.entries.begin(), s.entries.end(),
             [](const SnapshotEntry& a, const SnapshotEntry& b) { return a.id < b.id; });
@@ -65,8 +66,12 @@ int main() {
   if (!crypto::InitCrypto()) return 1;
   nlohmann::json cases = nlohmann::json::array();
   cases.push_back(MakeCase("small_mixed", 2, 7,
-                           {{"a", "1000", true}, {"b", "1000", false}, {"c", "250", true},
-                            {"d", "4000", false}, {"e", "1", true}, {"f", "77777", false},
+                           {{"a", "1000", true},
+                            {"b", "1000", false},
+                            {"c", "250", true},
+                            {"d", "4000", false},
+                            {"e", "1", true},
+                            {"f", "77777", false},
                             {"g", "0x3e8", true}},
                            0, 64));
   // W > 2^64: the 256-bit path.
@@ -80,12 +85,13 @@ int main() {
   // W = 1: b = 0, r = 0 in every slot.
   cases.push_back(MakeCase("single_w1", 2, 0, {{"only", "1", false}}, 0, 8));
   // W = 256, a power of two: b = 8, no rejection needed but masking matters.
-  cases.push_back(MakeCase("power_of_two", 2, 1,
-                           {{"a", "64", false}, {"b", "64", false}, {"c", "32", true}, {"d", "32", true}},
-                           0, 32));
+  cases.push_back(MakeCase(
+      "power_of_two", 2, 1,
+      {{"a", "64", false}, {"b", "64", false}, {"c", "32", true}, {"d", "32", true}}, 0, 32));
   // W = 2^64 exactly: just outside the 64-bit fast path, b = 64.
-  cases.push_back(MakeCase("w_two_pow_64", 2, 9,
-                           {{"a", "9223372036854775808", false}, {"b", "4611686018427387904", true}}, 5, 32));
+  cases.push_back(
+      MakeCase("w_two_pow_64", 2, 9,
+               {{"a", "9223372036854775808", false}, {"b", "4611686018427387904", true}}, 5, 32));
   // Rejection-heavy: W = 2^k + 1 so almost half of all masked words miss.
   cases.push_back(MakeCase("rejection_heavy", 1, 77,
                            {{"a", "512", false}, {"b", "511", true}, {"c", "2", false}}, 0, 64));

@@ -140,7 +140,8 @@ BOOST_AUTO_TEST_CASE(mixed_calls_on_one_handle_while_epochs_advance) {
   const std::string config = dir.path() + "/stress.toml";
   {
     std::ofstream f(config);
-    f << "[tee]\ndb_path = \"" << dir.path() << "/db\"\nlog_level = \"off\"\nsnapshot_retention = 64\n"
+    f << "[tee]\ndb_path = \"" << dir.path()
+      << "/db\"\nlog_level = \"off\"\nsnapshot_retention = 64\n"
       << "[tee.consensus]\nsimulation = true\ncollateral_admission = \"local\"\nmultiplier = 2\n";
   }
   tee_handle* h = nullptr;
@@ -258,7 +259,8 @@ BOOST_AUTO_TEST_CASE(mixed_calls_on_one_handle_while_epochs_advance) {
   // Every registration landed, attested, and counts from the next epoch.
   std::array<uint8_t, 32> s{};
   tee_epoch_report report{};
-  BOOST_REQUIRE(api.on_epoch(h, kEpochs + 1, kTime0 + (kEpochs + 1) * 60, s.data(), &report) == TEE_OK);
+  BOOST_REQUIRE(api.on_epoch(h, kEpochs + 1, kTime0 + (kEpochs + 1) * 60, s.data(), &report) ==
+                TEE_OK);
   BOOST_TEST(report.snapshot_size == 1u + kWorkers * kRounds);
   BOOST_TEST(report.attested == static_cast<uint64_t>(kWorkers * kRounds));
   BOOST_TEST(api.close(h) == TEE_OK);

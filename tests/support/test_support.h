@@ -38,8 +38,7 @@ class FaultyStore final : public storage::KvStore {
     if (fail_writes_) return Error(ErrorCode::kStorage, "injected write failure");
     return inner_->Write(batch);
   }
-  Status ForEach(storage::Cf cf,
-                 const std::function<bool(ByteView, ByteView)>& fn) const override {
+  Status ForEach(storage::Cf cf, const std::function<bool(ByteView, ByteView)>& fn) const override {
     return inner_->ForEach(cf, fn);
   }
 

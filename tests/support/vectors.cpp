@@ -39,7 +39,8 @@ namespace {
 Bytes Mutated(const VectorCase& c, const std::string& target, Bytes data) {
   for (const auto& m : c.mutate) {
     if (m.target != target) continue;
-    if (m.offset >= data.size()) throw std::runtime_error(c.name + ": mutation offset out of range");
+    if (m.offset >= data.size())
+      throw std::runtime_error(c.name + ": mutation offset out of range");
     uint8_t& b = data[m.offset];
     if (m.op == "xor") {
       b = static_cast<uint8_t>(b ^ m.value);
@@ -58,7 +59,9 @@ Bytes Mutated(const VectorCase& c, const std::string& target, Bytes data) {
 
 }  // namespace
 
-Bytes VectorCase::Evidence() const { return Mutated(*this, "evidence", ReadFileBytes(dir / evidence)); }
+Bytes VectorCase::Evidence() const {
+  return Mutated(*this, "evidence", ReadFileBytes(dir / evidence));
+}
 
 Bytes VectorCase::Collateral(const std::string& role) const {
   auto it = collateral.find(role);
@@ -86,7 +89,8 @@ std::vector<VectorCase> LoadCases(const std::string& vendor) {
     c.scope = j.value("scope", "");
     c.evidence = j.value("evidence", "");
     if (j.contains("collateral")) {
-      for (const auto& [role, file] : j.at("collateral").items()) c.collateral[role] = file.get<std::string>();
+      for (const auto& [role, file] : j.at("collateral").items())
+        c.collateral[role] = file.get<std::string>();
     }
     c.verify_at = j.at("verify_at").get<uint64_t>();
     if (j.contains("policy")) c.policy = j.at("policy");

@@ -134,6 +134,7 @@ luQ+dpSYTqLDLKmSzL1hzf2AfMExkFTUl/M/30Q4Mdhr2HMcDWovi5WJ
 -----END PRIVATE KEY-----
 )PEM";
 // SHA-256 of the root's DER.
-const char* const kRootFingerprintHex = "d1f2c21f08697824930fdf732ff9b97dadad9da65aece1c30fe9e86a93768d9a";
+const char* const kRootFingerprintHex =
+    "d1f2c21f08697824930fdf732ff9b97dadad9da65aece1c30fe9e86a93768d9a";
 
 }  // namespace tenzro::tee::tdx::sim::data

@@ -516,8 +516,7 @@ BOOST_AUTO_TEST_CASE(crl_issuer_window_and_revocation) {
   const auto& genoa = sim::DevPki(Product::kGenoa);
   const auto& milan = sim::DevPki(Product::kMilan);
   auto fresh_crl = [](Product p) {
-    return
-        [p](Scenario& s) { s.collateral.push_back(DevCrlBundle(p, t - 86400, t + 86400, {})); };
+    return [p](Scenario& s) { s.collateral.push_back(DevCrlBundle(p, t - 86400, t + 86400, {})); };
   };
   RunCases({
       {"ASK revoked by the ARK's CRL", Product::kGenoa,
