@@ -19,6 +19,12 @@ std::optional<uint64_t> ReadU64Le(ByteView b) {
 
 std::string Hex(ByteView b) { return ToHex(b); }
 
+void FailParse(Verdict& v, const Status& parse_error) {
+  v.Fail(parse_error.code() == ErrorCode::kUnsupported ? FailureCode::kUnsupported
+                                                       : FailureCode::kMalformed,
+         parse_error.message());
+}
+
 bool CheckWindow(Verdict& v, std::string_view what, uint64_t from, uint64_t until, uint64_t now) {
   if (now < from) {
     v.Fail(FailureCode::kNotYetValid,

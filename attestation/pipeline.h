@@ -20,6 +20,7 @@
 #include "attestation/tee_type.h"
 #include "attestation/verdict.h"
 #include "core/bytes.h"
+#include "core/status.h"
 
 namespace tenzro::tee::pipeline {
 
@@ -62,6 +63,11 @@ class Validity {
   uint64_t from_ = 0;
   uint64_t until_ = UINT64_MAX;
 };
+
+// The parse-failure prologue (§3): a parser's kUnsupported becomes the
+// verdict `unsupported` (version, key type, product), anything else
+// `malformed`; the verdict then carries that failure alone.
+void FailParse(Verdict& v, const Status& parse_error);
 
 // Inclusive window check at now (§5): kNotYetValid before from, kExpired
 // after until; `what` names the object in the message. True when inside.

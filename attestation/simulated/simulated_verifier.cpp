@@ -96,9 +96,7 @@ Result<Verdict> SimulatedVerifier::Verify(const VerifyRequest& req) const {
   v.tee_type = TeeType::Simulated;
   auto parsed = ParseEvidence(req.evidence);
   if (!parsed.ok()) {
-    v.Fail(parsed.status().code() == ErrorCode::kUnsupported ? FailureCode::kUnsupported
-                                                             : FailureCode::kMalformed,
-           parsed.status().message());
+    pipeline::FailParse(v, parsed.status());
     return v;
   }
   const Evidence& e = *parsed;

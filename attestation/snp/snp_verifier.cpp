@@ -764,9 +764,7 @@ Result<Verdict> SnpVerifier::Verify(const VerifyRequest& req) const {
   v.tee_type = TeeType::AmdSevSnp;
   auto parsed = ParseEvidence(req.evidence);
   if (!parsed.ok()) {
-    v.Fail(parsed.status().code() == ErrorCode::kUnsupported ? FailureCode::kUnsupported
-                                                             : FailureCode::kMalformed,
-           parsed.status().message());
+    pipeline::FailParse(v, parsed.status());
     return v;
   }
   const Evidence& e = *parsed;

@@ -1060,9 +1060,7 @@ Result<Verdict> TdxVerifier::Run(const VerifyRequest& req, bool full) const {
   v.tee_type = type_;
   auto parsed = ParseQuote(req.evidence);
   if (!parsed.ok()) {
-    v.Fail(parsed.status().code() == ErrorCode::kUnsupported ? FailureCode::kUnsupported
-                                                             : FailureCode::kMalformed,
-           parsed.status().message());
+    pipeline::FailParse(v, parsed.status());
     return v;
   }
   const Quote& q = *parsed;
