@@ -26,6 +26,16 @@
 
 #include "tenzro_tee.h"
 
+/* Sanitizer builds keep shadow memory and a quarantine of freed blocks, so
+ * RSS says nothing about leaks there (LeakSanitizer does). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define TEE_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define TEE_SANITIZED 1
+#endif
+#endif
+
 typedef int32_t (*negotiate_fn)(uint32_t, const tee_api**);
 
 static unsigned long g_fail = 0;
@@ -299,7 +309,13 @@ static int test_cycles(const char* plugin, long n) {
     CHECK(threads == threads0);
     CHECK(foreign_threads() == 0);
     CHECK(fds == fds0);
+#ifndef TEE_SANITIZED
     CHECK(rss - rss0 < 16 * 1024);
+#else
+    printf(
+        "cycles: RSS not bounded under a sanitizer (shadow memory, quarantine); the Release "
+        "suite bounds it\n");
+#endif
   }
   return 0;
 }
