@@ -23,6 +23,6 @@ cmake --build "$dir" -j "$(nproc)"
 export TEE_VECTORS_DIR="${TEE_VECTORS_DIR:-$(pwd)/../shared/vectors}"
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:history_size=4"
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:history_size=4:suppressions=$(pwd)/tests/tsan.supp"
 cd "$dir"
 ctest --output-on-failure -j "$(nproc)" ${TEE_CTEST_ARGS:-}
