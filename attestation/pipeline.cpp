@@ -17,8 +17,6 @@ std::optional<uint64_t> ReadU64Le(ByteView b) {
   return v;
 }
 
-std::string Hex(ByteView b) { return ToHex(b); }
-
 void FailParse(Verdict& v, const Status& parse_error) {
   v.Fail(parse_error.code() == ErrorCode::kUnsupported ? FailureCode::kUnsupported
                                                        : FailureCode::kMalformed,

@@ -31,8 +31,6 @@ inline uint64_t SatAdd(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UIN
 Bytes U64Le(uint64_t v);
 // nullopt unless b is exactly 8 bytes.
 std::optional<uint64_t> ReadU64Le(ByteView b);
-// Lower-case hex of b (claims, messages).
-std::string Hex(ByteView b);
 
 // An allow-list holds when it is empty (not checked) or lists v.
 template <size_t N>

@@ -151,17 +151,10 @@ Result<Verdict> SimulatedVerifier::Verify(const VerifyRequest& req) const {
   if (!v.measurements_valid) {
     v.Fail(FailureCode::kMeasurementMismatch, "measurement is not on the allow-list");
   }
-  if (req.binding) {
-    auto expected = ComputeBinding(*req.binding);
-    v.binding_valid = crypto::ConstantTimeEqual(AsView(expected), AsView(e.report_data));
-    if (!*v.binding_valid) {
-      v.Fail(FailureCode::kBindingMismatch,
-             "report_data does not commit to the validator key and challenge");
-    }
-  }
-  if (!policy_.common.simulation) {
-    v.Fail(FailureCode::kSimulationDisabled, "simulated evidence while [tee] simulation = false");
-  }
+  pipeline::CheckBinding(v, req.binding, AsView(e.report_data));
+  // Simulated evidence is always rooted in the published development key.
+  pipeline::CheckSimulation(v, /*dev_rooted=*/true, policy_.common.simulation,
+                            "simulated evidence");
   return v;
 }
 
