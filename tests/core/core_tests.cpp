@@ -1,6 +1,13 @@
 #include <boost/test/unit_test.hpp>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "core/bytes.h"
+#include "core/device_io.h"
 #include "core/reader.h"
 #include "core/u256.h"
 
@@ -58,6 +65,41 @@ BOOST_AUTO_TEST_CASE(u256_is_checked) {
   U256 max = ~U256(0);
   BOOST_CHECK_THROW(max + 1, std::overflow_error);
   BOOST_CHECK_THROW(max * 2, std::overflow_error);
+}
+
+BOOST_AUTO_TEST_CASE(device_io_resolves_every_path_under_its_root) {
+  namespace fs = std::filesystem;
+  fs::path root = fs::temp_directory_path() / ("tenzro_devio_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "dev");
+  fs::create_directories(root / "sys/kernel/config/tsm/report");
+  std::ofstream(root / "dev/sev-guest") << "abcdef";
+  auto io = SystemDeviceIo(root.string() + "/");
+  BOOST_TEST(io->root() == root.string());
+  BOOST_TEST(io->Exists("/dev/sev-guest"));
+  BOOST_TEST(!io->Exists("/dev/nsm"));
+  auto read = io->ReadFile("/dev/sev-guest", 6);
+  BOOST_REQUIRE(read.ok());
+  BOOST_TEST(std::string(read->begin(), read->end()) == "abcdef");
+  BOOST_TEST((io->ReadFile("/dev/sev-guest", 5).status().code() == ErrorCode::kTooLarge));
+  BOOST_TEST((io->ReadFile("/dev/nsm", 5).status().code() == ErrorCode::kNotFound));
+  BOOST_REQUIRE(io->MakeDir("/sys/kernel/config/tsm/report/r1").ok());
+  BOOST_REQUIRE(io->MakeDir("/sys/kernel/config/tsm/report/r0").ok());
+  auto names = io->ListDir("/sys/kernel/config/tsm/report");
+  BOOST_REQUIRE(names.ok());
+  BOOST_TEST((*names == std::vector<std::string>{"r0", "r1"}));
+  std::ofstream(root / "sys/kernel/config/tsm/report/r0/inblob");
+  Bytes blob(64, 0x5a);
+  BOOST_REQUIRE(io->WriteFile("/sys/kernel/config/tsm/report/r0/inblob", AsView(blob)).ok());
+  BOOST_TEST((*io->ReadFile("/sys/kernel/config/tsm/report/r0/inblob", 64) == blob));
+  BOOST_TEST(!io->RemoveDir("/sys/kernel/config/tsm/report/r0").ok());  // not empty
+  BOOST_TEST(io->RemoveDir("/sys/kernel/config/tsm/report/r1").ok());
+  // A regular file is not a device: the ioctl fails with a named error.
+  int arg = 0;
+  auto r = io->Ioctl("/dev/sev-guest", FIONREAD + 0x7000, &arg);
+  BOOST_TEST(!r.ok());
+  BOOST_TEST(r.status().message().find("/dev/sev-guest") != std::string::npos);
+  fs::remove_all(root);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
