@@ -19,6 +19,7 @@
 #include "attestation/tdx/quote.h"
 #include "attestation/tdx/tcb_info.h"
 #include "attestation/tdx/tcb_match.h"
+#include "attestation/tdx/validate.h"
 #include "core/cache.h"
 #include "crypto/hash.h"
 #include "crypto/x509.h"
@@ -993,6 +994,7 @@ void FillReevalClaims(Verdict& v, const Quote& q, const Certification& cert) {
   r[kRcChainNotAfter] = U64Le(ClampTime(not_after));
   const Hash32& root = cert.chain.back().fingerprint();
   r[kRcRoot] = Bytes(root.begin(), root.end());
+  PutFactClaims(FactsOf(q), r);
 }
 
 }  // namespace
@@ -1245,42 +1247,7 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
 }
 
 void TdxVerifier::CheckPolicy(const VerifyRequest& req, const Quote& q, Verdict& v) const {
-  bool measurements_ok = true;
-  auto mismatch = [&](const std::string& what) {
-    measurements_ok = false;
-    v.Fail(FailureCode::kMeasurementMismatch, what + " is not on the allow-list");
-  };
-  if (q.is_tdx()) {
-    const TdReport& td = q.td;
-    v.debug = td.debug();
-    if (v.debug) v.Fail(FailureCode::kDebugEnclave, "TD_ATTRIBUTES.DEBUG is set");
-    if (policy_.require_sept_ve_disable && !td.sept_ve_disable()) {
-      v.Fail(FailureCode::kPolicyViolation, "TD_ATTRIBUTES.SEPT_VE_DISABLE is clear");
-    }
-    if (!pipeline::Listed(policy_.mrtd, td.mr_td)) mismatch("MRTD");
-    for (size_t i = 0; i < td.rtmr.size(); ++i) {
-      if (!pipeline::Listed(policy_.rtmr[i], td.rtmr[i])) mismatch("RTMR" + std::to_string(i));
-    }
-    if (!pipeline::Listed(policy_.mrseam, td.mr_seam)) mismatch("MRSEAM");
-    if (!pipeline::Listed(policy_.mrconfigid, td.mr_config_id)) mismatch("MRCONFIGID");
-  } else {
-    const SgxReport& r = q.sgx;
-    v.debug = r.debug();
-    if (v.debug) v.Fail(FailureCode::kDebugEnclave, "enclave ATTRIBUTES.DEBUG is set");
-    if (!pipeline::Listed(policy_.sgx_mrenclave, r.mr_enclave)) mismatch("MRENCLAVE");
-    if (!pipeline::Listed(policy_.sgx_mrsigner, r.mr_signer)) mismatch("MRSIGNER");
-    if (!policy_.sgx_isvprodid.empty() &&
-        std::find(policy_.sgx_isvprodid.begin(), policy_.sgx_isvprodid.end(), r.isv_prod_id) ==
-            policy_.sgx_isvprodid.end()) {
-      mismatch("ISVPRODID " + std::to_string(r.isv_prod_id));
-    }
-    if (r.isv_svn < policy_.sgx_min_isvsvn) {
-      v.Fail(FailureCode::kPolicyViolation, "ISVSVN " + std::to_string(r.isv_svn) +
-                                                " is below the minimum " +
-                                                std::to_string(policy_.sgx_min_isvsvn));
-    }
-  }
-  v.measurements_valid = measurements_ok;
+  Validate(v, FactsOf(q), policy_);
   pipeline::CheckBinding(v, req.binding, AsView(q.report_data()));
 }
 
@@ -1426,6 +1393,14 @@ class TdxReevaluator final : public Reevaluator {
     if (auto f = TrustFailure(claims, anchor[0], dev_rooted)) return Fail(*f);
     TEE_ASSIGN_OR_RETURN(std::optional<Failure> f, CheckRecord(claims));
     if (f) return f;
+    // The quote body under the current policy (stage 3; records stored
+    // before the fact claims existed have none to judge).
+    TEE_ASSIGN_OR_RETURN(const std::optional<QuoteFacts> facts, FactsFromClaims(claims));
+    if (facts) {
+      Verdict judged;
+      Validate(judged, *facts, policy_);
+      if (!judged.failures.empty()) return Fail(judged.failures.front());
+    }
     if (dev_rooted && !common_.simulation) {
       return Fail(Failure{FailureCode::kSimulationDisabled,
                           "the PCK chain has a development root while [tee] simulation = false"});

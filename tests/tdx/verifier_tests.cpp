@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attestation/tdx/quote.h"
+#include "attestation/tdx/validate.h"
 #include "crypto/hash.h"
 #include "crypto/x509.h"
 #include "support/test_support.h"
@@ -666,6 +667,35 @@ BOOST_AUTO_TEST_CASE(chain_expiry_and_bad_claims) {
   auto broken = v.BeginReevaluation(CollateralSet(), r->f.c.verify_at)->Check(claims);
   BOOST_REQUIRE(!broken.ok());
   BOOST_TEST((broken.status().code() == ErrorCode::kStorage));
+}
+
+// Issue 9 item 6 for TDX: a parameter migration of the quote-body policy
+// (allow-lists, SEPT_VE_DISABLE) applies to records verified before it.
+BOOST_AUTO_TEST_CASE(quote_policy_migration_applies_to_old_records) {
+  auto r = PrepareReeval();
+  if (!r) return;
+  const ClaimSet& claims = r->verdict.reeval_claims;
+  const uint64_t t = r->f.c.verify_at;
+  auto facts = FactsFromClaims(claims);
+  BOOST_REQUIRE(facts.ok());
+  BOOST_REQUIRE(facts->has_value());
+  auto check = [&](const Policy& p) {
+    TdxVerifier v(TeeType::IntelTdx, p, CommonPolicy{});
+    auto f = v.BeginReevaluation(r->set, t)->Check(claims);
+    BOOST_REQUIRE(f.ok());
+    return f->has_value() ? std::string(FailureCodeName((*f)->code)) : std::string("kept");
+  };
+  Policy own;
+  own.mrtd = {(*facts)->mr_td};
+  BOOST_TEST(check(own) == "kept");
+  Policy other;
+  other.mrtd = {(*facts)->mr_td};
+  other.mrtd[0][0] ^= 1;
+  BOOST_TEST(check(other) == "measurement_mismatch");
+  Policy sept;
+  sept.require_sept_ve_disable = true;
+  const bool has_sept = ((*facts)->td_attributes[3] & 0x10) != 0;
+  BOOST_TEST(check(sept) == (has_sept ? "kept" : "policy_violation"));
 }
 
 // Issue 9 item 9: an admitted document that no longer parses fails the
