@@ -75,8 +75,18 @@ nlohmann::json VerdictToJson(const Verdict& v) {
     failures.push_back({{"code", std::string(FailureCodeName(f.code))}, {"message", f.message}});
   }
   j["failures"] = std::move(failures);
-  j["claims"] = v.claims;
+  j["claims"] = v.ClaimsJson();
   return j;
+}
+
+nlohmann::json Verdict::ClaimsJson() const {
+  return claims ? claims->ToJson() : nlohmann::json::object();
+}
+
+void Verdict::Hint(FetchHint h) {
+  if (std::find(fetch_hints.begin(), fetch_hints.end(), h) == fetch_hints.end()) {
+    fetch_hints.push_back(std::move(h));
+  }
 }
 
 }  // namespace tenzro::tee

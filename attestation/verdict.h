@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,6 +61,27 @@ struct Failure {
 // encoding is deterministic.
 using ClaimSet = std::map<std::string, Bytes>;
 
+// Collateral a verifier looked for and lacked, or found only outside its
+// window (DESIGN §9), named as that verifier names its collateral kinds. A
+// hint never changes a verdict; the fetchers turn hints into requests
+// (fetch::TargetsForVerdict), so the fetch layer reads no failure codes or
+// claims to guess what is missing.
+struct FetchHint {
+  std::string kind;  // the vendor's CollateralDoc kind, e.g. tdx::kKindTcbInfo
+  std::string name;  // qualifier, e.g. the PCK CA: "platform" | "processor"
+  Bytes id;          // identifier, e.g. the FMSPC
+  friend bool operator==(const FetchHint&, const FetchHint&) = default;
+};
+
+// A verifier's typed claims (DESIGN §3 "claims"): each vendor keeps its own
+// typed struct, immutable once made, and claims become JSON only at the
+// edges (VerdictToJson: CLI, ABI, HTTP), through ToJson.
+class Claims {
+ public:
+  virtual ~Claims() = default;
+  virtual nlohmann::json ToJson() const = 0;
+};
+
 struct Verdict {
   TeeType tee_type = TeeType::None;
   bool hardware_verified = false;
@@ -74,16 +96,22 @@ struct Verdict {
   // Earliest time the verdict holds (latest notBefore/issue date used).
   uint64_t valid_from = 0;
   std::vector<Failure> failures;
-  nlohmann::json claims = nlohmann::json::object();
+  // Null until the evidence parsed.
+  std::shared_ptr<const Claims> claims;
   ClaimSet reeval_claims;
   // Identity of what the vendor key signed (pipeline::EvidenceId, §4): one
   // evidence backs one validator. Unset when the evidence did not parse.
   std::optional<Hash32> evidence_id;
+  // What collateral would let this verdict go further (deduplicated).
+  std::vector<FetchHint> fetch_hints;
 
   bool valid() const { return failures.empty(); }
   FailureCode reason() const;
   void Fail(FailureCode code, std::string message);
   bool Has(FailureCode code) const;
+  void Hint(FetchHint h);
+  // The claims as JSON (an empty object without claims): for the edges.
+  nlohmann::json ClaimsJson() const;
 };
 
 // The flat JSON of §3.

@@ -134,10 +134,20 @@ void BM_TdxVerify_Cold(benchmark::State& state) {
   req.collateral = &in.admitted;
   req.now = in.now;
   for (auto _ : state) {
+    // A new verifier and a new set value (the set's AuthMemo is empty), so
+    // every document is parsed and authenticated again; the copy is not timed.
+    state.PauseTiming();
+    auto fresh = std::make_unique<CollateralSet>(
+        std::vector<CollateralDoc>(in.admitted.docs().begin(), in.admitted.docs().end()));
+    req.collateral = fresh.get();
+    state.ResumeTiming();
     auto v = NewVerifier(in);
     auto r = v->Verify(req);
     if (!r.ok() || !r->valid()) state.SkipWithError("verification failed");
     benchmark::DoNotOptimize(r);
+    state.PauseTiming();
+    fresh.reset();
+    state.ResumeTiming();
   }
   state.SetItemsProcessed(state.iterations());
 }

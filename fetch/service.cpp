@@ -1,5 +1,7 @@
 #include "fetch/service.h"
 
+#include "attestation/tdx/tdx_verifier.h"
+
 #include <ctime>
 
 #include "fetch/kds_source.h"
@@ -105,18 +107,16 @@ void FetchService::RequestGlobal() {
 
 std::vector<FetchTarget> TargetsForVerdict(TeeType type, const Verdict& verdict) {
   std::vector<FetchTarget> out;
-  bool wants = false;
-  for (const auto& f : verdict.failures) {
-    wants = wants || f.code == FailureCode::kCollateralMissing || f.code == FailureCode::kExpired ||
-            f.code == FailureCode::kNotYetValid;
-  }
-  if (!wants) return out;
-  if (type == TeeType::IntelTdx || type == TeeType::IntelSgx) {
-    auto it = verdict.claims.find("fmspc");
-    if (it != verdict.claims.end() && it->is_string()) {
-      if (auto fmspc = FromHex(it->get<std::string>()); fmspc && fmspc->size() == 6) {
-        out.push_back(FetchTarget::TcbInfo(type, AsView(*fmspc)));
-      }
+  if (type != TeeType::IntelTdx && type != TeeType::IntelSgx) return out;
+  for (const FetchHint& h : verdict.fetch_hints) {
+    if (h.kind == tdx::kKindTcbInfo && h.id.size() == 6) {
+      out.push_back(FetchTarget::TcbInfo(type, AsView(h.id)));
+    } else if (h.kind == tdx::kKindQeIdentity) {
+      out.push_back(FetchTarget::QeIdentity(type));
+    } else if (h.kind == tdx::kKindPckCrl && (h.name == "platform" || h.name == "processor")) {
+      out.push_back(FetchTarget::PckCrl(type, h.name));
+    } else if (h.kind == tdx::kKindRootCaCrl) {
+      out.push_back(FetchTarget::RootCaCrl(type));
     }
   }
   return out;

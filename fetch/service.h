@@ -78,9 +78,11 @@ class FetchService {
   std::unique_ptr<Fetcher> kds_;
 };
 
-// The documents a verdict says are missing or out of date, as targets:
-// TDX/SGX TCB Info for the verdict's FMSPC claim when its reason is
-// collateral_missing, expired or not_yet_valid. Empty otherwise.
+// The documents a verdict's typed fetch hints name (Verdict::fetch_hints:
+// missing or out of their window), as targets of the PCS fetcher: TDX/SGX
+// TCB Info by FMSPC, QE Identity, PCK CRL by CA, Root CA CRL. Empty for a
+// verdict without hints. (SNP verdicts carry none yet: KDS fetches are
+// driven by the node's configured products.)
 std::vector<FetchTarget> TargetsForVerdict(TeeType type, const Verdict& verdict);
 
 }  // namespace tenzro::tee::fetch

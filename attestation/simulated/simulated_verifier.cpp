@@ -13,6 +13,26 @@ const std::array<uint8_t, 32> kDevSignerPublicKey = {
     0x63, 0xc9, 0xe9, 0xaa, 0xcf, 0xfa, 0x25, 0x6d, 0x29, 0x6c, 0xfe, 0x4d, 0xc8, 0x99, 0x0c, 0xbe};
 
 namespace {
+
+// The verdict's typed claims (JSON only at the edges).
+struct SimulatedClaims final : Claims {
+  explicit SimulatedClaims(const Evidence& e)
+      : measurement(e.measurement),
+        report_data(e.report_data),
+        issued_at(e.issued_at),
+        signer(e.signer) {}
+  nlohmann::json ToJson() const override {
+    return {{"measurement", ToHex(AsView(measurement))},
+            {"report_data", ToHex(AsView(report_data))},
+            {"issued_at", issued_at},
+            {"signer", ToHex(AsView(signer))}};
+  }
+  Measurement measurement;
+  decltype(Evidence::report_data) report_data;
+  uint64_t issued_at;
+  decltype(Evidence::signer) signer;
+};
+
 constexpr char kClaimMeasurement[] = "measurement";
 constexpr char kClaimIssuedAt[] = "issued_at";
 
@@ -115,10 +135,7 @@ Result<Verdict> SimulatedVerifier::Verify(const VerifyRequest& req) const {
     return v;
   }
   v.debug = e.debug();
-  v.claims = {{"measurement", ToHex(AsView(e.measurement))},
-              {"report_data", ToHex(AsView(e.report_data))},
-              {"issued_at", e.issued_at},
-              {"signer", ToHex(AsView(e.signer))}};
+  v.claims = std::make_shared<SimulatedClaims>(e);
   v.reeval_claims[kClaimMeasurement] = Bytes(e.measurement.begin(), e.measurement.end());
   Bytes issued;
   PutU64Le(issued, e.issued_at);

@@ -643,8 +643,26 @@ const char* FormName(EvidenceForm f) {
   return "raw";
 }
 
-nlohmann::json Claims(const Evidence& e) {
-  const Report& r = e.report;
+// The verdict's typed claims (JSON only at the edges): the report of a
+// verified evidence, or a VEK alone (VerifyVekChain).
+struct SnpClaims final : Claims {
+  std::optional<Report> report;
+  EvidenceForm form = EvidenceForm::kRaw;
+  std::optional<Product> chain_product;  // the product the chain established
+  std::optional<Role> vek_role;          // VerifyVekChain: the VEK's kind
+
+  nlohmann::json ToJson() const override;
+  nlohmann::json ReportJson(const Report& r) const;
+};
+
+nlohmann::json SnpClaims::ToJson() const {
+  nlohmann::json j = report ? ReportJson(*report) : nlohmann::json::object();
+  if (chain_product) j["product"] = std::string(format::ProductName(*chain_product));
+  if (vek_role) j["signing_key"] = *vek_role == Role::kVcek ? "vcek" : "vlek";
+  return j;
+}
+
+nlohmann::json SnpClaims::ReportJson(const Report& r) const {
   nlohmann::json j = {
       {"report_version", r.version},
       {"guest_svn", r.guest_svn},
@@ -672,7 +690,7 @@ nlohmann::json Claims(const Evidence& e) {
       {"launch_tcb", ToHex(AsView(r.launch_tcb))},
       {"current_fw", r.current_fw.ToString()},
       {"committed_fw", r.committed_fw.ToString()},
-      {"evidence_form", FormName(e.form)},
+      {"evidence_form", FormName(form)},
   };
   if (r.version >= 3) {
     j["cpuid_fam_id"] = r.cpuid_fam;
@@ -770,7 +788,10 @@ Result<Verdict> SnpVerifier::Verify(const VerifyRequest& req) const {
   const Evidence& e = *parsed;
   const Report& r = e.report;
   v.evidence_id = pipeline::EvidenceId(TeeType::AmdSevSnp, r.signed_bytes());
-  v.claims = Claims(e);
+  auto claims = std::make_shared<SnpClaims>();
+  claims->report = r;
+  claims->form = e.form;
+  v.claims = claims;
   v.debug = r.debug();
 
   // Stage 2: the chain, from the evidence's table first, then admitted collateral.
@@ -788,7 +809,7 @@ Result<Verdict> SnpVerifier::Verify(const VerifyRequest& req) const {
       const ChainFacts facts,
       ChainFactsOf(*impl_, req.collateral, std::move(*sel.outcome.chain), req.now));
   const Chain& ch = facts.chain;
-  v.claims["product"] = std::string(format::ProductName(ch.product));
+  claims->chain_product = ch.product;
   CheckShippedArks(v, shipped_arks, ch.product, policy_, impl_->dev_arks);
   if (!sel.signature_ok)
     v.Fail(FailureCode::kBadSignature, "report signature does not verify under the VEK key");
@@ -843,8 +864,10 @@ Result<Verdict> SnpVerifier::VerifyVekChain(ByteView vek, const CollateralSet* c
   }
   TEE_ASSIGN_OR_RETURN(const ChainFacts facts,
                        ChainFactsOf(*impl_, collateral, std::move(*built.chain), now));
-  v.claims = {{"product", std::string(format::ProductName(leaf->product))},
-              {"signing_key", leaf->role == Role::kVcek ? "vcek" : "vlek"}};
+  auto claims = std::make_shared<SnpClaims>();
+  claims->chain_product = leaf->product;
+  claims->vek_role = leaf->role;
+  v.claims = std::move(claims);
   pipeline::Validity validity;
   const bool chain_ok = ValidateChain(v, validity, facts, policy_, now);
   validity.Apply(v);

@@ -329,6 +329,34 @@ class IssuerIndex final : public CollateralIndex, public std::enable_shared_from
 
 // The index of a call's known set, built on first use only (most documents
 // bundle their issuers).
+// "Document D of this set authenticates as A (or fails so)" under one
+// verifier's anchors: a function of the set value, which is immutable, and
+// of those anchors. It is attached to the set itself (CollateralSet::Derived,
+// tagged with the anchors), so it lives and dies with the set it speaks of:
+// no other set, and so no other call's collateral, ever sees it (DESIGN §2:
+// a cache never decides). A set made by With starts a fresh memo.
+class AuthMemo final : public CollateralIndex {
+ public:
+  std::shared_ptr<const CollateralIndex> With(const CollateralDoc& /*doc*/) const override {
+    return nullptr;
+  }
+  std::shared_ptr<const Result<AuthDoc>> Find(const Hash32& content_hash) const {
+    MutexLock lock(&mu_);
+    auto it = memo_.find(content_hash);
+    return it == memo_.end() ? nullptr : it->second;
+  }
+  std::shared_ptr<const Result<AuthDoc>> Put(const Hash32& content_hash,
+                                             Result<AuthDoc> result) const {
+    auto value = std::make_shared<const Result<AuthDoc>>(std::move(result));
+    MutexLock lock(&mu_);
+    return memo_.emplace(content_hash, std::move(value)).first->second;
+  }
+
+ private:
+  mutable Mutex mu_;
+  mutable std::map<Hash32, std::shared_ptr<const Result<AuthDoc>>> memo_ GUARDED_BY(mu_);
+};
+
 using IndexFn = std::function<const IssuerIndex&()>;
 
 }  // namespace verifier_internal
@@ -427,6 +455,11 @@ struct TdxVerifier::Impl {
   // An admitted document parsed and authenticated against the call's index;
   // it must authenticate as the kind and key it was admitted under.
   Result<AuthDoc> Resolve(const CollateralDoc& doc, const IndexFn& index) const;
+  // Resolve, memoized on the set the document was selected from (AuthMemo).
+  Result<AuthDoc> ResolveIn(const CollateralSet& set, TeeType type, const CollateralDoc& doc,
+                            const IndexFn& index) const;
+  // The AuthMemo tag of this verifier's anchors (fixed at construction).
+  std::string memo_tag;
   // Authenticates a parsed document against its bundle and the call's index.
   Result<AuthDoc> Authenticate(std::shared_ptr<const ParsedDoc> p, const Hash32& content_hash,
                                const IndexFn& index) const;
@@ -839,6 +872,18 @@ Result<AuthDoc> TdxVerifier::Impl::Resolve(const CollateralDoc& doc, const Index
   return auth;
 }
 
+Result<AuthDoc> TdxVerifier::Impl::ResolveIn(const CollateralSet& set, TeeType type,
+                                             const CollateralDoc& doc, const IndexFn& index) const {
+  auto build = [](const CollateralSet&) -> std::shared_ptr<const CollateralIndex> {
+    return std::make_shared<const verifier_internal::AuthMemo>();
+  };
+  auto memo = std::dynamic_pointer_cast<const verifier_internal::AuthMemo>(
+      set.Derived(memo_tag + std::string(TeeTypeName(type)), build));
+  if (memo == nullptr) return Resolve(doc, index);
+  if (auto hit = memo->Find(doc.content_hash)) return *hit;
+  return *memo->Put(doc.content_hash, Resolve(doc, index));
+}
+
 // ---- the verifier ----------------------------------------------------------
 
 namespace {
@@ -888,6 +933,11 @@ TdxVerifier::TdxVerifier(TeeType type, Policy policy, CommonPolicy common,
   impl_->root = policy_.root_ca_sha256;
   impl_->dev_roots = std::move(dev_roots);
   impl_->simulation = common_.simulation;
+  // Everything authentication depends on besides the set: the anchors.
+  Bytes anchors(impl_->root.begin(), impl_->root.end());
+  for (const Hash32& d : impl_->dev_roots) anchors.insert(anchors.end(), d.begin(), d.end());
+  anchors.push_back(impl_->simulation ? 1 : 0);
+  impl_->memo_tag = "tdx.auth." + ToHex(AsView(crypto::Sha256(AsView(anchors)))) + ".";
 }
 
 TdxVerifier::~TdxVerifier() = default;
@@ -920,19 +970,30 @@ void TdxVerifier::ClearCaches() const {
 
 namespace {
 
-void FillClaims(Verdict& v, const Quote& q, const Certification& cert) {
-  nlohmann::json& c = v.claims;
-  c["quote_version"] = q.version;
-  if (cert.extensions_ok) {
-    c["fmspc"] = UpperHex(AsView(cert.ext.fmspc));
-    c["pce_id"] = ToHex(AsView(cert.ext.pce_id));
-    c["pcesvn"] = cert.ext.pcesvn;
-    c["sgx_tcb_components"] = ToHex(AsView(cert.ext.sgx_tcb_components));
+// The verdict's typed claims (JSON only at the edges).
+struct TdxClaims final : Claims {
+  uint16_t quote_version = 0;
+  std::optional<PckExtensions> pck;  // when the PCK certificate's extensions parsed
+  uint16_t qe_isv_svn = 0;
+  BodyType body_type = BodyType::kSgx;
+  TdReport td;    // TDX bodies
+  SgxReport sgx;  // SGX bodies
+
+  nlohmann::json ToJson() const override;
+};
+
+nlohmann::json TdxClaims::ToJson() const {
+  nlohmann::json c = nlohmann::json::object();
+  c["quote_version"] = quote_version;
+  if (pck) {
+    c["fmspc"] = UpperHex(AsView(pck->fmspc));
+    c["pce_id"] = ToHex(AsView(pck->pce_id));
+    c["pcesvn"] = pck->pcesvn;
+    c["sgx_tcb_components"] = ToHex(AsView(pck->sgx_tcb_components));
   }
-  c["qe_isvsvn"] = q.qe_report.isv_svn;
-  if (q.is_tdx()) {
-    const TdReport& td = q.td;
-    c["body_type"] = q.body_type == BodyType::kTd15 ? "TD15" : "TD10";
+  c["qe_isvsvn"] = qe_isv_svn;
+  if (body_type != BodyType::kSgx) {
+    c["body_type"] = body_type == BodyType::kTd15 ? "TD15" : "TD10";
     c["tee_tcb_svn"] = ToHex(AsView(td.tee_tcb_svn));
     if (td.tee_tcb_svn2) c["tee_tcb_svn2"] = ToHex(AsView(*td.tee_tcb_svn2));
     c["mrseam"] = ToHex(AsView(td.mr_seam));
@@ -949,16 +1010,30 @@ void FillClaims(Verdict& v, const Quote& q, const Certification& cert) {
     if (td.mr_service_td) c["mrservicetd"] = ToHex(AsView(*td.mr_service_td));
     c["report_data"] = ToHex(AsView(td.report_data));
   } else {
-    const SgxReport& r = q.sgx;
-    c["cpu_svn"] = ToHex(AsView(r.cpu_svn));
-    c["misc_select"] = r.misc_select;
-    c["attributes"] = ToHex(AsView(r.attributes));
-    c["mrenclave"] = ToHex(AsView(r.mr_enclave));
-    c["mrsigner"] = ToHex(AsView(r.mr_signer));
-    c["isv_prod_id"] = r.isv_prod_id;
-    c["isv_svn"] = r.isv_svn;
-    c["report_data"] = ToHex(AsView(r.report_data));
+    c["cpu_svn"] = ToHex(AsView(sgx.cpu_svn));
+    c["misc_select"] = sgx.misc_select;
+    c["attributes"] = ToHex(AsView(sgx.attributes));
+    c["mrenclave"] = ToHex(AsView(sgx.mr_enclave));
+    c["mrsigner"] = ToHex(AsView(sgx.mr_signer));
+    c["isv_prod_id"] = sgx.isv_prod_id;
+    c["isv_svn"] = sgx.isv_svn;
+    c["report_data"] = ToHex(AsView(sgx.report_data));
   }
+  return c;
+}
+
+void FillClaims(Verdict& v, const Quote& q, const Certification& cert) {
+  auto c = std::make_shared<TdxClaims>();
+  c->quote_version = q.version;
+  if (cert.extensions_ok) c->pck = cert.ext;
+  c->qe_isv_svn = q.qe_report.isv_svn;
+  c->body_type = q.body_type;
+  if (q.is_tdx()) {
+    c->td = q.td;
+  } else {
+    c->sgx = q.sgx;
+  }
+  v.claims = std::move(c);
 }
 
 void FillReevalClaims(Verdict& v, const Quote& q, const Certification& cert) {
@@ -1120,17 +1195,20 @@ namespace {
 
 // One admitted document of the kind and key: selected, authenticated against
 // the set, windows (its own and its signer chain's) checked at now.
+// `hint` names the document for the fetchers (DESIGN §9) when it is required
+// and absent, or out of its window; nullopt under a development anchor.
 std::optional<AuthDoc> UseDoc(const TdxVerifier::Impl& impl, const CollateralSet& set,
                               const IndexFn& index, TeeType type, const char* kind,
                               const Bytes& key, bool required, uint64_t now, Window& w,
-                              Verdict& v) {
+                              const std::optional<FetchHint>& hint, Verdict& v) {
   const CollateralDoc* doc = SelectDoc(set, type, kind, AsView(key), now);
   const std::string name = DocName(kind);
   if (doc == nullptr) {
     if (required) v.Fail(FailureCode::kCollateralMissing, "no " + name + " at hand");
+    if (required && hint) v.Hint(*hint);
     return std::nullopt;
   }
-  auto auth = impl.Resolve(*doc, index);
+  auto auth = impl.ResolveIn(set, type, *doc, index);
   if (!auth.ok()) {
     v.Fail(auth.status().code() == ErrorCode::kNotFound ? FailureCode::kChainIncomplete
                                                         : FailureCode::kChainUntrusted,
@@ -1138,15 +1216,17 @@ std::optional<AuthDoc> UseDoc(const TdxVerifier::Impl& impl, const CollateralSet
     return std::nullopt;
   }
   const ParsedDoc& d = *auth->parsed;
-  pipeline::CheckWindow(v, name, d.this_update, d.next_update, now);
+  bool in_window = pipeline::CheckWindow(v, name, d.this_update, d.next_update, now);
   w.Narrow(d.this_update, d.next_update);
   for (const auto& c : auth->signer_chain) {
     if (!c.ValidAt(now)) {
+      in_window = false;
       pipeline::CheckWindow(v, name + " signer " + c.subject(), ClampTime(c.not_before()),
                             ClampTime(c.not_after()), now);
     }
     w.Narrow(ClampTime(c.not_before()), ClampTime(c.not_after()));
   }
+  if (!in_window && hint) v.Hint(*hint);
   return std::move(*auth);
 }
 
@@ -1180,6 +1260,12 @@ bool CheckRevocation(const Certification& cert, const std::optional<AuthDoc>& pc
     }
   }
   return in_force;
+}
+
+// The PCK CA as PCS names its CRL: "processor" or "platform" (the CA's CN).
+std::string PckCaName(const Certification& cert) {
+  if (cert.chain.size() < 2) return "platform";
+  return cert.chain[1].subject().find("Processor") != std::string::npos ? "processor" : "platform";
 }
 
 // Intel's TCB level matching (tcb_match.h) and the chain policy on its status.
@@ -1224,20 +1310,29 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
     return *issuers;
   };
   Window w{st.valid_from, st.valid_until};
-  auto use = [&](const char* kind, const Bytes& key, bool required) {
-    return UseDoc(*impl_, set, index, type_, kind, key, required, req.now, w, v);
+  // Fetch hints name Intel's documents only (a development anchor's come
+  // from the simulator, never from PCS).
+  auto hint = [&](const char* kind, std::string name, ByteView id) -> std::optional<FetchHint> {
+    if (anchor != kAnchorIntel) return std::nullopt;
+    return FetchHint{kind, std::move(name), Bytes(id.begin(), id.end())};
   };
-  const auto pck_crl =
-      use(kKindPckCrl, MakeKey(anchor, AsView(cert.leaf_issuer_hash)), policy_.require_crls);
-  const auto root_crl =
-      use(kKindRootCaCrl, MakeKey(anchor, AsView(cert.root_subject_hash)), policy_.require_crls);
+  auto use = [&](const char* kind, const Bytes& key, bool required, std::optional<FetchHint> h) {
+    return UseDoc(*impl_, set, index, type_, kind, key, required, req.now, w, h, v);
+  };
+  const auto pck_crl = use(kKindPckCrl, MakeKey(anchor, AsView(cert.leaf_issuer_hash)),
+                           policy_.require_crls, hint(kKindPckCrl, PckCaName(cert), {}));
+  const auto root_crl = use(kKindRootCaCrl, MakeKey(anchor, AsView(cert.root_subject_hash)),
+                            policy_.require_crls, hint(kKindRootCaCrl, "", {}));
   const Bytes tcb_key = MakeKey(anchor, StrView(TcbId(type_)), AsView(cert.ext.fmspc));
-  const auto tcb = use(kKindTcbInfo, tcb_key, false);
+  const auto tcb_hint = hint(kKindTcbInfo, "", AsView(cert.ext.fmspc));
+  const auto tcb = use(kKindTcbInfo, tcb_key, false, tcb_hint);
   if (!tcb && !SelectDoc(set, type_, kKindTcbInfo, AsView(tcb_key), req.now)) {
     v.Fail(FailureCode::kCollateralMissing,
            "no TCB Info for FMSPC " + UpperHex(AsView(cert.ext.fmspc)) + " at hand");
+    if (tcb_hint) v.Hint(*tcb_hint);
   }
-  const auto qe = use(kKindQeIdentity, MakeKey(anchor, StrView(QeId(type_))), true);
+  const auto qe = use(kKindQeIdentity, MakeKey(anchor, StrView(QeId(type_))), true,
+                      hint(kKindQeIdentity, "", {}));
   if (!CheckRevocation(cert, pck_crl, root_crl, {&tcb, &qe, &pck_crl}, v)) {
     st.chain_in_force = false;
   }

@@ -2,6 +2,8 @@
 // targets' validation: no network.
 #include <boost/test/unit_test.hpp>
 
+#include "attestation/tdx/tdx_verifier.h"
+
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -254,21 +256,30 @@ BOOST_AUTO_TEST_CASE(keys_distinguish_targets) {
 BOOST_AUTO_TEST_CASE(verdicts_that_miss_collateral_name_targets) {
   Verdict v;
   v.tee_type = TeeType::IntelTdx;
-  v.claims["fmspc"] = "b0c06f000000";
-  BOOST_TEST(TargetsForVerdict(TeeType::IntelTdx, v).empty());  // valid: nothing to fetch
+  BOOST_TEST(TargetsForVerdict(TeeType::IntelTdx, v).empty());  // no hints: nothing to fetch
+  // Failure codes and claims alone name nothing: only typed hints do.
   v.Fail(FailureCode::kCollateralMissing, "no TCB Info");
+  BOOST_TEST(TargetsForVerdict(TeeType::IntelTdx, v).empty());
+  const Bytes fmspc = *FromHex("b0c06f000000");
+  v.Hint(FetchHint{tdx::kKindTcbInfo, "", fmspc});
+  v.Hint(FetchHint{tdx::kKindTcbInfo, "", fmspc});  // deduplicated
+  v.Hint(FetchHint{tdx::kKindQeIdentity, "", {}});
+  v.Hint(FetchHint{tdx::kKindPckCrl, "processor", {}});
+  v.Hint(FetchHint{tdx::kKindRootCaCrl, "", {}});
   auto t = TargetsForVerdict(TeeType::IntelTdx, v);
-  BOOST_REQUIRE(t.size() == 1u);
+  BOOST_REQUIRE(t.size() == 4u);
   BOOST_TEST((t[0].kind == Kind::kTcbInfo));
   BOOST_TEST(ToHex(AsView(t[0].id)) == "b0c06f000000");
-  Verdict bad_sig;
-  bad_sig.claims["fmspc"] = "b0c06f000000";
-  bad_sig.Fail(FailureCode::kBadSignature, "x");
-  BOOST_TEST(TargetsForVerdict(TeeType::IntelTdx, bad_sig).empty());
-  Verdict expired;
-  expired.claims["fmspc"] = "zz";
-  expired.Fail(FailureCode::kExpired, "x");
-  BOOST_TEST(TargetsForVerdict(TeeType::IntelTdx, expired).empty());  // malformed claim
+  BOOST_TEST((t[1].kind == Kind::kQeIdentity));
+  BOOST_TEST((t[2].kind == Kind::kPckCrl));
+  BOOST_TEST(t[2].name == "processor");
+  BOOST_TEST((t[3].kind == Kind::kRootCaCrl));
+  // Malformed hints name nothing; another vendor's verdict names nothing here.
+  Verdict odd;
+  odd.Hint(FetchHint{tdx::kKindTcbInfo, "", Bytes{1, 2}});
+  odd.Hint(FetchHint{tdx::kKindPckCrl, "nobody", {}});
+  BOOST_TEST(TargetsForVerdict(TeeType::IntelTdx, odd).empty());
+  BOOST_TEST(TargetsForVerdict(TeeType::AmdSevSnp, v).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -132,12 +132,12 @@ BOOST_AUTO_TEST_CASE(genuine_reports_of_every_product_form_and_key) {
 
   const World w = Genuine();
   const Verdict v = w.Run();
-  BOOST_TEST(v.claims["product"] == "Genoa");
-  BOOST_TEST(v.claims["signing_key"] == "vcek");
-  BOOST_TEST(v.claims["policy"] == "0x30000");
-  BOOST_TEST(v.claims["report_version"] == 3);
-  BOOST_TEST(v.claims["reported_tcb"] == "0a00000000001754");
-  BOOST_TEST(v.claims["committed_fw"] == "1.55.40");
+  BOOST_TEST(v.ClaimsJson()["product"] == "Genoa");
+  BOOST_TEST(v.ClaimsJson()["signing_key"] == "vcek");
+  BOOST_TEST(v.ClaimsJson()["policy"] == "0x30000");
+  BOOST_TEST(v.ClaimsJson()["report_version"] == 3);
+  BOOST_TEST(v.ClaimsJson()["reported_tcb"] == "0a00000000001754");
+  BOOST_TEST(v.ClaimsJson()["committed_fw"] == "1.55.40");
   BOOST_TEST(!v.binding_valid.has_value());
   // valid_until: the VEK's notAfter (earliest of the chain); valid_from its notBefore.
   BOOST_TEST(*v.valid_until == static_cast<uint64_t>(tu::kVekNotAfter));
@@ -160,7 +160,7 @@ BOOST_AUTO_TEST_CASE(cert_table_and_hcl_forms) {
                                         {format::kGuidArk, x.pki().ark.cert.der()}});
   };
   ExpectValid(w);
-  BOOST_TEST(w.Run().claims["evidence_form"] == "cert_table");
+  BOOST_TEST(w.Run().ClaimsJson()["evidence_form"] == "cert_table");
   // VLEK: the ASVK travels under the ASK GUID.
   World l = Genuine(Product::kMilan, 3, true);
   l.blobs.clear();
@@ -175,7 +175,7 @@ BOOST_AUTO_TEST_CASE(cert_table_and_hcl_forms) {
   World h = Genuine();
   h.evidence = [](const World& x) { return tu::WrapHcl(x.report); };
   ExpectValid(h);
-  BOOST_TEST(h.Run().claims["evidence_form"] == "azure_hcl");
+  BOOST_TEST(h.Run().ClaimsJson()["evidence_form"] == "azure_hcl");
 }
 
 BOOST_AUTO_TEST_CASE(parse_failures) {

@@ -52,8 +52,8 @@ void CheckExpect(const VectorCase& c, const Verdict& v) {
     }
     for (const char* name : kClaimNames) {
       if (!e.contains(name)) continue;
-      BOOST_REQUIRE_MESSAGE(v.claims.contains(name), "claim " << name << " missing");
-      BOOST_TEST(v.claims[name] == e[name], "claim " << name);
+      BOOST_REQUIRE_MESSAGE(v.ClaimsJson().contains(name), "claim " << name << " missing");
+      BOOST_TEST(v.ClaimsJson()[name] == e[name], "claim " << name);
     }
     if (v.valid()) {
       BOOST_TEST(v.valid_until.has_value());

@@ -61,7 +61,7 @@ Measurement M(uint8_t fill) {
 
 template <size_t N>
 std::array<uint8_t, N> FromClaim(const Verdict& v, const char* name) {
-  return *FromHexFixed<N>(v.claims.at(name).get<std::string>());
+  return *FromHexFixed<N>(v.ClaimsJson().at(name).get<std::string>());
 }
 
 const Hash32 kIntelRoot = kIntelRootCaSha256;
@@ -97,8 +97,8 @@ BOOST_AUTO_TEST_CASE(verdict_shape_and_valid_until) {
   // here the PCK CRL's nextUpdate, one second after verify_at.
   BOOST_TEST((v.valid_until == std::optional<uint64_t>(t + 1)));
   BOOST_TEST(v.valid_from <= t);
-  BOOST_TEST(v.claims.at("body_type") == "TD10");
-  BOOST_TEST(v.claims.at("rtmr3").get<std::string>().size() == 96u);
+  BOOST_TEST(v.ClaimsJson().at("body_type") == "TD10");
+  BOOST_TEST(v.ClaimsJson().at("rtmr3").get<std::string>().size() == 96u);
   BOOST_TEST(v.reeval_claims.count("fmspc") == 1u);
   const auto j = VerdictToJson(v);
   BOOST_TEST(j.at("tee_type") == "IntelTdx");
@@ -280,8 +280,8 @@ BOOST_AUTO_TEST_CASE(sgx_allow_lists) {
   Policy p;
   p.sgx_mrenclave = {FromClaim<32>(base, "mrenclave")};
   p.sgx_mrsigner = {FromClaim<32>(base, "mrsigner")};
-  p.sgx_isvprodid = {base.claims.at("isv_prod_id").get<uint16_t>()};
-  p.sgx_min_isvsvn = base.claims.at("isv_svn").get<uint16_t>();
+  p.sgx_isvprodid = {base.ClaimsJson().at("isv_prod_id").get<uint16_t>()};
+  p.sgx_min_isvsvn = base.ClaimsJson().at("isv_svn").get<uint16_t>();
   BOOST_TEST(Run(*f, p).valid());
   Policy q = p;
   q.sgx_mrenclave = {std::array<uint8_t, 32>{}};
@@ -324,10 +324,29 @@ BOOST_AUTO_TEST_CASE(crls_required_by_policy) {
   const Verdict v = Run(g, p);
   BOOST_TEST(v.reason() == FailureCode::kCollateralMissing);
   BOOST_TEST(v.failures.size() == 2u);
+  // Typed fetch hints name exactly the two missing CRLs (DESIGN §9).
+  BOOST_REQUIRE(v.fetch_hints.size() == 2u);
+  BOOST_TEST(v.fetch_hints[0].kind == kKindPckCrl);
+  BOOST_TEST((v.fetch_hints[0].name == "platform" || v.fetch_hints[0].name == "processor"));
+  BOOST_TEST(v.fetch_hints[1].kind == kKindRootCaCrl);
+  BOOST_TEST(Run(g).fetch_hints.empty());  // not required: nothing missing
   BOOST_TEST(Run(*f, p).valid());
-  // Without QE Identity: fail closed.
+  BOOST_TEST(Run(*f, p).fetch_hints.empty());
+  // Without QE Identity: fail closed, and hinted.
   g.blobs.pop_back();
-  BOOST_TEST(Run(g).reason() == FailureCode::kCollateralMissing);
+  const Verdict no_qe = Run(g);
+  BOOST_TEST(no_qe.reason() == FailureCode::kCollateralMissing);
+  BOOST_REQUIRE(no_qe.fetch_hints.size() == 1u);
+  BOOST_TEST(no_qe.fetch_hints[0].kind == kKindQeIdentity);
+  // Without TCB Info: hinted by the quote's FMSPC.
+  g.blobs = {f->c.Collateral("pck_sign_chain"), f->c.Collateral("tcb_sign_chain"),
+             f->c.Collateral("qe_identity")};
+  const Verdict no_tcb = Run(g);
+  BOOST_TEST(no_tcb.reason() == FailureCode::kCollateralMissing);
+  BOOST_REQUIRE(no_tcb.fetch_hints.size() == 1u);
+  BOOST_TEST(no_tcb.fetch_hints[0].kind == kKindTcbInfo);
+  BOOST_TEST(ToHex(AsView(no_tcb.fetch_hints[0].id)) ==
+             ToHex(AsView(no_tcb.reeval_claims.at("fmspc"))));
 }
 
 // Issue 9 item 2: a verification against a set lacking the TCB Info's
@@ -451,10 +470,18 @@ BOOST_AUTO_TEST_CASE(caches_hit_and_never_change_the_verdict) {
   BOOST_TEST(s3.certification_misses == s2.certification_misses + 1);
   BOOST_TEST(s3.certificates_parsed <= s2.certificates_parsed + 1);
   BOOST_TEST(s3.collateral_misses == s2.collateral_misses);
-  // Everything cleared: collateral is parsed and authenticated again.
+  // Everything cleared: the set still remembers what authenticated in it
+  // (its AuthMemo, a function of the set value and the anchors) ...
   v.ClearCaches();
   BOOST_TEST(VerdictToJson(*v.Verify(req)).dump() == first);
+  BOOST_TEST(v.cache_stats().collateral_misses == s3.collateral_misses);
+  // ... and another set value with the same documents starts afresh:
+  // collateral is parsed and authenticated again, to the same verdict.
+  const CollateralSet fresh(std::vector<CollateralDoc>(set.docs().begin(), set.docs().end()));
+  req.collateral = &fresh;
+  BOOST_TEST(VerdictToJson(*v.Verify(req)).dump() == first);
   BOOST_TEST(v.cache_stats().collateral_misses > s3.collateral_misses);
+  req.collateral = &set;
 
   // Concurrent verifications give the same verdict.
   std::vector<std::thread> threads;

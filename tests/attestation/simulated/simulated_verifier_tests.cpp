@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_CASE(genuine_evidence_is_valid) {
   BOOST_TEST(v.measurements_valid);
   BOOST_TEST(!v.hardware_verified);  // never hardware
   BOOST_TEST(v.valid_until.value() == kIssued + kMaxAge);
-  BOOST_TEST(v.claims["issued_at"].get<uint64_t>() == kIssued);
+  BOOST_TEST(v.ClaimsJson()["issued_at"].get<uint64_t>() == kIssued);
   BOOST_TEST(v.reeval_claims.count("measurement") == 1u);
 }
 

@@ -232,7 +232,7 @@ BOOST_AUTO_TEST_CASE(product_detection) {
   ExpectValid(siena);
   // The product named by the report is the verdict's.
   Scenario turin(Product::kTurin);
-  BOOST_TEST(Run(turin).verdict.claims.value("product", "") == "Turin");
+  BOOST_TEST(Run(turin).verdict.ClaimsJson().value("product", "") == "Turin");
 }
 
 // ---- signer and leaf kind -----------------------------------------------------------
@@ -264,7 +264,7 @@ BOOST_AUTO_TEST_CASE(signer_info_against_the_leaf) {
   });
   Scenario vlek(Product::kMilan);
   UseVlek(vlek);
-  BOOST_TEST(Run(vlek).verdict.claims.value("signing_key", "") == "vlek");
+  BOOST_TEST(Run(vlek).verdict.ClaimsJson().value("signing_key", "") == "vlek");
 }
 
 // ---- trust anchors and chain signatures ---------------------------------------------------

@@ -98,15 +98,16 @@ BOOST_AUTO_TEST_CASE(baselines_verify_in_every_format) {
     BOOST_TEST(v.valid(), Describe(v));
     BOOST_TEST(v.tcb_status.value_or("") == "UpToDate");
     BOOST_TEST(!v.hardware_verified);  // a development root is never hardware
-    BOOST_TEST(v.claims["fmspc"] == "DE7D00000000");
-    BOOST_TEST(v.claims["mrtd"] == ToHex(AsView(M48(0x7d))));
+    BOOST_TEST(v.ClaimsJson()["fmspc"] == "DE7D00000000");
+    BOOST_TEST(v.ClaimsJson()["mrtd"] == ToHex(AsView(M48(0x7d))));
   }
   const Verdict sgx5 = Run(Scenario::Sgx(kSimNow, QuoteFormat::kSgxV5));
   BOOST_TEST(sgx5.valid(), Describe(sgx5));
   const Verdict sgx = Run(Scenario::Sgx());
   BOOST_TEST(sgx.valid(), Describe(sgx));
   BOOST_TEST((sgx.tee_type == TeeType::IntelSgx));
-  BOOST_TEST(sgx.claims["mrenclave"] == ToHex(AsView(Scenario::Sgx().quote.enclave.mrenclave)));
+  BOOST_TEST(sgx.ClaimsJson()["mrenclave"] ==
+             ToHex(AsView(Scenario::Sgx().quote.enclave.mrenclave)));
   // Real quotes carry zero padding after the signature data.
   Scenario padded = Scenario::Tdx();
   padded.quote.faults.trailing_zeros = 70;
