@@ -11,7 +11,7 @@ ThreadPool::~ThreadPool() { Stop(); }
 
 bool ThreadPool::PostAfter(std::chrono::milliseconds delay, Task task) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (stopping_ || queue_.size() >= max_tasks_) return false;
     queue_.emplace(std::make_pair(Clock::now() + delay, next_seq_++), std::move(task));
   }
@@ -22,9 +22,9 @@ bool ThreadPool::PostAfter(std::chrono::milliseconds delay, Task task) {
 }
 
 void ThreadPool::Stop() {
-  std::lock_guard stop_lock(stop_mu_);
+  MutexLock stop_lock(&stop_mu_);
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
     queue_.clear();
   }
@@ -35,35 +35,36 @@ void ThreadPool::Stop() {
 }
 
 size_t ThreadPool::queued() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return queue_.size();
 }
 
 void ThreadPool::Worker() {
-  std::unique_lock lock(mu_);
+  mu_.Lock();
   for (;;) {
-    if (stopping_) return;
+    if (stopping_) break;
     if (queue_.empty()) {
-      cv_.wait(lock);
+      cv_.wait(mu_);
       continue;
     }
     auto first = queue_.begin();
     const Clock::time_point due = first->first.first;  // a copy: the node may go while we wait
     if (Clock::now() < due) {
-      cv_.wait_until(lock, due);
+      cv_.wait_until(mu_, due);
       continue;
     }
     Task task = std::move(first->second);
     queue_.erase(first);
-    lock.unlock();
+    mu_.Unlock();
     try {
       task();
     } catch (...) {
       // A task must not take a worker down with it; tasks report their own
       // failures (the fetchers log and count them).
     }
-    lock.lock();
+    mu_.Lock();
   }
+  mu_.Unlock();
 }
 
 }  // namespace tenzro::tee::fetch

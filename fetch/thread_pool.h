@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/thread_annotations.h"
+
 namespace tenzro::tee::fetch {
 
 class ThreadPool {
@@ -46,14 +48,14 @@ class ThreadPool {
   void Worker();
 
   const size_t max_tasks_;
-  std::mutex stop_mu_;  // serialises Stop
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
+  Mutex stop_mu_;  // serialises Stop
+  mutable Mutex mu_;
+  std::condition_variable_any cv_;
   // Keyed by (due time, sequence): FIFO among equal due times.
-  std::map<std::pair<Clock::time_point, uint64_t>, Task> queue_;
-  uint64_t next_seq_ = 0;
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
+  std::map<std::pair<Clock::time_point, uint64_t>, Task> queue_ GUARDED_BY(mu_);
+  uint64_t next_seq_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;  // written only by the constructor; joined by Stop
 };
 
 }  // namespace tenzro::tee::fetch
