@@ -4,7 +4,8 @@ pkg_check_modules(XMLSEC1 REQUIRED IMPORTED_TARGET xmlsec1-openssl)
 
 add_library(tenzro_nvidia_rim STATIC
   ${CMAKE_CURRENT_LIST_DIR}/rim.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/rim_verify.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/rim_verify.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/nras.cpp)
 target_link_libraries(tenzro_nvidia_rim PUBLIC tenzro_attestation tenzro_crypto
                       PRIVATE PkgConfig::XMLSEC1 OpenSSL::Crypto)
 tee_warnings(tenzro_nvidia_rim)
@@ -13,7 +14,8 @@ tee_warnings(tenzro_nvidia_rim)
 # tests, fuzz seeds and benches only, never the plugin module.
 add_library(tenzro_nvidia_rim_sim STATIC
   ${CMAKE_CURRENT_LIST_DIR}/sim/rim_dev_pki_data.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/sim/rim_signer.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/sim/rim_signer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/sim/nras_signer.cpp)
 target_link_libraries(tenzro_nvidia_rim_sim PUBLIC tenzro_nvidia_rim tenzro_crypto_testing
                       PRIVATE PkgConfig::XMLSEC1 OpenSSL::Crypto)
 tee_warnings(tenzro_nvidia_rim_sim)
