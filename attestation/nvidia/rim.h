@@ -159,4 +159,8 @@ std::optional<Failure> CompareFailure(const CompareResult& result);
 std::string NormaliseVersion(std::string_view version);
 bool VersionMatches(const Rim& rim, std::string_view report_version);
 
+// True when xmlsec's OpenSSL backend runs in crypto::LibCtx() (after the
+// one-time initialisation, which this triggers). For tests and diagnostics.
+bool XmlsecUsesPluginLibCtx();
+
 }  // namespace tenzro::tee::nvidia::rim

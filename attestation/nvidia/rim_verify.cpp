@@ -194,6 +194,10 @@ Result<std::vector<x509::Certificate>> Pool(const Rim& rim,
 
 }  // namespace
 
+bool XmlsecUsesPluginLibCtx() {
+  return detail::InitXmlOnce() && xmlSecOpenSSLGetLibCtx() == crypto::LibCtx();
+}
+
 Result<RimVerification> VerifyRim(ByteView xml, std::span<const x509::Certificate> collateral_certs,
                                   const Hash32& rim_root_sha256, uint64_t now) {
   RimVerification v;
