@@ -219,13 +219,17 @@ Status ParseSignature(xmlNode* signature, Rim& rim) {
 
 Result<xmlDoc*> ReadXml(ByteView xml) {
   if (xml.empty() || xml.size() > kMaxRimBytes) return Bad("size out of range");
+  // No DOCTYPE, so no entity declaration, is ever handed to libxml2 (the
+  // document is read as UTF-8, so this byte scan sees every markup byte).
+  const std::string_view text(reinterpret_cast<const char*>(xml.data()), xml.size());
+  if (text.find("<!DOCTYPE") != std::string_view::npos) return Bad("DOCTYPE is not allowed");
   // NONET: no network. Not NOENT / DTDLOAD / DTDATTR / XINCLUDE / HUGE: no
   // entity substitution, no external subset, libxml2's default size limits.
   const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
   xmlParserCtxt* ctxt = xmlNewParserCtxt();
   if (ctxt == nullptr) return Error(ErrorCode::kInternal, "xmlNewParserCtxt failed");
   xmlDoc* doc = xmlCtxtReadMemory(ctxt, reinterpret_cast<const char*>(xml.data()),
-                                  static_cast<int>(xml.size()), nullptr, nullptr, options);
+                                  static_cast<int>(xml.size()), nullptr, "UTF-8", options);
   xmlFreeParserCtxt(ctxt);
   if (doc == nullptr) return Bad("not well-formed XML");
   if (doc->intSubset != nullptr || doc->extSubset != nullptr) {
