@@ -46,6 +46,7 @@
 
 #include "attestation/verdict.h"
 #include "core/bytes.h"
+#include "core/cache.h"
 #include "core/status.h"
 #include "crypto/x509.h"
 
@@ -115,6 +116,19 @@ struct RimVerification {
   bool ok() const { return failures.empty(); }
 };
 
+// Optional caches of VerifyRim: facts that are functions of their keys only
+// (DESIGN §2), so a hit and a miss give the same answer and one instance may
+// serve every call and thread. Trust (the pinned root, windows) is decided on
+// every call.
+struct RimCaches {
+  // (certificate fingerprint, issuer fingerprint) -> the certificate's
+  // signature verifies under the issuer's key.
+  Cache<std::pair<Hash32, Hash32>, bool> links{4096};
+  // (SHA-256 of the RIM bytes, signer certificate fingerprint) -> the
+  // document's XML-DSig verifies under that certificate's key.
+  Cache<std::pair<Hash32, Hash32>, bool> signatures{1024};
+};
+
 // Verifies one RIM document at `now` (unix seconds).
 // - xml: the RIM bytes as fetched (collateral keyed by RIM id).
 // - collateral_certs: admitted certificates that may complete the chain
@@ -122,10 +136,12 @@ struct RimVerification {
 // - rim_root_sha256: SHA-256 of the DER of the pinned "NVIDIA CoRIM signing
 //   Root CA" ([tee.consensus.nvidia] rim_root_sha256, or the simulator's dev
 //   root under simulation).
+// - caches: optional (nullptr: everything is verified).
 // A non-ok Result is a failure of the machine (memory, xmlsec context), never
 // a verdict on the RIM.
 Result<RimVerification> VerifyRim(ByteView xml, std::span<const x509::Certificate> collateral_certs,
-                                  const Hash32& rim_root_sha256, uint64_t now);
+                                  const Hash32& rim_root_sha256, uint64_t now,
+                                  RimCaches* caches = nullptr);
 
 // Report measurements: DMTF index -> measurement value (the report parser's
 // output, exactly this type).

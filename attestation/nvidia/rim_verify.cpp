@@ -15,6 +15,7 @@
 #include "attestation/nvidia/rim.h"
 #include "attestation/nvidia/rim_doc.h"
 #include "attestation/pipeline.h"
+#include "crypto/hash.h"
 #include "crypto/ossl.h"
 
 namespace tenzro::tee::nvidia::rim {
@@ -92,6 +93,15 @@ Result<bool> XmlDsigVerifies(xmlNode* signature, const x509::PublicKey& signer) 
   return ctx->status == xmlSecDSigStatusSucceeded;
 }
 
+Result<bool> SignatureVerifies(ByteView xml, const detail::ParsedRim& parsed,
+                               const x509::Certificate& signer, RimCaches* caches) {
+  if (caches == nullptr) return XmlDsigVerifies(parsed.signature, signer.public_key());
+  const std::pair<Hash32, Hash32> key{crypto::Sha256(xml), signer.fingerprint()};
+  if (auto hit = caches->signatures.Get(key)) return *hit;
+  TEE_ASSIGN_OR_RETURN(const bool ok, XmlDsigVerifies(parsed.signature, signer.public_key()));
+  return *caches->signatures.Insert(key, std::make_shared<const bool>(ok));
+}
+
 struct Chain {
   std::vector<x509::Certificate> certs;  // signer first
   std::optional<Failure> failure;        // chain_untrusted / chain_incomplete
@@ -131,8 +141,17 @@ Failure MissingIssuer(const x509::Certificate& cur, bool named,
 }
 
 // Walks signer -> issuer -> ... through `pool` until the pinned root.
+bool LinkVerifies(const x509::Certificate& cert, const x509::Certificate& issuer,
+                  RimCaches* caches) {
+  if (caches == nullptr) return cert.SignatureVerifiesWith(issuer.public_key());
+  auto hit = caches->links.GetOrInsert({cert.fingerprint(), issuer.fingerprint()}, [&] {
+    return std::make_shared<const bool>(cert.SignatureVerifiesWith(issuer.public_key()));
+  });
+  return *hit;
+}
+
 Chain BuildChain(const x509::Certificate& signer, const std::vector<x509::Certificate>& pool,
-                 const Hash32& root_sha256) {
+                 const Hash32& root_sha256, RimCaches* caches) {
   Chain out;
   out.certs.push_back(signer);
   while (out.certs.size() <= kMaxChainDepth) {
@@ -149,7 +168,7 @@ Chain BuildChain(const x509::Certificate& signer, const std::vector<x509::Certif
     for (const auto& c : pool) {
       if (c.subject_der() != cur.issuer_der() || InChain(out.certs, c)) continue;
       named = true;
-      if (c.is_ca() && cur.SignatureVerifiesWith(c.public_key())) {
+      if (c.is_ca() && LinkVerifies(cur, c, caches)) {
         next = &c;
         break;
       }
@@ -199,7 +218,7 @@ bool XmlsecUsesPluginLibCtx() {
 }
 
 Result<RimVerification> VerifyRim(ByteView xml, std::span<const x509::Certificate> collateral_certs,
-                                  const Hash32& rim_root_sha256, uint64_t now) {
+                                  const Hash32& rim_root_sha256, uint64_t now, RimCaches* caches) {
   RimVerification v;
   auto parsed = detail::ParseDocument(xml);
   if (!parsed.ok() && parsed.status().code() == ErrorCode::kInternal) return parsed.status();
@@ -216,11 +235,11 @@ Result<RimVerification> VerifyRim(ByteView xml, std::span<const x509::Certificat
     v.failures.push_back({FailureCode::kUnsupported, "RIM signer key is not EC P-384"});
     return v;
   }
-  TEE_ASSIGN_OR_RETURN(v.signature_valid, XmlDsigVerifies(parsed->signature, signer.public_key()));
+  TEE_ASSIGN_OR_RETURN(v.signature_valid, SignatureVerifies(xml, *parsed, signer, caches));
   if (!v.signature_valid) {
     v.failures.push_back({FailureCode::kBadSignature, "RIM XML-DSig does not verify"});
   }
-  Chain chain = BuildChain(signer, *pool, rim_root_sha256);
+  Chain chain = BuildChain(signer, *pool, rim_root_sha256, caches);
   v.chain = std::move(chain.certs);
   v.chain_trusted = !chain.failure.has_value();
   if (chain.failure) v.failures.push_back(std::move(*chain.failure));

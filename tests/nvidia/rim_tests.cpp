@@ -276,16 +276,48 @@ BOOST_AUTO_TEST_CASE(signature_by_another_key_is_bad_signature_alone) {
   ExpectOnly(MustVerify(View(*xml), sim::DevRimRootSha256()), FailureCode::kBadSignature);
 }
 
+BOOST_AUTO_TEST_CASE(caches_never_change_an_answer) {
+  const std::string good = SimDriverRim();
+  const std::string forged = Replace(good, "550.90.07", "550.90.08");
+  const Hash32 other = crypto::Sha256(View(std::string("not the root")));
+  rim::RimCaches caches;
+  struct Run {
+    const std::string* xml;
+    Hash32 pin;
+    uint64_t now;
+  };
+  const Run runs[] = {{&good, sim::DevRimRootSha256(), kNow},
+                      {&forged, sim::DevRimRootSha256(), kNow},
+                      {&good, other, kNow},
+                      {&good, sim::DevRimRootSha256(), 4102444800}};  // 2100: expired
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& r : runs) {
+      auto plain = rim::VerifyRim(View(*r.xml), {}, r.pin, r.now);
+      auto cached = rim::VerifyRim(View(*r.xml), {}, r.pin, r.now, &caches);
+      BOOST_REQUIRE(plain.ok());
+      BOOST_REQUIRE(cached.ok());
+      BOOST_TEST(CodeNames(plain->failures) == CodeNames(cached->failures));
+      BOOST_TEST(plain->signature_valid == cached->signature_valid);
+      BOOST_TEST(plain->chain_trusted == cached->chain_trusted);
+    }
+  }
+  BOOST_TEST(caches.links.stats().hits > 0u);
+  BOOST_TEST(caches.signatures.stats().hits > 0u);
+  BOOST_TEST(caches.signatures.stats().entries == 2u);  // good and forged documents
+}
+
 BOOST_AUTO_TEST_CASE(concurrent_verifications_agree) {
   const std::string good = SimDriverRim();
   const std::string bad = Replace(good, "550.90.07", "550.90.08");
   std::vector<std::thread> threads;
   std::atomic<int> wrong{0};
+  rim::RimCaches shared;
   for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&] {
+    threads.emplace_back([&, t] {
+      rim::RimCaches* caches = t % 2 == 0 ? &shared : nullptr;
       for (int i = 0; i < 20; ++i) {
-        auto g = rim::VerifyRim(View(good), {}, sim::DevRimRootSha256(), kNow);
-        auto b = rim::VerifyRim(View(bad), {}, sim::DevRimRootSha256(), kNow);
+        auto g = rim::VerifyRim(View(good), {}, sim::DevRimRootSha256(), kNow, caches);
+        auto b = rim::VerifyRim(View(bad), {}, sim::DevRimRootSha256(), kNow, caches);
         if (!g.ok() || !g->ok() || !b.ok() || b->signature_valid) ++wrong;
       }
     });
