@@ -34,6 +34,9 @@ using namespace tenzro::tee::nvidia;
 
 namespace {
 
+// Before any benchmark runs (static initialisation of this one file).
+const bool kCryptoReady = crypto::InitCrypto();
+
 constexpr uint64_t kRimNow = 1'767'225'600;
 constexpr uint64_t kEatNow = 1'749'601'900;
 
@@ -141,7 +144,7 @@ double ThreadCpuSeconds() {
 
 // `op` alone; it must succeed once before timing.
 void Rate(benchmark::State& state, const std::string& error, const std::function<bool()>& op) {
-  if (!error.empty() || !op()) {
+  if (!kCryptoReady || !error.empty() || !op()) {
     state.SkipWithError(error.empty() ? "reference run failed" : error.c_str());
     return;
   }
@@ -151,7 +154,7 @@ void Rate(benchmark::State& state, const std::string& error, const std::function
 
 // `op` and one floor verify per iteration, each on the thread CPU clock.
 void Paired(benchmark::State& state, const std::string& error, const std::function<bool()>& op) {
-  if (!error.empty() || !op() || !FloorVerify()) {
+  if (!kCryptoReady || !error.empty() || !op() || !FloorVerify()) {
     state.SkipWithError(error.empty() ? "reference run failed" : error.c_str());
     return;
   }
@@ -211,11 +214,4 @@ BENCHMARK(BM_Paired_Eat)->MinTime(2.0);
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  if (!crypto::InitCrypto()) return 1;
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+BENCHMARK_MAIN();
