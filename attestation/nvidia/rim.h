@@ -33,7 +33,7 @@
 // callback are process-wide settings of the shared libxmlsec1-openssl; a host
 // that itself used xmlsec's OpenSSL backend would run in our context (and
 // with xmlsec's default stderr error output turned off) after the first RIM
-// verification. Debian's libxmlsec1 is not used by validator nodes we know of.
+// verification; a host using libxml2 alone is unaffected.
 #pragma once
 
 #include <cstdint>
