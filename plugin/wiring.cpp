@@ -26,7 +26,9 @@ std::unique_ptr<AttestationVerifier> BuildVerifier(const ChainParams& config) {
   v->Install(
       std::make_unique<tdx::TdxVerifier>(TeeType::IntelSgx, config.tdx, common, tdx_dev_roots));
   v->Install(std::make_unique<snp::SnpVerifier>(config.snp, common));
-  v->Install(std::make_unique<nvidia::NvidiaVerifier>(config.nvidia, common));
+  nvidia::VerifierOptions nvidia_options;
+  nvidia_options.dev_roots = {kNvidiaDevRootSha256};
+  v->Install(std::make_unique<nvidia::NvidiaVerifier>(config.nvidia, common, nvidia_options));
   // AwsNitro stays UnsupportedVerifier until its issue lands.
   return v;
 }

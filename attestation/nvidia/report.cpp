@@ -309,8 +309,8 @@ Result<Report> ParseReportBinary(ByteView data) {
 
 Result<Report> ParseReport(ByteView data) {
   if (data.size() > 2 * kMaxReportBytes + 4096) return Malformed("larger than 64 KiB");
-  if (!data.empty() && data[0] == kSpdm11) return ParseReportBinary(data);
-  if (!LooksLikeHexText(data)) return Malformed("neither an SPDM report nor its hex text");
+  // A binary report starts with its SPDM version byte, never a hex digit.
+  if (!LooksLikeHexText(data)) return ParseReportBinary(data);
   auto bytes = DecodeHexText(data);
   if (!bytes) return Malformed("bad hex text");
   return ParseReportBinary(AsView(*bytes));

@@ -9,6 +9,7 @@
 
 #include "attestation/nvidia/evidence_json.h"
 #include "attestation/nvidia/report.h"
+#include "attestation/nvidia/sim/report_builder.h"
 #include "support/vectors.h"
 
 using namespace tenzro::tee;
@@ -22,26 +23,19 @@ void Tlv(Bytes& out, uint16_t type, const Bytes& value) {
   PutBytes(out, AsView(value));
 }
 
-// request || response with `blocks` 48-byte blocks and the given opaque data.
+// request || response with `blocks` 48-byte blocks (index i filled with
+// i), the given opaque data as is, and a dummy signature.
 Bytes BuildReport(const Bytes& opaque, uint8_t blocks = 3, uint8_t version = 0x11,
                   uint8_t param1 = 0x01) {
-  Bytes r = {version, 0xE0, param1, 0xFF};
-  for (uint8_t i = 0; i < 32; ++i) r.push_back(i);
-  r.push_back(0);
-  Bytes record;
-  for (uint8_t i = 1; i <= blocks; ++i) {
-    record.insert(record.end(), {i, 0x01, 51, 0, 0x01, 48, 0});
-    record.insert(record.end(), 48, i);
-  }
-  r.insert(r.end(), {version, 0x60, 0x00, 0x00, blocks});
-  r.push_back(static_cast<uint8_t>(record.size()));
-  r.push_back(static_cast<uint8_t>(record.size() >> 8));
-  r.push_back(0);
-  PutBytes(r, AsView(record));
-  r.insert(r.end(), 32, 0xAB);
-  PutU16Le(r, static_cast<uint16_t>(opaque.size()));
-  PutBytes(r, AsView(opaque));
-  r.insert(r.end(), 96, 0x5A);
+  sim::ReportSpec spec;
+  for (uint8_t i = 0; i < 32; ++i) spec.nonce[i] = i;
+  for (uint8_t i = 1; i <= blocks; ++i) spec.measurements.emplace(i, Bytes(48, i));
+  spec.responder_nonce.fill(0xAB);
+  spec.raw_opaque = opaque;
+  spec.spdm_version = version;
+  spec.request_param1 = param1;
+  Bytes r = sim::UnsignedReport(spec);
+  r.insert(r.end(), kSignatureSize, 0x5A);
   return r;
 }
 
