@@ -6,6 +6,7 @@
 
 #include "attestation/nvidia/dice.h"
 #include "attestation/nvidia/evidence_json.h"
+#include "attestation/nvidia/ocsp.h"
 #include "core/cache.h"
 #include "crypto/hash.h"
 #include "crypto/x509.h"
@@ -13,6 +14,8 @@
 namespace tenzro::tee::nvidia {
 
 std::string claim::GpuPrefix(size_t i) { return "nvidia.gpu" + std::to_string(i) + "."; }
+std::string claim::CertSerial(size_t j) { return "cert" + std::to_string(j) + ".serial"; }
+std::string claim::CertIssuer(size_t j) { return "cert" + std::to_string(j) + ".issuer"; }
 
 namespace {
 
@@ -155,6 +158,68 @@ bool SignsReport(const CertEntry& leaf, const Report& r) {
                                            r.signed_bytes(), AsView(r.signature));
 }
 
+// ---- OCSP -------------------------------------------------------------------------------
+
+struct OcspFinding {
+  OcspStatus status = OcspStatus::kUnknown;
+  std::optional<uint8_t> reason;
+  uint64_t this_update = 0, next_update = 0;
+};
+
+// The admitted OCSP response about (serial, issuer) to use at t: one valid at
+// t if any, else the latest issued (so a stale one is reported as such).
+// Documents were authenticated at admission; one that no longer parses is a
+// damaged store (kStorage), never a verdict.
+Result<std::optional<OcspFinding>> FindOcsp(const CollateralSet* set, ByteView serial,
+                                            ByteView issuer_name_der, uint64_t t) {
+  std::optional<OcspFinding> best;
+  if (set == nullptr) return best;
+  for (const auto& d : set->Group(TeeType::NvidiaGpu, kKindOcsp, serial)) {
+    auto r = ParseOcspResponse(AsView(d.data));
+    if (!r.ok())
+      return Error(ErrorCode::kStorage, "an admitted NVIDIA OCSP response no longer parses");
+    for (const auto& s : r->responses) {
+      if (s.serial.size() != serial.size() ||
+          !std::equal(s.serial.begin(), s.serial.end(), serial.begin()) ||
+          x509::DigestOf(s.hash, issuer_name_der) != s.issuer_name_hash) {
+        continue;
+      }
+      OcspFinding f{s.status, s.reason, pipeline::ClampTime(s.this_update),
+                    pipeline::ClampTime(s.next_update)};
+      const bool valid = f.this_update <= t && t <= f.next_update;
+      const bool best_valid = best && best->this_update <= t && t <= best->next_update;
+      if (!best || (valid && !best_valid) ||
+          (valid == best_valid && f.this_update > best->this_update))
+        best = f;
+    }
+  }
+  return best;
+}
+
+// Revocation of one intermediate by its OCSP response (§3: windows, revoked,
+// collateral_missing under require_ocsp). Returns true when it is revoked.
+bool JudgeOcsp(Verdict& v, pipeline::Validity* validity, const std::optional<OcspFinding>& f,
+               const Policy& policy, const std::string& what, uint64_t t) {
+  if (!f) {
+    if (policy.require_ocsp)
+      v.Fail(FailureCode::kCollateralMissing, what + ": no OCSP response at hand (require_ocsp)");
+    return false;
+  }
+  if (validity != nullptr) validity->Narrow(f->this_update, f->next_update);
+  pipeline::CheckWindow(v, what + " OCSP response", f->this_update, f->next_update, t);
+  if (f->status == OcspStatus::kUnknown && policy.require_ocsp) {
+    v.Fail(FailureCode::kCollateralMissing, what + ": the OCSP responder does not know it");
+  }
+  if (f->status != OcspStatus::kRevoked) return false;
+  if (f->reason == kReasonCertificateHold && policy.allow_hold) return false;
+  v.Fail(FailureCode::kRevoked,
+         what + (f->reason == kReasonCertificateHold ? " is on certificate hold (allow_hold is off)"
+                                                     : " is revoked (OCSP)"));
+  return true;
+}
+
+constexpr size_t kFirstIntermediate = 1, kLastIntermediate = 3;  // BROM .. Identity
+
 // ---- evidence forms -------------------------------------------------------------------
 
 struct GpuInput {
@@ -233,23 +298,28 @@ NvidiaVerifier::NvidiaVerifier(Policy policy, CommonPolicy common, VerifierOptio
 
 NvidiaVerifier::~NvidiaVerifier() = default;
 
-void NvidiaVerifier::CheckReferenceCollateral(Verdict& v, const GpuCheck& gpu,
-                                              const CollateralSet* /*collateral*/,
-                                              pipeline::Validity& /*validity*/,
-                                              uint64_t /*now*/) const {
-  // Pending branch nvrim (rim.h, nras.h) and the OCSP stage: see the header.
+Status NvidiaVerifier::CheckReferenceCollateral(Verdict& v, const GpuCheck& gpu,
+                                                const CollateralSet* collateral,
+                                                pipeline::Validity& validity, uint64_t now) const {
+  if (gpu.chain.size() == kDeviceChainLength) {
+    for (size_t j = kFirstIntermediate; j <= kLastIntermediate; ++j) {
+      const x509::Certificate& c = *gpu.chain[j];
+      TEE_ASSIGN_OR_RETURN(const auto f,
+                           FindOcsp(collateral, AsView(c.serial()), AsView(c.issuer_der()), now));
+      JudgeOcsp(v, &validity, f, policy_,
+                gpu.name + ": " + c.SubjectAttr("CN").value_or(c.subject()), now);
+    }
+  }
+  // Pending branch nvrim (rim.h, nras.h): see the header.
   if (policy_.require_rims) {
     v.Fail(FailureCode::kCollateralMissing,
            gpu.name + ": require_rims is set and RIM verification is not built yet");
-  }
-  if (policy_.require_ocsp) {
-    v.Fail(FailureCode::kCollateralMissing,
-           gpu.name + ": require_ocsp is set and OCSP checking is not built yet");
   }
   if (policy_.mode != Mode::kLocal) {
     v.Fail(FailureCode::kUnsupported,
            gpu.name + ": mode nras/both is set and NRAS token verification is not built yet");
   }
+  return Status::Ok();
 }
 
 namespace {
@@ -314,6 +384,9 @@ GpuOutcome CheckSignedChain(Verdict& v, NvidiaVerifier::Impl& impl, const Policy
                                               ", the chain " + std::string(ArchName(leaf.arch)));
   }
   o.dev = ch.dev;
+  if (ch.code == FailureCode::kNone) {
+    for (const auto& c : *in.chain) o.check.chain.push_back(&c->cert);
+  }
   o.hardware_verified = sig_ok && ch.code == FailureCode::kNone;
   o.chain_valid = ch.code == FailureCode::kNone;
   o.check.facts.driver_version = in.report.facts.driver_version;
@@ -375,6 +448,10 @@ void PutGpuClaims(ClaimSet& claims, const GpuOutcome& o) {
   claims[p + claim::kNotBefore] = pipeline::U64Le(w.from());
   claims[p + claim::kNotAfter] = pipeline::U64Le(w.until());
   claims[p + claim::kDevRoot] = Bytes{static_cast<uint8_t>(o.dev ? 1 : 0)};
+  for (size_t j = kFirstIntermediate; j <= kLastIntermediate; ++j) {
+    claims[p + claim::CertSerial(j)] = ch[j]->cert.serial();
+    claims[p + claim::CertIssuer(j)] = ch[j]->cert.issuer_der();
+  }
 }
 
 // Evidence identity (§4): what the device keys signed, GPU by GPU.
@@ -405,7 +482,7 @@ Result<Verdict> NvidiaVerifier::Verify(const VerifyRequest& req) const {
     GpuOutcome o = CheckSignedChain(v, *impl_, policy_, dev_roots_, gpus[i], i);
     bool in_window = true;
     if (o.chain) CheckWindows(v, validity, *o.chain, req.now, in_window);
-    CheckReferenceCollateral(v, o.check, req.collateral, validity, req.now);
+    TEE_TRY(CheckReferenceCollateral(v, o.check, req.collateral, validity, req.now));
     Validate(v, o.check.facts, policy_, o.check.name);
     CheckNonces(v, gpus[i], req, o.check.name);
     pipeline::CheckBinding(v, req.binding, AsView(gpus[i].report.nonce),
@@ -420,7 +497,7 @@ Result<Verdict> NvidiaVerifier::Verify(const VerifyRequest& req) const {
                              policy_.max_age_secs.value_or(common_.max_age_secs), req.now);
   validity.Apply(v);
   v.hardware_verified = all_hw;
-  v.certificate_chain_valid = all_chain;
+  v.certificate_chain_valid = all_chain && !v.Has(FailureCode::kRevoked);
   v.measurements_valid = !v.Has(FailureCode::kMeasurementMismatch) && !policy_.require_rims;
   pipeline::CheckSimulation(v, any_dev, common_.simulation, "a GPU's device chain");
   v.claims = ClaimsJson(outs);
@@ -433,11 +510,85 @@ Result<Verdict> NvidiaVerifier::Verify(const VerifyRequest& req) const {
 
 // ---- collateral ----------------------------------------------------------------------
 
-Result<CollateralDoc> NvidiaVerifier::ParseCollateral(ByteView data, const CollateralSet& /*known*/,
+namespace {
+
+// The trusted roots at hand for authenticating a responder: certificates of
+// the response and of the known device chains whose fingerprint is pinned
+// (or a development root, with simulation on).
+std::vector<CertPtr> TrustedRoots(NvidiaVerifier::Impl& impl, const Policy& policy,
+                                  const std::vector<Hash32>& dev_roots, bool simulation,
+                                  const CertList& mine, const CollateralSet& known) {
+  std::vector<CertPtr> out;
+  auto consider = [&](const CertPtr& c) {
+    const Hash32& fp = c->cert.fingerprint();
+    const bool ok = fp == policy.device_root_sha256 || (simulation && IsDevRoot(dev_roots, fp));
+    if (ok && impl.Signed(*c, *c)) out.push_back(c);
+  };
+  for (const auto& c : mine) consider(c);
+  for (const auto& d : known.Group(TeeType::NvidiaGpu, kKindDeviceChain)) {
+    if (auto chain = impl.Bundle(AsView(d.data))) consider(chain->back());
+  }
+  return out;
+}
+
+// The responder (first certificate of the response) signed it, and its
+// certificates chain, each issued by the next, to a trusted root.
+bool ResponderTrusted(NvidiaVerifier::Impl& impl, const OcspResponse& r, const CertList& mine,
+                      const std::vector<CertPtr>& roots) {
+  if (mine.empty() || !x509::EcdsaVerify(mine.front()->cert.public_key(), r.sig_digest,
+                                         AsView(r.tbs_der), AsView(r.sig_r), AsView(r.sig_s))) {
+    return false;
+  }
+  for (size_t i = 0; i + 1 < mine.size(); ++i) {
+    if (!impl.Signed(*mine[i], *mine[i + 1])) return false;
+  }
+  for (const auto& root : roots) {
+    if (mine.back()->cert.fingerprint() == root->cert.fingerprint() ||
+        impl.Signed(*mine.back(), *root)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<CollateralDoc> NvidiaVerifier::OcspDoc(ByteView data, const CollateralSet& known) const {
+  auto not_ours = [](std::string what) {
+    return Error(ErrorCode::kCollateral, "nvidia OCSP collateral: " + std::move(what));
+  };
+  auto r = ParseOcspResponse(data);
+  if (!r.ok()) return not_ours(r.status().message());
+  if (r->responses.size() != 1) return not_ours("not exactly one SingleResponse");
+  CertList mine;
+  for (const auto& der : r->certs) {
+    auto c = x509::Certificate::FromDer(AsView(der));
+    if (!c.ok()) return not_ours("a certificate of the response does not parse");
+    const Hash32 fp = c->fingerprint();
+    mine.push_back(impl_->certs.GetOrInsert(fp, [&] { return Classify(std::move(*c)); }));
+  }
+  const auto roots = TrustedRoots(*impl_, policy_, dev_roots_, common_.simulation, mine, known);
+  if (!ResponderTrusted(*impl_, *r, mine, roots)) {
+    return not_ours("the responder's signature or certificates do not lead to a trusted root");
+  }
+  const OcspSingle& s = r->responses.front();
+  CollateralDoc doc;
+  doc.tee_type = TeeType::NvidiaGpu;
+  doc.kind = kKindOcsp;
+  doc.key = s.serial;
+  doc.this_update = pipeline::ClampTime(s.this_update);
+  doc.next_update = pipeline::ClampTime(s.next_update);
+  doc.content_hash = crypto::Sha256(data);
+  doc.data.assign(data.begin(), data.end());
+  return doc;
+}
+
+Result<CollateralDoc> NvidiaVerifier::ParseCollateral(ByteView data, const CollateralSet& known,
                                                       uint64_t /*now*/) const {
   auto not_ours = [](std::string what) {
     return Error(ErrorCode::kCollateral, "nvidia collateral: " + std::move(what));
   };
+  if (LooksLikeOcsp(data)) return OcspDoc(data, known);
   if (!x509::LooksLikePem(data)) return not_ours("not a PEM certificate chain");
   auto chain = impl_->Bundle(data);
   if (!chain) return not_ours("no certificate");
@@ -465,14 +616,16 @@ namespace {
 
 class NvidiaReevaluator final : public Reevaluator {
  public:
-  NvidiaReevaluator(uint64_t t, Policy policy, bool simulation, std::vector<Hash32> dev_roots)
-      : t_(t),
+  NvidiaReevaluator(CollateralSet collateral, uint64_t t, Policy policy, bool simulation,
+                    std::vector<Hash32> dev_roots)
+      : collateral_(std::move(collateral)),
+        t_(t),
         policy_(std::move(policy)),
         simulation_(simulation),
         dev_roots_(std::move(dev_roots)) {}
 
-  // Current pins and policy over the stored claims; signatures are not
-  // re-checked. OCSP re-checks are pending (see the integration point).
+  // Current pins, policy and the admitted OCSP responses over the stored
+  // claims; signatures are not re-checked.
   Result<std::optional<Failure>> Check(const ClaimSet& claims) const override {
     auto count_it = claims.find(claim::kGpuCount);
     auto count =
@@ -514,11 +667,29 @@ class NvidiaReevaluator final : public Reevaluator {
     }
     if (t_ < *nb_v) found.Fail(FailureCode::kNotYetValid, gpu + ": device chain not yet valid");
     if (t_ > *na_v) found.Fail(FailureCode::kExpired, gpu + ": a device certificate expired");
+    TEE_TRY(CheckOcsp(found, claims, p, gpu));
     Validate(found, facts, policy_, gpu);
     pipeline::CheckSimulation(found, is_dev || (*dev)[0] != 0, simulation_, "a GPU's device chain");
     return Status::Ok();
   }
 
+  Status CheckOcsp(Verdict& found, const ClaimSet& claims, const std::string& p,
+                   const std::string& gpu) const {
+    for (size_t j = kFirstIntermediate; j <= kLastIntermediate; ++j) {
+      auto serial = claims.find(p + claim::CertSerial(j));
+      auto issuer = claims.find(p + claim::CertIssuer(j));
+      if (serial == claims.end() || issuer == claims.end()) {
+        return Error(ErrorCode::kStorage,
+                     "stored NVIDIA claims of " + p + " lack certificate serials");
+      }
+      TEE_ASSIGN_OR_RETURN(
+          const auto f, FindOcsp(&collateral_, AsView(serial->second), AsView(issuer->second), t_));
+      JudgeOcsp(found, nullptr, f, policy_, gpu + ": certificate " + std::to_string(j), t_);
+    }
+    return Status::Ok();
+  }
+
+  CollateralSet collateral_;
   uint64_t t_;
   Policy policy_;
   bool simulation_;
@@ -527,9 +698,10 @@ class NvidiaReevaluator final : public Reevaluator {
 
 }  // namespace
 
-std::unique_ptr<Reevaluator> NvidiaVerifier::BeginReevaluation(const CollateralSet& /*collateral*/,
+std::unique_ptr<Reevaluator> NvidiaVerifier::BeginReevaluation(const CollateralSet& collateral,
                                                                uint64_t t) const {
-  return std::make_unique<NvidiaReevaluator>(t, policy_, common_.simulation, dev_roots_);
+  return std::make_unique<NvidiaReevaluator>(collateral, t, policy_, common_.simulation,
+                                             dev_roots_);
 }
 
 }  // namespace tenzro::tee::nvidia

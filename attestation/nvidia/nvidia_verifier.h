@@ -47,6 +47,7 @@
 #include "attestation/nvidia/validate.h"
 #include "attestation/pipeline.h"
 #include "attestation/verifier.h"
+#include "crypto/x509.h"
 
 namespace tenzro::tee::nvidia {
 
@@ -56,6 +57,14 @@ namespace tenzro::tee::nvidia {
 // certificate carries none. Admitted as a certificate bundle: whether it is
 // trusted is decided at each verification against the pinned root.
 inline constexpr char kKindDeviceChain[] = "nvidia_device_chain";
+// A DER OCSP response (RFC 6960) about one certificate of a device chain,
+// signed by a responder whose certificates (carried in the response) chain
+// to the pinned device root (or a development root with simulation on),
+// authenticated at admission: key = the certificate's serial (minimal
+// big-endian); window = thisUpdate .. nextUpdate of its one SingleResponse.
+// Responses for the BROM, Provisioner ICA and Identity certificates are
+// checked (the intermediates).
+inline constexpr char kKindOcsp[] = "nvidia_ocsp";
 
 // Claim names of reeval_claims (binary). Per GPU i the names are
 // "nvidia.gpu<i>." + one of the names below.
@@ -69,6 +78,10 @@ inline constexpr char kLeafSerial[] = "leaf_serial";
 inline constexpr char kNotBefore[] = "not_before";  // u64 LE, latest chain notBefore
 inline constexpr char kNotAfter[] = "not_after";    // u64 LE, earliest chain notAfter
 inline constexpr char kDevRoot[] = "dev_root";      // 1 byte
+// Per intermediate j = 1 (BROM), 2 (Provisioner ICA), 3 (Identity):
+// "cert<j>.serial" and "cert<j>.issuer" (issuer Name DER), for OCSP.
+std::string CertSerial(size_t j);
+std::string CertIssuer(size_t j);
 // Plus the facts of validate.h (arch, driver_version, vbios_version).
 std::string GpuPrefix(size_t i);
 }  // namespace claim
@@ -89,6 +102,8 @@ struct GpuCheck {
   const Report* report = nullptr;
   GpuFacts facts;
   std::string name;  // "GPU 0"
+  // The device chain, leaf first (set when the chain holds).
+  std::vector<const x509::Certificate*> chain;
 };
 
 class NvidiaVerifier final : public VendorVerifier {
@@ -115,13 +130,20 @@ class NvidiaVerifier final : public VendorVerifier {
   // driver and VBIOS RIMs by RIM ID, verify them and compare, fail
   // measurement_mismatch with the indices, and in nras/both mode verify the
   // detached EAT; and to check OCSP responses for the chain.
-  // TODAY it does none of that: it fails collateral_missing when policy
-  // requires RIMs or OCSP, and unsupported in nras/both mode, so no policy
-  // that asks for those checks can pass without them.
-  void CheckReferenceCollateral(Verdict& v, const GpuCheck& gpu, const CollateralSet* collateral,
-                                pipeline::Validity& validity, uint64_t now) const;
+  // TODAY it checks the OCSP responses of the intermediates (revoked,
+  // windows, require_ocsp, allow_hold) and nothing of RIMs or NRAS: it fails
+  // collateral_missing when policy requires RIMs, and unsupported in
+  // nras/both mode, so no policy that asks for those checks can pass
+  // without them.
+  // A non-ok Status is the machine's failure (a damaged admitted document).
+  Status CheckReferenceCollateral(Verdict& v, const GpuCheck& gpu, const CollateralSet* collateral,
+                                  pipeline::Validity& validity, uint64_t now) const;
 
   const Policy& policy() const { return policy_; }
+
+  // One OCSP response as a kKindOcsp document (authenticated against the
+  // pinned root found in the response or among `known` device chains).
+  Result<CollateralDoc> OcspDoc(ByteView data, const CollateralSet& known) const;
 
   struct Impl;  // caches (nvidia_verifier.cpp)
 

@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(policy_knobs_fail_a_genuine_report_alone) {
          FailureCode::kChainUntrusted},
         {"require_rims (pending)", [](Policy& p) { p.require_rims = true; },
          FailureCode::kCollateralMissing},
-        {"require_ocsp (pending)", [](Policy& p) { p.require_ocsp = true; },
+        {"require_ocsp without responses", [](Policy& p) { p.require_ocsp = true; },
          FailureCode::kCollateralMissing},
         {"nras mode (pending)", [](Policy& p) { p.mode = Mode::kNras; }, FailureCode::kUnsupported},
         {"min driver", [](Policy& p) { p.min_driver_version = ParseDottedVersion("560", 10); },
@@ -146,8 +146,8 @@ BOOST_AUTO_TEST_CASE(policy_knobs_fail_a_genuine_report_alone) {
       k.set(p);
       auto v = Run(c.Evidence(), {c.Collateral("cert_chain")}, c.verify_at, nonce, {}, p);
       BOOST_REQUIRE(v.ok());
-      BOOST_TEST(v->failures.size() == 1u, k.name);
-      BOOST_TEST((v->reason() == k.want), k.name);
+      BOOST_TEST(!v->failures.empty(), k.name);
+      for (const auto& f : v->failures) BOOST_TEST((f.code == k.want), k.name << ": " << f.message);
     }
     // Outside the chain's windows (the chain is valid until 9999): before it.
     auto early = Run(c.Evidence(), {c.Collateral("cert_chain")}, 1000, nonce);
