@@ -68,18 +68,20 @@ struct NvidiaVerifier::Impl {
   Cache<Hash32, CertList> pems;    // parse of a PEM bundle, by its SHA-256
   Cache<Hash32, bool> sigs;        // "A is signed by B", by both fingerprints
 
-  // nullptr when the bytes hold no certificate.
-  std::shared_ptr<const CertList> Bundle(ByteView pem) {
-    return pems.GetOrInsert(crypto::Sha256(pem), [&]() -> std::shared_ptr<const CertList> {
-      auto all = x509::Certificate::ParseAll(pem);
-      if (!all.ok() || all->empty()) return nullptr;
-      auto list = std::make_shared<CertList>();
-      for (auto& c : *all) {
-        const Hash32 fp = c.fingerprint();
-        list->push_back(certs.GetOrInsert(fp, [&] { return Classify(std::move(c)); }));
-      }
-      return list;
-    });
+  // nullptr when the bytes hold no certificate. `hash`: the SHA-256 of pem
+  // when the caller has it (a collateral document's content hash).
+  std::shared_ptr<const CertList> Bundle(ByteView pem, const Hash32* hash = nullptr) {
+    return pems.GetOrInsert(
+        hash ? *hash : crypto::Sha256(pem), [&]() -> std::shared_ptr<const CertList> {
+          auto all = x509::Certificate::ParseAll(pem);
+          if (!all.ok() || all->empty()) return nullptr;
+          auto list = std::make_shared<CertList>();
+          for (auto& c : *all) {
+            const Hash32 fp = c.fingerprint();
+            list->push_back(certs.GetOrInsert(fp, [&] { return Classify(std::move(c)); }));
+          }
+          return list;
+        });
   }
   bool Signed(const CertEntry& subject, const CertEntry& issuer) {
     const Hash32 k = PairKey(subject.cert.fingerprint(), issuer.cert.fingerprint());
@@ -227,6 +229,7 @@ struct GpuInput {
   std::shared_ptr<const CertList> chain;  // null: none at hand
   std::optional<std::string> arch_claim;  // JSON only
   std::optional<Bytes> nonce_claim;       // JSON only
+  std::optional<bool> signed_by_leaf;     // known when the chain was chosen by it
 };
 
 // Device chains of the collateral for a bare report: those keyed by its FWID
@@ -236,7 +239,8 @@ struct GpuInput {
 constexpr size_t kMaxLeafTries = 8;
 
 std::shared_ptr<const CertList> ChainFromCollateral(NvidiaVerifier::Impl& impl,
-                                                    const CollateralSet* set, const Report& r) {
+                                                    const CollateralSet* set, const Report& r,
+                                                    std::optional<bool>& signed_by_leaf) {
   if (set == nullptr) return nullptr;
   std::vector<CollateralDocs> groups;
   if (r.facts.fwid) {
@@ -247,11 +251,14 @@ std::shared_ptr<const CertList> ChainFromCollateral(NvidiaVerifier::Impl& impl,
   size_t tries = 0;
   for (const auto& g : groups) {
     for (const auto& d : g) {
-      auto chain = impl.Bundle(AsView(d.data));
+      auto chain = impl.Bundle(AsView(d.data), &d.content_hash);
       if (!chain) continue;
       if (!first) first = chain;
       if (tries++ == kMaxLeafTries) return first;
-      if (SignsReport(*chain->front(), r)) return chain;
+      if (SignsReport(*chain->front(), r)) {
+        signed_by_leaf = true;
+        return chain;
+      }
     }
   }
   return first;
@@ -263,15 +270,18 @@ Result<std::vector<GpuInput>> ParseEvidence(NvidiaVerifier::Impl& impl, ByteView
   if (LooksLikeJson(data)) {
     TEE_ASSIGN_OR_RETURN(SerializedEvidence e, ParseSerializedEvidence(data));
     for (auto& g : e.gpus) {
-      GpuInput in{std::move(g.report), impl.Bundle(AsView(g.certificate_pem)), std::move(g.arch),
-                  std::move(g.nonce)};
+      GpuInput in;
+      in.report = std::move(g.report);
+      in.chain = impl.Bundle(AsView(g.certificate_pem));
+      in.arch_claim = std::move(g.arch);
+      in.nonce_claim = std::move(g.nonce);
       out.push_back(std::move(in));
     }
     return out;
   }
   TEE_ASSIGN_OR_RETURN(Report r, ParseReport(data));
   GpuInput in;
-  in.chain = ChainFromCollateral(impl, set, r);
+  in.chain = ChainFromCollateral(impl, set, r, in.signed_by_leaf);
   in.report = std::move(r);
   out.push_back(std::move(in));
   return out;
@@ -369,7 +379,7 @@ GpuOutcome CheckSignedChain(Verdict& v, NvidiaVerifier::Impl& impl, const Policy
     return o;
   }
   if (!leaf.p384) v.Fail(FailureCode::kUnsupported, gpu + ": the leaf key is not ECDSA P-384");
-  const bool sig_ok = SignsReport(leaf, in.report);
+  const bool sig_ok = in.signed_by_leaf.value_or(false) || SignsReport(leaf, in.report);
   if (!sig_ok) v.Fail(FailureCode::kBadSignature, gpu + ": the report signature does not verify");
   const ChainOutcome ch = CheckChain(impl, policy, dev_roots, *in.chain);
   if (ch.code != FailureCode::kNone) v.Fail(ch.code, gpu + ": " + ch.message);
