@@ -4,11 +4,13 @@
 //                          Blackwell-style report, a report whose last TLV
 //                          is overlong, the opaque data alone
 //   nvidia_evidence_json/  both JSON shapes with one and two GPUs
+//   nvidia_ocsp/           good and revoked (certificateHold) OCSP responses
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "attestation/nvidia/sim/dev_pki.h"
+#include "attestation/nvidia/sim/ocsp_responder.h"
 #include "attestation/nvidia/sim/report_builder.h"
 #include "crypto/hash.h"
 
@@ -22,21 +24,6 @@ void Write(const std::filesystem::path& p, const std::string& s) {
   std::ofstream(p, std::ios::binary) << s;
 }
 std::string Str(const Bytes& b) { return std::string(b.begin(), b.end()); }
-
-std::string Base64(const Bytes& in) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string s;
-  for (size_t i = 0; i < in.size(); i += 3) {
-    uint32_t v = static_cast<uint32_t>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<uint32_t>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) v |= in[i + 2];
-    s += k[(v >> 18) & 63];
-    s += k[(v >> 12) & 63];
-    s += i + 1 < in.size() ? k[(v >> 6) & 63] : '=';
-    s += i + 2 < in.size() ? k[v & 63] : '=';
-  }
-  return s;
-}
 
 }  // namespace
 
@@ -70,14 +57,25 @@ int main(int argc, char** argv) {
   spec.raw_opaque = overlong;
   Write(out / "nvidia_report/overlong_tlv.bin", Str(sim::UnsignedReport(spec)));
   const std::string chain_pem = chain->Pem();
-  const std::string pem = Base64(Bytes(chain_pem.begin(), chain_pem.end()));
+  const std::string pem =
+      sim::Base64(ByteView(reinterpret_cast<const uint8_t*>(chain_pem.data()), chain_pem.size()));
   const std::string gpu =
-      R"({"evidence":")" + Base64(*report) + R"(","certificate":")" + pem + "\"}";
+      R"({"evidence":")" + sim::Base64(AsView(*report)) + R"(","certificate":")" + pem + "\"}";
   const std::string nonce = ToHex(AsView(spec.nonce));
   Write(out / "nvidia_evidence_json/one_gpu_list.json",
         R"([{"arch":"HOPPER","nonce":")" + nonce + R"(",)" + gpu.substr(1) + "]");
   Write(
       out / "nvidia_evidence_json/two_gpus_sdk.json",
       R"({"nonce":")" + nonce + R"(","arch":"HOPPER","evidence_list":[)" + gpu + "," + gpu + "]}");
+  auto responder = sim::DevOcspResponder::Make();
+  if (!responder.ok()) return 1;
+  sim::OcspAnswer hold;
+  hold.status = OcspStatus::kRevoked;
+  hold.reason = kReasonCertificateHold;
+  auto good = responder->Respond(chain->certs[2].cert, chain->certs[3].cert, {});
+  auto held = responder->Respond(chain->certs[1].cert, chain->certs[2].cert, hold);
+  if (!good.ok() || !held.ok()) return 1;
+  Write(out / "nvidia_ocsp/good_ica.der", Str(*good));
+  Write(out / "nvidia_ocsp/hold_brom.der", Str(*held));
   return 0;
 }

@@ -156,23 +156,7 @@ BOOST_AUTO_TEST_CASE(vbios_version_formats_like_nvidias_tools) {
 
 BOOST_AUTO_TEST_CASE(serialized_evidence_both_shapes_and_faults) {
   const Bytes raw = BuildReport(GoodOpaque());
-  const std::string b64_report = [&] {
-    // Base64 of the report through the hex-free path: use OpenSSL-free
-    // encoding from the JSON of a real file is not needed; the parser takes
-    // standard base64, so build it here.
-    static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string s;
-    for (size_t i = 0; i < raw.size(); i += 3) {
-      uint32_t v = static_cast<uint32_t>(raw[i]) << 16;
-      if (i + 1 < raw.size()) v |= static_cast<uint32_t>(raw[i + 1]) << 8;
-      if (i + 2 < raw.size()) v |= raw[i + 2];
-      s += k[(v >> 18) & 63];
-      s += k[(v >> 12) & 63];
-      s += i + 1 < raw.size() ? k[(v >> 6) & 63] : '=';
-      s += i + 2 < raw.size() ? k[v & 63] : '=';
-    }
-    return s;
-  }();
+  const std::string b64_report = sim::Base64(AsView(raw));
   const std::string nonce = ToHex(ByteView(raw).subspan(4, 32));
   const std::string obj = R"({"nonce":")" + nonce +
                           R"(","arch":"HOPPER","evidence_list":[{"evidence":")" + b64_report +

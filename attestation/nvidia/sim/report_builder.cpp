@@ -1,5 +1,7 @@
 #include "attestation/nvidia/sim/report_builder.h"
 
+#include <sodium.h>
+
 namespace tenzro::tee::nvidia::sim {
 namespace {
 
@@ -37,6 +39,14 @@ std::map<uint8_t, Bytes> HopperMeasurements() {
   std::map<uint8_t, Bytes> m;
   for (uint8_t i = 1; i <= 64; ++i) m.emplace(i, Bytes(48, i));
   return m;
+}
+
+std::string Base64(ByteView data) {
+  std::string out(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), data.data(), data.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // the terminating NUL
+  return out;
 }
 
 Bytes UnsignedReport(const ReportSpec& s) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "attestation/nvidia/report.h"
@@ -32,6 +33,9 @@ std::vector<OpaqueField> GpuOpaque(const std::string& driver, const std::array<u
                                    const std::array<uint8_t, 48>& fwid);
 // 64 blocks of 48 bytes (index i filled with i), as on Hopper.
 std::map<uint8_t, Bytes> HopperMeasurements();
+
+// Standard base64 (the encoding of NVIDIA's serialized evidence JSON).
+std::string Base64(ByteView data);
 
 // Request || response without the signature (what the signature covers).
 Bytes UnsignedReport(const ReportSpec& spec);
