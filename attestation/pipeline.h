@@ -79,8 +79,10 @@ void CheckEvidenceAge(Verdict& v, Validity& validity, std::optional<uint64_t> ev
 
 // Binding (§4): the evidence's 64 report-data bytes (or prefix, NVIDIA) must
 // equal the binding of (key, challenge). Sets binding_valid; null without
-// a binding input.
-void CheckBinding(Verdict& v, const std::optional<BindingInput>& binding, ByteView report_data);
+// a binding input. `code` is the failure of a mismatch (NVIDIA reports a
+// request nonce: nonce_mismatch).
+void CheckBinding(Verdict& v, const std::optional<BindingInput>& binding, ByteView report_data,
+                  FailureCode code = FailureCode::kBindingMismatch);
 
 // Simulation gate (§8): evidence chained to a development root is accepted
 // only when simulation is on.

@@ -33,6 +33,8 @@ using BcPtr =
     std::unique_ptr<BASIC_CONSTRAINTS, Deleter<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>>;
 using RevokedPtr = std::unique_ptr<X509_REVOKED, Deleter<X509_REVOKED, X509_REVOKED_free>>;
 using AsnIntPtr = std::unique_ptr<ASN1_INTEGER, Deleter<ASN1_INTEGER, ASN1_INTEGER_free>>;
+using GenTimePtr =
+    std::unique_ptr<ASN1_GENERALIZEDTIME, Deleter<ASN1_GENERALIZEDTIME, ASN1_GENERALIZEDTIME_free>>;
 
 inline std::shared_ptr<EVP_PKEY> SharePkey(EVP_PKEY* k) {
   return std::shared_ptr<EVP_PKEY>(k, EVP_PKEY_free);

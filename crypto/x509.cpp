@@ -414,4 +414,29 @@ std::string CrlToPem(const Crl& crl) {
   return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();
 }
 
+Bytes DigestOf(Digest digest, ByteView data) {
+  ErrorMark mark;
+  EVP_MD* md = EVP_MD_fetch(LibCtx(), MdName(digest), nullptr);
+  Bytes out(static_cast<size_t>(EVP_MAX_MD_SIZE));
+  unsigned int len = 0;
+  const bool ok =
+      md != nullptr && EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) == 1;
+  EVP_MD_free(md);
+  out.resize(ok ? len : 0);
+  return out;
+}
+
+std::optional<int64_t> GeneralizedTimeToUnix(ByteView content) {
+  // DER: exactly YYYYMMDDHHMMSSZ (RFC 5280 4.1.2.5.2, no fractions).
+  if (content.size() != 15 || content[14] != 'Z') return std::nullopt;
+  for (size_t i = 0; i < 14; ++i) {
+    if (content[i] < '0' || content[i] > '9') return std::nullopt;
+  }
+  ErrorMark mark;
+  const std::string text(content.begin(), content.end());
+  GenTimePtr t(ASN1_GENERALIZEDTIME_new());
+  if (!t || ASN1_GENERALIZEDTIME_set_string(t.get(), text.c_str()) != 1) return std::nullopt;
+  return ToUnix(t.get());
+}
+
 }  // namespace tenzro::tee::x509

@@ -146,6 +146,13 @@ class Crl {
 bool LooksLikePem(ByteView data);
 std::vector<Bytes> PemBlocksDer(ByteView pem, std::string_view label);
 
+// Digest of data (SHA-256 or SHA-384) in the plugin's library context
+// (OCSP CertID hashes, issue 11). Empty on a library failure.
+Bytes DigestOf(Digest digest, ByteView data);
+// A DER GeneralizedTime's content ("YYYYMMDDHHMMSSZ") as unix seconds;
+// nullopt when it is not a valid UTC GeneralizedTime.
+std::optional<int64_t> GeneralizedTimeToUnix(ByteView content);
+
 // Minimal big-endian magnitude (leading zero bytes stripped; zero is {0}).
 Bytes MinimalBigEndian(ByteView be);
 

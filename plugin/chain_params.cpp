@@ -13,7 +13,7 @@ namespace tenzro::tee::plugin {
 // the mutation table of tests/plugin/chain_params_tests.cpp (see
 // chain_params.h). Sizes are those of x86-64 libstdc++ (gcc and clang).
 #if defined(__x86_64__) && defined(__GLIBCXX__)
-static_assert(sizeof(ChainParams) == 656,
+static_assert(sizeof(ChainParams) == 864,
               "ChainParams changed: hash the new field, then update this tripwire");
 static_assert(
     sizeof(tdx::Policy) == 352,
@@ -21,6 +21,9 @@ static_assert(
 static_assert(
     sizeof(snp::Policy) == 232,
     "snp::Policy changed: hash the new field in CanonicalSnpPolicy, then update this tripwire");
+static_assert(sizeof(nvidia::Policy) == 208,
+              "nvidia::Policy changed: hash the new field in CanonicalNvidiaPolicy "
+              "(plugin/config_nvidia.cpp), then update this tripwire");
 #endif
 
 std::string CanonicalParams(const ChainParams& p) {
@@ -41,6 +44,7 @@ std::string CanonicalParams(const ChainParams& p) {
   kv["simulated.measurements"] = ms;
   CanonicalTdxPolicy(p.tdx, kv);
   CanonicalSnpPolicy(p.snp, kv);
+  CanonicalNvidiaPolicy(p.nvidia, kv);
   std::string out = "tenzro-tee-params-v2\n";
   for (const auto& [k, v] : kv) out += k + "=" + v + "\n";
   return out;

@@ -3,7 +3,7 @@
 // table; params_hash is the SHA-256 of its canonical encoding, so two nodes
 // with equal params_hash decide alike on equal inputs.
 //
-// REQUIRES of whoever adds a field here (or to tdx::Policy / snp::Policy):
+// REQUIRES of whoever adds a field here (or to tdx::Policy / snp::Policy / nvidia::Policy):
 // parse it in plugin/config*.cpp, write it in CanonicalParams (plugin/
 // chain_params.cpp or CanonicalTdxPolicy / CanonicalSnpPolicy), then update the
 // size tripwires in chain_params.cpp and add the field to the mutation table of
@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "attestation/nvidia/policy.h"
 #include "attestation/simulated/evidence.h"
 #include "attestation/snp/policy.h"
 #include "attestation/tdx/policy.h"
@@ -49,6 +50,8 @@ struct ChainParams {
   // [tee.consensus.tdx], [tee.consensus.snp]
   tdx::Policy tdx;
   snp::Policy snp;
+  // [tee.consensus.nvidia] (plugin/config_nvidia.cpp, CanonicalNvidiaPolicy)
+  nvidia::Policy nvidia;
 };
 
 // Canonical "key=value" lines, sorted by key, of every field, after a

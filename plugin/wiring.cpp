@@ -1,5 +1,6 @@
 #include "plugin/wiring.h"
 
+#include "attestation/nvidia/nvidia_verifier.h"
 #include "attestation/simulated/simulated_verifier.h"
 #include "attestation/snp/snp_verifier.h"
 #include "attestation/tdx/tdx_verifier.h"
@@ -25,7 +26,10 @@ std::unique_ptr<AttestationVerifier> BuildVerifier(const ChainParams& config) {
   v->Install(
       std::make_unique<tdx::TdxVerifier>(TeeType::IntelSgx, config.tdx, common, tdx_dev_roots));
   v->Install(std::make_unique<snp::SnpVerifier>(config.snp, common));
-  // AwsNitro and NvidiaGpu stay UnsupportedVerifier until their issues land.
+  nvidia::VerifierOptions nvidia_options;
+  nvidia_options.dev_roots = {kNvidiaDevRootSha256};
+  v->Install(std::make_unique<nvidia::NvidiaVerifier>(config.nvidia, common, nvidia_options));
+  // AwsNitro stays UnsupportedVerifier until its issue lands.
   return v;
 }
 

@@ -93,6 +93,26 @@ std::vector<Mutation> EveryField() {
       {"snp.allow_masked_chip_id",
        [](ChainParams& p) { p.snp.allow_masked_chip_id = !p.snp.allow_masked_chip_id; }},
       {"snp.require_crls", [](ChainParams& p) { p.snp.require_crls = !p.snp.require_crls; }},
+      // issue 11: [tee.consensus.nvidia]
+      {"nvidia.device_root_sha256",
+       [](ChainParams& p) { p.nvidia.device_root_sha256 = Filled<32>(6); }},
+      {"nvidia.rim_root_sha256", [](ChainParams& p) { p.nvidia.rim_root_sha256 = Filled<32>(6); }},
+      {"nvidia.require_rims", [](ChainParams& p) { p.nvidia.require_rims = true; }},
+      {"nvidia.require_ocsp", [](ChainParams& p) { p.nvidia.require_ocsp = true; }},
+      {"nvidia.allow_hold", [](ChainParams& p) { p.nvidia.allow_hold = true; }},
+      {"nvidia.mode", [](ChainParams& p) { p.nvidia.mode = nvidia::Mode::kBoth; }},
+      {"nvidia.nras_issuer", [](ChainParams& p) { p.nvidia.nras_issuer = "https://example.org"; }},
+      {"nvidia.min_driver_version",
+       [](ChainParams& p) {
+         p.nvidia.min_driver_version = nvidia::DottedVersion{{550, 90, 7}};
+       }},
+      {"nvidia.min_vbios_version",
+       [](ChainParams& p) {
+         p.nvidia.min_vbios_version = nvidia::DottedVersion{{0x96, 0, 0x9f}};
+       }},
+      {"nvidia.allowed_architectures",
+       [](ChainParams& p) { p.nvidia.allowed_architectures = {nvidia::Arch::kHopper}; }},
+      {"nvidia.max_age_secs", [](ChainParams& p) { p.nvidia.max_age_secs = 3600; }},
   };
 }
 
@@ -101,9 +121,10 @@ std::vector<Mutation> EveryField() {
 BOOST_AUTO_TEST_SUITE(chain_params)
 
 // The table has one row per field: 8 of ChainParams (tdx and snp are rows of
-// their own), 16 of tdx::Policy (rtmr counts four) and 16 of snp::Policy.
+// their own), 16 of tdx::Policy (rtmr counts four), 16 of snp::Policy and
+// 11 of nvidia::Policy.
 BOOST_AUTO_TEST_CASE(the_table_lists_every_field) {
-  BOOST_TEST(EveryField().size() == 8u + 16u + 16u);
+  BOOST_TEST(EveryField().size() == 8u + 16u + 16u + 11u);
 }
 
 BOOST_AUTO_TEST_CASE(every_field_changes_params_hash) {

@@ -3,7 +3,7 @@
 // --config). Not consensus: it may read collateral from a directory.
 //
 //   tenzro-tee verify --tee <simulated|tdx|sgx|snp|nitro|nvidia> --evidence FILE
-//       [--collateral DIR] [--config FILE] [--validator-key HEX --challenge HEX]
+//       [--collateral DIR] [--config FILE] [--validator-key HEX --challenge HEX] [--nonce HEX]
 //       [--issued-at UNIX] --at UNIX [--json]
 //   tenzro-tee simulate --validator-key HEX --challenge HEX --issued-at UNIX --out FILE
 //       [--debug] [--measurement HEX]
@@ -109,7 +109,7 @@ void PrintHuman(const Verdict& v) {
 }
 
 struct VerifyArgs {
-  std::string tee, evidence, collateral, config, key, challenge;
+  std::string tee, evidence, collateral, config, key, challenge, nonce;
   std::optional<uint64_t> issued_at;
   uint64_t at = 0;
   bool json = false;
@@ -176,6 +176,11 @@ int RunVerify(const VerifyArgs& a) {
     }
     req.binding = b;
   }
+  if (!a.nonce.empty()) {
+    auto n = FromHex(a.nonce);
+    if (!n || n->empty() || n->size() > 64) return Usage("--nonce: expected 1 to 64 bytes of hex");
+    req.expected_nonce = std::move(*n);
+  }
   auto verifier = plugin::BuildVerifier(config);
   auto verdict = VerifyStandalone(*verifier, req);
   if (!verdict.ok()) {
@@ -206,6 +211,7 @@ int main(int argc, char** argv) {
     verify->add_option("--config", va.config, "node config (TOML); built-in defaults without");
     verify->add_option("--validator-key", va.key, "32-byte validator public key, hex");
     verify->add_option("--challenge", va.challenge, "32-byte challenge, hex");
+    verify->add_option("--nonce", va.nonce, "nonce the evidence must carry, hex (NVIDIA, Nitro)");
     auto* issued_opt = verify->add_option("--issued-at", issued_at, "evidence time, unix seconds");
     verify->add_option("--at", va.at, "verification time, unix seconds")->required();
     verify->add_flag("--json", va.json, "print the verdict JSON");

@@ -1,0 +1,739 @@
+#include "attestation/nvidia/nvidia_verifier.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "attestation/nvidia/dice.h"
+#include "attestation/nvidia/evidence_json.h"
+#include "attestation/nvidia/ocsp.h"
+#include "core/cache.h"
+#include "crypto/hash.h"
+#include "crypto/x509.h"
+
+namespace tenzro::tee::nvidia {
+
+std::string claim::GpuPrefix(size_t i) { return "nvidia.gpu" + std::to_string(i) + "."; }
+std::string claim::CertSerial(size_t j) { return "cert" + std::to_string(j) + ".serial"; }
+std::string claim::CertIssuer(size_t j) { return "cert" + std::to_string(j) + ".issuer"; }
+
+namespace {
+
+// ---- certificates ----------------------------------------------------------------
+
+struct CertEntry {
+  x509::Certificate cert;
+  bool p384 = false;
+  std::optional<std::array<uint8_t, kFwidSize>> fwid;
+  std::string fwid_error;  // why fwid is unset
+  Arch arch = Arch::kUnknown;
+};
+using CertPtr = std::shared_ptr<const CertEntry>;
+using CertList = std::vector<CertPtr>;
+
+// GPU architecture from the device certificates' CN ("GH100 A01 GSP FMC LF").
+Arch ArchOfCn(std::string_view cn) {
+  if (cn.substr(0, 5) == "GH100") return Arch::kHopper;
+  if (cn.substr(0, 3) == "GB1" || cn.substr(0, 3) == "GB2") return Arch::kBlackwell;
+  return Arch::kUnknown;
+}
+
+CertPtr Classify(x509::Certificate cert) {
+  auto e = std::make_shared<CertEntry>();
+  auto xy = cert.public_key().EcPointXY();
+  e->p384 = xy && xy->size() == 96;
+  auto fwid = LeafFwid(cert);
+  if (fwid.ok())
+    e->fwid = *fwid;
+  else
+    e->fwid_error = fwid.status().message();
+  e->arch = ArchOfCn(cert.SubjectAttr("CN").value_or(""));
+  e->cert = std::move(cert);
+  return e;
+}
+
+Hash32 PairKey(const Hash32& a, const Hash32& b) {
+  Bytes all(a.begin(), a.end());
+  all.insert(all.end(), b.begin(), b.end());
+  return crypto::Sha256(AsView(all));
+}
+
+}  // namespace
+
+struct NvidiaVerifier::Impl {
+  explicit Impl(size_t capacity) : certs(capacity), pems(capacity), sigs(capacity) {}
+
+  // Facts that are functions of their key alone (DESIGN §2).
+  Cache<Hash32, CertEntry> certs;  // parse of a DER, by its SHA-256
+  Cache<Hash32, CertList> pems;    // parse of a PEM bundle, by its SHA-256
+  Cache<Hash32, bool> sigs;        // "A is signed by B", by both fingerprints
+
+  // nullptr when the bytes hold no certificate. `hash`: the SHA-256 of pem
+  // when the caller has it (a collateral document's content hash).
+  std::shared_ptr<const CertList> Bundle(ByteView pem, const Hash32* hash = nullptr) {
+    return pems.GetOrInsert(
+        hash ? *hash : crypto::Sha256(pem), [&]() -> std::shared_ptr<const CertList> {
+          auto all = x509::Certificate::ParseAll(pem);
+          if (!all.ok() || all->empty()) return nullptr;
+          auto list = std::make_shared<CertList>();
+          for (auto& c : *all) {
+            const Hash32 fp = c.fingerprint();
+            list->push_back(certs.GetOrInsert(fp, [&] { return Classify(std::move(c)); }));
+          }
+          return list;
+        });
+  }
+  bool Signed(const CertEntry& subject, const CertEntry& issuer) {
+    const Hash32 k = PairKey(subject.cert.fingerprint(), issuer.cert.fingerprint());
+    return *sigs.GetOrInsert(
+        k, [&] { return std::make_shared<const bool>(subject.cert.IssuedBy(issuer.cert)); });
+  }
+};
+
+namespace {
+
+// ---- stage 2: the device chain ------------------------------------------------------
+
+struct ChainOutcome {
+  FailureCode code = FailureCode::kNone;  // kNone: the chain holds
+  std::string message;
+  bool dev = false;  // ends in a development root
+};
+
+bool IsDevRoot(const std::vector<Hash32>& dev_roots, const Hash32& fp) {
+  return std::find(dev_roots.begin(), dev_roots.end(), fp) != dev_roots.end();
+}
+
+std::string Cn(const CertEntry& c) { return c.cert.SubjectAttr("CN").value_or(c.cert.subject()); }
+
+// Each certificate signed by the next, the last a pinned (or development)
+// self-signed root, five certificates in all. Decided on every call.
+ChainOutcome CheckChain(NvidiaVerifier::Impl& impl, const Policy& policy,
+                        const std::vector<Hash32>& dev_roots, const CertList& chain) {
+  if (chain.empty()) return {FailureCode::kChainIncomplete, "no device certificate chain", false};
+  for (size_t i = 0; i + 1 < chain.size(); ++i) {
+    if (!impl.Signed(*chain[i], *chain[i + 1])) {
+      return {FailureCode::kChainUntrusted,
+              Cn(*chain[i]) + " is not signed by the next certificate (" + Cn(*chain[i + 1]) + ")",
+              false};
+    }
+  }
+  const CertEntry& root = *chain.back();
+  const bool pinned =
+      crypto::ConstantTimeEqual(AsView(root.cert.fingerprint()), AsView(policy.device_root_sha256));
+  const bool dev = !pinned && IsDevRoot(dev_roots, root.cert.fingerprint());
+  if (!pinned && !dev) {
+    if (impl.Signed(root, root)) {
+      return {FailureCode::kChainUntrusted,
+              "the chain's root " + Cn(root) + " is not the pinned NVIDIA Device Identity CA",
+              false};
+    }
+    return {FailureCode::kChainIncomplete, "the chain does not end in a root (" + Cn(root) + ")",
+            false};
+  }
+  if (!impl.Signed(root, root)) {
+    return {FailureCode::kChainUntrusted, "the pinned root's self-signature does not verify", dev};
+  }
+  if (chain.size() != kDeviceChainLength) {
+    return {chain.size() < kDeviceChainLength ? FailureCode::kChainIncomplete
+                                              : FailureCode::kChainUntrusted,
+            std::to_string(chain.size()) +
+                " certificates; a device chain has 5 (GSP FMC leaf, GSP BROM, Provisioner ICA, "
+                "Identity, root)",
+            dev};
+  }
+  return {FailureCode::kNone, "", dev};
+}
+
+// The report's FWID equals the leaf's DICE FWID. Reports without a FWID
+// field (drivers before the field existed) have nothing to compare.
+std::optional<std::string> FwidMismatch(const CertEntry& leaf, const Report& r) {
+  if (!r.facts.fwid) return std::nullopt;
+  if (!leaf.fwid) return "the leaf has no usable DICE FWID: " + leaf.fwid_error;
+  if (*leaf.fwid != *r.facts.fwid)
+    return std::string("the report's FWID is not the leaf's DICE FWID");
+  return std::nullopt;
+}
+
+bool SignsReport(const CertEntry& leaf, const Report& r) {
+  return leaf.p384 && x509::EcdsaVerifyRaw(leaf.cert.public_key(), x509::Digest::kSha384,
+                                           r.signed_bytes(), AsView(r.signature));
+}
+
+// ---- OCSP -------------------------------------------------------------------------------
+
+struct OcspFinding {
+  OcspStatus status = OcspStatus::kUnknown;
+  std::optional<uint8_t> reason;
+  uint64_t this_update = 0, next_update = 0;
+};
+
+// The admitted OCSP response about (serial, issuer) to use at t: one valid at
+// t if any, else the latest issued (so a stale one is reported as such).
+// Documents were authenticated at admission; one that no longer parses is a
+// damaged store (kStorage), never a verdict.
+Result<std::optional<OcspFinding>> FindOcsp(const CollateralSet* set, ByteView serial,
+                                            ByteView issuer_name_der, uint64_t t) {
+  std::optional<OcspFinding> best;
+  if (set == nullptr) return best;
+  for (const auto& d : set->Group(TeeType::NvidiaGpu, kKindOcsp, serial)) {
+    auto r = ParseOcspResponse(AsView(d.data));
+    if (!r.ok())
+      return Error(ErrorCode::kStorage, "an admitted NVIDIA OCSP response no longer parses");
+    for (const auto& s : r->responses) {
+      if (s.serial.size() != serial.size() ||
+          !std::equal(s.serial.begin(), s.serial.end(), serial.begin()) ||
+          x509::DigestOf(s.hash, issuer_name_der) != s.issuer_name_hash) {
+        continue;
+      }
+      OcspFinding f{s.status, s.reason, pipeline::ClampTime(s.this_update),
+                    pipeline::ClampTime(s.next_update)};
+      const bool valid = f.this_update <= t && t <= f.next_update;
+      const bool best_valid = best && best->this_update <= t && t <= best->next_update;
+      if (!best || (valid && !best_valid) ||
+          (valid == best_valid && f.this_update > best->this_update))
+        best = f;
+    }
+  }
+  return best;
+}
+
+// Revocation of one intermediate by its OCSP response (§3: windows, revoked,
+// collateral_missing under require_ocsp). Returns true when it is revoked.
+bool JudgeOcsp(Verdict& v, pipeline::Validity* validity, const std::optional<OcspFinding>& f,
+               const Policy& policy, const std::string& what, uint64_t t) {
+  if (!f) {
+    if (policy.require_ocsp)
+      v.Fail(FailureCode::kCollateralMissing, what + ": no OCSP response at hand (require_ocsp)");
+    return false;
+  }
+  if (validity != nullptr) validity->Narrow(f->this_update, f->next_update);
+  pipeline::CheckWindow(v, what + " OCSP response", f->this_update, f->next_update, t);
+  if (f->status == OcspStatus::kUnknown && policy.require_ocsp) {
+    v.Fail(FailureCode::kCollateralMissing, what + ": the OCSP responder does not know it");
+  }
+  if (f->status != OcspStatus::kRevoked) return false;
+  if (f->reason == kReasonCertificateHold && policy.allow_hold) return false;
+  v.Fail(FailureCode::kRevoked,
+         what + (f->reason == kReasonCertificateHold ? " is on certificate hold (allow_hold is off)"
+                                                     : " is revoked (OCSP)"));
+  return true;
+}
+
+constexpr size_t kFirstIntermediate = 1, kLastIntermediate = 3;  // BROM .. Identity
+
+// ---- evidence forms -------------------------------------------------------------------
+
+struct GpuInput {
+  Report report;
+  std::shared_ptr<const CertList> chain;  // null: none at hand
+  std::optional<std::string> arch_claim;  // JSON only
+  std::optional<Bytes> nonce_claim;       // JSON only
+  std::optional<bool> signed_by_leaf;     // known when the chain was chosen by it
+};
+
+// Device chains of the collateral for a bare report: those keyed by its FWID
+// first, then any other (at most kMaxLeafTries signature checks, so a report
+// that matches no chain costs a bounded amount of work); the one whose leaf
+// signs the report, else the first, so the verdict names what failed.
+constexpr size_t kMaxLeafTries = 8;
+
+std::shared_ptr<const CertList> ChainFromCollateral(NvidiaVerifier::Impl& impl,
+                                                    const CollateralSet* set, const Report& r,
+                                                    std::optional<bool>& signed_by_leaf) {
+  if (set == nullptr) return nullptr;
+  std::vector<CollateralDocs> groups;
+  if (r.facts.fwid) {
+    groups.push_back(set->Group(TeeType::NvidiaGpu, kKindDeviceChain, AsView(*r.facts.fwid)));
+  }
+  groups.push_back(set->Group(TeeType::NvidiaGpu, kKindDeviceChain));
+  std::shared_ptr<const CertList> first;
+  size_t tries = 0;
+  for (const auto& g : groups) {
+    for (const auto& d : g) {
+      auto chain = impl.Bundle(AsView(d.data), &d.content_hash);
+      if (!chain) continue;
+      if (!first) first = chain;
+      if (tries++ == kMaxLeafTries) return first;
+      if (SignsReport(*chain->front(), r)) {
+        signed_by_leaf = true;
+        return chain;
+      }
+    }
+  }
+  return first;
+}
+
+Result<std::vector<GpuInput>> ParseEvidence(NvidiaVerifier::Impl& impl, ByteView data,
+                                            const CollateralSet* set) {
+  std::vector<GpuInput> out;
+  if (LooksLikeJson(data)) {
+    TEE_ASSIGN_OR_RETURN(SerializedEvidence e, ParseSerializedEvidence(data));
+    for (auto& g : e.gpus) {
+      GpuInput in;
+      in.report = std::move(g.report);
+      in.chain = impl.Bundle(AsView(g.certificate_pem));
+      in.arch_claim = std::move(g.arch);
+      in.nonce_claim = std::move(g.nonce);
+      out.push_back(std::move(in));
+    }
+    return out;
+  }
+  TEE_ASSIGN_OR_RETURN(Report r, ParseReport(data));
+  GpuInput in;
+  in.chain = ChainFromCollateral(impl, set, r, in.signed_by_leaf);
+  in.report = std::move(r);
+  out.push_back(std::move(in));
+  return out;
+}
+
+// What Verify learnt of one GPU (claims, re-evaluation).
+struct GpuOutcome {
+  GpuCheck check;
+  std::shared_ptr<const CertList> chain;
+  bool hardware_verified = false;
+  bool chain_valid = false;
+  bool dev = false;
+};
+
+}  // namespace
+
+// ---- NvidiaVerifier --------------------------------------------------------------------
+
+NvidiaVerifier::NvidiaVerifier(Policy policy, CommonPolicy common, VerifierOptions options)
+    : policy_(std::move(policy)),
+      common_(common),
+      dev_roots_(std::move(options.dev_roots)),
+      impl_(std::make_unique<Impl>(options.cache_capacity)) {}
+
+NvidiaVerifier::~NvidiaVerifier() = default;
+
+Status NvidiaVerifier::CheckReferenceCollateral(Verdict& v, const GpuCheck& gpu,
+                                                const CollateralSet* collateral,
+                                                pipeline::Validity& validity, uint64_t now) const {
+  if (gpu.chain.size() == kDeviceChainLength) {
+    for (size_t j = kFirstIntermediate; j <= kLastIntermediate; ++j) {
+      const x509::Certificate& c = *gpu.chain[j];
+      TEE_ASSIGN_OR_RETURN(const auto f,
+                           FindOcsp(collateral, AsView(c.serial()), AsView(c.issuer_der()), now));
+      JudgeOcsp(v, &validity, f, policy_,
+                gpu.name + ": " + c.SubjectAttr("CN").value_or(c.subject()), now);
+    }
+  }
+  // Pending branch nvrim (rim.h, nras.h): see the header.
+  if (policy_.require_rims) {
+    v.Fail(FailureCode::kCollateralMissing,
+           gpu.name + ": require_rims is set and RIM verification is not built yet");
+  }
+  if (policy_.mode != Mode::kLocal) {
+    v.Fail(FailureCode::kUnsupported,
+           gpu.name + ": mode nras/both is set and NRAS token verification is not built yet");
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+void CheckNonces(Verdict& v, const GpuInput& in, const VerifyRequest& req, const std::string& gpu) {
+  const ByteView nonce = AsView(in.report.nonce);
+  if (req.expected_nonce && !crypto::ConstantTimeEqual(AsView(*req.expected_nonce), nonce)) {
+    v.Fail(FailureCode::kNonceMismatch, gpu + ": the request nonce is not the expected nonce");
+  }
+  if (in.nonce_claim && !crypto::ConstantTimeEqual(AsView(*in.nonce_claim), nonce)) {
+    v.Fail(FailureCode::kNonceMismatch, gpu + ": the request nonce is not the document's nonce");
+  }
+}
+
+void CheckWindows(Verdict& v, pipeline::Validity& validity, const CertList& chain, uint64_t now,
+                  bool& in_window) {
+  for (const auto& c : chain) {
+    const uint64_t nb = pipeline::ClampTime(c->cert.not_before());
+    const uint64_t na = pipeline::ClampTime(c->cert.not_after());
+    validity.Narrow(nb, na);
+    in_window = pipeline::CheckWindow(v, Cn(*c), nb, na, now) && in_window;
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// The chain stage of one GPU: signature, chain, FWID, architecture.
+GpuOutcome CheckSignedChain(Verdict& v, NvidiaVerifier::Impl& impl, const Policy& policy,
+                            const std::vector<Hash32>& dev_roots, const GpuInput& in, size_t i) {
+  GpuOutcome o;
+  o.check.index = i;
+  o.check.report = &in.report;
+  o.check.name = "GPU " + std::to_string(i);
+  o.chain = in.chain;
+  const std::string& gpu = o.check.name;
+  if (!in.chain) {
+    v.Fail(FailureCode::kChainIncomplete, gpu + ": no device certificate chain at hand");
+    return o;
+  }
+  const CertEntry& leaf = *in.chain->front();
+  o.check.facts.arch = leaf.arch;
+  if (leaf.cert.is_ca()) {  // a chain without its GSP FMC leaf: nothing signs the report
+    v.Fail(FailureCode::kChainIncomplete,
+           gpu + ": the chain has no GSP FMC leaf (" + Cn(leaf) + " is a CA)");
+    return o;
+  }
+  if (!leaf.p384) v.Fail(FailureCode::kUnsupported, gpu + ": the leaf key is not ECDSA P-384");
+  const bool sig_ok = in.signed_by_leaf.value_or(false) || SignsReport(leaf, in.report);
+  if (!sig_ok) v.Fail(FailureCode::kBadSignature, gpu + ": the report signature does not verify");
+  const ChainOutcome ch = CheckChain(impl, policy, dev_roots, *in.chain);
+  if (ch.code != FailureCode::kNone) v.Fail(ch.code, gpu + ": " + ch.message);
+  // The product is known only from a whole chain (a short one may not start
+  // at a GPU leaf at all).
+  if (ch.code == FailureCode::kNone && leaf.arch == Arch::kUnknown) {
+    v.Fail(FailureCode::kUnsupported, gpu + ": " + Cn(leaf) + " is not a Hopper or Blackwell GPU");
+  }
+  if (auto m = FwidMismatch(leaf, in.report)) v.Fail(FailureCode::kChainUntrusted, gpu + ": " + *m);
+  if (in.arch_claim && ArchFromName(*in.arch_claim) != leaf.arch) {
+    v.Fail(FailureCode::kPolicyViolation, gpu + ": the document says " + *in.arch_claim +
+                                              ", the chain " + std::string(ArchName(leaf.arch)));
+  }
+  o.dev = ch.dev;
+  if (ch.code == FailureCode::kNone) {
+    for (const auto& c : *in.chain) o.check.chain.push_back(&c->cert);
+  }
+  o.hardware_verified = sig_ok && ch.code == FailureCode::kNone;
+  o.chain_valid = ch.code == FailureCode::kNone;
+  o.check.facts.driver_version = in.report.facts.driver_version;
+  o.check.facts.vbios_version = in.report.facts.vbios_version;
+  return o;
+}
+
+// The verdict's typed claims, one entry per GPU (copies: they outlive the
+// evidence buffer). JSON only at the edges, through ToJson.
+struct GpuClaim {
+  std::array<uint8_t, kNonceSize> nonce{};
+  std::array<uint8_t, kNonceSize> responder_nonce{};
+  decltype(GpuFacts::arch) arch{};
+  size_t measurement_blocks = 0;
+  OpaqueFacts facts;
+};
+
+struct NvidiaClaims final : Claims {
+  std::vector<GpuClaim> gpus;
+  nlohmann::json ToJson() const override;
+};
+
+GpuClaim ClaimOf(const GpuOutcome& o) {
+  const Report& r = *o.check.report;
+  return GpuClaim{r.nonce, r.responder_nonce, o.check.facts.arch, r.blocks.size(), r.facts};
+}
+
+nlohmann::json GpuClaimJson(const GpuClaim& g) {
+  const OpaqueFacts& f = g.facts;
+  nlohmann::json j = {{"nonce", ToHex(AsView(g.nonce))},
+                      {"responder_nonce", ToHex(AsView(g.responder_nonce))},
+                      {"arch", std::string(ArchName(g.arch))},
+                      {"measurement_blocks", g.measurement_blocks}};
+  auto put = [&](const char* k, const std::optional<std::string>& s) {
+    if (s) j[k] = *s;
+  };
+  put("driver_version", f.driver_version);
+  put("vbios_version", f.vbios_version);
+  put("chip_sku", f.chip_sku);
+  put("project", f.project);
+  put("project_sku", f.project_sku);
+  if (f.fwid) j["fwid"] = ToHex(AsView(*f.fwid));
+  if (f.nvdec0_status) j["nvdec0_status"] = *f.nvdec0_status;
+  if (f.feature_flag) j["feature_flag"] = *f.feature_flag;
+  if (f.opaque_data_version) j["opaque_data_version"] = *f.opaque_data_version;
+  return j;
+}
+
+// The one conversion of typed claims to JSON: GPU 0 flat (DESIGN §3), every
+// GPU under "gpus" when there are several.
+nlohmann::json NvidiaClaims::ToJson() const {
+  if (gpus.empty()) return nlohmann::json::object();
+  nlohmann::json j = GpuClaimJson(gpus.front());
+  j["gpu_count"] = gpus.size();
+  if (gpus.size() > 1) {
+    nlohmann::json all = nlohmann::json::array();
+    for (const auto& g : gpus) all.push_back(GpuClaimJson(g));
+    j["gpus"] = std::move(all);
+  }
+  return j;
+}
+
+Bytes FpBytes(const CertEntry& c) {
+  return Bytes(c.cert.fingerprint().begin(), c.cert.fingerprint().end());
+}
+
+// What the epoch re-evaluation needs (§6), per GPU.
+void PutGpuClaims(ClaimSet& claims, const GpuOutcome& o) {
+  const std::string p = claim::GpuPrefix(o.check.index);
+  PutFactClaims(o.check.facts, p, claims);
+  const CertList& ch = *o.chain;
+  claims[p + claim::kRootSha256] = FpBytes(*ch.back());
+  claims[p + claim::kLeafSerial] = ch.front()->cert.serial();
+  claims[p + claim::kIcaSerial] = ch[2]->cert.serial();
+  claims[p + claim::kIcaSha256] = FpBytes(*ch[2]);
+  claims[p + claim::kIdentitySerial] = ch[3]->cert.serial();
+  pipeline::Validity w;
+  for (const auto& c : ch) w.NarrowCert(c->cert.not_before(), c->cert.not_after());
+  claims[p + claim::kNotBefore] = pipeline::U64Le(w.from());
+  claims[p + claim::kNotAfter] = pipeline::U64Le(w.until());
+  claims[p + claim::kDevRoot] = Bytes{static_cast<uint8_t>(o.dev ? 1 : 0)};
+  for (size_t j = kFirstIntermediate; j <= kLastIntermediate; ++j) {
+    claims[p + claim::CertSerial(j)] = ch[j]->cert.serial();
+    claims[p + claim::CertIssuer(j)] = ch[j]->cert.issuer_der();
+  }
+}
+
+// Evidence identity (§4): what the device keys signed, GPU by GPU.
+Hash32 IdOf(const std::vector<GpuInput>& gpus) {
+  if (gpus.size() == 1)
+    return pipeline::EvidenceId(TeeType::NvidiaGpu, gpus[0].report.signed_bytes());
+  Bytes all;
+  for (const auto& g : gpus) PutLenBytes(all, g.report.signed_bytes());
+  return pipeline::EvidenceId(TeeType::NvidiaGpu, AsView(all));
+}
+
+}  // namespace
+
+Result<Verdict> NvidiaVerifier::Verify(const VerifyRequest& req) const {
+  Verdict v;
+  v.tee_type = TeeType::NvidiaGpu;
+  auto parsed = ParseEvidence(*impl_, req.evidence, req.collateral);
+  if (!parsed.ok()) {
+    pipeline::FailParse(v, parsed.status());
+    return v;
+  }
+  const std::vector<GpuInput>& gpus = *parsed;
+  v.evidence_id = IdOf(gpus);
+  pipeline::Validity validity;
+  std::vector<GpuOutcome> outs;
+  bool all_hw = true, all_chain = true, any_dev = false;
+  for (size_t i = 0; i < gpus.size(); ++i) {
+    GpuOutcome o = CheckSignedChain(v, *impl_, policy_, dev_roots_, gpus[i], i);
+    bool in_window = true;
+    if (o.chain) CheckWindows(v, validity, *o.chain, req.now, in_window);
+    TEE_TRY(CheckReferenceCollateral(v, o.check, req.collateral, validity, req.now));
+    Validate(v, o.check.facts, policy_, o.check.name);
+    CheckNonces(v, gpus[i], req, o.check.name);
+    pipeline::CheckBinding(v, req.binding, AsView(gpus[i].report.nonce),
+                           FailureCode::kNonceMismatch);
+    const bool trusted = !o.dev || common_.simulation;
+    all_hw = all_hw && o.hardware_verified && trusted;
+    all_chain = all_chain && o.chain_valid && in_window && trusted;
+    any_dev = any_dev || o.dev;
+    outs.push_back(std::move(o));
+  }
+  pipeline::CheckEvidenceAge(v, validity, req.evidence_time,
+                             policy_.max_age_secs.value_or(common_.max_age_secs), req.now);
+  validity.Apply(v);
+  v.hardware_verified = all_hw;
+  v.certificate_chain_valid = all_chain && !v.Has(FailureCode::kRevoked);
+  v.measurements_valid = !v.Has(FailureCode::kMeasurementMismatch) && !policy_.require_rims;
+  pipeline::CheckSimulation(v, any_dev, common_.simulation, "a GPU's device chain");
+  auto claims = std::make_shared<NvidiaClaims>();
+  for (const auto& o : outs) claims->gpus.push_back(ClaimOf(o));
+  v.claims = std::move(claims);
+  if (all_chain) {
+    v.reeval_claims[claim::kGpuCount] = pipeline::U64Le(outs.size());
+    for (const auto& o : outs) PutGpuClaims(v.reeval_claims, o);
+  }
+  return v;
+}
+
+// ---- collateral ----------------------------------------------------------------------
+
+namespace {
+
+// The trusted roots at hand for authenticating a responder: certificates of
+// the response and of the known device chains whose fingerprint is pinned
+// (or a development root, with simulation on).
+std::vector<CertPtr> TrustedRoots(NvidiaVerifier::Impl& impl, const Policy& policy,
+                                  const std::vector<Hash32>& dev_roots, bool simulation,
+                                  const CertList& mine, const CollateralSet& known) {
+  std::vector<CertPtr> out;
+  auto consider = [&](const CertPtr& c) {
+    const Hash32& fp = c->cert.fingerprint();
+    const bool ok = fp == policy.device_root_sha256 || (simulation && IsDevRoot(dev_roots, fp));
+    if (ok && impl.Signed(*c, *c)) out.push_back(c);
+  };
+  for (const auto& c : mine) consider(c);
+  for (const auto& d : known.Group(TeeType::NvidiaGpu, kKindDeviceChain)) {
+    if (auto chain = impl.Bundle(AsView(d.data))) consider(chain->back());
+  }
+  return out;
+}
+
+// The responder (first certificate of the response) signed it, and its
+// certificates chain, each issued by the next, to a trusted root.
+bool ResponderTrusted(NvidiaVerifier::Impl& impl, const OcspResponse& r, const CertList& mine,
+                      const std::vector<CertPtr>& roots) {
+  if (mine.empty() || !x509::EcdsaVerify(mine.front()->cert.public_key(), r.sig_digest,
+                                         AsView(r.tbs_der), AsView(r.sig_r), AsView(r.sig_s))) {
+    return false;
+  }
+  for (size_t i = 0; i + 1 < mine.size(); ++i) {
+    if (!impl.Signed(*mine[i], *mine[i + 1])) return false;
+  }
+  for (const auto& root : roots) {
+    if (mine.back()->cert.fingerprint() == root->cert.fingerprint() ||
+        impl.Signed(*mine.back(), *root)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<CollateralDoc> NvidiaVerifier::OcspDoc(ByteView data, const CollateralSet& known) const {
+  auto not_ours = [](std::string what) {
+    return Error(ErrorCode::kCollateral, "nvidia OCSP collateral: " + std::move(what));
+  };
+  auto r = ParseOcspResponse(data);
+  if (!r.ok()) return not_ours(r.status().message());
+  if (r->responses.size() != 1) return not_ours("not exactly one SingleResponse");
+  CertList mine;
+  for (const auto& der : r->certs) {
+    auto c = x509::Certificate::FromDer(AsView(der));
+    if (!c.ok()) return not_ours("a certificate of the response does not parse");
+    const Hash32 fp = c->fingerprint();
+    mine.push_back(impl_->certs.GetOrInsert(fp, [&] { return Classify(std::move(*c)); }));
+  }
+  const auto roots = TrustedRoots(*impl_, policy_, dev_roots_, common_.simulation, mine, known);
+  if (!ResponderTrusted(*impl_, *r, mine, roots)) {
+    return not_ours("the responder's signature or certificates do not lead to a trusted root");
+  }
+  const OcspSingle& s = r->responses.front();
+  CollateralDoc doc;
+  doc.tee_type = TeeType::NvidiaGpu;
+  doc.kind = kKindOcsp;
+  doc.key = s.serial;
+  doc.this_update = pipeline::ClampTime(s.this_update);
+  doc.next_update = pipeline::ClampTime(s.next_update);
+  doc.content_hash = crypto::Sha256(data);
+  doc.data.assign(data.begin(), data.end());
+  return doc;
+}
+
+Result<CollateralDoc> NvidiaVerifier::ParseCollateral(ByteView data, const CollateralSet& known,
+                                                      uint64_t /*now*/) const {
+  auto not_ours = [](std::string what) {
+    return Error(ErrorCode::kCollateral, "nvidia collateral: " + std::move(what));
+  };
+  if (LooksLikeOcsp(data)) return OcspDoc(data, known);
+  if (!x509::LooksLikePem(data)) return not_ours("not a PEM certificate chain");
+  auto chain = impl_->Bundle(data);
+  if (!chain) return not_ours("no certificate");
+  for (const auto& c : *chain) {
+    if (c->cert.SubjectAttr("O").value_or("").find("NVIDIA") == std::string::npos) {
+      return not_ours(Cn(*c) + " is not an NVIDIA device certificate");
+    }
+  }
+  CollateralDoc doc;
+  doc.tee_type = TeeType::NvidiaGpu;
+  doc.kind = kKindDeviceChain;
+  doc.content_hash = crypto::Sha256(data);
+  doc.data.assign(data.begin(), data.end());
+  if (const auto& fwid = chain->front()->fwid) doc.key.assign(fwid->begin(), fwid->end());
+  pipeline::Validity w;
+  for (const auto& c : *chain) w.NarrowCert(c->cert.not_before(), c->cert.not_after());
+  doc.this_update = w.from();
+  doc.next_update = w.until();
+  return doc;
+}
+
+// ---- epoch re-evaluation -------------------------------------------------------------
+
+namespace {
+
+class NvidiaReevaluator final : public Reevaluator {
+ public:
+  NvidiaReevaluator(CollateralSet collateral, uint64_t t, Policy policy, bool simulation,
+                    std::vector<Hash32> dev_roots)
+      : collateral_(std::move(collateral)),
+        t_(t),
+        policy_(std::move(policy)),
+        simulation_(simulation),
+        dev_roots_(std::move(dev_roots)) {}
+
+  // Current pins, policy and the admitted OCSP responses over the stored
+  // claims; signatures are not re-checked.
+  Result<std::optional<Failure>> Check(const ClaimSet& claims) const override {
+    auto count_it = claims.find(claim::kGpuCount);
+    auto count =
+        count_it == claims.end() ? std::nullopt : pipeline::ReadU64Le(AsView(count_it->second));
+    if (!count || *count == 0 || *count > kMaxGpus) {
+      return Error(ErrorCode::kStorage, "stored NVIDIA claims: no GPU count");
+    }
+    Verdict found;
+    for (size_t i = 0; i < *count; ++i) TEE_TRY(CheckGpu(found, claims, i));
+    if (found.failures.empty()) return std::optional<Failure>();
+    return std::optional<Failure>(found.failures.front());
+  }
+
+ private:
+  Status CheckGpu(Verdict& found, const ClaimSet& claims, size_t i) const {
+    const std::string p = claim::GpuPrefix(i);
+    auto get = [&](const char* name) -> const Bytes* {
+      auto it = claims.find(p + name);
+      return it == claims.end() ? nullptr : &it->second;
+    };
+    const Bytes* root = get(claim::kRootSha256);
+    const Bytes* nb = get(claim::kNotBefore);
+    const Bytes* na = get(claim::kNotAfter);
+    const Bytes* dev = get(claim::kDevRoot);
+    auto nb_v = nb ? pipeline::ReadU64Le(AsView(*nb)) : std::nullopt;
+    auto na_v = na ? pipeline::ReadU64Le(AsView(*na)) : std::nullopt;
+    if (root == nullptr || root->size() != 32 || !nb_v || !na_v || dev == nullptr ||
+        dev->size() != 1) {
+      return Error(ErrorCode::kStorage, "stored NVIDIA claims of " + p + " are incomplete");
+    }
+    TEE_ASSIGN_OR_RETURN(const GpuFacts facts, FactsFromClaims(claims, p));
+    Hash32 fp{};
+    std::copy(root->begin(), root->end(), fp.begin());
+    const bool pinned = fp == policy_.device_root_sha256;
+    const bool is_dev = !pinned && IsDevRoot(dev_roots_, fp);
+    const std::string gpu = "GPU " + std::to_string(i);
+    if (!pinned && !is_dev) {
+      found.Fail(FailureCode::kChainUntrusted, gpu + ": the chain's root is no longer pinned");
+    }
+    if (t_ < *nb_v) found.Fail(FailureCode::kNotYetValid, gpu + ": device chain not yet valid");
+    if (t_ > *na_v) found.Fail(FailureCode::kExpired, gpu + ": a device certificate expired");
+    TEE_TRY(CheckOcsp(found, claims, p, gpu));
+    Validate(found, facts, policy_, gpu);
+    pipeline::CheckSimulation(found, is_dev || (*dev)[0] != 0, simulation_, "a GPU's device chain");
+    return Status::Ok();
+  }
+
+  Status CheckOcsp(Verdict& found, const ClaimSet& claims, const std::string& p,
+                   const std::string& gpu) const {
+    for (size_t j = kFirstIntermediate; j <= kLastIntermediate; ++j) {
+      auto serial = claims.find(p + claim::CertSerial(j));
+      auto issuer = claims.find(p + claim::CertIssuer(j));
+      if (serial == claims.end() || issuer == claims.end()) {
+        return Error(ErrorCode::kStorage,
+                     "stored NVIDIA claims of " + p + " lack certificate serials");
+      }
+      TEE_ASSIGN_OR_RETURN(
+          const auto f, FindOcsp(&collateral_, AsView(serial->second), AsView(issuer->second), t_));
+      JudgeOcsp(found, nullptr, f, policy_, gpu + ": certificate " + std::to_string(j), t_);
+    }
+    return Status::Ok();
+  }
+
+  CollateralSet collateral_;
+  uint64_t t_;
+  Policy policy_;
+  bool simulation_;
+  std::vector<Hash32> dev_roots_;
+};
+
+}  // namespace
+
+std::unique_ptr<Reevaluator> NvidiaVerifier::BeginReevaluation(const CollateralSet& collateral,
+                                                               uint64_t t) const {
+  return std::make_unique<NvidiaReevaluator>(collateral, t, policy_, common_.simulation,
+                                             dev_roots_);
+}
+
+}  // namespace tenzro::tee::nvidia

@@ -1,0 +1,31 @@
+// Generated ONCE by make_dev_pki.cpp: the NVIDIA simulator's DEVELOPMENT
+// device root. Not NVIDIA's; the private key is public on purpose. Its
+// SHA-256 (057cb759da0733b6e84115127fe4d64db0ccc7f3030b7faf3b4448c0a2d1e4ef) is plugin/dev_roots.h
+// kNvidiaDevRootSha256.
+#include "attestation/nvidia/sim/dev_pki.h"
+
+namespace tenzro::tee::nvidia::sim {
+
+extern const char kDevRootKeyPem[] = R"(-----BEGIN PRIVATE KEY-----
+MIG2AgEAMBAGByqGSM49AgEGBSuBBAAiBIGeMIGbAgEBBDA+NfauafCdDwBNsvC0
+hidDHpiyK0X5M4+EqyN7Jl2ZDRnM8IzeFulfMqBUcXw/5k+hZANiAASIgwbk4l18
+DH0Hm4i/C3RcxIvAtA1A8ES2+OFvJBzOEIxOos5GuVSRJtzNy4BIHXcHWE8Nf9un
+PIwVNc2Tp6LlJjXFjlhpWpWzSiqgt/5V05RWbYG/OKTTcylXUDAUC7E=
+-----END PRIVATE KEY-----
+)";
+extern const char kDevRootCertPem[] = R"(-----BEGIN CERTIFICATE-----
+MIICBTCCAYugAwIBAgIBATAKBggqhkjOPQQDAzBjMS0wKwYDVQQDDCRUZW56cm8g
+REVWIE5WSURJQSBEZXZpY2UgSWRlbnRpdHkgQ0ExMjAwBgNVBAoMKVRlbnpybyBE
+RVYgTlZJRElBIChzaW11bGF0b3IsIG5vdCBOVklESUEpMB4XDTI0MDEwMTAwMDAw
+MFoXDTQ5MDEwMTAwMDAwMFowYzEtMCsGA1UEAwwkVGVuenJvIERFViBOVklESUEg
+RGV2aWNlIElkZW50aXR5IENBMTIwMAYDVQQKDClUZW56cm8gREVWIE5WSURJQSAo
+c2ltdWxhdG9yLCBub3QgTlZJRElBKTB2MBAGByqGSM49AgEGBSuBBAAiA2IABIiD
+BuTiXXwMfQebiL8LdFzEi8C0DUDwRLb44W8kHM4QjE6izka5VJEm3M3LgEgddwdY
+Tw1/26c8jBU1zZOnouUmNcWOWGlalbNKKqC3/lXTlFZtgb84pNNzKVdQMBQLsaMT
+MBEwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAwNoADBlAjEA3QWQzQHLI2Ms
+p/00AZmtQiXyPUbvq/i7mTLirw4g3YLiZAvJPNGdjYtN8jW5RSFAAjAJbxMahcCA
+IU5Efdd9d+/H3TSnF8ce2vjlQQGnXmbmwXVs9I1W6Y6V/lIGASA69fU=
+-----END CERTIFICATE-----
+)";
+
+}  // namespace tenzro::tee::nvidia::sim
