@@ -34,6 +34,7 @@ Result<Verdict> VerifyStandalone(const AttestationVerifier& verifier,
   vr.now = req.now;
   vr.evidence_time = req.evidence_time;
   vr.binding = req.binding;
+  vr.expected_nonce = req.expected_nonce;
   return v.Verify(vr);
 }
 

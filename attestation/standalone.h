@@ -17,6 +17,7 @@ struct StandaloneRequest {
   uint64_t now = 0;
   std::optional<uint64_t> evidence_time;
   std::optional<BindingInput> binding;
+  std::optional<Bytes> expected_nonce;  // VerifyRequest::expected_nonce
 };
 
 Result<Verdict> VerifyStandalone(const AttestationVerifier& verifier, const StandaloneRequest& req);

@@ -33,6 +33,9 @@ struct VerifyRequest {
   // registration time, or the CLI's --issued-at. Unset: no age limit.
   std::optional<uint64_t> evidence_time;
   std::optional<BindingInput> binding;
+  // A nonce the evidence must carry exactly (Nitro: the document's nonce;
+  // the CLI's --nonce), for evidence made outside this project. Unset: none.
+  std::optional<Bytes> expected_nonce;
 };
 
 // Re-checks stored claims against one epoch's admitted collateral (§6). Made

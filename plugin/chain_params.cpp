@@ -7,13 +7,13 @@
 
 namespace tenzro::tee::plugin {
 
-// Tripwires: a field added to ChainParams, tdx::Policy or snp::Policy changes
+// Tripwires: a field added to ChainParams, tdx::Policy, snp::Policy or nitro::Policy changes
 // these sizes. Before updating a number, hash the new field in
 // CanonicalParams (or CanonicalTdxPolicy / CanonicalSnpPolicy) and add it to
 // the mutation table of tests/plugin/chain_params_tests.cpp (see
 // chain_params.h). Sizes are those of x86-64 libstdc++ (gcc and clang).
 #if defined(__x86_64__) && defined(__GLIBCXX__)
-static_assert(sizeof(ChainParams) == 656,
+static_assert(sizeof(ChainParams) == 744,
               "ChainParams changed: hash the new field, then update this tripwire");
 static_assert(
     sizeof(tdx::Policy) == 352,
@@ -21,6 +21,9 @@ static_assert(
 static_assert(
     sizeof(snp::Policy) == 232,
     "snp::Policy changed: hash the new field in CanonicalSnpPolicy, then update this tripwire");
+static_assert(
+    sizeof(nitro::Policy) == 88,
+    "nitro::Policy changed: hash the new field in CanonicalNitroPolicy, then update this tripwire");
 #endif
 
 std::string CanonicalParams(const ChainParams& p) {
@@ -41,6 +44,7 @@ std::string CanonicalParams(const ChainParams& p) {
   kv["simulated.measurements"] = ms;
   CanonicalTdxPolicy(p.tdx, kv);
   CanonicalSnpPolicy(p.snp, kv);
+  CanonicalNitroPolicy(p.nitro, kv);
   std::string out = "tenzro-tee-params-v2\n";
   for (const auto& [k, v] : kv) out += k + "=" + v + "\n";
   return out;

@@ -127,10 +127,10 @@ Status ParseSimulated(const toml::table& t, std::string_view origin, ChainParams
 
 Status ParseConsensus(const toml::table& t, std::string_view origin, ChainParams& c) {
   const std::string prefix = "tee.consensus.";
-  TEE_TRY(CheckKeys(
-      t, origin, prefix,
-      {"multiplier", "max_age_secs", "expiry_window_secs", "max_evidence_bytes",
-       "max_collateral_bytes", "simulation", "collateral_admission", "simulated", "tdx", "snp"}));
+  TEE_TRY(CheckKeys(t, origin, prefix,
+                    {"multiplier", "max_age_secs", "expiry_window_secs", "max_evidence_bytes",
+                     "max_collateral_bytes", "simulation", "collateral_admission", "simulated",
+                     "tdx", "snp", "nitro"}));
   TEE_TRY(ReadU64(t, origin, prefix, "multiplier", 1, 1000, c.multiplier));
   TEE_TRY(ReadU64(t, origin, prefix, "max_age_secs", 1, 366ull * 86400, c.max_age_secs));
   TEE_TRY(
@@ -159,6 +159,10 @@ Status ParseConsensus(const toml::table& t, std::string_view origin, ChainParams
   TEE_TRY(st);
   if (const toml::table* snp = SubTable(t, "snp", origin, prefix + "snp", st)) {
     TEE_TRY(ParseSnpPolicy(*snp, origin, c.snp));
+  }
+  TEE_TRY(st);
+  if (const toml::table* nitro = SubTable(t, "nitro", origin, prefix + "nitro", st)) {
+    TEE_TRY(ParseNitroPolicy(*nitro, origin, c.nitro));
   }
   return st;
 }

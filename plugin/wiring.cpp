@@ -1,5 +1,6 @@
 #include "plugin/wiring.h"
 
+#include "attestation/nitro/nitro_verifier.h"
 #include "attestation/simulated/simulated_verifier.h"
 #include "attestation/snp/snp_verifier.h"
 #include "attestation/tdx/tdx_verifier.h"
@@ -25,7 +26,10 @@ std::unique_ptr<AttestationVerifier> BuildVerifier(const ChainParams& config) {
   v->Install(
       std::make_unique<tdx::TdxVerifier>(TeeType::IntelSgx, config.tdx, common, tdx_dev_roots));
   v->Install(std::make_unique<snp::SnpVerifier>(config.snp, common));
-  // AwsNitro and NvidiaGpu stay UnsupportedVerifier until their issues land.
+  nitro::VerifierOptions nitro_options;
+  nitro_options.dev_roots = {kNitroDevRootSha256};
+  v->Install(std::make_unique<nitro::NitroVerifier>(config.nitro, common, nitro_options));
+  // NvidiaGpu stays UnsupportedVerifier until its issue lands.
   return v;
 }
 
