@@ -4,7 +4,7 @@
 //
 //   tenzro-tee verify --tee <simulated|tdx|sgx|snp|nitro|nvidia> --evidence FILE
 //       [--collateral DIR] [--config FILE] [--validator-key HEX --challenge HEX]
-//       [--issued-at UNIX] --at UNIX [--json]
+//       [--issued-at UNIX] [--nonce HEX] --at UNIX [--json]
 //   tenzro-tee simulate --validator-key HEX --challenge HEX --issued-at UNIX --out FILE
 //       [--debug] [--measurement HEX]
 //   tenzro-tee simulate-revocation --this-update UNIX --next-update UNIX
@@ -110,6 +110,7 @@ void PrintHuman(const Verdict& v) {
 
 struct VerifyArgs {
   std::string tee, evidence, collateral, config, key, challenge;
+  std::string nonce;  // --nonce HEX: VerifyRequest::expected_nonce (issue 10)
   std::optional<uint64_t> issued_at;
   uint64_t at = 0;
   bool json = false;
@@ -165,6 +166,10 @@ int RunVerify(const VerifyArgs& a) {
   for (const auto& b : blobs) req.collateral_blobs.push_back(AsView(b));
   req.now = a.at;
   req.evidence_time = a.issued_at;
+  if (!a.nonce.empty()) {
+    req.expected_nonce = FromHex(a.nonce);
+    if (!req.expected_nonce) return Usage("--nonce: not hex");
+  }
   if (a.key.empty() != a.challenge.empty()) {
     return Usage("--validator-key and --challenge go together");
   }
@@ -208,6 +213,7 @@ int main(int argc, char** argv) {
     verify->add_option("--challenge", va.challenge, "32-byte challenge, hex");
     auto* issued_opt = verify->add_option("--issued-at", issued_at, "evidence time, unix seconds");
     verify->add_option("--at", va.at, "verification time, unix seconds")->required();
+    verify->add_option("--nonce", va.nonce, "nonce the evidence must carry, hex (Nitro)");
     verify->add_flag("--json", va.json, "print the verdict JSON");
 
     std::string s_key, s_challenge, s_out, s_measurement;
