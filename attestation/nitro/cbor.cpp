@@ -146,6 +146,14 @@ void Decoder::Complete() {
 Result<Tree> Decoder::Run(ByteView data) {
   const cbor_callbacks cb = Callbacks();
   size_t pos = 0;
+  // libcbor 0.8's item decoder refuses the one-byte tags 6..20 as
+  // "unassigned", COSE_Sign1's 18 among them: read that head here.
+  const std::optional<uint64_t> tag = limits_.allowed_root_tag;
+  if (tag && *tag < 24 && !data.empty() && data[0] == 0xc0 + *tag) {
+    left_ = data.size();
+    Container(Kind::kTag, *tag, 1);
+    pos = 1;
+  }
   while (!done_ && error_ == nullptr) {
     if (pos >= data.size()) return Malformed("truncated");
     left_ = data.size() - pos;
