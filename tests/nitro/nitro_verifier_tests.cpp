@@ -313,4 +313,26 @@ BOOST_AUTO_TEST_CASE(a_warm_verifier_gives_the_same_verdicts) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(reevaluation_applies_the_current_policy_to_stored_claims) {
+  const Verdict r = tu::VerifyAt(*tu::DevVerifier(), AsView(tu::MakeDoc()), kNow);
+  BOOST_REQUIRE(r.valid());
+  auto check = [&](const NitroVerifier& v, uint64_t t) {
+    auto f = v.BeginReevaluation(CollateralSet(), t)->Check(r.reeval_claims);
+    BOOST_REQUIRE(f.ok());
+    return *f ? std::string(FailureCodeName((*f)->code)) : std::string("none");
+  };
+  BOOST_TEST(check(*tu::DevVerifier(), kNow) == "none");
+  BOOST_TEST(check(*tu::DevVerifier(), static_cast<uint64_t>(kLeafNotAfter) + 1) == "expired");
+  Policy images;
+  images.images = {Image{{{0, Bytes(48, 0x55)}, {1, Bytes(48, 1)}, {2, Bytes(48, 2)}}}};
+  BOOST_TEST(check(*tu::DevVerifier(images), kNow) == "measurement_mismatch");
+  BOOST_TEST(check(*tu::DevVerifier({}, false), kNow) == "simulation_disabled");
+  NitroVerifier aws(Policy{}, CommonPolicy{true, 86400});  // the dev root no longer known
+  BOOST_TEST(check(aws, kNow) == "chain_untrusted");
+  ClaimSet damaged = r.reeval_claims;
+  damaged.erase(claim::kRootFingerprint);
+  BOOST_TEST((aws.BeginReevaluation(CollateralSet(), kNow)->Check(damaged).status().code() ==
+              ErrorCode::kStorage));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
