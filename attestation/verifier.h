@@ -33,8 +33,9 @@ struct VerifyRequest {
   // registration time, or the CLI's --issued-at. Unset: no age limit.
   std::optional<uint64_t> evidence_time;
   std::optional<BindingInput> binding;
-  // A nonce the evidence must carry, compared directly (CLI --nonce), for
-  // evidence made outside this project (NVIDIA: the request nonce).
+  // A nonce the evidence must carry exactly (CLI --nonce), for evidence made
+  // outside this project: Nitro the document's nonce, NVIDIA the request
+  // nonce. Unset: none.
   std::optional<Bytes> expected_nonce;
 };
 

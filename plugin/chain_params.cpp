@@ -7,13 +7,13 @@
 
 namespace tenzro::tee::plugin {
 
-// Tripwires: a field added to ChainParams, tdx::Policy or snp::Policy changes
+// Tripwires: a field added to ChainParams, tdx::Policy, snp::Policy or nitro::Policy changes
 // these sizes. Before updating a number, hash the new field in
 // CanonicalParams (or CanonicalTdxPolicy / CanonicalSnpPolicy) and add it to
 // the mutation table of tests/plugin/chain_params_tests.cpp (see
 // chain_params.h). Sizes are those of x86-64 libstdc++ (gcc and clang).
 #if defined(__x86_64__) && defined(__GLIBCXX__)
-static_assert(sizeof(ChainParams) == 864,
+static_assert(sizeof(ChainParams) == 952,
               "ChainParams changed: hash the new field, then update this tripwire");
 static_assert(
     sizeof(tdx::Policy) == 352,
@@ -24,6 +24,9 @@ static_assert(
 static_assert(sizeof(nvidia::Policy) == 208,
               "nvidia::Policy changed: hash the new field in CanonicalNvidiaPolicy "
               "(plugin/config_nvidia.cpp), then update this tripwire");
+static_assert(
+    sizeof(nitro::Policy) == 88,
+    "nitro::Policy changed: hash the new field in CanonicalNitroPolicy, then update this tripwire");
 #endif
 
 std::string CanonicalParams(const ChainParams& p) {
@@ -44,6 +47,7 @@ std::string CanonicalParams(const ChainParams& p) {
   kv["simulated.measurements"] = ms;
   CanonicalTdxPolicy(p.tdx, kv);
   CanonicalSnpPolicy(p.snp, kv);
+  CanonicalNitroPolicy(p.nitro, kv);
   CanonicalNvidiaPolicy(p.nvidia, kv);
   std::string out = "tenzro-tee-params-v2\n";
   for (const auto& [k, v] : kv) out += k + "=" + v + "\n";

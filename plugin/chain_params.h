@@ -3,9 +3,11 @@
 // table; params_hash is the SHA-256 of its canonical encoding, so two nodes
 // with equal params_hash decide alike on equal inputs.
 //
-// REQUIRES of whoever adds a field here (or to tdx::Policy / snp::Policy / nvidia::Policy):
+// REQUIRES of whoever adds a field here (or to tdx::Policy / snp::Policy / nitro::Policy /
+// nvidia::Policy):
 // parse it in plugin/config*.cpp, write it in CanonicalParams (plugin/
-// chain_params.cpp or CanonicalTdxPolicy / CanonicalSnpPolicy), then update the
+// chain_params.cpp or CanonicalTdxPolicy / CanonicalSnpPolicy /
+// CanonicalNitroPolicy), then update the
 // size tripwires in chain_params.cpp and add the field to the mutation table of
 // tests/plugin/chain_params_tests.cpp. A field that is parsed but not hashed
 // lets two nodes with the same params_hash disagree.
@@ -18,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "attestation/nitro/policy.h"
 #include "attestation/nvidia/policy.h"
 #include "attestation/simulated/evidence.h"
 #include "attestation/snp/policy.h"
@@ -47,9 +50,11 @@ struct ChainParams {
   CollateralAdmission collateral_admission = CollateralAdmission::kConsensus;
   // [tee.consensus.simulated] measurement allow-list (sorted, unique).
   std::vector<simulated::Measurement> simulated_measurements;
-  // [tee.consensus.tdx], [tee.consensus.snp]
+  // [tee.consensus.tdx], [tee.consensus.snp], [tee.consensus.nitro]
   tdx::Policy tdx;
   snp::Policy snp;
+  // [tee.consensus.nitro] (plugin/config_nitro.cpp, CanonicalNitroPolicy)
+  nitro::Policy nitro;
   // [tee.consensus.nvidia] (plugin/config_nvidia.cpp, CanonicalNvidiaPolicy)
   nvidia::Policy nvidia;
 };

@@ -130,7 +130,7 @@ Status ParseConsensus(const toml::table& t, std::string_view origin, ChainParams
   TEE_TRY(CheckKeys(t, origin, prefix,
                     {"multiplier", "max_age_secs", "expiry_window_secs", "max_evidence_bytes",
                      "max_collateral_bytes", "simulation", "collateral_admission", "simulated",
-                     "tdx", "snp", "nvidia"}));
+                     "tdx", "snp", "nitro", "nvidia"}));
   TEE_TRY(ReadU64(t, origin, prefix, "multiplier", 1, 1000, c.multiplier));
   TEE_TRY(ReadU64(t, origin, prefix, "max_age_secs", 1, 366ull * 86400, c.max_age_secs));
   TEE_TRY(
@@ -161,6 +161,9 @@ Status ParseConsensus(const toml::table& t, std::string_view origin, ChainParams
     TEE_TRY(ParseSnpPolicy(*snp, origin, c.snp));
   }
   TEE_TRY(st);
+  if (const toml::table* nitro = SubTable(t, "nitro", origin, prefix + "nitro", st)) {
+    TEE_TRY(ParseNitroPolicy(*nitro, origin, c.nitro));
+  }
   if (const toml::table* nv = SubTable(t, "nvidia", origin, prefix + "nvidia", st)) {
     TEE_TRY(ParseNvidiaPolicy(*nv, origin, c.nvidia));
   }

@@ -35,11 +35,14 @@ const toml::table* SubTable(const toml::table& t, const char* key, std::string_v
 // plugin/config_snp.cpp).
 Status ParseTdxPolicy(const toml::table& t, std::string_view origin, tdx::Policy& out);
 Status ParseSnpPolicy(const toml::table& t, std::string_view origin, snp::Policy& out);
+// [tee.consensus.nitro] (plugin/config_nitro.cpp, issue 10).
+Status ParseNitroPolicy(const toml::table& t, std::string_view origin, nitro::Policy& out);
 // [tee.consensus.nvidia] (plugin/config_nvidia.cpp).
 Status ParseNvidiaPolicy(const toml::table& t, std::string_view origin, nvidia::Policy& out);
 // Canonical key=value entries ("tdx.<key>", "snp.<key>") for params_hash.
 void CanonicalTdxPolicy(const tdx::Policy& p, std::map<std::string, std::string>& kv);
 void CanonicalSnpPolicy(const snp::Policy& p, std::map<std::string, std::string>& kv);
 void CanonicalNvidiaPolicy(const nvidia::Policy& p, std::map<std::string, std::string>& kv);
+void CanonicalNitroPolicy(const nitro::Policy& p, std::map<std::string, std::string>& kv);
 
 }  // namespace tenzro::tee::plugin

@@ -1,5 +1,6 @@
 #include "plugin/wiring.h"
 
+#include "attestation/nitro/nitro_verifier.h"
 #include "attestation/nvidia/nvidia_verifier.h"
 #include "attestation/simulated/simulated_verifier.h"
 #include "attestation/snp/snp_verifier.h"
@@ -26,10 +27,12 @@ std::unique_ptr<AttestationVerifier> BuildVerifier(const ChainParams& config) {
   v->Install(
       std::make_unique<tdx::TdxVerifier>(TeeType::IntelSgx, config.tdx, common, tdx_dev_roots));
   v->Install(std::make_unique<snp::SnpVerifier>(config.snp, common));
+  nitro::VerifierOptions nitro_options;
+  nitro_options.dev_roots = {kNitroDevRootSha256};
+  v->Install(std::make_unique<nitro::NitroVerifier>(config.nitro, common, nitro_options));
   nvidia::VerifierOptions nvidia_options;
   nvidia_options.dev_roots = {kNvidiaDevRootSha256};
   v->Install(std::make_unique<nvidia::NvidiaVerifier>(config.nvidia, common, nvidia_options));
-  // AwsNitro stays UnsupportedVerifier until its issue lands.
   return v;
 }
 

@@ -1,5 +1,5 @@
 // ChainParams and params_hash (DESIGN §2): every field is hashed. The table
-// below lists every field of ChainParams, tdx::Policy and snp::Policy; each
+// below lists every field of ChainParams, tdx::Policy, snp::Policy and nitro::Policy; each
 // mutation must change params_hash. A field added without a row here trips
 // the sizeof static_asserts of plugin/chain_params.cpp, whose comment sends
 // the next person to CanonicalParams and to this table.
@@ -93,6 +93,17 @@ std::vector<Mutation> EveryField() {
       {"snp.allow_masked_chip_id",
        [](ChainParams& p) { p.snp.allow_masked_chip_id = !p.snp.allow_masked_chip_id; }},
       {"snp.require_crls", [](ChainParams& p) { p.snp.require_crls = !p.snp.require_crls; }},
+      // nitro::Policy (issue 10)
+      {"nitro.root_ca_sha256", [](ChainParams& p) { p.nitro.root_ca_sha256 = Filled<32>(6); }},
+      {"nitro.images",
+       [](ChainParams& p) {
+         p.nitro.images = {nitro::Image{{{0, Bytes(48, 1)}, {1, Bytes(48, 2)}, {2, Bytes(48, 3)}}}};
+       }},
+      {"nitro.allow_debug", [](ChainParams& p) { p.nitro.allow_debug = !p.nitro.allow_debug; }},
+      {"nitro.check_chain_at",
+       [](ChainParams& p) { p.nitro.check_chain_at = nitro::ChainTime::kDocument; }},
+      {"nitro.max_age_secs", [](ChainParams& p) { p.nitro.max_age_secs = 3600; }},
+      {"nitro.max_clock_skew_secs", [](ChainParams& p) { p.nitro.max_clock_skew_secs = 60; }},
       // issue 11: [tee.consensus.nvidia]
       {"nvidia.device_root_sha256",
        [](ChainParams& p) { p.nvidia.device_root_sha256 = Filled<32>(6); }},
@@ -121,10 +132,10 @@ std::vector<Mutation> EveryField() {
 BOOST_AUTO_TEST_SUITE(chain_params)
 
 // The table has one row per field: 8 of ChainParams (tdx and snp are rows of
-// their own), 16 of tdx::Policy (rtmr counts four), 16 of snp::Policy and
-// 11 of nvidia::Policy.
+// their own), 16 of tdx::Policy (rtmr counts four), 16 of snp::Policy, 6
+// of nitro::Policy and 11 of nvidia::Policy.
 BOOST_AUTO_TEST_CASE(the_table_lists_every_field) {
-  BOOST_TEST(EveryField().size() == 8u + 16u + 16u + 11u);
+  BOOST_TEST(EveryField().size() == 8u + 16u + 16u + 6u + 11u);
 }
 
 BOOST_AUTO_TEST_CASE(every_field_changes_params_hash) {

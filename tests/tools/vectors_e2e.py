@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Every real-vector case of tdx/, snp/ and nvidia/ through `tenzro-tee verify` and the
+"""Every real-vector case of tdx/, snp/, nitro/ and nvidia/ through `tenzro-tee verify` and the
 ABI's verify call (abi_verify), checked against cases.json.
 
     vectors_e2e.py CLI ABI_VERIFY MODULE SCRATCH_DIR
@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 
-TYPE_CODES = {"tdx": 1, "sgx": 2, "snp": 3, "nvidia": 5}
+TYPE_CODES = {"tdx": 1, "sgx": 2, "snp": 3, "nitro": 4, "nvidia": 5}
 TOP_FIELDS = ["valid", "reason", "hardware_verified", "certificate_chain_valid", "debug",
               "tcb_status", "advisory_ids"]
 CLAIMS = ["quote_version", "fmspc", "tee_tcb_svn", "td_attributes", "mrtd", "report_data",
@@ -24,6 +24,24 @@ CLAIMS = ["quote_version", "fmspc", "tee_tcb_svn", "td_attributes", "mrtd", "rep
           "fwid"]
 # Case policy -> [tee.consensus.snp] keys (CASES.md names equal the config keys).
 SNP_POLICY_KEYS = {"allow_debug", "max_vmpl", "min_committed_fw"}
+NITRO_POLICY_KEYS = {"allow_debug"}
+# Nitro claims: PCRs under claims.pcrs ("pcr0" -> pcrs["0"]), the rest flat.
+NITRO_CLAIMS = ["public_key", "user_data", "nonce"]
+
+
+def nitro_claim_failures(name, claims, exp):
+    out = []
+    for k, want in exp.items():
+        if k.startswith("pcr") and k != "pcr_count":
+            got = claims.get("pcrs", {}).get(k[3:])
+            if got != want:
+                out.append(f"{name}: claim pcrs[{k[3:]}] = {got!r}, expected {want!r}")
+    if "pcr_count" in exp and len(claims.get("pcrs", {})) != exp["pcr_count"]:
+        out.append(f"{name}: {len(claims.get('pcrs', {}))} PCRs, expected {exp['pcr_count']}")
+    for k in NITRO_CLAIMS:
+        if k in exp and claims.get(k) != exp[k]:
+            out.append(f"{name}: claim {k} = {claims.get(k)!r}, expected {exp[k]!r}")
+    return out
 
 
 def mutate(data, muts, target):
@@ -74,7 +92,7 @@ def main():
     shutil.rmtree(scratch, ignore_errors=True)
     os.makedirs(scratch)
     failures, ran, skipped = [], 0, []
-    for vendor in ("tdx", "snp", "nvidia"):
+    for vendor in ("tdx", "snp", "nitro", "nvidia"):
         cases = json.load(open(os.path.join(vectors, vendor, "cases.json")))
         for n, case in enumerate(cases):
             name = case["name"]
@@ -99,16 +117,14 @@ def main():
                 coll_paths.append(p)
             if vendor == "tdx":
                 tee_kind = "sgx" if int.from_bytes(evidence[4:8], "little") == 0 else "tdx"
-            elif vendor == "snp":
-                tee_kind = "snp"
             else:
-                tee_kind = "nvidia"
+                tee_kind = vendor
             cfg = [f'[tee]\ndb_path = "{os.path.join(work, "db")}"\n']
             policy = {k: v for k, v in case.get("policy", {}).items()}
-            if vendor == "snp" and policy:
-                cfg.append("[tee.consensus]\n[tee.consensus.snp]\n")
+            if vendor in ("snp", "nitro") and policy:
+                cfg.append(f"[tee.consensus]\n[tee.consensus.{vendor}]\n")
                 for k, v in sorted(policy.items()):
-                    if k not in SNP_POLICY_KEYS:
+                    if k not in (SNP_POLICY_KEYS if vendor == "snp" else NITRO_POLICY_KEYS):
                         raise ValueError(f"{name}: unmapped policy key {k}")
                     cfg.append(f"{k} = {toml_value(v)}\n")
             cfg_path = os.path.join(work, "node.toml")
@@ -151,6 +167,9 @@ def main():
                                     f"(failures {vc.get('failures')})")
             if exp.get("revoked") is False and any(f["code"] == "revoked" for f in vc["failures"]):
                 failures.append(f"{name}: reported revoked")
+            if vendor == "nitro":
+                failures.extend(nitro_claim_failures(name, vc["claims"], exp))
+                continue
             for k in CLAIMS:
                 if k in exp and not same(vc["claims"].get(k), exp[k], k):
                     failures.append(f"{name}: claim {k} = {vc['claims'].get(k)!r}, expected {exp[k]!r}")

@@ -165,6 +165,10 @@ int RunVerify(const VerifyArgs& a) {
   for (const auto& b : blobs) req.collateral_blobs.push_back(AsView(b));
   req.now = a.at;
   req.evidence_time = a.issued_at;
+  if (!a.nonce.empty()) {
+    req.expected_nonce = FromHex(a.nonce);
+    if (!req.expected_nonce) return Usage("--nonce: not hex");
+  }
   if (a.key.empty() != a.challenge.empty()) {
     return Usage("--validator-key and --challenge go together");
   }
@@ -214,6 +218,7 @@ int main(int argc, char** argv) {
     verify->add_option("--nonce", va.nonce, "nonce the evidence must carry, hex (NVIDIA, Nitro)");
     auto* issued_opt = verify->add_option("--issued-at", issued_at, "evidence time, unix seconds");
     verify->add_option("--at", va.at, "verification time, unix seconds")->required();
+    verify->add_option("--nonce", va.nonce, "nonce the evidence must carry, hex (Nitro)");
     verify->add_flag("--json", va.json, "print the verdict JSON");
 
     std::string s_key, s_challenge, s_out, s_measurement;
