@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -151,6 +152,91 @@ BOOST_AUTO_TEST_CASE(simulated_hardware_is_not_trusted_with_simulation_off) {
   auto r = Register(m, h, TEE_TYPE_AMD_SEV_SNP, in, GenerateSnp(in));
   BOOST_TEST(r.attested == 0);
   BOOST_TEST(r.reason != TEE_FAIL_NONE);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(abi_detect_generate)
+
+BOOST_AUTO_TEST_CASE(detect_json_from_the_table) {
+  testing::TempDir dir;
+  Module m;
+  tee_handle* h = m.Open(dir, false);
+  BOOST_TEST(m.api().abi_version == 2u);
+  char* json = nullptr;
+  size_t len = 0;
+  BOOST_REQUIRE(m.api().detect(h, &json, &len) == TEE_OK);
+  BOOST_REQUIRE(json != nullptr);
+  auto j = nlohmann::json::parse(std::string(json, len));
+  m.api().free(json);
+  BOOST_TEST(j["tees"].is_array());
+  BOOST_TEST(j["not_detected"].is_array());
+  // Every type is either detected or not detected, with a reason.
+  BOOST_TEST(j["tees"].size() + j["not_detected"].size() == 4u);
+  BOOST_TEST(j["tpm"]["present"].is_boolean());
+  BOOST_TEST(m.api().detect(h, nullptr, &len) == TEE_ERR_INVALID_ARGUMENT);
+  BOOST_TEST(m.api().detect(nullptr, &json, &len) == TEE_ERR_INVALID_ARGUMENT);
+}
+
+BOOST_AUTO_TEST_CASE(generate_evidence_arguments_and_missing_hardware) {
+  testing::TempDir dir;
+  Module m;
+  tee_handle* h = m.Open(dir, false);
+  const auto id = testing::IdFromLabel("v");
+  const auto ch = testing::HashFromLabel("c");
+  uint8_t* out = nullptr;
+  size_t len = 0;
+  const auto& api = m.api();
+  BOOST_TEST(api.generate_evidence(h, TEE_TYPE_INTEL_TDX, nullptr, ch.data(), 0, &out, &len) ==
+             TEE_ERR_INVALID_ARGUMENT);
+  BOOST_TEST(api.generate_evidence(h, TEE_TYPE_INTEL_TDX, id.data(), nullptr, 0, &out, &len) ==
+             TEE_ERR_INVALID_ARGUMENT);
+  BOOST_TEST(api.generate_evidence(h, TEE_TYPE_INTEL_TDX, id.data(), ch.data(), 0, nullptr, &len) ==
+             TEE_ERR_INVALID_ARGUMENT);
+  BOOST_TEST(api.generate_evidence(h, 99, id.data(), ch.data(), 0, &out, &len) ==
+             TEE_ERR_INVALID_ARGUMENT);
+  BOOST_TEST(api.generate_evidence(h, TEE_TYPE_NONE, id.data(), ch.data(), 0, &out, &len) ==
+             TEE_ERR_INVALID_ARGUMENT);
+  BOOST_TEST(api.generate_evidence(h, TEE_TYPE_INTEL_SGX, id.data(), ch.data(), 0, &out, &len) ==
+             TEE_ERR_UNSUPPORTED);
+  // Simulated needs simulation on, as simulate_evidence does.
+  BOOST_TEST(api.generate_evidence(h, TEE_TYPE_SIMULATED, id.data(), ch.data(), kNow, &out, &len) ==
+             TEE_ERR_SIMULATION_DISABLED);
+  // The hardware types on this machine: whatever detect says is absent
+  // must fail with a reason, never produce bytes.
+  char* json = nullptr;
+  BOOST_REQUIRE(api.detect(h, &json, &len) == TEE_OK);
+  auto j = nlohmann::json::parse(std::string(json));
+  api.free(json);
+  const std::map<std::string, int32_t> types = {{"IntelTdx", TEE_TYPE_INTEL_TDX},
+                                                {"AmdSevSnp", TEE_TYPE_AMD_SEV_SNP},
+                                                {"AwsNitro", TEE_TYPE_AWS_NITRO},
+                                                {"NvidiaGpu", TEE_TYPE_NVIDIA_GPU}};
+  for (const auto& a : j["not_detected"]) {
+    const int32_t t = types.at(a["tee_type"].get<std::string>());
+    out = nullptr;
+    const int32_t st = api.generate_evidence(h, t, id.data(), ch.data(), 0, &out, &len);
+    BOOST_TEST_CONTEXT(a["tee_type"]) {
+      BOOST_TEST((st == TEE_ERR_NOT_FOUND || st == TEE_ERR_UNSUPPORTED));
+      BOOST_TEST(out == nullptr);
+      BOOST_TEST(std::strlen(api.last_error(h)) > 0u);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(simulated_generation_renews_a_record) {
+  testing::TempDir dir;
+  Module m;
+  tee_handle* h = m.Open(dir, true);
+  const BindingInput in{testing::IdFromLabel("sim-node"), testing::HashFromLabel("epoch-1")};
+  uint8_t* out = nullptr;
+  size_t len = 0;
+  BOOST_REQUIRE(m.api().generate_evidence(h, TEE_TYPE_SIMULATED, in.validator_id.data(),
+                                          in.challenge.data(), kNow, &out, &len) == TEE_OK);
+  Bytes ev(out, out + len);
+  m.api().free(out);
+  auto r = Register(m, h, TEE_TYPE_SIMULATED, in, ev);
+  BOOST_TEST(r.attested == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
