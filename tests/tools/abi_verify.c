@@ -12,24 +12,7 @@
 #include <string.h>
 
 #include "tenzro_tee.h"
-
-static int read_file(const char* path, uint8_t** out, size_t* len) {
-  FILE* f = fopen(path, "rb");
-  long n;
-  if (f == NULL) return 0;
-  if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-    fclose(f);
-    return 0;
-  }
-  *out = (uint8_t*)malloc((size_t)n + 1u);
-  if (*out == NULL || fread(*out, 1, (size_t)n, f) != (size_t)n) {
-    fclose(f);
-    return 0;
-  }
-  *len = (size_t)n;
-  fclose(f);
-  return 1;
-}
+#include "tool_io.h"
 
 int main(int argc, char** argv) {
   void* lib;
