@@ -5,6 +5,9 @@
 #include <map>
 #include <mutex>
 
+#include <cstring>
+
+#include "attestation/detect/guest_ioctl.h"
 #include "attestation/snp/report_format.h"
 #include "attestation/snp/sim/simulator.h"
 #include "attestation/tdx/sim/scenario.h"
@@ -62,6 +65,35 @@ Bytes SimSnpCertTable() {
     Bytes ext = ev->Extended();
     return Bytes(ext.begin() + static_cast<std::ptrdiff_t>(snp::format::kReportSize), ext.end());
   });
+}
+
+void SnpExtReportDevice(FakeDevices& io, size_t certs_needed, int* calls) {
+  io.OnIoctl(
+      detect::kSevGuestDevice, [certs_needed, calls](unsigned long req, void* arg) -> Result<int> {
+        ++*calls;
+        BOOST_TEST(req == 0xC0205302ul);  // _IOWR('S', 2, struct snp_guest_request_ioctl)
+        auto* g = static_cast<detect::SnpGuestRequestIoctl*>(arg);
+        BOOST_TEST(g->msg_version == 1);
+        auto* ext = reinterpret_cast<detect::SnpExtReportReq*>(static_cast<uintptr_t>(g->req_data));
+        BOOST_TEST(ext->data.vmpl == 0u);
+        if (ext->certs_len < certs_needed) {
+          ext->certs_len = static_cast<uint32_t>(certs_needed);
+          g->exitinfo2 = uint64_t{detect::kSnpVmmErrInvalidLen} << 32;
+          return Error(ErrorCode::kInternal, "ioctl /dev/sev-guest: Invalid argument");
+        }
+        std::array<uint8_t, 64> rd{};
+        std::memcpy(rd.data(), ext->data.user_data, 64);
+        const Bytes rep = SimSnpReport(rd);
+        const Bytes table = SimSnpCertTable();
+        BOOST_REQUIRE(table.size() <= ext->certs_len);
+        auto* out = reinterpret_cast<detect::SnpReportResp*>(static_cast<uintptr_t>(g->resp_data));
+        const uint32_t size = static_cast<uint32_t>(rep.size());
+        std::memcpy(out->data + 4, &size, 4);
+        std::memcpy(out->data + 0x20, rep.data(), rep.size());
+        std::memcpy(reinterpret_cast<void*>(static_cast<uintptr_t>(ext->certs_address)),
+                    table.data(), table.size());
+        return 0;
+      });
 }
 
 std::string FakeNvmlPath() { return TEE_FAKE_NVML_PATH; }

@@ -18,6 +18,12 @@ Bytes SimSnpReport(const std::array<uint8_t, 64>& report_data);
 // The GHCB certificate table (VCEK, ASK, ARK) of every SimSnpReport.
 Bytes SimSnpCertTable();
 
+// Plays /dev/sev-guest SNP_GET_EXT_REPORT as KVM does: a certificate buffer
+// under `certs_needed` bytes is refused with the needed size (vmm_error 1),
+// else the simulated report for the request's user data and
+// SimSnpCertTable(). Counts calls in *calls. The request layout is checked.
+void SnpExtReportDevice(FakeDevices& io, size_t certs_needed, int* calls);
+
 // The fake libnvidia-ml.so.1 the test suite builds (TEE_FAKE_NVML_PATH).
 std::string FakeNvmlPath();
 

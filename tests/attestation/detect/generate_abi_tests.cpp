@@ -144,6 +144,22 @@ BOOST_AUTO_TEST_CASE(snp_generated_evidence_registers_attested) {
   BOOST_TEST(r2.reason == TEE_FAIL_BINDING_MISMATCH);
 }
 
+BOOST_AUTO_TEST_CASE(snp_ioctl_fallback_evidence_registers_attested) {
+  testing::TempDir dir;
+  Module m;
+  tee_handle* h = m.Open(dir, true);
+  const BindingInput in{testing::IdFromLabel("snp-ioctl-node"), testing::HashFromLabel("epoch-7")};
+  FakeDevices io;  // no configfs-tsm: /dev/sev-guest only
+  int calls = 0;
+  testing::SnpExtReportDevice(io, 5 * 4096, &calls);
+  detect::Environment env;
+  env.io = &io;
+  auto ev = GenerateEvidence(TeeType::AmdSevSnp, in, env);
+  BOOST_REQUIRE_MESSAGE(ev.ok(), (ev.ok() ? "" : ev.status().ToString()));
+  auto r = Register(m, h, TEE_TYPE_AMD_SEV_SNP, in, *ev);
+  BOOST_TEST(r.attested == 1);
+}
+
 BOOST_AUTO_TEST_CASE(simulated_hardware_is_not_trusted_with_simulation_off) {
   testing::TempDir dir;
   Module m;
