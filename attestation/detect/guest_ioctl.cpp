@@ -60,6 +60,27 @@ std::string Errno(const Status& s, const SnpGuestRequestIoctl& req) {
          ", vmm_error " + std::to_string(static_cast<uint32_t>(req.exitinfo2 >> 32)) + ")";
 }
 
+// One SEV-SNP guest request over the device (message version 1): the
+// response buffer, the request as the kernel left it (exitinfo2), and the
+// ioctl's status naming the firmware and VMM error codes.
+struct SnpCall {
+  std::unique_ptr<SnpReportResp> resp = std::make_unique<SnpReportResp>();
+  SnpGuestRequestIoctl req{};
+  Status status;
+};
+
+SnpCall IssueSnpRequest(const DeviceIo& io, unsigned long code, const char* name, void* req_data) {
+  SnpCall c;
+  std::memset(c.resp.get(), 0, sizeof *c.resp);
+  c.req.msg_version = 1;
+  c.req.req_data = reinterpret_cast<uintptr_t>(req_data);
+  c.req.resp_data = reinterpret_cast<uintptr_t>(c.resp.get());
+  auto r = io.Ioctl(kSevGuestDevice, code, &c.req);
+  if (!r.ok())
+    c.status = Error(r.status().code(), std::string(name) + ": " + Errno(r.status(), c.req));
+  return c;
+}
+
 }  // namespace
 
 Result<SnpExtReport> SnpGetExtReport(const DeviceIo& io,
@@ -71,23 +92,17 @@ Result<SnpExtReport> SnpGetExtReport(const DeviceIo& io,
     Bytes certs(certs_len, 0);
     ext.certs_address = reinterpret_cast<uintptr_t>(certs.data());
     ext.certs_len = static_cast<uint32_t>(certs.size());
-    auto resp = std::make_unique<SnpReportResp>();
-    std::memset(resp.get(), 0, sizeof *resp);
-    SnpGuestRequestIoctl req{};
-    req.msg_version = 1;
-    req.req_data = reinterpret_cast<uintptr_t>(&ext);
-    req.resp_data = reinterpret_cast<uintptr_t>(resp.get());
-    auto r = io.Ioctl(kSevGuestDevice, kSnpGetExtReport, &req);
-    if (!r.ok()) {
-      const uint32_t vmm = static_cast<uint32_t>(req.exitinfo2 >> 32);
+    SnpCall c = IssueSnpRequest(io, kSnpGetExtReport, "SNP_GET_EXT_REPORT", &ext);
+    if (!c.status.ok()) {
+      const uint32_t vmm = static_cast<uint32_t>(c.req.exitinfo2 >> 32);
       if (vmm == kSnpVmmErrInvalidLen && round == 0 && ext.certs_len > certs_len &&
           ext.certs_len <= kMaxCerts) {
         certs_len = ext.certs_len;  // the host said how much it needs
         continue;
       }
-      return Error(r.status().code(), "SNP_GET_EXT_REPORT: " + Errno(r.status(), req));
+      return c.status;
     }
-    TEE_ASSIGN_OR_RETURN(Bytes report, ReportFromResponse(*resp, req));
+    TEE_ASSIGN_OR_RETURN(Bytes report, ReportFromResponse(*c.resp, c.req));
     certs.resize(CertTableExtent(certs));
     return SnpExtReport{std::move(report), std::move(certs)};
   }
@@ -97,15 +112,9 @@ Result<SnpExtReport> SnpGetExtReport(const DeviceIo& io,
 Result<Bytes> SnpGetReport(const DeviceIo& io, const std::array<uint8_t, 64>& report_data) {
   SnpReportReq in{};
   std::memcpy(in.user_data, report_data.data(), report_data.size());
-  auto resp = std::make_unique<SnpReportResp>();
-  std::memset(resp.get(), 0, sizeof *resp);
-  SnpGuestRequestIoctl req{};
-  req.msg_version = 1;
-  req.req_data = reinterpret_cast<uintptr_t>(&in);
-  req.resp_data = reinterpret_cast<uintptr_t>(resp.get());
-  auto r = io.Ioctl(kSevGuestDevice, kSnpGetReport, &req);
-  if (!r.ok()) return Error(r.status().code(), "SNP_GET_REPORT: " + Errno(r.status(), req));
-  return ReportFromResponse(*resp, req);
+  SnpCall c = IssueSnpRequest(io, kSnpGetReport, "SNP_GET_REPORT", &in);
+  if (!c.status.ok()) return c.status;
+  return ReportFromResponse(*c.resp, c.req);
 }
 
 Result<Bytes> TdxGetTdReport(const DeviceIo& io, const std::array<uint8_t, 64>& report_data) {

@@ -27,9 +27,6 @@ static int parse_hex32(const char* s, uint8_t out[32]) {
 }
 
 int main(int argc, char** argv) {
-  void* lib;
-  void* sym;
-  int32_t (*negotiate)(uint32_t, const tee_api**);
   const tee_api* api = NULL;
   tee_handle* h = NULL;
   uint8_t* evidence = NULL;
@@ -53,13 +50,7 @@ int main(int argc, char** argv) {
   }
   memset(stake, 0, sizeof stake);
   stake[31] = 1;
-  lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
-  if (lib == NULL || (sym = dlsym(lib, "tee_negotiate")) == NULL) {
-    fprintf(stderr, "dlopen: %s\n", dlerror());
-    return 2;
-  }
-  memcpy(&negotiate, &sym, sizeof sym);
-  if (negotiate(TEE_ABI_VERSION, &api) != TEE_OK) return 2;
+  if (!load_api(argv[1], &api)) return 2;
   if (!read_file(argv[7], &evidence, &evidence_len)) {
     fprintf(stderr, "cannot read %s\n", argv[7]);
     return 2;

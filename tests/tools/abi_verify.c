@@ -15,9 +15,6 @@
 #include "tool_io.h"
 
 int main(int argc, char** argv) {
-  void* lib;
-  void* sym;
-  int32_t (*negotiate)(uint32_t, const tee_api**);
   const tee_api* api = NULL;
   tee_handle* h = NULL;
   uint8_t* evidence = NULL;
@@ -32,13 +29,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: abi_verify MODULE CONFIG TEE_TYPE AT EVIDENCE [COLLATERAL...]\n");
     return 2;
   }
-  lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
-  if (lib == NULL || (sym = dlsym(lib, "tee_negotiate")) == NULL) {
-    fprintf(stderr, "dlopen: %s\n", dlerror());
-    return 2;
-  }
-  memcpy(&negotiate, &sym, sizeof sym);
-  if (negotiate(TEE_ABI_VERSION, &api) != TEE_OK) return 2;
+  if (!load_api(argv[1], &api)) return 2;
   if (!read_file(argv[5], &evidence, &evidence_len)) {
     fprintf(stderr, "cannot read %s\n", argv[5]);
     return 2;

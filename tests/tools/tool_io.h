@@ -2,9 +2,13 @@
 #ifndef TENZRO_TEE_TESTS_TOOL_IO_H_
 #define TENZRO_TEE_TESTS_TOOL_IO_H_
 
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "tenzro_tee.h"
 
 /* Reads a whole file into *out (malloc'd, freed by the caller). */
 static int read_file(const char* path, uint8_t** out, size_t* len) {
@@ -23,6 +27,19 @@ static int read_file(const char* path, uint8_t** out, size_t* len) {
   *len = (size_t)n;
   fclose(f);
   return 1;
+}
+
+/* dlopen + tee_negotiate as a node does; 0 (with a message) on failure. */
+static int load_api(const char* module, const tee_api** api) {
+  void* sym;
+  int32_t (*negotiate)(uint32_t, const tee_api**);
+  void* lib = dlopen(module, RTLD_NOW | RTLD_LOCAL);
+  if (lib == NULL || (sym = dlsym(lib, "tee_negotiate")) == NULL) {
+    fprintf(stderr, "dlopen: %s\n", dlerror());
+    return 0;
+  }
+  memcpy(&negotiate, &sym, sizeof sym);
+  return negotiate(TEE_ABI_VERSION, api) == TEE_OK;
 }
 
 #endif /* TENZRO_TEE_TESTS_TOOL_IO_H_ */

@@ -48,6 +48,10 @@ bool ParseHexArg(const std::string& text, const char* name, std::array<uint8_t, 
   return true;
 }
 
+// The node config at `path` (TOML), or the built-in defaults when `path` is
+// empty; false, with the error printed, when it does not load.
+bool LoadConfigArg(const std::string& path, plugin::Config& config);
+
 // The regular files directly in `dir` (flat, DESIGN §9), sorted, within the
 // node limits of verify ([tee] verify_max_collateral_*); nullopt with `err`.
 std::optional<std::vector<Bytes>> ReadCollateralDir(const std::string& dir,

@@ -55,6 +55,17 @@ int Usage(const std::string& msg) {
   return kExitUsage;
 }
 
+bool LoadConfigArg(const std::string& path, plugin::Config& config) {
+  if (path.empty()) return true;
+  auto c = plugin::LoadConfig(path);
+  if (!c.ok()) {
+    Usage(c.status().message());
+    return false;
+  }
+  config = std::move(*c);
+  return true;
+}
+
 std::optional<std::vector<Bytes>> ReadCollateralDir(const std::string& dir,
                                                     const plugin::Config& config,
                                                     std::string& err) {

@@ -81,11 +81,7 @@ int Run(const Args& a) {
     if (!s || *s == 0) return Usage("--stake: expected a non-zero decimal or 0x integer < 2^256");
   }
   plugin::Config config;
-  if (!a.config.empty()) {
-    auto c = plugin::LoadConfig(a.config);
-    if (!c.ok()) return Usage(c.status().message());
-    config = std::move(*c);
-  }
+  if (!LoadConfigArg(a.config, config)) return kExitUsage;
   std::string err;
   std::vector<Bytes> blobs;
   if (!a.collateral.empty()) {

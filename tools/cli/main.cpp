@@ -71,11 +71,7 @@ int RunVerify(const VerifyArgs& a) {
   auto type = TeeTypeFromCliName(a.tee);
   if (!type) return Usage("--tee: unknown type " + a.tee);
   plugin::Config config;
-  if (!a.config.empty()) {
-    auto c = plugin::LoadConfig(a.config);
-    if (!c.ok()) return Usage(c.status().message());
-    config = std::move(*c);
-  }
+  if (!cli::LoadConfigArg(a.config, config)) return kExitUsage;
   std::string err;
   auto evidence = ReadFile(a.evidence, err);
   if (!evidence) return Usage(err);

@@ -3,8 +3,6 @@
 // dlopen as a node does, with [tee.consensus] simulation = true; with
 // simulation off the same evidence is refused (DESIGN §8). The ABI's own
 // detect and generate_evidence entries are checked here too.
-#include <dlfcn.h>
-
 #include <boost/test/unit_test.hpp>
 
 #include <cstring>
@@ -17,6 +15,7 @@
 #include "attestation/detect/detect_test_util.h"
 #include "attestation/detect/provider.h"
 #include "attestation/tdx/sim/scenario.h"
+#include "support/abi_module.h"
 #include "support/test_support.h"
 
 using namespace tenzro::tee;
@@ -26,20 +25,12 @@ namespace {
 
 constexpr uint64_t kNow = tdx::sim::kSimNow;
 
+// The module and one handle on it, closed before the module is unloaded.
 class Module {
  public:
-  Module() {
-    lib_ = dlopen(TEE_MODULE_PATH, RTLD_NOW | RTLD_LOCAL);
-    BOOST_REQUIRE_MESSAGE(lib_ != nullptr, "dlopen: " << dlerror());
-    void* sym = dlsym(lib_, "tee_negotiate");
-    BOOST_REQUIRE(sym != nullptr);
-    int32_t (*negotiate)(uint32_t, const tee_api**) = nullptr;
-    std::memcpy(&negotiate, &sym, sizeof sym);
-    BOOST_REQUIRE(negotiate(TEE_ABI_VERSION, &api_) == TEE_OK);
-  }
+  Module() : module_(TEE_MODULE_PATH) {}
   ~Module() {
-    if (h_ != nullptr) api_->close(h_);
-    if (lib_ != nullptr) dlclose(lib_);
+    if (h_ != nullptr) api().close(h_);
   }
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
@@ -49,15 +40,14 @@ class Module {
     std::ofstream(cfg) << "[tee]\ndb_path = \"" << dir.Sub("db") << "\"\nlog_level = \"off\"\n"
                        << "[tee.consensus]\nsimulation = " << (simulation ? "true" : "false")
                        << "\n";
-    BOOST_REQUIRE_MESSAGE(api_->open(cfg.c_str(), nullptr, &h_) == TEE_OK,
-                          api_->last_error(nullptr));
+    BOOST_REQUIRE_MESSAGE(api().open(cfg.c_str(), nullptr, &h_) == TEE_OK,
+                          api().last_error(nullptr));
     return h_;
   }
-  const tee_api& api() const { return *api_; }
+  const tee_api& api() const { return module_.api(); }
 
  private:
-  void* lib_ = nullptr;
-  const tee_api* api_ = nullptr;
+  testing::AbiModule module_;
   tee_handle* h_ = nullptr;
 };
 
