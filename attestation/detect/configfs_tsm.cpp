@@ -16,13 +16,14 @@ std::string Trim(const Bytes& b) {
   return s;
 }
 
-Result<uint64_t> ReadGeneration(const DeviceIo& io, const std::string& entry) {
-  TEE_ASSIGN_OR_RETURN(Bytes raw, io.ReadFile(entry + "/generation", 32));
+// A decimal attribute (generation, privlevel_floor).
+Result<uint64_t> ReadNumber(const DeviceIo& io, const std::string& path) {
+  TEE_ASSIGN_OR_RETURN(Bytes raw, io.ReadFile(path, 32));
   const std::string s = Trim(raw);
   uint64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || s.empty()) {
-    return Error(ErrorCode::kInternal, entry + "/generation: not a number: \"" + s + "\"");
+    return Error(ErrorCode::kInternal, path + ": not a number: \"" + s + "\"");
   }
   return v;
 }
@@ -59,7 +60,18 @@ Result<Attempt> TryOnce(const DeviceIo& io, std::string_view provider,
     return Error(ErrorCode::kUnsupported,
                  "configfs-tsm provider is \"" + got + "\", not \"" + std::string(provider) + "\"");
   }
-  TEE_ASSIGN_OR_RETURN(uint64_t before, ReadGeneration(io, entry));
+  // A guest running above VMPL 0 (under an SVSM, say) cannot ask for a
+  // VMPL 0 report: ask at the floor the provider states (written before the
+  // generation is read, since writing an option moves it).
+  if (provider == kTsmProviderSnp) {
+    auto floor = ReadNumber(io, entry + "/privlevel_floor");
+    if (floor.ok() && *floor > 0) {
+      const std::string level = std::to_string(*floor);
+      TEE_TRY(io.WriteFile(entry + "/privlevel",
+                           ByteView(reinterpret_cast<const uint8_t*>(level.data()), level.size())));
+    }
+  }
+  TEE_ASSIGN_OR_RETURN(uint64_t before, ReadNumber(io, entry + "/generation"));
   TEE_TRY(io.WriteFile(entry + "/inblob", ByteView(inblob.data(), inblob.size())));
   TEE_ASSIGN_OR_RETURN(out.outblob, io.ReadFile(entry + "/outblob", kTsmMaxBlob));
   auto aux = io.ReadFile(entry + "/auxblob", kTsmMaxBlob);
@@ -70,7 +82,7 @@ Result<Attempt> TryOnce(const DeviceIo& io, std::string_view provider,
   } else {
     return std::move(aux).status();
   }
-  TEE_ASSIGN_OR_RETURN(uint64_t after, ReadGeneration(io, entry));
+  TEE_ASSIGN_OR_RETURN(uint64_t after, ReadNumber(io, entry + "/generation"));
   if (after != before + 1) return Attempt::kConflict;
   if (out.outblob.empty()) return Error(ErrorCode::kInternal, entry + "/outblob is empty");
   return Attempt::kDone;

@@ -7,6 +7,8 @@
 //   inblob     (WO) up to 64 bytes of report data
 //   outblob    (RO) TDX: the quote; SNP: the 1184-byte report
 //   auxblob    (RO) SNP: the GHCB certificate table (may be empty)
+//   privlevel_floor (RO, SNP) the lowest VMPL this guest may ask a report for;
+//              when above 0 we write it to privlevel (WO) before inblob
 //   rmdir <entry>
 //
 // Another process writing the same entry between our write and our reads

@@ -32,6 +32,10 @@ std::vector<std::array<uint8_t, 64>> FakeDevices::inblobs_written() const {
   std::lock_guard<std::mutex> l(mu_);
   return inblobs_;
 }
+std::vector<std::string> FakeDevices::privlevels_written() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return privlevels_;
+}
 
 bool FakeDevices::Exists(std::string_view path) const {
   std::lock_guard<std::mutex> l(mu_);
@@ -62,6 +66,9 @@ Result<Bytes> FakeDevices::ReadFile(std::string_view path, size_t max_bytes) con
         e->generation++;
         e->outblob = make_outblob_(other);
       }
+    } else if (attr == "privlevel_floor" && privlevel_floor_ >= 0) {
+      const std::string v = std::to_string(privlevel_floor_) + "\n";
+      out.assign(v.begin(), v.end());
     } else if (attr == "auxblob" && !hide_auxblob_) {
       out = auxblob_;
     } else {
@@ -80,6 +87,11 @@ Status FakeDevices::WriteFile(std::string_view path, ByteView data) const {
   std::lock_guard<std::mutex> l(mu_);
   std::string attr;
   Entry* e = FindEntry(path, &attr);
+  if (e != nullptr && attr == "privlevel" && privlevel_floor_ >= 0) {
+    privlevels_.emplace_back(data.begin(), data.end());
+    e->generation++;  // writing an option moves the generation, as the kernel does
+    return Status::Ok();
+  }
   if (e == nullptr || attr != "inblob") {
     return Error(ErrorCode::kInternal, "open " + std::string(path) + ": Permission denied");
   }

@@ -42,11 +42,15 @@ class FakeDevices final : public DeviceIo {
   void InjectConcurrentWriters(int n) { concurrent_writes_ = n; }
   void FailTsmMkdir(bool on) { fail_mkdir_ = on; }
   void HideAuxblob(bool on) { hide_auxblob_ = on; }
+  // Entries show privlevel_floor = `floor` (SNP under an SVSM).
+  void SetPrivlevelFloor(int floor) { privlevel_floor_ = floor; }
 
   // ---- observations ------------------------------------------------------------
   int entries_created() const;
   int entries_live() const;
   std::vector<std::array<uint8_t, 64>> inblobs_written() const;
+  // privlevel values written, in order.
+  std::vector<std::string> privlevels_written() const;
 
   // ---- DeviceIo -------------------------------------------------------------------
   const std::string& root() const override { return root_; }
@@ -75,12 +79,14 @@ class FakeDevices final : public DeviceIo {
   Bytes auxblob_;
   bool fail_mkdir_ = false;
   bool hide_auxblob_ = false;
+  int privlevel_floor_ = -1;  // -1: no such attribute
 
   mutable std::mutex mu_;
   mutable int concurrent_writes_ = 0;
   mutable std::map<std::string, Entry> entries_;
   mutable int created_ = 0;
   mutable std::vector<std::array<uint8_t, 64>> inblobs_;
+  mutable std::vector<std::string> privlevels_;
 };
 
 }  // namespace tenzro::tee::testing

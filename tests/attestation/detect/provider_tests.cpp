@@ -100,6 +100,20 @@ BOOST_AUTO_TEST_CASE(absent_configfs_is_not_found) {
   BOOST_TEST(static_cast<int>(r.status().code()) == static_cast<int>(ErrorCode::kNotFound));
 }
 
+BOOST_AUTO_TEST_CASE(snp_asks_at_the_privilege_floor) {
+  FakeDevices io;
+  io.EnableTsm("sev_guest", testing::SimSnpReport, testing::SimSnpCertTable());
+  io.SetPrivlevelFloor(2);
+  auto r = detect::TsmGetReport(io, "sev_guest", ComputeBinding(Input()));
+  BOOST_REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.status().ToString()));
+  BOOST_TEST(r->attempts == 1u, "our own option write is not a concurrent writer");
+  BOOST_TEST(io.privlevels_written() == std::vector<std::string>{"2"},
+             boost::test_tools::per_element());
+  io.SetPrivlevelFloor(0);  // VMPL 0 guests leave privlevel alone
+  BOOST_REQUIRE(detect::TsmGetReport(io, "sev_guest", ComputeBinding(Input())).ok());
+  BOOST_TEST(io.privlevels_written().size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(missing_auxblob_is_an_empty_table) {
   FakeDevices io;
   io.EnableTsm("sev_guest", testing::SimSnpReport, testing::SimSnpCertTable());
