@@ -214,8 +214,8 @@ BOOST_AUTO_TEST_CASE(nvidia_cc_off_devtools_no_gpu_init_failure) {
   FakeDevices io;
   {
     testing::FakeNvmlMode mode("cc_off");
-    const auto* t =
-        detect::detect_tee(Env(io, false, testing::FakeNvmlPath())).Find(TeeType::NvidiaGpu);
+    const auto d = detect::detect_tee(Env(io, false, testing::FakeNvmlPath()));
+    const auto* t = d.Find(TeeType::NvidiaGpu);  // points into d
     BOOST_REQUIRE(t != nullptr);
     BOOST_TEST(!t->ready);
     BOOST_TEST(t->cc_mode == "off");
@@ -248,7 +248,8 @@ BOOST_AUTO_TEST_CASE(nvidia_cc_off_devtools_no_gpu_init_failure) {
 BOOST_AUTO_TEST_CASE(nvidia_kernel_module_without_nvml_is_detected_not_ready) {
   FakeDevices io;
   io.AddFile("/proc/driver/nvidia/version", "NVRM version: NVIDIA UNIX x86_64 Kernel Module 550\n");
-  const auto* t = detect::detect_tee(Env(io)).Find(TeeType::NvidiaGpu);
+  const auto d = detect::detect_tee(Env(io));
+  const auto* t = d.Find(TeeType::NvidiaGpu);
   BOOST_REQUIRE(t != nullptr);
   BOOST_TEST(!t->ready);
   BOOST_TEST(t->reason.find("NVML") != std::string::npos);
