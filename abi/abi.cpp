@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "abi/tenzro_tee.h"
+#include "attestation/detect/provider.h"
 #include "attestation/verdict.h"
 #include "core/thread_annotations.h"
 #include "plugin/plugin.h"
@@ -128,6 +129,14 @@ char* DupString(const std::string& s, size_t* len) {
   out[s.size()] = '\0';
   if (len != nullptr) *len = s.size();
   return out;
+}
+
+// Bytes the host frees with the table's free().
+void CopyOut(const Bytes& bytes, uint8_t** out, size_t* out_len) {
+  uint8_t* buf = Alloc<uint8_t>(bytes.size());
+  std::memcpy(buf, bytes.data(), bytes.size());
+  *out = buf;
+  *out_len = bytes.size();
 }
 
 Status CheckHandle(const tee_handle* h) {
@@ -429,10 +438,7 @@ int32_t SimulateEvidence(tee_handle* h, const uint8_t* id, const uint8_t* challe
     if (challenge == nullptr) return Arg("challenge", "is NULL");
     auto ev = h->plugin->SimulateEvidence(Copy<32>(id), Copy<32>(challenge), issued_at);
     if (!ev.ok()) return ev.status();
-    uint8_t* buf = Alloc<uint8_t>(ev->size());
-    std::memcpy(buf, ev->data(), ev->size());
-    *out = buf;
-    *out_len = ev->size();
+    CopyOut(*ev, out, out_len);
     return Status::Ok();
   });
 }
@@ -459,6 +465,54 @@ int32_t StatusJson(tee_handle* h, char** json_out, size_t* json_len) {
   });
 }
 
+// ---- issue 12: detection and evidence generation ---------------------------
+
+// The machine as it is: devices under "/", CPUID of this CPU, the system's NVML.
+tenzro::tee::detect::Environment MachineEnvironment(const tenzro::tee::DeviceIo& io) {
+  tenzro::tee::detect::Environment env;
+  env.io = &io;
+  return env;
+}
+
+int32_t Detect(tee_handle* h, char** json_out, size_t* json_len) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (json_out == nullptr) return Arg("json_out", "is NULL");
+    *json_out = nullptr;
+    auto io = tenzro::tee::SystemDeviceIo();
+    const auto d = tenzro::tee::detect::detect_tee(MachineEnvironment(*io));
+    *json_out = DupString(tenzro::tee::detect::DetectionToJson(d).dump(), json_len);
+    return Status::Ok();
+  });
+}
+
+int32_t GenerateEvidence(tee_handle* h, int32_t tee_type, const uint8_t* id,
+                         const uint8_t* challenge, uint64_t issued_at, uint8_t** out,
+                         size_t* out_len) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (out == nullptr || out_len == nullptr) return Arg("out", "is NULL");
+    *out = nullptr;
+    *out_len = 0;
+    if (id == nullptr) return Arg("validator_id", "is NULL");
+    if (challenge == nullptr) return Arg("challenge", "is NULL");
+    auto type = tenzro::tee::TeeTypeFromInt(tee_type);
+    if (!type || *type == tenzro::tee::TeeType::None) return Arg("tee_type", "is not a TEE type");
+    tenzro::tee::Result<Bytes> ev = Bytes{};
+    if (*type == tenzro::tee::TeeType::Simulated) {
+      ev = h->plugin->SimulateEvidence(Copy<32>(id), Copy<32>(challenge), issued_at);
+    } else {
+      auto io = tenzro::tee::SystemDeviceIo();
+      ev = tenzro::tee::GenerateEvidence(
+          *type, tenzro::tee::BindingInput{Copy<32>(id), Copy<32>(challenge)},
+          MachineEnvironment(*io));
+    }
+    if (!ev.ok()) return ev.status();
+    CopyOut(*ev, out, out_len);
+    return Status::Ok();
+  });
+}
+
 constexpr tee_api kApi = {
     TEE_ABI_VERSION,
     static_cast<uint32_t>(sizeof(tee_api)),
@@ -478,6 +532,9 @@ constexpr tee_api kApi = {
     &Free,
     &LastError,
     &StatusJson,
+    // issue 12
+    &Detect,
+    &GenerateEvidence,
 };
 
 }  // namespace

@@ -48,7 +48,7 @@
 extern "C" {
 #endif
 
-#define TEE_ABI_VERSION 1u
+#define TEE_ABI_VERSION 2u
 
 /* ---- status codes (never renumbered) ---------------------------------- */
 #define TEE_OK 0
@@ -289,6 +289,34 @@ typedef struct tee_api {
   const char* (*last_error)(const tee_handle* h);
   /* Status as JSON (versions, params_hash, last epoch, counts); freed with free(). */
   int32_t (*status)(tee_handle* h, char** json_out, size_t* json_len);
+
+  /* ---- issue 12: detection and evidence generation (ABI version 2) -------
+   * The node's side, never consensus: nothing here feeds a weight or a
+   * leader. Both read this machine's devices (/dev, /sys, configfs-tsm) and
+   * load NVML with dlopen("libnvidia-ml.so.1"); neither needs root to run,
+   * but generation needs access to the device it uses. */
+
+  /* The TEEs this machine offers as JSON, NUL-terminated, freed with free():
+   * {"tees": [{"tee_type", "name", "version", "ready", "reason",
+   * "interfaces", and for NVIDIA "driver_version", "cc_mode", "gpus"}],
+   * "not_detected": [{"tee_type", "reason"}], "tpm": {"present", "device"}}.
+   * Detection never fails on what it cannot read: it says why instead. */
+  int32_t (*detect)(tee_handle* h, char** json_out, size_t* json_len);
+  /* Evidence of tee_type made by this machine's hardware and bound to
+   * (validator_id, challenge) (DESIGN §4), in the form register_validator
+   * verifies: TDX a quote, SEV-SNP the report and its certificate table,
+   * Nitro the NSM's attestation document, NVIDIA the serialized evidence
+   * JSON. A hardware type is never simulated, whatever the environment.
+   * TEE_TYPE_SIMULATED is simulate_evidence (simulation on only) issued at
+   * issued_at; the hardware types ignore issued_at. TEE_ERR_NOT_FOUND: no
+   * such TEE here; TEE_ERR_UNSUPPORTED: no usable path to evidence (the
+   * message says why) or a type without a generator; TEE_ERR_INTERNAL: the
+   * device failed (the message says what it answered). Renewing a record
+   * reported TEE_EVENT_EXPIRING is one call of this and register_validator.
+   * *out freed with free(). */
+  int32_t (*generate_evidence)(tee_handle* h, int32_t tee_type, const uint8_t validator_id[32],
+                               const uint8_t challenge[32], uint64_t issued_at, uint8_t** out,
+                               size_t* out_len);
 } tee_api;
 
 /* Returns the plugin's function table in *out for a host built for

@@ -24,10 +24,18 @@
  *   seed <64 hex>
  *   validator <name> <id: 64 hex> <stake: decimal or 0x-hex, < 2^256> <sim|none>
  *
+ * Renewal (issue 12): a validator the plugin reports TEE_EVENT_EXPIRING is
+ * renewed after that epoch's on_epoch returns (callbacks must not call back
+ * into the plugin): new evidence bound to (id, the epoch's seed) from the
+ * table's generate_evidence (ABI 2; simulate_evidence on an older plugin),
+ * then register_validator again. A "sim" validator renews Simulated
+ * evidence; a node on hardware would ask for its own TEE type.
+ *
  * Exit status: 0 success, 1 plugin or genesis error, 2 bad command line.
  */
 #include <dlfcn.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -423,6 +431,10 @@ static int read_genesis(const char* path, genesis* g) {
  * host calls from its main thread, so the counters need no lock. */
 typedef struct host_events {
   unsigned long count[5];
+  /* Ids reported expiring since the last renewal round. */
+  uint8_t (*expiring)[HOST_ID_LEN];
+  size_t n_expiring, cap_expiring;
+  int oom;
 } host_events;
 
 static void host_log(void* user, int32_t level, const char* line, size_t len) {
@@ -438,12 +450,24 @@ static void host_log(void* user, int32_t level, const char* line, size_t len) {
 static void host_validator_event(void* user, const uint8_t validator_id[32], int32_t event,
                                  int32_t reason) {
   host_events* ev = (host_events*)user;
-  (void)validator_id;
   (void)reason;
   if (event >= TEE_EVENT_REGISTERED && event <= TEE_EVENT_EXPIRING)
     ++ev->count[event];
   else
     ++ev->count[0];
+  if (event == TEE_EVENT_EXPIRING && validator_id != NULL) {
+    if (ev->n_expiring == ev->cap_expiring) {
+      size_t cap = ev->cap_expiring == 0 ? 16 : 2 * ev->cap_expiring;
+      void* p = realloc(ev->expiring, cap * HOST_ID_LEN);
+      if (p == NULL) {
+        ev->oom = 1;
+        return;
+      }
+      ev->expiring = (uint8_t(*)[HOST_ID_LEN])p;
+      ev->cap_expiring = cap;
+    }
+    memcpy(ev->expiring[ev->n_expiring++], validator_id, HOST_ID_LEN);
+  }
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -606,6 +630,51 @@ int main(int argc, char** argv) {
   dlclose(hs.lib);
   free(g.v);
   return rc;
+}
+
+/* Renews every validator reported expiring: evidence bound to (id, seed_e)
+ * issued at epoch_time, then register_validator (a renewal: same id).
+ * Returns 0, or 1 after printing the failed call. */
+static int renew_expiring(host* hs, genesis* g, host_events* events, const uint8_t seed_e[32],
+                          uint64_t epoch_time) {
+  const tee_api* api = hs->api;
+  const int has_generate =
+      api->abi_version >= 2u &&
+      api->size >= offsetof(tee_api, generate_evidence) + sizeof api->generate_evidence;
+  size_t i, k;
+  if (events->oom) {
+    fprintf(stderr, "error: out of memory recording expiring validators\n");
+    return 1;
+  }
+  for (i = 0; i < events->n_expiring; ++i) {
+    validator* v = NULL;
+    uint8_t* ev = NULL;
+    size_t ev_len = 0;
+    tee_register_result res;
+    int32_t st;
+    for (k = 0; k < g->n; ++k)
+      if (memcmp(g->v[k].id, events->expiring[i], HOST_ID_LEN) == 0) v = &g->v[k];
+    if (v == NULL || !v->sim) continue; /* nothing this host can renew */
+    st = has_generate ? api->generate_evidence(hs->h, TEE_TYPE_SIMULATED, v->id, seed_e, epoch_time,
+                                               &ev, &ev_len)
+                      : api->simulate_evidence(hs->h, v->id, seed_e, epoch_time, &ev, &ev_len);
+    if (st != TEE_OK) {
+      report_failure(hs, has_generate ? "generate_evidence" : "simulate_evidence", st);
+      return 1;
+    }
+    memset(&res, 0, sizeof res);
+    st = api->register_validator(hs->h, v->id, v->stake, TEE_TYPE_SIMULATED, ev, ev_len, seed_e,
+                                 epoch_time, &res);
+    api->free(ev);
+    if (st != TEE_OK) {
+      report_failure(hs, "register_validator", st);
+      return 1;
+    }
+    printf("  renewed %s attested=%d reason=%s valid_until=%lld\n", v->name, (int)res.attested,
+           fail_name(res.reason), (long long)res.valid_until);
+  }
+  events->n_expiring = 0;
+  return 0;
 }
 
 /* Everything between open and close. Returns the exit status. */
@@ -815,6 +884,7 @@ static int run(host* hs, const char* config, genesis* g, uint64_t epochs, uint64
       memcpy(v->last_weight, w[j].weight_be, 32);
     }
     api->free(w);
+    if (renew_expiring(hs, g, &events, seed_e, epoch_time) != 0) goto done;
   }
   crypto_generichash_final(&all_state, all_digest, 32);
 
@@ -854,5 +924,6 @@ done:
   free(regs);
   free(results);
   free(map);
+  free(events.expiring);
   return rc;
 }

@@ -12,29 +12,9 @@
 #include <string.h>
 
 #include "tenzro_tee.h"
-
-static int read_file(const char* path, uint8_t** out, size_t* len) {
-  FILE* f = fopen(path, "rb");
-  long n;
-  if (f == NULL) return 0;
-  if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-    fclose(f);
-    return 0;
-  }
-  *out = (uint8_t*)malloc((size_t)n + 1u);
-  if (*out == NULL || fread(*out, 1, (size_t)n, f) != (size_t)n) {
-    fclose(f);
-    return 0;
-  }
-  *len = (size_t)n;
-  fclose(f);
-  return 1;
-}
+#include "tool_io.h"
 
 int main(int argc, char** argv) {
-  void* lib;
-  void* sym;
-  int32_t (*negotiate)(uint32_t, const tee_api**);
   const tee_api* api = NULL;
   tee_handle* h = NULL;
   uint8_t* evidence = NULL;
@@ -49,13 +29,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: abi_verify MODULE CONFIG TEE_TYPE AT EVIDENCE [COLLATERAL...]\n");
     return 2;
   }
-  lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
-  if (lib == NULL || (sym = dlsym(lib, "tee_negotiate")) == NULL) {
-    fprintf(stderr, "dlopen: %s\n", dlerror());
-    return 2;
-  }
-  memcpy(&negotiate, &sym, sizeof sym);
-  if (negotiate(TEE_ABI_VERSION, &api) != TEE_OK) return 2;
+  if (!load_api(argv[1], &api)) return 2;
   if (!read_file(argv[5], &evidence, &evidence_len)) {
     fprintf(stderr, "cannot read %s\n", argv[5]);
     return 2;

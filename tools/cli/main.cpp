@@ -9,6 +9,10 @@
 //       [--debug] [--measurement HEX]
 //   tenzro-tee simulate-revocation --this-update UNIX --next-update UNIX
 //       [--measurement HEX]... --out FILE
+//   tenzro-tee detect [--json]                                     (cmd_detect.cpp)
+//   tenzro-tee attest --tee auto|tdx|snp|nitro|nvidia ...          (cmd_attest.cpp)
+//   tenzro-tee provider register --type tee --tee-type ... --generate-attestation ...
+//                                                                  (cmd_provider_register.cpp)
 //
 // Exit status: 0 valid (or file written), 1 invalid, 2 usage or internal error.
 #include <CLI/CLI.hpp>
@@ -27,71 +31,19 @@
 #include "crypto/hash.h"
 #include "plugin/config.h"
 #include "plugin/wiring.h"
+#include "tools/cli/cli.h"
 
 namespace {
 using namespace tenzro::tee;
+using cli::FinishStdout;
+using cli::ParseHexArg;
+using cli::ReadFile;
+using cli::Usage;
+using cli::WriteFile;
 
-constexpr int kExitValid = 0;
-constexpr int kExitInvalid = 1;
-constexpr int kExitUsage = 2;
-constexpr uintmax_t kMaxFileBytes = 64u << 20;
-
-std::optional<Bytes> ReadFile(const std::string& path, std::string& err) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec) {
-    err = path + ": " + ec.message();
-    return std::nullopt;
-  }
-  if (size > kMaxFileBytes) {
-    err = path + ": larger than 64 MiB";
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    err = path + ": cannot open";
-    return std::nullopt;
-  }
-  Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return data;
-}
-
-// True only when every byte reached the file: the write, the flush and the
-// close are all checked (a full disk or /dev/full fails at flush or close).
-bool WriteFile(const std::string& path, const Bytes& data) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) return false;
-  const bool written = std::fwrite(data.data(), 1, data.size(), f) == data.size();
-  const bool flushed = std::fflush(f) == 0;
-  const bool closed = std::fclose(f) == 0;
-  return written && flushed && closed;
-}
-
-// Standard output must reach its destination too (`verify > /dev/full`).
-int FinishStdout(int status) {
-  std::cout.flush();
-  if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
-    std::cerr << "tenzro-tee: cannot write standard output\n";
-    return kExitUsage;
-  }
-  return status;
-}
-
-int Usage(const std::string& msg) {
-  std::cerr << "tenzro-tee: " << msg << "\n";
-  return kExitUsage;
-}
-
-template <size_t N>
-bool ParseHexArg(const std::string& text, const char* name, std::array<uint8_t, N>& out) {
-  auto v = FromHexFixed<N>(text);
-  if (!v) {
-    std::cerr << "tenzro-tee: " << name << ": expected " << 2 * N << " hex digits\n";
-    return false;
-  }
-  out = *v;
-  return true;
-}
+constexpr int kExitValid = cli::kExitOk;
+constexpr int kExitInvalid = cli::kExitNegative;
+constexpr int kExitUsage = cli::kExitUsage;
 
 void PrintHuman(const Verdict& v) {
   auto j = VerdictToJson(v);
@@ -119,11 +71,7 @@ int RunVerify(const VerifyArgs& a) {
   auto type = TeeTypeFromCliName(a.tee);
   if (!type) return Usage("--tee: unknown type " + a.tee);
   plugin::Config config;
-  if (!a.config.empty()) {
-    auto c = plugin::LoadConfig(a.config);
-    if (!c.ok()) return Usage(c.status().message());
-    config = std::move(*c);
-  }
+  if (!cli::LoadConfigArg(a.config, config)) return kExitUsage;
   std::string err;
   auto evidence = ReadFile(a.evidence, err);
   if (!evidence) return Usage(err);
@@ -132,32 +80,9 @@ int RunVerify(const VerifyArgs& a) {
   }
   std::vector<Bytes> blobs;
   if (!a.collateral.empty()) {
-    std::error_code ec;
-    std::filesystem::directory_iterator it(a.collateral, ec);
-    if (ec) return Usage(a.collateral + ": " + ec.message());
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : it) {
-      if (entry.is_regular_file(ec)) files.push_back(entry.path());  // flat: no recursion
-    }
-    std::sort(files.begin(), files.end());
-    // The node limits of the ABI's verify call ([tee] verify_max_collateral_*).
-    if (files.size() > config.verify_max_collateral_blobs) {
-      return Usage(a.collateral + ": more than " +
-                   std::to_string(config.verify_max_collateral_blobs) +
-                   " files ([tee] verify_max_collateral_blobs)");
-    }
-    uint64_t total = 0;
-    for (const auto& f : files) {
-      auto data = ReadFile(f.string(), err);
-      if (!data) return Usage(err);
-      total += data->size();
-      if (total > config.verify_max_collateral_bytes) {
-        return Usage(a.collateral + ": more than " +
-                     std::to_string(config.verify_max_collateral_bytes) +
-                     " bytes in all ([tee] verify_max_collateral_bytes)");
-      }
-      blobs.push_back(std::move(*data));
-    }
+    auto read = cli::ReadCollateralDir(a.collateral, config, err);
+    if (!read) return Usage(err);
+    blobs = std::move(*read);
   }
   StandaloneRequest req;
   req.tee_type = *type;
@@ -241,6 +166,11 @@ int main(int argc, char** argv) {
     revoke->add_option("--measurement", r_measurements, "revoked measurement, hex");
     revoke->add_option("--out", r_out)->required();
 
+    // issue 12: detect, attest, provider register (tools/cli/cmd_*.cpp).
+    const std::vector<cli::Command> commands = {cli::AddDetectCommand(app),
+                                                cli::AddAttestCommand(app),
+                                                cli::AddProviderRegisterCommand(app)};
+
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -250,6 +180,9 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
 
+    for (const auto& c : commands) {
+      if (*c.sub) return c.run();
+    }
     if (*verify) {
       if (*issued_opt) va.issued_at = issued_at;
       return RunVerify(va);
