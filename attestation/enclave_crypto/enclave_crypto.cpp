@@ -38,16 +38,7 @@ Result<crypto::SecretKey256> EnclaveCrypto::Key(std::string_view key_id, bool co
   {
     MutexLock lock(&mu_);
     auto it = keys_.find(key_id);
-    if (it != keys_.end()) {
-      if (count) {
-        if (it->second.sealed >= options_.max_messages_per_key) {
-          return Error(ErrorCode::kOverflow,
-                       "per-key message limit reached (2^32 random nonces, SP 800-38D 8.3)");
-        }
-        ++it->second.sealed;
-      }
-      return it->second.key;
-    }
+    if (it != keys_.end()) return Take(it->second, count);
   }
   // Derive outside the lock: a hardware source may issue an ioctl.
   const auto tag = VendorTag(source_->vendor());
@@ -72,14 +63,18 @@ Result<crypto::SecretKey256> EnclaveCrypto::Key(std::string_view key_id, bool co
       if (oldest != keys_.end()) keys_.erase(oldest);
     }
   }
+  return Take(it->second, count);
+}
+
+Result<crypto::SecretKey256> EnclaveCrypto::Take(Entry& entry, bool count) const {
   if (count) {
-    if (it->second.sealed >= options_.max_messages_per_key) {
+    if (entry.sealed >= options_.max_messages_per_key) {
       return Error(ErrorCode::kOverflow,
                    "per-key message limit reached (2^32 random nonces, SP 800-38D 8.3)");
     }
-    ++it->second.sealed;
+    ++entry.sealed;
   }
-  return it->second.key;
+  return entry.key;
 }
 
 Result<Bytes> EnclaveCrypto::Encrypt(std::string_view key_id, ByteView plaintext) {

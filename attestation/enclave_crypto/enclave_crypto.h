@@ -104,6 +104,8 @@ class EnclaveCrypto {
   // Copies out the derived key of key_id; with count, also counts one more
   // message against the limit.
   Result<crypto::SecretKey256> Key(std::string_view key_id, bool count) const;
+  // The key of a cache entry, counting one message when count is set.
+  Result<crypto::SecretKey256> Take(Entry& entry, bool count) const REQUIRES(mu_);
   uint8_t Header() const { return kFormatVersion | (simulated() ? kSimulationFlag : 0); }
 
   const std::shared_ptr<const RootKeySource> source_;

@@ -73,6 +73,25 @@ uint16_t LoadU16Le(const uint8_t* p) {
   return static_cast<uint16_t>(p[0] | (static_cast<unsigned>(p[1]) << 8));
 }
 
+// count u8 (1..255) || count fixed-size entries, strictly ascending ids.
+template <typename T>
+Result<std::vector<T>> DecodeList(ByteView b, size_t entry_bytes, Result<T> (*decode)(ByteView),
+                                  const char* what) {
+  if (b.empty() || b[0] == 0 || b.size() != 1 + size_t{b[0]} * entry_bytes) {
+    return Invalid(std::string(what) + ": count byte and fixed-size entries expected");
+  }
+  std::vector<T> out;
+  for (size_t i = 0; i < b[0]; ++i) {
+    TEE_ASSIGN_OR_RETURN(T v, decode(b.subspan(1 + i * entry_bytes, entry_bytes)));
+    if (!out.empty() && out.back().id >= v.id) {
+      return Invalid(std::string(what) + " not strictly ascending at participant " +
+                     std::to_string(v.id));
+    }
+    out.push_back(v);
+  }
+  return out;
+}
+
 }  // namespace
 
 SecretScalar::~SecretScalar() { sodium_memzero(s_.data(), s_.size()); }
@@ -403,15 +422,8 @@ Bytes EncodeCommitmentList(std::span<const Commitment> list) {
 }
 
 Result<std::vector<Commitment>> DecodeCommitmentList(ByteView b) {
-  if (b.empty() || b[0] == 0 || b.size() != 1 + size_t{b[0]} * kCommitmentBytes) {
-    return Invalid("commitment list: count byte and 66-byte entries expected");
-  }
-  std::vector<Commitment> list;
-  for (size_t i = 0; i < b[0]; ++i) {
-    TEE_ASSIGN_OR_RETURN(auto c,
-                         DecodeCommitment(b.subspan(1 + i * kCommitmentBytes, kCommitmentBytes)));
-    list.push_back(c);
-  }
+  TEE_ASSIGN_OR_RETURN(
+      auto list, DecodeList<Commitment>(b, kCommitmentBytes, DecodeCommitment, "commitment list"));
   TEE_TRY(CheckCommitmentList(list));
   return list;
 }
@@ -443,19 +455,7 @@ Bytes EncodeSignatureShares(std::span<const SignatureShare> shares) {
 }
 
 Result<std::vector<SignatureShare>> DecodeSignatureShares(ByteView b) {
-  if (b.empty() || b[0] == 0 || b.size() != 1 + size_t{b[0]} * kSignatureShareBytes) {
-    return Invalid("share list: count byte and 34-byte entries expected");
-  }
-  std::vector<SignatureShare> out;
-  for (size_t i = 0; i < b[0]; ++i) {
-    TEE_ASSIGN_OR_RETURN(auto s, DecodeSignatureShare(b.subspan(1 + i * kSignatureShareBytes,
-                                                                kSignatureShareBytes)));
-    if (!out.empty() && out.back().id >= s.id) {
-      return Invalid("share list not strictly ascending at participant " + std::to_string(s.id));
-    }
-    out.push_back(s);
-  }
-  return out;
+  return DecodeList<SignatureShare>(b, kSignatureShareBytes, DecodeSignatureShare, "share list");
 }
 
 }  // namespace tenzro::tee::mpc::frost
