@@ -1,6 +1,6 @@
-// Symmetric primitives of enclave_crypto (issue 14), all from OpenSSL 3 EVP
-// in the plugin's own library context (crypto/ossl.h), never hand-rolled:
-// AES-256-GCM, HKDF-SHA256 and the OS-seeded DRBG.
+// Symmetric primitives of enclave_crypto (issue 14), never hand-rolled:
+// AES-256-GCM and HKDF-SHA256 from OpenSSL 3 EVP in the plugin's own library
+// context (crypto/ossl.h); random bytes from the OS CSPRNG via libsodium.
 //
 // Every entry point sets an ErrorMark, so OpenSSL's error queue of the
 // calling thread is left as it was. Key material lives in SecretKey256,
@@ -50,8 +50,8 @@ class SecretKey256 {
   std::array<uint8_t, kAes256KeyBytes> bytes_{};
 };
 
-// Fills out from the DRBG of LibCtx() (seeded by the OS: getrandom).
-// kInternal if OpenSSL cannot produce randomness.
+// Fills out from the OS CSPRNG (libsodium randombytes_buf: getrandom(2)).
+// REQUIRES: crypto::InitCrypto() ran (sodium_init).
 Status RandomBytes(std::span<uint8_t> out);
 
 // HKDF-SHA256 (RFC 5869) of out.size() bytes (at most 255 * 32). An empty

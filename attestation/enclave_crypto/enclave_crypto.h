@@ -15,8 +15,8 @@
 //   `nonce(12) || ciphertext || tag(16)`; the header was added because the
 //   flag must be visible, and a 96-bit GCM nonce has no bit to spare
 //   (SP 800-38D §8.2.2: the random field of an RBG-based IV is >= 96 bits).
-// - nonce: 12 bytes from the OS-seeded DRBG (RAND_bytes_ex in our library
-//   context), never a counter, never reused on purpose.
+// - nonce: 12 bytes from the OS CSPRNG (getrandom(2) via libsodium's
+//   randombytes_buf), never a counter, never reused on purpose.
 // - AAD (authenticated, not transmitted), exactly:
 //     "tenzro-tee-enclave-v1"   21 ASCII bytes, no terminator
 //     || header                 1 byte (version and simulation flag)
