@@ -69,6 +69,14 @@ const Commitment* Find(std::span<const Commitment> list, uint16_t id) {
 
 Status Invalid(std::string msg) { return Error(ErrorCode::kInvalidArgument, std::move(msg)); }
 
+}  // namespace
+
+// PrepareSigning without CheckCommitmentList, for callers that just ran it.
+Result<SigningContext> PrepareChecked(const Element& group_public_key,
+                                      std::span<const Commitment> list, ByteView message);
+
+namespace {
+
 uint16_t LoadU16Le(const uint8_t* p) {
   return static_cast<uint16_t>(p[0] | (static_cast<unsigned>(p[1]) << 8));
 }
@@ -333,36 +341,53 @@ Result<SignatureShare> Sign(const KeyShare& share, const Element& group_public_k
       sodium_memcmp(b->data(), own->binding.data(), 32) != 0) {
     return Invalid("own commitment in the list does not match the nonces");
   }
-  const auto rhos = BindingFactors(group_public_key, list, message);
-  TEE_ASSIGN_OR_RETURN(Element r, GroupCommitment(list, rhos));
+  // The list was checked above (each element check is a scalar multiplication).
+  TEE_ASSIGN_OR_RETURN(SigningContext ctx, PrepareChecked(group_public_key, list, message));
   TEE_ASSIGN_OR_RETURN(Scalar lambda, Lagrange(share.id, list));
-  const Scalar c = Challenge(r, group_public_key, message);
-  const Scalar& rho = rhos[static_cast<size_t>(own - list.data())];
+  const Scalar& rho = ctx.binding_factors[static_cast<size_t>(own - list.data())];
   SecretScalar t1(Mul(nonces.binding.get(), rho));
-  SecretScalar t2(Mul(Mul(lambda, share.secret.get()), c));
+  SecretScalar t2(Mul(Mul(lambda, share.secret.get()), ctx.challenge));
   SignatureShare out{share.id, Add(Add(nonces.hiding.get(), t1.get()), t2.get())};
   return out;
+}
+
+Result<SigningContext> PrepareSigning(const Element& group_public_key,
+                                      std::span<const Commitment> list, ByteView message) {
+  TEE_TRY(CheckCommitmentList(list));
+  return PrepareChecked(group_public_key, list, message);
+}
+
+Result<SigningContext> PrepareChecked(const Element& group_public_key,
+                                      std::span<const Commitment> list, ByteView message) {
+  SigningContext ctx;
+  ctx.binding_factors = BindingFactors(group_public_key, list, message);
+  TEE_ASSIGN_OR_RETURN(ctx.group_commitment, GroupCommitment(list, ctx.binding_factors));
+  ctx.challenge = Challenge(ctx.group_commitment, group_public_key, message);
+  return ctx;
 }
 
 bool VerifySignatureShare(const SignatureShare& share, const Element& public_share,
                           const Element& group_public_key, std::span<const Commitment> list,
                           ByteView message) {
-  if (!CheckCommitmentList(list).ok() || !IsCanonicalScalar(share.z) ||
-      !IsValidElement(public_share)) {
+  auto ctx = PrepareSigning(group_public_key, list, message);
+  return ctx.ok() && VerifySignatureShare(share, public_share, list, *ctx);
+}
+
+bool VerifySignatureShare(const SignatureShare& share, const Element& public_share,
+                          std::span<const Commitment> list, const SigningContext& context) {
+  if (!IsCanonicalScalar(share.z) || !IsValidElement(public_share) ||
+      context.binding_factors.size() != list.size()) {
     return false;
   }
   const Commitment* own = Find(list, share.id);
   if (own == nullptr) return false;
-  const auto rhos = BindingFactors(group_public_key, list, message);
-  auto r = GroupCommitment(list, rhos);
   auto lambda = Lagrange(share.id, list);
-  if (!r.ok() || !lambda.ok()) return false;
-  const Scalar c = Challenge(*r, group_public_key, message);
-  const Scalar& rho = rhos[static_cast<size_t>(own - list.data())];
+  if (!lambda.ok()) return false;
+  const Scalar& rho = context.binding_factors[static_cast<size_t>(own - list.data())];
   // z_i * G == hiding + binding * rho + PK_i * (c * lambda)
   auto lhs = BaseMult(share.z);
   auto bc = Mult(own->binding, rho);
-  auto pk_term = Mult(public_share, Mul(c, *lambda));
+  auto pk_term = Mult(public_share, Mul(context.challenge, *lambda));
   if (!lhs || !bc || !pk_term) return false;
   auto comm = AddPoints(own->hiding, *bc);
   if (!comm) return false;
@@ -372,7 +397,12 @@ bool VerifySignatureShare(const SignatureShare& share, const Element& public_sha
 
 Result<Signature> Aggregate(const Element& group_public_key, std::span<const Commitment> list,
                             ByteView message, std::span<const SignatureShare> shares) {
-  TEE_TRY(CheckCommitmentList(list));
+  TEE_ASSIGN_OR_RETURN(SigningContext ctx, PrepareSigning(group_public_key, list, message));
+  return Aggregate(list, ctx, shares);
+}
+
+Result<Signature> Aggregate(std::span<const Commitment> list, const SigningContext& context,
+                            std::span<const SignatureShare> shares) {
   if (shares.size() != list.size()) return Invalid("one signature share per commitment needed");
   Scalar z{};
   for (size_t i = 0; i < shares.size(); ++i) {
@@ -383,10 +413,8 @@ Result<Signature> Aggregate(const Element& group_public_key, std::span<const Com
     }
     z = Add(z, shares[i].z);
   }
-  TEE_ASSIGN_OR_RETURN(Element r,
-                       GroupCommitment(list, BindingFactors(group_public_key, list, message)));
   Signature sig{};
-  std::memcpy(sig.data(), r.data(), 32);
+  std::memcpy(sig.data(), context.group_commitment.data(), 32);
   std::memcpy(sig.data() + 32, z.data(), 32);
   return sig;
 }

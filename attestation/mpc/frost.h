@@ -135,14 +135,30 @@ Result<Scalar> Lagrange(uint16_t id, std::span<const Commitment> list);
 Result<SignatureShare> Sign(const KeyShare& share, const Element& group_public_key,
                             const Nonces& nonces, ByteView message,
                             std::span<const Commitment> list);
+// What a signing computes once for all participants: the binding factors
+// (in list order), the group commitment R and the challenge c.
+struct SigningContext {
+  std::vector<Scalar> binding_factors;
+  Element group_commitment{};
+  Scalar challenge{};
+};
+// Also runs CheckCommitmentList.
+Result<SigningContext> PrepareSigning(const Element& group_public_key,
+                                      std::span<const Commitment> list, ByteView message);
 // verify_signature_share for one participant, given its public key share.
 bool VerifySignatureShare(const SignatureShare& share, const Element& public_share,
                           const Element& group_public_key, std::span<const Commitment> list,
                           ByteView message);
+// The same against a context PrepareSigning made for this list and message
+// (an aggregator verifies n shares with one context).
+bool VerifySignatureShare(const SignatureShare& share, const Element& public_share,
+                          std::span<const Commitment> list, const SigningContext& context);
 // (R, z) with z = sum z_i. Does not verify the shares: callers that need
 // attribution call VerifySignatureShare first (MpcService::Aggregate does).
 Result<Signature> Aggregate(const Element& group_public_key, std::span<const Commitment> list,
                             ByteView message, std::span<const SignatureShare> shares);
+Result<Signature> Aggregate(std::span<const Commitment> list, const SigningContext& context,
+                            std::span<const SignatureShare> shares);
 
 // ---- wire encodings ---------------------------------------------------------
 Bytes EncodeCommitment(const Commitment& c);

@@ -255,7 +255,9 @@ Result<frost::SignatureShare> MpcService::SignWithShare(const ShareId& id, ByteV
 Result<AggregateOutcome> MpcService::Aggregate(
     const frost::Element& group_public_key, ByteView message,
     std::span<const frost::Commitment> list, std::span<const frost::SignatureShare> shares) const {
-  TEE_TRY(frost::CheckCommitmentList(list));
+  // PrepareSigning checks the list (ascending ids, valid elements).
+  TEE_ASSIGN_OR_RETURN(const frost::SigningContext ctx,
+                       frost::PrepareSigning(group_public_key, list, message));
   TEE_ASSIGN_OR_RETURN(GroupInfo group, LoadGroup(group_public_key));
   if (list.size() < group.min_participants) {
     return Error(ErrorCode::kInvalidArgument, "fewer commitments than the threshold");
@@ -270,8 +272,8 @@ Result<AggregateOutcome> MpcService::Aggregate(
     for (const auto& s : shares) {
       if (s.id == c.id) z = &s;
     }
-    if (z == nullptr || !frost::VerifySignatureShare(*z, group.public_shares[c.id - 1u],
-                                                     group_public_key, list, message)) {
+    if (z == nullptr ||
+        !frost::VerifySignatureShare(*z, group.public_shares[c.id - 1u], list, ctx)) {
       out.bad_participants.push_back(c.id);
     }
   }
@@ -297,8 +299,7 @@ Result<AggregateOutcome> MpcService::Aggregate(
       if (s.id == c.id) ordered.push_back(s);
     }
   }
-  TEE_ASSIGN_OR_RETURN(frost::Signature sig,
-                       frost::Aggregate(group_public_key, list, message, ordered));
+  TEE_ASSIGN_OR_RETURN(frost::Signature sig, frost::Aggregate(list, ctx, ordered));
   if (crypto_sign_verify_detached(sig.data(), message.data(), message.size(),
                                   group_public_key.data()) != 0) {
     return Error(ErrorCode::kInternal, "aggregate signature does not verify");
