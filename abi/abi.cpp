@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "abi/tenzro_tee.h"
+#include "attestation/binding.h"
 #include "attestation/detect/provider.h"
+#include "attestation/mpc/frost.h"
 #include "attestation/verdict.h"
 #include "core/thread_annotations.h"
 #include "plugin/plugin.h"
@@ -39,6 +41,7 @@ using tenzro::tee::ValidatorId;
 
 static_assert(static_cast<int32_t>(ErrorCode::kInternal) == TEE_ERR_INTERNAL);
 static_assert(static_cast<int32_t>(ErrorCode::kCollateral) == TEE_ERR_COLLATERAL);
+static_assert(static_cast<int32_t>(ErrorCode::kAuthentication) == TEE_ERR_AUTHENTICATION);
 static_assert(static_cast<int32_t>(tenzro::tee::kLastFailureCode) + 1 == TEE_FAIL_INTERNAL);
 static_assert(static_cast<int32_t>(tenzro::tee::TeeType::Simulated) == TEE_TYPE_SIMULATED);
 
@@ -513,6 +516,224 @@ int32_t GenerateEvidence(tee_handle* h, int32_t tee_type, const uint8_t* id,
   });
 }
 
+// ---- issue 14: enclave crypto and MPC key shares ----------------------------
+
+Status CheckBytes(const char* name, const uint8_t* p, size_t len) {
+  if (p == nullptr && len != 0) return Arg(name, "is NULL with a length");
+  return Status::Ok();
+}
+
+ByteView View(const uint8_t* p, size_t len) { return p == nullptr ? ByteView() : ByteView(p, len); }
+
+std::string_view KeyIdView(const uint8_t* p, size_t len) {
+  return {reinterpret_cast<const char*>(p), len};
+}
+
+Status OutBuffer(uint8_t** out, size_t* out_len) {
+  if (out == nullptr || out_len == nullptr) return Arg("out", "is NULL");
+  *out = nullptr;
+  *out_len = 0;
+  return Status::Ok();
+}
+
+void GiveBytes(const Bytes& b, uint8_t** out, size_t* out_len) {
+  uint8_t* buf = Alloc<uint8_t>(b.size());
+  if (!b.empty()) std::memcpy(buf, b.data(), b.size());
+  *out = buf;
+  *out_len = b.size();
+}
+
+int32_t EnclaveEncrypt(tee_handle* h, const uint8_t* key_id, size_t key_id_len,
+                       const uint8_t* plaintext, size_t plaintext_len, uint8_t** out,
+                       size_t* out_len) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    TEE_TRY(OutBuffer(out, out_len));
+    if (key_id == nullptr) return Arg("key_id", "is NULL");
+    TEE_TRY(CheckBytes("plaintext", plaintext, plaintext_len));
+    auto r = h->plugin->enclave().crypto().Encrypt(KeyIdView(key_id, key_id_len),
+                                                   View(plaintext, plaintext_len));
+    if (!r.ok()) return r.status();
+    GiveBytes(*r, out, out_len);
+    return Status::Ok();
+  });
+}
+
+int32_t EnclaveDecrypt(tee_handle* h, const uint8_t* key_id, size_t key_id_len,
+                       const uint8_t* sealed, size_t sealed_len, uint8_t** out, size_t* out_len) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    TEE_TRY(OutBuffer(out, out_len));
+    if (key_id == nullptr) return Arg("key_id", "is NULL");
+    TEE_TRY(CheckBytes("sealed", sealed, sealed_len));
+    auto r = h->plugin->enclave().crypto().Decrypt(KeyIdView(key_id, key_id_len),
+                                                   View(sealed, sealed_len));
+    if (!r.ok()) return r.status();
+    GiveBytes(*r, out, out_len);
+    tenzro::tee::crypto::Wipe(*r);
+    return Status::Ok();
+  });
+}
+
+tenzro::tee::Result<tenzro::tee::enclave_crypto::RecipientKeySource*> Recipient(tee_handle* h) {
+  auto* rk = h->plugin->enclave().recipient();
+  if (rk == nullptr) {
+    return Status(ErrorCode::kUnsupported, "[tee.enclave] key_source is not \"recipient\"");
+  }
+  return rk;
+}
+
+int32_t EnclaveRecipientPublicKey(tee_handle* h, uint8_t** out, size_t* out_len) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    TEE_TRY(OutBuffer(out, out_len));
+    TEE_ASSIGN_OR_RETURN(auto* rk, Recipient(h));
+    auto der = rk->PublicKeyDer();
+    if (!der.ok()) return der.status();
+    GiveBytes(*der, out, out_len);
+    return Status::Ok();
+  });
+}
+
+int32_t EnclaveDeliverRootKey(tee_handle* h, const uint8_t* cms_der, size_t cms_len) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (cms_der == nullptr || cms_len == 0) return Arg("cms_der", "is NULL or empty");
+    TEE_ASSIGN_OR_RETURN(auto* rk, Recipient(h));
+    return rk->Deliver(ByteView(cms_der, cms_len));
+  });
+}
+
+int32_t MpcGenerateShares(tee_handle* h, uint16_t threshold, uint16_t total,
+                          uint8_t* group_public_key) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (group_public_key == nullptr) return Arg("group_public_key", "is NULL");
+    auto g = h->plugin->enclave().mpc().GenerateShares(threshold, total);
+    if (!g.ok()) return g.status();
+    std::memcpy(group_public_key, g->group_public_key.data(), 32);
+    return Status::Ok();
+  });
+}
+
+int32_t MpcCommit(tee_handle* h, const uint8_t* group_public_key, uint16_t participant,
+                  uint8_t* commitment) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (group_public_key == nullptr) return Arg("group_public_key", "is NULL");
+    if (commitment == nullptr) return Arg("commitment", "is NULL");
+    auto c = h->plugin->enclave().mpc().Commit({Copy<32>(group_public_key), participant});
+    if (!c.ok()) return c.status();
+    const Bytes wire = tenzro::tee::mpc::frost::EncodeCommitment(*c);
+    std::memcpy(commitment, wire.data(), wire.size());
+    return Status::Ok();
+  });
+}
+
+int32_t MpcSignWithShare(tee_handle* h, const uint8_t* group_public_key, uint16_t participant,
+                         const uint8_t* message, size_t message_len, const uint8_t* commitment_list,
+                         size_t commitment_list_len, uint8_t* signature_share) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (group_public_key == nullptr) return Arg("group_public_key", "is NULL");
+    if (signature_share == nullptr) return Arg("signature_share", "is NULL");
+    TEE_TRY(CheckBytes("message", message, message_len));
+    if (commitment_list == nullptr) return Arg("commitment_list", "is NULL");
+    auto list = tenzro::tee::mpc::frost::DecodeCommitmentList(
+        ByteView(commitment_list, commitment_list_len));
+    if (!list.ok()) return list.status();
+    auto z = h->plugin->enclave().mpc().SignWithShare({Copy<32>(group_public_key), participant},
+                                                      View(message, message_len), *list);
+    if (!z.ok()) return z.status();
+    const Bytes wire = tenzro::tee::mpc::frost::EncodeSignatureShare(*z);
+    std::memcpy(signature_share, wire.data(), wire.size());
+    return Status::Ok();
+  });
+}
+
+int32_t MpcAggregate(tee_handle* h, const uint8_t* group_public_key, const uint8_t* message,
+                     size_t message_len, const uint8_t* commitment_list, size_t commitment_list_len,
+                     const uint8_t* shares, size_t shares_len, uint8_t* signature,
+                     uint8_t* bad_participants, size_t* bad_count) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (bad_count != nullptr) *bad_count = 0;
+    if (group_public_key == nullptr) return Arg("group_public_key", "is NULL");
+    if (signature == nullptr) return Arg("signature", "is NULL");
+    if (bad_count != nullptr && bad_participants == nullptr) {
+      return Arg("bad_participants", "is NULL while bad_count is not");
+    }
+    TEE_TRY(CheckBytes("message", message, message_len));
+    if (commitment_list == nullptr) return Arg("commitment_list", "is NULL");
+    if (shares == nullptr) return Arg("shares", "is NULL");
+    namespace frost = tenzro::tee::mpc::frost;
+    auto list = frost::DecodeCommitmentList(ByteView(commitment_list, commitment_list_len));
+    if (!list.ok()) return list.status();
+    auto zs = frost::DecodeSignatureShares(ByteView(shares, shares_len));
+    if (!zs.ok()) return zs.status();
+    auto outcome = h->plugin->enclave().mpc().Aggregate(Copy<32>(group_public_key),
+                                                        View(message, message_len), *list, *zs);
+    if (!outcome.ok()) return outcome.status();
+    if (!outcome->signature) {
+      std::string names;
+      for (size_t i = 0; i < outcome->bad_participants.size(); ++i) {
+        const uint16_t id = outcome->bad_participants[i];
+        if (bad_count != nullptr && i < 255) {
+          bad_participants[i] = static_cast<uint8_t>(id);
+          *bad_count = i + 1;
+        }
+        names += (i == 0 ? "" : ", ") + std::to_string(id);
+      }
+      return Status(ErrorCode::kAuthentication,
+                    "signature share(s) failed verification: participant(s) " + names);
+    }
+    std::memcpy(signature, outcome->signature->data(), 64);
+    return Status::Ok();
+  });
+}
+
+Status SigningEvent(const uint8_t* group_public_key, const uint8_t* message, size_t message_len,
+                    const uint8_t* event_id, size_t event_id_len, tenzro::tee::MpcSigningEvent& e) {
+  if (group_public_key == nullptr) return Arg("group_public_key", "is NULL");
+  TEE_TRY(CheckBytes("message", message, message_len));
+  if (event_id == nullptr || event_id_len == 0 ||
+      event_id_len > tenzro::tee::kMaxSigningEventIdBytes) {
+    return Arg("event_id", "must be 1..255 bytes");
+  }
+  e.group_public_key = Copy<32>(group_public_key);
+  e.message = View(message, message_len);
+  e.event_id = ByteView(event_id, event_id_len);
+  return Status::Ok();
+}
+
+int32_t MpcSigningReportData(const tee_handle* h, const uint8_t* group_public_key,
+                             const uint8_t* message, size_t message_len, const uint8_t* event_id,
+                             size_t event_id_len, uint8_t* report_data) {
+  return Guard(h, [&]() -> Status {
+    if (report_data == nullptr) return Arg("report_data", "is NULL");
+    tenzro::tee::MpcSigningEvent e;
+    TEE_TRY(SigningEvent(group_public_key, message, message_len, event_id, event_id_len, e));
+    const auto b = tenzro::tee::ComputeMpcBinding(e);
+    if (!b) return Arg("event_id", "must be 1..255 bytes");
+    std::memcpy(report_data, b->data(), b->size());
+    return Status::Ok();
+  });
+}
+
+int32_t MpcCheckSigningBinding(const tee_handle* h, const uint8_t* report_data,
+                               const uint8_t* group_public_key, const uint8_t* message,
+                               size_t message_len, const uint8_t* event_id, size_t event_id_len) {
+  return Guard(h, [&]() -> Status {
+    if (report_data == nullptr) return Arg("report_data", "is NULL");
+    tenzro::tee::MpcSigningEvent e;
+    TEE_TRY(SigningEvent(group_public_key, message, message_len, event_id, event_id_len, e));
+    if (!tenzro::tee::CheckMpcBinding(ByteView(report_data, 64), e)) {
+      return Status(ErrorCode::kAuthentication, "report data does not commit to this event");
+    }
+    return Status::Ok();
+  });
+}
+
 constexpr tee_api kApi = {
     TEE_ABI_VERSION,
     static_cast<uint32_t>(sizeof(tee_api)),
@@ -535,6 +756,17 @@ constexpr tee_api kApi = {
     // issue 12
     &Detect,
     &GenerateEvidence,
+    // issue 14
+    &EnclaveEncrypt,
+    &EnclaveDecrypt,
+    &EnclaveRecipientPublicKey,
+    &EnclaveDeliverRootKey,
+    &MpcGenerateShares,
+    &MpcCommit,
+    &MpcSignWithShare,
+    &MpcAggregate,
+    &MpcSigningReportData,
+    &MpcCheckSigningBinding,
 };
 
 }  // namespace
@@ -590,6 +822,8 @@ __attribute__((visibility("default"))) const char* tee_status_str(int32_t status
       return "TEE_ERR_COLLATERAL";
     case TEE_ERR_INTERNAL:
       return "TEE_ERR_INTERNAL";
+    case TEE_ERR_AUTHENTICATION:
+      return "TEE_ERR_AUTHENTICATION";
     default:
       return "TEE_ERR_UNKNOWN";
   }

@@ -67,6 +67,7 @@ extern "C" {
 #define TEE_ERR_ABI_VERSION 13        /* host ABI version 0 (see tee_negotiate) */
 #define TEE_ERR_COLLATERAL 14         /* collateral rejected (not genuine, stale) */
 #define TEE_ERR_INTERNAL 15           /* library, memory or unexpected failure */
+#define TEE_ERR_AUTHENTICATION 16     /* ciphertext or FROST share fails authentication */
 
 /* ---- limits --------------------------------------------------------------- */
 /* Most registrations one register_batch call takes. */
@@ -317,6 +318,73 @@ typedef struct tee_api {
   int32_t (*generate_evidence)(tee_handle* h, int32_t tee_type, const uint8_t validator_id[32],
                                const uint8_t challenge[32], uint64_t issued_at, uint8_t** out,
                                size_t* out_len);
+
+  /* ---- issue 14: enclave crypto and MPC key shares (ABI version 2) -------
+   * None of these is a consensus input. The key source is [tee.enclave]
+   * key_source; with none, encrypt fails with TEE_ERR_UNSUPPORTED "no
+   * hardware key source for <vendor>". Wire formats: attestation/
+   * enclave_crypto/enclave_crypto.h and attestation/mpc/frost.h (README). */
+
+  /* AES-256-GCM under HKDF-SHA256(root key, salt = key_id, info = vendor
+   * tag). key_id: 1..255 bytes. *out (header(1) || nonce(12) || ciphertext
+   * || tag(16)) freed with free(). */
+  int32_t (*enclave_encrypt)(tee_handle* h, const uint8_t* key_id, size_t key_id_len,
+                             const uint8_t* plaintext, size_t plaintext_len, uint8_t** out,
+                             size_t* out_len);
+  /* Tampered, truncated or another key id: TEE_ERR_AUTHENTICATION (or
+   * TEE_ERR_INVALID_ARGUMENT when too short); a simulation ciphertext on a
+   * node without the simulation source: TEE_ERR_SIMULATION_DISABLED. *out
+   * is NULL on any failure; the host wipes and frees the plaintext. */
+  int32_t (*enclave_decrypt)(tee_handle* h, const uint8_t* key_id, size_t key_id_len,
+                             const uint8_t* sealed, size_t sealed_len, uint8_t** out,
+                             size_t* out_len);
+  /* key_source = "recipient": the DER SubjectPublicKeyInfo of the plugin's
+   * ephemeral RSA-2048 key (for the attestation document / KMS Recipient),
+   * and the delivery of the 32-byte root key as a CMS EnvelopedData
+   * (RSAES-OAEP) for it (KMS CiphertextForRecipient). Other sources:
+   * TEE_ERR_UNSUPPORTED. */
+  int32_t (*enclave_recipient_public_key)(tee_handle* h, uint8_t** out, size_t* out_len);
+  int32_t (*enclave_deliver_root_key)(tee_handle* h, const uint8_t* cms_der, size_t cms_len);
+
+  /* FROST(Ed25519, SHA-512), RFC 9591. generate: trusted-dealer shares,
+   * 2 <= threshold <= total <= 255, sealed in the mpc_shares column family;
+   * group_public_key receives the group's Ed25519 public key. */
+  int32_t (*mpc_generate_shares)(tee_handle* h, uint16_t threshold, uint16_t total,
+                                 uint8_t group_public_key[32]);
+  /* Round one for participant's share: commitment = id u16 LE || hiding(32)
+   * || binding(32). The nonces stay in the plugin's memory, single use. */
+  int32_t (*mpc_commit)(tee_handle* h, const uint8_t group_public_key[32], uint16_t participant,
+                        uint8_t commitment[66]);
+  /* Round two: commitment_list = count u8 || count * 66-byte commitments,
+   * ascending ids, containing this share's outstanding commitment and at
+   * least threshold entries. signature_share = id u16 LE || z(32).
+   * A used or unknown commitment: TEE_ERR_NOT_FOUND. */
+  int32_t (*mpc_sign_with_share)(tee_handle* h, const uint8_t group_public_key[32],
+                                 uint16_t participant, const uint8_t* message, size_t message_len,
+                                 const uint8_t* commitment_list, size_t commitment_list_len,
+                                 uint8_t signature_share[34]);
+  /* Verifies every share (shares = count u8 || count * 34 bytes) and writes
+   * the 64-byte Ed25519 signature. When a share fails: TEE_ERR_AUTHENTICATION,
+   * bad_participants[0..*bad_count) names each failing participant
+   * (bad_participants holds 255 bytes; both may be NULL). */
+  int32_t (*mpc_aggregate)(tee_handle* h, const uint8_t group_public_key[32],
+                           const uint8_t* message, size_t message_len,
+                           const uint8_t* commitment_list, size_t commitment_list_len,
+                           const uint8_t* shares, size_t shares_len, uint8_t signature[64],
+                           uint8_t* bad_participants, size_t* bad_count);
+  /* Attested signing events (DESIGN 4): report_data = SHA-512("tenzro-tee-
+   * mpc-v1" || group_public_key || SHA-512(message) || event_id), event_id
+   * 1..255 bytes, for the evidence the node generates; check: TEE_OK when
+   * report_data (from evidence whose verdict is valid) commits to the event,
+   * TEE_ERR_AUTHENTICATION otherwise. h may be NULL for both. */
+  int32_t (*mpc_signing_report_data)(const tee_handle* h, const uint8_t group_public_key[32],
+                                     const uint8_t* message, size_t message_len,
+                                     const uint8_t* event_id, size_t event_id_len,
+                                     uint8_t report_data[64]);
+  int32_t (*mpc_check_signing_binding)(const tee_handle* h, const uint8_t report_data[64],
+                                       const uint8_t group_public_key[32], const uint8_t* message,
+                                       size_t message_len, const uint8_t* event_id,
+                                       size_t event_id_len);
 } tee_api;
 
 /* Returns the plugin's function table in *out for a host built for

@@ -36,6 +36,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "collateral";
     case ErrorCode::kInternal:
       return "internal";
+    case ErrorCode::kAuthentication:
+      return "authentication";
   }
   return "unknown";
 }

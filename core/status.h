@@ -29,6 +29,9 @@ enum class ErrorCode : int32_t {
   kAbiVersion = 13,
   kCollateral = 14,
   kInternal = 15,
+  // Issue 14: a ciphertext, sealed share or FROST signature share that fails
+  // its authentication check (tampered, wrong key, wrong key id).
+  kAuthentication = 16,
 };
 
 const char* ErrorCodeName(ErrorCode code);

@@ -185,7 +185,7 @@ Status ParseTee(const toml::table& t, std::string_view origin, Config& c) {
       t, origin, prefix,
       {"db_path", "rocksdb_memory_mb", "log_level", "snapshot_retention", "migrate_params",
        "verify_max_collateral_blobs", "verify_max_collateral_bytes", "consensus", "pcs_url",
-       "kds_url", "fetch_ca_bundle", "fetch_timeout_ms", "fetch_interval_secs"}));
+       "kds_url", "fetch_ca_bundle", "fetch_timeout_ms", "fetch_interval_secs", "enclave"}));
   TEE_TRY(ReadString(t, origin, prefix, "db_path", c.db_path));
   TEE_TRY(ReadU64(t, origin, prefix, "rocksdb_memory_mb", 8, 65536, c.rocksdb_memory_mb));
   TEE_TRY(ReadString(t, origin, prefix, "log_level", c.log_level));
@@ -215,6 +215,11 @@ Status ParseTee(const toml::table& t, std::string_view origin, Config& c) {
   if (const toml::table* cons = SubTable(t, "consensus", origin, prefix + "consensus", st)) {
     c.consensus_defaults = false;
     TEE_TRY(ParseConsensus(*cons, origin, c));
+  }
+  TEE_TRY(st);
+  // Issue 14: after [tee.consensus], whose simulation switch it needs.
+  if (const toml::table* enc = SubTable(t, "enclave", origin, prefix + "enclave", st)) {
+    TEE_TRY(ParseEnclave(*enc, origin, c));
   }
   return st;
 }

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "attestation/tee_type.h"
 #include "core/status.h"
 #include "plugin/chain_params.h"
 
@@ -43,6 +44,17 @@ struct Config : ChainParams {
   std::string fetch_ca_bundle;  // PEM CA file; empty: the system's trust store
   uint64_t fetch_timeout_ms = 10000;    // per network step
   uint64_t fetch_interval_secs = 3600;  // periodic refresh of fetched documents
+
+  // [tee.enclave] (issue 14, node-local, never a consensus input): where
+  // enclave_crypto's root key comes from. key_source: "none" (default:
+  // encrypt fails "no hardware key source for <vendor>"), "sev-snp"
+  // (SNP_GET_DERIVED_KEY; vendor must be snp), "recipient" (a root key the
+  // host delivers as a CMS envelope for the plugin's ephemeral RSA key: the
+  // Nitro KMS CiphertextForRecipient flow, or TDX / NVIDIA after remote
+  // attestation), "simulation" (UUID-derived; needs [tee.consensus]
+  // simulation = true). vendor: tdx | snp | nitro | nvidia.
+  std::string enclave_key_source = "none";
+  TeeType enclave_vendor = TeeType::IntelTdx;
 
   // True when the file had no [tee.consensus] table: built-in defaults.
   bool consensus_defaults = true;

@@ -39,6 +39,9 @@ Status ParseSnpPolicy(const toml::table& t, std::string_view origin, snp::Policy
 Status ParseNitroPolicy(const toml::table& t, std::string_view origin, nitro::Policy& out);
 // [tee.consensus.nvidia] (plugin/config_nvidia.cpp).
 Status ParseNvidiaPolicy(const toml::table& t, std::string_view origin, nvidia::Policy& out);
+// [tee.enclave] (plugin/config_enclave.cpp); after [tee.consensus], whose
+// simulation switch it checks.
+Status ParseEnclave(const toml::table& t, std::string_view origin, Config& out);
 // Canonical key=value entries ("tdx.<key>", "snp.<key>") for params_hash.
 void CanonicalTdxPolicy(const tdx::Policy& p, std::map<std::string, std::string>& kv);
 void CanonicalSnpPolicy(const snp::Policy& p, std::map<std::string, std::string>& kv);

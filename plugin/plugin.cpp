@@ -106,6 +106,14 @@ Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
     TEE_TRY(p->registry_->SetParamsHash(p->params_hash_));
   }
 
+  // Issue 14: enclave crypto and MPC key shares (not consensus).
+  TEE_ASSIGN_OR_RETURN(p->enclave_, EnclaveServices::Open(p->config_, p->registry_->store()));
+  if (p->config_.enclave_key_source == "simulation") {
+    p->logger_->warn(
+        "[tee.enclave] key_source = \"simulation\": enclave keys derive from key ids and are "
+        "NOT secret (devnet only)");
+  }
+
   p->verifier_ = BuildVerifier(p->config_);
   p->standalone_verifier_ = BuildVerifier(p->config_);
   const ChainParams& chain = p->config_.chain();

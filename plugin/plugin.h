@@ -18,6 +18,7 @@
 #include "consensus_hooks/hooks.h"
 #include "fetch/service.h"
 #include "plugin/config.h"
+#include "plugin/enclave.h"
 
 namespace tenzro::tee::plugin {
 
@@ -48,6 +49,8 @@ class Plugin final : public consensus::EventSink, public fetch::FetchSink {
                  uint64_t now) override;
   // Null when no fetcher is configured.
   fetch::FetchService* fetchers() { return fetch_.get(); }
+  // Issue 14: enclave_crypto and MPC key shares (never null after Open).
+  EnclaveServices& enclave() { return *enclave_; }
 
  private:
   Plugin() = default;
@@ -64,6 +67,8 @@ class Plugin final : public consensus::EventSink, public fetch::FetchSink {
   // reach a consensus decision (DESIGN §2).
   std::unique_ptr<AttestationVerifier> standalone_verifier_;
   std::unique_ptr<consensus::ConsensusHooks> hooks_;
+  // Issue 14; uses the registry's database (mpc_shares), so declared after it.
+  std::unique_ptr<EnclaveServices> enclave_;
   // Uses standalone_verifier_, hooks_ and the callbacks: shut down first.
   std::unique_ptr<fetch::FetchService> fetch_;
 };

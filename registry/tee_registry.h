@@ -98,6 +98,9 @@ class TeeRegistry {
     return claims_.DecodeInto(handle, out);
   }
   const ClaimStore& claim_store() const { return claims_; }
+  // The database, for the plugin's non-consensus column families (issue 14:
+  // mpc_shares); the registry never reads them.
+  storage::KvStore& store() { return *store_; }
   std::shared_ptr<const CollateralSet> collateral() const { return collateral_; }
   std::optional<uint64_t> last_epoch() const { return last_epoch_; }
   std::optional<Hash32> params_hash() const { return params_hash_; }

@@ -1,8 +1,8 @@
 // KvStore: the storage seam under the registry.
 //
 // Column families (DESIGN §6, issue 2): validators, evidence (by hash),
-// collateral, epochs, metadata. Every write is one atomic, synced batch; a
-// failed Write changes nothing. RocksDB's Status never leaves storage/.
+// collateral, epochs, metadata; mpc_shares (issue 14, never read by consensus). Every write is one
+// atomic, synced batch; a failed Write changes nothing. RocksDB's Status never leaves storage/.
 // Thread-safety: Get/ForEach may run concurrently with each other and with
 // Write; callers serialise their read-modify-write sequences.
 #pragma once
@@ -19,8 +19,15 @@
 
 namespace tenzro::tee::storage {
 
-enum class Cf : uint8_t { kValidators = 0, kEvidence, kCollateral, kEpochs, kMetadata };
-inline constexpr size_t kCfCount = 5;
+enum class Cf : uint8_t {
+  kValidators = 0,
+  kEvidence,
+  kCollateral,
+  kEpochs,
+  kMetadata,
+  kMpcShares,  // issue 14: FROST key shares sealed with enclave_crypto
+};
+inline constexpr size_t kCfCount = 6;
 const char* CfName(Cf cf);
 
 // The operations of one atomic write. Keys and values are kept in one flat

@@ -17,7 +17,7 @@ namespace tenzro::tee::storage {
 namespace {
 
 constexpr std::array<const char*, kCfCount> kCfNames = {"validators", "evidence", "collateral",
-                                                        "epochs", "metadata"};
+                                                        "epochs",     "metadata", "mpc_shares"};
 
 rocksdb::Slice ToSlice(ByteView v) { return {reinterpret_cast<const char*>(v.data()), v.size()}; }
 ByteView FromSlice(const rocksdb::Slice& s) {

@@ -561,15 +561,16 @@ int main(int argc, char** argv) {
                                         "TEE_ERR_PARAMS_MISMATCH",
                                         "TEE_ERR_ABI_VERSION",
                                         "TEE_ERR_COLLATERAL",
-                                        "TEE_ERR_INTERNAL"};
+                                        "TEE_ERR_INTERNAL",
+                                        "TEE_ERR_AUTHENTICATION"};
     int32_t c;
     CHECK(status_str(TEE_OK) != NULL && strcmp(status_str(TEE_OK), "TEE_OK") == 0);
-    for (c = 0; c <= TEE_ERR_INTERNAL; ++c) {
+    for (c = 0; c <= TEE_ERR_AUTHENTICATION; ++c) {
       const char* s = status_str(c);
       CHECK(s != NULL && strcmp(s, names[c]) == 0);
     }
-    CHECK(status_str(TEE_ERR_INTERNAL + 1) != NULL &&
-          strcmp(status_str(TEE_ERR_INTERNAL + 1), "TEE_ERR_UNKNOWN") == 0);
+    CHECK(status_str(TEE_ERR_AUTHENTICATION + 1) != NULL &&
+          strcmp(status_str(TEE_ERR_AUTHENTICATION + 1), "TEE_ERR_UNKNOWN") == 0);
     CHECK(status_str(9999) != NULL && strcmp(status_str(9999), "TEE_ERR_UNKNOWN") == 0);
     CHECK(status_str(-1) != NULL && strcmp(status_str(-1), "TEE_ERR_UNKNOWN") == 0);
   }

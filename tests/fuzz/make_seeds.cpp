@@ -4,6 +4,8 @@
 #include <fstream>
 #include <string>
 
+#include "attestation/enclave_crypto/enclave_crypto.h"
+#include "attestation/mpc/frost.h"
 #include "attestation/sim/simulator.h"
 #include "consensus_hooks/snapshot.h"
 #include "crypto/hash.h"
@@ -68,5 +70,38 @@ int main(int argc, char** argv) {
              "max_age_secs = \"0x100\"\n[tee.consensus.simulated]\nmeasurements = [\"" +
              std::string(96, 'a') + "\"]\n"));
   Write(out / "config", "bad", Text("[tee]\nbogus = [1, {a = 2}]\n"));
+
+  // Issue 14: enclave ciphertexts (key id length, key id, ciphertext) and
+  // FROST messages (selector byte, message).
+  enclave_crypto::EnclaveCrypto ec(
+      enclave_crypto::SimulationKeySource::Create(TeeType::AmdSevSnp, true).value());
+  for (const char* kid : {"wallet-share-1", "k"}) {
+    Bytes seed = {static_cast<uint8_t>(std::string(kid).size())};
+    PutBytes(seed, ByteView(reinterpret_cast<const uint8_t*>(kid), std::string(kid).size()));
+    PutBytes(seed, AsView(ec.Encrypt(kid, Text("MPC key share for wallet")).value()));
+    Write(out / "enclave_decrypt", kid, seed);
+  }
+  namespace frost = mpc::frost;
+  auto keys = frost::TrustedDealerKeygen(2, 3).value();
+  std::vector<frost::Commitment> commitments;
+  std::vector<frost::Nonces> nonces;
+  for (int i = 0; i < 2; ++i) {
+    auto [n, c] = frost::Commit(keys.shares[static_cast<size_t>(i)]).value();
+    commitments.push_back(c);
+    nonces.push_back(std::move(n));
+  }
+  std::vector<frost::SignatureShare> zs;
+  for (size_t i = 0; i < 2; ++i) {
+    zs.push_back(
+        frost::Sign(keys.shares[i], keys.group_public_key, nonces[i], Text("m"), commitments)
+            .value());
+  }
+  Bytes one = {0}, many = {1}, shares = {2};
+  PutBytes(one, AsView(frost::EncodeCommitment(commitments[0])));
+  PutBytes(many, AsView(frost::EncodeCommitmentList(commitments)));
+  PutBytes(shares, AsView(frost::EncodeSignatureShares(zs)));
+  Write(out / "frost_messages", "commitment", one);
+  Write(out / "frost_messages", "commitment_list", many);
+  Write(out / "frost_messages", "signature_shares", shares);
   return 0;
 }

@@ -32,6 +32,7 @@
 #include "plugin/config.h"
 #include "plugin/wiring.h"
 #include "tools/cli/cli.h"
+#include "tools/cli/cmd_enclave.h"
 
 namespace {
 using namespace tenzro::tee;
@@ -170,6 +171,7 @@ int main(int argc, char** argv) {
     const std::vector<cli::Command> commands = {cli::AddDetectCommand(app),
                                                 cli::AddAttestCommand(app),
                                                 cli::AddProviderRegisterCommand(app)};
+    auto enclave_cmds = cli::RegisterEnclaveCommands(app);  // issue 14
 
     try {
       app.parse(argc, argv);
@@ -183,6 +185,7 @@ int main(int argc, char** argv) {
     for (const auto& c : commands) {
       if (*c.sub) return c.run();
     }
+    if (auto rc = enclave_cmds->Run()) return *rc;
     if (*verify) {
       if (*issued_opt) va.issued_at = issued_at;
       return RunVerify(va);
