@@ -68,4 +68,19 @@ bool ConstantTimeEqual(ByteView a, ByteView b) {
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::optional<Bytes> FromBase64(std::string_view text) {
+  Bytes out(text.size() / 4 * 3 + 3);
+  for (int variant : {sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING}) {
+    size_t len = 0;
+    const char* end = nullptr;
+    if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end,
+                          variant) == 0 &&
+        end == text.data() + text.size()) {
+      out.resize(len);
+      return out;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace tenzro::tee::crypto

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string_view>
 
 #include "core/bytes.h"
@@ -53,5 +54,9 @@ class Ed25519KeyPair {
 
 // Constant-time equality for digests and secrets.
 bool ConstantTimeEqual(ByteView a, ByteView b);
+
+// RFC 4648 base64, standard alphabet, with or without '=' padding (libsodium);
+// nullopt on any other character, bad padding or non-zero trailing bits.
+std::optional<Bytes> FromBase64(std::string_view text);
 
 }  // namespace tenzro::tee::crypto

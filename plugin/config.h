@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "http/http_config.h"
 #include "plugin/chain_params.h"
 
 namespace tenzro::tee::plugin {
@@ -43,6 +44,9 @@ struct Config : ChainParams {
   std::string fetch_ca_bundle;  // PEM CA file; empty: the system's trust store
   uint64_t fetch_timeout_ms = 10000;    // per network step
   uint64_t fetch_interval_secs = 3600;  // periodic refresh of fetched documents
+
+  // [tee.http]: the operators' HTTP API, off unless listen is set (issue 13).
+  http::HttpConfig http;
 
   // True when the file had no [tee.consensus] table: built-in defaults.
   bool consensus_defaults = true;

@@ -35,6 +35,8 @@ const toml::table* SubTable(const toml::table& t, const char* key, std::string_v
 // plugin/config_snp.cpp).
 Status ParseTdxPolicy(const toml::table& t, std::string_view origin, tdx::Policy& out);
 Status ParseSnpPolicy(const toml::table& t, std::string_view origin, snp::Policy& out);
+// [tee.http] (plugin/config_http.cpp; issue 13). Node-local, never hashed.
+Status ParseHttp(const toml::table& t, std::string_view origin, http::HttpConfig& out);
 // Canonical key=value entries ("tdx.<key>", "snp.<key>") for params_hash.
 void CanonicalTdxPolicy(const tdx::Policy& p, std::map<std::string, std::string>& kv);
 void CanonicalSnpPolicy(const snp::Policy& p, std::map<std::string, std::string>& kv);

@@ -136,10 +136,30 @@ Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
                                               [hooks] { return hooks->AdmittedCollateral(); }));
     p->fetch_->RequestGlobal();
   }
+
+  // The HTTP API last: its threads call the hooks and the standalone path.
+  if (p->config_.http.enabled()) {
+    http::ApiOptions ao;
+    ao.limits.max_evidence_bytes = chain.max_evidence_bytes;
+    ao.limits.max_collateral_blobs = p->config_.verify_max_collateral_blobs;
+    ao.limits.max_collateral_bytes = p->config_.verify_max_collateral_bytes;
+    ao.bearer_token = p->config_.http.bearer_token;
+    ao.default_time = http::DefaultTime::kLatestEpoch;
+    const Plugin* self = p.get();
+    p->http_api_ = std::make_unique<http::Api>(
+        *p->hooks_, [self](StandaloneRequest req) { return self->Verify(std::move(req)); },
+        std::move(ao));
+    TEE_ASSIGN_OR_RETURN(p->http_, http::Server::Start(p->config_.http, *p->http_api_));
+    p->logger_->info("HTTP API on {} (port {})", p->config_.http.listen, p->http_->port());
+  }
   return p;
 }
 
 Plugin::~Plugin() {
+  // The HTTP API's threads call into everything below: join them first.
+  if (http_) http_->Stop();
+  http_.reset();
+  http_api_.reset();
   // The fetchers call into the hooks and the host: cancel and join them
   // first. Hooks reference the registry and verifier: tear down in reverse.
   if (fetch_) fetch_->Shutdown();
