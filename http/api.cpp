@@ -159,8 +159,8 @@ json IndexedJson(const registry::IndexedValidator& v) {
 
 }  // namespace
 
-Api::Api(const consensus::ConsensusHooks& hooks, VerifyFn verify, ApiOptions options)
-    : hooks_(hooks), verify_(std::move(verify)), options_(std::move(options)) {}
+Api::Api(HooksSource hooks, VerifyFn verify, ApiOptions options)
+    : hooks_(std::move(hooks)), verify_(std::move(verify)), options_(std::move(options)) {}
 
 const std::vector<Api::Route>& Api::Table() {
   static const std::vector<Route> kRoutes = {
@@ -381,8 +381,9 @@ Response Api::Verify(const Request& req) const {
   } else {
     std::optional<uint64_t> epoch_time;
     if (options_.default_time == DefaultTime::kLatestEpoch) {
-      if (auto last = hooks_.last_epoch()) {
-        auto report = hooks_.Report(*last);
+      const auto hooks = hooks_();
+      if (auto last = hooks->last_epoch()) {
+        auto report = hooks->Report(*last);
         if (!report.ok()) return FromStatus(report.status());
         epoch_time = report->epoch_time;
       }
@@ -434,7 +435,7 @@ Response Api::ListValidators(const Match& m) const {
     q.after = FromHexFixed<32>(it->second);
     if (!q.after) return BadRequest("invalid_argument", "cursor must be 64 hex digits");
   }
-  const consensus::ValidatorPage page = hooks_.ListValidators(q);
+  const consensus::ValidatorPage page = hooks_()->ListValidators(q);
   json list = json::array();
   for (const auto& v : page.validators) list.push_back(IndexedJson(v));
   return Json(200, {{"validators", list},
@@ -444,7 +445,7 @@ Response Api::ListValidators(const Match& m) const {
 Response Api::GetValidator(const Match& m) const {
   auto id = FromHexFixed<32>(m.params[0]);
   if (!id) return BadRequest("invalid_argument", "validator id must be 64 hex digits");
-  auto rec = hooks_.GetRecord(*id);
+  auto rec = hooks_()->GetRecord(*id);
   if (!rec.ok()) return FromStatus(rec.status());
   const registry::ValidatorRecord& r = *rec;
   json claims = json::object();
@@ -469,7 +470,7 @@ Response Api::GetValidator(const Match& m) const {
 Response Api::GetEpoch(const Match& m) const {
   auto epoch = ParseU64(m.params[0]);
   if (!epoch) return BadRequest("invalid_argument", "epoch must be an unsigned integer");
-  auto r = hooks_.Report(*epoch);
+  auto r = hooks_()->Report(*epoch);
   if (!r.ok()) return FromStatus(r.status());
   return Json(200, {{"epoch", r->epoch},
                     {"epoch_time", r->epoch_time},
@@ -502,7 +503,7 @@ Response Api::GetSchedule(const Match& m) const {
   }
   if (from > UINT64_MAX - (count - 1))
     return BadRequest("invalid_argument", "slot range passes 2^64");
-  auto view = hooks_.Epoch(*epoch);
+  auto view = hooks_()->Epoch(*epoch);
   if (!view.ok()) return FromStatus(view.status());
   auto table = (*view)->Table();
   if (!table.ok()) return FromStatus(table.status());

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,9 @@ enum class DefaultTime {
 };
 
 using VerifyFn = std::function<Result<Verdict>(StandaloneRequest)>;
+// The hooks to read: fixed for a plugin, the latest reload for `serve`. Each
+// request reads through one returned pointer, so it sees one generation.
+using HooksSource = std::function<std::shared_ptr<const consensus::ConsensusHooks>()>;
 using ClockFn = std::function<uint64_t()>;  // unix seconds
 
 struct ApiOptions {
@@ -63,8 +67,8 @@ struct RouteInfo {
 
 class Api final : public Handler {
  public:
-  // REQUIRES: hooks outlive the Api. `verify` runs the non-consensus path.
-  Api(const consensus::ConsensusHooks& hooks, VerifyFn verify, ApiOptions options);
+  // `verify` runs the non-consensus path; `hooks` never returns null.
+  Api(HooksSource hooks, VerifyFn verify, ApiOptions options);
 
   bool Blocking(const Request& req) const override;
   Response Handle(const Request& req) const override;
@@ -84,7 +88,7 @@ class Api final : public Handler {
   static const std::vector<Route>& Table();
   bool Authorized(const Request& req) const;
 
-  const consensus::ConsensusHooks& hooks_;
+  HooksSource hooks_;
   VerifyFn verify_;
   ApiOptions options_;
 };

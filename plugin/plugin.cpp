@@ -10,6 +10,7 @@
 
 #include "attestation/sim/simulator.h"
 #include "crypto/hash.h"
+#include "plugin/serve.h"
 #include "plugin/version.h"
 #include "plugin/wiring.h"
 #include "storage/kv_store.h"
@@ -139,16 +140,14 @@ Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
 
   // The HTTP API last: its threads call the hooks and the standalone path.
   if (p->config_.http.enabled()) {
-    http::ApiOptions ao;
-    ao.limits.max_evidence_bytes = chain.max_evidence_bytes;
-    ao.limits.max_collateral_blobs = p->config_.verify_max_collateral_blobs;
-    ao.limits.max_collateral_bytes = p->config_.verify_max_collateral_bytes;
-    ao.bearer_token = p->config_.http.bearer_token;
-    ao.default_time = http::DefaultTime::kLatestEpoch;
     const Plugin* self = p.get();
+    // Not owning: the hooks outlive the server, which is stopped first.
+    std::shared_ptr<const consensus::ConsensusHooks> hooks(std::shared_ptr<void>(),
+                                                           p->hooks_.get());
     p->http_api_ = std::make_unique<http::Api>(
-        *p->hooks_, [self](StandaloneRequest req) { return self->Verify(std::move(req)); },
-        std::move(ao));
+        [hooks] { return hooks; },
+        [self](StandaloneRequest req) { return self->Verify(std::move(req)); },
+        HttpApiOptions(p->config_, http::DefaultTime::kLatestEpoch));
     TEE_ASSIGN_OR_RETURN(p->http_, http::Server::Start(p->config_.http, *p->http_api_));
     p->logger_->info("HTTP API on {} (port {})", p->config_.http.listen, p->http_->port());
   }

@@ -27,6 +27,7 @@
 #include "crypto/hash.h"
 #include "plugin/config.h"
 #include "plugin/wiring.h"
+#include "tools/cli/cmd_serve.h"
 
 namespace {
 using namespace tenzro::tee;
@@ -230,6 +231,8 @@ int main(int argc, char** argv) {
     revoke->add_option("--measurement", r_measurements, "revoked measurement, hex");
     revoke->add_option("--out", r_out)->required();
 
+    auto serve = cli::RegisterServe(app);
+
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -239,6 +242,7 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
 
+    if (*serve->sub) return serve->Run();
     if (*verify) {
       if (*issued_opt) va.issued_at = issued_at;
       return RunVerify(va);
