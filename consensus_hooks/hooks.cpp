@@ -495,6 +495,17 @@ ValidatorPage ConsensusHooks::ListValidators(const ValidatorQuery& q) const {
   return page;
 }
 
+std::vector<uint64_t> ConsensusHooks::AttestedByType() const {
+  std::vector<uint64_t> out(static_cast<size_t>(kTeeTypeCount), 0);
+  std::shared_lock lock(mu_);
+  registry_.index().ForEach([&](const registry::CoreBucket&, size_t,
+                                const registry::StateEntry& st) {
+    if (st.status == static_cast<uint8_t>(ValidatorStatus::kAttested) && st.tee_type < out.size())
+      ++out[st.tee_type];
+  });
+  return out;
+}
+
 Result<EpochReport> ConsensusHooks::Report(uint64_t epoch) const {
   std::optional<Bytes> blob;
   {

@@ -125,6 +125,8 @@ class ConsensusHooks {
   // Read-only views for operators (not consensus; issue 13). Both read
   // committed state only: the index changes after the store acknowledged.
   ValidatorPage ListValidators(const ValidatorQuery& q) const;
+  // Committed attested validators by TeeType value (size kTeeTypeCount).
+  std::vector<uint64_t> AttestedByType() const;
   // The stored report of epoch E; kNoSnapshot when E never started.
   Result<EpochReport> Report(uint64_t epoch) const;
 

@@ -175,6 +175,7 @@ const std::vector<Api::Route>& Api::Table() {
       {"GET", "/api/epochs/{epoch}", true, false, {}, &Api::GetEpoch},
       {"GET", "/api/epochs/{epoch}/schedule", true, false, {"from", "count"}, &Api::GetSchedule},
       {"GET", "/api/openapi.json", false, true, {}, &Api::OpenApi},
+      {"GET", "/metrics", true, false, {}, &Api::MetricsText},
       {"GET", "/healthz", false, true, {}, &Api::Health},
   };
   return kRoutes;
@@ -285,6 +286,18 @@ Response Api::Handle(const Request& req) const {
 }
 
 Response Api::Health(const Match&) const { return Json(200, {{"status", "ok"}}); }
+
+Response Api::MetricsText(const Match&) const {
+  Response r;
+  r.content_type = "text/plain; version=0.0.4";
+  r.body = metrics_.Render([&](ScrapeValues& v) {
+    if (options_.scrape) options_.scrape(v);
+    const std::vector<uint64_t> attested = hooks_()->AttestedByType();
+    for (size_t t = 0; t < attested.size() && t < std::size(v.attested); ++t)
+      v.attested[t] = attested[t];
+  });
+  return r;
+}
 
 Response Api::OpenApi(const Match&) const {
   Response r;
@@ -402,11 +415,16 @@ Response Api::Verify(const Request& req) const {
     }
   }
 
+  const uint64_t at = sreq.now;
+  const auto started = std::chrono::steady_clock::now();
   auto verdict = verify_(std::move(sreq));
+  metrics_.ObserveVerify(
+      *type, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+      verdict.ok() ? &*verdict : nullptr);
   if (!verdict.ok()) return FromStatus(verdict.status());
   json out = VerdictToJson(*verdict);
   out["provider"] = std::string(TeeTypeName(*type));
-  out["at"] = sreq.now;
+  out["at"] = at;
   out["at_source"] = at_source;
   return Json(200, out);
 }

@@ -9,6 +9,7 @@
 //   GET  /api/epochs/{epoch}
 //   GET  /api/epochs/{epoch}/schedule          ?from=&count=
 //   GET  /api/openapi.json                     the committed OpenAPI 3 document
+//   GET  /metrics                              Prometheus text format (http/metrics.h)
 //   GET  /healthz                              answered on the I/O thread, no lock
 //
 // Every answer is JSON; errors are {"error": code, "message": text} with a
@@ -24,6 +25,7 @@
 
 #include "attestation/standalone.h"
 #include "consensus_hooks/hooks.h"
+#include "http/metrics.h"
 #include "http/server.h"
 
 namespace tenzro::tee::http {
@@ -56,6 +58,9 @@ struct ApiOptions {
   std::string bearer_token;  // empty: no authentication
   DefaultTime default_time = DefaultTime::kLatestEpoch;
   ClockFn wall_clock;  // null: the system clock
+  // Fills the values GET /metrics reads at scrape time from their owners
+  // (fetchers, server); the API adds attested validators by type itself.
+  std::function<void(ScrapeValues&)> scrape;
 };
 
 // A route as the OpenAPI document names it ("/api/epochs/{epoch}").
@@ -85,12 +90,14 @@ class Api final : public Handler {
   Response GetSchedule(const Match& m) const;
   Response Health(const Match& m) const;
   Response OpenApi(const Match& m) const;
+  Response MetricsText(const Match& m) const;
   static const std::vector<Route>& Table();
   bool Authorized(const Request& req) const;
 
   HooksSource hooks_;
   VerifyFn verify_;
   ApiOptions options_;
+  mutable Metrics metrics_;
 };
 
 // The committed OpenAPI 3 document (http/openapi.json), embedded at build time.
