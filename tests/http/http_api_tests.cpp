@@ -588,20 +588,26 @@ BOOST_AUTO_TEST_CASE(bad_requests_are_400_and_change_nothing) {
 BOOST_AUTO_TEST_CASE(ten_megabyte_body_is_413) {
   Node node;
   const std::string before = node.State();
-  net::io_context ioc;
-  tcp::socket s = Connect(ioc, node.port);
-  const std::string body(10u << 20, 'a');
-  const std::string head =
-      "POST /api/verify/tee-attestation HTTP/1.1\r\nHost: x\r\n"
-      "Content-Type: application/json\r\nContent-Length: " +
-      std::to_string(body.size()) + "\r\n\r\n";
-  net::write(s, net::buffer(head));
-  boost::system::error_code ec;
-  net::write(s, net::buffer(body), ec);  // the server drains what it refused
-  std::string got;
-  BOOST_TEST(ReadsUntilClosed(s, &got));
-  BOOST_TEST(got.rfind("HTTP/1.1 413", 0) == 0, got.substr(0, 40));
-  BOOST_TEST(got.find("payload_too_large") != std::string::npos);
+  // 10 MB as the issue asks, and 2 MiB: over the configured 1 MiB but under
+  // Beast's own 8 MB default, so the configured limit is the one enforced.
+  for (size_t size : {size_t{10} << 20, size_t{2} << 20}) {
+    BOOST_TEST_CONTEXT("body of " << size << " bytes") {
+      net::io_context ioc;
+      tcp::socket s = Connect(ioc, node.port);
+      const std::string body(size, 'a');
+      const std::string head =
+          "POST /api/verify/tee-attestation HTTP/1.1\r\nHost: x\r\n"
+          "Content-Type: application/json\r\nContent-Length: " +
+          std::to_string(body.size()) + "\r\n\r\n";
+      net::write(s, net::buffer(head));
+      boost::system::error_code ec;
+      net::write(s, net::buffer(body), ec);  // the server drains what it refused
+      std::string got;
+      BOOST_TEST(ReadsUntilClosed(s, &got));
+      BOOST_TEST(got.rfind("HTTP/1.1 413", 0) == 0, got.substr(0, 40));
+      BOOST_TEST(got.find("payload_too_large") != std::string::npos);
+    }
+  }
   BOOST_TEST(Get(node.port, "/healthz").status == 200u);
   BOOST_TEST(node.State() == before);
 }
