@@ -27,6 +27,13 @@ std::optional<TeeType> TeeTypeFromInt(int32_t v) {
   return static_cast<TeeType>(v);
 }
 
+std::optional<TeeType> TeeTypeFromName(std::string_view name) {
+  for (int32_t v = 1; v < kTeeTypeCount; ++v) {
+    if (TeeTypeName(static_cast<TeeType>(v)) == name) return static_cast<TeeType>(v);
+  }
+  return std::nullopt;
+}
+
 std::optional<TeeType> TeeTypeFromCliName(std::string_view name) {
   if (name == "simulated") return TeeType::Simulated;
   if (name == "tdx") return TeeType::IntelTdx;

@@ -24,6 +24,8 @@ inline constexpr int32_t kTeeTypeCount = 7;
 std::string_view TeeTypeName(TeeType t);
 // From an ABI integer; nullopt when out of range.
 std::optional<TeeType> TeeTypeFromInt(int32_t v);
+// From a verdict name ("IntelTdx", ...); nullopt for anything else, "None" included.
+std::optional<TeeType> TeeTypeFromName(std::string_view name);
 // CLI names: simulated|tdx|sgx|snp|nitro|nvidia.
 std::optional<TeeType> TeeTypeFromCliName(std::string_view name);
 

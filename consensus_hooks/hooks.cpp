@@ -465,6 +465,57 @@ std::shared_ptr<const EpochView> ConsensusHooks::Remember(
   return view;
 }
 
+ValidatorPage ConsensusHooks::ListValidators(const ValidatorQuery& q) const {
+  ValidatorPage page;
+  const size_t limit = std::max<size_t>(q.limit, 1);
+  std::shared_lock lock(mu_);
+  const registry::ValidatorIndex& index = registry_.index();
+  // Buckets partition the id space in order: start at the cursor's bucket.
+  size_t b = q.after ? registry::BucketOf(*q.after) : 0;
+  for (; b < registry::kBucketCount; ++b) {
+    const registry::CoreBucket* cb = index.core_bucket(b);
+    if (cb == nullptr) continue;
+    const auto& states = index.state_bucket(b);
+    size_t k = 0;
+    if (q.after && registry::BucketOf(*q.after) == b) {
+      auto [pos, found] = registry::Locate(*cb, *q.after);
+      k = found ? pos + 1 : pos;
+    }
+    for (; k < cb->size(); ++k) {
+      const registry::StateEntry& st = states[k];
+      if (q.tee_type && st.tee_type != static_cast<uint8_t>(*q.tee_type)) continue;
+      if (q.status && st.status != static_cast<uint8_t>(*q.status)) continue;
+      if (page.validators.size() == limit) {
+        page.next = page.validators.back().id;
+        return page;
+      }
+      page.validators.push_back(registry::IndexedValidator{cb->id(k), cb->StakeBe(k), st});
+    }
+  }
+  return page;
+}
+
+std::vector<uint64_t> ConsensusHooks::AttestedByType() const {
+  std::vector<uint64_t> out(static_cast<size_t>(kTeeTypeCount), 0);
+  std::shared_lock lock(mu_);
+  registry_.index().ForEach([&](const registry::CoreBucket&, size_t,
+                                const registry::StateEntry& st) {
+    if (st.status == static_cast<uint8_t>(ValidatorStatus::kAttested) && st.tee_type < out.size())
+      ++out[st.tee_type];
+  });
+  return out;
+}
+
+Result<EpochReport> ConsensusHooks::Report(uint64_t epoch) const {
+  std::optional<Bytes> blob;
+  {
+    std::shared_lock lock(mu_);
+    TEE_ASSIGN_OR_RETURN(blob, registry_.LoadReport(epoch));
+  }
+  if (!blob) return Error(ErrorCode::kNoSnapshot, "no report for epoch " + std::to_string(epoch));
+  return DecodeReport(AsView(*blob));
+}
+
 std::shared_ptr<const CollateralSet> ConsensusHooks::AdmittedCollateral() const {
   std::shared_lock lock(mu_);
   return registry_.collateral();

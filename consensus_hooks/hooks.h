@@ -71,6 +71,18 @@ class EventSink {
                                 FailureCode reason) = 0;
 };
 
+// A page of the committed validator list (issue 13: HTTP registry reads).
+struct ValidatorQuery {
+  std::optional<ValidatorId> after;  // exclusive cursor: the last id of the previous page
+  std::optional<TeeType> tee_type;
+  std::optional<registry::ValidatorStatus> status;
+  size_t limit = 100;  // REQUIRES: >= 1
+};
+struct ValidatorPage {
+  std::vector<registry::IndexedValidator> validators;  // id order
+  std::optional<ValidatorId> next;                     // cursor of the next page; none at the end
+};
+
 // The epoch after which no epoch can follow: OnEpoch refuses to start it.
 inline constexpr uint64_t kNoEpochAfter = UINT64_MAX;
 
@@ -109,6 +121,14 @@ class ConsensusHooks {
   Result<EpochReport> OnEpoch(uint64_t epoch, uint64_t epoch_time, const Hash32& seed);
   // The frozen set of a retained epoch: cached, or rebuilt from the registry.
   Result<std::shared_ptr<const EpochView>> Epoch(uint64_t epoch) const;
+
+  // Read-only views for operators (not consensus; issue 13). Both read
+  // committed state only: the index changes after the store acknowledged.
+  ValidatorPage ListValidators(const ValidatorQuery& q) const;
+  // Committed attested validators by TeeType value (size kTeeTypeCount).
+  std::vector<uint64_t> AttestedByType() const;
+  // The stored report of epoch E; kNoSnapshot when E never started.
+  Result<EpochReport> Report(uint64_t epoch) const;
 
   std::shared_ptr<const CollateralSet> AdmittedCollateral() const;
   std::optional<uint64_t> last_epoch() const;

@@ -185,7 +185,7 @@ Status ParseTee(const toml::table& t, std::string_view origin, Config& c) {
       t, origin, prefix,
       {"db_path", "rocksdb_memory_mb", "log_level", "snapshot_retention", "migrate_params",
        "verify_max_collateral_blobs", "verify_max_collateral_bytes", "consensus", "pcs_url",
-       "kds_url", "fetch_ca_bundle", "fetch_timeout_ms", "fetch_interval_secs", "enclave"}));
+       "kds_url", "fetch_ca_bundle", "fetch_timeout_ms", "fetch_interval_secs", "enclave", "http"}));
   TEE_TRY(ReadString(t, origin, prefix, "db_path", c.db_path));
   TEE_TRY(ReadU64(t, origin, prefix, "rocksdb_memory_mb", 8, 65536, c.rocksdb_memory_mb));
   TEE_TRY(ReadString(t, origin, prefix, "log_level", c.log_level));
@@ -212,6 +212,10 @@ Status ParseTee(const toml::table& t, std::string_view origin, Config& c) {
   TEE_TRY(
       ReadU64(t, origin, prefix, "fetch_interval_secs", 60, 7ull * 86400, c.fetch_interval_secs));
   Status st;
+  if (const toml::table* h = SubTable(t, "http", origin, prefix + "http", st)) {
+    TEE_TRY(ParseHttp(*h, origin, c.http));
+  }
+  TEE_TRY(st);
   if (const toml::table* cons = SubTable(t, "consensus", origin, prefix + "consensus", st)) {
     c.consensus_defaults = false;
     TEE_TRY(ParseConsensus(*cons, origin, c));

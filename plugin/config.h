@@ -19,6 +19,7 @@
 
 #include "attestation/tee_type.h"
 #include "core/status.h"
+#include "http/http_config.h"
 #include "plugin/chain_params.h"
 
 namespace tenzro::tee::plugin {
@@ -55,6 +56,8 @@ struct Config : ChainParams {
   // simulation = true). vendor: tdx | snp | nitro | nvidia.
   std::string enclave_key_source = "none";
   TeeType enclave_vendor = TeeType::IntelTdx;
+  // [tee.http]: the operators' HTTP API, off unless listen is set (issue 13).
+  http::HttpConfig http;
 
   // True when the file had no [tee.consensus] table: built-in defaults.
   bool consensus_defaults = true;

@@ -42,6 +42,8 @@ Status ParseNvidiaPolicy(const toml::table& t, std::string_view origin, nvidia::
 // [tee.enclave] (plugin/config_enclave.cpp); after [tee.consensus], whose
 // simulation switch it checks.
 Status ParseEnclave(const toml::table& t, std::string_view origin, Config& out);
+// [tee.http] (plugin/config_http.cpp; issue 13). Node-local, never hashed.
+Status ParseHttp(const toml::table& t, std::string_view origin, http::HttpConfig& out);
 // Canonical key=value entries ("tdx.<key>", "snp.<key>") for params_hash.
 void CanonicalTdxPolicy(const tdx::Policy& p, std::map<std::string, std::string>& kv);
 void CanonicalSnpPolicy(const snp::Policy& p, std::map<std::string, std::string>& kv);

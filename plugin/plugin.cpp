@@ -10,6 +10,7 @@
 
 #include "attestation/sim/simulator.h"
 #include "crypto/hash.h"
+#include "plugin/serve.h"
 #include "plugin/version.h"
 #include "plugin/wiring.h"
 #include "storage/kv_store.h"
@@ -144,10 +145,39 @@ Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
                                               [hooks] { return hooks->AdmittedCollateral(); }));
     p->fetch_->RequestGlobal();
   }
+
+  // The HTTP API last: its threads call the hooks and the standalone path.
+  if (p->config_.http.enabled()) {
+    const Plugin* self = p.get();
+    // Not owning: the hooks outlive the server, which is stopped first.
+    std::shared_ptr<const consensus::ConsensusHooks> hooks(std::shared_ptr<void>(),
+                                                           p->hooks_.get());
+    http::ApiOptions ao = HttpApiOptions(p->config_, http::DefaultTime::kLatestEpoch);
+    // fetch_ is set before the server's threads start and lives until after
+    // they are joined.
+    ao.scrape = [self](http::ScrapeValues& v) {
+      if (!self->fetch_) return;
+      for (fetch::Fetcher* f : {self->fetch_->pcs(), self->fetch_->kds()}) {
+        if (f == nullptr) continue;
+        const auto st = f->stats();
+        v.fetchers.push_back(
+            {std::string(f->name()), st.http_requests, st.delivered, st.failed, f->pending()});
+      }
+    };
+    p->http_api_ = std::make_unique<http::Api>(
+        [hooks] { return hooks; },
+        [self](StandaloneRequest req) { return self->Verify(std::move(req)); }, std::move(ao));
+    TEE_ASSIGN_OR_RETURN(p->http_, http::Server::Start(p->config_.http, *p->http_api_));
+    p->logger_->info("HTTP API on {} (port {})", p->config_.http.listen, p->http_->port());
+  }
   return p;
 }
 
 Plugin::~Plugin() {
+  // The HTTP API's threads call into everything below: join them first.
+  if (http_) http_->Stop();
+  http_.reset();
+  http_api_.reset();
   // The fetchers call into the hooks and the host: cancel and join them
   // first. Hooks reference the registry and verifier: tear down in reverse.
   if (fetch_) fetch_->Shutdown();

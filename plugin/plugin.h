@@ -17,6 +17,8 @@
 #include "attestation/standalone.h"
 #include "consensus_hooks/hooks.h"
 #include "fetch/service.h"
+#include "http/api.h"
+#include "http/server.h"
 #include "plugin/config.h"
 #include "plugin/enclave.h"
 
@@ -51,6 +53,8 @@ class Plugin final : public consensus::EventSink, public fetch::FetchSink {
   fetch::FetchService* fetchers() { return fetch_.get(); }
   // Issue 14: enclave_crypto and MPC key shares (never null after Open).
   EnclaveServices& enclave() { return *enclave_; }
+  // Null unless [tee.http] listen is set (issue 13).
+  const http::Server* http_server() const { return http_.get(); }
 
  private:
   Plugin() = default;
@@ -71,6 +75,10 @@ class Plugin final : public consensus::EventSink, public fetch::FetchSink {
   std::unique_ptr<EnclaveServices> enclave_;
   // Uses standalone_verifier_, hooks_ and the callbacks: shut down first.
   std::unique_ptr<fetch::FetchService> fetch_;
+  // The operators' HTTP API: reads the hooks, verifies through Verify().
+  // Started last, stopped (threads joined) first.
+  std::unique_ptr<http::Api> http_api_;
+  std::unique_ptr<http::Server> http_;
 };
 
 }  // namespace tenzro::tee::plugin

@@ -4,7 +4,12 @@
 
 namespace tenzro::tee::plugin {
 
-inline constexpr char kVersionString[] = "0.1.0";
+// The one version: CMake's project(VERSION) (CMakeLists.txt).
+#ifdef TENZRO_TEE_VERSION
+inline constexpr char kVersionString[] = TENZRO_TEE_VERSION;
+#else
+#error "TENZRO_TEE_VERSION is set by CMake from the project version"
+#endif
 #ifdef TENZRO_TEE_ABI_HASH
 inline constexpr char kAbiHash[] = TENZRO_TEE_ABI_HASH;
 #else

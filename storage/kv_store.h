@@ -95,10 +95,23 @@ class KvStore {
   // default loops over Get; stores with a batched read override it.
   virtual Result<std::vector<std::optional<Bytes>>> MultiGet(Cf cf,
                                                              const std::vector<Bytes>& keys) const;
+  // A secondary instance (StoreMode::kSecondary) catches up with the primary
+  // that writes the database; kUnsupported for other stores.
+  virtual Status CatchUpWithPrimary() {
+    return Error(ErrorCode::kUnsupported, "not a secondary instance");
+  }
 };
+
+// How the database is opened. kReadOnly and kSecondary never write (Write
+// fails with kStorage) and may open a database a running node holds
+// (`tenzro-tee serve`, issue 13): kReadOnly sees it as of the open,
+// kSecondary follows the primary on CatchUpWithPrimary.
+enum class StoreMode : uint8_t { kReadWrite, kReadOnly, kSecondary };
 
 struct RocksOptions {
   std::string path;
+  StoreMode mode = StoreMode::kReadWrite;
+  std::string secondary_path;                  // kSecondary: the instance's own info-log directory
   uint64_t memory_budget_bytes = 64ull << 20;  // block cache + memtables
   bool create_if_missing = true;
   // Every write is synced (fsync of the WAL) before it is acknowledged. Off

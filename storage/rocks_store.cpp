@@ -105,17 +105,20 @@ class OwnedPoolsEnv final : public rocksdb::EnvWrapper {
 class RocksStore final : public KvStore {
  public:
   RocksStore(std::unique_ptr<OwnedPoolsEnv> env, std::unique_ptr<rocksdb::DB> db,
-             std::vector<rocksdb::ColumnFamilyHandle*> handles, bool sync_writes)
+             std::vector<rocksdb::ColumnFamilyHandle*> handles, bool sync_writes, StoreMode mode)
       : env_(std::move(env)),
         db_(std::move(db)),
         handles_(std::move(handles)),
-        sync_writes_(sync_writes) {}
+        sync_writes_(sync_writes),
+        mode_(mode) {}
   ~RocksStore() override {
     // Flush the memtables so the next open replays no WAL (issue 9, item
     // 12). Best effort: on failure the synced WAL still holds every write.
-    rocksdb::FlushOptions fo;
-    fo.wait = true;
-    db_->Flush(fo, handles_).PermitUncheckedError();
+    if (mode_ == StoreMode::kReadWrite) {
+      rocksdb::FlushOptions fo;
+      fo.wait = true;
+      db_->Flush(fo, handles_).PermitUncheckedError();
+    }
     for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
     db_->Close().PermitUncheckedError();
     db_.reset();
@@ -131,7 +134,15 @@ class RocksStore final : public KvStore {
     return std::optional<Bytes>(Bytes(v.begin(), v.end()));
   }
 
+  Status CatchUpWithPrimary() override {
+    if (mode_ != StoreMode::kSecondary) return KvStore::CatchUpWithPrimary();
+    auto s = db_->TryCatchUpWithPrimary();
+    return s.ok() ? Status::Ok() : FromRocks(s, "catch up with primary");
+  }
+
   Status Write(const WriteBatch& batch) override {
+    if (mode_ != StoreMode::kReadWrite)
+      return Error(ErrorCode::kStorage, "the database is open read-only");
     rocksdb::WriteBatch wb;
     for (size_t i = 0; i < batch.size(); ++i) {
       const WriteBatch::Op op = batch.op(i);
@@ -202,6 +213,7 @@ class RocksStore final : public KvStore {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   bool sync_writes_;
+  StoreMode mode_;
 };
 
 }  // namespace
@@ -265,11 +277,26 @@ Result<std::unique_ptr<KvStore>> OpenRocksStore(const RocksOptions& options) {
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  auto s = rocksdb::DB::Open(db_opts, options.path, cfs, &handles, &raw);
+  rocksdb::Status s;
+  switch (options.mode) {
+    case StoreMode::kReadWrite:
+      s = rocksdb::DB::Open(db_opts, options.path, cfs, &handles, &raw);
+      break;
+    case StoreMode::kReadOnly:
+      db_opts.create_if_missing = false;
+      s = rocksdb::DB::OpenForReadOnly(db_opts, options.path, cfs, &handles, &raw);
+      break;
+    case StoreMode::kSecondary:
+      db_opts.create_if_missing = false;
+      db_opts.max_open_files = -1;  // RocksDB requires it of secondaries
+      s = rocksdb::DB::OpenAsSecondary(db_opts, options.path, options.secondary_path, cfs, &handles,
+                                       &raw);
+      break;
+  }
   if (!s.ok()) return FromRocks(s, "open " + options.path);
   std::unique_ptr<rocksdb::DB> db(raw);
   return std::unique_ptr<KvStore>(std::make_unique<RocksStore>(
-      std::move(env), std::move(db), std::move(handles), options.sync_writes));
+      std::move(env), std::move(db), std::move(handles), options.sync_writes, options.mode));
 }
 
 }  // namespace tenzro::tee::storage

@@ -48,6 +48,9 @@ static unsigned long g_fail = 0;
   } while (0)
 
 static char g_config[4096];
+/* "http" after the cycle count: the handle also runs the HTTP API (issue 13),
+ * whose I/O and verification threads must be gone after close too. */
+static int g_http = 0;
 
 static int write_config(const char* scratch) {
   char db[4096];
@@ -58,6 +61,7 @@ static int write_config(const char* scratch) {
   f = fopen(g_config, "w");
   if (f == NULL) return 0;
   fprintf(f, "[tee]\ndb_path = '%s'\nrocksdb_memory_mb = 8\nlog_level = \"off\"\n", db);
+  if (g_http) fprintf(f, "[tee.http]\nlisten = \"127.0.0.1:0\"\n");
   return fclose(f) == 0;
 }
 
@@ -333,7 +337,7 @@ int main(int argc, char** argv) {
   char plugin[4096], scratch[4096];
   int temporary = 0;
   if (argc < 4) {
-    fprintf(stderr, "usage: %s PLUGIN.so SCRATCH unmap|stale|cycles N\n", argv[0]);
+    fprintf(stderr, "usage: %s PLUGIN.so SCRATCH unmap|stale|cycles N [http]\n", argv[0]);
     return 2;
   }
   if (realpath(argv[1], plugin) == NULL) return 2;
@@ -349,6 +353,7 @@ int main(int argc, char** argv) {
     snprintf(scratch, sizeof scratch, "%s", argv[2]);
     mkdir(scratch, 0700);
   }
+  g_http = argc > 5 && strcmp(argv[5], "http") == 0;
   if (!write_config(scratch)) return 2;
   if (strcmp(argv[3], "unmap") == 0) {
     test_unmap(plugin);

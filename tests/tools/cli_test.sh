@@ -36,6 +36,22 @@ check too_early 1 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --c
 contains too_early_reason '"reason": "not_yet_valid"'
 check too_late 1 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$dev" --at $((T + 86401))
 contains too_late_human 'INVALID Simulated'
+# --at as RFC 3339 (the same instant written three ways) and now (issue 13).
+check at_rfc3339 0 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$dev" --at 2026-01-01T00:00:10Z --json
+check at_rfc3339_offset 0 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$dev" --at 2026-01-01T01:00:10.5+01:00 --json
+check at_rfc3339_late 1 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$dev" --at 2026-01-02T00:00:01Z --json
+contains at_rfc3339_expired '"reason": "expired"'
+check at_now 1 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --config "$dev" --at now --json
+contains at_now_expired '"reason": "expired"'
+for bad in 2026-02-30T00:00:00Z 2026-01-01 2026-01-01T00:00:00 2026-01-01T24:00:00Z yesterday -5 1e9; do
+  check "at_bad_$bad" 2 "$cli" verify --tee simulated --evidence "$scratch/ev.bin" --at "$bad"
+done
+check help 0 "$cli" --help
+contains help_exit_codes 'Exit status: 0 valid'
+check help_simulate 0 "$cli" simulate --help
+contains help_simulate_out 'evidence file to write'
+check version 0 "$cli" --version
+contains version_text 'tenzro-tee [0-9]'
 mkdir -p "$scratch/coll/sub"
 check make_list 0 "$cli" simulate-revocation --this-update $T --next-update $((T + 1000)) --measurement "$M" --out "$scratch/coll/list.bin"
 echo "not collateral" > "$scratch/coll/readme.txt"

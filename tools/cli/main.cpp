@@ -4,7 +4,7 @@
 //
 //   tenzro-tee verify --tee <simulated|tdx|sgx|snp|nitro|nvidia> --evidence FILE
 //       [--collateral DIR] [--config FILE] [--validator-key HEX --challenge HEX] [--nonce HEX]
-//       [--issued-at UNIX] --at UNIX [--json]
+//       [--issued-at UNIX] --at UNIX|RFC3339|now [--json]
 //   tenzro-tee simulate --validator-key HEX --challenge HEX --issued-at UNIX --out FILE
 //       [--debug] [--measurement HEX]
 //   tenzro-tee simulate-revocation --this-update UNIX --next-update UNIX
@@ -17,7 +17,9 @@
 // Exit status: 0 valid (or file written), 1 invalid, 2 usage or internal error.
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -30,9 +32,11 @@
 #include "attestation/standalone.h"
 #include "crypto/hash.h"
 #include "plugin/config.h"
+#include "plugin/version.h"
 #include "plugin/wiring.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/cmd_enclave.h"
+#include "tools/cli/cmd_serve.h"
 
 namespace {
 using namespace tenzro::tee;
@@ -59,6 +63,60 @@ void PrintHuman(const Verdict& v) {
   }
   for (const auto& [k, val] : j["claims"].items())
     std::cout << "  claim " << k << ": " << val.dump() << "\n";
+}
+
+// --at: unix seconds, "now" (the wall clock: this CLI is not consensus), or
+// an RFC 3339 time such as 2026-01-01T00:00:00Z or 2026-01-01T01:00:00+01:00
+// (fractions of a second are dropped). nullopt on anything else.
+std::optional<uint64_t> ParseAt(const std::string& text) {
+  if (text == "now") return static_cast<uint64_t>(std::time(nullptr));
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+    if (text.size() > 19) return std::nullopt;
+    return std::stoull(text);
+  }
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, used = 0;
+  char t = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d%n", &y, &mo, &d, &t, &h, &mi, &sec,
+                  &used) != 7 ||
+      used != 19 || (t != 'T' && t != 't') || text[4] != '-' || text[7] != '-' || text[13] != ':' ||
+      text[16] != ':')
+    return std::nullopt;
+  size_t i = 19;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    const size_t digits = i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    if (i == digits) return std::nullopt;
+  }
+  int64_t offset = 0;
+  if (i < text.size() && (text[i] == 'Z' || text[i] == 'z') && i + 1 == text.size()) {
+    offset = 0;
+  } else if (i + 6 == text.size() && (text[i] == '+' || text[i] == '-') && text[i + 3] == ':' &&
+             std::isdigit(static_cast<unsigned char>(text[i + 1])) &&
+             std::isdigit(static_cast<unsigned char>(text[i + 2])) &&
+             std::isdigit(static_cast<unsigned char>(text[i + 4])) &&
+             std::isdigit(static_cast<unsigned char>(text[i + 5]))) {
+    const int oh = (text[i + 1] - '0') * 10 + (text[i + 2] - '0');
+    const int om = (text[i + 4] - '0') * 10 + (text[i + 5] - '0');
+    if (oh > 23 || om > 59) return std::nullopt;
+    offset = (text[i] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+  } else {
+    return std::nullopt;
+  }
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  const time_t utc = timegm(&tm);
+  // timegm normalises (Feb 30 -> Mar 2): a date that moved did not exist.
+  if (utc < 0 || tm.tm_mday != d || tm.tm_mon != mo - 1) return std::nullopt;
+  const int64_t at = static_cast<int64_t>(utc) - offset;
+  if (at < 0) return std::nullopt;
+  return static_cast<uint64_t>(at);
 }
 
 struct VerifyArgs {
@@ -131,6 +189,9 @@ int main(int argc, char** argv) {
     if (!crypto::InitCrypto()) return Usage("libsodium failed to initialise");
     CLI::App app{"tenzro-tee: TEE attestation verifier"};
     app.require_subcommand(1);
+    app.footer(
+        "Exit status: 0 valid (or file written), 1 invalid verdict, 2 usage or internal error.");
+    app.set_version_flag("--version", std::string("tenzro-tee ") + plugin::kVersionString);
 
     VerifyArgs va;
     uint64_t issued_at = 0;
@@ -143,29 +204,37 @@ int main(int argc, char** argv) {
     verify->add_option("--challenge", va.challenge, "32-byte challenge, hex");
     verify->add_option("--nonce", va.nonce, "nonce the evidence must carry, hex (NVIDIA, Nitro)");
     auto* issued_opt = verify->add_option("--issued-at", issued_at, "evidence time, unix seconds");
-    verify->add_option("--at", va.at, "verification time, unix seconds")->required();
-    verify->add_option("--nonce", va.nonce, "nonce the evidence must carry, hex (Nitro)");
+    std::string at_text;
+    verify
+        ->add_option("--at", at_text,
+                     "verification time: unix seconds, RFC 3339 (2026-01-01T00:00:00Z) or now")
+        ->required();
+    verify->add_option("--nonce", va.nonce, "nonce the evidence must carry, hex (Nitro, NVIDIA)");
     verify->add_flag("--json", va.json, "print the verdict JSON");
 
     std::string s_key, s_challenge, s_out, s_measurement;
     uint64_t s_issued = 0;
     bool s_debug = false;
     auto* simulate = app.add_subcommand("simulate", "make Simulated evidence (development key)");
-    simulate->add_option("--validator-key", s_key)->required();
-    simulate->add_option("--challenge", s_challenge)->required();
-    simulate->add_option("--issued-at", s_issued)->required();
-    simulate->add_option("--out", s_out)->required();
+    simulate->add_option("--validator-key", s_key, "32-byte validator public key, hex")->required();
+    simulate->add_option("--challenge", s_challenge, "32-byte challenge, hex")->required();
+    simulate->add_option("--issued-at", s_issued, "evidence time, unix seconds")->required();
+    simulate->add_option("--out", s_out, "evidence file to write")->required();
     simulate->add_option("--measurement", s_measurement, "48-byte measurement, hex");
-    simulate->add_flag("--debug", s_debug);
+    simulate->add_flag("--debug", s_debug, "mark the evidence as from a debug enclave");
 
     uint64_t r_this = 0, r_next = 0;
     std::vector<std::string> r_measurements;
     std::string r_out;
     auto* revoke = app.add_subcommand("simulate-revocation", "make a Simulated revocation list");
-    revoke->add_option("--this-update", r_this)->required();
-    revoke->add_option("--next-update", r_next)->required();
+    revoke->add_option("--this-update", r_this, "start of the list's window, unix seconds")
+        ->required();
+    revoke->add_option("--next-update", r_next, "end of the list's window, unix seconds")
+        ->required();
     revoke->add_option("--measurement", r_measurements, "revoked measurement, hex");
-    revoke->add_option("--out", r_out)->required();
+    revoke->add_option("--out", r_out, "list file to write")->required();
+
+    auto serve = cli::RegisterServe(app);
 
     // issue 12: detect, attest, provider register (tools/cli/cmd_*.cpp).
     const std::vector<cli::Command> commands = {cli::AddDetectCommand(app),
@@ -177,6 +246,8 @@ int main(int argc, char** argv) {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
       return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+      return app.exit(e);
     } catch (const CLI::ParseError& e) {
       app.exit(e);
       return kExitUsage;
@@ -186,8 +257,12 @@ int main(int argc, char** argv) {
       if (*c.sub) return c.run();
     }
     if (auto rc = enclave_cmds->Run()) return *rc;
+    if (*serve->sub) return serve->Run();
     if (*verify) {
       if (*issued_opt) va.issued_at = issued_at;
+      auto at = ParseAt(at_text);
+      if (!at) return Usage("--at: expected unix seconds, RFC 3339 or now, got " + at_text);
+      va.at = *at;
       return RunVerify(va);
     }
     if (*simulate) {

@@ -1,0 +1,536 @@
+#include "http/api.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/base64.h"
+#include "crypto/hash.h"
+#include "fetch/url.h"
+
+namespace tenzro::tee::http {
+
+using nlohmann::json;
+
+struct Api::Match {
+  std::vector<std::string> params;           // the {…} segments, in order
+  std::map<std::string, std::string> query;  // decoded
+  const Request* req = nullptr;
+};
+
+struct Api::Route {
+  const char* method;
+  const char* path;
+  bool blocking;  // takes the registry's lock or verifies: runs on the pool
+  bool open;      // answered without a bearer token
+  std::vector<std::string> query_keys;
+  Response (Api::*handle)(const Match&) const;
+};
+
+namespace {
+
+Response Json(unsigned status, const json& j) {
+  Response r;
+  r.status = status;
+  r.body = j.dump();
+  return r;
+}
+
+Response BadRequest(const std::string& code, const std::string& message) {
+  return JsonError(400, code, message);
+}
+
+// A Status of the layers below as an HTTP answer.
+Response FromStatus(const Status& s) {
+  switch (s.code()) {
+    case ErrorCode::kNotFound:
+    case ErrorCode::kNoSnapshot:
+    case ErrorCode::kEmpty:
+      return JsonError(404, "not_found", s.message());
+    case ErrorCode::kInvalidArgument:
+      return BadRequest("invalid_argument", s.message());
+    case ErrorCode::kTooLarge:
+      return JsonError(413, "payload_too_large", s.message());
+    default:
+      return JsonError(500, "internal", std::string(ErrorCodeName(s.code())));
+  }
+}
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t i = 1;  // path starts with '/'
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.push_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+// Unsigned decimal, no sign, no leading '+', at most 2^64 - 1.
+std::optional<uint64_t> ParseU64(std::string_view s) {
+  if (s.empty() || s.size() > 20) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+// Nesting depth of a JSON text, counted outside strings; refuses deep
+// documents before a recursive parser or destructor sees them.
+bool DepthWithin(std::string_view text, size_t max_depth) {
+  size_t depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return false;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return true;
+}
+
+std::optional<Bytes> DecodeBlob(const std::string& text) {
+  if (text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
+    return FromHex(std::string_view(text).substr(2));
+  return crypto::Base64Decode(text);
+}
+
+const char* StatusName(registry::ValidatorStatus s) {
+  switch (s) {
+    case registry::ValidatorStatus::kUnattested:
+      return "unattested";
+    case registry::ValidatorStatus::kAttested:
+      return "attested";
+    case registry::ValidatorStatus::kExpired:
+      return "expired";
+    case registry::ValidatorStatus::kRevoked:
+      return "revoked";
+  }
+  return "unknown";
+}
+
+std::optional<registry::ValidatorStatus> StatusFromName(std::string_view name) {
+  for (int32_t v = 0; v <= 3; ++v) {
+    auto s = static_cast<registry::ValidatorStatus>(v);
+    if (name == StatusName(s)) return s;
+  }
+  return std::nullopt;
+}
+
+std::string TypeName(uint8_t t) {
+  auto type = TeeTypeFromInt(t);
+  return type ? std::string(TeeTypeName(*type)) : "Unknown";
+}
+
+json ReasonJson(uint8_t reason) {
+  if (reason == 0) return nullptr;
+  return std::string(FailureCodeName(static_cast<FailureCode>(reason)));
+}
+
+json ValidUntilJson(int64_t v) { return v < 0 ? json() : json(v); }
+
+json IndexedJson(const registry::IndexedValidator& v) {
+  return {{"id", ToHex(AsView(v.id))},
+          {"stake", U256ToDecimal(U256FromBe(v.stake_be))},
+          {"tee_type", TypeName(v.state.tee_type)},
+          {"status", StatusName(static_cast<registry::ValidatorStatus>(v.state.status))},
+          {"reason", ReasonJson(v.state.reason)},
+          {"valid_until", ValidUntilJson(v.state.valid_until)}};
+}
+
+}  // namespace
+
+Api::Api(HooksSource hooks, VerifyFn verify, ApiOptions options)
+    : hooks_(std::move(hooks)), verify_(std::move(verify)), options_(std::move(options)) {}
+
+const std::vector<Api::Route>& Api::Table() {
+  static const std::vector<Route> kRoutes = {
+      {"POST", "/api/verify/tee-attestation", true, false, {}, nullptr},
+      {"GET",
+       "/api/registry/validators",
+       true,
+       false,
+       {"tee_type", "status", "limit", "cursor"},
+       &Api::ListValidators},
+      {"GET", "/api/registry/validators/{id}", true, false, {}, &Api::GetValidator},
+      {"GET", "/api/epochs/{epoch}", true, false, {}, &Api::GetEpoch},
+      {"GET", "/api/epochs/{epoch}/schedule", true, false, {"from", "count"}, &Api::GetSchedule},
+      {"GET", "/api/openapi.json", false, true, {}, &Api::OpenApi},
+      {"GET", "/metrics", true, false, {}, &Api::MetricsText},
+      {"GET", "/healthz", false, true, {}, &Api::Health},
+  };
+  return kRoutes;
+}
+
+std::vector<RouteInfo> Api::Routes() {
+  std::vector<RouteInfo> out;
+  for (const Route& r : Table()) out.push_back({r.method, r.path, r.blocking});
+  return out;
+}
+
+namespace {
+
+// Matches a path against a route pattern; {…} segments are captured.
+bool MatchPath(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
+  auto ps = Segments(pattern);
+  auto xs = Segments(path);
+  if (ps.size() != xs.size()) return false;
+  std::vector<std::string> captured;
+  for (size_t i = 0; i < ps.size(); ++i) {
+    if (!ps[i].empty() && ps[i].front() == '{') {
+      if (xs[i].empty()) return false;
+      captured.emplace_back(xs[i]);
+    } else if (ps[i] != xs[i]) {
+      return false;
+    }
+  }
+  params = std::move(captured);
+  return true;
+}
+
+}  // namespace
+
+bool Api::Blocking(const Request& req) const {
+  const std::string_view target(req.target);
+  const std::string_view path = target.substr(0, target.find('?'));
+  std::vector<std::string> params;
+  for (const Route& r : Table()) {
+    if (req.method == r.method && MatchPath(r.path, path, params)) return r.blocking;
+  }
+  return false;  // 404 and 405 are answered at once
+}
+
+bool Api::Authorized(const Request& req) const {
+  if (options_.bearer_token.empty()) return true;
+  const std::string expected = "Bearer " + options_.bearer_token;
+  // Digests first: the comparison then takes the same time for every length.
+  const Hash32 a =
+      crypto::Sha256(ByteView(reinterpret_cast<const uint8_t*>(expected.data()), expected.size()));
+  const Hash32 b = crypto::Sha256(ByteView(
+      reinterpret_cast<const uint8_t*>(req.authorization.data()), req.authorization.size()));
+  return crypto::ConstantTimeEqual(AsView(a), AsView(b));
+}
+
+Response Api::Handle(const Request& req) const {
+  const std::string_view target(req.target);
+  if (target.empty() || target.front() != '/')
+    return BadRequest("bad_target", "request target must be a path");
+  const size_t q = target.find('?');
+  const std::string_view path = target.substr(0, q);
+  const Route* route = nullptr;
+  Match m;
+  m.req = &req;
+  std::string allow;
+  for (const Route& r : Table()) {
+    std::vector<std::string> params;
+    if (!MatchPath(r.path, path, params)) continue;
+    if (req.method != r.method) {
+      allow += (allow.empty() ? "" : ", ") + std::string(r.method);
+      continue;
+    }
+    route = &r;
+    m.params = std::move(params);
+    break;
+  }
+  if (route == nullptr) {
+    if (!allow.empty()) {
+      Response r = JsonError(405, "method_not_allowed", req.method + " is not allowed here");
+      r.allow = allow;
+      return r;
+    }
+    return JsonError(404, "not_found", "no route " + std::string(path));
+  }
+  if (!route->open && !Authorized(req)) {
+    return JsonError(401, "unauthorized", "missing or wrong bearer token");
+  }
+  if (q != std::string_view::npos) {
+    std::string_view rest = target.substr(q + 1);
+    while (!rest.empty()) {
+      const size_t amp = rest.find('&');
+      const std::string_view pair = rest.substr(0, amp);
+      rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+      if (pair.empty()) continue;
+      const size_t eq = pair.find('=');
+      auto key = fetch::PercentDecode(pair.substr(0, eq));
+      auto value = fetch::PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+      if (!key || !value) return BadRequest("bad_query", "bad percent escape in the query");
+      if (std::find(route->query_keys.begin(), route->query_keys.end(), *key) ==
+          route->query_keys.end()) {
+        return BadRequest("bad_query", "unknown query parameter " + *key);
+      }
+      if (!m.query.emplace(*key, *value).second)
+        return BadRequest("bad_query", "query parameter " + *key + " given twice");
+    }
+  }
+  if (route->handle == nullptr) return Verify(req);
+  return (this->*(route->handle))(m);
+}
+
+Response Api::Health(const Match&) const { return Json(200, {{"status", "ok"}}); }
+
+Response Api::MetricsText(const Match&) const {
+  Response r;
+  r.content_type = "text/plain; version=0.0.4";
+  r.body = metrics_.Render([&](ScrapeValues& v) {
+    if (options_.scrape) options_.scrape(v);
+    const std::vector<uint64_t> attested = hooks_()->AttestedByType();
+    for (size_t t = 0; t < attested.size() && t < std::size(v.attested); ++t)
+      v.attested[t] = attested[t];
+  });
+  return r;
+}
+
+Response Api::OpenApi(const Match&) const {
+  Response r;
+  r.body = std::string(OpenApiDocument());
+  return r;
+}
+
+Response Api::Verify(const Request& req) const {
+  const ApiLimits& lim = options_.limits;
+  if (!DepthWithin(req.body, lim.max_json_depth))
+    return BadRequest("malformed_json",
+                      "JSON nested deeper than " + std::to_string(lim.max_json_depth) + " levels");
+  const json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) return BadRequest("malformed_json", "body is not JSON");
+  if (!body.is_object()) return BadRequest("malformed_json", "body must be a JSON object");
+  static const std::vector<std::string> kKeys = {
+      "attestation", "provider", "collateral", "validator_key", "challenge", "nonce", "at"};
+  for (const auto& [k, v] : body.items()) {
+    if (std::find(kKeys.begin(), kKeys.end(), k) == kKeys.end())
+      return BadRequest("unknown_field", "unknown field " + k);
+  }
+  auto string_field = [&](const char* key) -> const std::string* {
+    auto it = body.find(key);
+    return it != body.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
+  };
+  auto wrong_type = [&](const char* key, const char* want) {
+    return BadRequest("wrong_type", std::string(key) + " must be " + want);
+  };
+
+  StandaloneRequest sreq;
+  const std::string* provider = string_field("provider");
+  if (provider == nullptr) return wrong_type("provider", "a TEE type name such as \"IntelTdx\"");
+  auto type = TeeTypeFromName(*provider);
+  if (!type) return BadRequest("unknown_provider", "unknown provider " + json(*provider).dump());
+  sreq.tee_type = *type;
+
+  const std::string* attestation = string_field("attestation");
+  if (attestation == nullptr)
+    return wrong_type("attestation", "a string (0x-prefixed hex or base64)");
+  if (attestation->size() > 2 * lim.max_evidence_bytes + 2)
+    return JsonError(413, "payload_too_large", "attestation over max_evidence_bytes");
+  auto evidence = DecodeBlob(*attestation);
+  if (!evidence) return BadRequest("bad_encoding", "attestation is neither 0x hex nor base64");
+  if (evidence->empty()) return BadRequest("bad_encoding", "attestation is empty");
+  if (evidence->size() > lim.max_evidence_bytes)
+    return JsonError(413, "payload_too_large", "attestation over max_evidence_bytes");
+  sreq.evidence = AsView(*evidence);
+
+  std::vector<Bytes> blobs;
+  if (auto it = body.find("collateral"); it != body.end()) {
+    if (!it->is_array()) return wrong_type("collateral", "an array of base64 strings");
+    if (it->size() > lim.max_collateral_blobs)
+      return JsonError(413, "payload_too_large", "more collateral blobs than allowed");
+    uint64_t total = 0;
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& e = (*it)[i];
+      auto blob = e.is_string() ? crypto::Base64Decode(e.get_ref<const std::string&>())
+                                : std::optional<Bytes>();
+      if (!blob)
+        return BadRequest("bad_encoding", "collateral[" + std::to_string(i) + "] is not base64");
+      total += blob->size();
+      if (total > lim.max_collateral_bytes)
+        return JsonError(413, "payload_too_large", "collateral over its byte limit");
+      blobs.push_back(std::move(*blob));
+    }
+  }
+  for (const Bytes& b : blobs) sreq.collateral_blobs.push_back(AsView(b));
+
+  // The seed calls the node's challenge a nonce: either name, not both with
+  // different values.
+  std::optional<Hash32> key, challenge;
+  for (const char* name : {"validator_key", "challenge", "nonce"}) {
+    auto it = body.find(name);
+    if (it == body.end()) continue;
+    auto v = it->is_string() ? FromHexFixed<32>(it->get_ref<const std::string&>())
+                             : std::optional<Hash32>();
+    if (!v) return wrong_type(name, "64 hex digits (32 bytes)");
+    if (std::string_view(name) == "validator_key") {
+      key = v;
+    } else {
+      if (challenge && *challenge != *v)
+        return BadRequest("invalid_argument", "challenge and nonce differ");
+      challenge = v;
+    }
+  }
+  if (key.has_value() != challenge.has_value())
+    return BadRequest("invalid_argument", "validator_key and challenge go together");
+  if (key) sreq.binding = BindingInput{*key, *challenge};
+
+  std::string at_source = "request";
+  if (auto it = body.find("at"); it != body.end()) {
+    if (!it->is_number_unsigned()) return wrong_type("at", "unix seconds (a non-negative integer)");
+    sreq.now = it->get<uint64_t>();
+  } else {
+    std::optional<uint64_t> epoch_time;
+    if (options_.default_time == DefaultTime::kLatestEpoch) {
+      const auto hooks = hooks_();
+      if (auto last = hooks->last_epoch()) {
+        auto report = hooks->Report(*last);
+        if (!report.ok()) return FromStatus(report.status());
+        epoch_time = report->epoch_time;
+      }
+    }
+    if (epoch_time) {
+      sreq.now = *epoch_time;
+      at_source = "latest_epoch";
+    } else {
+      sreq.now =
+          options_.wall_clock
+              ? options_.wall_clock()
+              : static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+      at_source = "wall_clock";
+    }
+  }
+
+  const uint64_t at = sreq.now;
+  const auto started = std::chrono::steady_clock::now();
+  auto verdict = verify_(std::move(sreq));
+  metrics_.ObserveVerify(
+      *type, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+      verdict.ok() ? &*verdict : nullptr);
+  if (!verdict.ok()) return FromStatus(verdict.status());
+  json out = VerdictToJson(*verdict);
+  out["provider"] = std::string(TeeTypeName(*type));
+  out["at"] = at;
+  out["at_source"] = at_source;
+  return Json(200, out);
+}
+
+Response Api::ListValidators(const Match& m) const {
+  consensus::ValidatorQuery q;
+  q.limit = options_.limits.default_page;
+  if (auto it = m.query.find("tee_type"); it != m.query.end()) {
+    q.tee_type = TeeTypeFromName(it->second);
+    if (!q.tee_type) return BadRequest("unknown_provider", "unknown tee_type " + it->second);
+  }
+  if (auto it = m.query.find("status"); it != m.query.end()) {
+    q.status = StatusFromName(it->second);
+    if (!q.status)
+      return BadRequest("invalid_argument",
+                        "status must be attested, unattested, expired or revoked");
+  }
+  if (auto it = m.query.find("limit"); it != m.query.end()) {
+    auto v = ParseU64(it->second);
+    if (!v || *v == 0 || *v > options_.limits.max_page)
+      return BadRequest("invalid_argument",
+                        "limit must be in [1, " + std::to_string(options_.limits.max_page) + "]");
+    q.limit = static_cast<size_t>(*v);
+  }
+  if (auto it = m.query.find("cursor"); it != m.query.end()) {
+    q.after = FromHexFixed<32>(it->second);
+    if (!q.after) return BadRequest("invalid_argument", "cursor must be 64 hex digits");
+  }
+  const consensus::ValidatorPage page = hooks_()->ListValidators(q);
+  json list = json::array();
+  for (const auto& v : page.validators) list.push_back(IndexedJson(v));
+  return Json(200, {{"validators", list},
+                    {"next_cursor", page.next ? json(ToHex(AsView(*page.next))) : json()}});
+}
+
+Response Api::GetValidator(const Match& m) const {
+  auto id = FromHexFixed<32>(m.params[0]);
+  if (!id) return BadRequest("invalid_argument", "validator id must be 64 hex digits");
+  auto rec = hooks_()->GetRecord(*id);
+  if (!rec.ok()) return FromStatus(rec.status());
+  const registry::ValidatorRecord& r = *rec;
+  json claims = json::object();
+  for (const auto& [k, v] : r.claims) claims[k] = ToHex(AsView(v));
+  return Json(
+      200, {{"id", ToHex(AsView(r.id))},
+            {"stake", U256ToDecimal(U256FromBe(r.stake_be))},
+            {"tee_type", std::string(TeeTypeName(r.tee_type))},
+            {"status", StatusName(r.status)},
+            {"evidence_hash", r.backs_evidence() ? json(ToHex(AsView(r.evidence_hash))) : json()},
+            {"registered_at", r.registered_at},
+            {"registered_epoch", r.registered_epoch},
+            {"last_verdict",
+             {{"valid", r.attested()},
+              {"reason", ReasonJson(static_cast<uint8_t>(r.reason))},
+              {"valid_from", r.valid_from},
+              {"valid_until", ValidUntilJson(r.valid_until)},
+              {"verified_at_epoch", r.verified_at_epoch}}},
+            {"claims", claims}});
+}
+
+Response Api::GetEpoch(const Match& m) const {
+  auto epoch = ParseU64(m.params[0]);
+  if (!epoch) return BadRequest("invalid_argument", "epoch must be an unsigned integer");
+  auto r = hooks_()->Report(*epoch);
+  if (!r.ok()) return FromStatus(r.status());
+  return Json(200, {{"epoch", r->epoch},
+                    {"epoch_time", r->epoch_time},
+                    {"seed", ToHex(AsView(r->seed))},
+                    {"snapshot_size", r->snapshot_size},
+                    {"attested", r->attested},
+                    {"reevaluated", r->reevaluated},
+                    {"demoted", r->demoted},
+                    {"expiring", r->expiring},
+                    {"total_weight", U256ToDecimal(U256FromBe(r->total_weight_be))},
+                    {"params_hash", ToHex(AsView(r->params_hash))},
+                    {"collateral_hash", ToHex(AsView(r->collateral_hash))}});
+}
+
+Response Api::GetSchedule(const Match& m) const {
+  auto epoch = ParseU64(m.params[0]);
+  if (!epoch) return BadRequest("invalid_argument", "epoch must be an unsigned integer");
+  uint64_t from = 0, count = options_.limits.default_schedule;
+  if (auto it = m.query.find("from"); it != m.query.end()) {
+    auto v = ParseU64(it->second);
+    if (!v) return BadRequest("invalid_argument", "from must be an unsigned integer");
+    from = *v;
+  }
+  if (auto it = m.query.find("count"); it != m.query.end()) {
+    auto v = ParseU64(it->second);
+    if (!v || *v == 0 || *v > options_.limits.max_schedule)
+      return BadRequest("invalid_argument", "count must be in [1, " +
+                                                std::to_string(options_.limits.max_schedule) + "]");
+    count = *v;
+  }
+  if (from > UINT64_MAX - (count - 1))
+    return BadRequest("invalid_argument", "slot range passes 2^64");
+  auto view = hooks_()->Epoch(*epoch);
+  if (!view.ok()) return FromStatus(view.status());
+  auto table = (*view)->Table();
+  if (!table.ok()) return FromStatus(table.status());
+  std::vector<uint32_t> idx(static_cast<size_t>(count));
+  (*table)->Schedule(from, count, idx.data());
+  json leaders = json::array();
+  for (uint32_t i : idx) leaders.push_back(ToHex(AsView((*view)->IdAt(i))));
+  return Json(200, {{"epoch", *epoch}, {"from", from}, {"count", count}, {"leaders", leaders}});
+}
+
+}  // namespace tenzro::tee::http

@@ -1,0 +1,84 @@
+#include "http/metrics.h"
+
+#include <sstream>
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+namespace tenzro::tee::http {
+
+struct Metrics::Families {
+  prometheus::Family<prometheus::Histogram>* latency;
+  prometheus::Family<prometheus::Counter>* verifications;
+  prometheus::Family<prometheus::Counter>* failures;
+  prometheus::Family<prometheus::Gauge>* attested;
+  prometheus::Family<prometheus::Gauge>* fetcher;
+};
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()), f_(std::make_unique<Families>()) {
+  f_->latency = &prometheus::BuildHistogram()
+                     .Name("tenzro_tee_verify_seconds")
+                     .Help("Latency of API verifications by TEE type")
+                     .Register(*registry_);
+  f_->verifications =
+      &prometheus::BuildCounter()
+           .Name("tenzro_tee_verifications_total")
+           .Help("API verifications by TEE type and outcome (valid, invalid, error)")
+           .Register(*registry_);
+  f_->failures = &prometheus::BuildCounter()
+                      .Name("tenzro_tee_verdict_failures_total")
+                      .Help("Failed checks of API verdicts by failure code (DESIGN §3)")
+                      .Register(*registry_);
+  f_->attested = &prometheus::BuildGauge()
+                      .Name("tenzro_tee_attested_validators")
+                      .Help("Committed attested validators by TEE type")
+                      .Register(*registry_);
+  f_->fetcher =
+      &prometheus::BuildGauge()
+           .Name("tenzro_tee_fetcher_events")
+           .Help("Collateral fetcher counts since open: requests, delivered, failed, pending")
+           .Register(*registry_);
+}
+
+Metrics::~Metrics() = default;
+
+void Metrics::ObserveVerify(TeeType type, double seconds, const Verdict* verdict) {
+  const std::string t(TeeTypeName(type));
+  // 1 ms .. 10 s: cached checks take well under a millisecond, cold chains
+  // and CRLs tens of milliseconds.
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
+  f_->latency->Add({{"tee_type", t}}, kBuckets).Observe(seconds);
+  const char* outcome = verdict == nullptr ? "error" : verdict->valid() ? "valid" : "invalid";
+  f_->verifications->Add({{"tee_type", t}, {"outcome", outcome}}).Increment();
+  if (verdict != nullptr) {
+    for (const auto& fl : verdict->failures)
+      f_->failures->Add({{"code", std::string(FailureCodeName(fl.code))}}).Increment();
+  }
+}
+
+std::string Metrics::Render(const std::function<void(ScrapeValues&)>& scrape) const {
+  MutexLock lock(&scrape_mu_);
+  ScrapeValues v;
+  if (scrape) scrape(v);
+  for (int32_t t = 1; t < kTeeTypeCount; ++t) {
+    f_->attested->Add({{"tee_type", std::string(TeeTypeName(static_cast<TeeType>(t)))}})
+        .Set(static_cast<double>(v.attested[t]));
+  }
+  for (const auto& fe : v.fetchers) {
+    for (auto [what, n] :
+         {std::pair{"requests", fe.http_requests}, std::pair{"delivered", fe.delivered},
+          std::pair{"failed", fe.failed}, std::pair{"pending", fe.pending}}) {
+      f_->fetcher->Add({{"fetcher", fe.name}, {"event", what}}).Set(static_cast<double>(n));
+    }
+  }
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+}  // namespace tenzro::tee::http
