@@ -209,7 +209,6 @@ int main(int argc, char** argv) {
         ->add_option("--at", at_text,
                      "verification time: unix seconds, RFC 3339 (2026-01-01T00:00:00Z) or now")
         ->required();
-    verify->add_option("--nonce", va.nonce, "nonce the evidence must carry, hex (Nitro, NVIDIA)");
     verify->add_flag("--json", va.json, "print the verdict JSON");
 
     std::string s_key, s_challenge, s_out, s_measurement;
