@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(serialized_evidence_every_gpu_must_pass) {
   auto v = Run(multi, {}, 1767225600, std::nullopt);
   BOOST_REQUIRE(v.ok());
   BOOST_TEST(v->valid());
-  BOOST_TEST(v->claims.value("gpu_count", 0) == 4);
+  BOOST_TEST(v->ClaimsJson().value("gpu_count", 0) == 4);
   // Change one GPU's document nonce: that GPU alone fails.
   std::string text(multi.begin(), multi.end());
   auto j = nlohmann::json::parse(text);
