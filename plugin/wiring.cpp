@@ -28,6 +28,7 @@ std::unique_ptr<AttestationVerifier> BuildVerifier(const ChainParams& config) {
   v->Install(std::make_unique<snp::SnpVerifier>(config.snp, common));
   nvidia::VerifierOptions nvidia_options;
   nvidia_options.dev_roots = {kNvidiaDevRootSha256};
+  nvidia_options.dev_rim_roots = {kNvidiaDevRimRootSha256};
   v->Install(std::make_unique<nvidia::NvidiaVerifier>(config.nvidia, common, nvidia_options));
   // AwsNitro stays UnsupportedVerifier until its issue lands.
   return v;

@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(policy_knobs_fail_a_genuine_report_alone) {
     const Knob knobs[] = {
         {"device root pin", [](Policy& p) { p.device_root_sha256.fill(1); },
          FailureCode::kChainUntrusted},
-        {"require_rims (pending)", [](Policy& p) { p.require_rims = true; },
+        {"require_rims without RIMs at hand", [](Policy& p) { p.require_rims = true; },
          FailureCode::kCollateralMissing},
         {"require_ocsp without responses", [](Policy& p) { p.require_ocsp = true; },
          FailureCode::kCollateralMissing},
