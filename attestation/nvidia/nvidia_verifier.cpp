@@ -373,6 +373,19 @@ Result<std::optional<RimPick>> PickRim(NvidiaVerifier::Impl& impl, const Collate
   return first;
 }
 
+// The report's measurements in the RIMs' index space: NVIDIA's RIMs number
+// measurements from 0, SPDM measurement blocks from 1, and NVIDIA's verifier
+// compares RIM index i with block i + 1 (nvtrust attestation report
+// get_measurements: measurement_list[index - 1]); index 35 (NVDEC0) is a RIM
+// index. A block 0 (not a DMTF block index) has no RIM counterpart.
+rim::ReportMeasurements RimIndexed(const Report& r) {
+  rim::ReportMeasurements out;
+  for (auto& [index, value] : r.Measurements()) {
+    if (index > 0) out.emplace(index - 1, value);
+  }
+  return out;
+}
+
 Bytes TextBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
 void PutRimClaims(ClaimSet& out, const char* prefix, const rim::RimVerification& rv) {
@@ -447,8 +460,8 @@ Status NvidiaVerifier::CheckReferenceCollateral(Verdict& v, GpuCheck& gpu,
   if (usable) {
     const auto& f = gpu.report->facts;
     const bool nvdec0_enabled = !(f.nvdec0_status && *f.nvdec0_status == kNvdecDisabled);
-    const rim::CompareResult cr = rim::Compare(gpu.report->Measurements(), picks[0]->rv.rim,
-                                               picks[1]->rv.rim, nvdec0_enabled);
+    const rim::CompareResult cr =
+        rim::Compare(RimIndexed(*gpu.report), picks[0]->rv.rim, picks[1]->rv.rim, nvdec0_enabled);
     if (auto failure = rim::CompareFailure(cr)) {
       v.Fail(failure->code, gpu.name + ": " + failure->message);
     }

@@ -51,7 +51,8 @@ Made MakeReport(const std::string& driver = kDriver) {
   return {*report, Bytes(pem.begin(), pem.end()), spec.measurements};
 }
 
-// A RIM spec golden for the report's measurements [first, last].
+// A RIM spec golden for the report's measurement blocks [first, last]: RIM
+// index = block index - 1, as NVIDIA numbers them.
 sim::RimSpec Spec(const std::string& tag, const std::string& version, uint8_t first, uint8_t last,
                   const std::map<uint8_t, Bytes>& m) {
   sim::RimSpec spec;
@@ -59,7 +60,7 @@ sim::RimSpec Spec(const std::string& tag, const std::string& version, uint8_t fi
   spec.colloquial_version = version;
   for (uint8_t i = first; i <= last; ++i) {
     sim::GoldenSpec g;
-    g.index = i;
+    g.index = i - 1u;
     g.alternatives = {m.at(i)};
     spec.measurements.push_back(g);
   }
@@ -158,24 +159,24 @@ BOOST_AUTO_TEST_CASE(rim_mismatch_lists_the_index) {
   const Made m = MakeReport();
   sim::RimSpec spec =
       Spec("NV_GPU_DRIVER_GH100_550.90.07", kDriver, 1, kFirstVbiosIndex - 1, m.measurements);
-  spec.measurements[6].alternatives = {Bytes(48, 0xEE)};  // index 7
+  spec.measurements[6].alternatives = {Bytes(48, 0xEE)};  // block 7, RIM index 6
   const Verdict v = Verify(m, {Signed(spec), VbiosRim(m)});
   ExpectAlone(v, FailureCode::kMeasurementMismatch, "mismatch");
   BOOST_TEST(!v.measurements_valid);
   BOOST_REQUIRE(!v.failures.empty());
-  BOOST_TEST(v.failures.front().message.find("[7]") != std::string::npos,
+  BOOST_TEST(v.failures.front().message.find("[6]") != std::string::npos,
              v.failures.front().message);
 }
 
 BOOST_AUTO_TEST_CASE(conflicting_rims_fail_alone) {
   const Made m = MakeReport();
-  // The VBIOS RIM also lists index 32, active in the driver RIM.
+  // The VBIOS RIM also lists block 32 (RIM index 31), active in the driver RIM.
   const Bytes vbios =
       Signed(Spec("NV_GPU_VBIOS_DEV", "96.00.9F.00.01", kFirstVbiosIndex - 1, 64, m.measurements));
   const Verdict v = Verify(m, {DriverRim(m), vbios});
   ExpectAlone(v, FailureCode::kMeasurementMismatch, "conflict");
   BOOST_REQUIRE(!v.failures.empty());
-  BOOST_TEST(v.failures.front().message.find("active in both driver and VBIOS RIMs [32]") !=
+  BOOST_TEST(v.failures.front().message.find("active in both driver and VBIOS RIMs [31]") !=
              std::string::npos);
 }
 
