@@ -9,6 +9,7 @@
 #include "attestation/nvidia/sim/report_builder.h"
 #include "attestation/nvidia/sim/rim_signer.h"
 #include "plugin/dev_roots.h"
+#include "verify_helpers.h"
 
 using namespace tenzro::tee;
 using namespace tenzro::tee::nvidia;
@@ -111,22 +112,10 @@ Verdict Verify(const Made& m, const std::vector<Bytes>& rims, const Run& r = Run
   std::vector<Bytes> docs = {m.chain_pem};
   docs.insert(docs.end(), rims.begin(), rims.end());
   const CollateralSet set = Admit(v, docs, r.now);
-  VerifyRequest req;
-  req.evidence = AsView(m.report);
-  req.collateral = &set;
-  req.now = r.now;
-  req.binding = Binding();
-  auto verdict = v.Verify(req);
-  BOOST_REQUIRE(verdict.ok());
-  return *verdict;
+  return sim_tests::VerifyOnce(v, AsView(m.report), set, r.now, Binding());
 }
 
-void ExpectAlone(const Verdict& v, FailureCode want, const std::string& name) {
-  BOOST_TEST_CONTEXT(name << ": " << VerdictToJson(v).dump()) {
-    BOOST_TEST(!v.failures.empty());
-    for (const auto& f : v.failures) BOOST_TEST((f.code == want), f.message);
-  }
-}
+using sim_tests::ExpectAlone;
 
 }  // namespace
 
