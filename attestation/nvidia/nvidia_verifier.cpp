@@ -412,8 +412,10 @@ Status NvidiaVerifier::CheckReferenceCollateral(Verdict& v, GpuCheck& gpu,
     }
   }
   // RIMs.
-  const std::vector<Hash32> no_dev;
-  const std::vector<Hash32>& dev = common_.simulation ? dev_rim_roots_ : no_dev;
+  // Development RIM roots are always tried, so a dev-signed RIM in the set
+  // is named (simulation_disabled) rather than untrusted; trusted only with
+  // simulation on (and admitted only then).
+  const std::vector<Hash32>& dev = dev_rim_roots_;
   struct Want {
     rim::RimKind kind;
     const std::optional<std::string>* version;

@@ -214,6 +214,16 @@ BOOST_AUTO_TEST_CASE(admission_authenticates_the_rim) {
       !sim_on.ParseCollateral(AsView(Bytes(text.begin(), text.end())), CollateralSet(), kNow).ok());
   auto doc = sim_on.ParseCollateral(AsView(good), CollateralSet(), kNow);
   BOOST_REQUIRE(doc.ok());
+  // Admitted under simulation, then judged with simulation off: named.
+  const CollateralSet set = Admit(sim_on, {m.chain_pem, good, VbiosRim(m)}, kNow);
+  const Verdict v = sim_tests::VerifyOnce(strict, AsView(m.report), set, kNow, Binding());
+  BOOST_TEST(v.Has(FailureCode::kSimulationDisabled));
+  size_t rim_failures = 0;
+  for (const auto& f : v.failures) {
+    BOOST_TEST((f.code == FailureCode::kSimulationDisabled), f.message);
+    if (f.message.find("RIM") != std::string::npos) ++rim_failures;
+  }
+  BOOST_TEST(rim_failures == 2u);  // the driver and the VBIOS RIM
   BOOST_TEST(doc->kind == kKindRim);
   BOOST_TEST(std::string(doc->key.begin(), doc->key.end()) == "driver:550.90.07");
 }
