@@ -273,6 +273,46 @@ BOOST_AUTO_TEST_CASE(serialized_evidence_every_gpu_must_pass) {
   BOOST_TEST(bad->failures.front().message.rfind("GPU 2", 0) == 0u);
 }
 
+// NVIDIA's genuine signed RIMs against a genuine report they describe: the
+// nvtrust test-mode pair (driver 545.00, VBIOS 96.00.5E.00.01; MANIFEST:
+// go-nvtrust attestationReport.txt pairs with Driver_RIM_test_no_gpu and
+// 1010_0200_882_96005E0001_test_no_gpu). Within the RIM signers' windows
+// (2024-06-01) every golden measurement matches (RIM index = block - 1);
+// the VBIOS signer's notAfter bounds valid_until; after it, expired.
+BOOST_AUTO_TEST_CASE(genuine_rims_match_a_genuine_report) {
+  auto dir = testing::VectorsDir();
+  if (!dir) {
+    BOOST_TEST_MESSAGE("SKIPPED: real NVIDIA vectors absent");
+    return;
+  }
+  const auto base = *dir / "nvidia";
+  const Bytes report = testing::ReadFileBytes(base / "go-nvtrust/attestationReport.txt");
+  const std::vector<Bytes> blobs = {
+      testing::ReadFileBytes(base / "go-nvtrust/gpuAkCertChain.txt"),
+      testing::ReadFileBytes(base /
+                             "nvtrust-local-gpu-verifier/samples/Driver_RIM_test_no_gpu.swidtag"),
+      testing::ReadFileBytes(base / "nvtrust-local-gpu-verifier/samples/"
+                                    "1010_0200_882_96005E0001_test_no_gpu.swidtag")};
+  const std::optional<Bytes> nonce =
+      FromHex("4cff7f5380ead8fad8ec2c531c110aca4302a88f603792801a8ca29ee151af2e");
+  Policy strict;
+  strict.require_rims = true;
+  auto v = Run(report, blobs, 1717200000, nonce, {}, strict);
+  BOOST_REQUIRE(v.ok());
+  BOOST_TEST(v->valid(), VerdictToJson(*v).dump());
+  BOOST_TEST(v->measurements_valid);
+  BOOST_TEST((v->valid_until == std::optional<uint64_t>(1750585134)));
+  auto late = Run(report, blobs, 1767225600, nonce, {}, strict);
+  BOOST_REQUIRE(late.ok());
+  BOOST_TEST((late->reason() == FailureCode::kExpired), VerdictToJson(*late).dump());
+  // Still compared (signatures and chains hold); the verdict fails on the window.
+  BOOST_TEST(late->measurements_valid);
+  // Without the RIMs the same report fails require_rims.
+  auto none = Run(report, {blobs[0]}, 1717200000, nonce, {}, strict);
+  BOOST_REQUIRE(none.ok());
+  BOOST_TEST((none->reason() == FailureCode::kCollateralMissing));
+}
+
 BOOST_AUTO_TEST_CASE(consensus_table_parses_and_refuses_bad_values) {
   auto ok = plugin::ParseConfig(R"([tee.consensus.nvidia]
 mode = "both"
