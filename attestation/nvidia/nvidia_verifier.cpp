@@ -419,11 +419,9 @@ Status NvidiaVerifier::CheckReferenceCollateral(Verdict& v, GpuCheck& gpu,
   struct Want {
     rim::RimKind kind;
     const std::optional<std::string>* version;
-    const char* prefix;
   };
-  const Want wants[] = {
-      {rim::RimKind::kDriver, &gpu.report->facts.driver_version, claim::kRimDriver},
-      {rim::RimKind::kVbios, &gpu.report->facts.vbios_version, claim::kRimVbios}};
+  const Want wants[] = {{rim::RimKind::kDriver, &gpu.report->facts.driver_version},
+                        {rim::RimKind::kVbios, &gpu.report->facts.vbios_version}};
   std::optional<RimPick> picks[2];
   bool usable = true;
   for (size_t k = 0; k < 2; ++k) {
@@ -450,6 +448,7 @@ Status NvidiaVerifier::CheckReferenceCollateral(Verdict& v, GpuCheck& gpu,
     validity.Narrow(rv.valid_from, rv.valid_until);
     if (picks[k]->dev && !common_.simulation) {
       v.Fail(FailureCode::kSimulationDisabled, what + " is signed under a development root");
+      usable = false;  // untrusted: not compared
     }
     if (!rim::VersionMatches(rv.rim, **w.version)) {
       v.Fail(FailureCode::kMeasurementMismatch, what + " " + rv.rim.tag_id + " is for version " +
