@@ -32,6 +32,7 @@ std::unique_ptr<AttestationVerifier> BuildVerifier(const ChainParams& config) {
   v->Install(std::make_unique<nitro::NitroVerifier>(config.nitro, common, nitro_options));
   nvidia::VerifierOptions nvidia_options;
   nvidia_options.dev_roots = {kNvidiaDevRootSha256};
+  nvidia_options.dev_rim_roots = {kNvidiaDevRimRootSha256};
   v->Install(std::make_unique<nvidia::NvidiaVerifier>(config.nvidia, common, nvidia_options));
   return v;
 }

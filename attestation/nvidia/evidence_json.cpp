@@ -1,27 +1,16 @@
 #include "attestation/nvidia/evidence_json.h"
 
-#include <sodium.h>
-
 #include <cctype>
 
 #include <nlohmann/json.hpp>
+
+#include "crypto/base64.h"
 
 namespace tenzro::tee::nvidia {
 namespace {
 
 Status Malformed(std::string what) {
   return Error(ErrorCode::kInvalidArgument, "nvidia evidence JSON: " + std::move(what));
-}
-
-std::optional<Bytes> Base64(const std::string& text) {
-  Bytes out(text.size() / 4 * 3 + 3);
-  size_t len = 0;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), "\n\r ", &len, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return std::nullopt;
-  }
-  out.resize(len);
-  return out;
 }
 
 std::optional<std::string> StringAt(const nlohmann::json& j, const char* key) {
@@ -59,8 +48,8 @@ Result<GpuEvidence> ReadGpu(const nlohmann::json& item, const GpuEvidence& defau
   auto ev = StringAt(item, "evidence");
   auto cert = StringAt(item, "certificate");
   if (!ev || !cert) return Malformed(where + "evidence and certificate must be strings");
-  auto report_bytes = Base64(*ev);
-  auto pem = Base64(*cert);
+  auto report_bytes = crypto::Base64Decode(*ev);
+  auto pem = crypto::Base64Decode(*cert);
   if (!report_bytes || !pem) return Malformed(where + "bad base64");
   auto report = ParseReportBinary(AsView(*report_bytes));
   if (!report.ok()) return Status(report.status().code(), where + report.status().message());

@@ -28,6 +28,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "attestation/nvidia/policy.h"
 #include "attestation/verdict.h"
 #include "core/bytes.h"
 #include "core/status.h"
@@ -39,7 +40,7 @@ inline constexpr size_t kMaxEatBytes = 256 * 1024;
 inline constexpr size_t kMaxJwksBytes = 64 * 1024;
 inline constexpr size_t kMaxDevices = 64;
 inline constexpr size_t kMaxJwksKeys = 32;
-inline constexpr std::string_view kNrasIssuer = "https://nras.attestation.nvidia.com";
+// The issuer NRAS writes: nvidia::kNrasIssuer (policy.h), the one constant.
 
 // One compact JWS (RFC 7515 §7.1), decoded but not verified.
 struct Jws {

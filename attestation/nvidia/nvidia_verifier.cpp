@@ -7,6 +7,7 @@
 #include "attestation/nvidia/dice.h"
 #include "attestation/nvidia/evidence_json.h"
 #include "attestation/nvidia/ocsp.h"
+#include "attestation/nvidia/rim.h"
 #include "core/cache.h"
 #include "crypto/hash.h"
 #include "crypto/x509.h"
@@ -67,6 +68,7 @@ struct NvidiaVerifier::Impl {
   Cache<Hash32, CertEntry> certs;  // parse of a DER, by its SHA-256
   Cache<Hash32, CertList> pems;    // parse of a PEM bundle, by its SHA-256
   Cache<Hash32, bool> sigs;        // "A is signed by B", by both fingerprints
+  rim::RimCaches rims;             // RIM XML-DSig and chain links (rim.h)
 
   // nullptr when the bytes hold no certificate. `hash`: the SHA-256 of pem
   // when the caller has it (a collateral document's content hash).
@@ -304,11 +306,100 @@ NvidiaVerifier::NvidiaVerifier(Policy policy, CommonPolicy common, VerifierOptio
     : policy_(std::move(policy)),
       common_(common),
       dev_roots_(std::move(options.dev_roots)),
+      dev_rim_roots_(std::move(options.dev_rim_roots)),
       impl_(std::make_unique<Impl>(options.cache_capacity)) {}
 
 NvidiaVerifier::~NvidiaVerifier() = default;
 
-Status NvidiaVerifier::CheckReferenceCollateral(Verdict& v, const GpuCheck& gpu,
+namespace {
+
+// At most this many admitted RIMs per (kind, version) are verified for one
+// report, so a flood of documents under one key costs a bounded amount.
+constexpr size_t kMaxRimCandidates = 4;
+
+bool HasCode(const std::vector<Failure>& failures, FailureCode code) {
+  return std::any_of(failures.begin(), failures.end(),
+                     [&](const Failure& f) { return f.code == code; });
+}
+
+std::string RimKey(rim::RimKind kind, std::string_view version) {
+  return std::string(rim::RimKindName(kind)) + ":" + rim::NormaliseVersion(version);
+}
+
+// The RIM's verification under the pinned root, else under a development
+// root (dev = true) when one makes its chain trusted.
+Result<rim::RimVerification> VerifyRimDoc(NvidiaVerifier::Impl& impl, ByteView xml,
+                                          const Hash32& pinned, const std::vector<Hash32>& dev,
+                                          uint64_t now, bool& used_dev) {
+  used_dev = false;
+  TEE_ASSIGN_OR_RETURN(rim::RimVerification rv, rim::VerifyRim(xml, {}, pinned, now, &impl.rims));
+  if (rv.chain_trusted) return rv;
+  for (const auto& root : dev) {
+    TEE_ASSIGN_OR_RETURN(rim::RimVerification d, rim::VerifyRim(xml, {}, root, now, &impl.rims));
+    if (d.chain_trusted) {
+      used_dev = true;
+      return d;
+    }
+  }
+  return rv;
+}
+
+struct RimPick {
+  rim::RimVerification rv;
+  bool dev = false;
+};
+
+// The admitted RIM of `kind` for `version` (see the header), or nullopt.
+Result<std::optional<RimPick>> PickRim(NvidiaVerifier::Impl& impl, const CollateralSet* set,
+                                       rim::RimKind kind, const std::string& version,
+                                       const Hash32& pinned, const std::vector<Hash32>& dev,
+                                       uint64_t now) {
+  std::optional<RimPick> first;
+  if (set == nullptr) return first;
+  const std::string key_text = RimKey(kind, version);
+  const Bytes key(key_text.begin(), key_text.end());
+  size_t tries = 0;
+  for (const auto& d : set->Group(TeeType::NvidiaGpu, kKindRim, AsView(key))) {
+    if (tries++ == kMaxRimCandidates) break;
+    RimPick p;
+    TEE_ASSIGN_OR_RETURN(p.rv, VerifyRimDoc(impl, AsView(d.data), pinned, dev, now, p.dev));
+    if (HasCode(p.rv.failures, FailureCode::kMalformed) ||
+        HasCode(p.rv.failures, FailureCode::kUnsupported)) {
+      return Error(ErrorCode::kStorage, "an admitted NVIDIA RIM no longer parses");
+    }
+    if (p.rv.ok()) return std::optional<RimPick>(std::move(p));
+    if (!first) first = std::move(p);
+  }
+  return first;
+}
+
+// The report's measurements in the RIMs' index space: NVIDIA's RIMs number
+// measurements from 0, SPDM measurement blocks from 1, and NVIDIA's verifier
+// compares RIM index i with block i + 1 (nvtrust attestation report
+// get_measurements: measurement_list[index - 1]); index 35 (NVDEC0) is a RIM
+// index. A block 0 (not a DMTF block index) has no RIM counterpart.
+rim::ReportMeasurements RimIndexed(const Report& r) {
+  rim::ReportMeasurements out;
+  for (auto& [index, value] : r.Measurements()) {
+    if (index > 0) out.emplace(index - 1, value);
+  }
+  return out;
+}
+
+Bytes TextBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+
+void PutRimClaims(ClaimSet& out, const char* prefix, const rim::RimVerification& rv) {
+  const std::string p = prefix;
+  out[p + "id"] = TextBytes(rv.rim.tag_id);
+  out[p + "version"] = TextBytes(rv.rim.colloquial_version);
+  out[p + "signer_serial"] = rv.chain.empty() ? Bytes{} : rv.chain.front().serial();
+  out[p + "not_before"] = pipeline::U64Le(rv.valid_from);
+  out[p + "not_after"] = pipeline::U64Le(rv.valid_until);
+}
+
+}  // namespace
+
+Status NvidiaVerifier::CheckReferenceCollateral(Verdict& v, GpuCheck& gpu,
                                                 const CollateralSet* collateral,
                                                 pipeline::Validity& validity, uint64_t now) const {
   if (gpu.chain.size() == kDeviceChainLength) {
@@ -320,10 +411,64 @@ Status NvidiaVerifier::CheckReferenceCollateral(Verdict& v, const GpuCheck& gpu,
                 gpu.name + ": " + c.SubjectAttr("CN").value_or(c.subject()), now);
     }
   }
-  // Pending branch nvrim (rim.h, nras.h): see the header.
-  if (policy_.require_rims) {
-    v.Fail(FailureCode::kCollateralMissing,
-           gpu.name + ": require_rims is set and RIM verification is not built yet");
+  // RIMs.
+  // Development RIM roots are always tried, so a dev-signed RIM in the set
+  // is named (simulation_disabled) rather than untrusted; trusted only with
+  // simulation on (and admitted only then).
+  const std::vector<Hash32>& dev = dev_rim_roots_;
+  struct Want {
+    rim::RimKind kind;
+    const std::optional<std::string>* version;
+  };
+  const Want wants[] = {{rim::RimKind::kDriver, &gpu.report->facts.driver_version},
+                        {rim::RimKind::kVbios, &gpu.report->facts.vbios_version}};
+  std::optional<RimPick> picks[2];
+  bool usable = true;
+  for (size_t k = 0; k < 2; ++k) {
+    const Want& w = wants[k];
+    const std::string what = gpu.name + ": " + std::string(rim::RimKindName(w.kind)) + " RIM";
+    if (!*w.version) {
+      usable = false;
+      if (policy_.require_rims)
+        v.Fail(FailureCode::kCollateralMissing, what + ": the report carries no version");
+      continue;
+    }
+    TEE_ASSIGN_OR_RETURN(picks[k], PickRim(*impl_, collateral, w.kind, **w.version,
+                                           policy_.rim_root_sha256, dev, now));
+    if (!picks[k]) {
+      usable = false;
+      if (policy_.require_rims) {
+        v.Fail(FailureCode::kCollateralMissing,
+               what + " for version " + **w.version + " is not at hand (require_rims)");
+      }
+      continue;
+    }
+    const rim::RimVerification& rv = picks[k]->rv;
+    for (const auto& f : rv.failures) v.Fail(f.code, what + " " + rv.rim.tag_id + ": " + f.message);
+    validity.Narrow(rv.valid_from, rv.valid_until);
+    if (picks[k]->dev && !common_.simulation) {
+      v.Fail(FailureCode::kSimulationDisabled, what + " is signed under a development root");
+      usable = false;  // untrusted: not compared
+    }
+    if (!rim::VersionMatches(rv.rim, **w.version)) {
+      v.Fail(FailureCode::kMeasurementMismatch, what + " " + rv.rim.tag_id + " is for version " +
+                                                    rv.rim.colloquial_version +
+                                                    ", the report's is " + **w.version);
+      usable = false;
+    }
+    if (!rv.signature_valid || !rv.chain_trusted) usable = false;
+  }
+  if (usable) {
+    const auto& f = gpu.report->facts;
+    const bool nvdec0_enabled = !(f.nvdec0_status && *f.nvdec0_status == kNvdecDisabled);
+    const rim::CompareResult cr =
+        rim::Compare(RimIndexed(*gpu.report), picks[0]->rv.rim, picks[1]->rv.rim, nvdec0_enabled);
+    if (auto failure = rim::CompareFailure(cr)) {
+      v.Fail(failure->code, gpu.name + ": " + failure->message);
+    }
+    gpu.rims_compared = true;
+    PutRimClaims(gpu.rim_claims, claim::kRimDriver, picks[0]->rv);
+    PutRimClaims(gpu.rim_claims, claim::kRimVbios, picks[1]->rv);
   }
   if (policy_.mode != Mode::kLocal) {
     v.Fail(FailureCode::kUnsupported,
@@ -478,6 +623,7 @@ void PutGpuClaims(ClaimSet& claims, const GpuOutcome& o) {
   claims[p + claim::kNotBefore] = pipeline::U64Le(w.from());
   claims[p + claim::kNotAfter] = pipeline::U64Le(w.until());
   claims[p + claim::kDevRoot] = Bytes{static_cast<uint8_t>(o.dev ? 1 : 0)};
+  for (const auto& [name, value] : o.check.rim_claims) claims[p + name] = value;
   for (size_t j = kFirstIntermediate; j <= kLastIntermediate; ++j) {
     claims[p + claim::CertSerial(j)] = ch[j]->cert.serial();
     claims[p + claim::CertIssuer(j)] = ch[j]->cert.issuer_der();
@@ -507,7 +653,7 @@ Result<Verdict> NvidiaVerifier::Verify(const VerifyRequest& req) const {
   v.evidence_id = IdOf(gpus);
   pipeline::Validity validity;
   std::vector<GpuOutcome> outs;
-  bool all_hw = true, all_chain = true, any_dev = false;
+  bool all_hw = true, all_chain = true, any_dev = false, all_rims = true;
   for (size_t i = 0; i < gpus.size(); ++i) {
     GpuOutcome o = CheckSignedChain(v, *impl_, policy_, dev_roots_, gpus[i], i);
     bool in_window = true;
@@ -517,6 +663,7 @@ Result<Verdict> NvidiaVerifier::Verify(const VerifyRequest& req) const {
     CheckNonces(v, gpus[i], req, o.check.name);
     pipeline::CheckBinding(v, req.binding, AsView(gpus[i].report.nonce),
                            FailureCode::kNonceMismatch);
+    all_rims = all_rims && o.check.rims_compared;
     const bool trusted = !o.dev || common_.simulation;
     all_hw = all_hw && o.hardware_verified && trusted;
     all_chain = all_chain && o.chain_valid && in_window && trusted;
@@ -528,7 +675,8 @@ Result<Verdict> NvidiaVerifier::Verify(const VerifyRequest& req) const {
   validity.Apply(v);
   v.hardware_verified = all_hw;
   v.certificate_chain_valid = all_chain && !v.Has(FailureCode::kRevoked);
-  v.measurements_valid = !v.Has(FailureCode::kMeasurementMismatch) && !policy_.require_rims;
+  // True only when every GPU's report was compared with its RIMs and matched.
+  v.measurements_valid = all_rims && !v.Has(FailureCode::kMeasurementMismatch);
   pipeline::CheckSimulation(v, any_dev, common_.simulation, "a GPU's device chain");
   auto claims = std::make_shared<NvidiaClaims>();
   for (const auto& o : outs) claims->gpus.push_back(ClaimOf(o));
@@ -615,12 +763,54 @@ Result<CollateralDoc> NvidiaVerifier::OcspDoc(ByteView data, const CollateralSet
   return doc;
 }
 
+namespace {
+
+// A RIM is an XML document: optional UTF-8 BOM and whitespace, then '<'.
+bool LooksLikeXml(ByteView data) {
+  size_t i = 0;
+  if (data.size() >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF) i = 3;
+  while (i < data.size() &&
+         (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+    ++i;
+  return i < data.size() && data[i] == '<';
+}
+
+}  // namespace
+
+Result<CollateralDoc> NvidiaVerifier::RimDoc(ByteView data) const {
+  auto not_ours = [](std::string what) {
+    return Error(ErrorCode::kCollateral, "nvidia RIM collateral: " + std::move(what));
+  };
+  const std::vector<Hash32> no_dev;
+  bool dev = false;
+  // The window is not checked at admission (verified at every use): `now`
+  // only feeds VerifyRim's window failures, which are ignored here.
+  TEE_ASSIGN_OR_RETURN(const rim::RimVerification rv,
+                       VerifyRimDoc(*impl_, data, policy_.rim_root_sha256,
+                                    common_.simulation ? dev_rim_roots_ : no_dev, 0, dev));
+  for (const auto& f : rv.failures) {
+    if (f.code != FailureCode::kNotYetValid && f.code != FailureCode::kExpired)
+      return not_ours(f.message);
+  }
+  CollateralDoc doc;
+  doc.tee_type = TeeType::NvidiaGpu;
+  doc.kind = kKindRim;
+  const std::string key = RimKey(rv.rim.kind, rv.rim.colloquial_version);
+  doc.key.assign(key.begin(), key.end());
+  doc.this_update = rv.valid_from;
+  doc.next_update = rv.valid_until;
+  doc.content_hash = crypto::Sha256(data);
+  doc.data.assign(data.begin(), data.end());
+  return doc;
+}
+
 Result<CollateralDoc> NvidiaVerifier::ParseCollateral(ByteView data, const CollateralSet& known,
                                                       uint64_t /*now*/) const {
   auto not_ours = [](std::string what) {
     return Error(ErrorCode::kCollateral, "nvidia collateral: " + std::move(what));
   };
   if (LooksLikeOcsp(data)) return OcspDoc(data, known);
+  if (LooksLikeXml(data)) return RimDoc(data);
   if (!x509::LooksLikePem(data)) return not_ours("not a PEM certificate chain");
   auto chain = impl_->Bundle(data);
   if (!chain) return not_ours("no certificate");
@@ -700,9 +890,32 @@ class NvidiaReevaluator final : public Reevaluator {
     if (t_ < *nb_v) found.Fail(FailureCode::kNotYetValid, gpu + ": device chain not yet valid");
     if (t_ > *na_v) found.Fail(FailureCode::kExpired, gpu + ": a device certificate expired");
     TEE_TRY(CheckOcsp(found, claims, p, gpu));
+    CheckRims(found, claims, p, gpu);
     Validate(found, facts, policy_, gpu);
     pipeline::CheckSimulation(found, is_dev || (*dev)[0] != 0, simulation_, "a GPU's device chain");
     return Status::Ok();
+  }
+
+  // The RIMs compared at admission of the evidence: their signer chains'
+  // windows at t (the verdict's valid_until already ends there; this names
+  // the cause), and require_rims when none were compared.
+  void CheckRims(Verdict& found, const ClaimSet& claims, const std::string& p,
+                 const std::string& gpu) const {
+    for (const char* kind : {claim::kRimDriver, claim::kRimVbios}) {
+      auto nb = claims.find(p + kind + "not_before");
+      auto na = claims.find(p + kind + "not_after");
+      if (nb == claims.end() || na == claims.end()) {
+        if (policy_.require_rims)
+          found.Fail(FailureCode::kCollateralMissing, gpu + ": no RIM was compared (require_rims)");
+        continue;
+      }
+      const auto from = pipeline::ReadU64Le(AsView(nb->second));
+      const auto until = pipeline::ReadU64Le(AsView(na->second));
+      if (from && t_ < *from)
+        found.Fail(FailureCode::kNotYetValid, gpu + ": a RIM signer is not yet valid");
+      if (until && t_ > *until)
+        found.Fail(FailureCode::kExpired, gpu + ": a RIM signer certificate expired");
+    }
   }
 
   Status CheckOcsp(Verdict& found, const ClaimSet& claims, const std::string& p,

@@ -65,6 +65,18 @@ inline constexpr char kKindDeviceChain[] = "nvidia_device_chain";
 // Responses for the BROM, Provisioner ICA and Identity certificates are
 // checked (the intermediates).
 inline constexpr char kKindOcsp[] = "nvidia_ocsp";
+// A RIM (rim.h: the signed SWID tag of a driver or a VBIOS), authenticated
+// at admission by rim::VerifyRim against the pinned rim_root_sha256 (or a
+// development RIM root with simulation on): its XML-DSig and signer chain
+// must hold; windows are not checked at admission (as for the other
+// vendors), but at every verification. key = "<kind>:<version>" with the
+// version as rim::NormaliseVersion writes it ("driver:550.90.07",
+// "vbios:96.00.9f.00.01"): RIMs are selected by kind and by the report's
+// version (see CheckReferenceCollateral), not by the tagId, whose scheme
+// NVIDIA does not hold to in its own test RIMs; window = the signer chain's.
+// NVIDIA's KeyInfo carries signer, L3, CA and root, so no CoRIM certificate
+// collateral is needed.
+inline constexpr char kKindRim[] = "nvidia_rim";
 
 // Claim names of reeval_claims (binary). Per GPU i the names are
 // "nvidia.gpu<i>." + one of the names below.
@@ -82,6 +94,12 @@ inline constexpr char kDevRoot[] = "dev_root";      // 1 byte
 // "cert<j>.serial" and "cert<j>.issuer" (issuer Name DER), for OCSP.
 std::string CertSerial(size_t j);
 std::string CertIssuer(size_t j);
+// When RIMs were compared (per GPU, "rim.driver." / "rim.vbios." + one of):
+// "id" (tagId), "version" (colloquialVersion), "signer_serial", and the
+// chain's window "not_before" / "not_after" (u64 LE): the Reevaluator
+// demotes (expired / not_yet_valid) when t leaves it.
+inline constexpr char kRimDriver[] = "rim.driver.";
+inline constexpr char kRimVbios[] = "rim.vbios.";
 // Plus the facts of validate.h (arch, driver_version, vbios_version).
 std::string GpuPrefix(size_t i);
 }  // namespace claim
@@ -92,6 +110,9 @@ struct VerifierOptions {
   // SHA-256 of development device roots (the simulator's); trusted only with
   // simulation on.
   std::vector<Hash32> dev_roots;
+  // SHA-256 of development CoRIM roots (the RIM simulator's); trusted only
+  // with simulation on.
+  std::vector<Hash32> dev_rim_roots;
   size_t cache_capacity = 4096;
 };
 
@@ -104,6 +125,9 @@ struct GpuCheck {
   std::string name;  // "GPU 0"
   // The device chain, leaf first (set when the chain holds).
   std::vector<const x509::Certificate*> chain;
+  // Set by CheckReferenceCollateral.
+  bool rims_compared = false;  // driver and VBIOS RIM verified and compared
+  ClaimSet rim_claims;         // re-evaluation claims of the RIMs (prefix-free names)
 };
 
 class NvidiaVerifier final : public VendorVerifier {
@@ -121,22 +145,25 @@ class NvidiaVerifier final : public VendorVerifier {
   std::unique_ptr<Reevaluator> BeginReevaluation(const CollateralSet& collateral,
                                                  uint64_t t) const override;
 
-  // INTEGRATION POINT for the RIM comparison and the NRAS token (branch
-  // nvrim, attestation/nvidia/rim.h and nras.h). Called once per GPU after
-  // its signature and chain were checked, with the report's facts
-  // (gpu.report->Measurements() is the DMTF index -> value map the RIM
-  // comparison takes), the collateral at hand and the verdict's validity
-  // (RIM signer windows and OCSP windows narrow it). It is to select the
-  // driver and VBIOS RIMs by RIM ID, verify them and compare, fail
-  // measurement_mismatch with the indices, and in nras/both mode verify the
-  // detached EAT; and to check OCSP responses for the chain.
-  // TODAY it checks the OCSP responses of the intermediates (revoked,
-  // windows, require_ocsp, allow_hold) and nothing of RIMs or NRAS: it fails
-  // collateral_missing when policy requires RIMs, and unsupported in
-  // nras/both mode, so no policy that asks for those checks can pass
-  // without them.
+  // The reference collateral of one GPU, called after its signature and
+  // chain were checked (DESIGN §3 order is kept by Verdict::Fail):
+  // - OCSP: the responses about the intermediates (revoked, windows,
+  //   require_ocsp, allow_hold);
+  // - RIMs: the driver RIM is the admitted kKindRim document keyed
+  //   "driver:<report driver version>", the VBIOS RIM "vbios:<report VBIOS
+  //   version>" (at most kMaxRimCandidates per key are verified; the first
+  //   that verifies is used, else the first, so the verdict names its
+  //   failure). Each is verified again at now (rim::VerifyRim: its failures
+  //   join the verdict, its chain window narrows validity),
+  //   rim::VersionMatches checks the version, and when both RIMs verified
+  //   rim::Compare checks report->Measurements() (index 35 skipped when
+  //   NVDEC0 is disabled, 0xAA): measurement_mismatch lists the indices.
+  //   A RIM not at hand is collateral_missing under require_rims, else the
+  //   comparison is skipped (measurements_valid stays false). Only one RIM
+  //   at hand is not compared (both are needed for NVIDIA's golden set).
+  // - NRAS (mode nras/both): not built; unsupported.
   // A non-ok Status is the machine's failure (a damaged admitted document).
-  Status CheckReferenceCollateral(Verdict& v, const GpuCheck& gpu, const CollateralSet* collateral,
+  Status CheckReferenceCollateral(Verdict& v, GpuCheck& gpu, const CollateralSet* collateral,
                                   pipeline::Validity& validity, uint64_t now) const;
 
   const Policy& policy() const { return policy_; }
@@ -144,6 +171,8 @@ class NvidiaVerifier final : public VendorVerifier {
   // One OCSP response as a kKindOcsp document (authenticated against the
   // pinned root found in the response or among `known` device chains).
   Result<CollateralDoc> OcspDoc(ByteView data, const CollateralSet& known) const;
+  // One RIM as a kKindRim document (signature and chain at admission).
+  Result<CollateralDoc> RimDoc(ByteView data) const;
 
   struct Impl;  // caches (nvidia_verifier.cpp)
 
@@ -151,6 +180,7 @@ class NvidiaVerifier final : public VendorVerifier {
   Policy policy_;
   CommonPolicy common_;
   std::vector<Hash32> dev_roots_;
+  std::vector<Hash32> dev_rim_roots_;
   std::unique_ptr<Impl> impl_;
 };
 

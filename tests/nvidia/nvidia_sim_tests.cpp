@@ -8,6 +8,7 @@
 #include "attestation/nvidia/sim/dev_pki.h"
 #include "attestation/nvidia/sim/report_builder.h"
 #include "plugin/dev_roots.h"
+#include "verify_helpers.h"
 
 using namespace tenzro::tee;
 using namespace tenzro::tee::nvidia;
@@ -75,24 +76,10 @@ Verdict Verify(const Made& m, const Run& r = Run{}) {
   auto doc = v.ParseCollateral(AsView(pem), r.now);
   BOOST_REQUIRE(doc.ok());
   const CollateralSet set = CollateralSet().With(std::move(*doc));
-  VerifyRequest req;
-  req.evidence = AsView(m.report);
-  req.collateral = &set;
-  req.now = r.now;
-  req.evidence_time = r.evidence_time;
-  req.binding = r.binding;
-  auto verdict = v.Verify(req);
-  BOOST_REQUIRE(verdict.ok());
-  return *verdict;
+  return sim_tests::VerifyOnce(v, AsView(m.report), set, r.now, r.binding, r.evidence_time);
 }
 
-// Every failure carries `want` (one code, however many objects it names).
-void ExpectAlone(const Verdict& v, FailureCode want, const std::string& name) {
-  BOOST_TEST_CONTEXT(name << ": " << VerdictToJson(v).dump()) {
-    BOOST_TEST(!v.failures.empty());
-    for (const auto& f : v.failures) BOOST_TEST((f.code == want), f.message);
-  }
-}
+using sim_tests::ExpectAlone;
 
 }  // namespace
 

@@ -1,6 +1,6 @@
 #include "attestation/nvidia/sim/report_builder.h"
 
-#include <sodium.h>
+#include "crypto/base64.h"
 
 namespace tenzro::tee::nvidia::sim {
 namespace {
@@ -41,13 +41,7 @@ std::map<uint8_t, Bytes> HopperMeasurements() {
   return m;
 }
 
-std::string Base64(ByteView data) {
-  std::string out(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), data.data(), data.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
+std::string Base64(ByteView data) { return crypto::Base64Encode(data); }
 
 Bytes UnsignedReport(const ReportSpec& s) {
   Bytes r;
