@@ -181,11 +181,11 @@ Status ParseTee(const toml::table& t, std::string_view origin, Config& c) {
                      moved + ")");
     }
   }
-  TEE_TRY(CheckKeys(
-      t, origin, prefix,
-      {"db_path", "rocksdb_memory_mb", "log_level", "snapshot_retention", "migrate_params",
-       "verify_max_collateral_blobs", "verify_max_collateral_bytes", "consensus", "pcs_url",
-       "kds_url", "fetch_ca_bundle", "fetch_timeout_ms", "fetch_interval_secs", "enclave", "http"}));
+  TEE_TRY(CheckKeys(t, origin, prefix,
+                    {"db_path", "rocksdb_memory_mb", "log_level", "snapshot_retention",
+                     "migrate_params", "verify_max_collateral_blobs", "verify_max_collateral_bytes",
+                     "consensus", "pcs_url", "kds_url", "fetch_ca_bundle", "fetch_timeout_ms",
+                     "fetch_interval_secs", "enclave", "http"}));
   TEE_TRY(ReadString(t, origin, prefix, "db_path", c.db_path));
   TEE_TRY(ReadU64(t, origin, prefix, "rocksdb_memory_mb", 8, 65536, c.rocksdb_memory_mb));
   TEE_TRY(ReadString(t, origin, prefix, "log_level", c.log_level));

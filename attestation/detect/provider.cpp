@@ -133,8 +133,8 @@ Result<Bytes> NvidiaGpuProvider::generate_attestation(const Binding& binding) co
     TEE_ASSIGN_OR_RETURN(std::string pem, n.AttestationCertChain(i));
     list.push_back(
         {{"evidence", crypto::Base64Encode(AsView(r))},
-         {"certificate",
-          crypto::Base64Encode(ByteView(reinterpret_cast<const uint8_t*>(pem.data()), pem.size()))}});
+         {"certificate", crypto::Base64Encode(
+                             ByteView(reinterpret_cast<const uint8_t*>(pem.data()), pem.size()))}});
   }
   if (list.empty()) {
     return Error(ErrorCode::kNotFound, "NVIDIA: no GPU of a CC-capable architecture (Hopper+)");
