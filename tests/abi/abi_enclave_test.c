@@ -77,6 +77,8 @@ static void seed_example(tee_handle* h, tee_handle* prod) {
    * cannot encrypt: no silent fallback. */
   CHECK(api->enclave_decrypt(prod, (const uint8_t*)kid, strlen(kid), ct, ct_len, &pt, &pt_len) ==
         TEE_ERR_SIMULATION_DISABLED);
+  api->free(ct); /* the calls below reuse ct as an output that must stay NULL */
+  ct = NULL;
   CHECK(api->enclave_encrypt(prod, (const uint8_t*)kid, strlen(kid), (const uint8_t*)plain, 1, &ct,
                              &ct_len) == TEE_ERR_UNSUPPORTED);
   CHECK(strcmp(api->last_error(prod), "no hardware key source for IntelTdx") == 0);
