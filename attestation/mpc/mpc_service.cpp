@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/reader.h"
+
 namespace tenzro::tee::mpc {
 namespace {
 
@@ -25,34 +27,6 @@ std::string ShareKeyId(const ShareId& id) {
          std::to_string(id.participant);
 }
 
-// A bounds-checked reader over an unsealed record.
-class Reader {
- public:
-  explicit Reader(ByteView b) : b_(b) {}
-  bool U8(uint8_t& v) {
-    if (b_.size() - at_ < 1) return false;
-    v = b_[at_++];
-    return true;
-  }
-  bool U16(uint16_t& v) {
-    if (b_.size() - at_ < 2) return false;
-    v = static_cast<uint16_t>(b_[at_] | (static_cast<unsigned>(b_[at_ + 1]) << 8));
-    at_ += 2;
-    return true;
-  }
-  bool Fixed(std::array<uint8_t, 32>& out) {
-    if (b_.size() - at_ < 32) return false;
-    std::memcpy(out.data(), b_.data() + at_, 32);
-    at_ += 32;
-    return true;
-  }
-  bool done() const { return at_ == b_.size(); }
-
- private:
-  ByteView b_;
-  size_t at_ = 0;
-};
-
 Status Corrupt(const char* what) { return Error(ErrorCode::kStorage, what); }
 
 Bytes EncodeGroup(const GroupInfo& g) {
@@ -67,23 +41,24 @@ Bytes EncodeGroup(const GroupInfo& g) {
 }
 
 Result<GroupInfo> DecodeGroup(ByteView b, const frost::Element& expect) {
-  Reader r(b);
+  ByteReader r(b);
   GroupInfo g;
   uint8_t version = 0;
-  if (!r.U8(version) || version != kRecordVersion || !r.U16(g.min_participants) ||
-      !r.U16(g.max_participants) || !r.Fixed(g.group_public_key) || g.min_participants < 2 ||
-      g.min_participants > g.max_participants || g.max_participants > 255) {
+  if (!r.ReadU8(version) || version != kRecordVersion || !r.ReadU16Le(g.min_participants) ||
+      !r.ReadU16Le(g.max_participants) || !r.ReadArray(g.group_public_key) ||
+      g.min_participants < 2 || g.min_participants > g.max_participants ||
+      g.max_participants > 255) {
     return Corrupt("mpc group record malformed");
   }
   g.vss_commitment.resize(g.min_participants);
   g.public_shares.resize(g.max_participants);
   for (auto& e : g.vss_commitment) {
-    if (!r.Fixed(e)) return Corrupt("mpc group record truncated");
+    if (!r.ReadArray(e)) return Corrupt("mpc group record truncated");
   }
   for (auto& e : g.public_shares) {
-    if (!r.Fixed(e)) return Corrupt("mpc group record truncated");
+    if (!r.ReadArray(e)) return Corrupt("mpc group record truncated");
   }
-  if (!r.done() || g.group_public_key != expect) return Corrupt("mpc group record malformed");
+  if (!r.AtEnd() || g.group_public_key != expect) return Corrupt("mpc group record malformed");
   return g;
 }
 
@@ -184,13 +159,14 @@ Result<frost::KeyShare> MpcService::LoadShare(const ShareId& id, const GroupInfo
       store_.Get(storage::Cf::kMpcShares, AsView(StoreKey(id.group_public_key, id.participant))));
   if (!value) return Error(ErrorCode::kNotFound, "no such MPC share");
   TEE_ASSIGN_OR_RETURN(Bytes plain, crypto_.Decrypt(ShareKeyId(id), AsView(*value)));
-  Reader r(AsView(plain));
+  ByteReader r(AsView(plain));
   uint8_t version = 0;
   uint16_t pid = 0, min = 0, max = 0;
   frost::Element gpk{};
   frost::KeyShare share;
-  const bool ok = r.U8(version) && version == kRecordVersion && r.U16(pid) && r.U16(min) &&
-                  r.U16(max) && r.Fixed(gpk) && r.Fixed(share.secret.mutable_get()) && r.done();
+  const bool ok = r.ReadU8(version) && version == kRecordVersion && r.ReadU16Le(pid) &&
+                  r.ReadU16Le(min) && r.ReadU16Le(max) && r.ReadArray(gpk) &&
+                  r.ReadArray(share.secret.mutable_get()) && r.AtEnd();
   sodium_memzero(plain.data(), plain.size());
   if (!ok || pid != id.participant || gpk != id.group_public_key || min != group.min_participants ||
       max != group.max_participants) {

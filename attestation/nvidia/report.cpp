@@ -253,12 +253,10 @@ const char* OpaqueTypeName(uint16_t type) {
 }
 
 std::string FormatVbiosVersion(const std::array<uint8_t, 8>& raw) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   std::string s;
   for (size_t i : {3u, 2u, 1u, 0u, 4u}) {
     if (!s.empty()) s.push_back('.');
-    s.push_back(kDigits[raw[i] >> 4]);
-    s.push_back(kDigits[raw[i] & 0xF]);
+    s += ToHex(ByteView(&raw[i], 1));
   }
   return s;
 }
