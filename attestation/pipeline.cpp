@@ -50,7 +50,8 @@ void CheckEvidenceAge(Verdict& v, Validity& validity, std::optional<uint64_t> ev
   }
 }
 
-void CheckBinding(Verdict& v, const std::optional<BindingInput>& binding, ByteView report_data) {
+void CheckBinding(Verdict& v, const std::optional<ReportDataBinding>& binding,
+                  ByteView report_data) {
   if (!binding) return;
   const auto expected = ComputeBinding(*binding);
   const size_t n = std::min(expected.size(), report_data.size());
@@ -58,7 +59,7 @@ void CheckBinding(Verdict& v, const std::optional<BindingInput>& binding, ByteVi
                     crypto::ConstantTimeEqual(ByteView(expected.data(), n), report_data);
   if (!*v.binding_valid) {
     v.Fail(FailureCode::kBindingMismatch,
-           "report data does not commit to the validator key and challenge");
+           std::string("report data does not commit to ") + BindingSubject(*binding));
   }
 }
 

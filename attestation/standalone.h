@@ -16,7 +16,7 @@ struct StandaloneRequest {
   const CollateralSet* base = nullptr;     // e.g. the registry's admitted set
   uint64_t now = 0;
   std::optional<uint64_t> evidence_time;
-  std::optional<BindingInput> binding;
+  std::optional<ReportDataBinding> binding;  // validator, provider or hybrid ZK
 };
 
 Result<Verdict> VerifyStandalone(const AttestationVerifier& verifier, const StandaloneRequest& req);
