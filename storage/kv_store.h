@@ -1,7 +1,7 @@
 // KvStore: the storage seam under the registry.
 //
 // Column families (DESIGN §6, issue 2): validators, evidence (by hash),
-// collateral, epochs, metadata. Every write is one atomic, synced batch; a
+// collateral, epochs, metadata; providers (issue 15). Every write is one atomic, synced batch; a
 // failed Write changes nothing. RocksDB's Status never leaves storage/.
 // Thread-safety: Get/ForEach may run concurrently with each other and with
 // Write; callers serialise their read-modify-write sequences.
@@ -19,8 +19,9 @@
 
 namespace tenzro::tee::storage {
 
-enum class Cf : uint8_t { kValidators = 0, kEvidence, kCollateral, kEpochs, kMetadata };
-inline constexpr size_t kCfCount = 5;
+// kProviders (issue 15): confidential-AI model providers, key = provider id.
+enum class Cf : uint8_t { kValidators = 0, kEvidence, kCollateral, kEpochs, kMetadata, kProviders };
+inline constexpr size_t kCfCount = 6;
 const char* CfName(Cf cf);
 
 // The operations of one atomic write. Keys and values are kept in one flat
@@ -98,6 +99,10 @@ struct RocksOptions {
   // only in tests and benches that measure something else than durability
   // (a node always syncs: an acknowledged epoch must survive a crash).
   bool sync_writes = true;
+  // Tools (the CLI's provider list/verify): opens without the lock, so a
+  // running node keeps its database; every Write fails. The database must
+  // exist with every column family.
+  bool read_only = false;
 };
 
 // Opens (or creates) the database. kStorage when it is locked by another

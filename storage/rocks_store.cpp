@@ -17,7 +17,7 @@ namespace tenzro::tee::storage {
 namespace {
 
 constexpr std::array<const char*, kCfCount> kCfNames = {"validators", "evidence", "collateral",
-                                                        "epochs", "metadata"};
+                                                        "epochs",     "metadata", "providers"};
 
 rocksdb::Slice ToSlice(ByteView v) { return {reinterpret_cast<const char*>(v.data()), v.size()}; }
 ByteView FromSlice(const rocksdb::Slice& s) {
@@ -265,7 +265,9 @@ Result<std::unique_ptr<KvStore>> OpenRocksStore(const RocksOptions& options) {
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  auto s = rocksdb::DB::Open(db_opts, options.path, cfs, &handles, &raw);
+  auto s = options.read_only
+               ? rocksdb::DB::OpenForReadOnly(db_opts, options.path, cfs, &handles, &raw)
+               : rocksdb::DB::Open(db_opts, options.path, cfs, &handles, &raw);
   if (!s.ok()) return FromRocks(s, "open " + options.path);
   std::unique_ptr<rocksdb::DB> db(raw);
   return std::unique_ptr<KvStore>(std::make_unique<RocksStore>(

@@ -62,4 +62,13 @@ ByteView Text(const std::string& s) {
   return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 
+Bytes SnpAskRevocation(int64_t t) {
+  const auto p = snp::format::Product::kGenoa;
+  auto crl =
+      MustOk(snp::sim::IssueArkCrl(p, t, t + 30 * 86400, {snp::sim::DevPki(p).ask.cert.serial()}),
+             "ark crl");
+  const std::string pem = x509::CrlToPem(crl) + x509::ToPem({snp::sim::DevPki(p).ark.cert});
+  return Bytes(pem.begin(), pem.end());
+}
+
 }  // namespace tenzro::tee::provtest

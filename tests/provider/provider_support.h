@@ -37,4 +37,8 @@ Verdict Verify(const AttestationVerifier& v, TeeType type, const Bytes& evidence
 
 ByteView Text(const std::string& s);
 
+// The dev Genoa ARK's CRL revoking its ASK (every Genoa VCEK), valid from t
+// for 30 days, followed by the ARK (the fetchers' bundle convention).
+Bytes SnpAskRevocation(int64_t t);
+
 }  // namespace tenzro::tee::provtest
