@@ -24,7 +24,8 @@ inline constexpr int32_t kTeeTypeCount = 7;
 std::string_view TeeTypeName(TeeType t);
 // From an ABI integer; nullopt when out of range.
 std::optional<TeeType> TeeTypeFromInt(int32_t v);
-// CLI names: simulated|tdx|sgx|snp|nitro|nvidia.
+// CLI names: simulated|tdx|sgx|snp|nitro|nvidia, and the long forms
+// intel-tdx|intel-sgx|amd-sev-snp|aws-nitro|nvidia-gpu.
 std::optional<TeeType> TeeTypeFromCliName(std::string_view name);
 
 }  // namespace tenzro::tee

@@ -9,6 +9,7 @@
 //       [--debug] [--measurement HEX]
 //   tenzro-tee simulate-revocation --this-update UNIX --next-update UNIX
 //       [--measurement HEX]... --out FILE
+//   tenzro-tee provider list|verify ...      (tools/cli/cmd_provider.cpp)
 //
 // Exit status: 0 valid (or file written), 1 invalid, 2 usage or internal error.
 #include <CLI/CLI.hpp>
@@ -27,6 +28,7 @@
 #include "crypto/hash.h"
 #include "plugin/config.h"
 #include "plugin/wiring.h"
+#include "tools/cli/cmd_provider.h"
 
 namespace {
 using namespace tenzro::tee;
@@ -230,6 +232,8 @@ int main(int argc, char** argv) {
     revoke->add_option("--measurement", r_measurements, "revoked measurement, hex");
     revoke->add_option("--out", r_out)->required();
 
+    auto run_provider = cli::AddProviderCommands(app);  // issue 15
+
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -239,6 +243,7 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
 
+    if (auto rc = run_provider()) return *rc;
     if (*verify) {
       if (*issued_opt) va.issued_at = issued_at;
       return RunVerify(va);
