@@ -554,12 +554,11 @@ int32_t RegisterProvider(tee_handle* h, const uint8_t* provider_id, const char* 
     reg.registered_at = registered_at;
     auto o = h->plugin->hooks().RegisterProvider(reg);
     if (!o.ok()) return o.status();
-    if (out != nullptr) {
-      std::memset(out, 0, sizeof(*out));
-      out->attested = o->attested ? 1 : 0;
-      out->reason = static_cast<int32_t>(o->reason);
-      out->valid_until = o->valid_until;
-    }
+    tenzro::tee::consensus::RegisterOutcome result;  // evidence_hash stays zero
+    result.attested = o->attested;
+    result.reason = o->reason;
+    result.valid_until = o->valid_until;
+    FillResult(result, out);
     return Status::Ok();
   });
 }

@@ -676,29 +676,31 @@ Result<ProviderCheck> ConsensusHooks::CheckProvider(const registry::ProviderId& 
   return c;
 }
 
-std::vector<registry::ProviderRecord> ConsensusHooks::ProvidersByType(
-    TeeType type, const std::optional<registry::ProviderId>& start_after, size_t max) const {
+std::vector<registry::ProviderRecord> ConsensusHooks::ProvidersWhere(
+    const std::function<bool(const registry::ProviderRecord&)>& keep,
+    const std::optional<registry::ProviderId>& start_after, size_t max) const {
   std::shared_lock lock(mu_);
   std::vector<registry::ProviderRecord> out;
   const auto& all = registry_.providers();
   for (auto it = start_after ? all.upper_bound(*start_after) : all.begin();
        it != all.end() && out.size() < max; ++it) {
-    if (it->second.HasType(type)) out.push_back(AsOfLastEpoch(it->second));
+    if (keep(it->second)) out.push_back(AsOfLastEpoch(it->second));
   }
   return out;
+}
+
+std::vector<registry::ProviderRecord> ConsensusHooks::ProvidersByType(
+    TeeType type, const std::optional<registry::ProviderId>& start_after, size_t max) const {
+  return ProvidersWhere([type](const registry::ProviderRecord& p) { return p.HasType(type); },
+                        start_after, max);
 }
 
 std::vector<registry::ProviderRecord> ConsensusHooks::ProvidersByModel(
     std::string_view model_id, const std::optional<registry::ProviderId>& start_after,
     size_t max) const {
-  std::shared_lock lock(mu_);
-  std::vector<registry::ProviderRecord> out;
-  const auto& all = registry_.providers();
-  for (auto it = start_after ? all.upper_bound(*start_after) : all.begin();
-       it != all.end() && out.size() < max; ++it) {
-    if (it->second.model_id == model_id) out.push_back(AsOfLastEpoch(it->second));
-  }
-  return out;
+  return ProvidersWhere(
+      [model_id](const registry::ProviderRecord& p) { return p.model_id == model_id; }, start_after,
+      max);
 }
 
 Result<std::vector<registry::ValidatorRecord>> ConsensusHooks::ValidatorsByType(

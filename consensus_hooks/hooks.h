@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -197,6 +198,10 @@ class ConsensusHooks {
   void EmitProviders(
       const std::vector<std::tuple<registry::ProviderId, ValidatorEvent, FailureCode>>& events)
       const;
+  // In id order after start_after, at most max, those `keep` accepts.
+  std::vector<registry::ProviderRecord> ProvidersWhere(
+      const std::function<bool(const registry::ProviderRecord&)>& keep,
+      const std::optional<registry::ProviderId>& start_after, size_t max) const;
   // REQUIRES: mu_ held. The record as the last epoch sees it.
   registry::ProviderRecord AsOfLastEpoch(registry::ProviderRecord r) const;
   // REQUIRES: mu_ held exclusively. The weight bound after replacing the

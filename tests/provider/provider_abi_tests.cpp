@@ -22,6 +22,7 @@
 #include "abi/tenzro_tee.h"
 #include "crypto/hash.h"
 #include "provider_support.h"
+#include "support/dl_module.h"
 #include "support/test_support.h"
 #include "support/vectors.h"
 
@@ -31,29 +32,18 @@ namespace tt = tenzro::tee::testing;
 
 namespace {
 
-class Module {
+// The module under test: the last command-line argument.
+class Module : public tt::DlModule {
  public:
-  Module() {
-    const auto& suite = boost::unit_test::framework::master_test_suite();
-    const std::string path = suite.argc > 1 ? suite.argv[suite.argc - 1] : std::string();
-    lib_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    BOOST_REQUIRE_MESSAGE(lib_ != nullptr, "dlopen " << path << ": " << dlerror());
-    void* sym = dlsym(lib_, "tee_negotiate");
-    BOOST_REQUIRE(sym != nullptr);
-    int32_t (*negotiate)(uint32_t, const tee_api**) = nullptr;
-    std::memcpy(&negotiate, &sym, sizeof sym);
-    BOOST_REQUIRE(negotiate(TEE_ABI_VERSION, &api_) == TEE_OK);
-    BOOST_REQUIRE(api_->abi_version >= 2u);
-    BOOST_REQUIRE(api_->size >= sizeof(tee_api));
+  Module() : DlModule(Arg(1)) {
+    BOOST_REQUIRE(api().abi_version >= 2u);
+    BOOST_REQUIRE(api().size >= sizeof(tee_api));
   }
-  ~Module() { dlclose(lib_); }
-  Module(const Module&) = delete;
-  Module& operator=(const Module&) = delete;
-  const tee_api& api() const { return *api_; }
-
- private:
-  void* lib_ = nullptr;
-  const tee_api* api_ = nullptr;
+  // The n-th argument from the end.
+  static std::string Arg(int n) {
+    const auto& suite = boost::unit_test::framework::master_test_suite();
+    return suite.argc > n ? suite.argv[suite.argc - n] : std::string();
+  }
 };
 
 // The test host: provider events, and a ZK verifier per vk id that accepts
@@ -568,9 +558,8 @@ BOOST_AUTO_TEST_CASE(real_snp_vector_is_rejected_for_binding_only) {
 // The CLI (issue 15 item 6): `provider list` and `provider verify` open the
 // database read-only, so they work while the node holds it.
 BOOST_AUTO_TEST_CASE(cli_lists_and_verifies_while_the_node_runs) {
-  const auto& suite = boost::unit_test::framework::master_test_suite();
-  BOOST_REQUIRE_MESSAGE(suite.argc > 2, "usage: -- <tenzro-tee CLI> <module>");
-  const std::string cli = suite.argv[suite.argc - 2];
+  const std::string cli = Module::Arg(2);
+  BOOST_REQUIRE_MESSAGE(!cli.empty(), "usage: -- <tenzro-tee CLI> <module>");
   Module m;
   const tee_api& api = m.api();
   tt::TempDir dir;

@@ -27,7 +27,9 @@ std::unique_ptr<AttestationVerifier> MakeVerifier() {
 
 Bytes TdxQuote(const ReportDataBinding& binding) {
   auto s = tdx::sim::Scenario::Tdx();
-  s.quote.binding = binding;
+  // The simulator binds validators itself (QuoteSpec::binding); any other
+  // kind goes in as the TD's report data.
+  s.quote.td.report_data = ComputeBinding(binding);
   return MustOk(s.Quote(), "tdx quote");
 }
 

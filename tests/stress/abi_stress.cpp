@@ -24,6 +24,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "abi/tenzro_tee.h"
+#include "support/dl_module.h"
 #include "support/test_support.h"
 #include "support/vectors.h"
 
@@ -45,28 +46,7 @@ struct VerifyCase {
   std::string expected_json;  // single-threaded answer
 };
 
-class Module {
- public:
-  explicit Module(const std::string& path) {
-    lib_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    BOOST_REQUIRE_MESSAGE(lib_ != nullptr, "dlopen " << path << ": " << dlerror());
-    void* sym = dlsym(lib_, "tee_negotiate");
-    BOOST_REQUIRE(sym != nullptr);
-    int32_t (*negotiate)(uint32_t, const tee_api**) = nullptr;
-    std::memcpy(&negotiate, &sym, sizeof sym);
-    BOOST_REQUIRE(negotiate(TEE_ABI_VERSION, &api_) == TEE_OK);
-  }
-  ~Module() {
-    if (lib_ != nullptr) dlclose(lib_);
-  }
-  Module(const Module&) = delete;
-  Module& operator=(const Module&) = delete;
-  const tee_api& api() const { return *api_; }
-
- private:
-  void* lib_ = nullptr;
-  const tee_api* api_ = nullptr;
-};
+using Module = tt::DlModule;
 
 std::string ModulePath() {
   const auto& args = boost::unit_test::framework::master_test_suite().argv;

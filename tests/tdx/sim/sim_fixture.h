@@ -19,7 +19,7 @@ inline constexpr uint64_t kMaxAge = 86400;
 struct Options {
   Policy policy;
   bool simulation = true;
-  std::optional<ReportDataBinding> binding;
+  std::optional<BindingInput> binding;
   std::optional<uint64_t> evidence_time;
   std::optional<uint64_t> now;  // default: the scenario's
 };
