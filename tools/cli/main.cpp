@@ -13,6 +13,7 @@
 //   tenzro-tee attest --tee auto|tdx|snp|nitro|nvidia ...          (cmd_attest.cpp)
 //   tenzro-tee provider register --type tee --tee-type ... --generate-attestation ...
 //                                                                  (cmd_provider_register.cpp)
+//   tenzro-tee provider list|verify ...                            (cmd_provider.cpp)
 //
 // Exit status: 0 valid (or file written), 1 invalid, 2 usage or internal error.
 #include <CLI/CLI.hpp>
@@ -36,6 +37,7 @@
 #include "plugin/wiring.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/cmd_enclave.h"
+#include "tools/cli/cmd_provider.h"
 #include "tools/cli/cmd_serve.h"
 
 namespace {
@@ -241,6 +243,8 @@ int main(int argc, char** argv) {
                                                 cli::AddProviderRegisterCommand(app)};
     auto enclave_cmds = cli::RegisterEnclaveCommands(app);  // issue 14
 
+    auto run_provider = cli::AddProviderCommands(app);  // issue 15
+
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -256,6 +260,7 @@ int main(int argc, char** argv) {
       if (*c.sub) return c.run();
     }
     if (auto rc = enclave_cmds->Run()) return *rc;
+    if (auto rc = run_provider()) return *rc;
     if (*serve->sub) return serve->Run();
     if (*verify) {
       if (*issued_opt) va.issued_at = issued_at;
