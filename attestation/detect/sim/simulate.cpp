@@ -7,6 +7,7 @@
 #include "attestation/nvidia/sim/report_builder.h"
 #include "attestation/snp/sim/simulator.h"
 #include "attestation/tdx/sim/scenario.h"
+#include "crypto/aead.h"
 
 namespace tenzro::tee::detect::sim {
 namespace {
@@ -65,6 +66,9 @@ Result<Bytes> SimulatedGpu::Report(const std::array<uint8_t, 32>& nonce) const {
   std::copy(nonce.begin(), nonce.end(), spec.nonce.begin());
   spec.measurements = nvidia::sim::HopperMeasurements();
   spec.opaque = nvidia::sim::GpuOpaque(kDriverVersion, kVbios, Fwid());
+  // A GPU answers with a fresh responder nonce (SPDM), so two reports for
+  // one request nonce are two pieces of evidence, as on hardware.
+  TEE_TRY(crypto::RandomBytes(spec.responder_nonce));
   return nvidia::sim::SignedReport(spec, chain_.leaf_key());
 }
 

@@ -52,7 +52,8 @@ Result<Bytes> SimulatedNsmDocument(const NsmAttestationRequest& req, uint64_t no
 class SimulatedGpu {
  public:
   static Result<SimulatedGpu> Make();
-  // The SPDM request (carrying `nonce`) || the signed response.
+  // The SPDM request (carrying `nonce`) || the signed response (a fresh
+  // random responder nonce each time).
   Result<Bytes> Report(const std::array<uint8_t, 32>& nonce) const;
   // The chain the response is signed under, PEM, leaf first.
   const std::string& chain_pem() const { return pem_; }

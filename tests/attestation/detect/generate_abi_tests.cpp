@@ -383,6 +383,12 @@ BOOST_AUTO_TEST_CASE(the_binding_is_where_each_verifier_looks) {
   BOOST_TEST(
       std::equal(gpu->gpus[0].report.nonce.begin(), gpu->gpus[0].report.nonce.end(), b.begin()));
   BOOST_TEST(!gpu->gpus[0].certificate_pem.empty());
+  // A fresh responder nonce per report: two generations are two pieces of
+  // evidence (as two answers of one GPU are).
+  auto again = nvidia::ParseSerializedEvidence(AsView(Simulate(TeeType::NvidiaGpu, in).evidence));
+  BOOST_REQUIRE(again.ok());
+  BOOST_TEST((again->gpus[0].report.responder_nonce != gpu->gpus[0].report.responder_nonce));
+  BOOST_TEST((again->gpus[0].report.nonce == gpu->gpus[0].report.nonce));
   // Types without a simulated generator.
   for (TeeType t : {TeeType::None, TeeType::IntelSgx, TeeType::Simulated}) {
     auto ev = detect::sim::SimulateEvidence(t, in, kNow);
