@@ -68,6 +68,9 @@ check tdx_verify 0 "$cli" verify --tee tdx --evidence "$scratch/tdx.bin" --colla
   --config "$dev" --validator-key "$K" --challenge "$C" --at "$NOW" --json
 newdb; check tdx_register_attested 0 "$reg" "$module" "$scratch/node.toml" 1 "$NOW" "$K" "$C" "$scratch/tdx.bin" \
   "$scratch"/tdx-coll/*
+newdb; check tdx_register_other_key 1 "$reg" "$module" "$scratch/node.toml" 1 "$NOW" "$OTHER" "$C" "$scratch/tdx.bin" \
+  "$scratch"/tdx-coll/*
+contains tdx_binding_mismatch "$scratch/out" 'attested=0 reason=17'
 newdb; check tdx_register_without_collateral 1 "$reg" "$module" "$scratch/node.toml" 1 "$NOW" "$K" "$C" "$scratch/tdx.bin"
 
 # The seed's environment variables make generation simulate (never trust).
