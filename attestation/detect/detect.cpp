@@ -117,6 +117,8 @@ void DetectNitro(const Environment& env, Detection& out) {
   t.type = TeeType::AwsNitro;
   t.interfaces.emplace_back(kNsmDevice);
   t.ready = true;
+  // DescribeNSM, when the device answers (else the version stays unknown).
+  if (auto v = NsmDescribeVersion(*env.io); v.ok()) t.version = std::move(*v);
   out.tees.push_back(std::move(t));
 }
 

@@ -17,7 +17,8 @@
 //   AMD SEV-SNP /dev/sev-guest, configfs-tsm provider sev_guest. Ready when
 //               either is usable. Version: the firmware of a report when the
 //               device lets us ask for one.
-//   AWS Nitro   /dev/nsm. Ready when it exists.
+//   AWS Nitro   /dev/nsm. Ready when it exists. Version: the NSM's
+//               "major.minor.patch" from DescribeNSM when the device answers.
 //   NVIDIA      NVML: GPUs, architecture, driver version, CC state; ready when
 //               CC is on in production mode with a Hopper-or-later GPU. Without
 //               NVML, the kernel module's /proc/driver/nvidia/version says a

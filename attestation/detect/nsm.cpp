@@ -47,6 +47,15 @@ const cbor_item_t* Lookup(const cbor_item_t* map, std::string_view key) {
   return nullptr;
 }
 
+Result<Bytes> Serialize(const cbor_item_t* item) {
+  unsigned char* buf = nullptr;
+  size_t cap = 0;
+  const size_t n = item != nullptr ? cbor_serialize_alloc(item, &buf, &cap) : 0;
+  std::unique_ptr<unsigned char, decltype(&std::free)> owned(buf, &std::free);
+  if (n == 0) return Error(ErrorCode::kInternal, "libcbor: cannot serialise the NSM request");
+  return Bytes(buf, buf + n);
+}
+
 std::string ExplainNsmError(std::string_view code) {
   if (code == "InvalidArgument") return "an argument was rejected (nonce, user_data or key size)";
   if (code == "InvalidIndex") return "invalid PCR index";
@@ -80,15 +89,14 @@ Result<Bytes> EncodeNsmAttestationRequest(const NsmAttestationRequest& req) {
   if (!Add(outer.get(), Str("Attestation"), Item(inner_raw))) {
     return Error(ErrorCode::kInternal, "libcbor: cannot build the NSM request");
   }
-  unsigned char* buf = nullptr;
-  size_t cap = 0;
-  const size_t n = cbor_serialize_alloc(outer.get(), &buf, &cap);
-  std::unique_ptr<unsigned char, decltype(&std::free)> owned(buf, &std::free);
-  if (n == 0) return Error(ErrorCode::kInternal, "libcbor: cannot serialise the NSM request");
-  return Bytes(buf, buf + n);
+  return Serialize(outer.get());
 }
 
-Result<Bytes> DecodeNsmAttestationResponse(ByteView response) {
+namespace {
+
+// The response's root item; an NSM error (named and explained) or malformed
+// CBOR is kInternal. `what` names the request in messages.
+Result<Item> LoadResponse(ByteView response, const char* what) {
   cbor_load_result res{};
   Item root(cbor_load(response.data(), response.size(), &res));
   if (!root || res.error.code != CBOR_ERR_NONE) {
@@ -100,9 +108,44 @@ Result<Bytes> DecodeNsmAttestationResponse(ByteView response) {
   if (const cbor_item_t* err = Lookup(root.get(), "Error")) {
     auto code = TextOf(err);
     const std::string name = code ? std::string(*code) : std::string("?");
-    return Error(ErrorCode::kInternal, "NSM refused the attestation request: " + name + " (" +
-                                           ExplainNsmError(name) + ")");
+    return Error(ErrorCode::kInternal, std::string("NSM refused the ") + what + " request: " +
+                                           name + " (" + ExplainNsmError(name) + ")");
   }
+  return root;
+}
+
+// One request/response over NSM_IOCTL_RAW.
+Result<Bytes> Exchange(const DeviceIo& io, const Bytes& request) {
+  if (request.empty()) return Error(ErrorCode::kInternal, "empty NSM request");
+  if (request.size() > kNsmRequestMax) {
+    return Error(ErrorCode::kInvalidArgument, "NSM request over 4096 bytes");
+  }
+  Bytes response(kNsmResponseMax, 0);
+  NsmRaw raw{};
+  raw.request = {reinterpret_cast<uintptr_t>(request.data()), request.size()};
+  raw.response = {reinterpret_cast<uintptr_t>(response.data()), response.size()};
+  auto r = io.Ioctl(kNsmDevice, kNsmIoctlRaw, &raw);
+  if (!r.ok()) return Error(r.status().code(), "NSM ioctl: " + r.status().message());
+  if (raw.response.len > response.size()) {
+    return Error(ErrorCode::kInternal, "NSM reported a response longer than its buffer");
+  }
+  response.resize(raw.response.len);
+  return response;
+}
+
+// A CBOR unsigned integer under `key` of `map` that fits in 16 bits.
+std::optional<uint64_t> U16At(const cbor_item_t* map, std::string_view key) {
+  const cbor_item_t* v = Lookup(map, key);
+  if (v == nullptr || !cbor_isa_uint(v)) return std::nullopt;
+  const uint64_t n = cbor_get_int(v);
+  if (n > 0xFFFF) return std::nullopt;
+  return n;
+}
+
+}  // namespace
+
+Result<Bytes> DecodeNsmAttestationResponse(ByteView response) {
+  TEE_ASSIGN_OR_RETURN(Item root, LoadResponse(response, "attestation"));
   const cbor_item_t* att = Lookup(root.get(), "Attestation");
   const cbor_item_t* doc = att != nullptr ? Lookup(att, "document") : nullptr;
   if (doc == nullptr) {
@@ -119,20 +162,32 @@ Result<Bytes> DecodeNsmAttestationResponse(ByteView response) {
 
 Result<Bytes> NsmGetAttestation(const DeviceIo& io, const NsmAttestationRequest& req) {
   TEE_ASSIGN_OR_RETURN(Bytes request, EncodeNsmAttestationRequest(req));
-  if (request.size() > kNsmRequestMax) {
-    return Error(ErrorCode::kInvalidArgument, "NSM request over 4096 bytes");
-  }
-  Bytes response(kNsmResponseMax, 0);
-  NsmRaw raw{};
-  raw.request = {reinterpret_cast<uintptr_t>(request.data()), request.size()};
-  raw.response = {reinterpret_cast<uintptr_t>(response.data()), response.size()};
-  auto r = io.Ioctl(kNsmDevice, kNsmIoctlRaw, &raw);
-  if (!r.ok()) return Error(r.status().code(), "NSM ioctl: " + r.status().message());
-  if (raw.response.len > response.size()) {
-    return Error(ErrorCode::kInternal, "NSM reported a response longer than its buffer");
-  }
-  response.resize(raw.response.len);
+  TEE_ASSIGN_OR_RETURN(Bytes response, Exchange(io, request));
   return DecodeNsmAttestationResponse(AsView(response));
+}
+
+Bytes EncodeNsmDescribeRequest() {
+  // A unit variant: serde writes its name as a text string.
+  auto out = Serialize(Str("DescribeNSM").get());
+  return out.ok() ? std::move(*out) : Bytes{};  // Exchange refuses an empty request
+}
+
+Result<std::string> DecodeNsmDescribeResponse(ByteView response) {
+  TEE_ASSIGN_OR_RETURN(Item root, LoadResponse(response, "DescribeNSM"));
+  const cbor_item_t* d = Lookup(root.get(), "DescribeNSM");
+  if (d == nullptr) return Error(ErrorCode::kInternal, "NSM response has no DescribeNSM");
+  auto major = U16At(d, "version_major");
+  auto minor = U16At(d, "version_minor");
+  auto patch = U16At(d, "version_patch");
+  if (!major || !minor || !patch) {
+    return Error(ErrorCode::kInternal, "NSM DescribeNSM has no version_major/minor/patch");
+  }
+  return std::to_string(*major) + "." + std::to_string(*minor) + "." + std::to_string(*patch);
+}
+
+Result<std::string> NsmDescribeVersion(const DeviceIo& io) {
+  TEE_ASSIGN_OR_RETURN(Bytes response, Exchange(io, EncodeNsmDescribeRequest()));
+  return DecodeNsmDescribeResponse(AsView(response));
 }
 
 }  // namespace tenzro::tee::detect

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "core/bytes.h"
 #include "core/device_io.h"
@@ -51,5 +52,13 @@ Result<Bytes> EncodeNsmAttestationRequest(const NsmAttestationRequest& req);
 Result<Bytes> DecodeNsmAttestationResponse(ByteView response);
 // Encode, ioctl, decode.
 Result<Bytes> NsmGetAttestation(const DeviceIo& io, const NsmAttestationRequest& req);
+
+// DescribeNSM: the request is the CBOR text "DescribeNSM"; the answer
+// {"DescribeNSM": {"version_major", "version_minor", "version_patch", ...}}.
+// The NSM's version "major.minor.patch" (what detect shows); kInternal when
+// the answer is an error or malformed.
+Bytes EncodeNsmDescribeRequest();
+Result<std::string> DecodeNsmDescribeResponse(ByteView response);
+Result<std::string> NsmDescribeVersion(const DeviceIo& io);
 
 }  // namespace tenzro::tee::detect

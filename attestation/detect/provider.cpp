@@ -7,6 +7,7 @@
 #include "attestation/detect/guest_ioctl.h"
 #include "attestation/detect/nsm.h"
 #include "attestation/detect/nvml.h"
+#include "attestation/nitro/document.h"
 #include "attestation/snp/report.h"
 #include "attestation/tdx/quote.h"
 #include "crypto/base64.h"
@@ -40,6 +41,47 @@ Bytes Concat(ByteView a, ByteView b) {
 }
 
 }  // namespace
+
+namespace detect {
+
+Result<Bytes> NvidiaEvidenceJson(const std::array<uint8_t, 32>& nonce, const std::string& arch,
+                                 const std::vector<GpuReport>& gpus) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const GpuReport& g : gpus) {
+    const Bytes& r = g.report;
+    if (r.size() < kSpdmNonceOffset + kSpdmNonceSize || r[1] != kSpdmGetMeasurements ||
+        !std::equal(nonce.begin(), nonce.end(),
+                    r.begin() + static_cast<std::ptrdiff_t>(kSpdmNonceOffset))) {
+      return Error(ErrorCode::kInternal, "NVIDIA: GPU " + std::to_string(g.index) +
+                                             ": the attestation report's SPDM request does not "
+                                             "carry the nonce");
+    }
+    list.push_back({{"evidence", crypto::Base64Encode(AsView(r))},
+                    {"certificate", crypto::Base64Encode(ByteView(
+                                        reinterpret_cast<const uint8_t*>(g.chain_pem.data()),
+                                        g.chain_pem.size()))}});
+  }
+  const nlohmann::json doc = {
+      {"nonce", ToHex(AsView(nonce))}, {"arch", arch}, {"evidence_list", std::move(list)}};
+  const std::string text = doc.dump();
+  return Bytes(text.begin(), text.end());
+}
+
+Status CheckNitroDocument(ByteView document, const Binding& binding) {
+  auto doc = nitro::ParseDocument(document);
+  if (!doc.ok()) {
+    return Error(ErrorCode::kInternal,
+                 "Nitro: the NSM's attestation document does not parse: " + doc.status().message());
+  }
+  if (!doc->nonce ||
+      !std::equal(doc->nonce->begin(), doc->nonce->end(), binding.begin(), binding.end())) {
+    return Error(ErrorCode::kInternal,
+                 "Nitro: the attestation document does not carry the binding as its nonce");
+  }
+  return Status::Ok();
+}
+
+}  // namespace detect
 
 Result<Bytes> IntelTdxProvider::generate_attestation(const Binding& binding) const {
   auto rep = detect::TsmGetReport(io_, detect::kTsmProviderTdx, binding, tsm_);
@@ -93,6 +135,7 @@ Result<Bytes> AwsNitroProvider::generate_attestation(const Binding& binding) con
   req.user_data = user_data_;
   auto doc = detect::NsmGetAttestation(io_, req);
   if (!doc.ok()) return Error(doc.status().code(), "Nitro: " + doc.status().message());
+  TEE_TRY(detect::CheckNitroDocument(AsView(*doc), binding));
   return doc;
 }
 
@@ -110,7 +153,7 @@ Result<Bytes> NvidiaGpuProvider::generate_attestation(const Binding& binding) co
   std::array<uint8_t, 32> nonce{};
   std::copy_n(binding.begin(), nonce.size(), nonce.begin());
   TEE_ASSIGN_OR_RETURN(unsigned count, n.DeviceCount());
-  nlohmann::json list = nlohmann::json::array();
+  std::vector<detect::GpuReport> gpus;
   std::string arch;
   for (unsigned i = 0; i < count; ++i) {
     TEE_ASSIGN_OR_RETURN(detect::NvmlGpu gpu, n.Device(i));
@@ -122,27 +165,13 @@ Result<Bytes> NvidiaGpuProvider::generate_attestation(const Binding& binding) co
     }
     arch = name;
     TEE_ASSIGN_OR_RETURN(detect::NvmlAttestation att, n.AttestationReport(i, nonce));
-    const Bytes& r = att.report;
-    if (r.size() < kSpdmNonceOffset + kSpdmNonceSize || r[1] != kSpdmGetMeasurements ||
-        !std::equal(nonce.begin(), nonce.end(),
-                    r.begin() + static_cast<std::ptrdiff_t>(kSpdmNonceOffset))) {
-      return Error(ErrorCode::kInternal, "NVIDIA: GPU " + std::to_string(i) +
-                                             ": the attestation report's SPDM request does not "
-                                             "carry the nonce");
-    }
     TEE_ASSIGN_OR_RETURN(std::string pem, n.AttestationCertChain(i));
-    list.push_back(
-        {{"evidence", crypto::Base64Encode(AsView(r))},
-         {"certificate", crypto::Base64Encode(
-                             ByteView(reinterpret_cast<const uint8_t*>(pem.data()), pem.size()))}});
+    gpus.push_back({i, std::move(att.report), std::move(pem)});
   }
-  if (list.empty()) {
+  if (gpus.empty()) {
     return Error(ErrorCode::kNotFound, "NVIDIA: no GPU of a CC-capable architecture (Hopper+)");
   }
-  const nlohmann::json doc = {
-      {"nonce", ToHex(AsView(nonce))}, {"arch", arch}, {"evidence_list", std::move(list)}};
-  const std::string text = doc.dump();
-  return Bytes(text.begin(), text.end());
+  return detect::NvidiaEvidenceJson(nonce, arch, gpus);
 }
 
 std::unique_ptr<TeeProvider> MakeTeeProvider(TeeType type, const detect::Environment& env) {

@@ -1,7 +1,8 @@
 // TeeProvider (the seed's name): evidence generation on this machine, bound
 // to DESIGN §4's binding exactly where each verifier looks, in the form
 // register_validator verifies. Node side only; real hardware only (simulated
-// generation lives in the CLI and the tests, which may link the simulators).
+// generation is attestation/detect/sim/, which links the simulators and is
+// linked by the CLI and the tests, never by the plugin module).
 //
 //   IntelTdxProvider   configfs-tsm tdx_guest: outblob is the DCAP quote
 //                      (report data = binding). No fallback yields a quote
@@ -12,7 +13,8 @@
 //                      SNP_GET_EXT_REPORT, same form.
 //   AwsNitroProvider   NSM Attestation with nonce = binding (64 bytes), plus
 //                      the optional public_key / user_data; the COSE_Sign1
-//                      document as the NSM returns it.
+//                      document as the NSM returns it, once it parses and
+//                      carries the binding.
 //   NvidiaGpuProvider  NVML, every CC-capable GPU, nonce = binding[0..32):
 //                      NVIDIA's serialized evidence JSON
 //                      {"nonce": hex, "arch": "HOPPER", "evidence_list":
@@ -26,6 +28,8 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "attestation/binding.h"
 #include "attestation/detect/configfs_tsm.h"
@@ -96,6 +100,26 @@ class NvidiaGpuProvider final : public TeeProvider {
  private:
   std::string nvml_library_;
 };
+
+namespace detect {
+
+// One GPU's part of NVIDIA's serialized evidence.
+struct GpuReport {
+  unsigned index = 0;     // NVML's index, for messages
+  Bytes report;           // SPDM GET_MEASUREMENTS request || signed response
+  std::string chain_pem;  // the chain the response is signed under, leaf first
+};
+// NVIDIA's serialized evidence JSON (the shape above) for GPUs of `arch`,
+// after checking that each report's SPDM request carries `nonce`
+// (kInternal otherwise: it answered another request). Shared by the NVML
+// provider and simulated generation.
+Result<Bytes> NvidiaEvidenceJson(const std::array<uint8_t, 32>& nonce, const std::string& arch,
+                                 const std::vector<GpuReport>& gpus);
+// The NSM's document must parse and carry `binding` as its nonce (DESIGN §4);
+// kInternal otherwise. Shared by the NSM provider and simulated generation.
+Status CheckNitroDocument(ByteView document, const Binding& binding);
+
+}  // namespace detect
 
 // The provider of a hardware type over env's seams; nullptr for None, SGX and
 // Simulated (no generator here).

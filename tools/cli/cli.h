@@ -66,7 +66,7 @@ struct Command {
 // ---- issue 12 (cmd_detect.cpp, cmd_attest.cpp, cmd_provider_register.cpp) ----
 
 // Evidence for a validator key and challenge, from this machine's hardware or,
-// when asked, from the project's simulators (TDX, SNP). Simulation is asked
+// when asked, from the project's simulators (TDX, SNP, Nitro, NVIDIA). Simulation is asked
 // by --simulate or TENZRO_SIMULATE_TDX / _SNP / _NITRO / _NVIDIA (any value
 // but "", "0", "false"); it changes what is generated, never what is trusted
 // (DESIGN §8).

@@ -2,17 +2,15 @@
 //     --challenge HEX --out FILE [--simulate] [--collateral-out DIR]
 //
 // Writes evidence bound to (key, challenge) (DESIGN §4) in the form
-// register_validator and `verify` take. Hardware first; simulated TDX/SNP
-// only when asked (--simulate, TENZRO_SIMULATE_*), and such evidence verifies
-// only where [tee.consensus] simulation = true. Simulated Nitro and NVIDIA
-// generation arrive with their verifiers (not on main yet).
+// register_validator and `verify` take. Hardware first; simulated evidence of
+// any of the four types only when asked (--simulate, TENZRO_SIMULATE_*), and
+// such evidence verifies only where [tee.consensus] simulation = true.
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 
 #include "attestation/detect/provider.h"
-#include "attestation/snp/sim/simulator.h"
-#include "attestation/tdx/sim/scenario.h"
+#include "attestation/detect/sim/simulate.h"
 #include "tools/cli/cli.h"
 
 namespace tenzro::tee::cli {
@@ -46,25 +44,14 @@ constexpr TeeType kOrder[] = {TeeType::IntelTdx, TeeType::AmdSevSnp, TeeType::Aw
                               TeeType::NvidiaGpu};
 
 Result<Obtained> Simulate(TeeType type, const BindingInput& binding, uint64_t now) {
+  TEE_ASSIGN_OR_RETURN(detect::sim::SimulatedEvidence ev,
+                       detect::sim::SimulateEvidence(type, binding, now));
   Obtained o;
   o.type = type;
   o.simulated = true;
-  if (type == TeeType::IntelTdx) {
-    TEE_ASSIGN_OR_RETURN(o.evidence, tdx::sim::SimulateQuote(true, binding));
-    TEE_ASSIGN_OR_RETURN(o.collateral, tdx::sim::SimulateCollateral(true, now));
-    return o;
-  }
-  if (type == TeeType::AmdSevSnp) {
-    auto spec = snp::sim::DefaultSimSpec(snp::format::Product::kGenoa);
-    snp::sim::Bind(spec.report, binding);
-    TEE_ASSIGN_OR_RETURN(snp::sim::SimEvidence ev, snp::sim::Simulate(spec));
-    o.evidence = ev.Extended();
-    return o;
-  }
-  return Error(ErrorCode::kUnsupported,
-               "simulated " + std::string(TeeTypeName(type)) +
-                   " generation arrives with its verifier (not on main yet); only TDX and SNP "
-                   "have simulators");
+  o.evidence = std::move(ev.evidence);
+  o.collateral = std::move(ev.collateral);
+  return o;
 }
 
 Result<Obtained> FromHardware(TeeType type, const BindingInput& binding) {
@@ -121,7 +108,8 @@ Command AddAttestCommand(CLI::App& app) {
   sub->add_option("--challenge", a->challenge, "32-byte challenge, hex")->required();
   sub->add_option("--out", a->out, "evidence file")->required();
   sub->add_flag("--simulate", a->simulate,
-                "simulated TDX/SNP evidence (trusted only with [tee.consensus] simulation = true)");
+                "simulated evidence from the project's simulators (trusted only with "
+                "[tee.consensus] simulation = true)");
   sub->add_option("--collateral-out", a->collateral_out,
                   "directory for the collateral of simulated TDX evidence");
   return {

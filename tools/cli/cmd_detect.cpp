@@ -1,7 +1,8 @@
 // tenzro-tee detect [--json]: what detect_tee() sees on this machine, one
 // block per TEE found (the seed's "TEE Type: Intel TDX / Version: 1.5 /
 // Ready: true"), then what was not found and why. Exit 0 when a TEE is ready
-// to produce evidence, 1 when none is.
+// to produce evidence, 1 when none is, 2 on usage errors. --root DIR reads
+// the device tree under DIR (NVML and CPUID are still this machine's).
 #include "attestation/detect/detect.h"
 #include "tools/cli/cli.h"
 
@@ -38,10 +39,14 @@ void PrintBlocks(const detect::Detection& d) {
 
 Command AddDetectCommand(CLI::App& app) {
   auto json = std::make_shared<bool>(false);
+  auto root = std::make_shared<std::string>("/");
   auto* sub = app.add_subcommand("detect", "detect the TEEs of this machine (node side)");
   sub->add_flag("--json", *json, "print JSON");
-  return {sub, [json]() {
-            auto io = SystemDeviceIo();
+  sub->add_option("--root", *root,
+                  "resolve /dev, /sys and configfs under DIR (containers, tests); default /")
+      ->check(CLI::ExistingDirectory);
+  return {sub, [json, root]() {
+            auto io = SystemDeviceIo(*root);
             detect::Environment env;
             env.io = io.get();
             const auto d = detect::detect_tee(env);

@@ -146,7 +146,7 @@ Command AddProviderRegisterCommand(CLI::App& app) {
   sub->add_option("--tee-type", a->tee_type, "intel-tdx|amd-sev-snp|aws-nitro|nvidia-gpu")
       ->required();
   sub->add_flag("--generate-attestation", a->generate, "make the evidence on this machine");
-  sub->add_flag("--simulate", a->simulate, "simulated TDX/SNP evidence (devnets)");
+  sub->add_flag("--simulate", a->simulate, "simulated evidence (devnets)");
   sub->add_option("--evidence", a->evidence, "existing evidence file instead");
   sub->add_option("--id", a->id, "32-byte validator/provider public key, hex")->required();
   sub->add_option("--challenge", a->challenge, "32-byte challenge, hex")->required();

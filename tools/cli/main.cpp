@@ -192,7 +192,8 @@ int main(int argc, char** argv) {
     CLI::App app{"tenzro-tee: TEE attestation verifier"};
     app.require_subcommand(1);
     app.footer(
-        "Exit status: 0 valid (or file written), 1 invalid verdict, 2 usage or internal error.");
+        "Exit status: 0 valid (or file written), 1 invalid verdict, no usable TEE or refused "
+        "pre-check, 2 usage or internal error.");
     app.set_version_flag("--version", std::string("tenzro-tee ") + plugin::kVersionString);
 
     VerifyArgs va;

@@ -7,7 +7,11 @@
 
 #include <cstring>
 
+#include <dlfcn.h>
+
 #include "attestation/detect/guest_ioctl.h"
+#include "attestation/detect/nsm.h"
+#include "attestation/detect/sim/simulate.h"
 #include "attestation/snp/report_format.h"
 #include "attestation/snp/sim/simulator.h"
 #include "attestation/tdx/sim/scenario.h"
@@ -96,6 +100,131 @@ void SnpExtReportDevice(FakeDevices& io, size_t certs_needed, int* calls) {
       });
 }
 
+void CborText(Bytes& b, const std::string& s) {
+  BOOST_REQUIRE(s.size() < 24);
+  b.push_back(static_cast<uint8_t>(0x60 | s.size()));
+  b.insert(b.end(), s.begin(), s.end());
+}
+
+void CborBytes(Bytes& b, ByteView v) {
+  BOOST_REQUIRE(v.size() < 65536);
+  if (v.size() < 24) {
+    b.push_back(static_cast<uint8_t>(0x40 | v.size()));
+  } else if (v.size() < 256) {
+    b.push_back(0x58);
+    b.push_back(static_cast<uint8_t>(v.size()));
+  } else {
+    b.push_back(0x59);
+    b.push_back(static_cast<uint8_t>(v.size() >> 8));
+    b.push_back(static_cast<uint8_t>(v.size()));
+  }
+  b.insert(b.end(), v.begin(), v.end());
+}
+
+Bytes NsmAttestationResponse(ByteView document) {
+  Bytes resp = {0xA1};
+  CborText(resp, "Attestation");
+  resp.push_back(0xA1);
+  CborText(resp, "document");
+  CborBytes(resp, document);
+  return resp;
+}
+
+void NsmDevice(FakeDevices& io, Bytes expected_request, Bytes response, int* calls) {
+  io.OnIoctl(detect::kNsmDevice, [=](unsigned long req, void* arg) -> Result<int> {
+    ++*calls;
+    BOOST_TEST(req == 0xC0200A00ul);  // _IOWR(0x0A, 0, struct nsm_raw)
+    auto* raw = static_cast<detect::NsmRaw*>(arg);
+    const auto* p = reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(raw->request.addr));
+    BOOST_TEST(Bytes(p, p + raw->request.len) == expected_request);
+    BOOST_REQUIRE(raw->response.len >= response.size());
+    std::memcpy(reinterpret_cast<void*>(static_cast<uintptr_t>(raw->response.addr)),
+                response.data(), response.size());
+    raw->response.len = response.size();
+    return 0;
+  });
+}
+
+Bytes NsmAttestationRequestCbor(const Bytes& nonce) {
+  Bytes want = {0xA1};
+  CborText(want, "Attestation");
+  want.push_back(0xA3);
+  CborText(want, "user_data");
+  want.push_back(0xF6);
+  CborText(want, "nonce");
+  CborBytes(want, AsView(nonce));
+  CborText(want, "public_key");
+  want.push_back(0xF6);
+  return want;
+}
+
+void SimulatedNsmDevice(FakeDevices& io, const Bytes& nonce, const Bytes& document_nonce,
+                        uint64_t now, int* calls) {
+  Bytes want = NsmAttestationRequestCbor(nonce);
+  detect::NsmAttestationRequest req;
+  req.nonce = document_nonce;
+  auto doc = detect::sim::SimulatedNsmDocument(req, now);
+  BOOST_REQUIRE_MESSAGE(doc.ok(), (doc.ok() ? "" : doc.status().ToString()));
+  NsmDevice(io, std::move(want), NsmAttestationResponse(AsView(*doc)), calls);
+}
+
 std::string FakeNvmlPath() { return TEE_FAKE_NVML_PATH; }
+
+// ---- SimulatedNvmlGpus ---------------------------------------------------------
+
+struct SimulatedNvmlGpus::Gpus {
+  std::map<unsigned, detect::sim::SimulatedGpu> by_index;
+  int* reports = nullptr;
+};
+
+namespace {
+SimulatedNvmlGpus::Gpus* g_active = nullptr;  // the one in scope
+}  // namespace
+
+SimulatedNvmlGpus::SimulatedNvmlGpus() : gpus_(std::make_unique<Gpus>()) {
+  BOOST_REQUIRE(g_active == nullptr);
+  for (unsigned i : {0u, 2u}) {  // the fake's H100s
+    auto gpu = detect::sim::SimulatedGpu::Make();
+    BOOST_REQUIRE_MESSAGE(gpu.ok(), (gpu.ok() ? "" : gpu.status().ToString()));
+    gpus_->by_index.emplace(i, std::move(*gpu));
+  }
+  gpus_->reports = &reports_;
+  lib_ = dlopen(FakeNvmlPath().c_str(), RTLD_NOW | RTLD_LOCAL);
+  BOOST_REQUIRE_MESSAGE(lib_ != nullptr, dlerror());
+  set_ = reinterpret_cast<decltype(set_)>(dlsym(lib_, "fake_nvml_set_gpu"));
+  BOOST_REQUIRE(set_ != nullptr);
+  g_active = gpus_.get();
+  set_(&Report, &Chain);
+}
+
+SimulatedNvmlGpus::~SimulatedNvmlGpus() {
+  if (set_ != nullptr) set_(nullptr, nullptr);
+  g_active = nullptr;
+  if (lib_ != nullptr) dlclose(lib_);
+}
+
+const std::string& SimulatedNvmlGpus::ChainPem(unsigned index) const {
+  return gpus_->by_index.at(index).chain_pem();
+}
+
+int SimulatedNvmlGpus::Report(unsigned gpu, const unsigned char* nonce, unsigned char* out,
+                              unsigned capacity) {
+  if (g_active == nullptr || g_active->by_index.count(gpu) == 0) return -1;
+  std::array<uint8_t, 32> n{};
+  std::memcpy(n.data(), nonce, n.size());
+  auto r = g_active->by_index.at(gpu).Report(n);
+  if (!r.ok() || r->size() > capacity) return -1;
+  std::memcpy(out, r->data(), r->size());
+  ++*g_active->reports;
+  return static_cast<int>(r->size());
+}
+
+int SimulatedNvmlGpus::Chain(unsigned gpu, unsigned char* out, unsigned capacity) {
+  if (g_active == nullptr || g_active->by_index.count(gpu) == 0) return -1;
+  const std::string& pem = g_active->by_index.at(gpu).chain_pem();
+  if (pem.size() > capacity) return -1;
+  std::memcpy(out, pem.data(), pem.size());
+  return static_cast<int>(pem.size());
+}
 
 }  // namespace tenzro::tee::testing

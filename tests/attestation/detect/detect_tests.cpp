@@ -7,6 +7,7 @@
 #include "attestation/detect/detect.h"
 #include "attestation/detect/detect_test_util.h"
 #include "attestation/detect/guest_ioctl.h"
+#include "attestation/detect/nsm.h"
 #include "support/test_support.h"
 
 using namespace tenzro::tee;
@@ -192,6 +193,49 @@ BOOST_AUTO_TEST_CASE(nitro_and_tpm) {
   BOOST_TEST(d.tpm_device == "/dev/tpm0");
   io.AddNode("/dev/tpmrm0");
   BOOST_TEST(detect::detect_tee(Env(io)).tpm_device == "/dev/tpmrm0");
+}
+
+BOOST_AUTO_TEST_CASE(nitro_version_from_describe_nsm) {
+  // The request is the CBOR text "DescribeNSM" (hand-written here); the
+  // answer carries the version among other fields.
+  Bytes want;
+  testing::CborText(want, "DescribeNSM");
+  Bytes resp = {0xA1};
+  testing::CborText(resp, "DescribeNSM");
+  resp.push_back(0xA4);
+  testing::CborText(resp, "version_major");
+  resp.push_back(0x01);
+  testing::CborText(resp, "version_minor");
+  resp.push_back(0x00);
+  testing::CborText(resp, "version_patch");
+  resp.push_back(0x18);  // uint, one byte follows
+  resp.push_back(42);
+  testing::CborText(resp, "digest");
+  testing::CborText(resp, "SHA384");
+  FakeDevices io;
+  int calls = 0;
+  testing::NsmDevice(io, want, resp, &calls);
+  auto d = detect::detect_tee(Env(io));
+  BOOST_TEST_REQUIRE(Types(d) == std::vector<std::string>{"AwsNitro"});
+  BOOST_TEST(calls == 1);
+  BOOST_TEST(d.tees[0].version == "1.0.42");
+  BOOST_TEST(d.tees[0].ready);
+  // An NSM error or a malformed answer: still ready (the device is there),
+  // version unknown.
+  Bytes err = {0xA1};
+  testing::CborText(err, "Error");
+  testing::CborText(err, "InternalError");
+  for (const Bytes& bad : {err, Bytes{0xA1}, Bytes{0xA0}}) {
+    FakeDevices io2;
+    testing::NsmDevice(io2, want, bad, &calls);
+    auto d2 = detect::detect_tee(Env(io2));
+    BOOST_TEST_REQUIRE(d2.tees.size() == 1u);
+    BOOST_TEST(d2.tees[0].version.empty());
+    BOOST_TEST(d2.tees[0].ready);
+  }
+  auto e = detect::DecodeNsmDescribeResponse(AsView(err));
+  BOOST_REQUIRE(!e.ok());
+  BOOST_TEST(e.status().message().find("InternalError") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(nvidia_through_fake_nvml) {

@@ -5,7 +5,12 @@
  *
  * TENZRO_FAKE_NVML selects a behaviour: unset or "cc_on" (production CC on),
  * "cc_off", "devtools", "init_fail", "no_gpu", "bad_nonce" (the report
- * ignores the caller's nonce). Test-only: never shipped. */
+ * ignores the caller's nonce). Test-only: never shipped.
+ *
+ * fake_nvml_set_gpu(report, chain) (not an NVML symbol) makes the H100s
+ * answer through the test's callbacks instead: a test plays a GPU with the
+ * NVIDIA simulator behind it (signed reports for the driver's nonce, the
+ * development chain), found with dlsym on the same loaded library. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +52,19 @@ static char g_devices[3];
 static const char* const kNames[3] = {"NVIDIA H100 80GB HBM3", "NVIDIA A100-SXM4-80GB",
                                       "NVIDIA H100 80GB HBM3"};
 static const unsigned kArch[3] = {9, 7, 9};
+
+/* report(gpu, nonce, out, capacity) and chain(gpu, out, capacity) return the
+ * bytes written, or -1. */
+typedef int (*fake_nvml_report_fn)(unsigned gpu, const unsigned char nonce[32], unsigned char* out,
+                                   unsigned capacity);
+typedef int (*fake_nvml_chain_fn)(unsigned gpu, unsigned char* out, unsigned capacity);
+static fake_nvml_report_fn g_report;
+static fake_nvml_chain_fn g_chain;
+void fake_nvml_set_gpu(fake_nvml_report_fn report, fake_nvml_chain_fn chain);
+void fake_nvml_set_gpu(fake_nvml_report_fn report, fake_nvml_chain_fn chain) {
+  g_report = report;
+  g_chain = chain;
+}
 
 static int index_of(nvmlDevice_t d) {
   int i;
@@ -105,6 +123,15 @@ nvmlReturn_t nvmlDeviceGetConfComputeGpuAttestationReport(
   unsigned char* p;
   int i = index_of(d);
   if (i < 0 || kArch[i] < 9) return FAKE_ERROR_INVALID_ARGUMENT;
+  if (g_report != NULL) {
+    int n = g_report((unsigned)i, r->nonce, r->attestationReport,
+                     (unsigned)sizeof r->attestationReport);
+    if (n < 0) return FAKE_ERROR_INVALID_ARGUMENT;
+    r->attestationReportSize = (unsigned)n;
+    r->isCecAttestationReportPresent = 0;
+    r->cecAttestationReportSize = 0;
+    return FAKE_SUCCESS;
+  }
   p = r->attestationReport;
   memcpy(p, head, 4);
   if (is("bad_nonce"))
@@ -126,6 +153,13 @@ nvmlReturn_t nvmlDeviceGetConfComputeGpuCertificate(nvmlDevice_t d,
       "-----BEGIN CERTIFICATE-----\nRkFLRS1HUFUtREVWSUNFLUNFUlQ=\n-----END CERTIFICATE-----\n";
   int i = index_of(d);
   if (i < 0) return FAKE_ERROR_INVALID_ARGUMENT;
+  if (g_chain != NULL) {
+    int n = g_chain((unsigned)i, c->attestationCertChain, (unsigned)sizeof c->attestationCertChain);
+    if (n < 0) return FAKE_ERROR_INVALID_ARGUMENT;
+    c->attestationCertChainSize = (unsigned)n;
+    c->certChainSize = 0;
+    return FAKE_SUCCESS;
+  }
   memcpy(c->attestationCertChain, pem, sizeof pem - 1);
   c->attestationCertChainSize = (unsigned)(sizeof pem - 1);
   memcpy(c->certChain, pem, sizeof pem - 1);

@@ -5,6 +5,7 @@
 // generate_abi_tests.cpp.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,8 @@
 #include "attestation/detect/guest_ioctl.h"
 #include "attestation/detect/nsm.h"
 #include "attestation/detect/provider.h"
+#include "attestation/nitro/document.h"
+#include "attestation/nvidia/evidence_json.h"
 #include "attestation/snp/report_format.h"
 #include "crypto/base64.h"
 #include "support/test_support.h"
@@ -227,77 +230,59 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(nitro_provider)
 
 namespace {
-// CBOR by hand (RFC 8949), independent of libcbor: a text string head.
-void Text(Bytes& b, const std::string& s) {
-  b.push_back(static_cast<uint8_t>(0x60 | s.size()));  // REQUIRES: < 24 bytes
-  b.insert(b.end(), s.begin(), s.end());
-}
-void ByteString(Bytes& b, ByteView v) {
-  if (v.size() < 24) {
-    b.push_back(static_cast<uint8_t>(0x40 | v.size()));
-  } else if (v.size() < 256) {
-    b.push_back(0x58);
-    b.push_back(static_cast<uint8_t>(v.size()));
-  } else {
-    b.push_back(0x59);
-    b.push_back(static_cast<uint8_t>(v.size() >> 8));
-    b.push_back(static_cast<uint8_t>(v.size()));
-  }
-  b.insert(b.end(), v.begin(), v.end());
-}
+using testing::CborBytes;
+using testing::CborText;
 
-// A stand-in COSE_Sign1 (tag 18, four elements): returned as is.
-Bytes FakeDocument() {
-  Bytes d = {0xD2, 0x84, 0x44, 0xA1, 0x01, 0x38, 0x22, 0xA0};
-  Bytes payload(300, 0xAB);
-  ByteString(d, AsView(payload));
-  ByteString(d, AsView(Bytes(96, 0xCD)));
-  return d;
-}
+constexpr uint64_t kNow = 1'767'225'600;  // 2026-01-01
 
-// Plays /dev/nsm: checks the request bytes, answers `response`.
-void NsmDevice(FakeDevices& io, Bytes expected_request, Bytes response, int* calls) {
-  io.OnIoctl(detect::kNsmDevice, [=](unsigned long req, void* arg) -> Result<int> {
-    ++*calls;
-    BOOST_TEST(req == 0xC0200A00ul);
-    auto* raw = static_cast<detect::NsmRaw*>(arg);
-    const auto* p = reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(raw->request.addr));
-    BOOST_TEST(Bytes(p, p + raw->request.len) == expected_request);
-    BOOST_REQUIRE(raw->response.len >= response.size());
-    std::memcpy(reinterpret_cast<void*>(static_cast<uintptr_t>(raw->response.addr)),
-                response.data(), response.size());
-    raw->response.len = response.size();
-    return 0;
-  });
+Bytes BindingBytes(const BindingInput& in) {
+  const auto b = ComputeBinding(in);
+  return Bytes(b.begin(), b.end());
 }
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(attestation_request_bytes_and_document) {
-  const auto binding = ComputeBinding(Input());
-  // {"Attestation": {"user_data": null, "nonce": h'<binding>', "public_key": null}}
-  Bytes want = {0xA1};
-  Text(want, "Attestation");
-  want.push_back(0xA3);
-  Text(want, "user_data");
-  want.push_back(0xF6);
-  Text(want, "nonce");
-  ByteString(want, AsView(binding));
-  Text(want, "public_key");
-  want.push_back(0xF6);
-  // {"Attestation": {"document": h'...'}}
-  Bytes resp = {0xA1};
-  Text(resp, "Attestation");
-  resp.push_back(0xA1);
-  Text(resp, "document");
-  ByteString(resp, AsView(FakeDocument()));
-
+  // The device is the Nitro simulator: it signs a document for the nonce.
+  const Bytes binding = BindingBytes(Input());
   FakeDevices io;
   int calls = 0;
-  NsmDevice(io, want, resp, &calls);
+  testing::SimulatedNsmDevice(io, binding, binding, kNow, &calls);
   auto ev = GenerateEvidence(TeeType::AwsNitro, Input(), Env(io));
   BOOST_REQUIRE_MESSAGE(ev.ok(), (ev.ok() ? "" : ev.status().ToString()));
   BOOST_TEST(calls == 1);
-  BOOST_TEST(*ev == FakeDocument());
+  // Returned as the NSM gave it: the COSE_Sign1 with the binding as nonce.
+  auto doc = nitro::ParseDocument(AsView(*ev));
+  BOOST_REQUIRE(doc.ok());
+  BOOST_REQUIRE(doc->nonce.has_value());
+  BOOST_TEST(*doc->nonce == binding);
+  BOOST_TEST(doc->timestamp_ms == kNow * 1000);
+}
+
+BOOST_AUTO_TEST_CASE(a_document_for_another_nonce_is_refused) {
+  const Bytes binding = BindingBytes(Input());
+  const Bytes other = BindingBytes({testing::IdFromLabel("someone-else"), Input().challenge});
+  FakeDevices io;
+  int calls = 0;
+  testing::SimulatedNsmDevice(io, binding, other, kNow, &calls);
+  auto ev = GenerateEvidence(TeeType::AwsNitro, Input(), Env(io));
+  BOOST_REQUIRE(!ev.ok());
+  BOOST_TEST(calls == 1);
+  BOOST_TEST(static_cast<int>(ev.status().code()) == static_cast<int>(ErrorCode::kInternal));
+  BOOST_TEST(ev.status().message().find("binding") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_document_that_does_not_parse_is_refused) {
+  const Bytes want = testing::NsmAttestationRequestCbor(BindingBytes(Input()));
+  // A stand-in COSE_Sign1 head with junk where the payload map goes.
+  Bytes junk = {0xD2, 0x84, 0x44, 0xA1, 0x01, 0x38, 0x22, 0xA0};
+  CborBytes(junk, AsView(Bytes(300, 0xAB)));
+  CborBytes(junk, AsView(Bytes(96, 0xCD)));
+  FakeDevices io;
+  int calls = 0;
+  testing::NsmDevice(io, want, testing::NsmAttestationResponse(AsView(junk)), &calls);
+  auto ev = GenerateEvidence(TeeType::AwsNitro, Input(), Env(io));
+  BOOST_REQUIRE(!ev.ok());
+  BOOST_TEST(ev.status().message().find("does not parse") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(public_key_and_user_data_are_sent) {
@@ -307,14 +292,14 @@ BOOST_AUTO_TEST_CASE(public_key_and_user_data_are_sent) {
   auto enc = detect::EncodeNsmAttestationRequest(req);
   BOOST_REQUIRE(enc.ok());
   Bytes want = {0xA1};
-  Text(want, "Attestation");
+  CborText(want, "Attestation");
   want.push_back(0xA3);
-  Text(want, "user_data");
-  ByteString(want, AsView(Bytes{9}));
-  Text(want, "nonce");
+  CborText(want, "user_data");
+  CborBytes(want, AsView(Bytes{9}));
+  CborText(want, "nonce");
   want.push_back(0xF6);
-  Text(want, "public_key");
-  ByteString(want, AsView(Bytes{1, 2, 3}));
+  CborText(want, "public_key");
+  CborBytes(want, AsView(Bytes{1, 2, 3}));
   BOOST_TEST(*enc == want);
   req.nonce = Bytes(513, 0);
   BOOST_TEST(!detect::EncodeNsmAttestationRequest(req).ok(), "nonce over the NSM's 512 bytes");
@@ -322,8 +307,8 @@ BOOST_AUTO_TEST_CASE(public_key_and_user_data_are_sent) {
 
 BOOST_AUTO_TEST_CASE(nsm_error_becomes_a_clear_message) {
   Bytes resp = {0xA1};
-  Text(resp, "Error");
-  Text(resp, "InvalidArgument");
+  CborText(resp, "Error");
+  CborText(resp, "InvalidArgument");
   auto r = detect::DecodeNsmAttestationResponse(AsView(resp));
   BOOST_REQUIRE(!r.ok());
   BOOST_TEST(r.status().message().find("InvalidArgument") != std::string::npos);
@@ -387,6 +372,30 @@ BOOST_AUTO_TEST_CASE(serialized_evidence_of_every_cc_gpu) {
     BOOST_TEST(std::string(cert->begin(), cert->end()).rfind("-----BEGIN CERTIFICATE-----", 0) ==
                0u);
     ++gpu;
+  }
+}
+
+BOOST_AUTO_TEST_CASE(simulated_gpus_give_their_signed_reports_and_chains) {
+  // The fake NVML's H100s played by the NVIDIA simulator: the generator
+  // passes the nonce to NVML and serializes what the GPUs answer.
+  FakeDevices io;
+  testing::FakeNvmlMode mode("cc_on");
+  testing::SimulatedNvmlGpus gpus;
+  const auto binding = ComputeBinding(Input());
+  auto ev = GenerateEvidence(TeeType::NvidiaGpu, Input(), Env(io));
+  BOOST_REQUIRE_MESSAGE(ev.ok(), (ev.ok() ? "" : ev.status().ToString()));
+  BOOST_TEST(gpus.reports() == 2);
+  auto doc = nvidia::ParseSerializedEvidence(AsView(*ev));
+  BOOST_REQUIRE_MESSAGE(doc.ok(), (doc.ok() ? "" : doc.status().ToString()));
+  BOOST_REQUIRE(doc->gpus.size() == 2u);
+  const unsigned index[2] = {0, 2};
+  for (size_t i = 0; i < 2; ++i) {
+    const auto& g = doc->gpus[i];
+    BOOST_TEST(std::equal(g.report.nonce.begin(), g.report.nonce.end(), binding.begin()));
+    BOOST_TEST(std::string(g.certificate_pem.begin(), g.certificate_pem.end()) ==
+               gpus.ChainPem(index[i]));
+    BOOST_REQUIRE(g.nonce.has_value());
+    BOOST_TEST(*g.nonce == Bytes(binding.begin(), binding.begin() + 32));
   }
 }
 
