@@ -189,7 +189,7 @@ std::unique_ptr<TeeProvider> MakeTeeProvider(TeeType type, const detect::Environ
   }
 }
 
-Result<Bytes> GenerateEvidence(TeeType type, const BindingInput& in,
+Result<Bytes> GenerateEvidence(TeeType type, const ReportDataBinding& in,
                                const detect::Environment& env) {
   auto p = MakeTeeProvider(type, env);
   if (!p) {

@@ -127,7 +127,7 @@ std::unique_ptr<TeeProvider> MakeTeeProvider(TeeType type, const detect::Environ
 
 // MakeTeeProvider + generate_attestation(ComputeBinding(in)). kUnsupported
 // for types without a generator.
-Result<Bytes> GenerateEvidence(TeeType type, const BindingInput& in,
+Result<Bytes> GenerateEvidence(TeeType type, const ReportDataBinding& in,
                                const detect::Environment& env);
 
 }  // namespace tenzro::tee

@@ -6,7 +6,12 @@
  * COLLATERAL file (submit_collateral at AT), registers VALIDATOR (stake 1)
  * with EVIDENCE bound to CHALLENGE at time AT and prints
  * "attested=N reason=R". Exit 0 when the record is attested, 1 when it is
- * not, 2 on any error. Used by attest_test.sh (issue 12). */
+ * not, 2 on any error. Used by attest_test.sh (issue 12).
+ *
+ * With MODEL_ID and MODEL_HASH (hex) in the environment it registers a model
+ * provider instead (register_provider, issue 15): VALIDATOR_HEX is then the
+ * provider key, and the evidence must be bound to (key, model hash,
+ * challenge). */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,9 +82,25 @@ int main(int argc, char** argv) {
     }
   }
   memset(&res, 0, sizeof res);
-  st = api->register_validator(h, id, stake, type, evidence, evidence_len, challenge, at, &res);
+  if (getenv("MODEL_ID") != NULL && getenv("MODEL_HASH") != NULL) {
+    uint8_t model_hash[32];
+    tee_evidence ev;
+    const char* model_id = getenv("MODEL_ID");
+    if (!parse_hex32(getenv("MODEL_HASH"), model_hash)) {
+      fprintf(stderr, "bad MODEL_HASH\n");
+      goto done;
+    }
+    memset(&ev, 0, sizeof ev);
+    ev.tee_type = type;
+    ev.data = evidence;
+    ev.len = evidence_len;
+    st = api->register_provider(h, id, model_id, strlen(model_id), model_hash, &ev, 1, challenge,
+                                at, &res);
+  } else {
+    st = api->register_validator(h, id, stake, type, evidence, evidence_len, challenge, at, &res);
+  }
   if (st != TEE_OK) {
-    fprintf(stderr, "register_validator: status %d: %s\n", (int)st, api->last_error(h));
+    fprintf(stderr, "register: status %d: %s\n", (int)st, api->last_error(h));
     goto done;
   }
   printf("attested=%d reason=%d\n", (int)res.attested, (int)res.reason);

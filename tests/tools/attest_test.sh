@@ -219,5 +219,35 @@ check register_both_sources 2 "$cli" provider register --type tee --tee-type amd
   --evidence "$scratch/snp.bin" --id "$K" --challenge "$C" --out "$scratch/m.json"
 check register_zero_stake 2 "$cli" provider register --type tee --tee-type amd-sev-snp --evidence "$scratch/snp.bin" \
   --id "$K" --challenge "$C" --stake 0 --out "$scratch/m.json"
+# Model providers (issue 15): provider register --type model binds with
+# tenzro-tee-model-v1 to (provider key, model hash, challenge); the request's
+# evidence registers as that provider through the ABI and as nothing else.
+M=$(printf '44%.0s' $(seq 32))
+check register_model 0 "$cli" provider register --type model --model-id llama-3-70b --model-hash "$M" \
+  --tee-type amd-sev-snp --generate-attestation --simulate --id "$K" --challenge "$C" \
+  --out "$scratch/req-model.json" --config "$dev"
+/usr/bin/python3 - "$scratch/req-model.json" "$K" "$M" "$C" "$scratch/model.ev" <<'PY' && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL model request"; cat "$scratch/req-model.json"; }
+import base64, hashlib, json, sys
+r = json.load(open(sys.argv[1]))
+k, m, c = (bytes.fromhex(x) for x in sys.argv[2:5])
+want = hashlib.sha512(b"tenzro-tee-model-v1" + k + m + c).hexdigest()
+assert r["type"] == "model" and r["model_id"] == "llama-3-70b" and "stake" not in r
+b = r["binding"]
+assert b["tag"] == "tenzro-tee-model-v1" and b["binding"] == want
+assert b["provider_key"] == sys.argv[2] and b["model_hash"] == sys.argv[3]
+assert r["precheck"]["verdict"]["valid"] is True
+ev = base64.b64decode(r["evidence"], validate=True)
+assert ev[0x50:0x90].hex() == want  # SNP ATTESTATION_REPORT REPORT_DATA
+open(sys.argv[5], "wb").write(ev)
+PY
+newdb; check model_register_provider 0 env MODEL_ID=llama-3-70b MODEL_HASH="$M" "$reg" "$module" "$scratch/node.toml" 3 "$NOW" "$K" "$C" "$scratch/model.ev"
+newdb; check model_other_hash 1 env MODEL_ID=llama-3-70b MODEL_HASH="$OTHER" "$reg" "$module" "$scratch/node.toml" 3 "$NOW" "$K" "$C" "$scratch/model.ev"
+contains model_other_hash_reason "$scratch/out" 'attested=0 reason=17'
+newdb; check model_evidence_is_not_validator_evidence 1 "$reg" "$module" "$scratch/node.toml" 3 "$NOW" "$K" "$C" "$scratch/model.ev"
+contains model_not_validator_reason "$scratch/out" 'attested=0 reason=17'
+check register_model_stake 2 "$cli" provider register --type model --model-id llama-3-70b --model-hash "$M" \
+  --tee-type amd-sev-snp --evidence "$scratch/model.ev" --id "$K" --challenge "$C" --stake 5 --out "$scratch/m.json"
+check register_model_bad_id 2 "$cli" provider register --type model --model-id "$(printf 'x%.0s' $(seq 129))" \
+  --model-hash "$M" --tee-type amd-sev-snp --evidence "$scratch/model.ev" --id "$K" --challenge "$C" --out "$scratch/m.json"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -79,7 +79,7 @@ struct Obtained {
 // type None = auto: the first ready hardware TEE (TDX, SNP, Nitro, NVIDIA),
 // else the first type whose simulation is asked. Errors: kNotFound /
 // kUnsupported (no usable TEE: exit 1), others (exit 2).
-Result<Obtained> ObtainEvidence(TeeType type, const BindingInput& binding, bool simulate_flag,
+Result<Obtained> ObtainEvidence(TeeType type, const ReportDataBinding& binding, bool simulate_flag,
                                 uint64_t now);
 // kExitNegative for "no usable TEE" statuses, kExitUsage for the rest.
 int ExitFor(const Status& s);

@@ -43,7 +43,7 @@ bool SimulationAsked(TeeType t, bool flag) {
 constexpr TeeType kOrder[] = {TeeType::IntelTdx, TeeType::AmdSevSnp, TeeType::AwsNitro,
                               TeeType::NvidiaGpu};
 
-Result<Obtained> Simulate(TeeType type, const BindingInput& binding, uint64_t now) {
+Result<Obtained> Simulate(TeeType type, const ReportDataBinding& binding, uint64_t now) {
   TEE_ASSIGN_OR_RETURN(detect::sim::SimulatedEvidence ev,
                        detect::sim::SimulateEvidence(type, binding, now));
   Obtained o;
@@ -54,7 +54,7 @@ Result<Obtained> Simulate(TeeType type, const BindingInput& binding, uint64_t no
   return o;
 }
 
-Result<Obtained> FromHardware(TeeType type, const BindingInput& binding) {
+Result<Obtained> FromHardware(TeeType type, const ReportDataBinding& binding) {
   auto io = SystemDeviceIo();
   detect::Environment env;
   env.io = io.get();
@@ -72,7 +72,7 @@ int ExitFor(const Status& s) {
                                                                                  : kExitUsage;
 }
 
-Result<Obtained> ObtainEvidence(TeeType type, const BindingInput& binding, bool simulate_flag,
+Result<Obtained> ObtainEvidence(TeeType type, const ReportDataBinding& binding, bool simulate_flag,
                                 uint64_t now) {
   if (type != TeeType::None) {
     if (SimulationAsked(type, simulate_flag)) return Simulate(type, binding, now);

@@ -1,4 +1,4 @@
-// tenzro-tee provider register --type tee
+// tenzro-tee provider register --type tee|model [--model-id ID --model-hash HEX]
 //     --tee-type intel-tdx|amd-sev-snp|aws-nitro|nvidia-gpu
 //     (--generate-attestation [--simulate] | --evidence FILE)
 //     --id HEX --challenge HEX [--stake N] --out request.json
@@ -11,9 +11,10 @@
 // file is written. The pre-check is not consensus: the chain's nodes decide
 // with their own admitted collateral (DESIGN §2).
 //
-// Seam for issue 15 (model providers): `--type model` with --model-id and
-// --model-hash binds with tenzro-tee-model-v1 instead; BuildRequest takes the
-// binding it is given, so only the option parsing and the binding differ.
+// `--type model --model-id ID --model-hash HEX` (issue 15): a confidential-AI
+// model provider's request instead. The evidence is bound with
+// tenzro-tee-model-v1 to (--id as the provider key, model hash, challenge),
+// the binding register_provider checks; there is no stake.
 #include <ctime>
 
 #include <nlohmann/json.hpp>
@@ -23,58 +24,88 @@
 #include "core/u256.h"
 #include "crypto/base64.h"
 #include "plugin/wiring.h"
+#include "registry/provider_record.h"
 #include "tools/cli/cli.h"
 
 namespace tenzro::tee::cli {
 namespace {
 
-// The seed's feature-flag names.
+// The seed's feature-flag names (the long CLI names of the four generators).
 std::optional<TeeType> TeeTypeFromFlagName(const std::string& name) {
-  if (name == "intel-tdx") return TeeType::IntelTdx;
-  if (name == "amd-sev-snp") return TeeType::AmdSevSnp;
-  if (name == "aws-nitro") return TeeType::AwsNitro;
-  if (name == "nvidia-gpu") return TeeType::NvidiaGpu;
-  return std::nullopt;
+  if (name.find('-') == std::string::npos) return std::nullopt;
+  auto t = TeeTypeFromCliName(name);
+  if (t == TeeType::IntelSgx) return std::nullopt;
+  return t;
 }
 
 struct Args {
   std::string type, tee_type, id, challenge, stake, out, config, collateral, evidence;
+  std::string model_id, model_hash;  // --type model
   bool generate = false, simulate = false;
   uint64_t at = 0;
   bool at_given = false;
 };
 
-nlohmann::json BuildRequest(const Args& a, const BindingInput& b, const Obtained& o,
-                            const Verdict& v, uint64_t at) {
-  const auto binding = ComputeBinding(b);
-  return {{"type", a.type},
-          {"tee_type", a.tee_type},
-          {"id", ToHex(AsView(b.validator_id))},
-          {"stake", a.stake.empty() ? nlohmann::json() : nlohmann::json(a.stake)},
-          {"evidence", crypto::Base64Encode(AsView(o.evidence))},
-          {"binding",
-           {{"tag", kBindingTag},
-            {"validator_key", ToHex(AsView(b.validator_id))},
-            {"challenge", ToHex(AsView(b.challenge))},
-            {"binding", ToHex(AsView(binding))}}},
-          {"simulated", o.simulated},
-          {"precheck", {{"at", at}, {"verdict", VerdictToJson(v)}}}};
+nlohmann::json BindingJson(const ReportDataBinding& b) {
+  const auto binding = ToHex(AsView(ComputeBinding(b)));
+  if (const auto* m = std::get_if<ModelBinding>(&b)) {
+    return {{"tag", kModelBindingTag},
+            {"provider_key", ToHex(AsView(m->provider_key))},
+            {"model_hash", ToHex(AsView(m->model_hash))},
+            {"challenge", ToHex(AsView(m->challenge))},
+            {"binding", binding}};
+  }
+  const auto& v = std::get<BindingInput>(b);
+  return {{"tag", kBindingTag},
+          {"validator_key", ToHex(AsView(v.validator_id))},
+          {"challenge", ToHex(AsView(v.challenge))},
+          {"binding", binding}};
+}
+
+nlohmann::json BuildRequest(const Args& a, const Hash32& id, const ReportDataBinding& b,
+                            const Obtained& o, const Verdict& v, uint64_t at) {
+  nlohmann::json j = {{"type", a.type},
+                      {"tee_type", a.tee_type},
+                      {"id", ToHex(AsView(id))},
+                      {"evidence", crypto::Base64Encode(AsView(o.evidence))},
+                      {"binding", BindingJson(b)},
+                      {"simulated", o.simulated},
+                      {"precheck", {{"at", at}, {"verdict", VerdictToJson(v)}}}};
+  if (a.type == "model") {
+    j["model_id"] = a.model_id;
+  } else {
+    j["stake"] = a.stake.empty() ? nlohmann::json() : nlohmann::json(a.stake);
+  }
+  return j;
 }
 
 int Run(const Args& a) {
-  if (a.type != "tee") {
-    return Usage("--type: only \"tee\" (model providers arrive with issue 15), not " + a.type);
+  if (a.type != "tee" && a.type != "model") {
+    return Usage("--type: expected tee or model, not " + a.type);
   }
+  const bool model = a.type == "model";
+  if (model != !a.model_id.empty() || model != !a.model_hash.empty()) {
+    return Usage("--model-id and --model-hash go with --type model, and it needs both");
+  }
+  if (model && !a.stake.empty()) return Usage("--stake: a model provider has no stake");
   auto type = TeeTypeFromFlagName(a.tee_type);
   if (!type) return Usage("--tee-type: expected intel-tdx|amd-sev-snp|aws-nitro|nvidia-gpu");
   if (a.generate == !a.evidence.empty()) {
     return Usage("give exactly one of --generate-attestation and --evidence FILE");
   }
   if (a.simulate && !a.generate) return Usage("--simulate goes with --generate-attestation");
-  BindingInput b;
-  if (!ParseHexArg(a.id, "--id", b.validator_id) ||
-      !ParseHexArg(a.challenge, "--challenge", b.challenge)) {
+  Hash32 id{}, challenge{};
+  if (!ParseHexArg(a.id, "--id", id) || !ParseHexArg(a.challenge, "--challenge", challenge)) {
     return kExitUsage;
+  }
+  ReportDataBinding b = BindingInput{id, challenge};
+  if (model) {
+    ModelBinding m{id, {}, challenge};
+    if (!ParseHexArg(a.model_hash, "--model-hash", m.model_hash)) return kExitUsage;
+    if (!registry::ValidateModelId(a.model_id).ok()) {
+      return Usage("--model-id: 1..128 bytes of printable ASCII");
+    }
+    b = m;
   }
   if (!a.stake.empty()) {
     auto s = ParseU256(a.stake);
@@ -127,7 +158,7 @@ int Run(const Args& a) {
               << verdict->failures.front().message << "\n";
     return kExitNegative;
   }
-  const std::string text = BuildRequest(a, b, o, *verdict, at).dump(2) + "\n";
+  const std::string text = BuildRequest(a, id, b, o, *verdict, at).dump(2) + "\n";
   if (!WriteFile(a.out, Bytes(text.begin(), text.end()))) return Usage(a.out + ": cannot write");
   std::cout << "TEE Type: " << detect::TeeDisplayName(o.type) << "\n"
             << "Pre-check: valid" << (o.simulated ? " (simulated evidence)" : "") << "\n"
@@ -142,7 +173,7 @@ Command AddProviderRegisterCommand(CLI::App& app) {
   auto* provider = app.add_subcommand("provider", "provider registration requests");
   provider->require_subcommand(1);
   auto* sub = provider->add_subcommand("register", "write a registration request (node side)");
-  sub->add_option("--type", a->type, "tee")->required();
+  sub->add_option("--type", a->type, "tee (a validator) or model (a model provider)")->required();
   sub->add_option("--tee-type", a->tee_type, "intel-tdx|amd-sev-snp|aws-nitro|nvidia-gpu")
       ->required();
   sub->add_flag("--generate-attestation", a->generate, "make the evidence on this machine");
@@ -150,7 +181,10 @@ Command AddProviderRegisterCommand(CLI::App& app) {
   sub->add_option("--evidence", a->evidence, "existing evidence file instead");
   sub->add_option("--id", a->id, "32-byte validator/provider public key, hex")->required();
   sub->add_option("--challenge", a->challenge, "32-byte challenge, hex")->required();
-  sub->add_option("--stake", a->stake, "stake, decimal or 0x-hex");
+  sub->add_option("--stake", a->stake, "stake, decimal or 0x-hex (--type tee)");
+  sub->add_option("--model-id", a->model_id, "model id, e.g. llama-3-70b (--type model)");
+  sub->add_option("--model-hash", a->model_hash,
+                  "32-byte digest of the weights, hex (--type model)");
   sub->add_option("--out", a->out, "request file (JSON)")->required();
   sub->add_option("--config", a->config, "node config (TOML) for the pre-check");
   sub->add_option("--collateral", a->collateral, "collateral directory for the pre-check");

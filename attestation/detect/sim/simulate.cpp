@@ -16,7 +16,7 @@ namespace {
 // simulator's tests use).
 constexpr std::array<uint8_t, 8> kVbios = {0x00, 0x9f, 0x00, 0x96, 0x01, 0, 0, 0};
 
-Result<SimulatedEvidence> Nitro(const BindingInput& in, uint64_t now) {
+Result<SimulatedEvidence> Nitro(const ReportDataBinding& in, uint64_t now) {
   const auto binding = ComputeBinding(in);
   NsmAttestationRequest req;
   req.nonce = Bytes(binding.begin(), binding.end());
@@ -25,7 +25,7 @@ Result<SimulatedEvidence> Nitro(const BindingInput& in, uint64_t now) {
   return SimulatedEvidence{std::move(doc), {}};
 }
 
-Result<SimulatedEvidence> Nvidia(const BindingInput& in) {
+Result<SimulatedEvidence> Nvidia(const ReportDataBinding& in) {
   const auto binding = ComputeBinding(in);
   std::array<uint8_t, 32> nonce{};
   std::copy_n(binding.begin(), nonce.size(), nonce.begin());
@@ -72,7 +72,7 @@ Result<Bytes> SimulatedGpu::Report(const std::array<uint8_t, 32>& nonce) const {
   return nvidia::sim::SignedReport(spec, chain_.leaf_key());
 }
 
-Result<SimulatedEvidence> SimulateEvidence(TeeType type, const BindingInput& binding,
+Result<SimulatedEvidence> SimulateEvidence(TeeType type, const ReportDataBinding& binding,
                                            uint64_t now) {
   switch (type) {
     case TeeType::IntelTdx: {

@@ -40,7 +40,8 @@ struct SimulatedEvidence {
 //              (request nonce = binding[0..32), its development chain inside).
 // kUnsupported for the other types. The output passes the same checks as
 // the hardware providers' (CheckNitroDocument, NvidiaEvidenceJson).
-Result<SimulatedEvidence> SimulateEvidence(TeeType type, const BindingInput& binding, uint64_t now);
+Result<SimulatedEvidence> SimulateEvidence(TeeType type, const ReportDataBinding& binding,
+                                           uint64_t now);
 
 // A simulated Nitro Secure Module: the attestation document it returns for
 // `req` at `now` (timestamp now, a 3-hour leaf from now - 1 s, production

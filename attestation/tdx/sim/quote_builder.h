@@ -106,7 +106,7 @@ struct QuoteSpec {
   TdReport td;
   EnclaveReport enclave;
   // When set, the body's report data is ComputeBinding(*binding) (DESIGN §4).
-  std::optional<BindingInput> binding;
+  std::optional<ReportDataBinding> binding;  // any kind (validator, provider, hybrid ZK)
   // Quoting enclave.
   EnclaveReport qe_report;  // report_data is computed (see faults)
   Bytes qe_auth_data;

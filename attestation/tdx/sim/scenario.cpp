@@ -240,7 +240,7 @@ Result<std::vector<Bytes>> Scenario::Collateral() const {
   return out;
 }
 
-Result<Bytes> SimulateQuote(bool tdx, const BindingInput& binding) {
+Result<Bytes> SimulateQuote(bool tdx, const ReportDataBinding& binding) {
   Scenario s = tdx ? Scenario::Tdx() : Scenario::Sgx();
   s.quote.binding = binding;
   return s.Quote();

@@ -74,7 +74,7 @@ struct Scenario {
 // (v4) or SGX (v3) platform bound to `binding`, and the collateral to admit
 // for it, valid from 10 days before `now` to 20 days after (CRLs: 1 and 29).
 // Quotes carry no time, so one quote serves for as long as its binding does.
-Result<Bytes> SimulateQuote(bool tdx, const BindingInput& binding);
+Result<Bytes> SimulateQuote(bool tdx, const ReportDataBinding& binding);
 Result<std::vector<Bytes>> SimulateCollateral(bool tdx, uint64_t now);
 
 // The default collateral of a platform (used by the Scenario constructors).

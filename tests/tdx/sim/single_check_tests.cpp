@@ -828,10 +828,14 @@ BOOST_AUTO_TEST_CASE(binding) {
     ExpectAll(base, o,
               {
                   {"report data for another validator",
-                   [](Scenario& s, Options&) { s.quote.binding->validator_id[0] ^= 1; },
+                   [](Scenario& s, Options&) {
+                     std::get<BindingInput>(*s.quote.binding).validator_id[0] ^= 1;
+                   },
                    FailureCode::kBindingMismatch},
                   {"report data for another challenge",
-                   [](Scenario& s, Options&) { s.quote.binding->challenge[0] ^= 1; },
+                   [](Scenario& s, Options&) {
+                     std::get<BindingInput>(*s.quote.binding).challenge[0] ^= 1;
+                   },
                    FailureCode::kBindingMismatch},
               });
     const Verdict v = Run(base, o);
