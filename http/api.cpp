@@ -161,7 +161,10 @@ json IndexedJson(const registry::IndexedValidator& v) {
 }  // namespace
 
 Api::Api(HooksSource hooks, VerifyFn verify, ApiOptions options)
-    : hooks_(std::move(hooks)), verify_(std::move(verify)), options_(std::move(options)) {}
+    : hooks_(std::move(hooks)),
+      verify_(std::move(verify)),
+      options_(std::move(options)),
+      metrics_(options_.metrics ? options_.metrics : std::make_shared<Metrics>()) {}
 
 const std::vector<Api::Route>& Api::Table() {
   static const std::vector<Route> kRoutes = {
@@ -291,11 +294,16 @@ Response Api::Health(const Match&) const { return Json(200, {{"status", "ok"}});
 Response Api::MetricsText(const Match&) const {
   Response r;
   r.content_type = "text/plain; version=0.0.4";
-  r.body = metrics_.Render([&](ScrapeValues& v) {
+  r.body = metrics_->Render([&](ScrapeValues& v) {
     if (options_.scrape) options_.scrape(v);
-    const std::vector<uint64_t> attested = hooks_()->AttestedByType();
+    const auto hooks = hooks_();
+    const std::vector<uint64_t> attested = hooks->AttestedByType();
     for (size_t t = 0; t < attested.size() && t < std::size(v.attested); ++t)
       v.attested[t] = attested[t];
+    if (const auto admitted = hooks->AdmittedCollateral()) {
+      for (const CollateralDoc& d : admitted->docs())
+        ++v.collateral[{std::string(TeeTypeName(d.tee_type)), d.kind}];
+    }
   });
   return r;
 }
@@ -419,7 +427,7 @@ Response Api::Verify(const Request& req) const {
   const uint64_t at = sreq.now;
   const auto started = std::chrono::steady_clock::now();
   auto verdict = verify_(std::move(sreq));
-  metrics_.ObserveVerify(
+  metrics_->ObserveVerify(
       *type, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
       verdict.ok() ? &*verdict : nullptr);
   if (!verdict.ok()) return FromStatus(verdict.status());

@@ -61,6 +61,9 @@ struct ApiOptions {
   // Fills the values GET /metrics reads at scrape time from their owners
   // (fetchers, server); the API adds attested validators by type itself.
   std::function<void(ScrapeValues&)> scrape;
+  // Shared with the owner that observes registrations and epochs (the
+  // plugin); null: the API makes its own.
+  std::shared_ptr<Metrics> metrics;
 };
 
 // A route as the OpenAPI document names it ("/api/epochs/{epoch}").
@@ -97,7 +100,7 @@ class Api final : public Handler {
   HooksSource hooks_;
   VerifyFn verify_;
   ApiOptions options_;
-  mutable Metrics metrics_;
+  std::shared_ptr<Metrics> metrics_;  // never null
 };
 
 // The committed OpenAPI 3 document (http/openapi.json), embedded at build time.

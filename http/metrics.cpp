@@ -16,6 +16,11 @@ struct Metrics::Families {
   prometheus::Family<prometheus::Counter>* failures;
   prometheus::Family<prometheus::Gauge>* attested;
   prometheus::Family<prometheus::Gauge>* fetcher;
+  prometheus::Family<prometheus::Counter>* registrations;
+  prometheus::Family<prometheus::Histogram>* epoch;
+  prometheus::Family<prometheus::Gauge>* collateral;
+  prometheus::Family<prometheus::Gauge>* cache_lookups;
+  prometheus::Family<prometheus::Gauge>* cache_ratio;
 };
 
 Metrics::Metrics()
@@ -40,8 +45,34 @@ Metrics::Metrics()
   f_->fetcher =
       &prometheus::BuildGauge()
            .Name("tenzro_tee_fetcher_events")
-           .Help("Collateral fetcher counts since open: requests, delivered, failed, pending")
+           .Help(
+               "Collateral fetcher counts since open: requests, delivered, failed, pending, "
+               "retries (each after a backoff)")
            .Register(*registry_);
+  f_->registrations = &prometheus::BuildCounter()
+                           .Name("tenzro_tee_registrations_total")
+                           .Help(
+                               "Registrations by TEE type and outcome (attested, unattested, "
+                               "refused)")
+                           .Register(*registry_);
+  f_->epoch = &prometheus::BuildHistogram()
+                   .Name("tenzro_tee_epoch_transition_seconds")
+                   .Help("Duration of epoch transitions (on_epoch: re-evaluation and batch)")
+                   .Register(*registry_);
+  f_->collateral = &prometheus::BuildGauge()
+                        .Name("tenzro_tee_admitted_collateral")
+                        .Help("Admitted collateral documents by TEE type and kind")
+                        .Register(*registry_);
+  f_->cache_lookups = &prometheus::BuildGauge()
+                           .Name("tenzro_tee_cache_lookups")
+                           .Help(
+                               "Verifier cache lookups since open by verifier (consensus, "
+                               "standalone), TEE type, cache and result (hit, miss)")
+                           .Register(*registry_);
+  f_->cache_ratio = &prometheus::BuildGauge()
+                         .Name("tenzro_tee_cache_hit_ratio")
+                         .Help("Verifier cache hits / lookups since open (caches with lookups)")
+                         .Register(*registry_);
 }
 
 Metrics::~Metrics() = default;
@@ -61,6 +92,19 @@ void Metrics::ObserveVerify(TeeType type, double seconds, const Verdict* verdict
   }
 }
 
+void Metrics::ObserveRegistration(TeeType type, std::string_view outcome) {
+  f_->registrations
+      ->Add({{"tee_type", std::string(TeeTypeName(type))}, {"outcome", std::string(outcome)}})
+      .Increment();
+}
+
+void Metrics::ObserveEpochTransition(double seconds) {
+  // 1 ms .. 2 min: a small devnet epoch to a million re-evaluated records.
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
+  f_->epoch->Add({}, kBuckets).Observe(seconds);
+}
+
 std::string Metrics::Render(const std::function<void(ScrapeValues&)>& scrape) const {
   MutexLock lock(&scrape_mu_);
   ScrapeValues v;
@@ -70,10 +114,29 @@ std::string Metrics::Render(const std::function<void(ScrapeValues&)>& scrape) co
         .Set(static_cast<double>(v.attested[t]));
   }
   for (const auto& fe : v.fetchers) {
-    for (auto [what, n] :
-         {std::pair{"requests", fe.http_requests}, std::pair{"delivered", fe.delivered},
-          std::pair{"failed", fe.failed}, std::pair{"pending", fe.pending}}) {
+    for (auto [what, n] : {std::pair{"requests", fe.http_requests},
+                           std::pair{"delivered", fe.delivered}, std::pair{"failed", fe.failed},
+                           std::pair{"pending", fe.pending}, std::pair{"retries", fe.retries}}) {
       f_->fetcher->Add({{"fetcher", fe.name}, {"event", what}}).Set(static_cast<double>(n));
+    }
+  }
+  for (const auto& [key, n] : v.collateral) {
+    f_->collateral->Add({{"tee_type", key.first}, {"kind", key.second}})
+        .Set(static_cast<double>(n));
+  }
+  for (const auto& c : v.caches) {
+    const std::map<std::string, std::string> labels = {
+        {"verifier", c.verifier}, {"tee_type", c.tee_type}, {"cache", c.cache}};
+    auto with = [&](const char* result) {
+      auto l = labels;
+      l.emplace("result", result);
+      return l;
+    };
+    f_->cache_lookups->Add(with("hit")).Set(static_cast<double>(c.hits));
+    f_->cache_lookups->Add(with("miss")).Set(static_cast<double>(c.misses));
+    const uint64_t lookups = c.hits + c.misses;
+    if (lookups != 0) {
+      f_->cache_ratio->Add(labels).Set(static_cast<double>(c.hits) / static_cast<double>(lookups));
     }
   }
   std::ostringstream out;

@@ -35,6 +35,12 @@ class Plugin final : public consensus::EventSink, public fetch::FetchSink {
   const Hash32& params_hash() const { return params_hash_; }
 
   Result<Verdict> Verify(StandaloneRequest req) const;
+  // The hooks' registration and epoch calls, observed by the metrics when
+  // the HTTP API is on (observation only: the result is the hooks' own).
+  Result<consensus::RegisterOutcome> RegisterValidator(const consensus::Registration& reg);
+  Result<std::vector<consensus::RegisterOutcome>> RegisterBatch(
+      const std::vector<consensus::Registration>& regs);
+  Result<consensus::EpochReport> OnEpoch(uint64_t epoch, uint64_t epoch_time, const Hash32& seed);
   Result<Bytes> SimulateEvidence(const ValidatorId& id, const Hash32& challenge,
                                  uint64_t issued_at) const;
   std::string StatusJson() const;
@@ -77,6 +83,7 @@ class Plugin final : public consensus::EventSink, public fetch::FetchSink {
   std::unique_ptr<fetch::FetchService> fetch_;
   // The operators' HTTP API: reads the hooks, verifies through Verify().
   // Started last, stopped (threads joined) first.
+  std::shared_ptr<http::Metrics> metrics_;  // null unless the HTTP API is on
   std::unique_ptr<http::Api> http_api_;
   std::unique_ptr<http::Server> http_;
 };
