@@ -1,6 +1,7 @@
 #include "http/metrics.h"
 
 #include <sstream>
+#include <tuple>
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -25,54 +26,40 @@ struct Metrics::Families {
 
 Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()), f_(std::make_unique<Families>()) {
-  f_->latency = &prometheus::BuildHistogram()
-                     .Name("tenzro_tee_verify_seconds")
-                     .Help("Latency of API verifications by TEE type")
-                     .Register(*registry_);
-  f_->verifications =
-      &prometheus::BuildCounter()
-           .Name("tenzro_tee_verifications_total")
-           .Help("API verifications by TEE type and outcome (valid, invalid, error)")
-           .Register(*registry_);
-  f_->failures = &prometheus::BuildCounter()
-                      .Name("tenzro_tee_verdict_failures_total")
-                      .Help("Failed checks of API verdicts by failure code (DESIGN §3)")
-                      .Register(*registry_);
-  f_->attested = &prometheus::BuildGauge()
-                      .Name("tenzro_tee_attested_validators")
-                      .Help("Committed attested validators by TEE type")
-                      .Register(*registry_);
-  f_->fetcher =
-      &prometheus::BuildGauge()
-           .Name("tenzro_tee_fetcher_events")
-           .Help(
-               "Collateral fetcher counts since open: requests, delivered, failed, pending, "
-               "retries (each after a backoff)")
-           .Register(*registry_);
-  f_->registrations = &prometheus::BuildCounter()
-                           .Name("tenzro_tee_registrations_total")
-                           .Help(
-                               "Registrations by TEE type and outcome (attested, unattested, "
-                               "refused)")
-                           .Register(*registry_);
-  f_->epoch = &prometheus::BuildHistogram()
-                   .Name("tenzro_tee_epoch_transition_seconds")
-                   .Help("Duration of epoch transitions (on_epoch: re-evaluation and batch)")
-                   .Register(*registry_);
-  f_->collateral = &prometheus::BuildGauge()
-                        .Name("tenzro_tee_admitted_collateral")
-                        .Help("Admitted collateral documents by TEE type and kind")
-                        .Register(*registry_);
-  f_->cache_lookups = &prometheus::BuildGauge()
-                           .Name("tenzro_tee_cache_lookups")
-                           .Help(
-                               "Verifier cache lookups since open by verifier (consensus, "
-                               "standalone), TEE type, cache and result (hit, miss)")
-                           .Register(*registry_);
-  f_->cache_ratio = &prometheus::BuildGauge()
-                         .Name("tenzro_tee_cache_hit_ratio")
-                         .Help("Verifier cache hits / lookups since open (caches with lookups)")
-                         .Register(*registry_);
+  // {family, name, help} of each kind.
+  using Counters = prometheus::Family<prometheus::Counter>;
+  using Gauges = prometheus::Family<prometheus::Gauge>;
+  using Histograms = prometheus::Family<prometheus::Histogram>;
+  const std::tuple<Counters**, const char*, const char*> counters[] = {
+      {&f_->verifications, "tenzro_tee_verifications_total",
+       "API verifications by TEE type and outcome (valid, invalid, error)"},
+      {&f_->failures, "tenzro_tee_verdict_failures_total",
+       "Failed checks of API verdicts by failure code (DESIGN §3)"},
+      {&f_->registrations, "tenzro_tee_registrations_total",
+       "Registrations by TEE type and outcome (attested, unattested, refused)"}};
+  const std::tuple<Gauges**, const char*, const char*> gauges[] = {
+      {&f_->attested, "tenzro_tee_attested_validators",
+       "Committed attested validators by TEE type"},
+      {&f_->fetcher, "tenzro_tee_fetcher_events",
+       "Collateral fetcher counts since open: requests, delivered, failed, pending, retries "
+       "(each after a backoff)"},
+      {&f_->collateral, "tenzro_tee_admitted_collateral",
+       "Admitted collateral documents by TEE type and kind"},
+      {&f_->cache_lookups, "tenzro_tee_cache_lookups",
+       "Verifier cache lookups since open by verifier (consensus, standalone), TEE type, cache "
+       "and result (hit, miss)"},
+      {&f_->cache_ratio, "tenzro_tee_cache_hit_ratio",
+       "Verifier cache hits / lookups since open (caches with lookups)"}};
+  const std::tuple<Histograms**, const char*, const char*> histograms[] = {
+      {&f_->latency, "tenzro_tee_verify_seconds", "Latency of API verifications by TEE type"},
+      {&f_->epoch, "tenzro_tee_epoch_transition_seconds",
+       "Duration of epoch transitions (on_epoch: re-evaluation and batch)"}};
+  for (auto [slot, name, help] : counters)
+    *slot = &prometheus::BuildCounter().Name(name).Help(help).Register(*registry_);
+  for (auto [slot, name, help] : gauges)
+    *slot = &prometheus::BuildGauge().Name(name).Help(help).Register(*registry_);
+  for (auto [slot, name, help] : histograms)
+    *slot = &prometheus::BuildHistogram().Name(name).Help(help).Register(*registry_);
 }
 
 Metrics::~Metrics() = default;

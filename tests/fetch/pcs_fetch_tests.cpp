@@ -115,6 +115,13 @@ struct PcsFixture {
         std::make_unique<tdx::TdxVerifier>(TeeType::IntelSgx, tdx::Policy{}, CommonPolicy{}));
   }
 
+  // A loopback PCS serving this case's documents.
+  std::unique_ptr<TestHttpsServer> Serve() const {
+    return std::make_unique<TestHttpsServer>(
+        tls.localhost.chain_pem, tls.localhost.key_pem,
+        [this](const TestHttpsServer::Request& r) { return data.Serve(r.target); });
+  }
+
   ServiceOptions Options(const std::string& url) const {
     ServiceOptions o;
     o.pcs_url = url;
@@ -487,9 +494,8 @@ BOOST_AUTO_TEST_CASE(fetch_collateral_writes_what_verify_needs) {
   auto vc = FindCase("tdx", kCase);
   if (!vc) return;
   PcsFixture fx(*vc);
-  TestHttpsServer server(
-      fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
-      [&](const TestHttpsServer::Request& r) { return fx.data.Serve(r.target); });
+  const auto served = fx.Serve();
+  TestHttpsServer& server = *served;
   TempDir dir;
   const std::string quote = dir.Sub("quote.bin");
   const Bytes ev = vc->Evidence();
