@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <new>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "attestation/verdict.h"
 #include "core/thread_annotations.h"
 #include "plugin/plugin.h"
+#include "plugin/provider_json.h"
 #include "plugin/version.h"
 
 // The handle owns its last-error messages (one per calling thread), so they
@@ -188,6 +190,20 @@ void FillReport(const tenzro::tee::consensus::EpochReport& r, tee_epoch_report* 
   std::memcpy(out->collateral_hash, r.collateral_hash.data(), 32);
 }
 
+void FillRecord(const tenzro::tee::registry::ValidatorRecord& r, tee_record& out) {
+  std::memset(&out, 0, sizeof(out));
+  std::memcpy(out.validator_id, r.id.data(), 32);
+  std::memcpy(out.stake_be, r.stake_be.data(), 32);
+  out.tee_type = static_cast<int32_t>(r.tee_type);
+  out.status = static_cast<int32_t>(r.status);
+  out.reason = static_cast<int32_t>(r.reason);
+  std::memcpy(out.evidence_hash, r.evidence_hash.data(), 32);
+  out.valid_until = r.valid_until;
+  out.registered_at = r.registered_at;
+  out.verified_at_epoch = r.verified_at_epoch;
+  out.registered_epoch = r.registered_epoch;
+}
+
 // ---- table entries ---------------------------------------------------------
 
 int32_t Open(const char* config_path, const tee_host_callbacks* cb, tee_handle** out) {
@@ -281,17 +297,7 @@ int32_t GetRecord(tee_handle* h, const uint8_t* id, tee_record* out) {
     if (out == nullptr) return Arg("out", "is NULL");
     auto r = h->plugin->hooks().GetRecord(Copy<32>(id));
     if (!r.ok()) return r.status();
-    std::memset(out, 0, sizeof(*out));
-    std::memcpy(out->validator_id, r->id.data(), 32);
-    std::memcpy(out->stake_be, r->stake_be.data(), 32);
-    out->tee_type = static_cast<int32_t>(r->tee_type);
-    out->status = static_cast<int32_t>(r->status);
-    out->reason = static_cast<int32_t>(r->reason);
-    std::memcpy(out->evidence_hash, r->evidence_hash.data(), 32);
-    out->valid_until = r->valid_until;
-    out->registered_at = r->registered_at;
-    out->verified_at_epoch = r->verified_at_epoch;
-    out->registered_epoch = r->registered_epoch;
+    FillRecord(*r, *out);
     return Status::Ok();
   });
 }
@@ -372,6 +378,50 @@ int32_t Schedule(tee_handle* h, uint64_t epoch, uint64_t first_slot, uint64_t co
   });
 }
 
+// The standalone part of verify and verify_hybrid: evidence, TEE type and
+// the caller's collateral blobs under the node limits of [tee].
+Status ToStandalone(const tee_handle* h, int32_t tee_type, const uint8_t* evidence,
+                    size_t evidence_len, const tee_blob* collateral, size_t n_collateral,
+                    uint64_t now, tenzro::tee::StandaloneRequest& req) {
+  if (evidence == nullptr || evidence_len == 0) return Arg("evidence", "is NULL or empty");
+  if (evidence_len > h->plugin->config().max_evidence_bytes) {
+    return Status(ErrorCode::kTooLarge, "evidence over max_evidence_bytes");
+  }
+  if (collateral == nullptr && n_collateral != 0)
+    return Arg("collateral", "is NULL with a non-zero count");
+  auto type = tenzro::tee::TeeTypeFromInt(tee_type);
+  if (!type || *type == tenzro::tee::TeeType::None) return Arg("tee_type", "is not a TEE type");
+  req.tee_type = *type;
+  req.evidence = ByteView(evidence, evidence_len);
+  // Node limits of this non-consensus call ([tee] verify_max_collateral_*),
+  // checked before any blob is looked at.
+  const auto& config = h->plugin->config();
+  if (n_collateral > config.verify_max_collateral_blobs) {
+    return Status(ErrorCode::kTooLarge, "collateral: " + std::to_string(n_collateral) +
+                                            " blobs, over [tee] verify_max_collateral_blobs = " +
+                                            std::to_string(config.verify_max_collateral_blobs));
+  }
+  uint64_t total = 0;
+  for (size_t i = 0; i < n_collateral; ++i) {
+    if (collateral[i].data == nullptr && collateral[i].len != 0) {
+      return Arg("collateral", ("[" + std::to_string(i) + "] is NULL with a length").c_str());
+    }
+    total += collateral[i].len;  // each len <= SIZE_MAX, at most 2^16 of them: no wrap in u64
+    if (collateral[i].len > config.verify_max_collateral_bytes ||
+        total > config.verify_max_collateral_bytes) {
+      return Status(ErrorCode::kTooLarge, "collateral: over [tee] verify_max_collateral_bytes = " +
+                                              std::to_string(config.verify_max_collateral_bytes) +
+                                              " bytes in all");
+    }
+  }
+  req.collateral_blobs.reserve(n_collateral);
+  for (size_t i = 0; i < n_collateral; ++i) {
+    req.collateral_blobs.emplace_back(collateral[i].data, collateral[i].len);
+  }
+  req.now = now;
+  return Status::Ok();
+}
+
 int32_t Verify(tee_handle* h, int32_t tee_type, const uint8_t* evidence, size_t evidence_len,
                const tee_blob* collateral, size_t n_collateral, uint64_t now,
                const uint8_t* validator_id, const uint8_t* challenge, char** json_out,
@@ -380,46 +430,11 @@ int32_t Verify(tee_handle* h, int32_t tee_type, const uint8_t* evidence, size_t 
     TEE_TRY(CheckHandle(h));
     if (json_out == nullptr) return Arg("json_out", "is NULL");
     *json_out = nullptr;
-    if (evidence == nullptr || evidence_len == 0) return Arg("evidence", "is NULL or empty");
-    if (evidence_len > h->plugin->config().max_evidence_bytes) {
-      return Status(ErrorCode::kTooLarge, "evidence over max_evidence_bytes");
-    }
-    if (collateral == nullptr && n_collateral != 0)
-      return Arg("collateral", "is NULL with a non-zero count");
     if ((validator_id == nullptr) != (challenge == nullptr)) {
       return Arg("validator_id/challenge", "give both or neither");
     }
-    auto type = tenzro::tee::TeeTypeFromInt(tee_type);
-    if (!type || *type == tenzro::tee::TeeType::None) return Arg("tee_type", "is not a TEE type");
     tenzro::tee::StandaloneRequest req;
-    req.tee_type = *type;
-    req.evidence = ByteView(evidence, evidence_len);
-    // Node limits of this non-consensus call ([tee] verify_max_collateral_*),
-    // checked before any blob is looked at.
-    const auto& config = h->plugin->config();
-    if (n_collateral > config.verify_max_collateral_blobs) {
-      return Status(ErrorCode::kTooLarge, "collateral: " + std::to_string(n_collateral) +
-                                              " blobs, over [tee] verify_max_collateral_blobs = " +
-                                              std::to_string(config.verify_max_collateral_blobs));
-    }
-    uint64_t total = 0;
-    for (size_t i = 0; i < n_collateral; ++i) {
-      if (collateral[i].data == nullptr && collateral[i].len != 0) {
-        return Arg("collateral", ("[" + std::to_string(i) + "] is NULL with a length").c_str());
-      }
-      total += collateral[i].len;  // each len <= SIZE_MAX, at most 2^16 of them: no wrap in u64
-      if (collateral[i].len > config.verify_max_collateral_bytes ||
-          total > config.verify_max_collateral_bytes) {
-        return Status(ErrorCode::kTooLarge,
-                      "collateral: over [tee] verify_max_collateral_bytes = " +
-                          std::to_string(config.verify_max_collateral_bytes) + " bytes in all");
-      }
-    }
-    req.collateral_blobs.reserve(n_collateral);
-    for (size_t i = 0; i < n_collateral; ++i) {
-      req.collateral_blobs.emplace_back(collateral[i].data, collateral[i].len);
-    }
-    req.now = now;
+    TEE_TRY(ToStandalone(h, tee_type, evidence, evidence_len, collateral, n_collateral, now, req));
     if (validator_id != nullptr) {
       req.binding = tenzro::tee::BindingInput{Copy<32>(validator_id), Copy<32>(challenge)};
     }
@@ -734,6 +749,220 @@ int32_t MpcCheckSigningBinding(const tee_handle* h, const uint8_t* report_data,
   });
 }
 
+// ---- issue 15: model providers and hybrid ZK-in-TEE -------------------------
+
+static_assert(sizeof(tee_provider_record) == 248, "tee_provider_record layout");
+static_assert(sizeof(tee_epoch_providers) == 48, "tee_epoch_providers layout");
+static_assert(TEE_MAX_MODEL_ID == tenzro::tee::registry::kMaxModelIdBytes);
+static_assert(TEE_MAX_PROVIDER_EVIDENCE == tenzro::tee::registry::kMaxProviderEvidence);
+static_assert(sizeof(tee_provider_record::model_id) > TEE_MAX_MODEL_ID);
+
+Status ModelIdArg(const char* model_id, size_t len, std::string& out) {
+  if (model_id == nullptr) return Arg("model_id", "is NULL");
+  if (len == 0 || len > TEE_MAX_MODEL_ID) return Arg("model_id", "must be 1..128 bytes");
+  out.assign(model_id, len);
+  Status s = tenzro::tee::registry::ValidateModelId(out);
+  if (!s.ok()) return Arg("model_id", "must be printable ASCII");
+  return Status::Ok();
+}
+
+// Paging arguments of the get_*_by_* calls.
+Status PageArgs(const uint8_t* start_after, size_t max, void* out, size_t* n,
+                std::optional<Hash32>& cursor) {
+  if (out == nullptr || n == nullptr) return Arg("out", "is NULL");
+  *n = 0;
+  if (max == 0 || max > TEE_MAX_PAGE) return Arg("max", "must be 1..TEE_MAX_PAGE");
+  if (start_after != nullptr) cursor = Copy<32>(start_after);
+  return Status::Ok();
+}
+
+void FillProvider(const tenzro::tee::registry::ProviderRecord& r, tee_provider_record& out) {
+  std::memset(&out, 0, sizeof(out));
+  std::memcpy(out.provider_id, r.id.data(), 32);
+  std::memcpy(out.model_hash, r.model_hash.data(), 32);
+  std::memcpy(out.model_id, r.model_id.data(),
+              std::min(r.model_id.size(), size_t{TEE_MAX_MODEL_ID}));
+  for (const auto& e : r.evidence) out.tee_types |= 1u << static_cast<uint32_t>(e.tee_type);
+  out.status = static_cast<int32_t>(r.status);
+  out.reason = static_cast<int32_t>(r.reason);
+  out.valid_until = r.valid_until;
+  out.registered_at = r.registered_at;
+  out.registered_epoch = r.registered_epoch;
+  out.verified_at_epoch = r.verified_at_epoch;
+  out.evidence_count = static_cast<uint32_t>(r.evidence.size());
+}
+
+Status ReturnProviders(const std::vector<tenzro::tee::registry::ProviderRecord>& v,
+                       tee_provider_record** out, size_t* n) {
+  tee_provider_record* a = Alloc<tee_provider_record>(v.size());
+  for (size_t i = 0; i < v.size(); ++i) FillProvider(v[i], a[i]);
+  *out = a;
+  *n = v.size();
+  return Status::Ok();
+}
+
+int32_t RegisterProvider(tee_handle* h, const uint8_t* provider_id, const char* model_id,
+                         size_t model_id_len, const uint8_t* model_hash,
+                         const tee_evidence* evidence, size_t n_evidence, const uint8_t* challenge,
+                         uint64_t registered_at, tee_register_result* out) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (provider_id == nullptr) return Arg("provider_id", "is NULL");
+    if (model_hash == nullptr) return Arg("model_hash", "is NULL");
+    if (challenge == nullptr) return Arg("challenge", "is NULL");
+    tenzro::tee::consensus::ProviderRegistration reg;
+    TEE_TRY(ModelIdArg(model_id, model_id_len, reg.model_id));
+    if (evidence == nullptr || n_evidence == 0 || n_evidence > TEE_MAX_PROVIDER_EVIDENCE)
+      return Arg("evidence", "must be 1..TEE_MAX_PROVIDER_EVIDENCE pieces");
+    for (size_t i = 0; i < n_evidence; ++i) {
+      const std::string which = "evidence[" + std::to_string(i) + "]";
+      auto type = tenzro::tee::TeeTypeFromInt(evidence[i].tee_type);
+      if (!type || *type == tenzro::tee::TeeType::None)
+        return Arg(which.c_str(), "tee_type is not a TEE type");
+      if (evidence[i].data == nullptr || evidence[i].len == 0)
+        return Arg(which.c_str(), "is NULL or empty");
+      reg.evidence.push_back({*type, ByteView(evidence[i].data, evidence[i].len)});
+    }
+    reg.id = Copy<32>(provider_id);
+    reg.model_hash = Copy<32>(model_hash);
+    reg.challenge = Copy<32>(challenge);
+    reg.registered_at = registered_at;
+    auto o = h->plugin->hooks().RegisterProvider(reg);
+    if (!o.ok()) return o.status();
+    tenzro::tee::consensus::RegisterOutcome result;  // evidence_hash stays zero
+    result.attested = o->attested;
+    result.reason = o->reason;
+    result.valid_until = o->valid_until;
+    FillResult(result, out);
+    return Status::Ok();
+  });
+}
+
+int32_t DeregisterProvider(tee_handle* h, const uint8_t* provider_id) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (provider_id == nullptr) return Arg("provider_id", "is NULL");
+    return h->plugin->hooks().DeregisterProvider(Copy<32>(provider_id));
+  });
+}
+
+int32_t GetProvidersByType(tee_handle* h, int32_t tee_type, const uint8_t* start_after, size_t max,
+                           tee_provider_record** out, size_t* n) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    std::optional<Hash32> cursor;
+    if (out != nullptr) *out = nullptr;
+    TEE_TRY(PageArgs(start_after, max, out, n, cursor));
+    auto type = tenzro::tee::TeeTypeFromInt(tee_type);
+    if (!type || *type == tenzro::tee::TeeType::None) return Arg("tee_type", "is not a TEE type");
+    return ReturnProviders(h->plugin->hooks().ProvidersByType(*type, cursor, max), out, n);
+  });
+}
+
+int32_t GetProvidersByModel(tee_handle* h, const char* model_id, size_t model_id_len,
+                            const uint8_t* start_after, size_t max, tee_provider_record** out,
+                            size_t* n) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    std::optional<Hash32> cursor;
+    if (out != nullptr) *out = nullptr;
+    TEE_TRY(PageArgs(start_after, max, out, n, cursor));
+    std::string model;
+    TEE_TRY(ModelIdArg(model_id, model_id_len, model));
+    return ReturnProviders(h->plugin->hooks().ProvidersByModel(model, cursor, max), out, n);
+  });
+}
+
+int32_t GetValidatorsByType(tee_handle* h, int32_t tee_type, const uint8_t* start_after, size_t max,
+                            tee_record** out, size_t* n) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    std::optional<Hash32> cursor;
+    if (out != nullptr) *out = nullptr;
+    TEE_TRY(PageArgs(start_after, max, out, n, cursor));
+    auto type = tenzro::tee::TeeTypeFromInt(tee_type);
+    if (!type) return Arg("tee_type", "is not a TEE_TYPE_* value");
+    auto v = h->plugin->hooks().ValidatorsByType(*type, cursor, max);
+    if (!v.ok()) return v.status();
+    tee_record* a = Alloc<tee_record>(v->size());
+    for (size_t i = 0; i < v->size(); ++i) FillRecord((*v)[i], a[i]);
+    *out = a;
+    *n = v->size();
+    return Status::Ok();
+  });
+}
+
+int32_t VerifyProviderAttestation(tee_handle* h, const uint8_t* provider_id, uint64_t now,
+                                  char** json_out, size_t* json_len) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (json_out == nullptr) return Arg("json_out", "is NULL");
+    *json_out = nullptr;
+    if (provider_id == nullptr) return Arg("provider_id", "is NULL");
+    auto c = h->plugin->hooks().CheckProvider(Copy<32>(provider_id), now);
+    if (!c.ok()) return c.status();
+    *json_out = DupString(tenzro::tee::plugin::ProviderCheckToJson(*c).dump(), json_len);
+    return Status::Ok();
+  });
+}
+
+int32_t OnEpochV2(tee_handle* h, uint64_t epoch, uint64_t epoch_time, const uint8_t* seed,
+                  tee_epoch_report* out, tee_epoch_providers* providers) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (seed == nullptr) return Arg("seed", "is NULL");
+    if (providers != nullptr && providers->size < 2 * sizeof(uint32_t))
+      return Arg("providers", "size is smaller than its header");
+    auto r = h->plugin->hooks().OnEpoch(epoch, epoch_time, Copy<32>(seed));
+    if (!r.ok()) return r.status();
+    FillReport(*r, out);
+    if (providers != nullptr) {
+      tee_epoch_providers p;
+      std::memset(&p, 0, sizeof(p));
+      p.size = providers->size;
+      p.providers = r->providers;
+      p.attested = r->providers_attested;
+      p.reevaluated = r->providers_reevaluated;
+      p.demoted = r->providers_demoted;
+      p.expiring = r->providers_expiring;
+      // Never past the size the host declared.
+      std::memcpy(providers, &p, std::min<size_t>(providers->size, sizeof(p)));
+    }
+    return Status::Ok();
+  });
+}
+
+int32_t VerifyHybrid(tee_handle* h, int32_t tee_type, const uint8_t* evidence, size_t evidence_len,
+                     const tee_blob* collateral, size_t n_collateral, uint64_t now,
+                     const uint8_t* proof, size_t proof_len, const uint8_t* public_inputs,
+                     size_t public_inputs_len, const uint8_t* vk_id, const uint8_t* challenge,
+                     char** json_out, size_t* json_len) {
+  return Guard(h, [&]() -> Status {
+    TEE_TRY(CheckHandle(h));
+    if (json_out == nullptr) return Arg("json_out", "is NULL");
+    *json_out = nullptr;
+    if (proof == nullptr || proof_len == 0) return Arg("proof", "is NULL or empty");
+    if (public_inputs == nullptr && public_inputs_len != 0)
+      return Arg("public_inputs", "is NULL with a non-zero length");
+    if (proof_len > TEE_MAX_ZK_BYTES || public_inputs_len > TEE_MAX_ZK_BYTES)
+      return Status(ErrorCode::kTooLarge, "proof or public inputs over TEE_MAX_ZK_BYTES");
+    if (vk_id == nullptr) return Arg("vk_id", "is NULL");
+    if (challenge == nullptr) return Arg("challenge", "is NULL");
+    tenzro::tee::HybridRequest req;
+    TEE_TRY(
+        ToStandalone(h, tee_type, evidence, evidence_len, collateral, n_collateral, now, req.tee));
+    req.proof = ByteView(proof, proof_len);
+    req.public_inputs =
+        public_inputs_len == 0 ? ByteView() : ByteView(public_inputs, public_inputs_len);
+    req.vk_id = Copy<32>(vk_id);
+    req.challenge = Copy<32>(challenge);
+    auto v = h->plugin->VerifyHybrid(std::move(req));
+    if (!v.ok()) return v.status();
+    *json_out = DupString(tenzro::tee::HybridToJson(*v).dump(), json_len);
+    return Status::Ok();
+  });
+}
+
 constexpr tee_api kApi = {
     TEE_ABI_VERSION,
     static_cast<uint32_t>(sizeof(tee_api)),
@@ -767,6 +996,15 @@ constexpr tee_api kApi = {
     &MpcAggregate,
     &MpcSigningReportData,
     &MpcCheckSigningBinding,
+    // issue 15: model providers and hybrid ZK-in-TEE
+    &RegisterProvider,
+    &DeregisterProvider,
+    &GetProvidersByType,
+    &GetProvidersByModel,
+    &GetValidatorsByType,
+    &VerifyProviderAttestation,
+    &OnEpochV2,
+    &VerifyHybrid,
 };
 
 }  // namespace

@@ -125,6 +125,17 @@ extern "C" {
 #define TEE_EVENT_DEMOTED 3
 #define TEE_EVENT_EXPIRING 4
 
+/* ---- hybrid ZK-in-TEE: answers of the zk_verify callback (issue 15) ----- */
+#define TEE_ZK_INVALID 0     /* the proof does not verify under vk_id */
+#define TEE_ZK_VALID 1       /* it verifies */
+#define TEE_ZK_UNSUPPORTED 2 /* the host has no verifier for vk_id */
+
+/* ---- model providers (issue 15) ---------------------------------------- */
+#define TEE_MAX_MODEL_ID 128u        /* bytes of a model id (printable ASCII) */
+#define TEE_MAX_PROVIDER_EVIDENCE 8u /* pieces of evidence one registration carries */
+#define TEE_MAX_PAGE 4096u           /* most entries one paginated query returns */
+#define TEE_MAX_ZK_BYTES (16u << 20) /* proof, and public inputs, of verify_hybrid */
+
 typedef struct tee_handle tee_handle; /* opaque */
 
 /* Host callbacks. Any pointer may be NULL. `size` is sizeof(tee_host_callbacks)
@@ -140,6 +151,16 @@ typedef struct tee_host_callbacks {
   /* A fetcher got and verified collateral; the node may propose it on chain
    * and later pass it to submit_collateral. Runs on a plugin thread. */
   void (*collateral_fetched)(void* user, int32_t tee_type, const uint8_t* data, size_t len);
+
+  /* ---- issue 15 (appended: a host whose size stops before them has none) */
+  /* A model provider changed: event is TEE_EVENT_*, reason a TEE_FAIL_* code. */
+  void (*provider_event)(void* user, const uint8_t provider_id[32], int32_t event, int32_t reason);
+  /* Hybrid ZK-in-TEE: verifies a ZK proof with the verifier the host keeps
+   * for vk_id. Returns TEE_ZK_VALID, TEE_ZK_INVALID, or TEE_ZK_UNSUPPORTED
+   * when it has no verifier for vk_id (any other value counts as invalid).
+   * NULL: every vk id is unsupported. May run on several threads at once. */
+  int32_t (*zk_verify)(void* user, const uint8_t vk_id[32], const uint8_t* proof, size_t proof_len,
+                       const uint8_t* public_inputs, size_t public_inputs_len);
 } tee_host_callbacks;
 
 /* Outcome of one registration. */
@@ -198,6 +219,45 @@ typedef struct tee_weight {
   uint8_t weight_be[32];
   int32_t attested;
 } tee_weight;
+
+/* ---- issue 15: model providers ------------------------------------------ */
+
+/* One piece of a provider's evidence. */
+typedef struct tee_evidence {
+  int32_t tee_type; /* TEE_TYPE_*, not NONE */
+  int32_t reserved; /* zero */
+  const uint8_t* data;
+  size_t len;
+} tee_evidence;
+
+typedef struct tee_provider_record {
+  uint8_t provider_id[32];
+  uint8_t model_hash[32];
+  char model_id[132];  /* NUL-terminated (at most TEE_MAX_MODEL_ID bytes), zero-padded */
+  uint32_t tee_types;  /* bit (1u << TEE_TYPE_*) for each type of its evidence */
+  int32_t status;      /* TEE_VALIDATOR_* */
+  int32_t reason;      /* TEE_FAIL_* that made it unattested, or NONE */
+  int64_t valid_until; /* earliest of its evidence; -1 unless attested */
+  uint64_t registered_at;
+  uint64_t registered_epoch;
+  uint64_t verified_at_epoch;
+  uint32_t evidence_count;
+  int32_t reserved; /* zero */
+} tee_provider_record;
+
+/* The provider part of an epoch report. tee_epoch_report keeps its layout
+ * (hosts built for version 1 allocate it): this struct carries its own size,
+ * set by the host to sizeof(tee_epoch_providers) as it knows it, so fields
+ * may be appended later; the plugin writes no byte past it. */
+typedef struct tee_epoch_providers {
+  uint32_t size;
+  uint32_t reserved;
+  uint64_t providers;   /* registered at the epoch */
+  uint64_t attested;    /* attested after re-evaluation */
+  uint64_t reevaluated; /* attested before it */
+  uint64_t demoted;
+  uint64_t expiring; /* attested, valid_until inside the window */
+} tee_epoch_providers;
 
 /* A collateral blob passed to verify(). */
 typedef struct tee_blob {
@@ -385,6 +445,59 @@ typedef struct tee_api {
                                        const uint8_t group_public_key[32], const uint8_t* message,
                                        size_t message_len, const uint8_t* event_id,
                                        size_t event_id_len);
+
+  /* ---- issue 15: model providers and hybrid ZK-in-TEE (ABI version 2) ----
+   * Providers never have a weight and never lead. Their evidence is bound
+   * to SHA-512("tenzro-tee-model-v1" || provider_id || model_hash ||
+   * challenge) (TDX/SNP report data; Nitro nonce; NVIDIA nonce = first 32
+   * bytes), so validator evidence is not provider evidence nor the reverse. */
+
+  /* Registers or renews (same id) a provider of model_id (1..TEE_MAX_MODEL_ID
+   * printable ASCII bytes, not NUL-terminated) with 1..TEE_MAX_PROVIDER_EVIDENCE
+   * pieces of evidence (a CPU TEE and a GPU, say). It is attested only when
+   * every piece passes; otherwise it is stored unattested and out->reason is
+   * the first failure. out->evidence_hash is zero. out may be NULL. */
+  int32_t (*register_provider)(tee_handle* h, const uint8_t provider_id[32], const char* model_id,
+                               size_t model_id_len, const uint8_t model_hash[32],
+                               const tee_evidence* evidence, size_t n_evidence,
+                               const uint8_t challenge[32], uint64_t registered_at,
+                               tee_register_result* out);
+  int32_t (*deregister_provider)(tee_handle* h, const uint8_t provider_id[32]);
+  /* Providers with evidence of tee_type (a provider with two types is listed
+   * under both), ordered by id: ids after start_after (NULL: from the first),
+   * at most max (1..TEE_MAX_PAGE). *out (*n entries, maybe 0) freed with
+   * free(); a page shorter than max is the last. */
+  int32_t (*get_providers_by_type)(tee_handle* h, int32_t tee_type, const uint8_t* start_after,
+                                   size_t max, tee_provider_record** out, size_t* n);
+  /* The same for the providers of one model id. */
+  int32_t (*get_providers_by_model)(tee_handle* h, const char* model_id, size_t model_id_len,
+                                    const uint8_t* start_after, size_t max,
+                                    tee_provider_record** out, size_t* n);
+  /* Validators registered with evidence of tee_type, the same paging. */
+  int32_t (*get_validators_by_type)(tee_handle* h, int32_t tee_type, const uint8_t* start_after,
+                                    size_t max, tee_record** out, size_t* n);
+  /* The provider's current verdict at `now` (DESIGN §6): its stored claims
+   * against the admitted collateral, no signature re-checked, as JSON (see
+   * README, "Model providers"). Not consensus: on_epoch decides statuses. */
+  int32_t (*verify_provider_attestation)(tee_handle* h, const uint8_t provider_id[32], uint64_t now,
+                                         char** json_out, size_t* json_len);
+  /* on_epoch, and the provider part of its report in *providers (may be
+   * NULL; providers->size must be set). */
+  int32_t (*on_epoch_v2)(tee_handle* h, uint64_t epoch, uint64_t epoch_time, const uint8_t seed[32],
+                         tee_epoch_report* out, tee_epoch_providers* providers);
+  /* Hybrid ZK-in-TEE (not consensus): valid only if the TEE evidence is
+   * valid (as verify() with its collateral), bound to SHA-512("tenzro-tee-zk-v1"
+   * || SHA-256(proof) || SHA-256(public_inputs) || vk_id || challenge), and
+   * the host's zk_verify callback says TEE_ZK_VALID. No callback, or
+   * TEE_ZK_UNSUPPORTED, is never valid. *json_out reports the TEE part and
+   * the ZK part apart; TEE_OK whether valid or not. proof and public inputs:
+   * at most TEE_MAX_ZK_BYTES each (public inputs may be empty). */
+  int32_t (*verify_hybrid)(tee_handle* h, int32_t tee_type, const uint8_t* evidence,
+                           size_t evidence_len, const tee_blob* collateral, size_t n_collateral,
+                           uint64_t now, const uint8_t* proof, size_t proof_len,
+                           const uint8_t* public_inputs, size_t public_inputs_len,
+                           const uint8_t vk_id[32], const uint8_t challenge[32], char** json_out,
+                           size_t* json_len);
 } tee_api;
 
 /* Returns the plugin's function table in *out for a host built for

@@ -50,7 +50,7 @@ void CheckEvidenceAge(Verdict& v, Validity& validity, std::optional<uint64_t> ev
   }
 }
 
-void CheckBinding(Verdict& v, const std::optional<BindingInput>& binding, ByteView report_data,
+void CheckBinding(Verdict& v, const std::optional<ReportDataBinding>& binding, ByteView report_data,
                   FailureCode code) {
   if (!binding) return;
   const auto expected = ComputeBinding(*binding);
@@ -58,7 +58,7 @@ void CheckBinding(Verdict& v, const std::optional<BindingInput>& binding, ByteVi
   v.binding_valid = report_data.size() <= expected.size() && n > 0 &&
                     crypto::ConstantTimeEqual(ByteView(expected.data(), n), report_data);
   if (!*v.binding_valid) {
-    v.Fail(code, "report data does not commit to the validator key and challenge");
+    v.Fail(code, std::string("report data does not commit to ") + BindingSubject(*binding));
   }
 }
 

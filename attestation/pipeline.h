@@ -78,10 +78,11 @@ void CheckEvidenceAge(Verdict& v, Validity& validity, std::optional<uint64_t> ev
                       uint64_t max_age_secs, uint64_t now);
 
 // Binding (§4): the evidence's 64 report-data bytes (or prefix, NVIDIA) must
-// equal the binding of (key, challenge). Sets binding_valid; null without
-// a binding input. `code` is the failure of a mismatch (NVIDIA reports a
-// request nonce: nonce_mismatch).
-void CheckBinding(Verdict& v, const std::optional<BindingInput>& binding, ByteView report_data,
+// equal the binding of the input, whichever kind it is (validator, provider,
+// hybrid ZK). Sets binding_valid; null without a binding input. The one
+// place a binding is compared. `code` is the failure of a mismatch (NVIDIA
+// reports a request nonce: nonce_mismatch).
+void CheckBinding(Verdict& v, const std::optional<ReportDataBinding>& binding, ByteView report_data,
                   FailureCode code = FailureCode::kBindingMismatch);
 
 // Simulation gate (§8): evidence chained to a development root is accepted

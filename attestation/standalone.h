@@ -18,8 +18,8 @@ struct StandaloneRequest {
   const CollateralSet* base = nullptr;     // e.g. the registry's admitted set
   uint64_t now = 0;
   std::optional<uint64_t> evidence_time;
-  std::optional<BindingInput> binding;
-  std::optional<Bytes> expected_nonce;  // VerifyRequest::expected_nonce
+  std::optional<ReportDataBinding> binding;  // validator, provider or hybrid ZK
+  std::optional<Bytes> expected_nonce;       // VerifyRequest::expected_nonce
   // When set, receives (index, why) for every blob that was not recognised
   // as a document of this TEE type (the last ParseCollateral error).
   std::vector<std::pair<size_t, std::string>>* unused = nullptr;

@@ -41,6 +41,12 @@ std::optional<TeeType> TeeTypeFromCliName(std::string_view name) {
   if (name == "snp") return TeeType::AmdSevSnp;
   if (name == "nitro") return TeeType::AwsNitro;
   if (name == "nvidia") return TeeType::NvidiaGpu;
+  // The long forms (issue 15: `provider list --type nvidia-gpu`).
+  if (name == "intel-tdx") return TeeType::IntelTdx;
+  if (name == "intel-sgx") return TeeType::IntelSgx;
+  if (name == "amd-sev-snp") return TeeType::AmdSevSnp;
+  if (name == "aws-nitro") return TeeType::AwsNitro;
+  if (name == "nvidia-gpu") return TeeType::NvidiaGpu;
   return std::nullopt;
 }
 

@@ -26,7 +26,8 @@ std::string_view TeeTypeName(TeeType t);
 std::optional<TeeType> TeeTypeFromInt(int32_t v);
 // From a verdict name ("IntelTdx", ...); nullopt for anything else, "None" included.
 std::optional<TeeType> TeeTypeFromName(std::string_view name);
-// CLI names: simulated|tdx|sgx|snp|nitro|nvidia.
+// CLI names: simulated|tdx|sgx|snp|nitro|nvidia, and the long forms
+// intel-tdx|intel-sgx|amd-sev-snp|aws-nitro|nvidia-gpu.
 std::optional<TeeType> TeeTypeFromCliName(std::string_view name);
 
 }  // namespace tenzro::tee

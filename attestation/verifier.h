@@ -35,7 +35,7 @@ struct VerifyRequest {
   // Evidence time for reports that carry none (TDX, SNP, NVIDIA): the
   // registration time, or the CLI's --issued-at. Unset: no age limit.
   std::optional<uint64_t> evidence_time;
-  std::optional<BindingInput> binding;
+  std::optional<ReportDataBinding> binding;  // validator, provider or hybrid ZK
   // A nonce the evidence must carry exactly (CLI --nonce), for evidence made
   // outside this project: Nitro the document's nonce, NVIDIA the request
   // nonce. Unset: none.

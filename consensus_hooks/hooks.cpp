@@ -42,6 +42,38 @@ void ReleaseFreeMemory() {
 #endif
 }
 constexpr size_t kTrimAfterBatch = 1000;
+
+// Demotion maps to a status: expired -> EXPIRED, revoked -> REVOKED, any
+// other failure -> UNATTESTED with the reason kept.
+ValidatorStatus DemotedStatus(FailureCode code) {
+  return code == FailureCode::kExpired   ? ValidatorStatus::kExpired
+         : code == FailureCode::kRevoked ? ValidatorStatus::kRevoked
+                                         : ValidatorStatus::kUnattested;
+}
+
+// The §6 re-check of one stored piece of provider evidence at t: its window,
+// then its claims against the admitted collateral (no signature).
+template <typename GetReevaluator>
+Result<std::optional<Failure>> RecheckEvidence(const registry::ProviderEvidence& e, uint64_t t,
+                                               GetReevaluator&& get) {
+  if (e.valid_until < 0 || static_cast<uint64_t>(e.valid_until) < t) {
+    return std::optional<Failure>(Failure{FailureCode::kExpired, "valid_until passed"});
+  }
+  return get(e.tee_type).Check(e.claims);
+}
+
+// The first failure of an attested provider's evidence at t, in order.
+template <typename GetReevaluator>
+Result<std::optional<Failure>> RecheckProvider(const registry::ProviderRecord& p, uint64_t t,
+                                               GetReevaluator&& get) {
+  for (const auto& e : p.evidence) {
+    TEE_ASSIGN_OR_RETURN(std::optional<Failure> f, RecheckEvidence(e, t, get));
+    if (f) return f;
+  }
+  return std::optional<Failure>();
+}
+
+std::string ProviderHex(const registry::ProviderId& id) { return ToHex(AsView(id)); }
 }  // namespace
 
 ConsensusHooks::ConsensusHooks(registry::TeeRegistry& registry, const AttestationVerifier& verifier,
@@ -291,6 +323,7 @@ Result<registry::ValidatorRecord> ConsensusHooks::GetRecord(const ValidatorId& i
 Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
                                             const Hash32& seed) {
   std::vector<std::tuple<ValidatorId, ValidatorEvent, FailureCode>> events;
+  std::vector<std::tuple<registry::ProviderId, ValidatorEvent, FailureCode>> provider_events;
   EpochReport report;
   {
     std::unique_lock lock(mu_);
@@ -378,11 +411,8 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
             failure = std::move(*checked);
           }
           if (failure) {
-            const ValidatorStatus to =
-                failure->code == FailureCode::kExpired   ? ValidatorStatus::kExpired
-                : failure->code == FailureCode::kRevoked ? ValidatorStatus::kRevoked
-                                                         : ValidatorStatus::kUnattested;
-            demotions.push_back(registry::Demotion{id, to, failure->code});
+            demotions.push_back(
+                registry::Demotion{id, DemotedStatus(failure->code), failure->code});
             ++report.demoted;
             attested = false;
             events.emplace_back(id, ValidatorEvent::kDemoted, failure->code);
@@ -396,6 +426,36 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
       });
     }
     TEE_TRY(failed);
+
+    // Model providers (issue 15): the same re-evaluators, the same admitted
+    // collateral and time, id order; no weight.
+    std::vector<registry::ProviderRecord> provider_updates;
+    for (const auto& [pid, p] : registry_.providers()) {
+      ++report.providers;
+      if (!p.attested()) continue;
+      ++report.providers_reevaluated;
+      auto checked = RecheckProvider(p, epoch_time, reevaluator);
+      if (!checked.ok()) {
+        return Error(ErrorCode::kStorage,
+                     "provider " + ProviderHex(pid) + ": " + checked.status().message());
+      }
+      if (const std::optional<Failure>& failure = *checked) {
+        registry::ProviderRecord demoted = p;
+        demoted.status = DemotedStatus(failure->code);
+        demoted.reason = failure->code;
+        demoted.verified_at_epoch = epoch;
+        provider_updates.push_back(std::move(demoted));
+        ++report.providers_demoted;
+        provider_events.emplace_back(pid, ValidatorEvent::kDemoted, failure->code);
+        continue;
+      }
+      ++report.providers_attested;
+      if (static_cast<uint64_t>(p.valid_until) <= window_end) {
+        ++report.providers_expiring;
+        provider_events.emplace_back(pid, ValidatorEvent::kExpiring, FailureCode::kNone);
+      }
+    }
+
     const std::optional<U256> total_weight = total.Total();
     if (!total_weight) {
       return Error(ErrorCode::kOverflow,
@@ -416,6 +476,7 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
     commit.snapshot_header = EncodeSnapshotHeader(header);
     commit.report = EncodeReport(report);
     commit.params_hash = params_.params_hash;
+    commit.provider_updates = std::move(provider_updates);
     if (params_.snapshot_retention > 0 && epoch >= params_.snapshot_retention) {
       commit.drop_through = epoch - params_.snapshot_retention;
     }
@@ -423,6 +484,7 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
     Remember(epoch, std::make_shared<const EpochView>(header, registry_.Freeze()));
   }
   Emit(events);
+  EmitProviders(provider_events);
   ReleaseFreeMemory();
   return report;
 }
@@ -529,6 +591,195 @@ std::optional<uint64_t> ConsensusHooks::last_epoch() const {
 size_t ConsensusHooks::validator_count() const {
   std::shared_lock lock(mu_);
   return registry_.size();
+}
+
+// ---- Model providers (issue 15) ----------------------------------------------
+
+Result<ProviderOutcome> ConsensusHooks::RegisterProvider(const ProviderRegistration& reg) {
+  TEE_TRY(registry::ValidateModelId(reg.model_id));
+  if (reg.evidence.empty() || reg.evidence.size() > registry::kMaxProviderEvidence) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "a provider registers with 1.." + std::to_string(registry::kMaxProviderEvidence) +
+                     " pieces of evidence, got " + std::to_string(reg.evidence.size()));
+  }
+  for (size_t i = 0; i < reg.evidence.size(); ++i) {
+    const auto& e = reg.evidence[i];
+    const std::string which = "evidence[" + std::to_string(i) + "]";
+    if (e.tee_type == TeeType::None)
+      return Error(ErrorCode::kInvalidArgument, which + ": tee_type None");
+    if (e.evidence.empty()) return Error(ErrorCode::kInvalidArgument, which + ": empty");
+    if (e.evidence.size() > params_.max_evidence_bytes) {
+      return Error(ErrorCode::kTooLarge, which + " is " + std::to_string(e.evidence.size()) +
+                                             " bytes, over max_evidence_bytes (" +
+                                             std::to_string(params_.max_evidence_bytes) + ")");
+    }
+  }
+  std::shared_ptr<const CollateralSet> collateral = AdmittedCollateral();
+
+  registry::ProviderRecord r;
+  r.id = reg.id;
+  r.model_id = reg.model_id;
+  r.model_hash = reg.model_hash;
+  r.registered_at = reg.registered_at;
+  ProviderOutcome out;
+  bool all_valid = true;
+  int64_t valid_until = std::numeric_limits<int64_t>::max();
+  for (const auto& e : reg.evidence) {
+    VerifyRequest req;
+    req.evidence = e.evidence;
+    req.collateral = collateral.get();
+    req.now = reg.registered_at;
+    req.evidence_time = reg.registered_at;
+    req.binding = ModelBinding{reg.id, reg.model_hash, reg.challenge};
+    TEE_ASSIGN_OR_RETURN(Verdict v, verifier_.Verify(e.tee_type, req));
+    registry::ProviderEvidence pe;
+    pe.tee_type = e.tee_type;
+    pe.evidence_hash = v.evidence_id ? *v.evidence_id : crypto::Sha256(e.evidence);
+    pe.reason = v.reason();
+    if (v.valid()) {
+      pe.valid_until = ClampToI64(v.valid_until.value_or(0));
+      pe.valid_from = v.valid_from;
+      pe.claims = v.reeval_claims;
+      valid_until = std::min(valid_until, pe.valid_until);
+    } else {
+      all_valid = false;
+      if (out.reason == FailureCode::kNone) out.reason = v.reason();
+    }
+    r.evidence.push_back(std::move(pe));
+    out.verdicts.push_back(std::move(v));
+  }
+  out.attested = all_valid;
+  if (all_valid) out.valid_until = valid_until;
+  r.status = all_valid ? ValidatorStatus::kAttested : ValidatorStatus::kUnattested;
+  r.reason = out.reason;
+  r.valid_until = out.valid_until;
+  {
+    std::unique_lock lock(mu_);
+    const auto last = registry_.last_epoch();
+    if (last && *last == kNoEpochAfter) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "no epoch follows epoch 2^64 - 1 to count a registration from");
+    }
+    r.verified_at_epoch = last.value_or(0);
+    r.registered_epoch = last ? *last + 1 : 0;
+    TEE_TRY(registry_.UpsertProvider(r));
+  }
+  EmitProviders({{reg.id, ValidatorEvent::kRegistered, out.reason}});
+  return out;
+}
+
+Status ConsensusHooks::DeregisterProvider(const registry::ProviderId& id) {
+  {
+    std::unique_lock lock(mu_);
+    TEE_TRY(registry_.RemoveProvider(id));
+  }
+  EmitProviders({{id, ValidatorEvent::kDeregistered, FailureCode::kNone}});
+  return Status::Ok();
+}
+
+registry::ProviderRecord ConsensusHooks::AsOfLastEpoch(registry::ProviderRecord r) const {
+  // As for validators: only changes are written, so an attested provider's
+  // last evaluation is the last epoch.
+  if (const auto last = registry_.last_epoch();
+      r.attested() && last && *last > r.verified_at_epoch && *last >= r.registered_epoch) {
+    r.verified_at_epoch = *last;
+  }
+  return r;
+}
+
+Result<registry::ProviderRecord> ConsensusHooks::GetProvider(const registry::ProviderId& id) const {
+  std::shared_lock lock(mu_);
+  const registry::ProviderRecord* p = registry_.FindProvider(id);
+  if (p == nullptr) return Error(ErrorCode::kNotFound, "no provider " + ProviderHex(id));
+  return AsOfLastEpoch(*p);
+}
+
+Result<ProviderCheck> ConsensusHooks::CheckProvider(const registry::ProviderId& id,
+                                                    uint64_t at) const {
+  std::shared_lock lock(mu_);
+  const registry::ProviderRecord* p = registry_.FindProvider(id);
+  if (p == nullptr) return Error(ErrorCode::kNotFound, "no provider " + ProviderHex(id));
+  const CollateralSet& collateral = *registry_.collateral();
+  std::array<std::unique_ptr<Reevaluator>, kTeeTypeCount> reevaluators;
+  auto reevaluator = [&](TeeType type) -> const Reevaluator& {
+    auto& slot = reevaluators[static_cast<size_t>(type)];
+    if (!slot) slot = verifier_.For(type).BeginReevaluation(collateral, at);
+    return *slot;
+  };
+  ProviderCheck c;
+  c.record = AsOfLastEpoch(*p);
+  c.at = at;
+  c.valid = p->attested();
+  c.reason = p->reason;
+  for (const auto& e : p->evidence) {
+    std::optional<Failure> f;
+    if (e.reason != FailureCode::kNone) {
+      f = Failure{e.reason, "failed at registration"};
+    } else {
+      TEE_ASSIGN_OR_RETURN(f, RecheckEvidence(e, at, reevaluator));
+    }
+    if (f) {
+      if (c.valid) c.reason = f->code;
+      c.valid = false;
+    }
+    c.evidence.push_back(std::move(f));
+  }
+  return c;
+}
+
+std::vector<registry::ProviderRecord> ConsensusHooks::ProvidersWhere(
+    const std::function<bool(const registry::ProviderRecord&)>& keep,
+    const std::optional<registry::ProviderId>& start_after, size_t max) const {
+  std::shared_lock lock(mu_);
+  std::vector<registry::ProviderRecord> out;
+  const auto& all = registry_.providers();
+  for (auto it = start_after ? all.upper_bound(*start_after) : all.begin();
+       it != all.end() && out.size() < max; ++it) {
+    if (keep(it->second)) out.push_back(AsOfLastEpoch(it->second));
+  }
+  return out;
+}
+
+std::vector<registry::ProviderRecord> ConsensusHooks::ProvidersByType(
+    TeeType type, const std::optional<registry::ProviderId>& start_after, size_t max) const {
+  return ProvidersWhere([type](const registry::ProviderRecord& p) { return p.HasType(type); },
+                        start_after, max);
+}
+
+std::vector<registry::ProviderRecord> ConsensusHooks::ProvidersByModel(
+    std::string_view model_id, const std::optional<registry::ProviderId>& start_after,
+    size_t max) const {
+  return ProvidersWhere(
+      [model_id](const registry::ProviderRecord& p) { return p.model_id == model_id; }, start_after,
+      max);
+}
+
+Result<std::vector<registry::ValidatorRecord>> ConsensusHooks::ValidatorsByType(
+    TeeType type, const std::optional<ValidatorId>& start_after, size_t max) const {
+  // The same committed-index walk as the operators' list (one query loop).
+  ValidatorQuery q;
+  q.after = start_after;
+  q.tee_type = type;
+  q.limit = max;
+  const ValidatorPage page = ListValidators(q);
+  std::vector<registry::ValidatorRecord> out;
+  out.reserve(page.validators.size());
+  for (const auto& v : page.validators) {
+    auto r = GetRecord(v.id);
+    if (!r.ok()) {
+      if (r.status().code() == ErrorCode::kNotFound) continue;  // deregistered meanwhile
+      return r.status();
+    }
+    out.push_back(std::move(*r));
+  }
+  return out;
+}
+
+void ConsensusHooks::EmitProviders(
+    const std::vector<std::tuple<registry::ProviderId, ValidatorEvent, FailureCode>>& events)
+    const {
+  if (sink_ == nullptr) return;
+  for (const auto& [id, ev, reason] : events) sink_->OnProviderEvent(id, ev, reason);
 }
 
 void ConsensusHooks::Emit(

@@ -10,12 +10,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "attestation/verifier.h"
@@ -69,6 +72,43 @@ class EventSink {
   virtual ~EventSink() = default;
   virtual void OnValidatorEvent(const ValidatorId& id, ValidatorEvent event,
                                 FailureCode reason) = 0;
+  // A model provider changed (issue 15); the same event values.
+  virtual void OnProviderEvent(const registry::ProviderId& /*id*/, ValidatorEvent /*event*/,
+                               FailureCode /*reason*/) {}
+};
+
+// ---- Model providers (issue 15) -------------------------------------------
+
+struct ProviderEvidenceInput {
+  TeeType tee_type = TeeType::None;
+  ByteView evidence;
+};
+
+struct ProviderRegistration {
+  registry::ProviderId id{};  // the provider's key, bound into its evidence
+  std::string model_id;
+  Hash32 model_hash{};
+  // 1..kMaxProviderEvidence pieces, each bound to (id, model_hash, challenge).
+  std::vector<ProviderEvidenceInput> evidence;
+  Hash32 challenge{};
+  uint64_t registered_at = 0;  // evidence time of TDX/SNP/NVIDIA
+};
+
+struct ProviderOutcome {
+  bool attested = false;
+  FailureCode reason = FailureCode::kNone;  // first failure in evidence order
+  int64_t valid_until = -1;
+  std::vector<Verdict> verdicts;  // one per piece of evidence, in order
+};
+
+// A stored provider's current verdict (§6: its stored claims against the
+// admitted collateral at `at`, no signature re-checked).
+struct ProviderCheck {
+  registry::ProviderRecord record;
+  uint64_t at = 0;
+  bool valid = false;
+  FailureCode reason = FailureCode::kNone;
+  std::vector<std::optional<Failure>> evidence;  // per piece: nullopt when it holds
 };
 
 // A page of the committed validator list (issue 13: HTTP registry reads).
@@ -130,6 +170,24 @@ class ConsensusHooks {
   // The stored report of epoch E; kNoSnapshot when E never started.
   Result<EpochReport> Report(uint64_t epoch) const;
 
+  // ---- Model providers (issue 15): never a weight, never a leader. ----
+  // Registers or renews (same id) a provider: every piece of evidence is
+  // verified against the admitted collateral and bound to (id, model hash,
+  // challenge); attested only when all pass. Always stored, like validators.
+  Result<ProviderOutcome> RegisterProvider(const ProviderRegistration& reg);
+  Status DeregisterProvider(const registry::ProviderId& id);
+  Result<registry::ProviderRecord> GetProvider(const registry::ProviderId& id) const;
+  Result<ProviderCheck> CheckProvider(const registry::ProviderId& id, uint64_t at) const;
+  // In id order, ids after start_after (exclusive), at most max entries.
+  std::vector<registry::ProviderRecord> ProvidersByType(
+      TeeType type, const std::optional<registry::ProviderId>& start_after, size_t max) const;
+  std::vector<registry::ProviderRecord> ProvidersByModel(
+      std::string_view model_id, const std::optional<registry::ProviderId>& start_after,
+      size_t max) const;
+  // Validators registered with evidence of `type`, the same paging.
+  Result<std::vector<registry::ValidatorRecord>> ValidatorsByType(
+      TeeType type, const std::optional<ValidatorId>& start_after, size_t max) const;
+
   std::shared_ptr<const CollateralSet> AdmittedCollateral() const;
   std::optional<uint64_t> last_epoch() const;
   size_t validator_count() const;
@@ -157,6 +215,15 @@ class ConsensusHooks {
   std::shared_ptr<const EpochView> Remember(uint64_t epoch,
                                             std::shared_ptr<const EpochView> view) const;
   void Emit(const std::vector<std::tuple<ValidatorId, ValidatorEvent, FailureCode>>& events) const;
+  void EmitProviders(
+      const std::vector<std::tuple<registry::ProviderId, ValidatorEvent, FailureCode>>& events)
+      const;
+  // In id order after start_after, at most max, those `keep` accepts.
+  std::vector<registry::ProviderRecord> ProvidersWhere(
+      const std::function<bool(const registry::ProviderRecord&)>& keep,
+      const std::optional<registry::ProviderId>& start_after, size_t max) const;
+  // REQUIRES: mu_ held. The record as the last epoch sees it.
+  registry::ProviderRecord AsOfLastEpoch(registry::ProviderRecord r) const;
   // REQUIRES: mu_ held exclusively. The weight bound after replacing the
   // records of `ids` with `stakes`; kOverflow past 2^256 - 1.
   Result<WideU> BoundAfter(std::span<const Registration> regs) const;

@@ -96,9 +96,13 @@ Result<SnapshotHeader> DecodeSnapshotHeader(ByteView data) {
 }
 
 // v1: u8 version | 7 x u64 | total_weight_be[32] | params_hash[32] | collateral_hash[32] | seed[32]
+// Report encoding 2 appends the provider counts (issue 15); 1 (written
+// before providers existed) decodes with zero providers.
+constexpr uint8_t kReportVersion = 2;
+
 Bytes EncodeReport(const EpochReport& r) {
   Bytes out;
-  PutU8(out, kVersion);
+  PutU8(out, kReportVersion);
   for (uint64_t v :
        {r.epoch, r.epoch_time, r.snapshot_size, r.attested, r.reevaluated, r.demoted, r.expiring}) {
     PutU64Le(out, v);
@@ -107,6 +111,10 @@ Bytes EncodeReport(const EpochReport& r) {
   PutBytes(out, AsView(r.params_hash));
   PutBytes(out, AsView(r.collateral_hash));
   PutBytes(out, AsView(r.seed));
+  for (uint64_t v : {r.providers, r.providers_attested, r.providers_reevaluated,
+                     r.providers_demoted, r.providers_expiring}) {
+    PutU64Le(out, v);
+  }
   return out;
 }
 
@@ -123,7 +131,15 @@ Result<EpochReport> DecodeReport(ByteView data) {
   rd.ReadArray(r.params_hash);
   rd.ReadArray(r.collateral_hash);
   rd.ReadArray(r.seed);
-  if (!rd.AtEnd() || version != kVersion) return Corrupt("epoch report");
+  if (version == kReportVersion) {
+    for (uint64_t* v : {&r.providers, &r.providers_attested, &r.providers_reevaluated,
+                        &r.providers_demoted, &r.providers_expiring}) {
+      rd.ReadU64Le(*v);
+    }
+  } else if (version != 1) {
+    return Corrupt("epoch report version");
+  }
+  if (!rd.AtEnd()) return Corrupt("epoch report");
   return r;
 }
 

@@ -58,6 +58,13 @@ struct EpochReport {
   Hash32 params_hash{};
   Hash32 collateral_hash{};
   Hash32 seed{};
+  // Model providers (issue 15), re-evaluated with the validators against the
+  // same admitted collateral (so collateral_hash covers both); no weight.
+  uint64_t providers = 0;              // registered at the epoch
+  uint64_t providers_attested = 0;     // attested after re-evaluation
+  uint64_t providers_reevaluated = 0;  // attested before it
+  uint64_t providers_demoted = 0;
+  uint64_t providers_expiring = 0;
   friend bool operator==(const EpochReport&, const EpochReport&) = default;
 };
 

@@ -321,4 +321,30 @@ void Plugin::OnValidatorEvent(const ValidatorId& id, consensus::ValidatorEvent e
   }
 }
 
+// ---- issue 15 ------------------------------------------------------------------
+
+Result<HybridVerdict> Plugin::VerifyHybrid(HybridRequest req) const {
+  std::shared_ptr<const CollateralSet> admitted = hooks_->AdmittedCollateral();
+  req.tee.base = admitted.get();
+  ZkVerifyFn zk;
+  if (callbacks_.zk_verify != nullptr) {
+    zk = [this](const Hash32& vk_id, ByteView proof, ByteView inputs) {
+      const int32_t r = callbacks_.zk_verify(callbacks_.user, vk_id.data(), proof.data(),
+                                             proof.size(), inputs.data(), inputs.size());
+      if (r == TEE_ZK_VALID) return ZkResult::kValid;
+      if (r == TEE_ZK_UNSUPPORTED) return ZkResult::kUnsupported;
+      return ZkResult::kInvalid;  // TEE_ZK_INVALID and anything undocumented
+    };
+  }
+  return tenzro::tee::VerifyHybrid(*standalone_verifier_, std::move(req), zk);
+}
+
+void Plugin::OnProviderEvent(const registry::ProviderId& id, consensus::ValidatorEvent event,
+                             FailureCode reason) {
+  if (callbacks_.provider_event != nullptr) {
+    callbacks_.provider_event(callbacks_.user, id.data(), static_cast<int32_t>(event),
+                              static_cast<int32_t>(reason));
+  }
+}
+
 }  // namespace tenzro::tee::plugin

@@ -14,6 +14,7 @@
 #include <spdlog/logger.h>
 
 #include "abi/tenzro_tee.h"
+#include "attestation/hybrid.h"
 #include "attestation/standalone.h"
 #include "consensus_hooks/hooks.h"
 #include "fetch/service.h"
@@ -41,12 +42,17 @@ class Plugin final : public consensus::EventSink, public fetch::FetchSink {
   Result<std::vector<consensus::RegisterOutcome>> RegisterBatch(
       const std::vector<consensus::Registration>& regs);
   Result<consensus::EpochReport> OnEpoch(uint64_t epoch, uint64_t epoch_time, const Hash32& seed);
+  // Hybrid ZK-in-TEE (issue 15), not consensus: the standalone verifiers
+  // over the admitted set plus the caller's blobs, and the host's zk_verify.
+  Result<HybridVerdict> VerifyHybrid(HybridRequest req) const;
   Result<Bytes> SimulateEvidence(const ValidatorId& id, const Hash32& challenge,
                                  uint64_t issued_at) const;
   std::string StatusJson() const;
 
   void OnValidatorEvent(const ValidatorId& id, consensus::ValidatorEvent event,
                         FailureCode reason) override;
+  void OnProviderEvent(const registry::ProviderId& id, consensus::ValidatorEvent event,
+                       FailureCode reason) override;
 
   // Asks the fetchers for a document; never blocks on the network.
   // kUnsupported when the fetcher for it is not configured.

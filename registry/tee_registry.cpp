@@ -178,6 +178,16 @@ Status TeeRegistry::Load() {
     ByteReader rd(AsView(*schema));
     uint32_t version = 0;
     if (!rd.ReadU32Le(version) || !rd.AtEnd()) return Corrupt("schema_version");
+    if (version == 2) {
+      // Schema 3 only adds the providers column family, which RocksDB just
+      // created empty: stamping the version is the whole migration.
+      storage::WriteBatch b;
+      Bytes v;
+      PutU32Le(v, kSchemaVersion);
+      b.Put(Cf::kMetadata, Key(kMetaSchema), AsView(v));
+      TEE_TRY(store_->Write(b));
+      version = kSchemaVersion;
+    }
     if (version != kSchemaVersion) {
       return Error(ErrorCode::kStorage, "database schema version " + std::to_string(version) +
                                             " is not the supported " +
@@ -259,6 +269,21 @@ Status TeeRegistry::Load() {
   }));
   TEE_TRY(decode_status);
   collateral_ = std::make_shared<CollateralSet>(std::move(docs));
+
+  TEE_TRY(store_->ForEach(Cf::kProviders, [&](ByteView key, ByteView value) {
+    auto p = DecodeProvider(value);
+    if (!p.ok()) {
+      decode_status = p.status();
+      return false;
+    }
+    if (key.size() != 32 || !std::equal(key.begin(), key.end(), p->id.begin())) {
+      decode_status = Corrupt("provider key does not match its record");
+      return false;
+    }
+    providers_.emplace(p->id, std::move(*p));
+    return true;
+  }));
+  TEE_TRY(decode_status);
 
   if (last_epoch_) {
     Bytes begin = EpochKey(kUndoTag, *last_epoch_);
@@ -395,6 +420,29 @@ Status TeeRegistry::Remove(const ValidatorId& id) {
   return Status::Ok();
 }
 
+const ProviderRecord* TeeRegistry::FindProvider(const ProviderId& id) const {
+  auto it = providers_.find(id);
+  return it == providers_.end() ? nullptr : &it->second;
+}
+
+Status TeeRegistry::UpsertProvider(const ProviderRecord& r) {
+  storage::WriteBatch batch;
+  batch.Put(Cf::kProviders, AsView(r.id), EncodeProvider(r));
+  TEE_TRY(store_->Write(batch));
+  providers_[r.id] = r;
+  return Status::Ok();
+}
+
+Status TeeRegistry::RemoveProvider(const ProviderId& id) {
+  if (providers_.count(id) == 0)
+    return Error(ErrorCode::kNotFound, "no provider " + ToHex(AsView(id)));
+  storage::WriteBatch batch;
+  batch.Delete(Cf::kProviders, AsView(id));
+  TEE_TRY(store_->Write(batch));
+  providers_.erase(id);
+  return Status::Ok();
+}
+
 Status TeeRegistry::AdmitCollateral(const CollateralDoc& doc) {
   if (collateral_->Contains(doc.content_hash)) return Status::Ok();
   storage::WriteBatch batch;
@@ -412,6 +460,11 @@ Status TeeRegistry::CommitEpoch(const EpochCommit& c) {
     batch.Put(Cf::kValidators, AsView(OverlayKey(d.id)),
               EncodeOverlay(StatusOverlay{d.status, d.reason, c.epoch}));
     LogImage(batch, d.id, ImageOf(d.id));
+  }
+  for (const auto& p : c.provider_updates) {
+    if (providers_.count(p.id) == 0)
+      return Error(ErrorCode::kInternal, "epoch updates an unknown provider");
+    batch.Put(Cf::kProviders, AsView(p.id), EncodeProvider(p));
   }
   batch.Put(Cf::kEpochs, AsView(EpochKey(kHeaderTag, c.epoch)), AsView(c.snapshot_header));
   batch.Put(Cf::kEpochs, AsView(EpochKey(kReportTag, c.epoch)), AsView(c.report));
@@ -449,6 +502,7 @@ Status TeeRegistry::CommitEpoch(const EpochCommit& c) {
     claims_.Release(st.claims);
     st.claims = 0;
   }
+  for (const auto& p : c.provider_updates) providers_[p.id] = p;
   pending_.clear();  // a new interval starts at this epoch
   if (drops) dropped_through_ = c.drop_through;
   last_epoch_ = c.epoch;

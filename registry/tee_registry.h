@@ -27,6 +27,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -35,15 +36,18 @@
 #include "attestation/collateral/collateral_set.h"
 #include "core/status.h"
 #include "registry/claim_store.h"
+#include "registry/provider_record.h"
 #include "registry/record.h"
 #include "registry/validator_index.h"
 #include "storage/kv_store.h"
 
 namespace tenzro::tee::registry {
 
+// 3: the providers column family (issue 15). A schema-2 database is upgraded
+// in place at open (the change only adds a column family, empty there).
 // 2: epoch snapshots as header + undo entries, demotions as status overlays
-// (1 stored full snapshots and rewrote demoted records).
-inline constexpr uint32_t kSchemaVersion = 2;
+// (1 stored full snapshots and rewrote demoted records: refused).
+inline constexpr uint32_t kSchemaVersion = 3;
 
 struct Demotion {
   ValidatorId id{};
@@ -62,6 +66,9 @@ struct EpochCommit {
   // deleted (retention). REQUIRES: < epoch. Only epochs after the last
   // deletion are visited, with point deletes; reports are kept.
   std::optional<uint64_t> drop_through;
+  // Providers whose status the epoch's re-evaluation changed, written whole
+  // (providers are few; they have no snapshot and no weight).
+  std::vector<ProviderRecord> provider_updates;
 };
 
 // A validator as a snapshot holds it.
@@ -123,6 +130,14 @@ class TeeRegistry {
   Result<std::optional<Bytes>> LoadSnapshotHeader(uint64_t epoch) const;
   Result<std::optional<Bytes>> LoadReport(uint64_t epoch) const;
 
+  // ---- Model providers (issue 15): in memory, id order; no weight. ----
+  const std::map<ProviderId, ProviderRecord>& providers() const { return providers_; }
+  const ProviderRecord* FindProvider(const ProviderId& id) const;
+  // Inserts or replaces one provider in one synced batch.
+  Status UpsertProvider(const ProviderRecord& r);
+  // kNotFound when absent.
+  Status RemoveProvider(const ProviderId& id);
+
   // Every validator of the index, decoded (tests and tools).
   std::vector<IndexedValidator> Entries() const;
   size_t pending_images() const { return pending_.size(); }
@@ -146,6 +161,7 @@ class TeeRegistry {
   // The highest epoch whose snapshot data retention deleted.
   std::optional<uint64_t> dropped_through_;
   std::optional<Hash32> params_hash_;
+  std::map<ProviderId, ProviderRecord> providers_;
 };
 
 // Collateral documents' byte-exact encoding in the collateral column family.

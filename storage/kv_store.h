@@ -1,8 +1,9 @@
 // KvStore: the storage seam under the registry.
 //
 // Column families (DESIGN §6, issue 2): validators, evidence (by hash),
-// collateral, epochs, metadata; mpc_shares (issue 14, never read by consensus). Every write is one
-// atomic, synced batch; a failed Write changes nothing. RocksDB's Status never leaves storage/.
+// collateral, epochs, metadata; mpc_shares (issue 14, never read by consensus); providers
+// (issue 15). Every write is one atomic, synced batch; a failed Write changes nothing. RocksDB's
+// Status never leaves storage/.
 // Thread-safety: Get/ForEach may run concurrently with each other and with
 // Write; callers serialise their read-modify-write sequences.
 #pragma once
@@ -26,8 +27,9 @@ enum class Cf : uint8_t {
   kEpochs,
   kMetadata,
   kMpcShares,  // issue 14: FROST key shares sealed with enclave_crypto
+  kProviders,  // issue 15: confidential-AI model providers, key = provider id
 };
-inline constexpr size_t kCfCount = 6;
+inline constexpr size_t kCfCount = 7;
 const char* CfName(Cf cf);
 
 // The operations of one atomic write. Keys and values are kept in one flat

@@ -16,8 +16,8 @@
 namespace tenzro::tee::storage {
 namespace {
 
-constexpr std::array<const char*, kCfCount> kCfNames = {"validators", "evidence", "collateral",
-                                                        "epochs",     "metadata", "mpc_shares"};
+constexpr std::array<const char*, kCfCount> kCfNames = {
+    "validators", "evidence", "collateral", "epochs", "metadata", "mpc_shares", "providers"};
 
 rocksdb::Slice ToSlice(ByteView v) { return {reinterpret_cast<const char*>(v.data()), v.size()}; }
 ByteView FromSlice(const rocksdb::Slice& s) {

@@ -9,6 +9,7 @@
 #include "attestation/sim/simulator.h"
 #include "consensus_hooks/snapshot.h"
 #include "crypto/hash.h"
+#include "registry/provider_record.h"
 #include "registry/record.h"
 
 using namespace tenzro::tee;
@@ -52,6 +53,23 @@ int main(int argc, char** argv) {
   r.claims["issued_at"] = Bytes(8, 1);
   Write(out / "record", "attested", registry::EncodeRecord(r));
   Write(out / "record", "plain", registry::EncodeRecord(registry::ValidatorRecord{}));
+
+  // Issue 15: a provider with a CPU TEE and a failed GPU piece.
+  registry::ProviderRecord p;
+  p.id[0] = 5;
+  p.model_id = "llama-3-70b";
+  p.model_hash[0] = 6;
+  p.status = registry::ValidatorStatus::kUnattested;
+  p.reason = FailureCode::kNonceMismatch;
+  registry::ProviderEvidence cpu;
+  cpu.tee_type = TeeType::IntelTdx;
+  cpu.valid_until = 1'767'300'000;
+  cpu.claims["mrtd"] = Bytes(48, 0xbb);
+  registry::ProviderEvidence gpu;
+  gpu.tee_type = TeeType::NvidiaGpu;
+  gpu.reason = FailureCode::kNonceMismatch;
+  p.evidence = {cpu, gpu};
+  Write(out / "provider_record", "cpu_and_gpu", registry::EncodeProvider(p));
 
   consensus::EpochSnapshot s;
   s.epoch = 3;

@@ -177,7 +177,32 @@ BOOST_AUTO_TEST_CASE(mixed_calls_on_one_handle_while_epochs_advance) {
       } else if (res.attested != 1) {
         fail("simulated registration not attested, reason " + std::to_string(res.reason));
       }
+      // Issue 15: the same evidence offered as a provider's is bound to a
+      // validator, so the provider is stored unattested (binding_mismatch).
+      const tee_evidence piece{TEE_TYPE_SIMULATED, 0, ev, ev_len};
+      const char model[] = "stress-model";
+      if (api.register_provider(h, id.data(), model, sizeof model - 1, challenge.data(), &piece, 1,
+                                challenge.data(), kTime0, &res) != TEE_OK) {
+        fail(std::string("register_provider: ") + api.last_error(h));
+      } else if (res.attested != 0 || res.reason != TEE_FAIL_BINDING_MISMATCH) {
+        fail("validator evidence registered a provider, reason " + std::to_string(res.reason));
+      }
       api.free(ev);
+      tee_provider_record* providers = nullptr;
+      size_t n_providers = 0;
+      if (api.get_providers_by_type(h, TEE_TYPE_SIMULATED, nullptr, 16, &providers, &n_providers) !=
+          TEE_OK) {
+        fail(std::string("get_providers_by_type: ") + api.last_error(h));
+      } else {
+        api.free(providers);
+      }
+      char* pjson = nullptr;
+      size_t pjson_len = 0;
+      if (api.verify_provider_attestation(h, id.data(), kTime0, &pjson, &pjson_len) != TEE_OK) {
+        fail(std::string("verify_provider_attestation: ") + api.last_error(h));
+      } else {
+        api.free(pjson);
+      }
 
       const uint64_t e = last_epoch.load();
       tee_weight* weights = nullptr;
@@ -222,7 +247,9 @@ BOOST_AUTO_TEST_CASE(mixed_calls_on_one_handle_while_epochs_advance) {
       std::array<uint8_t, 32> s{};
       s[0] = static_cast<uint8_t>(e);
       tee_epoch_report report{};
-      if (api.on_epoch(h, e, kTime0 + e * 60, s.data(), &report) != TEE_OK) {
+      tee_epoch_providers prov{};
+      prov.size = sizeof(prov);
+      if (api.on_epoch_v2(h, e, kTime0 + e * 60, s.data(), &report, &prov) != TEE_OK) {
         fail(std::string("on_epoch: ") + api.last_error(h));
         return;
       }
@@ -239,8 +266,12 @@ BOOST_AUTO_TEST_CASE(mixed_calls_on_one_handle_while_epochs_advance) {
   // Every registration landed, attested, and counts from the next epoch.
   std::array<uint8_t, 32> s{};
   tee_epoch_report report{};
-  BOOST_REQUIRE(api.on_epoch(h, kEpochs + 1, kTime0 + (kEpochs + 1) * 60, s.data(), &report) ==
-                TEE_OK);
+  tee_epoch_providers prov{};
+  prov.size = sizeof(prov);
+  BOOST_REQUIRE(api.on_epoch_v2(h, kEpochs + 1, kTime0 + (kEpochs + 1) * 60, s.data(), &report,
+                                &prov) == TEE_OK);
+  BOOST_TEST(prov.providers == static_cast<uint64_t>(kWorkers * kRounds));
+  BOOST_TEST(prov.attested == 0u);
   BOOST_TEST(report.snapshot_size == 1u + kWorkers * kRounds);
   BOOST_TEST(report.attested == static_cast<uint64_t>(kWorkers * kRounds));
   BOOST_TEST(api.close(h) == TEE_OK);

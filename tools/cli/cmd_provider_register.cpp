@@ -156,7 +156,7 @@ Command AddProviderRegisterCommand(CLI::App& app) {
   sub->add_option("--collateral", a->collateral, "collateral directory for the pre-check");
   auto* at = sub->add_option("--at", a->at, "pre-check time, unix seconds (default: now)");
   // `provider` alone is usage; `provider register` runs.
-  return {provider, [a, at]() {
+  return {sub, [a, at]() {
             a->at_given = at->count() > 0;
             return Run(*a);
           }};

@@ -13,6 +13,7 @@
 //   tenzro-tee attest --tee auto|tdx|snp|nitro|nvidia ...          (cmd_attest.cpp)
 //   tenzro-tee provider register --type tee --tee-type ... --generate-attestation ...
 //                                                                  (cmd_provider_register.cpp)
+//   tenzro-tee provider list|verify ...                            (cmd_provider.cpp)
 //
 //   tenzro-tee fetch-collateral --tee tdx|sgx|snp --evidence FILE --out DIR ...
 //                                                                  (cmd_fetch_collateral.cpp)
@@ -40,6 +41,7 @@
 #include "plugin/wiring.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/cmd_enclave.h"
+#include "tools/cli/cmd_provider.h"
 #include "tools/cli/cmd_serve.h"
 
 namespace {
@@ -256,6 +258,8 @@ int main(int argc, char** argv) {
         cli::AddProviderRegisterCommand(app), cli::AddFetchCollateralCommand(app)};
     auto enclave_cmds = cli::RegisterEnclaveCommands(app);  // issue 14
 
+    auto run_provider = cli::AddProviderCommands(app);  // issue 15
+
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -271,6 +275,7 @@ int main(int argc, char** argv) {
       if (*c.sub) return c.run();
     }
     if (auto rc = enclave_cmds->Run()) return *rc;
+    if (auto rc = run_provider()) return *rc;
     if (*serve->sub) return serve->Run();
     if (*verify) {
       if (*issued_opt) va.issued_at = issued_at;

@@ -107,7 +107,7 @@ ReportSpec DefaultReportSpec(Product product) {
   return s;
 }
 
-void Bind(ReportSpec& spec, const BindingInput& binding) {
+void Bind(ReportSpec& spec, const ReportDataBinding& binding) {
   spec.report_data = ComputeBinding(binding);
 }
 

@@ -100,7 +100,7 @@ uint64_t EncodeTcb(Product product, const Tcb& tcb);
 Tcb DefaultTcb(Product product);
 
 // Sets report_data to the binding of DESIGN §4.
-void Bind(ReportSpec& spec, const BindingInput& binding);
+void Bind(ReportSpec& spec, const ReportDataBinding& binding);
 
 // The 1184-byte report with a zero signature.
 Bytes BuildUnsignedReport(const ReportSpec& spec);
