@@ -6,6 +6,8 @@
 //   POST /api/verify/tee-attestation           the seed's request, verdict of §3
 //   GET  /api/registry/validators              ?tee_type=&status=&limit=&cursor=
 //   GET  /api/registry/validators/{id}
+//   GET  /api/registry/providers               ?tee_type=&model=&limit=&cursor= (issue 15)
+//   GET  /api/registry/providers/{id}
 //   GET  /api/epochs/{epoch}
 //   GET  /api/epochs/{epoch}/schedule          ?from=&count=
 //   GET  /api/openapi.json                     the committed OpenAPI 3 document
@@ -89,6 +91,8 @@ class Api final : public Handler {
   Response Verify(const Request& req) const;
   Response ListValidators(const Match& m) const;
   Response GetValidator(const Match& m) const;
+  Response ListProviders(const Match& m) const;
+  Response GetProvider(const Match& m) const;
   Response GetEpoch(const Match& m) const;
   Response GetSchedule(const Match& m) const;
   Response Health(const Match& m) const;

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -27,6 +28,7 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include "attestation/binding.h"
 #include "attestation/sim/simulator.h"
 #include "attestation/tdx/sim/scenario.h"
 #include "crypto/hash.h"
@@ -309,6 +311,90 @@ BOOST_AUTO_TEST_CASE(real_tdx_quote_when_vectors_are_present) {
   req.erase("collateral");
   Reply bare = Post(node.port, "/api/verify/tee-attestation", req.dump());
   BOOST_TEST(bare.j["valid"] == false);
+}
+
+// Model providers (issue 15) through the registry routes: filters by TEE
+// type and model, pages in id order, one record with its evidence.
+BOOST_AUTO_TEST_CASE(provider_reads_page_filter_and_show_one) {
+  Node node;
+  const Hash32 challenge = testing::HashFromLabel("provider challenge");
+  const Hash32 llama = testing::HashFromLabel("llama weights");
+  const Hash32 mistral = testing::HashFromLabel("mistral weights");
+  auto reg = [&](const std::string& label, const std::string& model, const Hash32& model_hash,
+                 bool bound) {
+    consensus::ProviderRegistration r;
+    r.id = testing::IdFromLabel(label);
+    r.model_id = model;
+    r.model_hash = model_hash;
+    r.challenge = challenge;
+    r.registered_at = kT0;
+    sim::EvidenceSpec spec;
+    spec.issued_at = kT0;
+    // A provider's evidence commits to (key, model hash, challenge); the
+    // unbound one commits to another model and stays unattested.
+    spec.report_data = ComputeBinding(ModelBinding{r.id, bound ? model_hash : mistral, challenge});
+    const Bytes ev = sim::MakeEvidence(spec);
+    r.evidence.push_back({TeeType::Simulated, AsView(ev)});
+    auto o = node.plugin->hooks().RegisterProvider(r);
+    BOOST_REQUIRE_MESSAGE(o.ok(), (o.ok() ? "" : o.status().ToString()));
+    BOOST_TEST(o->attested == bound);
+    return ToHex(AsView(r.id));
+  };
+  std::set<std::string> llamas, all;
+  for (int i = 0; i < 4; ++i)
+    llamas.insert(reg("llama" + std::to_string(i), "llama-3-70b", llama, true));
+  llamas.insert(reg("llama-unbound", "llama-3-70b", llama, false));
+  all = llamas;
+  const std::string mistral_id = reg("mistral", "mistral-7b", mistral, true);
+  all.insert(mistral_id);
+
+  BOOST_TEST(Get(node.port, "/api/registry/providers").status == 400u);
+  BOOST_TEST(Get(node.port, "/api/registry/providers?tee_type=Nope").status == 400u);
+  BOOST_TEST(Get(node.port, "/api/registry/providers?model=%01").status == 400u);
+  BOOST_TEST(Get(node.port, "/api/registry/providers?tee_type=Simulated&limit=0").status == 400u);
+  // By type, two at a time: every provider once, in id order, then no cursor.
+  std::vector<std::string> seen;
+  std::string cursor;
+  for (int guard = 0; guard < 10; ++guard) {
+    Reply r = Get(node.port, "/api/registry/providers?tee_type=Simulated&limit=2" +
+                                 (cursor.empty() ? "" : "&cursor=" + cursor));
+    BOOST_REQUIRE(r.status == 200u);
+    BOOST_TEST(r.j["providers"].size() <= 2u);
+    for (const auto& p : r.j["providers"]) seen.push_back(p["id"]);
+    if (r.j["next_cursor"].is_null()) break;
+    cursor = r.j["next_cursor"];
+  }
+  BOOST_TEST(std::is_sorted(seen.begin(), seen.end()));
+  BOOST_TEST((std::set<std::string>(seen.begin(), seen.end()) == all));
+  BOOST_TEST(seen.size() == all.size());
+  // By model, and by model and type.
+  Reply by_model = Get(node.port, "/api/registry/providers?model=llama-3-70b");
+  std::set<std::string> got;
+  for (const auto& p : by_model.j["providers"]) got.insert(p["id"]);
+  BOOST_TEST((got == llamas));
+  BOOST_TEST(by_model.j["next_cursor"].is_null());
+  BOOST_TEST(Get(node.port, "/api/registry/providers?model=mistral-7b&tee_type=IntelTdx")
+                 .j["providers"]
+                 .empty());
+  BOOST_TEST(Get(node.port, "/api/registry/providers?model=mistral-7b&tee_type=Simulated")
+                 .j["providers"]
+                 .size() == 1u);
+  // One record.
+  Reply one = Get(node.port, "/api/registry/providers/" + mistral_id);
+  BOOST_REQUIRE(one.status == 200u);
+  BOOST_TEST(one.j["id"] == mistral_id);
+  BOOST_TEST(one.j["model_id"] == "mistral-7b");
+  BOOST_TEST(one.j["model_hash"] == ToHex(AsView(mistral)));
+  BOOST_TEST(one.j["status"] == "attested");
+  BOOST_REQUIRE(one.j["evidence"].size() == 1u);
+  BOOST_TEST(one.j["evidence"][0]["tee_type"] == "Simulated");
+  BOOST_TEST(one.j["evidence"][0]["valid_until"].is_number());
+  Reply unbound = Get(
+      node.port, "/api/registry/providers/" + ToHex(AsView(testing::IdFromLabel("llama-unbound"))));
+  BOOST_TEST(unbound.j["status"] == "unattested");
+  BOOST_TEST(unbound.j["reason"] == "binding_mismatch");
+  BOOST_TEST(Get(node.port, "/api/registry/providers/" + std::string(64, '0')).status == 404u);
+  BOOST_TEST(Get(node.port, "/api/registry/providers/xyz").status == 400u);
 }
 
 BOOST_AUTO_TEST_CASE(registry_pages_in_id_order_and_filters) {
