@@ -89,6 +89,27 @@ struct Node {
     return *o;
   }
 
+  // A model provider (issue 15) with Simulated evidence committing to
+  // (key, model hash, challenge), or to another model when !bound.
+  consensus::ProviderOutcome RegisterProvider(const std::string& label, const std::string& model,
+                                              const Hash32& model_hash, bool bound) {
+    consensus::ProviderRegistration r;
+    r.id = testing::IdFromLabel(label);
+    r.model_id = model;
+    r.model_hash = model_hash;
+    r.challenge = testing::HashFromLabel("provider challenge");
+    r.registered_at = kT0;
+    sim::EvidenceSpec spec;
+    spec.issued_at = kT0;
+    spec.report_data = ComputeBinding(ModelBinding{
+        r.id, bound ? model_hash : testing::HashFromLabel("other weights"), r.challenge});
+    const Bytes ev = sim::MakeEvidence(spec);
+    r.evidence.push_back({TeeType::Simulated, AsView(ev)});
+    auto o = plugin->hooks().RegisterProvider(r);
+    BOOST_REQUIRE_MESSAGE(o.ok(), (o.ok() ? "" : o.status().ToString()));
+    return *o;
+  }
+
   // Everything the API can read, as one string: equal before and after an
   // abuse means no data changed.
   std::string State() {
@@ -200,6 +221,7 @@ BOOST_AUTO_TEST_CASE(every_route_is_in_the_openapi_document_and_back) {
   // document it serves being the committed one.
   Node node;
   node.Register("a", 5, false);
+  node.RegisterProvider("a", "llama-3-70b", testing::HashFromLabel("weights"), true);
   BOOST_REQUIRE(node.plugin->hooks().OnEpoch(1, kT0, testing::HashFromLabel("seed")).ok());
   const std::string id = ToHex(AsView(testing::IdFromLabel("a")));
   for (const auto& r : http::Api::Routes()) {
@@ -317,28 +339,12 @@ BOOST_AUTO_TEST_CASE(real_tdx_quote_when_vectors_are_present) {
 // type and model, pages in id order, one record with its evidence.
 BOOST_AUTO_TEST_CASE(provider_reads_page_filter_and_show_one) {
   Node node;
-  const Hash32 challenge = testing::HashFromLabel("provider challenge");
   const Hash32 llama = testing::HashFromLabel("llama weights");
   const Hash32 mistral = testing::HashFromLabel("mistral weights");
   auto reg = [&](const std::string& label, const std::string& model, const Hash32& model_hash,
                  bool bound) {
-    consensus::ProviderRegistration r;
-    r.id = testing::IdFromLabel(label);
-    r.model_id = model;
-    r.model_hash = model_hash;
-    r.challenge = challenge;
-    r.registered_at = kT0;
-    sim::EvidenceSpec spec;
-    spec.issued_at = kT0;
-    // A provider's evidence commits to (key, model hash, challenge); the
-    // unbound one commits to another model and stays unattested.
-    spec.report_data = ComputeBinding(ModelBinding{r.id, bound ? model_hash : mistral, challenge});
-    const Bytes ev = sim::MakeEvidence(spec);
-    r.evidence.push_back({TeeType::Simulated, AsView(ev)});
-    auto o = node.plugin->hooks().RegisterProvider(r);
-    BOOST_REQUIRE_MESSAGE(o.ok(), (o.ok() ? "" : o.status().ToString()));
-    BOOST_TEST(o->attested == bound);
-    return ToHex(AsView(r.id));
+    BOOST_TEST(node.RegisterProvider(label, model, model_hash, bound).attested == bound);
+    return ToHex(AsView(testing::IdFromLabel(label)));
   };
   std::set<std::string> llamas, all;
   for (int i = 0; i < 4; ++i)
