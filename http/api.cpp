@@ -169,24 +169,17 @@ Api::Api(HooksSource hooks, VerifyFn verify, ApiOptions options)
       metrics_(options_.metrics ? options_.metrics : std::make_shared<Metrics>()) {}
 
 const std::vector<Api::Route>& Api::Table() {
+  const std::vector<std::string> validator_query = {"tee_type", "status", "limit", "cursor"};
+  const std::vector<std::string> provider_query = {"tee_type", "model", "limit", "cursor"};
+  const std::vector<std::string> schedule_query = {"from", "count"};
   static const std::vector<Route> kRoutes = {
       {"POST", "/api/verify/tee-attestation", true, false, {}, nullptr},
-      {"GET",
-       "/api/registry/validators",
-       true,
-       false,
-       {"tee_type", "status", "limit", "cursor"},
-       &Api::ListValidators},
+      {"GET", "/api/registry/validators", true, false, validator_query, &Api::ListValidators},
       {"GET", "/api/registry/validators/{id}", true, false, {}, &Api::GetValidator},
-      {"GET",
-       "/api/registry/providers",
-       true,
-       false,
-       {"tee_type", "model", "limit", "cursor"},
-       &Api::ListProviders},
+      {"GET", "/api/registry/providers", true, false, provider_query, &Api::ListProviders},
       {"GET", "/api/registry/providers/{id}", true, false, {}, &Api::GetProvider},
       {"GET", "/api/epochs/{epoch}", true, false, {}, &Api::GetEpoch},
-      {"GET", "/api/epochs/{epoch}/schedule", true, false, {"from", "count"}, &Api::GetSchedule},
+      {"GET", "/api/epochs/{epoch}/schedule", true, false, schedule_query, &Api::GetSchedule},
       {"GET", "/api/openapi.json", false, true, {}, &Api::OpenApi},
       {"GET", "/metrics", true, false, {}, &Api::MetricsText},
       {"GET", "/healthz", false, true, {}, &Api::Health},
