@@ -236,7 +236,7 @@ int32_t RegisterValidator(tee_handle* h, const uint8_t* id, const uint8_t* stake
     tenzro::tee::consensus::Registration reg;
     TEE_TRY(
         ToRegistration(id, stake, tee_type, evidence, evidence_len, challenge, registered_at, reg));
-    auto o = h->plugin->hooks().RegisterValidator(reg);
+    auto o = h->plugin->RegisterValidator(reg);
     if (!o.ok()) return o.status();
     FillResult(*o, out);
     return Status::Ok();
@@ -264,7 +264,7 @@ int32_t RegisterBatch(tee_handle* h, const tee_registration* regs, size_t n,
                                 r.challenge, r.registered_at, v[i]);
       if (!s.ok()) return Status(s.code(), "regs[" + std::to_string(i) + "]." + s.message());
     }
-    auto o = h->plugin->hooks().RegisterBatch(v);
+    auto o = h->plugin->RegisterBatch(v);
     if (!o.ok()) return o.status();
     for (size_t i = 0; out != nullptr && i < n; ++i) FillResult((*o)[i], &out[i]);
     return Status::Ok();
@@ -307,7 +307,7 @@ int32_t OnEpoch(tee_handle* h, uint64_t epoch, uint64_t epoch_time, const uint8_
   return Guard(h, [&]() -> Status {
     TEE_TRY(CheckHandle(h));
     if (seed == nullptr) return Arg("seed", "is NULL");
-    auto r = h->plugin->hooks().OnEpoch(epoch, epoch_time, Copy<32>(seed));
+    auto r = h->plugin->OnEpoch(epoch, epoch_time, Copy<32>(seed));
     if (!r.ok()) return r.status();
     FillReport(*r, out);
     return Status::Ok();

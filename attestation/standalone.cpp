@@ -14,18 +14,26 @@ Result<Verdict> VerifyStandalone(const AttestationVerifier& verifier,
   const CollateralSet empty;
   std::optional<CollateralSet> extended;
   std::vector<bool> taken(req.collateral_blobs.size(), false);
+  std::vector<std::string> why(req.unused != nullptr ? req.collateral_blobs.size() : 0);
   for (bool progress = true; progress;) {
     progress = false;
     for (size_t i = 0; i < req.collateral_blobs.size(); ++i) {
       if (taken[i]) continue;
       const CollateralSet& known = extended ? *extended : (req.base != nullptr ? *req.base : empty);
       auto doc = v.ParseCollateral(req.collateral_blobs[i], known, req.now);
-      if (!doc.ok()) continue;  // not (yet) a document of this TEE type
+      if (!doc.ok()) {  // not (yet) a document of this TEE type
+        if (req.unused != nullptr) why[i] = doc.status().message();
+        continue;
+      }
       if (!extended) extended = known;
       extended = extended->With(std::move(*doc));
       taken[i] = true;
       progress = true;
     }
+  }
+  if (req.unused != nullptr) {
+    for (size_t i = 0; i < taken.size(); ++i)
+      if (!taken[i]) req.unused->emplace_back(i, why[i]);
   }
   const CollateralSet& set = extended ? *extended : (req.base != nullptr ? *req.base : empty);
   VerifyRequest vr;

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "attestation/verifier.h"
@@ -18,6 +20,9 @@ struct StandaloneRequest {
   std::optional<uint64_t> evidence_time;
   std::optional<ReportDataBinding> binding;  // validator, provider or hybrid ZK
   std::optional<Bytes> expected_nonce;       // VerifyRequest::expected_nonce
+  // When set, receives (index, why) for every blob that was not recognised
+  // as a document of this TEE type (the last ParseCollateral error).
+  std::vector<std::pair<size_t, std::string>>* unused = nullptr;
 };
 
 Result<Verdict> VerifyStandalone(const AttestationVerifier& verifier, const StandaloneRequest& req);

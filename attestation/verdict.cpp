@@ -67,7 +67,9 @@ nlohmann::json VerdictToJson(const Verdict& v) {
   j["debug"] = v.debug;
   j["tcb_status"] = v.tcb_status ? nlohmann::json(*v.tcb_status) : nlohmann::json();
   j["advisory_ids"] = v.advisory_ids;
-  j["valid_until"] = v.valid_until ? nlohmann::json(*v.valid_until) : nlohmann::json();
+  // Only a valid verdict is good until a time; an invalid one is good for
+  // nothing (issue 13: no far-future valid_until on a failed verdict).
+  j["valid_until"] = v.valid() && v.valid_until ? nlohmann::json(*v.valid_until) : nlohmann::json();
   j["reason"] =
       v.valid() ? nlohmann::json() : nlohmann::json(std::string(FailureCodeName(v.reason())));
   nlohmann::json failures = nlohmann::json::array();

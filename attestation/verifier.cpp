@@ -49,4 +49,13 @@ const VendorVerifier& AttestationVerifier::For(TeeType type) const {
   return *verifiers_[static_cast<size_t>(type)];
 }
 
+void AttestationVerifier::CollectCacheStats(
+    const std::function<void(TeeType, std::string_view, const CacheStats&)>& fn) const {
+  for (const auto& v : verifiers_) {
+    if (v == nullptr) continue;
+    const TeeType t = v->type();
+    v->CollectCacheStats([&](std::string_view cache, const CacheStats& s) { fn(t, cache, s); });
+  }
+}
+
 }  // namespace tenzro::tee

@@ -8,13 +8,16 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "attestation/binding.h"
 #include "attestation/collateral/collateral_set.h"
 #include "attestation/tee_type.h"
 #include "attestation/verdict.h"
+#include "core/cache.h"
 #include "core/status.h"
 
 namespace tenzro::tee {
@@ -72,6 +75,10 @@ class VendorVerifier {
   // signatures (§6). The default finds nothing to re-check.
   virtual std::unique_ptr<Reevaluator> BeginReevaluation(const CollateralSet& collateral,
                                                          uint64_t t) const;
+  // Reports each of the verifier's caches by name (observation only: the
+  // operators' metrics, never a decision). The default has none.
+  using CacheStatsFn = std::function<void(std::string_view cache, const CacheStats& stats)>;
+  virtual void CollectCacheStats(const CacheStatsFn& fn) const { (void)fn; }
 };
 
 // Answers `unsupported` for a vendor whose verifier is not built in.
@@ -92,6 +99,9 @@ class AttestationVerifier {
   void Install(std::unique_ptr<VendorVerifier> v);
   // REQUIRES: type != TeeType::None
   const VendorVerifier& For(TeeType type) const;
+  // Every installed verifier's caches (VendorVerifier::CollectCacheStats).
+  void CollectCacheStats(
+      const std::function<void(TeeType, std::string_view, const CacheStats&)>& fn) const;
   Result<Verdict> Verify(TeeType type, const VerifyRequest& req) const {
     return For(type).Verify(req);
   }

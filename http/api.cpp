@@ -1,5 +1,7 @@
 #include "http/api.h"
 
+#include "registry/provider_record.h"
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -161,20 +163,23 @@ json IndexedJson(const registry::IndexedValidator& v) {
 }  // namespace
 
 Api::Api(HooksSource hooks, VerifyFn verify, ApiOptions options)
-    : hooks_(std::move(hooks)), verify_(std::move(verify)), options_(std::move(options)) {}
+    : hooks_(std::move(hooks)),
+      verify_(std::move(verify)),
+      options_(std::move(options)),
+      metrics_(options_.metrics ? options_.metrics : std::make_shared<Metrics>()) {}
 
 const std::vector<Api::Route>& Api::Table() {
+  const std::vector<std::string> validator_query = {"tee_type", "status", "limit", "cursor"};
+  const std::vector<std::string> provider_query = {"tee_type", "model", "limit", "cursor"};
+  const std::vector<std::string> schedule_query = {"from", "count"};
   static const std::vector<Route> kRoutes = {
       {"POST", "/api/verify/tee-attestation", true, false, {}, nullptr},
-      {"GET",
-       "/api/registry/validators",
-       true,
-       false,
-       {"tee_type", "status", "limit", "cursor"},
-       &Api::ListValidators},
+      {"GET", "/api/registry/validators", true, false, validator_query, &Api::ListValidators},
       {"GET", "/api/registry/validators/{id}", true, false, {}, &Api::GetValidator},
+      {"GET", "/api/registry/providers", true, false, provider_query, &Api::ListProviders},
+      {"GET", "/api/registry/providers/{id}", true, false, {}, &Api::GetProvider},
       {"GET", "/api/epochs/{epoch}", true, false, {}, &Api::GetEpoch},
-      {"GET", "/api/epochs/{epoch}/schedule", true, false, {"from", "count"}, &Api::GetSchedule},
+      {"GET", "/api/epochs/{epoch}/schedule", true, false, schedule_query, &Api::GetSchedule},
       {"GET", "/api/openapi.json", false, true, {}, &Api::OpenApi},
       {"GET", "/metrics", true, false, {}, &Api::MetricsText},
       {"GET", "/healthz", false, true, {}, &Api::Health},
@@ -291,11 +296,16 @@ Response Api::Health(const Match&) const { return Json(200, {{"status", "ok"}});
 Response Api::MetricsText(const Match&) const {
   Response r;
   r.content_type = "text/plain; version=0.0.4";
-  r.body = metrics_.Render([&](ScrapeValues& v) {
+  r.body = metrics_->Render([&](ScrapeValues& v) {
     if (options_.scrape) options_.scrape(v);
-    const std::vector<uint64_t> attested = hooks_()->AttestedByType();
+    const auto hooks = hooks_();
+    const std::vector<uint64_t> attested = hooks->AttestedByType();
     for (size_t t = 0; t < attested.size() && t < std::size(v.attested); ++t)
       v.attested[t] = attested[t];
+    if (const auto admitted = hooks->AdmittedCollateral()) {
+      for (const CollateralDoc& d : admitted->docs())
+        ++v.collateral[{std::string(TeeTypeName(d.tee_type)), d.kind}];
+    }
   });
   return r;
 }
@@ -419,7 +429,7 @@ Response Api::Verify(const Request& req) const {
   const uint64_t at = sreq.now;
   const auto started = std::chrono::steady_clock::now();
   auto verdict = verify_(std::move(sreq));
-  metrics_.ObserveVerify(
+  metrics_->ObserveVerify(
       *type, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
       verdict.ok() ? &*verdict : nullptr);
   if (!verdict.ok()) return FromStatus(verdict.status());
@@ -484,6 +494,96 @@ Response Api::GetValidator(const Match& m) const {
               {"valid_until", ValidUntilJson(r.valid_until)},
               {"verified_at_epoch", r.verified_at_epoch}}},
             {"claims", claims}});
+}
+
+namespace {
+
+json ProviderJson(const registry::ProviderRecord& r) {
+  json evidence = json::array();
+  for (const auto& e : r.evidence) {
+    json claims = json::object();
+    for (const auto& [k, v] : e.claims) claims[k] = ToHex(AsView(v));
+    evidence.push_back({{"tee_type", std::string(TeeTypeName(e.tee_type))},
+                        {"evidence_hash", ToHex(AsView(e.evidence_hash))},
+                        {"reason", ReasonJson(static_cast<uint8_t>(e.reason))},
+                        {"valid_from", e.valid_from},
+                        {"valid_until", ValidUntilJson(e.valid_until)},
+                        {"claims", claims}});
+  }
+  return {{"id", ToHex(AsView(r.id))},
+          {"model_id", r.model_id},
+          {"model_hash", ToHex(AsView(r.model_hash))},
+          {"status", StatusName(r.status)},
+          {"reason", ReasonJson(static_cast<uint8_t>(r.reason))},
+          {"valid_until", ValidUntilJson(r.valid_until)},
+          {"registered_at", r.registered_at},
+          {"registered_epoch", r.registered_epoch},
+          {"verified_at_epoch", r.verified_at_epoch},
+          {"evidence", evidence}};
+}
+
+}  // namespace
+
+// Committed providers by TEE type and/or model id, in id order. One of the
+// two filters is required: the hooks index providers by type and by model.
+Response Api::ListProviders(const Match& m) const {
+  std::optional<TeeType> type;
+  std::optional<std::string> model;
+  size_t limit = options_.limits.default_page;
+  std::optional<registry::ProviderId> after;
+  if (auto it = m.query.find("tee_type"); it != m.query.end()) {
+    type = TeeTypeFromName(it->second);
+    if (!type) return BadRequest("unknown_provider", "unknown tee_type " + it->second);
+  }
+  if (auto it = m.query.find("model"); it != m.query.end()) {
+    if (!registry::ValidateModelId(it->second).ok())
+      return BadRequest("invalid_argument", "model must be 1..128 printable ASCII bytes");
+    model = it->second;
+  }
+  if (!type && !model) return BadRequest("invalid_argument", "give tee_type, model or both");
+  if (auto it = m.query.find("limit"); it != m.query.end()) {
+    auto v = ParseU64(it->second);
+    if (!v || *v == 0 || *v > options_.limits.max_page)
+      return BadRequest("invalid_argument",
+                        "limit must be in [1, " + std::to_string(options_.limits.max_page) + "]");
+    limit = static_cast<size_t>(*v);
+  }
+  if (auto it = m.query.find("cursor"); it != m.query.end()) {
+    after = FromHexFixed<32>(it->second);
+    if (!after) return BadRequest("invalid_argument", "cursor must be 64 hex digits");
+  }
+  // One read of the hooks; with both filters, the model's providers in
+  // chunks, kept when they carry evidence of the type.
+  const auto hooks = hooks_();
+  std::vector<registry::ProviderRecord> page;
+  bool more = false;
+  for (std::optional<registry::ProviderId> from = after;;) {
+    const size_t chunk = limit + 1;
+    auto got = model ? hooks->ProvidersByModel(*model, from, chunk)
+                     : hooks->ProvidersByType(*type, from, chunk);
+    for (auto& r : got) {
+      if (type && !r.HasType(*type)) continue;
+      if (page.size() == limit) {
+        more = true;
+        break;
+      }
+      page.push_back(std::move(r));
+    }
+    if (more || got.size() < chunk) break;
+    from = got.back().id;
+  }
+  json list = json::array();
+  for (const auto& r : page) list.push_back(ProviderJson(r));
+  return Json(200, {{"providers", list},
+                    {"next_cursor", more ? json(ToHex(AsView(page.back().id))) : json()}});
+}
+
+Response Api::GetProvider(const Match& m) const {
+  auto id = FromHexFixed<32>(m.params[0]);
+  if (!id) return BadRequest("invalid_argument", "provider id must be 64 hex digits");
+  auto rec = hooks_()->GetProvider(*id);
+  if (!rec.ok()) return FromStatus(rec.status());
+  return Json(200, ProviderJson(*rec));
 }
 
 Response Api::GetEpoch(const Match& m) const {

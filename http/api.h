@@ -6,6 +6,8 @@
 //   POST /api/verify/tee-attestation           the seed's request, verdict of §3
 //   GET  /api/registry/validators              ?tee_type=&status=&limit=&cursor=
 //   GET  /api/registry/validators/{id}
+//   GET  /api/registry/providers               ?tee_type=&model=&limit=&cursor= (issue 15)
+//   GET  /api/registry/providers/{id}
 //   GET  /api/epochs/{epoch}
 //   GET  /api/epochs/{epoch}/schedule          ?from=&count=
 //   GET  /api/openapi.json                     the committed OpenAPI 3 document
@@ -61,6 +63,9 @@ struct ApiOptions {
   // Fills the values GET /metrics reads at scrape time from their owners
   // (fetchers, server); the API adds attested validators by type itself.
   std::function<void(ScrapeValues&)> scrape;
+  // Shared with the owner that observes registrations and epochs (the
+  // plugin); null: the API makes its own.
+  std::shared_ptr<Metrics> metrics;
 };
 
 // A route as the OpenAPI document names it ("/api/epochs/{epoch}").
@@ -86,6 +91,8 @@ class Api final : public Handler {
   Response Verify(const Request& req) const;
   Response ListValidators(const Match& m) const;
   Response GetValidator(const Match& m) const;
+  Response ListProviders(const Match& m) const;
+  Response GetProvider(const Match& m) const;
   Response GetEpoch(const Match& m) const;
   Response GetSchedule(const Match& m) const;
   Response Health(const Match& m) const;
@@ -97,7 +104,7 @@ class Api final : public Handler {
   HooksSource hooks_;
   VerifyFn verify_;
   ApiOptions options_;
-  mutable Metrics metrics_;
+  std::shared_ptr<Metrics> metrics_;  // never null
 };
 
 // The committed OpenAPI 3 document (http/openapi.json), embedded at build time.

@@ -1,6 +1,7 @@
 #include "http/metrics.h"
 
 #include <sstream>
+#include <tuple>
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -16,32 +17,49 @@ struct Metrics::Families {
   prometheus::Family<prometheus::Counter>* failures;
   prometheus::Family<prometheus::Gauge>* attested;
   prometheus::Family<prometheus::Gauge>* fetcher;
+  prometheus::Family<prometheus::Counter>* registrations;
+  prometheus::Family<prometheus::Histogram>* epoch;
+  prometheus::Family<prometheus::Gauge>* collateral;
+  prometheus::Family<prometheus::Gauge>* cache_lookups;
+  prometheus::Family<prometheus::Gauge>* cache_ratio;
 };
 
 Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()), f_(std::make_unique<Families>()) {
-  f_->latency = &prometheus::BuildHistogram()
-                     .Name("tenzro_tee_verify_seconds")
-                     .Help("Latency of API verifications by TEE type")
-                     .Register(*registry_);
-  f_->verifications =
-      &prometheus::BuildCounter()
-           .Name("tenzro_tee_verifications_total")
-           .Help("API verifications by TEE type and outcome (valid, invalid, error)")
-           .Register(*registry_);
-  f_->failures = &prometheus::BuildCounter()
-                      .Name("tenzro_tee_verdict_failures_total")
-                      .Help("Failed checks of API verdicts by failure code (DESIGN §3)")
-                      .Register(*registry_);
-  f_->attested = &prometheus::BuildGauge()
-                      .Name("tenzro_tee_attested_validators")
-                      .Help("Committed attested validators by TEE type")
-                      .Register(*registry_);
-  f_->fetcher =
-      &prometheus::BuildGauge()
-           .Name("tenzro_tee_fetcher_events")
-           .Help("Collateral fetcher counts since open: requests, delivered, failed, pending")
-           .Register(*registry_);
+  // {family, name, help} of each kind.
+  using Counters = prometheus::Family<prometheus::Counter>;
+  using Gauges = prometheus::Family<prometheus::Gauge>;
+  using Histograms = prometheus::Family<prometheus::Histogram>;
+  const std::tuple<Counters**, const char*, const char*> counters[] = {
+      {&f_->verifications, "tenzro_tee_verifications_total",
+       "API verifications by TEE type and outcome (valid, invalid, error)"},
+      {&f_->failures, "tenzro_tee_verdict_failures_total",
+       "Failed checks of API verdicts by failure code (DESIGN §3)"},
+      {&f_->registrations, "tenzro_tee_registrations_total",
+       "Registrations by TEE type and outcome (attested, unattested, refused)"}};
+  const std::tuple<Gauges**, const char*, const char*> gauges[] = {
+      {&f_->attested, "tenzro_tee_attested_validators",
+       "Committed attested validators by TEE type"},
+      {&f_->fetcher, "tenzro_tee_fetcher_events",
+       "Collateral fetcher counts since open: requests, delivered, failed, pending, retries "
+       "(each after a backoff)"},
+      {&f_->collateral, "tenzro_tee_admitted_collateral",
+       "Admitted collateral documents by TEE type and kind"},
+      {&f_->cache_lookups, "tenzro_tee_cache_lookups",
+       "Verifier cache lookups since open by verifier (consensus, standalone), TEE type, cache "
+       "and result (hit, miss)"},
+      {&f_->cache_ratio, "tenzro_tee_cache_hit_ratio",
+       "Verifier cache hits / lookups since open (caches with lookups)"}};
+  const std::tuple<Histograms**, const char*, const char*> histograms[] = {
+      {&f_->latency, "tenzro_tee_verify_seconds", "Latency of API verifications by TEE type"},
+      {&f_->epoch, "tenzro_tee_epoch_transition_seconds",
+       "Duration of epoch transitions (on_epoch: re-evaluation and batch)"}};
+  for (auto [slot, name, help] : counters)
+    *slot = &prometheus::BuildCounter().Name(name).Help(help).Register(*registry_);
+  for (auto [slot, name, help] : gauges)
+    *slot = &prometheus::BuildGauge().Name(name).Help(help).Register(*registry_);
+  for (auto [slot, name, help] : histograms)
+    *slot = &prometheus::BuildHistogram().Name(name).Help(help).Register(*registry_);
 }
 
 Metrics::~Metrics() = default;
@@ -61,6 +79,19 @@ void Metrics::ObserveVerify(TeeType type, double seconds, const Verdict* verdict
   }
 }
 
+void Metrics::ObserveRegistration(TeeType type, std::string_view outcome) {
+  f_->registrations
+      ->Add({{"tee_type", std::string(TeeTypeName(type))}, {"outcome", std::string(outcome)}})
+      .Increment();
+}
+
+void Metrics::ObserveEpochTransition(double seconds) {
+  // 1 ms .. 2 min: a small devnet epoch to a million re-evaluated records.
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
+  f_->epoch->Add({}, kBuckets).Observe(seconds);
+}
+
 std::string Metrics::Render(const std::function<void(ScrapeValues&)>& scrape) const {
   MutexLock lock(&scrape_mu_);
   ScrapeValues v;
@@ -70,10 +101,29 @@ std::string Metrics::Render(const std::function<void(ScrapeValues&)>& scrape) co
         .Set(static_cast<double>(v.attested[t]));
   }
   for (const auto& fe : v.fetchers) {
-    for (auto [what, n] :
-         {std::pair{"requests", fe.http_requests}, std::pair{"delivered", fe.delivered},
-          std::pair{"failed", fe.failed}, std::pair{"pending", fe.pending}}) {
+    for (auto [what, n] : {std::pair{"requests", fe.http_requests},
+                           std::pair{"delivered", fe.delivered}, std::pair{"failed", fe.failed},
+                           std::pair{"pending", fe.pending}, std::pair{"retries", fe.retries}}) {
       f_->fetcher->Add({{"fetcher", fe.name}, {"event", what}}).Set(static_cast<double>(n));
+    }
+  }
+  for (const auto& [key, n] : v.collateral) {
+    f_->collateral->Add({{"tee_type", key.first}, {"kind", key.second}})
+        .Set(static_cast<double>(n));
+  }
+  for (const auto& c : v.caches) {
+    const std::map<std::string, std::string> labels = {
+        {"verifier", c.verifier}, {"tee_type", c.tee_type}, {"cache", c.cache}};
+    auto with = [&](const char* result) {
+      auto l = labels;
+      l.emplace("result", result);
+      return l;
+    };
+    f_->cache_lookups->Add(with("hit")).Set(static_cast<double>(c.hits));
+    f_->cache_lookups->Add(with("miss")).Set(static_cast<double>(c.misses));
+    const uint64_t lookups = c.hits + c.misses;
+    if (lookups != 0) {
+      f_->cache_ratio->Add(labels).Set(static_cast<double>(c.hits) / static_cast<double>(lookups));
     }
   }
   std::ostringstream out;

@@ -10,8 +10,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "attestation/verdict.h"
@@ -30,8 +33,18 @@ struct ScrapeValues {
   struct Fetcher {
     std::string name;
     uint64_t http_requests = 0, delivered = 0, failed = 0, pending = 0;
+    uint64_t retries = 0;  // requests retried after a backoff (429, 5xx, I/O)
   };
   std::vector<Fetcher> fetchers;
+  // Admitted collateral documents by (TeeType name, kind).
+  std::map<std::pair<std::string, std::string>, uint64_t> collateral;
+  struct CacheCount {
+    std::string verifier;  // "consensus" or "standalone"
+    std::string tee_type;
+    std::string cache;
+    uint64_t hits = 0, misses = 0;
+  };
+  std::vector<CacheCount> caches;
 };
 
 class Metrics {
@@ -41,6 +54,11 @@ class Metrics {
 
   // One verification by the API: its latency, and its failures by code.
   void ObserveVerify(TeeType type, double seconds, const Verdict* verdict);
+  // One registration through the plugin: outcome "attested", "unattested"
+  // (no evidence, or an invalid verdict) or "refused" (an error status).
+  void ObserveRegistration(TeeType type, std::string_view outcome);
+  // One epoch transition (on_epoch), measured by the caller.
+  void ObserveEpochTransition(double seconds);
   // Renders the text format, after `scrape` filled the values read now.
   std::string Render(const std::function<void(ScrapeValues&)>& scrape) const;
 

@@ -51,6 +51,11 @@ class HostSink final : public spdlog::sinks::base_sink<std::mutex> {
   tee_host_callbacks cb_;
 };
 
+const char* RegistrationOutcome(const Result<consensus::RegisterOutcome>& o) {
+  if (!o.ok()) return "refused";
+  return o->attested ? "attested" : "unattested";
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
@@ -160,10 +165,22 @@ Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
       for (fetch::Fetcher* f : {self->fetch_->pcs(), self->fetch_->kds()}) {
         if (f == nullptr) continue;
         const auto st = f->stats();
-        v.fetchers.push_back(
-            {std::string(f->name()), st.http_requests, st.delivered, st.failed, f->pending()});
+        v.fetchers.push_back({std::string(f->name()), st.http_requests, st.delivered, st.failed,
+                              f->pending(), st.retries});
       }
     };
+    ao.scrape = [self, fetchers = std::move(ao.scrape)](http::ScrapeValues& v) {
+      fetchers(v);
+      for (auto [name, verifier] : {std::pair{"consensus", self->verifier_.get()},
+                                    std::pair{"standalone", self->standalone_verifier_.get()}}) {
+        verifier->CollectCacheStats([&](TeeType t, std::string_view cache, const CacheStats& s) {
+          v.caches.push_back(
+              {name, std::string(TeeTypeName(t)), std::string(cache), s.hits, s.misses});
+        });
+      }
+    };
+    p->metrics_ = std::make_shared<http::Metrics>();
+    ao.metrics = p->metrics_;
     p->http_api_ = std::make_unique<http::Api>(
         [hooks] { return hooks; },
         [self](StandaloneRequest req) { return self->Verify(std::move(req)); }, std::move(ao));
@@ -201,6 +218,36 @@ Result<Verdict> Plugin::Verify(StandaloneRequest req) const {
     }
   }
   return verdict;
+}
+
+Result<consensus::RegisterOutcome> Plugin::RegisterValidator(const consensus::Registration& reg) {
+  auto o = hooks_->RegisterValidator(reg);
+  if (metrics_) metrics_->ObserveRegistration(reg.tee_type, RegistrationOutcome(o));
+  return o;
+}
+
+Result<std::vector<consensus::RegisterOutcome>> Plugin::RegisterBatch(
+    const std::vector<consensus::Registration>& regs) {
+  auto o = hooks_->RegisterBatch(regs);
+  if (metrics_) {
+    for (size_t i = 0; i < regs.size(); ++i) {
+      metrics_->ObserveRegistration(
+          regs[i].tee_type, !o.ok() ? "refused" : ((*o)[i].attested ? "attested" : "unattested"));
+    }
+  }
+  return o;
+}
+
+Result<consensus::EpochReport> Plugin::OnEpoch(uint64_t epoch, uint64_t epoch_time,
+                                               const Hash32& seed) {
+  // The steady clock times the call for the metrics only; nothing reads it back.
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = hooks_->OnEpoch(epoch, epoch_time, seed);
+  if (metrics_ && r.ok()) {
+    metrics_->ObserveEpochTransition(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return r;
 }
 
 Result<Bytes> Plugin::SimulateEvidence(const ValidatorId& id, const Hash32& challenge,

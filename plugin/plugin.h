@@ -36,6 +36,12 @@ class Plugin final : public consensus::EventSink, public fetch::FetchSink {
   const Hash32& params_hash() const { return params_hash_; }
 
   Result<Verdict> Verify(StandaloneRequest req) const;
+  // The hooks' registration and epoch calls, observed by the metrics when
+  // the HTTP API is on (observation only: the result is the hooks' own).
+  Result<consensus::RegisterOutcome> RegisterValidator(const consensus::Registration& reg);
+  Result<std::vector<consensus::RegisterOutcome>> RegisterBatch(
+      const std::vector<consensus::Registration>& regs);
+  Result<consensus::EpochReport> OnEpoch(uint64_t epoch, uint64_t epoch_time, const Hash32& seed);
   // Hybrid ZK-in-TEE (issue 15), not consensus: the standalone verifiers
   // over the admitted set plus the caller's blobs, and the host's zk_verify.
   Result<HybridVerdict> VerifyHybrid(HybridRequest req) const;
@@ -83,6 +89,7 @@ class Plugin final : public consensus::EventSink, public fetch::FetchSink {
   std::unique_ptr<fetch::FetchService> fetch_;
   // The operators' HTTP API: reads the hooks, verifies through Verify().
   // Started last, stopped (threads joined) first.
+  std::shared_ptr<http::Metrics> metrics_;  // null unless the HTTP API is on
   std::unique_ptr<http::Api> http_api_;
   std::unique_ptr<http::Server> http_;
 };

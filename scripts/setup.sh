@@ -12,8 +12,10 @@ packages=(
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libbenchmark-dev libclang-rt-14-dev clang-14
   libcbor-dev libxmlsec1-dev libxml2-dev prometheus-cpp-dev
-  python3 gnuplot-nox
+  python3 gnuplot-nox curl
 )
+# Optional, for benches/http_bench.sh only (never CI): TEE_SETUP_BENCH=1.
+if [ "${TEE_SETUP_BENCH:-0}" = "1" ]; then packages+=(wrk); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,6 +7,11 @@
  *
  *   tenzro-tee-host --plugin PATH/libtenzro_tee.so --config CONFIG.toml
  *                   --genesis GENESIS.txt [--epochs N (4)] [--slots S (432000)]
+ *                   [--serve]
+ *
+ * --serve keeps the plugin open after the last epoch until stdin reaches end
+ * of file, so that whatever the plugin serves (the HTTP API of [tee.http])
+ * can be queried against a running node (issue 13: the seed's curl example).
  *
  * Written in C99 against abi/tenzro_tee.h only, plus libc, libdl and
  * libsodium (BLAKE2b for the epoch seeds and the schedule digests). It is not
@@ -499,7 +504,9 @@ static void usage(FILE* out) {
   fprintf(out,
           "usage: tenzro-tee-host --plugin PATH/libtenzro_tee.so --config CONFIG.toml\n"
           "                       --genesis GENESIS.txt [--epochs N (default 4)]\n"
-          "                       [--slots S (default 432000)]\n");
+          "                       [--slots S (default 432000)] [--serve]\n"
+          "  --serve  after the last epoch, keep the plugin open (its [tee.http] API\n"
+          "           answering) until stdin reaches end of file\n");
 }
 
 static int run(host* hs, const char* config, genesis* g, uint64_t epochs, uint64_t slots);
@@ -515,6 +522,7 @@ int main(int argc, char** argv) {
   host hs;
   genesis g;
   int i, rc;
+  int serve = 0;
   int32_t st;
   size_t k;
 
@@ -523,6 +531,10 @@ int main(int argc, char** argv) {
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       usage(stdout);
       return 0;
+    }
+    if (strcmp(a, "--serve") == 0) {
+      serve = 1;
+      continue;
     }
     if (i + 1 >= argc) {
       fprintf(stderr, "error: %s needs a value\n", a);
@@ -616,6 +628,12 @@ int main(int argc, char** argv) {
          abi_hash != NULL && abi_hash() != NULL ? abi_hash() : "(none)");
 
   rc = run(&hs, config, &g, epochs, slots);
+  if (rc == 0 && serve) {
+    printf("serving until stdin closes\n");
+    fflush(stdout);
+    while (fgetc(stdin) != EOF) {
+    }
+  }
 
   for (k = 0; k < g.n; ++k) hs.api->free(g.v[k].evidence);
   if (hs.h != NULL) {

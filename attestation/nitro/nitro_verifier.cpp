@@ -350,4 +350,9 @@ std::unique_ptr<Reevaluator> NitroVerifier::BeginReevaluation(const CollateralSe
   return std::make_unique<NitroReevaluator>(t, policy_, common_, options_.dev_roots);
 }
 
+void NitroVerifier::CollectCacheStats(const CacheStatsFn& fn) const {
+  fn("certs", impl_->certs.stats());
+  fn("links", impl_->links.stats());
+}
+
 }  // namespace tenzro::tee::nitro

@@ -68,6 +68,7 @@ class NitroVerifier final : public VendorVerifier {
   Result<Verdict> Verify(const VerifyRequest& req) const override;
   std::unique_ptr<Reevaluator> BeginReevaluation(const CollateralSet& collateral,
                                                  uint64_t t) const override;
+  void CollectCacheStats(const CacheStatsFn& fn) const override;
 
   const Policy& policy() const { return policy_; }
 

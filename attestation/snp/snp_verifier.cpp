@@ -1162,4 +1162,10 @@ std::unique_ptr<Reevaluator> SnpVerifier::BeginReevaluation(const CollateralSet&
                                           impl_->dev_arks);
 }
 
+void SnpVerifier::CollectCacheStats(const CacheStatsFn& fn) const {
+  fn("certs", impl_->certs.stats());
+  fn("sigs", impl_->sigs.stats());
+  fn("docs", impl_->docs.stats());
+}
+
 }  // namespace tenzro::tee::snp

@@ -100,6 +100,7 @@ class SnpVerifier final : public VendorVerifier {
                                         uint64_t now) const override;
   std::unique_ptr<Reevaluator> BeginReevaluation(const CollateralSet& collateral,
                                                  uint64_t t) const override;
+  void CollectCacheStats(const CacheStatsFn& fn) const override;
 
   // The chain check alone: a VCEK/VLEK certificate (DER or PEM) against the
   // CA certificates and CRLs of `collateral`, at now. No report: the verdict

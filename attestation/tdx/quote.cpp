@@ -109,6 +109,16 @@ Result<Quote> ParseQuote(ByteView data) {
   }
   q.qe_vendor_id = CopyArray<fmt::kQeVendorIdSize>(vendor);
   q.user_data = CopyArray<fmt::kUserDataSize>(user);
+  // Junk is malformed, not unsupported (issue 13): DCAP headers have used
+  // versions 1-5, key types 0-3 and TEE types 0x00/0x81, all below 256. A
+  // header with any field outside that byte range is not a quote at all;
+  // only a plausible header of a version, key type or TEE type this verifier
+  // does not handle is unsupported.
+  if (q.version == 0 || q.version > 0xff || q.att_key_type > 0xff || q.tee_type > 0xff) {
+    return Malformed("not a DCAP quote header (version " + std::to_string(q.version) +
+                     ", attestation key type " + std::to_string(q.att_key_type) + ", TEE type " +
+                     std::to_string(q.tee_type) + ")");
+  }
   if (q.version != fmt::kVersion3 && q.version != fmt::kVersion4 && q.version != fmt::kVersion5) {
     return Unsupported("version " + std::to_string(q.version) + " (3, 4 and 5 are supported)");
   }

@@ -954,6 +954,16 @@ TdxVerifier::CacheStats TdxVerifier::cache_stats() const {
   return s;
 }
 
+void TdxVerifier::CollectCacheStats(const CacheStatsFn& fn) const {
+  fn("certifications", impl_->certifications.stats());
+  fn("ca_certs", impl_->ca_certs.stats());
+  fn("leaf_certs", impl_->leaf_certs.stats());
+  fn("ca_links", impl_->ca_links.stats());
+  fn("leaf_links", impl_->leaf_links.stats());
+  fn("docs", impl_->docs.stats());
+  fn("doc_sigs", impl_->doc_sigs.stats());
+}
+
 void TdxVerifier::ClearEvidenceCaches() const {
   impl_->certifications.Clear();
   impl_->leaf_certs.Clear();

@@ -83,6 +83,7 @@ class TdxVerifier final : public VendorVerifier {
                                         uint64_t now) const override;
   std::unique_ptr<Reevaluator> BeginReevaluation(const CollateralSet& collateral,
                                                  uint64_t t) const override;
+  void CollectCacheStats(const CacheStatsFn& fn) const override;
 
   const Policy& policy() const { return policy_; }
 

@@ -5,8 +5,13 @@
 // real TdxVerifier (IntelTdx and IntelSgx), as in the plugin.
 #include <boost/test/unit_test.hpp>
 
+#include <sys/wait.h>
+
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <thread>
 
@@ -108,6 +113,13 @@ struct PcsFixture {
         std::make_unique<tdx::TdxVerifier>(TeeType::IntelTdx, tdx::Policy{}, CommonPolicy{}));
     verifiers.Install(
         std::make_unique<tdx::TdxVerifier>(TeeType::IntelSgx, tdx::Policy{}, CommonPolicy{}));
+  }
+
+  // A loopback PCS serving this case's documents.
+  std::unique_ptr<TestHttpsServer> Serve() const {
+    return std::make_unique<TestHttpsServer>(
+        tls.localhost.chain_pem, tls.localhost.key_pem,
+        [this](const TestHttpsServer::Request& r) { return data.Serve(r.target); });
   }
 
   ServiceOptions Options(const std::string& url) const {
@@ -451,6 +463,83 @@ BOOST_AUTO_TEST_CASE(periodic_refresh_refetches_what_was_requested) {
   const size_t after = server.requests();
   std::this_thread::sleep_for(1300ms);
   BOOST_TEST(server.requests() == after);  // shut down: no more refreshes
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// tenzro-tee fetch-collateral (issue 13) against the loopback PCS: what it
+// writes is exactly what `verify --collateral DIR` needs. The CLI's path
+// comes from TENZRO_TEE_CLI (set by CTest).
+BOOST_AUTO_TEST_SUITE(fetch_cli)
+
+namespace {
+
+std::string ReadTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+int RunCli(const std::string& args, const std::string& log) {
+  const char* cli = std::getenv("TENZRO_TEE_CLI");
+  BOOST_REQUIRE_MESSAGE(cli != nullptr, "TENZRO_TEE_CLI is not set");
+  const int rc =
+      std::system((std::string("'") + cli + "' " + args + " > '" + log + "' 2>&1").c_str());
+  BOOST_REQUIRE(rc != -1 && WIFEXITED(rc));
+  return WEXITSTATUS(rc);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(fetch_collateral_writes_what_verify_needs) {
+  auto vc = FindCase("tdx", kCase);
+  if (!vc) return;
+  PcsFixture fx(*vc);
+  const auto served = fx.Serve();
+  TestHttpsServer& server = *served;
+  TempDir dir;
+  const std::string quote = dir.Sub("quote.bin");
+  const Bytes ev = vc->Evidence();
+  WriteTextFile(quote, std::string(ev.begin(), ev.end()));
+  const std::string at = std::to_string(vc->verify_at);
+  const std::string verify =
+      "verify --tee tdx --evidence '" + quote + "' --at " + at + " --json --collateral ";
+
+  // Before: the quote alone is not valid.
+  BOOST_TEST(RunCli(verify + "'" + dir.Sub("empty") + "'", dir.Sub("v0")) != 0);
+  const std::string fetch = "fetch-collateral --tee tdx --evidence '" + quote + "' --ca-bundle '" +
+                            fx.tls.ca_file + "' --at " + at + " --deadline-secs 30 --pcs-url ";
+  const int rc =
+      RunCli(fetch + server.Url() + " --out '" + dir.Sub("coll") + "'", dir.Sub("fetch.log"));
+  const std::string log = ReadTextFile(dir.Sub("fetch.log"));
+  BOOST_TEST(rc == 0, log);
+  BOOST_TEST(log.find("fetched IntelTdx/tcb_info/") != std::string::npos, log);
+  BOOST_TEST(log.find("FAILED") == std::string::npos, log);
+  BOOST_TEST(server.requests() >= 2u);
+  // After: valid with exactly the fetched directory.
+  const int vrc = RunCli(verify + "'" + dir.Sub("coll") + "'", dir.Sub("v1"));
+  const std::string out = ReadTextFile(dir.Sub("v1"));
+  BOOST_TEST(vrc == 0, out);
+  BOOST_TEST(out.find("\"tcb_status\": \"UpToDate\"") != std::string::npos, out);
+
+  // A PCS that has nothing: exit 1, every document named as failed.
+  TestHttpsServer empty(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
+                        [](const TestHttpsServer::Request&) {
+                          Reply r;
+                          r.status = 404;
+                          return r;
+                        });
+  BOOST_TEST(RunCli(fetch + empty.Url() + " --out '" + dir.Sub("coll2") + "'",
+                    dir.Sub("fetch2.log")) == 1);
+  const std::string log2 = ReadTextFile(dir.Sub("fetch2.log"));
+  BOOST_TEST(log2.find("FAILED IntelTdx/tcb_info/") != std::string::npos, log2);
+  // Usage errors: a vendor it does not serve, junk evidence.
+  BOOST_TEST(
+      RunCli("fetch-collateral --tee nitro --evidence '" + quote + "' --out '" + dir.Sub("x") + "'",
+             dir.Sub("u1")) == 2);
+  WriteTextFile(dir.Sub("junk.bin"), std::string(700, 'z'));
+  BOOST_TEST(RunCli("fetch-collateral --tee tdx --evidence '" + dir.Sub("junk.bin") + "' --out '" +
+                        dir.Sub("x") + "' --pcs-url " + server.Url(),
+                    dir.Sub("u2")) == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

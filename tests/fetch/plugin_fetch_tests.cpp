@@ -14,6 +14,8 @@
 #include "fetch_fixture.h"
 #include "https_test_server.h"
 #include "plugin/plugin.h"
+#include "tests/http/http_client.h"
+#include "tests/http/prometheus_text.h"
 
 using namespace tenzro::tee;
 using namespace tenzro::tee::testing;
@@ -211,6 +213,46 @@ BOOST_AUTO_TEST_CASE(kds_chain_fetched_verified_and_admitted_end_to_end) {
       BOOST_TEST(p->hooks().AdmittedCollateral()->Contains(hash));
     }
   }
+}
+
+// The fetcher families of GET /metrics (issue 13) move with the fetchers:
+// a PCS answering 503 makes requests, then retries after the backoff.
+BOOST_AUTO_TEST_CASE(fetcher_metrics_count_requests_and_backoff_retries) {
+  namespace pt = tenzro::tee::testing::prometheus_text;
+  namespace hc = tenzro::tee::testing::http_client;
+  TlsEnv tls;
+  TestHttpsServer server(tls.localhost.chain_pem, tls.localhost.key_pem,
+                         [](const TestHttpsServer::Request&) {
+                           Reply r;
+                           r.status = 503;
+                           return r;
+                         });
+  TempDir dir;
+  Host host;
+  const std::string extra = "pcs_url = \"" + server.Url() + "\"\nfetch_ca_bundle = \"" +
+                            tls.ca_file + "\"\n[tee.http]\nlisten = \"127.0.0.1:0\"\n";
+  auto p = OpenPlugin(dir, extra, host);
+  BOOST_REQUIRE(p->http_server() != nullptr);
+  const uint16_t port = p->http_server()->port();
+  const std::map<std::string, std::string> requests = {{"fetcher", "pcs"}, {"event", "requests"}};
+  const std::map<std::string, std::string> retries = {{"fetcher", "pcs"}, {"event", "retries"}};
+  // Open asked for the global documents: a 503, then a retry after the 1 s
+  // backoff. Bounded wait: 15 s.
+  std::vector<pt::Sample> samples;
+  for (int i = 0; i < 150; ++i) {
+    hc::Reply m = hc::Get(port, "/metrics");
+    BOOST_REQUIRE(m.status == 200u);
+    samples = pt::ParsePrometheus(m.body);
+    if (pt::Value(samples, "tenzro_tee_fetcher_events", retries) >= 1.0 &&
+        pt::Value(samples, "tenzro_tee_fetcher_events", requests) >= 2.0) {
+      break;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  BOOST_TEST(pt::Value(samples, "tenzro_tee_fetcher_events", retries) >= 1.0);
+  BOOST_TEST(pt::Value(samples, "tenzro_tee_fetcher_events", requests) >= 2.0);
+  BOOST_TEST(pt::Value(samples, "tenzro_tee_fetcher_events",
+                       {{"fetcher", "pcs"}, {"event", "delivered"}}) == 0.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -27,6 +28,8 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include "attestation/binding.h"
+#include "attestation/sim/simulator.h"
 #include "attestation/tdx/sim/scenario.h"
 #include "crypto/hash.h"
 #include "http/api.h"
@@ -36,6 +39,7 @@
 #include "support/test_support.h"
 #include "support/vectors.h"
 #include "tests/http/http_client.h"
+#include "tests/http/prometheus_text.h"
 
 using namespace tenzro::tee;
 using nlohmann::json;
@@ -81,6 +85,27 @@ struct Node {
       reg.challenge = challenge;
     }
     auto o = plugin->hooks().RegisterValidator(reg);
+    BOOST_REQUIRE_MESSAGE(o.ok(), (o.ok() ? "" : o.status().ToString()));
+    return *o;
+  }
+
+  // A model provider (issue 15) with Simulated evidence committing to
+  // (key, model hash, challenge), or to another model when !bound.
+  consensus::ProviderOutcome RegisterProvider(const std::string& label, const std::string& model,
+                                              const Hash32& model_hash, bool bound) {
+    consensus::ProviderRegistration r;
+    r.id = testing::IdFromLabel(label);
+    r.model_id = model;
+    r.model_hash = model_hash;
+    r.challenge = testing::HashFromLabel("provider challenge");
+    r.registered_at = kT0;
+    sim::EvidenceSpec spec;
+    spec.issued_at = kT0;
+    spec.report_data = ComputeBinding(ModelBinding{
+        r.id, bound ? model_hash : testing::HashFromLabel("other weights"), r.challenge});
+    const Bytes ev = sim::MakeEvidence(spec);
+    r.evidence.push_back({TeeType::Simulated, AsView(ev)});
+    auto o = plugin->hooks().RegisterProvider(r);
     BOOST_REQUIRE_MESSAGE(o.ok(), (o.ok() ? "" : o.status().ToString()));
     return *o;
   }
@@ -196,6 +221,7 @@ BOOST_AUTO_TEST_CASE(every_route_is_in_the_openapi_document_and_back) {
   // document it serves being the committed one.
   Node node;
   node.Register("a", 5, false);
+  node.RegisterProvider("a", "llama-3-70b", testing::HashFromLabel("weights"), true);
   BOOST_REQUIRE(node.plugin->hooks().OnEpoch(1, kT0, testing::HashFromLabel("seed")).ok());
   const std::string id = ToHex(AsView(testing::IdFromLabel("a")));
   for (const auto& r : http::Api::Routes()) {
@@ -309,6 +335,74 @@ BOOST_AUTO_TEST_CASE(real_tdx_quote_when_vectors_are_present) {
   BOOST_TEST(bare.j["valid"] == false);
 }
 
+// Model providers (issue 15) through the registry routes: filters by TEE
+// type and model, pages in id order, one record with its evidence.
+BOOST_AUTO_TEST_CASE(provider_reads_page_filter_and_show_one) {
+  Node node;
+  const Hash32 llama = testing::HashFromLabel("llama weights");
+  const Hash32 mistral = testing::HashFromLabel("mistral weights");
+  auto reg = [&](const std::string& label, const std::string& model, const Hash32& model_hash,
+                 bool bound) {
+    BOOST_TEST(node.RegisterProvider(label, model, model_hash, bound).attested == bound);
+    return ToHex(AsView(testing::IdFromLabel(label)));
+  };
+  std::set<std::string> llamas, all;
+  for (int i = 0; i < 4; ++i)
+    llamas.insert(reg("llama" + std::to_string(i), "llama-3-70b", llama, true));
+  llamas.insert(reg("llama-unbound", "llama-3-70b", llama, false));
+  all = llamas;
+  const std::string mistral_id = reg("mistral", "mistral-7b", mistral, true);
+  all.insert(mistral_id);
+
+  BOOST_TEST(Get(node.port, "/api/registry/providers").status == 400u);
+  BOOST_TEST(Get(node.port, "/api/registry/providers?tee_type=Nope").status == 400u);
+  BOOST_TEST(Get(node.port, "/api/registry/providers?model=%01").status == 400u);
+  BOOST_TEST(Get(node.port, "/api/registry/providers?tee_type=Simulated&limit=0").status == 400u);
+  // By type, two at a time: every provider once, in id order, then no cursor.
+  std::vector<std::string> seen;
+  std::string cursor;
+  for (int guard = 0; guard < 10; ++guard) {
+    Reply r = Get(node.port, "/api/registry/providers?tee_type=Simulated&limit=2" +
+                                 (cursor.empty() ? "" : "&cursor=" + cursor));
+    BOOST_REQUIRE(r.status == 200u);
+    BOOST_TEST(r.j["providers"].size() <= 2u);
+    for (const auto& p : r.j["providers"]) seen.push_back(p["id"]);
+    if (r.j["next_cursor"].is_null()) break;
+    cursor = r.j["next_cursor"];
+  }
+  BOOST_TEST(std::is_sorted(seen.begin(), seen.end()));
+  BOOST_TEST((std::set<std::string>(seen.begin(), seen.end()) == all));
+  BOOST_TEST(seen.size() == all.size());
+  // By model, and by model and type.
+  Reply by_model = Get(node.port, "/api/registry/providers?model=llama-3-70b");
+  std::set<std::string> got;
+  for (const auto& p : by_model.j["providers"]) got.insert(p["id"]);
+  BOOST_TEST((got == llamas));
+  BOOST_TEST(by_model.j["next_cursor"].is_null());
+  BOOST_TEST(Get(node.port, "/api/registry/providers?model=mistral-7b&tee_type=IntelTdx")
+                 .j["providers"]
+                 .empty());
+  BOOST_TEST(Get(node.port, "/api/registry/providers?model=mistral-7b&tee_type=Simulated")
+                 .j["providers"]
+                 .size() == 1u);
+  // One record.
+  Reply one = Get(node.port, "/api/registry/providers/" + mistral_id);
+  BOOST_REQUIRE(one.status == 200u);
+  BOOST_TEST(one.j["id"] == mistral_id);
+  BOOST_TEST(one.j["model_id"] == "mistral-7b");
+  BOOST_TEST(one.j["model_hash"] == ToHex(AsView(mistral)));
+  BOOST_TEST(one.j["status"] == "attested");
+  BOOST_REQUIRE(one.j["evidence"].size() == 1u);
+  BOOST_TEST(one.j["evidence"][0]["tee_type"] == "Simulated");
+  BOOST_TEST(one.j["evidence"][0]["valid_until"].is_number());
+  Reply unbound = Get(
+      node.port, "/api/registry/providers/" + ToHex(AsView(testing::IdFromLabel("llama-unbound"))));
+  BOOST_TEST(unbound.j["status"] == "unattested");
+  BOOST_TEST(unbound.j["reason"] == "binding_mismatch");
+  BOOST_TEST(Get(node.port, "/api/registry/providers/" + std::string(64, '0')).status == 404u);
+  BOOST_TEST(Get(node.port, "/api/registry/providers/xyz").status == 400u);
+}
+
 BOOST_AUTO_TEST_CASE(registry_pages_in_id_order_and_filters) {
   Node node;
   std::set<std::string> all;
@@ -410,113 +504,7 @@ BOOST_AUTO_TEST_CASE(bearer_token_guards_all_but_health) {
   BOOST_TEST(Post(node.port, "/api/verify/tee-attestation", "{}").status == 401u);
 }
 
-namespace {
-
-// A strict reader of the Prometheus text format 0.0.4: every line is a HELP
-// or TYPE comment or a sample `name{label="value",...} value`, names and
-// labels well formed, each sample inside a family declared by a TYPE line
-// before it (histograms: _bucket, _sum, _count), bucket labels `le`.
-struct Sample {
-  std::string name;
-  std::map<std::string, std::string> labels;
-  double value = 0;
-};
-
-bool IsName(const std::string& n) {
-  if (n.empty() || std::isdigit(static_cast<unsigned char>(n[0]))) return false;
-  for (char c : n)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != ':') return false;
-  return true;
-}
-
-std::vector<Sample> ParsePrometheus(const std::string& text) {
-  std::vector<Sample> out;
-  std::map<std::string, std::string> types;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    BOOST_TEST_CONTEXT(line) {
-      BOOST_REQUIRE(!line.empty());
-      if (line.rfind("# HELP ", 0) == 0) {
-        BOOST_REQUIRE(IsName(line.substr(7, line.find(' ', 7) - 7)));
-        continue;
-      }
-      if (line.rfind("# TYPE ", 0) == 0) {
-        std::istringstream t(line.substr(7));
-        std::string name, type;
-        t >> name >> type;
-        BOOST_REQUIRE(IsName(name));
-        BOOST_REQUIRE((type == "counter" || type == "gauge" || type == "histogram" ||
-                       type == "summary" || type == "untyped"));
-        BOOST_REQUIRE(types.emplace(name, type).second);
-        continue;
-      }
-      BOOST_REQUIRE(line[0] != '#');
-      Sample s;
-      size_t i = 0;
-      while (i < line.size() && line[i] != '{' && line[i] != ' ') ++i;
-      s.name = line.substr(0, i);
-      BOOST_REQUIRE(IsName(s.name));
-      if (i < line.size() && line[i] == '{') {
-        ++i;
-        while (line.at(i) != '}') {
-          const size_t eq = line.find('=', i);
-          BOOST_REQUIRE(eq != std::string::npos);
-          const std::string key = line.substr(i, eq - i);
-          BOOST_REQUIRE(IsName(key));
-          BOOST_REQUIRE(line.at(eq + 1) == '"');
-          std::string value;
-          size_t j = eq + 2;
-          for (; line.at(j) != '"'; ++j) {
-            if (line[j] == '\\') {
-              ++j;
-              const char e = line.at(j);
-              BOOST_REQUIRE((e == '\\' || e == '"' || e == 'n'));
-              value += e == 'n' ? '\n' : e;
-            } else {
-              value += line[j];
-            }
-          }
-          BOOST_REQUIRE(s.labels.emplace(key, value).second);
-          i = j + 1;
-          if (line.at(i) == ',') ++i;
-        }
-        ++i;
-      }
-      BOOST_REQUIRE(line.at(i) == ' ');
-      const std::string v = line.substr(i + 1);
-      if (v == "+Inf") {
-        s.value = std::numeric_limits<double>::infinity();
-      } else {
-        size_t used = 0;
-        s.value = std::stod(v, &used);
-        BOOST_REQUIRE(used == v.size());
-      }
-      std::string family = s.name;
-      for (const char* suffix : {"_bucket", "_sum", "_count"}) {
-        const std::string sf(suffix);
-        if (types.count(family) == 0 && family.size() > sf.size() &&
-            family.compare(family.size() - sf.size(), sf.size(), sf) == 0) {
-          family.resize(family.size() - sf.size());
-        }
-      }
-      BOOST_REQUIRE_MESSAGE(types.count(family) == 1, "sample outside a TYPE'd family");
-      if (s.name != family) BOOST_REQUIRE(types[family] == "histogram");
-      if (s.name == family + "_bucket") BOOST_REQUIRE(s.labels.count("le") == 1);
-      out.push_back(std::move(s));
-    }
-  }
-  return out;
-}
-
-double Value(const std::vector<Sample>& samples, const std::string& name,
-             const std::map<std::string, std::string>& labels) {
-  for (const auto& s : samples)
-    if (s.name == name && s.labels == labels) return s.value;
-  return -1;
-}
-
-}  // namespace
+using namespace tenzro::tee::testing::prometheus_text;
 
 BOOST_AUTO_TEST_CASE(metrics_parse_as_prometheus_text_and_count) {
   Node node;
@@ -543,6 +531,108 @@ BOOST_AUTO_TEST_CASE(metrics_parse_as_prometheus_text_and_count) {
   BOOST_TEST(Value(samples, "tenzro_tee_verdict_failures_total", {{"code", "malformed"}}) >= 1.0);
   // The parser is strict: a sample outside its family fails it.
   BOOST_TEST(m.body.find("# TYPE tenzro_tee_verify_seconds histogram") != std::string::npos);
+}
+
+// Every family the issue lists, and each moves when what it counts happens:
+// registrations through the plugin, an epoch transition, an admitted
+// document, verifications that hit the TDX verifier's caches.
+BOOST_AUTO_TEST_CASE(every_family_moves_with_what_it_counts) {
+  Node node;
+  auto scrape = [&] {
+    Reply m = Get(node.port, "/metrics");
+    BOOST_REQUIRE(m.status == 200u);
+    return ParsePrometheus(m.body);
+  };
+  const auto before = scrape();
+  BOOST_TEST(Value(before, "tenzro_tee_registrations_total",
+                   {{"tee_type", "Simulated"}, {"outcome", "attested"}}) == -1.0);
+  BOOST_TEST(Value(before, "tenzro_tee_epoch_transition_seconds_count", {}) == -1.0);
+
+  // Registrations: one attested, one without evidence, one refused (zero stake).
+  const Hash32 challenge = testing::HashFromLabel("challenge");
+  consensus::Registration reg;
+  reg.id = testing::IdFromLabel("a");
+  reg.stake_be = testing::Stake(5);
+  reg.registered_at = kT0;
+  auto ev = node.plugin->SimulateEvidence(reg.id, challenge, kT0);
+  BOOST_REQUIRE(ev.ok());
+  reg.tee_type = TeeType::Simulated;
+  reg.evidence = AsView(*ev);
+  reg.challenge = challenge;
+  BOOST_REQUIRE(node.plugin->RegisterValidator(reg).ok());
+  consensus::Registration bare;
+  bare.id = testing::IdFromLabel("b");
+  bare.stake_be = testing::Stake(5);
+  bare.registered_at = kT0;
+  BOOST_REQUIRE(node.plugin->RegisterBatch({bare}).ok());
+  consensus::Registration zero = bare;
+  zero.id = testing::IdFromLabel("z");
+  zero.stake_be = testing::Stake(0);
+  BOOST_REQUIRE(!node.plugin->RegisterValidator(zero).ok());
+  // An epoch transition, and one admitted revocation list.
+  BOOST_REQUIRE(node.plugin->OnEpoch(1, kT0 + 60, testing::HashFromLabel("seed")).ok());
+  const Bytes crl = sim::MakeRevocationList(kT0, kT0 + 86400, {});
+  BOOST_REQUIRE(node.plugin->hooks().SubmitCollateral(TeeType::Simulated, AsView(crl), kT0).ok());
+  // Two verifications of one simulated TDX quote: the second hits the
+  // standalone verifier's certification cache.
+  auto quote = tdx::sim::SimulateQuote(true, BindingInput{reg.id, challenge});
+  auto coll = tdx::sim::SimulateCollateral(true, tdx::sim::kSimNow);
+  BOOST_REQUIRE(quote.ok());
+  BOOST_REQUIRE(coll.ok());
+  json blobs = json::array();
+  for (const Bytes& b : *coll) blobs.push_back(B64(b));
+  const json req = {{"attestation", "0x" + ToHex(AsView(*quote))},
+                    {"provider", "IntelTdx"},
+                    {"collateral", blobs},
+                    {"at", tdx::sim::kSimNow}};
+  for (int i = 0; i < 2; ++i) {
+    Reply r = Post(node.port, "/api/verify/tee-attestation", req.dump());
+    BOOST_REQUIRE(r.status == 200u);
+    BOOST_TEST(r.j["valid"] == true, r.body.substr(0, 300));
+  }
+
+  Reply text = Get(node.port, "/metrics");
+  BOOST_REQUIRE(text.status == 200u);
+  const auto after = ParsePrometheus(text.body);
+  // prometheus-cpp writes a family once it has a series.
+  for (const char* family :
+       {"tenzro_tee_verify_seconds", "tenzro_tee_attested_validators",
+        "tenzro_tee_registrations_total", "tenzro_tee_epoch_transition_seconds",
+        "tenzro_tee_admitted_collateral", "tenzro_tee_cache_lookups", "tenzro_tee_cache_hit_ratio",
+        "tenzro_tee_verifications_total"}) {
+    BOOST_TEST_CONTEXT(family) {
+      BOOST_TEST(text.body.find(std::string("# TYPE ") + family + " ") != std::string::npos);
+    }
+  }
+  BOOST_TEST(Value(after, "tenzro_tee_registrations_total",
+                   {{"tee_type", "Simulated"}, {"outcome", "attested"}}) == 1.0);
+  BOOST_TEST(Value(after, "tenzro_tee_registrations_total",
+                   {{"tee_type", "None"}, {"outcome", "unattested"}}) == 1.0);
+  BOOST_TEST(Value(after, "tenzro_tee_registrations_total",
+                   {{"tee_type", "None"}, {"outcome", "refused"}}) == 1.0);
+  BOOST_TEST(Value(after, "tenzro_tee_epoch_transition_seconds_count", {}) == 1.0);
+  BOOST_TEST(Value(after, "tenzro_tee_epoch_transition_seconds_sum", {}) >= 0.0);
+  BOOST_TEST(Value(after, "tenzro_tee_admitted_collateral",
+                   {{"tee_type", "Simulated"}, {"kind", "sim_revocation_list"}}) == 1.0);
+  BOOST_TEST(Value(after, "tenzro_tee_verify_seconds_count", {{"tee_type", "IntelTdx"}}) == 2.0);
+  const std::map<std::string, std::string> cert_cache = {
+      {"verifier", "standalone"}, {"tee_type", "IntelTdx"}, {"cache", "certifications"}};
+  auto with = [&](const char* result) {
+    auto l = cert_cache;
+    l.emplace("result", result);
+    return l;
+  };
+  BOOST_TEST(Value(after, "tenzro_tee_cache_lookups", with("miss")) >= 1.0);
+  BOOST_TEST(Value(after, "tenzro_tee_cache_lookups", with("hit")) >= 1.0);
+  const double ratio = Value(after, "tenzro_tee_cache_hit_ratio", cert_cache);
+  BOOST_TEST(ratio > 0.0);
+  BOOST_TEST(ratio < 1.0);
+  // The consensus verifier verified nothing of TDX: its lookups stay zero.
+  BOOST_TEST(Value(after, "tenzro_tee_cache_lookups",
+                   {{"verifier", "consensus"},
+                    {"tee_type", "IntelTdx"},
+                    {"cache", "certifications"},
+                    {"result", "hit"}}) == 0.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

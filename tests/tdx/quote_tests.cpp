@@ -183,6 +183,12 @@ BOOST_AUTO_TEST_CASE(header_and_descriptor_rules) {
   const std::vector<Row> rows = {
       {"version 2", [](QuoteSpec& s) { s.version = 2; }, ErrorCode::kUnsupported},
       {"version 6", [](QuoteSpec& s) { s.version = 6; }, ErrorCode::kUnsupported},
+      // Not a quote header at all (issue 13: junk is malformed).
+      {"version 1984", [](QuoteSpec& s) { s.version = 1984; }, ErrorCode::kInvalidArgument},
+      {"version 0", [](QuoteSpec& s) { s.version = 0; }, ErrorCode::kInvalidArgument},
+      {"key type 0x7a7a", [](QuoteSpec& s) { s.att_key_type = 0x7a7a; },
+       ErrorCode::kInvalidArgument},
+      {"tee type 0x10081", [](QuoteSpec& s) { s.tee_type = 0x10081; }, ErrorCode::kInvalidArgument},
       {"P-384 key", [](QuoteSpec& s) { s.att_key_type = fmt::kAttKeyEcdsaP384; },
        ErrorCode::kUnsupported},
       {"tee type 0x22", [](QuoteSpec& s) { s.tee_type = 0x22; }, ErrorCode::kUnsupported},

@@ -54,8 +54,10 @@ bool LoadConfigArg(const std::string& path, plugin::Config& config);
 
 // The regular files directly in `dir` (flat, DESIGN §9), sorted, within the
 // node limits of verify ([tee] verify_max_collateral_*); nullopt with `err`.
+// `names`, when given, receives each blob's file name, in the same order.
 std::optional<std::vector<Bytes>> ReadCollateralDir(const std::string& dir,
-                                                    const plugin::Config& config, std::string& err);
+                                                    const plugin::Config& config, std::string& err,
+                                                    std::vector<std::string>* names = nullptr);
 
 // A subcommand kept in its own file: main runs `run` when `sub` was given.
 struct Command {
@@ -87,5 +89,13 @@ int ExitFor(const Status& s);
 Command AddDetectCommand(CLI::App& app);
 Command AddAttestCommand(CLI::App& app);
 Command AddProviderRegisterCommand(CLI::App& app);
+// issue 13 (cmd_fetch_collateral.cpp).
+Command AddFetchCollateralCommand(CLI::App& app);
+
+// What every --help ends with.
+inline constexpr char kExitStatusHelp[] =
+    "Exit status: 0 success (valid verdict, file written, everything fetched), 1 a negative "
+    "answer (invalid verdict, no usable TEE, refused pre-check, some collateral not fetched), 2 "
+    "usage or internal error.";
 
 }  // namespace tenzro::tee::cli

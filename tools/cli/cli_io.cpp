@@ -67,8 +67,8 @@ bool LoadConfigArg(const std::string& path, plugin::Config& config) {
 }
 
 std::optional<std::vector<Bytes>> ReadCollateralDir(const std::string& dir,
-                                                    const plugin::Config& config,
-                                                    std::string& err) {
+                                                    const plugin::Config& config, std::string& err,
+                                                    std::vector<std::string>* names) {
   std::error_code ec;
   std::filesystem::directory_iterator it(dir, ec);
   if (ec) {
@@ -98,6 +98,7 @@ std::optional<std::vector<Bytes>> ReadCollateralDir(const std::string& dir,
       return std::nullopt;
     }
     blobs.push_back(std::move(*data));
+    if (names != nullptr) names->push_back(f.filename().string());
   }
   return blobs;
 }

@@ -15,7 +15,11 @@
 //                                                                  (cmd_provider_register.cpp)
 //   tenzro-tee provider list|verify ...                            (cmd_provider.cpp)
 //
-// Exit status: 0 valid (or file written), 1 invalid, 2 usage or internal error.
+//   tenzro-tee fetch-collateral --tee tdx|sgx|snp --evidence FILE --out DIR ...
+//                                                                  (cmd_fetch_collateral.cpp)
+//
+// Exit status: 0 success, 1 a negative answer, 2 usage or internal error
+// (cli::kExitStatusHelp).
 #include <CLI/CLI.hpp>
 
 #include <cctype>
@@ -126,6 +130,7 @@ struct VerifyArgs {
   std::optional<uint64_t> issued_at;
   uint64_t at = 0;
   bool json = false;
+  bool verbose = false;
 };
 
 int RunVerify(const VerifyArgs& a) {
@@ -140,8 +145,9 @@ int RunVerify(const VerifyArgs& a) {
     return Usage(a.evidence + ": larger than max_evidence_bytes");
   }
   std::vector<Bytes> blobs;
+  std::vector<std::string> names;
   if (!a.collateral.empty()) {
-    auto read = cli::ReadCollateralDir(a.collateral, config, err);
+    auto read = cli::ReadCollateralDir(a.collateral, config, err, &names);
     if (!read) return Usage(err);
     blobs = std::move(*read);
   }
@@ -171,8 +177,16 @@ int RunVerify(const VerifyArgs& a) {
     if (!n || n->empty() || n->size() > 64) return Usage("--nonce: expected 1 to 64 bytes of hex");
     req.expected_nonce = std::move(*n);
   }
+  std::vector<std::pair<size_t, std::string>> unused;
+  if (a.verbose) req.unused = &unused;
   auto verifier = plugin::BuildVerifier(config);
   auto verdict = VerifyStandalone(*verifier, req);
+  // --verbose: files of the collateral directory that were not used (on
+  // stderr, so --json output stays one document).
+  for (const auto& [i, why] : unused) {
+    std::cerr << "tenzro-tee: not used: " << a.collateral << "/" << names.at(i) << ": " << why
+              << "\n";
+  }
   if (!verdict.ok()) {
     std::cerr << "tenzro-tee: internal error: " << verdict.status().ToString() << "\n";
     return kExitUsage;
@@ -191,9 +205,7 @@ int main(int argc, char** argv) {
     if (!crypto::InitCrypto()) return Usage("libsodium failed to initialise");
     CLI::App app{"tenzro-tee: TEE attestation verifier"};
     app.require_subcommand(1);
-    app.footer(
-        "Exit status: 0 valid (or file written), 1 invalid verdict, no usable TEE or refused "
-        "pre-check, 2 usage or internal error.");
+    app.footer(cli::kExitStatusHelp);
     app.set_version_flag("--version", std::string("tenzro-tee ") + plugin::kVersionString);
 
     VerifyArgs va;
@@ -213,6 +225,8 @@ int main(int argc, char** argv) {
                      "verification time: unix seconds, RFC 3339 (2026-01-01T00:00:00Z) or now")
         ->required();
     verify->add_flag("--json", va.json, "print the verdict JSON");
+    verify->add_flag("--verbose", va.verbose,
+                     "report (on stderr) each --collateral file that was not used, and why");
 
     std::string s_key, s_challenge, s_out, s_measurement;
     uint64_t s_issued = 0;
@@ -239,9 +253,9 @@ int main(int argc, char** argv) {
     auto serve = cli::RegisterServe(app);
 
     // issue 12: detect, attest, provider register (tools/cli/cmd_*.cpp).
-    const std::vector<cli::Command> commands = {cli::AddDetectCommand(app),
-                                                cli::AddAttestCommand(app),
-                                                cli::AddProviderRegisterCommand(app)};
+    const std::vector<cli::Command> commands = {
+        cli::AddDetectCommand(app), cli::AddAttestCommand(app),
+        cli::AddProviderRegisterCommand(app), cli::AddFetchCollateralCommand(app)};
     auto enclave_cmds = cli::RegisterEnclaveCommands(app);  // issue 14
 
     auto run_provider = cli::AddProviderCommands(app);  // issue 15
