@@ -418,6 +418,29 @@ void PutRimClaims(ClaimSet& out, const char* prefix, const rim::RimVerification&
   out[p + "not_after"] = pipeline::U64Le(rv.valid_until);
 }
 
+// NVIDIA's RIM IDs (nvtrust cc_admin_utils get_driver_rim_file_id /
+// get_vbios_rim_file_id): NV_GPU_DRIVER_<chip>_<driver version> and
+// NV_GPU_VBIOS_<project>_<project SKU>_<chip SKU>_<VBIOS version without
+// dots, upper case>. <chip> is the leaf CN's first word ("GH100"; NVIDIA's
+// own code writes GH100 for Hopper, and no Blackwell ID was available to
+// check against). nullopt when the report lacks a field.
+std::optional<std::string> RimId(rim::RimKind kind, const OpaqueFacts& f,
+                                 const x509::Certificate* leaf) {
+  if (kind == rim::RimKind::kDriver) {
+    if (!f.driver_version || leaf == nullptr) return std::nullopt;
+    const std::string cn = leaf->SubjectAttr("CN").value_or("");
+    const std::string chip = cn.substr(0, cn.find(' '));
+    if (chip.empty()) return std::nullopt;
+    return "NV_GPU_DRIVER_" + chip + "_" + *f.driver_version;
+  }
+  if (!f.vbios_version || !f.project || !f.project_sku || !f.chip_sku) return std::nullopt;
+  std::string version;
+  for (char c : *f.vbios_version) {
+    if (c != '.') version += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return "NV_GPU_VBIOS_" + *f.project + "_" + *f.project_sku + "_" + *f.chip_sku + "_" + version;
+}
+
 }  // namespace
 
 Status NvidiaVerifier::CheckReferenceCollateral(Verdict& v, GpuCheck& gpu,
@@ -430,6 +453,14 @@ Status NvidiaVerifier::CheckReferenceCollateral(Verdict& v, GpuCheck& gpu,
                            FindOcsp(collateral, AsView(c.serial()), AsView(c.issuer_der()), now));
       JudgeOcsp(v, &validity, f, policy_,
                 gpu.name + ": " + c.SubjectAttr("CN").value_or(c.subject()), now);
+      // Missing or outside its window: the OCSP fetcher may get a current
+      // one (a hint never changes the verdict).
+      if (!f || now < f->this_update || now > f->next_update) {
+        Bytes id = c.der();
+        const Bytes& issuer = gpu.chain[j + 1]->der();
+        id.insert(id.end(), issuer.begin(), issuer.end());
+        v.Hint(FetchHint{kKindOcsp, "", std::move(id)});
+      }
     }
   }
   // RIMs.
@@ -456,6 +487,12 @@ Status NvidiaVerifier::CheckReferenceCollateral(Verdict& v, GpuCheck& gpu,
     }
     TEE_ASSIGN_OR_RETURN(picks[k], PickRim(*impl_, collateral, w.kind, **w.version,
                                            policy_.rim_root_sha256, dev, now));
+    // Missing or outside its signer's window: the RIM fetcher may get it.
+    if (!picks[k] || HasCode(picks[k]->rv.failures, FailureCode::kExpired) ||
+        HasCode(picks[k]->rv.failures, FailureCode::kNotYetValid)) {
+      const auto id = RimId(w.kind, gpu.report->facts, gpu.chain.empty() ? nullptr : gpu.chain[0]);
+      if (id) v.Hint(FetchHint{kKindRim, *id, {}});
+    }
     if (!picks[k]) {
       usable = false;
       if (policy_.require_rims) {
