@@ -788,6 +788,13 @@ Status CheckNras(Verdict& v, NrasOutcome& out, NvidiaVerifier::Impl& impl, const
       v.Fail(FailureCode::kUnsupported,
              "NRAS " + name + ": hwmodel " + d.hwmodel + " is not a Hopper or Blackwell GPU");
     }
+    // EAT dbgstat (RFC 9711's debug status claim): NVIDIA's signed statement
+    // of the GPU's debug state; every value but the "disabled..." ones
+    // admits debugging.
+    if (d.dbgstat.rfind("disabled", 0) != 0) {
+      v.debug = true;
+      v.Fail(FailureCode::kDebugEnclave, "NRAS " + name + ": dbgstat is \"" + d.dbgstat + "\"");
+    }
     out.devices.push_back(std::move(f));
   }
   out.claims = std::move(nv.claims);

@@ -275,6 +275,8 @@ BOOST_AUTO_TEST_CASE(each_nras_check_fails_alone) {
        [](Run& r, sim::EatSpec&) { r.binding = Binding(0x44); }},
       {"overall result false", FailureCode::kPolicyViolation,
        [](Run&, sim::EatSpec& s) { s.overall_result = false; }},
+      {"dbgstat enabled (debug state)", FailureCode::kDebugEnclave,
+       [](Run&, sim::EatSpec& s) { s.dbgstat = "enabled"; }},
       {"measres", FailureCode::kMeasurementMismatch,
        [](Run&, sim::EatSpec& s) { s.measres = "fail"; }},
       {"device token swapped (submod digest)", FailureCode::kBadSignature, none,
