@@ -6,7 +6,13 @@
 //
 // Evidence: a bare report (binary or hex text, report.h) with its chain as
 // collateral, or NVIDIA's serialized evidence JSON (evidence_json.h) that
-// carries each GPU's chain; every GPU of a document must pass.
+// carries each GPU's chain; every GPU of a document must pass. Policy mode
+// nras/both: NRAS's detached EAT, alone (mode nras) or as the JSON's
+// "nras_eat", verified with nras.h under the JWKS admitted as collateral
+// (kKindNrasJwks) when its SHA-256 is the nras_jwks_sha256 pin; mode nras:
+// the token alone decides; mode both: the local checks and the token.
+// Missing collateral is named in Verdict::fetch_hints (RIM IDs, OCSP
+// targets) for the fetchers (fetch/nvidia_source.h); hints decide nothing.
 //
 // Check order and codes are DESIGN §3 (per GPU, messages prefixed "GPU i"):
 //   malformed / unsupported     report layout, SPDM version, no signature
