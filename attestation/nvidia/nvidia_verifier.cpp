@@ -771,7 +771,10 @@ Status CheckNras(Verdict& v, NrasOutcome& out, NvidiaVerifier::Impl& impl, const
                        nras::VerifyDetachedEat(eat_bytes, *jwks, expect, req.now));
   for (auto& f : nv.failures) v.Fail(f.code, std::move(f.message));
   out.read = !nv.claims.overall.eat_nonce.empty();
-  if (req.binding) v.binding_valid = out.read && !HasCode(nv.failures, FailureCode::kNonceMismatch);
+  if (req.binding) {  // mode both: the reports' binding (CheckBinding) and the token's
+    const bool token_bound = out.read && !HasCode(nv.failures, FailureCode::kNonceMismatch);
+    v.binding_valid = v.binding_valid.value_or(true) && token_bound;
+  }
   if (!out.read) return Status::Ok();
   validity.Narrow(nv.valid_from, nv.valid_until);
   out.signatures_valid = nv.signatures_valid;

@@ -235,8 +235,10 @@ BOOST_AUTO_TEST_CASE(mode_both_needs_the_reports_and_the_token) {
   sim::EatSpec spec = Spec();
   spec.nonce = BindingNonce(Binding(0x33));
   other.binding = Binding(0x33);
-  sim_tests::ExpectAlone(Verify(EvidenceJson(Eat(spec)), other), FailureCode::kNonceMismatch,
-                         "both: report nonce");
+  const Verdict report_unbound = Verify(EvidenceJson(Eat(spec)), other);
+  sim_tests::ExpectAlone(report_unbound, FailureCode::kNonceMismatch, "both: report nonce");
+  // The token's good binding does not hide the report's bad one.
+  BOOST_TEST((report_unbound.binding_valid == std::optional<bool>(false)));
   // No token, or a token alone.
   sim_tests::ExpectAlone(Verify(EvidenceJson(std::nullopt), r), FailureCode::kCollateralMissing,
                          "both: no token");
