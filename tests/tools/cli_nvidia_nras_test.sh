@@ -4,21 +4,11 @@
 # simulator: nonce 5a..5a, iat 1749601858, 1 h), a collateral directory with
 # the JWKS, [tee.consensus.nvidia] mode and nras_jwks_sha256 from --config.
 set -u
-cli="$1"; scratch="$2"
-rm -rf "$scratch"; mkdir -p "$scratch/coll"
 here=$(cd "$(dirname "$0")" && pwd)
 seeds="$here/../fuzz/corpus/nvidia_eat"
-pass=0; fail=0
-check() {  # name expected_exit command...
-  name="$1"; want="$2"; shift 2
-  "$@" > "$scratch/out" 2> "$scratch/err"; got=$?
-  if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL $name: exit $got, want $want"; cat "$scratch/out" "$scratch/err"; fi
-}
-contains() {  # name text
-  if grep -q "$2" "$scratch/out"; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL $1: output lacks $2"; cat "$scratch/out"; fi
-}
+cli="$1"; scratch="$2"
+. "$here/checks.sh"
+rm -rf "$scratch"; mkdir -p "$scratch/coll"
 config() {  # file simulation mode [pin]
   {
     printf '[tee]\ndb_path = "%s/db"\n[tee.consensus]\nsimulation = %s\n' "$scratch" "$2"
