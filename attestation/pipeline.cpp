@@ -50,6 +50,16 @@ void CheckEvidenceAge(Verdict& v, Validity& validity, std::optional<uint64_t> ev
   }
 }
 
+const Bytes* FindClaim(const ClaimSet& claims, const std::string& name) {
+  auto it = claims.find(name);
+  return it == claims.end() ? nullptr : &it->second;
+}
+
+std::optional<uint64_t> ClaimU64(const ClaimSet& claims, const std::string& name) {
+  const Bytes* b = FindClaim(claims, name);
+  return b == nullptr ? std::nullopt : ReadU64Le(AsView(*b));
+}
+
 void CheckBinding(Verdict& v, const std::optional<ReportDataBinding>& binding, ByteView report_data,
                   FailureCode code) {
   if (!binding) return;

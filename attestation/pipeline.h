@@ -62,6 +62,11 @@ class Validity {
   uint64_t until_ = UINT64_MAX;
 };
 
+// Stored re-evaluation claims (§6): the value of `name`, nullptr when absent;
+// a u64 LE claim, nullopt when absent or not 8 bytes.
+const Bytes* FindClaim(const ClaimSet& claims, const std::string& name);
+std::optional<uint64_t> ClaimU64(const ClaimSet& claims, const std::string& name);
+
 // The parse-failure prologue (§3): a parser's kUnsupported becomes the
 // verdict `unsupported` (version, key type, product), anything else
 // `malformed`; the verdict then carries that failure alone.

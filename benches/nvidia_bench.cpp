@@ -14,7 +14,8 @@
 // (RIM signatures and chain links cached by the verifier) and cold (a fresh
 // verifier per report: both RIMs' XML-DSig and chains verified again); and
 // one RIM's VerifyRim alone without caches (where the cold time goes). NRAS
-// is not integrated.
+// tokens (mode nras/both) are not benched here: nvidia_rim_bench measures the
+// EAT verification alone.
 // Run: build/benches/nvidia_bench [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
 

@@ -84,6 +84,7 @@ Status Fetcher::Request(const FetchTarget& target) {
   job->target = target;
   job->key = key;
   job->steps = source_->Plan(target);
+  job->bodies = source_->Bodies(target);
   queue_.push_back(job);
   pending_.insert(key);
   if (!busy_) {
@@ -128,8 +129,11 @@ void Fetcher::Run(const JobPtr& job) {
       if (stopped_) return Finish(job, FetchFailure::kCancelled, "shut down");
       ++stats_.http_requests;
     }
-    const std::string& step = job->steps[job->responses.size()];
-    HttpOutcome o = deps_.client->Get(base_, step);
+    const size_t i = job->responses.size();
+    const std::string& step = job->steps[i];
+    HttpOutcome o = i < job->bodies.size() && job->bodies[i]
+                        ? deps_.client->Post(base_, step, *job->bodies[i])
+                        : deps_.client->Get(base_, step);
     if (!o.ok()) return Finish(job, FromNet(o.error), o.message);
     const unsigned status = o.response.status;
     if (status == 429 || status == 503) {
@@ -165,7 +169,7 @@ void Fetcher::Run(const JobPtr& job) {
 }
 
 void Fetcher::Complete(const JobPtr& job) {
-  auto blob = source_->Assemble(job->target, job->responses);
+  auto blob = source_->AssembleSent(job->target, job->bodies, job->responses);
   job->responses.clear();  // bodies are no longer needed
   if (!blob.ok()) return Finish(job, FetchFailure::kGarbage, blob.status().message());
 

@@ -129,6 +129,7 @@ class Fetcher {
     FetchTarget target;
     std::string key;
     std::vector<std::string> steps;
+    std::vector<std::optional<PostBody>> bodies;  // Source::Bodies
     std::vector<HttpResponse> responses;
     uint32_t attempts = 0;  // of the current step
   };

@@ -132,10 +132,12 @@ struct HttpsClient::Impl {
     return Fail(NetError::kTimeout, step + " " + base.Origin() + " timed out");
   }
 
-  HttpOutcome GetOnce(const BaseUrl& base, const std::string& target);
+  // One request: GET, or POST of *body when body is set.
+  HttpOutcome SendOnce(const BaseUrl& base, const std::string& target, const PostBody* body);
 };
 
-HttpOutcome HttpsClient::Impl::GetOnce(const BaseUrl& base, const std::string& target) {
+HttpOutcome HttpsClient::Impl::SendOnce(const BaseUrl& base, const std::string& target,
+                                        const PostBody* body) {
   // Declaration order matters: the stream and resolver go before the
   // io_context, so abandoned handlers are destroyed, never run.
   net::io_context ioc(1);
@@ -188,12 +190,18 @@ HttpOutcome HttpsClient::Impl::GetOnce(const BaseUrl& base, const std::string& t
     return Fail(NetError::kTimeout, "TLS handshake with " + base.Origin() + " timed out");
   if (ec) return Fail(NetError::kTls, "TLS handshake with " + base.Origin() + ": " + ec.message());
 
-  http::request<http::empty_body> req{http::verb::get,
-                                      beast::string_view(target.data(), target.size()), 11};
+  http::request<http::vector_body<uint8_t>> req{
+      body != nullptr ? http::verb::post : http::verb::get,
+      beast::string_view(target.data(), target.size()), 11};
   req.set(http::field::host, base.HostHeader());
   req.set(http::field::user_agent, options.user_agent);
   req.set(http::field::accept, "*/*");
   req.set(http::field::connection, "close");
+  if (body != nullptr) {
+    req.set(http::field::content_type, body->content_type);
+    req.body() = body->data;
+    req.prepare_payload();
+  }
 
   done = false;
   tcp_layer.expires_after(options.timeout);
@@ -283,7 +291,7 @@ Result<std::unique_ptr<HttpsClient>> HttpsClient::Create(HttpsOptions options) {
 HttpOutcome HttpsClient::Get(const BaseUrl& base, std::string_view target) {
   std::string t = base.prefix + std::string(target);
   for (int hop = 0;; ++hop) {
-    HttpOutcome o = impl_->GetOnce(base, t);
+    HttpOutcome o = impl_->SendOnce(base, t, nullptr);
     if (!o.ok() || !IsRedirect(o.response.status)) return o;
     if (hop >= impl_->options.max_redirects) {
       return Fail(NetError::kRedirect, "more than " + std::to_string(impl_->options.max_redirects) +
@@ -304,6 +312,15 @@ HttpOutcome HttpsClient::Get(const BaseUrl& base, std::string_view target) {
     }
     t = next->target;
   }
+}
+
+HttpOutcome HttpsClient::Post(const BaseUrl& base, std::string_view target, const PostBody& body) {
+  const std::string t = base.prefix + std::string(target);
+  HttpOutcome o = impl_->SendOnce(base, t, &body);
+  if (o.ok() && IsRedirect(o.response.status)) {
+    return Fail(NetError::kRedirect, "redirect of a POST to " + base.Origin() + t + " refused");
+  }
+  return o;
 }
 
 void HttpsClient::CancelAll() {

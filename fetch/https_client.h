@@ -1,4 +1,4 @@
-// HttpsClient: a small, bounded HTTPS GET client (Boost.Beast + OpenSSL) for
+// HttpsClient: a small, bounded HTTPS GET (and POST, for OCSP) client (Boost.Beast + OpenSSL) for
 // the collateral fetchers.
 //
 // - TLS 1.2+ with peer verification against a CA bundle (a PEM file from the
@@ -61,6 +61,12 @@ struct HttpResponse {
   const std::string* Header(std::string_view name) const;
 };
 
+// A request body to POST (OCSP requests, RFC 6960 appendix A.1).
+struct PostBody {
+  Bytes data;
+  std::string content_type;  // e.g. "application/ocsp-request"
+};
+
 struct HttpOutcome {
   NetError error = NetError::kNone;
   std::string message;  // empty when ok
@@ -78,6 +84,9 @@ class HttpsClient {
 
   // GET base.prefix + target. REQUIRES: target starts with '/'.
   HttpOutcome Get(const BaseUrl& base, std::string_view target);
+  // POST `body` to base.prefix + target. A redirect is not followed (a POST
+  // is not replayed elsewhere): kRedirect.
+  HttpOutcome Post(const BaseUrl& base, std::string_view target, const PostBody& body);
   void CancelAll();
   const HttpsOptions& options() const;
 

@@ -3,8 +3,11 @@
 #include "attestation/tdx/tdx_verifier.h"
 
 #include <ctime>
+#include <tuple>
 
+#include "attestation/nvidia/nvidia_verifier.h"
 #include "fetch/kds_source.h"
+#include "fetch/nvidia_source.h"
 #include "fetch/pcs_source.h"
 
 namespace tenzro::tee::fetch {
@@ -16,16 +19,16 @@ Result<std::unique_ptr<FetchService>> FetchService::Start(const FetchConfig& con
                                                           UnixClock clock, KnownCollateral known) {
   std::unique_ptr<FetchService> s(new FetchService());
   s->logger_ = logger;
-  std::optional<BaseUrl> pcs_base, kds_base;
-  if (!config.pcs_url.empty()) {
-    auto b = ParseBaseUrl(config.pcs_url);
-    if (!b.ok()) return Error(ErrorCode::kConfig, "pcs_url: " + b.status().message());
-    pcs_base = std::move(b).value();
-  }
-  if (!config.kds_url.empty()) {
-    auto b = ParseBaseUrl(config.kds_url);
-    if (!b.ok()) return Error(ErrorCode::kConfig, "kds_url: " + b.status().message());
-    kds_base = std::move(b).value();
+  std::optional<BaseUrl> pcs_base, kds_base, rim_base, ocsp_base;
+  for (auto [key, url, out] :
+       {std::tuple{"pcs_url", &config.pcs_url, &pcs_base},
+        std::tuple{"kds_url", &config.kds_url, &kds_base},
+        std::tuple{"nvidia_rim_url", &config.nvidia_rim_url, &rim_base},
+        std::tuple{"nvidia_ocsp_url", &config.nvidia_ocsp_url, &ocsp_base}}) {
+    if (url->empty()) continue;
+    auto b = ParseBaseUrl(*url);
+    if (!b.ok()) return Error(ErrorCode::kConfig, std::string(key) + ": " + b.status().message());
+    *out = std::move(b).value();
   }
   HttpsOptions http;
   http.ca_bundle = config.ca_bundle;
@@ -53,11 +56,25 @@ Result<std::unique_ptr<FetchService>> FetchService::Start(const FetchConfig& con
         std::make_unique<Fetcher>(std::make_unique<KdsSource>(), *kds_base, config.fetcher, deps);
     s->kds_->StartRefresh();
   }
+  if (rim_base) {
+    s->nvidia_rim_ = std::make_unique<Fetcher>(std::make_unique<NvidiaRimSource>(), *rim_base,
+                                               config.fetcher, deps);
+    s->nvidia_rim_->StartRefresh();
+  }
+  if (ocsp_base) {
+    s->nvidia_ocsp_ = std::make_unique<Fetcher>(std::make_unique<NvidiaOcspSource>(), *ocsp_base,
+                                                config.fetcher, deps);
+    s->nvidia_ocsp_->StartRefresh();
+  }
   if (logger) {
-    logger->info("collateral fetchers: pcs {}, kds {} ({} threads, timeout {} ms, refresh {} s)",
-                 pcs_base ? pcs_base->Origin() + pcs_base->prefix : std::string("off"),
-                 kds_base ? kds_base->Origin() + kds_base->prefix : std::string("off"),
-                 config.threads, config.timeout.count(), config.fetcher.refresh_interval.count());
+    auto shown = [](const std::optional<BaseUrl>& b) {
+      return b ? b->Origin() + b->prefix : std::string("off");
+    };
+    logger->info(
+        "collateral fetchers: pcs {}, kds {}, nvidia rim {}, nvidia ocsp {} ({} threads, timeout "
+        "{} ms, refresh {} s)",
+        shown(pcs_base), shown(kds_base), shown(rim_base), shown(ocsp_base), config.threads,
+        config.timeout.count(), config.fetcher.refresh_interval.count());
   }
   return s;
 }
@@ -66,18 +83,34 @@ FetchService::~FetchService() { Shutdown(); }
 
 void FetchService::Shutdown() {
   // Order: no new work, abort what is in flight, then join.
-  if (pcs_) pcs_->Shutdown();
-  if (kds_) kds_->Shutdown();
+  for (Fetcher* f : fetchers()) f->Shutdown();
   if (client_) client_->CancelAll();
   if (pool_) pool_->Stop();
 }
 
+std::vector<Fetcher*> FetchService::fetchers() {
+  std::vector<Fetcher*> out;
+  for (Fetcher* f : {pcs_.get(), kds_.get(), nvidia_rim_.get(), nvidia_ocsp_.get()}) {
+    if (f != nullptr) out.push_back(f);
+  }
+  return out;
+}
+
 Status FetchService::Request(const FetchTarget& target) {
-  Fetcher* f = IsPcsKind(target.kind) ? pcs_.get() : kds_.get();
+  Fetcher* f = nullptr;
+  const char* key = nullptr;
+  if (IsPcsKind(target.kind)) {
+    f = pcs_.get(), key = "pcs_url";
+  } else if (IsKdsKind(target.kind)) {
+    f = kds_.get(), key = "kds_url";
+  } else if (target.kind == Kind::kNvidiaRim) {
+    f = nvidia_rim_.get(), key = "nvidia_rim_url";
+  } else {
+    f = nvidia_ocsp_.get(), key = "nvidia_ocsp_url";
+  }
   if (f == nullptr) {
     return Error(ErrorCode::kUnsupported,
-                 std::string(IsPcsKind(target.kind) ? "pcs_url" : "kds_url") +
-                     " is not configured: cannot fetch " + target.Key());
+                 std::string(key) + " is not configured: cannot fetch " + target.Key());
   }
   return f->Request(target);
 }
@@ -107,6 +140,21 @@ void FetchService::RequestGlobal() {
 
 std::vector<FetchTarget> TargetsForVerdict(TeeType type, const Verdict& verdict) {
   std::vector<FetchTarget> out;
+  if (type == TeeType::NvidiaGpu) {
+    for (const FetchHint& h : verdict.fetch_hints) {
+      if (h.kind == nvidia::kKindRim && !h.name.empty()) {
+        out.push_back(FetchTarget::NvidiaRim(h.name));
+      } else if (h.kind == nvidia::kKindOcsp && !h.id.empty()) {
+        // id = certificate DER || issuer DER (NvidiaOcspSource::Check splits it).
+        FetchTarget t;
+        t.tee_type = TeeType::NvidiaGpu;
+        t.kind = Kind::kNvidiaOcsp;
+        t.id = h.id;
+        out.push_back(std::move(t));
+      }
+    }
+    return out;
+  }
   if (type != TeeType::IntelTdx && type != TeeType::IntelSgx) return out;
   for (const FetchHint& h : verdict.fetch_hints) {
     if (h.kind == tdx::kKindTcbInfo && h.id.size() == 6) {

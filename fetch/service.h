@@ -35,8 +35,12 @@
 namespace tenzro::tee::fetch {
 
 struct FetchConfig {
-  std::string pcs_url;    // empty: no Intel PCS fetcher
-  std::string kds_url;    // empty: no AMD KDS fetcher
+  std::string pcs_url;  // empty: no Intel PCS fetcher
+  std::string kds_url;  // empty: no AMD KDS fetcher
+  // NVIDIA's RIM service and OCSP responder (fetch/nvidia_source.h:
+  // kNvidiaRimUrl, kNvidiaOcspUrl); empty: that fetcher is off.
+  std::string nvidia_rim_url;
+  std::string nvidia_ocsp_url;
   std::string ca_bundle;  // empty: the system's trust store
   std::chrono::milliseconds timeout{10000};
   size_t threads = 2;
@@ -44,7 +48,10 @@ struct FetchConfig {
   FetcherOptions fetcher;  // shared by both fetchers
   size_t max_body_bytes = 4u << 20;
 
-  bool enabled() const { return !pcs_url.empty() || !kds_url.empty(); }
+  bool enabled() const {
+    return !pcs_url.empty() || !kds_url.empty() || !nvidia_rim_url.empty() ||
+           !nvidia_ocsp_url.empty();
+  }
 };
 
 class FetchService {
@@ -58,7 +65,8 @@ class FetchService {
   FetchService(const FetchService&) = delete;
   FetchService& operator=(const FetchService&) = delete;
 
-  // Routes to the PCS or KDS fetcher; kUnsupported when that one is off.
+  // Routes to the PCS, KDS or NVIDIA fetcher of the target's kind;
+  // kUnsupported when that one is off.
   Status Request(const FetchTarget& target);
   void RequestGlobal();
   // Cancels requests in flight and joins the pool's threads. Idempotent.
@@ -66,6 +74,10 @@ class FetchService {
 
   Fetcher* pcs() { return pcs_.get(); }
   Fetcher* kds() { return kds_.get(); }
+  Fetcher* nvidia_rim() { return nvidia_rim_.get(); }
+  Fetcher* nvidia_ocsp() { return nvidia_ocsp_.get(); }
+  // Every fetcher that is on.
+  std::vector<Fetcher*> fetchers();
   ThreadPool& pool() { return *pool_; }
 
  private:
@@ -76,13 +88,17 @@ class FetchService {
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<Fetcher> pcs_;
   std::unique_ptr<Fetcher> kds_;
+  std::unique_ptr<Fetcher> nvidia_rim_;
+  std::unique_ptr<Fetcher> nvidia_ocsp_;
 };
 
 // The documents a verdict's typed fetch hints name (Verdict::fetch_hints:
 // missing or out of their window), as targets of the PCS fetcher: TDX/SGX
 // TCB Info by FMSPC, QE Identity, PCK CRL by CA, Root CA CRL. Empty for a
 // verdict without hints. (SNP verdicts carry none yet: KDS fetches are
-// driven by the node's configured products.)
+// driven by the node's configured products.) NVIDIA verdicts: RIMs by RIM
+// ID (nvidia_rim hints) and OCSP responses by certificate and issuer
+// (nvidia_ocsp hints).
 std::vector<FetchTarget> TargetsForVerdict(TeeType type, const Verdict& verdict);
 
 }  // namespace tenzro::tee::fetch

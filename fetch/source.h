@@ -4,6 +4,7 @@
 // Fetcher runs the GETs and authenticates the blob.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,17 @@ class Source {
   // kCollateral when a response is not what the service documents.
   virtual Result<Bytes> Assemble(const FetchTarget& t,
                                  const std::vector<HttpResponse>& responses) const = 0;
+
+  // Request bodies, made once per fetch: entry i set = step i is a POST of
+  // that body (OCSP), unset or absent = a GET. Default: every step a GET.
+  virtual std::vector<std::optional<PostBody>> Bodies(const FetchTarget& /*t*/) const { return {}; }
+  // Assemble with the bodies that were sent (an OCSP response must answer
+  // the nonce of its request). Default: Assemble(t, responses).
+  virtual Result<Bytes> AssembleSent(const FetchTarget& t,
+                                     const std::vector<std::optional<PostBody>>& /*sent*/,
+                                     const std::vector<HttpResponse>& responses) const {
+    return Assemble(t, responses);
+  }
 };
 
 }  // namespace tenzro::tee::fetch

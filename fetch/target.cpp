@@ -1,5 +1,7 @@
 #include "fetch/target.h"
 
+#include "crypto/hash.h"
+
 namespace tenzro::tee::fetch {
 
 std::string_view KindName(Kind k) {
@@ -20,6 +22,10 @@ std::string_view KindName(Kind k) {
       return "vlek_cert_chain";
     case Kind::kKdsCrl:
       return "kds_crl";
+    case Kind::kNvidiaRim:
+      return "nvidia_rim";
+    case Kind::kNvidiaOcsp:
+      return "nvidia_ocsp";
   }
   return "unknown";
 }
@@ -29,10 +35,18 @@ bool IsPcsKind(Kind k) {
          k == Kind::kRootCaCrl;
 }
 
+bool IsKdsKind(Kind k) {
+  return k == Kind::kVcek || k == Kind::kVcekChain || k == Kind::kVlekChain || k == Kind::kKdsCrl;
+}
+
 std::string FetchTarget::Key() const {
   std::string k = std::string(TeeTypeName(tee_type)) + "/" + std::string(KindName(kind));
   if (!name.empty()) k += "/" + name;
-  if (!id.empty()) k += "/" + ToHex(AsView(id));
+  if (kind == Kind::kNvidiaOcsp) {
+    k += "/" + ToHex(AsView(crypto::Sha256(AsView(id))));
+  } else if (!id.empty()) {
+    k += "/" + ToHex(AsView(id));
+  }
   if (kind == Kind::kVcek) {
     k += "/" + std::to_string(tcb.bl) + "." + std::to_string(tcb.tee) + "." +
          std::to_string(tcb.snp) + "." + std::to_string(tcb.ucode);
@@ -96,6 +110,23 @@ FetchTarget FetchTarget::VlekChain(std::string product) {
 }
 FetchTarget FetchTarget::KdsCrl(std::string product) {
   return Kds(Kind::kKdsCrl, std::move(product));
+}
+
+FetchTarget FetchTarget::NvidiaRim(std::string rim_id) {
+  FetchTarget t;
+  t.tee_type = TeeType::NvidiaGpu;
+  t.kind = Kind::kNvidiaRim;
+  t.name = std::move(rim_id);
+  return t;
+}
+
+FetchTarget FetchTarget::NvidiaOcsp(ByteView cert_der, ByteView issuer_der) {
+  FetchTarget t;
+  t.tee_type = TeeType::NvidiaGpu;
+  t.kind = Kind::kNvidiaOcsp;
+  t.id.assign(cert_der.begin(), cert_der.end());
+  t.id.insert(t.id.end(), issuer_der.begin(), issuer_der.end());
+  return t;
 }
 
 }  // namespace tenzro::tee::fetch

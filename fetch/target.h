@@ -24,6 +24,9 @@ enum class Kind {
   kVcekChain,  // ASK + ARK
   kVlekChain,  // ASVK + ARK
   kKdsCrl,     // ARK-signed CRL (revokes ASKs)
+  // NVIDIA (NvidiaGpu)
+  kNvidiaRim,   // a RIM by its RIM ID (name), from NVIDIA's RIM service
+  kNvidiaOcsp,  // an OCSP response about one device certificate: id = its DER || its issuer's DER
 };
 std::string_view KindName(Kind k);
 
@@ -36,11 +39,13 @@ struct SnpTcb {
 struct FetchTarget {
   TeeType tee_type = TeeType::None;
   Kind kind = Kind::kQeIdentity;
-  std::string name;  // PCK CRL CA, or KDS product
-  Bytes id;          // FMSPC (kTcbInfo) or chip id (kVcek)
+  std::string name;  // PCK CRL CA, KDS product, or NVIDIA RIM ID
+  Bytes id;          // FMSPC (kTcbInfo), chip id (kVcek), certificate || issuer DER (kNvidiaOcsp)
   SnpTcb tcb;        // kVcek
 
-  // e.g. "IntelTdx/tcb_info/b0c06f000000", "AmdSevSnp/vcek/Genoa/<hwid>/10.0.23.84".
+  // e.g. "IntelTdx/tcb_info/b0c06f000000", "AmdSevSnp/vcek/Genoa/<hwid>/10.0.23.84",
+  // "NvidiaGpu/nvidia_rim/NV_GPU_DRIVER_GH100_550.90.07",
+  // "NvidiaGpu/nvidia_ocsp/<SHA-256 of id>".
   std::string Key() const;
 
   static FetchTarget TcbInfo(TeeType type, ByteView fmspc);
@@ -51,9 +56,13 @@ struct FetchTarget {
   static FetchTarget VcekChain(std::string product);
   static FetchTarget VlekChain(std::string product);
   static FetchTarget KdsCrl(std::string product);
+  static FetchTarget NvidiaRim(std::string rim_id);
+  static FetchTarget NvidiaOcsp(ByteView cert_der, ByteView issuer_der);
 };
 
-// True for the kinds served by Intel PCS (the rest by AMD KDS).
+// True for the kinds served by Intel PCS.
 bool IsPcsKind(Kind k);
+// True for the kinds served by AMD KDS.
+bool IsKdsKind(Kind k);
 
 }  // namespace tenzro::tee::fetch

@@ -13,7 +13,7 @@ namespace tenzro::tee::plugin {
 // the mutation table of tests/plugin/chain_params_tests.cpp (see
 // chain_params.h). Sizes are those of x86-64 libstdc++ (gcc and clang).
 #if defined(__x86_64__) && defined(__GLIBCXX__)
-static_assert(sizeof(ChainParams) == 952,
+static_assert(sizeof(ChainParams) == 992,
               "ChainParams changed: hash the new field, then update this tripwire");
 static_assert(
     sizeof(tdx::Policy) == 352,
@@ -21,7 +21,7 @@ static_assert(
 static_assert(
     sizeof(snp::Policy) == 232,
     "snp::Policy changed: hash the new field in CanonicalSnpPolicy, then update this tripwire");
-static_assert(sizeof(nvidia::Policy) == 208,
+static_assert(sizeof(nvidia::Policy) == 248,
               "nvidia::Policy changed: hash the new field in CanonicalNvidiaPolicy "
               "(plugin/config_nvidia.cpp), then update this tripwire");
 static_assert(

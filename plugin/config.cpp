@@ -181,11 +181,12 @@ Status ParseTee(const toml::table& t, std::string_view origin, Config& c) {
                      moved + ")");
     }
   }
-  TEE_TRY(CheckKeys(t, origin, prefix,
-                    {"db_path", "rocksdb_memory_mb", "log_level", "snapshot_retention",
-                     "migrate_params", "verify_max_collateral_blobs", "verify_max_collateral_bytes",
-                     "consensus", "pcs_url", "kds_url", "fetch_ca_bundle", "fetch_timeout_ms",
-                     "fetch_interval_secs", "enclave", "http"}));
+  TEE_TRY(
+      CheckKeys(t, origin, prefix,
+                {"db_path", "rocksdb_memory_mb", "log_level", "snapshot_retention",
+                 "migrate_params", "verify_max_collateral_blobs", "verify_max_collateral_bytes",
+                 "consensus", "pcs_url", "kds_url", "nvidia_rim_url", "nvidia_ocsp_url",
+                 "fetch_ca_bundle", "fetch_timeout_ms", "fetch_interval_secs", "enclave", "http"}));
   TEE_TRY(ReadString(t, origin, prefix, "db_path", c.db_path));
   TEE_TRY(ReadU64(t, origin, prefix, "rocksdb_memory_mb", 8, 65536, c.rocksdb_memory_mb));
   TEE_TRY(ReadString(t, origin, prefix, "log_level", c.log_level));
@@ -200,7 +201,9 @@ Status ParseTee(const toml::table& t, std::string_view origin, Config& c) {
   TEE_TRY(ReadU64(t, origin, prefix, "verify_max_collateral_bytes", 1024, 1u << 30,
                   c.verify_max_collateral_bytes));
   // Fetchers [fetch branch]
-  for (auto [key, out] : {std::pair{"pcs_url", &c.pcs_url}, std::pair{"kds_url", &c.kds_url}}) {
+  for (auto [key, out] : {std::pair{"pcs_url", &c.pcs_url}, std::pair{"kds_url", &c.kds_url},
+                          std::pair{"nvidia_rim_url", &c.nvidia_rim_url},
+                          std::pair{"nvidia_ocsp_url", &c.nvidia_ocsp_url}}) {
     TEE_TRY(ReadString(t, origin, prefix, key, *out));
     if (!out->empty()) {
       if (auto u = fetch::ParseBaseUrl(*out); !u.ok())

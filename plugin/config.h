@@ -40,9 +40,14 @@ struct Config : ChainParams {
   uint64_t verify_max_collateral_bytes = 32u << 20;
   // Collateral fetchers (node-local, not chain parameters; off unless a URL
   // is set). [fetch branch]
-  std::string pcs_url;          // Intel PCS/PCCS base, e.g. https://api.trustedservices.intel.com
-  std::string kds_url;          // AMD KDS base, e.g. https://kdsintf.amd.com
-  std::string fetch_ca_bundle;  // PEM CA file; empty: the system's trust store
+  std::string pcs_url;  // Intel PCS/PCCS base, e.g. https://api.trustedservices.intel.com
+  std::string kds_url;  // AMD KDS base, e.g. https://kdsintf.amd.com
+  // NVIDIA RIM service, e.g. https://rim.attestation.nvidia.com/v1/rim
+  // (fetch::kNvidiaRimUrl), and OCSP responder, e.g.
+  // https://ocsp.ndis.nvidia.com (fetch::kNvidiaOcspUrl); empty: off.
+  std::string nvidia_rim_url;
+  std::string nvidia_ocsp_url;
+  std::string fetch_ca_bundle;          // PEM CA file; empty: the system's trust store
   uint64_t fetch_timeout_ms = 10000;    // per network step
   uint64_t fetch_interval_secs = 3600;  // periodic refresh of fetched documents
 

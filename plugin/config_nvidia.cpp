@@ -5,6 +5,7 @@
 //   require_rims, require_ocsp, allow_hold   bools
 //   mode                                  "local" | "nras" | "both"
 //   nras_issuer                           the NRAS token issuer (https URL)
+//   nras_jwks_sha256                      64 hex digits: SHA-256 of NVIDIA's NRAS JWKS document
 //   min_driver_version                    decimal dotted version, e.g. "550.90.07"
 //   min_vbios_version                     hex dotted version, e.g. "96.00.9f.00.01"
 //   allowed_architectures                 array of "hopper" / "blackwell"
@@ -20,12 +21,13 @@ namespace {
 using cfg::Bad;
 const std::string kPrefix = "tee.consensus.nvidia.";
 
-Status ReadPin(const toml::table& t, std::string_view origin, const char* key, Hash32& out) {
+Status ReadPin(const toml::table& t, std::string_view origin, const char* key, Hash32& out,
+               const char* what = "must be 64 hex digits (SHA-256 of the root's DER)") {
   if (t.get(key) == nullptr) return Status::Ok();
   std::string text;
   TEE_TRY(cfg::ReadString(t, origin, kPrefix, key, text));
   auto h = FromHexFixed<32>(text);
-  if (!h) return Bad(origin, kPrefix + key, "must be 64 hex digits (SHA-256 of the root's DER)");
+  if (!h) return Bad(origin, kPrefix + key, what);
   out = *h;
   return Status::Ok();
 }
@@ -85,10 +87,11 @@ Status ReadArchs(const toml::table& t, std::string_view origin, std::vector<nvid
 }  // namespace
 
 Status ParseNvidiaPolicy(const toml::table& t, std::string_view origin, nvidia::Policy& out) {
-  TEE_TRY(cfg::CheckKeys(t, origin, kPrefix,
-                         {"device_root_sha256", "rim_root_sha256", "require_rims", "require_ocsp",
-                          "allow_hold", "mode", "nras_issuer", "min_driver_version",
-                          "min_vbios_version", "allowed_architectures", "max_age_secs"}));
+  TEE_TRY(
+      cfg::CheckKeys(t, origin, kPrefix,
+                     {"device_root_sha256", "rim_root_sha256", "require_rims", "require_ocsp",
+                      "allow_hold", "mode", "nras_issuer", "nras_jwks_sha256", "min_driver_version",
+                      "min_vbios_version", "allowed_architectures", "max_age_secs"}));
   nvidia::Policy p;
   TEE_TRY(ReadPin(t, origin, "device_root_sha256", p.device_root_sha256));
   TEE_TRY(ReadPin(t, origin, "rim_root_sha256", p.rim_root_sha256));
@@ -99,6 +102,12 @@ Status ParseNvidiaPolicy(const toml::table& t, std::string_view origin, nvidia::
   TEE_TRY(cfg::ReadString(t, origin, kPrefix, "nras_issuer", p.nras_issuer));
   if (p.nras_issuer.rfind("https://", 0) != 0 || p.nras_issuer.size() > 256) {
     return Bad(origin, kPrefix + "nras_issuer", "must be an https URL of at most 256 characters");
+  }
+  if (t.get("nras_jwks_sha256") != nullptr) {
+    Hash32 pin{};
+    TEE_TRY(ReadPin(t, origin, "nras_jwks_sha256", pin,
+                    "must be 64 hex digits (SHA-256 of NVIDIA's NRAS JWKS document)"));
+    p.nras_jwks_sha256 = pin;
   }
   TEE_TRY(ReadVersion(t, origin, "min_driver_version", 10, p.min_driver_version));
   TEE_TRY(ReadVersion(t, origin, "min_vbios_version", 16, p.min_vbios_version));
@@ -125,6 +134,8 @@ void CanonicalNvidiaPolicy(const nvidia::Policy& p, std::map<std::string, std::s
   kv["nvidia.mode"] = std::to_string(static_cast<int>(p.mode));
   kv["nvidia.nras_issuer"] =
       ToHex(ByteView(reinterpret_cast<const uint8_t*>(p.nras_issuer.data()), p.nras_issuer.size()));
+  kv["nvidia.nras_jwks_sha256"] =
+      p.nras_jwks_sha256 ? ToHex(AsView(*p.nras_jwks_sha256)) : std::string("none");
   kv["nvidia.min_driver_version"] = version(p.min_driver_version, 10);
   kv["nvidia.min_vbios_version"] = version(p.min_vbios_version, 16);
   std::string archs;

@@ -140,6 +140,8 @@ Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
   fetch::FetchConfig fc;
   fc.pcs_url = p->config_.pcs_url;
   fc.kds_url = p->config_.kds_url;
+  fc.nvidia_rim_url = p->config_.nvidia_rim_url;
+  fc.nvidia_ocsp_url = p->config_.nvidia_ocsp_url;
   fc.ca_bundle = p->config_.fetch_ca_bundle;
   fc.timeout = std::chrono::milliseconds(p->config_.fetch_timeout_ms);
   fc.fetcher.refresh_interval = std::chrono::seconds(p->config_.fetch_interval_secs);
@@ -162,8 +164,7 @@ Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
     // they are joined.
     ao.scrape = [self](http::ScrapeValues& v) {
       if (!self->fetch_) return;
-      for (fetch::Fetcher* f : {self->fetch_->pcs(), self->fetch_->kds()}) {
-        if (f == nullptr) continue;
+      for (fetch::Fetcher* f : self->fetch_->fetchers()) {
         const auto st = f->stats();
         v.fetchers.push_back({std::string(f->name()), st.http_requests, st.delivered, st.failed,
                               f->pending(), st.retries});

@@ -33,6 +33,7 @@ std::unique_ptr<AttestationVerifier> BuildVerifier(const ChainParams& config) {
   nvidia::VerifierOptions nvidia_options;
   nvidia_options.dev_roots = {kNvidiaDevRootSha256};
   nvidia_options.dev_rim_roots = {kNvidiaDevRimRootSha256};
+  nvidia_options.dev_nras_jwks = {kNvidiaDevNrasJwksSha256};
   v->Install(std::make_unique<nvidia::NvidiaVerifier>(config.nvidia, common, nvidia_options));
   return v;
 }

@@ -68,6 +68,16 @@ bool LooksLikeJson(ByteView data) {
   return false;
 }
 
+bool LooksLikeDetachedEat(ByteView data) {
+  int brackets = 0;
+  for (uint8_t c : data) {
+    if (std::isspace(c) != 0) continue;
+    if (c != '[') return false;
+    if (++brackets == 2) return true;
+  }
+  return false;
+}
+
 Result<SerializedEvidence> ParseSerializedEvidence(ByteView data) {
   if (data.size() > kMaxGpus * 2 * kMaxReportBytes) return Malformed("too large");
   const auto j = nlohmann::json::parse(data.begin(), data.end(), nullptr, false);
@@ -83,6 +93,16 @@ Result<SerializedEvidence> ParseSerializedEvidence(ByteView data) {
   if (!list->is_array() || list->empty()) return Malformed("no GPU evidence");
   if (list->size() > kMaxGpus) return Malformed("more than 16 GPUs");
   SerializedEvidence out;
+  if (j.is_object() && j.contains("nras_eat")) {
+    const auto& eat = j["nras_eat"];
+    if (eat.is_string()) {
+      out.nras_eat = eat.get<std::string>();
+    } else if (eat.is_array()) {
+      out.nras_eat = eat.dump();  // tokens are strings: kept byte for byte
+    } else {
+      return Malformed("nras_eat is neither a detached EAT nor its JSON text");
+    }
+  }
   for (size_t i = 0; i < list->size(); ++i) {
     TEE_ASSIGN_OR_RETURN(GpuEvidence g, ReadGpu((*list)[i], defaults, i));
     out.gpus.push_back(std::move(g));

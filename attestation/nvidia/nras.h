@@ -100,7 +100,9 @@ nlohmann::json ClaimsToJson(const NrasClaims& claims);
 
 struct Expectations {
   std::string issuer = std::string(kNrasIssuer);  // required `iss` of every token
-  Bytes nonce;  // required eat_nonce (the binding nonce, 32 bytes, §4)
+  // Required eat_nonce of every token (the binding nonce, 32 bytes, §4).
+  // Unset: not compared (the verifier has no binding and no expected nonce).
+  std::optional<Bytes> nonce;
 };
 
 // What VerifyDetachedEat established. `failures` in §3 order, each check

@@ -6,6 +6,7 @@
 
 #include "attestation/nvidia/dice.h"
 #include "attestation/nvidia/evidence_json.h"
+#include "attestation/nvidia/nras.h"
 #include "attestation/nvidia/ocsp.h"
 #include "attestation/nvidia/rim.h"
 #include "core/cache.h"
@@ -17,6 +18,9 @@ namespace tenzro::tee::nvidia {
 std::string claim::GpuPrefix(size_t i) { return "nvidia.gpu" + std::to_string(i) + "."; }
 std::string claim::CertSerial(size_t j) { return "cert" + std::to_string(j) + ".serial"; }
 std::string claim::CertIssuer(size_t j) { return "cert" + std::to_string(j) + ".issuer"; }
+std::string claim::NrasDevicePrefix(size_t d) {
+  return "nvidia.nras.dev" + std::to_string(d) + ".";
+}
 
 namespace {
 
@@ -62,13 +66,15 @@ Hash32 PairKey(const Hash32& a, const Hash32& b) {
 }  // namespace
 
 struct NvidiaVerifier::Impl {
-  explicit Impl(size_t capacity) : certs(capacity), pems(capacity), sigs(capacity) {}
+  explicit Impl(size_t capacity)
+      : certs(capacity), pems(capacity), sigs(capacity), jwks(capacity) {}
 
   // Facts that are functions of their key alone (DESIGN §2).
   Cache<Hash32, CertEntry> certs;  // parse of a DER, by its SHA-256
   Cache<Hash32, CertList> pems;    // parse of a PEM bundle, by its SHA-256
   Cache<Hash32, bool> sigs;        // "A is signed by B", by both fingerprints
   rim::RimCaches rims;             // RIM XML-DSig and chain links (rim.h)
+  Cache<Hash32, nras::Jwks> jwks;  // parse of an admitted JWKS, by its SHA-256 (null: none)
 
   // nullptr when the bytes hold no certificate. `hash`: the SHA-256 of pem
   // when the caller has it (a collateral document's content hash).
@@ -266,9 +272,22 @@ std::shared_ptr<const CertList> ChainFromCollateral(NvidiaVerifier::Impl& impl,
   return first;
 }
 
-Result<std::vector<GpuInput>> ParseEvidence(NvidiaVerifier::Impl& impl, ByteView data,
-                                            const CollateralSet* set) {
-  std::vector<GpuInput> out;
+// The evidence: the GPUs' reports (none when the evidence is an NRAS token
+// alone) and the NRAS detached EAT when it carries one.
+struct ParsedEvidence {
+  std::vector<GpuInput> gpus;
+  std::optional<std::string> eat;
+};
+
+Result<ParsedEvidence> ParseEvidence(NvidiaVerifier::Impl& impl, ByteView data,
+                                     const CollateralSet* set) {
+  ParsedEvidence out;
+  if (LooksLikeDetachedEat(data)) {
+    if (data.size() > nras::kMaxEatBytes)
+      return Error(ErrorCode::kInvalidArgument, "EAT too large");
+    out.eat.emplace(data.begin(), data.end());
+    return out;
+  }
   if (LooksLikeJson(data)) {
     TEE_ASSIGN_OR_RETURN(SerializedEvidence e, ParseSerializedEvidence(data));
     for (auto& g : e.gpus) {
@@ -277,15 +296,16 @@ Result<std::vector<GpuInput>> ParseEvidence(NvidiaVerifier::Impl& impl, ByteView
       in.chain = impl.Bundle(AsView(g.certificate_pem));
       in.arch_claim = std::move(g.arch);
       in.nonce_claim = std::move(g.nonce);
-      out.push_back(std::move(in));
+      out.gpus.push_back(std::move(in));
     }
+    out.eat = std::move(e.nras_eat);
     return out;
   }
   TEE_ASSIGN_OR_RETURN(Report r, ParseReport(data));
   GpuInput in;
   in.chain = ChainFromCollateral(impl, set, r, in.signed_by_leaf);
   in.report = std::move(r);
-  out.push_back(std::move(in));
+  out.gpus.push_back(std::move(in));
   return out;
 }
 
@@ -307,6 +327,7 @@ NvidiaVerifier::NvidiaVerifier(Policy policy, CommonPolicy common, VerifierOptio
       common_(common),
       dev_roots_(std::move(options.dev_roots)),
       dev_rim_roots_(std::move(options.dev_rim_roots)),
+      dev_nras_jwks_(std::move(options.dev_nras_jwks)),
       impl_(std::make_unique<Impl>(options.cache_capacity)) {}
 
 NvidiaVerifier::~NvidiaVerifier() = default;
@@ -397,6 +418,29 @@ void PutRimClaims(ClaimSet& out, const char* prefix, const rim::RimVerification&
   out[p + "not_after"] = pipeline::U64Le(rv.valid_until);
 }
 
+// NVIDIA's RIM IDs (nvtrust cc_admin_utils get_driver_rim_file_id /
+// get_vbios_rim_file_id): NV_GPU_DRIVER_<chip>_<driver version> and
+// NV_GPU_VBIOS_<project>_<project SKU>_<chip SKU>_<VBIOS version without
+// dots, upper case>. <chip> is the leaf CN's first word ("GH100"; NVIDIA's
+// own code writes GH100 for Hopper, and no Blackwell ID was available to
+// check against). nullopt when the report lacks a field.
+std::optional<std::string> RimId(rim::RimKind kind, const OpaqueFacts& f,
+                                 const x509::Certificate* leaf) {
+  if (kind == rim::RimKind::kDriver) {
+    if (!f.driver_version || leaf == nullptr) return std::nullopt;
+    const std::string cn = leaf->SubjectAttr("CN").value_or("");
+    const std::string chip = cn.substr(0, cn.find(' '));
+    if (chip.empty()) return std::nullopt;
+    return "NV_GPU_DRIVER_" + chip + "_" + *f.driver_version;
+  }
+  if (!f.vbios_version || !f.project || !f.project_sku || !f.chip_sku) return std::nullopt;
+  std::string version;
+  for (char c : *f.vbios_version) {
+    if (c != '.') version += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return "NV_GPU_VBIOS_" + *f.project + "_" + *f.project_sku + "_" + *f.chip_sku + "_" + version;
+}
+
 }  // namespace
 
 Status NvidiaVerifier::CheckReferenceCollateral(Verdict& v, GpuCheck& gpu,
@@ -409,6 +453,14 @@ Status NvidiaVerifier::CheckReferenceCollateral(Verdict& v, GpuCheck& gpu,
                            FindOcsp(collateral, AsView(c.serial()), AsView(c.issuer_der()), now));
       JudgeOcsp(v, &validity, f, policy_,
                 gpu.name + ": " + c.SubjectAttr("CN").value_or(c.subject()), now);
+      // Missing or outside its window: the OCSP fetcher may get a current
+      // one (a hint never changes the verdict).
+      if (!f || now < f->this_update || now > f->next_update) {
+        Bytes id = c.der();
+        const Bytes& issuer = gpu.chain[j + 1]->der();
+        id.insert(id.end(), issuer.begin(), issuer.end());
+        v.Hint(FetchHint{kKindOcsp, "", std::move(id)});
+      }
     }
   }
   // RIMs.
@@ -435,6 +487,12 @@ Status NvidiaVerifier::CheckReferenceCollateral(Verdict& v, GpuCheck& gpu,
     }
     TEE_ASSIGN_OR_RETURN(picks[k], PickRim(*impl_, collateral, w.kind, **w.version,
                                            policy_.rim_root_sha256, dev, now));
+    // Missing or outside its signer's window: the RIM fetcher may get it.
+    if (!picks[k] || HasCode(picks[k]->rv.failures, FailureCode::kExpired) ||
+        HasCode(picks[k]->rv.failures, FailureCode::kNotYetValid)) {
+      const auto id = RimId(w.kind, gpu.report->facts, gpu.chain.empty() ? nullptr : gpu.chain[0]);
+      if (id) v.Hint(FetchHint{kKindRim, *id, {}});
+    }
     if (!picks[k]) {
       usable = false;
       if (policy_.require_rims) {
@@ -469,10 +527,6 @@ Status NvidiaVerifier::CheckReferenceCollateral(Verdict& v, GpuCheck& gpu,
     gpu.rims_compared = true;
     PutRimClaims(gpu.rim_claims, claim::kRimDriver, picks[0]->rv);
     PutRimClaims(gpu.rim_claims, claim::kRimVbios, picks[1]->rv);
-  }
-  if (policy_.mode != Mode::kLocal) {
-    v.Fail(FailureCode::kUnsupported,
-           gpu.name + ": mode nras/both is set and NRAS token verification is not built yet");
   }
   return Status::Ok();
 }
@@ -561,6 +615,7 @@ struct GpuClaim {
 
 struct NvidiaClaims final : Claims {
   std::vector<GpuClaim> gpus;
+  std::optional<nras::NrasClaims> nras;  // the NRAS token's claims (mode nras/both)
   nlohmann::json ToJson() const override;
 };
 
@@ -592,15 +647,16 @@ nlohmann::json GpuClaimJson(const GpuClaim& g) {
 
 // The one conversion of typed claims to JSON: GPU 0 flat (DESIGN §3), every
 // GPU under "gpus" when there are several.
+// The NRAS token's claims under "nras" (nras::ClaimsToJson).
 nlohmann::json NvidiaClaims::ToJson() const {
-  if (gpus.empty()) return nlohmann::json::object();
-  nlohmann::json j = GpuClaimJson(gpus.front());
+  nlohmann::json j = gpus.empty() ? nlohmann::json::object() : GpuClaimJson(gpus.front());
   j["gpu_count"] = gpus.size();
   if (gpus.size() > 1) {
     nlohmann::json all = nlohmann::json::array();
     for (const auto& g : gpus) all.push_back(GpuClaimJson(g));
     j["gpus"] = std::move(all);
   }
+  if (nras) j["nras"] = nras::ClaimsToJson(*nras);
   return j;
 }
 
@@ -639,6 +695,170 @@ Hash32 IdOf(const std::vector<GpuInput>& gpus) {
   return pipeline::EvidenceId(TeeType::NvidiaGpu, AsView(all));
 }
 
+// ---- NRAS tokens -------------------------------------------------------------------
+
+// What CheckNras established.
+struct NrasOutcome {
+  bool read = false;              // the token parsed and its claims were read
+  bool signatures_valid = false;  // every token under a key of the JWKS, digests bind
+  bool in_window = false;         // every token inside nbf/iat .. exp at now
+  bool dev = false;               // the JWKS is a development one
+  Hash32 jwks_sha256{};
+  uint64_t from = 0, until = UINT64_MAX;
+  std::optional<nras::NrasClaims> claims;
+  std::vector<GpuFacts> devices;  // per device token, in name order
+};
+
+// The admitted JWKS the pin names, else a development one (dev = true).
+// nullptr when none is at hand.
+Result<std::shared_ptr<const nras::Jwks>> FindJwks(NvidiaVerifier::Impl& impl,
+                                                   const CollateralSet* set, const Policy& policy,
+                                                   const std::vector<Hash32>& dev_jwks,
+                                                   NrasOutcome& out) {
+  std::vector<std::pair<Hash32, bool>> wanted;
+  if (policy.nras_jwks_sha256) wanted.emplace_back(*policy.nras_jwks_sha256, false);
+  for (const auto& h : dev_jwks) wanted.emplace_back(h, true);
+  if (set == nullptr) return std::shared_ptr<const nras::Jwks>();
+  for (const auto& [h, dev] : wanted) {
+    for (const auto& d : set->Group(TeeType::NvidiaGpu, kKindNrasJwks, AsView(h))) {
+      if (crypto::Sha256(AsView(d.data)) != h) continue;
+      auto jwks = impl.jwks.GetOrInsert(h, [&]() -> std::shared_ptr<const nras::Jwks> {
+        auto j = nras::ParseJwks(AsView(d.data));
+        if (!j.ok()) return nullptr;
+        return std::make_shared<const nras::Jwks>(std::move(*j));
+      });
+      if (!jwks) return Error(ErrorCode::kStorage, "an admitted NRAS JWKS no longer parses");
+      out.jwks_sha256 = h;
+      out.dev = dev;
+      return jwks;
+    }
+  }
+  return std::shared_ptr<const nras::Jwks>();
+}
+
+// The NRAS detached EAT of the evidence (mode nras/both): nras::VerifyDetachedEat
+// under the pinned JWKS at now, iss = policy.nras_issuer, every eat_nonce =
+// binding[0..32) (or the CLI's expected nonce). No token: collateral_missing
+// (a third party's statement the policy requires, like a RIM or an OCSP
+// response); no admitted JWKS under the pin: collateral_missing.
+Status CheckNras(Verdict& v, NrasOutcome& out, NvidiaVerifier::Impl& impl, const Policy& policy,
+                 const std::vector<Hash32>& dev_jwks, const std::optional<std::string>& eat,
+                 const VerifyRequest& req, pipeline::Validity& validity) {
+  if (!eat) {
+    v.Fail(FailureCode::kCollateralMissing,
+           "NRAS: mode nras/both and the evidence carries no NRAS token (nras_eat)");
+    return Status::Ok();
+  }
+  TEE_ASSIGN_OR_RETURN(const auto jwks, FindJwks(impl, req.collateral, policy, dev_jwks, out));
+  if (!jwks) {
+    v.Fail(FailureCode::kCollateralMissing,
+           policy.nras_jwks_sha256
+               ? "NRAS: the pinned JWKS " + ToHex(AsView(*policy.nras_jwks_sha256)) +
+                     " is not admitted"
+               : std::string("NRAS: no JWKS is pinned ([tee.consensus.nvidia] nras_jwks_sha256)"));
+    return Status::Ok();
+  }
+  nras::Expectations expect;
+  expect.issuer = policy.nras_issuer;
+  if (req.binding) {
+    const auto b = ComputeBinding(*req.binding);
+    expect.nonce = Bytes(b.begin(), b.begin() + kNonceSize);
+  } else if (req.expected_nonce) {
+    expect.nonce = *req.expected_nonce;
+  }
+  const auto eat_bytes = ByteView(reinterpret_cast<const uint8_t*>(eat->data()), eat->size());
+  TEE_ASSIGN_OR_RETURN(nras::NrasVerification nv,
+                       nras::VerifyDetachedEat(eat_bytes, *jwks, expect, req.now));
+  for (auto& f : nv.failures) v.Fail(f.code, std::move(f.message));
+  out.read = !nv.claims.overall.eat_nonce.empty();
+  if (req.binding) {  // mode both: the reports' binding (CheckBinding) and the token's
+    const bool token_bound = out.read && !HasCode(nv.failures, FailureCode::kNonceMismatch);
+    v.binding_valid = v.binding_valid.value_or(true) && token_bound;
+  }
+  if (!out.read) return Status::Ok();
+  validity.Narrow(nv.valid_from, nv.valid_until);
+  out.signatures_valid = nv.signatures_valid;
+  out.in_window = !HasCode(nv.failures, FailureCode::kExpired) &&
+                  !HasCode(nv.failures, FailureCode::kNotYetValid);
+  out.from = nv.valid_from;
+  out.until = nv.valid_until;
+  for (const auto& [name, d] : nv.claims.devices) {
+    GpuFacts f;
+    f.arch = ArchOfCn(d.hwmodel);
+    if (!d.driver_version.empty()) f.driver_version = d.driver_version;
+    if (!d.vbios_version.empty()) f.vbios_version = d.vbios_version;
+    if (f.arch == Arch::kUnknown) {
+      v.Fail(FailureCode::kUnsupported,
+             "NRAS " + name + ": hwmodel " + d.hwmodel + " is not a Hopper or Blackwell GPU");
+    }
+    // EAT dbgstat (RFC 9711's debug status claim): NVIDIA's signed statement
+    // of the GPU's debug state; every value but the "disabled..." ones
+    // admits debugging.
+    if (d.dbgstat.rfind("disabled", 0) != 0) {
+      v.debug = true;
+      v.Fail(FailureCode::kDebugEnclave, "NRAS " + name + ": dbgstat is \"" + d.dbgstat + "\"");
+    }
+    out.devices.push_back(std::move(f));
+  }
+  out.claims = std::move(nv.claims);
+  return Status::Ok();
+}
+
+void PutNrasClaims(ClaimSet& claims, const NrasOutcome& n) {
+  claims[claim::kNrasJwksSha256] = Bytes(n.jwks_sha256.begin(), n.jwks_sha256.end());
+  claims[claim::kNrasNotBefore] = pipeline::U64Le(n.from);
+  claims[claim::kNrasNotAfter] = pipeline::U64Le(n.until);
+  claims[claim::kNrasDev] = Bytes{static_cast<uint8_t>(n.dev ? 1 : 0)};
+  claims[claim::kNrasDeviceCount] = pipeline::U64Le(n.devices.size());
+  for (size_t d = 0; d < n.devices.size(); ++d) {
+    PutFactClaims(n.devices[d], claim::NrasDevicePrefix(d), claims);
+  }
+}
+
+// mode nras: the token alone decides. Reports the evidence carries next to
+// it were parsed (a malformed one fails) but are not judged.
+Result<Verdict> VerifyNrasOnly(NvidiaVerifier::Impl& impl, const Policy& policy,
+                               const CommonPolicy& common, const std::vector<Hash32>& dev_jwks,
+                               const VerifyRequest& req, const ParsedEvidence& parsed) {
+  Verdict v;
+  v.tee_type = TeeType::NvidiaGpu;
+  pipeline::Validity validity;
+  NrasOutcome nras;
+  TEE_TRY(CheckNras(v, nras, impl, policy, dev_jwks, parsed.eat, req, validity));
+  if (nras.read) {
+    auto tokens = nlohmann::json::parse(*parsed.eat, nullptr, false);
+    const bool shaped = tokens.is_array() && !tokens.empty() && tokens[0].is_array() &&
+                        tokens[0].size() == 2 && tokens[0][1].is_string();
+    const std::string overall = shaped ? tokens[0][1].get<std::string>() : *parsed.eat;
+    v.evidence_id = pipeline::EvidenceId(
+        TeeType::NvidiaGpu,
+        ByteView(reinterpret_cast<const uint8_t*>(overall.data()), overall.size()));
+    for (size_t d = 0; d < nras.devices.size(); ++d) {
+      Validate(v, nras.devices[d], policy, "NRAS device " + std::to_string(d));
+    }
+  }
+  pipeline::CheckEvidenceAge(v, validity, req.evidence_time,
+                             policy.max_age_secs.value_or(common.max_age_secs), req.now);
+  validity.Apply(v);
+  const bool trusted = !nras.dev || common.simulation;
+  v.hardware_verified = nras.signatures_valid && trusted;
+  v.certificate_chain_valid = v.hardware_verified && nras.in_window;
+  // NRAS compared the measurements with NVIDIA's RIMs: measres and the overall result.
+  v.measurements_valid = nras.read && !v.Has(FailureCode::kMeasurementMismatch) &&
+                         !v.Has(FailureCode::kPolicyViolation);
+  pipeline::CheckSimulation(v, nras.dev, common.simulation, "the NRAS JWKS");
+  auto claims = std::make_shared<NvidiaClaims>();
+  const bool known_archs = std::none_of(nras.devices.begin(), nras.devices.end(),
+                                        [](const GpuFacts& f) { return f.arch == Arch::kUnknown; });
+  if (nras.signatures_valid && nras.in_window && known_archs) {
+    v.reeval_claims[claim::kGpuCount] = pipeline::U64Le(0);
+    PutNrasClaims(v.reeval_claims, nras);
+  }
+  claims->nras = std::move(nras.claims);
+  v.claims = std::move(claims);
+  return v;
+}
+
 }  // namespace
 
 Result<Verdict> NvidiaVerifier::Verify(const VerifyRequest& req) const {
@@ -649,7 +869,15 @@ Result<Verdict> NvidiaVerifier::Verify(const VerifyRequest& req) const {
     pipeline::FailParse(v, parsed.status());
     return v;
   }
-  const std::vector<GpuInput>& gpus = *parsed;
+  if (policy_.mode == Mode::kNras) {
+    return VerifyNrasOnly(*impl_, policy_, common_, dev_nras_jwks_, req, *parsed);
+  }
+  const std::vector<GpuInput>& gpus = parsed->gpus;
+  if (gpus.empty()) {
+    v.Fail(FailureCode::kUnsupported,
+           "an NRAS token alone is evidence only under [tee.consensus.nvidia] mode = \"nras\"");
+    return v;
+  }
   v.evidence_id = IdOf(gpus);
   pipeline::Validity validity;
   std::vector<GpuOutcome> outs;
@@ -670,6 +898,20 @@ Result<Verdict> NvidiaVerifier::Verify(const VerifyRequest& req) const {
     any_dev = any_dev || o.dev;
     outs.push_back(std::move(o));
   }
+  // mode both: the local checks above AND the NRAS token, which must speak
+  // for exactly as many GPUs as the evidence holds.
+  NrasOutcome nras;
+  if (policy_.mode == Mode::kBoth) {
+    TEE_TRY(CheckNras(v, nras, *impl_, policy_, dev_nras_jwks_, parsed->eat, req, validity));
+    if (nras.read && nras.devices.size() != gpus.size()) {
+      v.Fail(FailureCode::kPolicyViolation,
+             "NRAS: the token names " + std::to_string(nras.devices.size()) +
+                 " devices, the evidence holds " + std::to_string(gpus.size()) + " GPUs");
+    }
+    all_hw = all_hw && nras.signatures_valid && (!nras.dev || common_.simulation);
+    all_chain = all_chain && nras.signatures_valid && nras.in_window;
+    pipeline::CheckSimulation(v, nras.dev, common_.simulation, "the NRAS JWKS");
+  }
   pipeline::CheckEvidenceAge(v, validity, req.evidence_time,
                              policy_.max_age_secs.value_or(common_.max_age_secs), req.now);
   validity.Apply(v);
@@ -680,10 +922,12 @@ Result<Verdict> NvidiaVerifier::Verify(const VerifyRequest& req) const {
   pipeline::CheckSimulation(v, any_dev, common_.simulation, "a GPU's device chain");
   auto claims = std::make_shared<NvidiaClaims>();
   for (const auto& o : outs) claims->gpus.push_back(ClaimOf(o));
+  claims->nras = std::move(nras.claims);
   v.claims = std::move(claims);
   if (all_chain) {
     v.reeval_claims[claim::kGpuCount] = pipeline::U64Le(outs.size());
     for (const auto& o : outs) PutGpuClaims(v.reeval_claims, o);
+    if (policy_.mode == Mode::kBoth) PutNrasClaims(v.reeval_claims, nras);
   }
   return v;
 }
@@ -804,6 +1048,31 @@ Result<CollateralDoc> NvidiaVerifier::RimDoc(ByteView data) const {
   return doc;
 }
 
+Result<CollateralDoc> NvidiaVerifier::JwksDoc(ByteView data) const {
+  auto not_ours = [](std::string what) {
+    return Error(ErrorCode::kCollateral, "nvidia NRAS JWKS collateral: " + std::move(what));
+  };
+  const Hash32 h = crypto::Sha256(data);
+  const bool pinned = policy_.nras_jwks_sha256 && *policy_.nras_jwks_sha256 == h;
+  const bool dev = common_.simulation && IsDevRoot(dev_nras_jwks_, h);
+  if (!pinned && !dev) {
+    return not_ours(policy_.nras_jwks_sha256
+                        ? "its SHA-256 " + ToHex(AsView(h)) + " is not the pinned nras_jwks_sha256"
+                        : "no NRAS JWKS is pinned ([tee.consensus.nvidia] nras_jwks_sha256)");
+  }
+  auto jwks = nras::ParseJwks(data);
+  if (!jwks.ok()) return not_ours(jwks.status().message());
+  CollateralDoc doc;
+  doc.tee_type = TeeType::NvidiaGpu;
+  doc.kind = kKindNrasJwks;
+  doc.key.assign(h.begin(), h.end());
+  doc.this_update = 0;
+  doc.next_update = UINT64_MAX;
+  doc.content_hash = h;
+  doc.data.assign(data.begin(), data.end());
+  return doc;
+}
+
 Result<CollateralDoc> NvidiaVerifier::ParseCollateral(ByteView data, const CollateralSet& known,
                                                       uint64_t /*now*/) const {
   auto not_ours = [](std::string what) {
@@ -811,6 +1080,7 @@ Result<CollateralDoc> NvidiaVerifier::ParseCollateral(ByteView data, const Colla
   };
   if (LooksLikeOcsp(data)) return OcspDoc(data, known);
   if (LooksLikeXml(data)) return RimDoc(data);
+  if (LooksLikeJson(data)) return JwksDoc(data);
   if (!x509::LooksLikePem(data)) return not_ours("not a PEM certificate chain");
   auto chain = impl_->Bundle(data);
   if (!chain) return not_ours("no certificate");
@@ -839,12 +1109,13 @@ namespace {
 class NvidiaReevaluator final : public Reevaluator {
  public:
   NvidiaReevaluator(CollateralSet collateral, uint64_t t, Policy policy, bool simulation,
-                    std::vector<Hash32> dev_roots)
+                    std::vector<Hash32> dev_roots, std::vector<Hash32> dev_jwks)
       : collateral_(std::move(collateral)),
         t_(t),
         policy_(std::move(policy)),
         simulation_(simulation),
-        dev_roots_(std::move(dev_roots)) {}
+        dev_roots_(std::move(dev_roots)),
+        dev_jwks_(std::move(dev_jwks)) {}
 
   // Current pins, policy and the admitted OCSP responses over the stored
   // claims; signatures are not re-checked.
@@ -852,11 +1123,28 @@ class NvidiaReevaluator final : public Reevaluator {
     auto count_it = claims.find(claim::kGpuCount);
     auto count =
         count_it == claims.end() ? std::nullopt : pipeline::ReadU64Le(AsView(count_it->second));
-    if (!count || *count == 0 || *count > kMaxGpus) {
+    const bool has_nras = claims.count(claim::kNrasDeviceCount) != 0;
+    if (!count || *count > kMaxGpus || (*count == 0 && !has_nras)) {
       return Error(ErrorCode::kStorage, "stored NVIDIA claims: no GPU count");
     }
     Verdict found;
-    for (size_t i = 0; i < *count; ++i) TEE_TRY(CheckGpu(found, claims, i));
+    // The current mode decides what the record must have been verified with.
+    if (*count == 0 && policy_.mode != Mode::kNras) {
+      found.Fail(FailureCode::kChainIncomplete,
+                 "registered on an NRAS token alone; mode local/both needs the GPU reports");
+    }
+    if (policy_.mode != Mode::kLocal) {
+      if (has_nras) {
+        TEE_TRY(CheckNras(found, claims));
+      } else {
+        found.Fail(FailureCode::kCollateralMissing,
+                   "no NRAS token was verified at registration (mode nras/both)");
+      }
+    }
+    // mode nras: the token alone decides (the GPUs' local facts, if any, are not).
+    if (policy_.mode != Mode::kNras) {
+      for (size_t i = 0; i < *count; ++i) TEE_TRY(CheckGpu(found, claims, i));
+    }
     if (found.failures.empty()) return std::optional<Failure>();
     return std::optional<Failure>(found.failures.front());
   }
@@ -864,16 +1152,10 @@ class NvidiaReevaluator final : public Reevaluator {
  private:
   Status CheckGpu(Verdict& found, const ClaimSet& claims, size_t i) const {
     const std::string p = claim::GpuPrefix(i);
-    auto get = [&](const char* name) -> const Bytes* {
-      auto it = claims.find(p + name);
-      return it == claims.end() ? nullptr : &it->second;
-    };
-    const Bytes* root = get(claim::kRootSha256);
-    const Bytes* nb = get(claim::kNotBefore);
-    const Bytes* na = get(claim::kNotAfter);
-    const Bytes* dev = get(claim::kDevRoot);
-    auto nb_v = nb ? pipeline::ReadU64Le(AsView(*nb)) : std::nullopt;
-    auto na_v = na ? pipeline::ReadU64Le(AsView(*na)) : std::nullopt;
+    const Bytes* root = pipeline::FindClaim(claims, p + claim::kRootSha256);
+    const Bytes* dev = pipeline::FindClaim(claims, p + claim::kDevRoot);
+    const auto nb_v = pipeline::ClaimU64(claims, p + claim::kNotBefore);
+    const auto na_v = pipeline::ClaimU64(claims, p + claim::kNotAfter);
     if (root == nullptr || root->size() != 32 || !nb_v || !na_v || dev == nullptr ||
         dev->size() != 1) {
       return Error(ErrorCode::kStorage, "stored NVIDIA claims of " + p + " are incomplete");
@@ -918,6 +1200,41 @@ class NvidiaReevaluator final : public Reevaluator {
     }
   }
 
+  // The NRAS token's stored facts: the JWKS it verified under must still be
+  // the pinned one (or a development one with simulation on), its window
+  // must hold at t, and in mode nras the device facts meet the policy.
+  Status CheckNras(Verdict& found, const ClaimSet& claims) const {
+    const Bytes* jwks = pipeline::FindClaim(claims, claim::kNrasJwksSha256);
+    const Bytes* dev = pipeline::FindClaim(claims, claim::kNrasDev);
+    const auto nb_v = pipeline::ClaimU64(claims, claim::kNrasNotBefore);
+    const auto na_v = pipeline::ClaimU64(claims, claim::kNrasNotAfter);
+    // UINT64_MAX: absent or unreadable (fails the size check below).
+    const uint64_t n_v = pipeline::ClaimU64(claims, claim::kNrasDeviceCount).value_or(UINT64_MAX);
+    if (jwks == nullptr || jwks->size() != 32 || dev == nullptr || dev->size() != 1 || !nb_v ||
+        !na_v || n_v > nras::kMaxDevices) {
+      return Error(ErrorCode::kStorage, "stored NVIDIA NRAS claims are incomplete");
+    }
+    Hash32 h{};
+    std::copy(jwks->begin(), jwks->end(), h.begin());
+    const bool pinned = policy_.nras_jwks_sha256 && *policy_.nras_jwks_sha256 == h;
+    const bool is_dev = !pinned && IsDevRoot(dev_jwks_, h);
+    if (!pinned && !is_dev) {
+      found.Fail(FailureCode::kChainUntrusted,
+                 "NRAS: the JWKS the token verified under is no longer pinned");
+    }
+    if (t_ < *nb_v) found.Fail(FailureCode::kNotYetValid, "NRAS: the token is not yet valid");
+    if (t_ > *na_v) found.Fail(FailureCode::kExpired, "NRAS: the token expired");
+    if (policy_.mode == Mode::kNras) {
+      for (size_t d = 0; d < n_v; ++d) {
+        TEE_ASSIGN_OR_RETURN(const GpuFacts facts,
+                             FactsFromClaims(claims, claim::NrasDevicePrefix(d)));
+        Validate(found, facts, policy_, "NRAS device " + std::to_string(d));
+      }
+    }
+    pipeline::CheckSimulation(found, is_dev || (*dev)[0] != 0, simulation_, "the NRAS JWKS");
+    return Status::Ok();
+  }
+
   Status CheckOcsp(Verdict& found, const ClaimSet& claims, const std::string& p,
                    const std::string& gpu) const {
     for (size_t j = kFirstIntermediate; j <= kLastIntermediate; ++j) {
@@ -939,14 +1256,15 @@ class NvidiaReevaluator final : public Reevaluator {
   Policy policy_;
   bool simulation_;
   std::vector<Hash32> dev_roots_;
+  std::vector<Hash32> dev_jwks_;
 };
 
 }  // namespace
 
 std::unique_ptr<Reevaluator> NvidiaVerifier::BeginReevaluation(const CollateralSet& collateral,
                                                                uint64_t t) const {
-  return std::make_unique<NvidiaReevaluator>(collateral, t, policy_, common_.simulation,
-                                             dev_roots_);
+  return std::make_unique<NvidiaReevaluator>(collateral, t, policy_, common_.simulation, dev_roots_,
+                                             dev_nras_jwks_);
 }
 
 }  // namespace tenzro::tee::nvidia

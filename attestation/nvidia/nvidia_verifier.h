@@ -6,7 +6,13 @@
 //
 // Evidence: a bare report (binary or hex text, report.h) with its chain as
 // collateral, or NVIDIA's serialized evidence JSON (evidence_json.h) that
-// carries each GPU's chain; every GPU of a document must pass.
+// carries each GPU's chain; every GPU of a document must pass. Policy mode
+// nras/both: NRAS's detached EAT, alone (mode nras) or as the JSON's
+// "nras_eat", verified with nras.h under the JWKS admitted as collateral
+// (kKindNrasJwks) when its SHA-256 is the nras_jwks_sha256 pin; mode nras:
+// the token alone decides; mode both: the local checks and the token.
+// Missing collateral is named in Verdict::fetch_hints (RIM IDs, OCSP
+// targets) for the fetchers (fetch/nvidia_source.h); hints decide nothing.
 //
 // Check order and codes are DESIGN §3 (per GPU, messages prefixed "GPU i"):
 //   malformed / unsupported     report layout, SPDM version, no signature
@@ -77,6 +83,13 @@ inline constexpr char kKindOcsp[] = "nvidia_ocsp";
 // NVIDIA's KeyInfo carries signer, L3, CA and root, so no CoRIM certificate
 // collateral is needed.
 inline constexpr char kKindRim[] = "nvidia_rim";
+// NVIDIA's NRAS JWKS (RFC 7517 JSON, the keys that sign NRAS tokens),
+// admitted only when the SHA-256 of its bytes is the chain's pin
+// [tee.consensus.nvidia] nras_jwks_sha256 (or, with simulation on, the NRAS
+// simulator's JWKS, VerifierOptions::dev_nras_jwks) and it parses as a JWKS
+// with at least one P-384 key. key = that SHA-256 (32 bytes); no window (the
+// tokens carry their own).
+inline constexpr char kKindNrasJwks[] = "nvidia_nras_jwks";
 
 // Claim names of reeval_claims (binary). Per GPU i the names are
 // "nvidia.gpu<i>." + one of the names below.
@@ -102,6 +115,16 @@ inline constexpr char kRimDriver[] = "rim.driver.";
 inline constexpr char kRimVbios[] = "rim.vbios.";
 // Plus the facts of validate.h (arch, driver_version, vbios_version).
 std::string GpuPrefix(size_t i);
+// When an NRAS token was verified (mode nras/both): the JWKS it verified
+// under, the tokens' common window, the dev flag, the device count, and per
+// device d the facts of validate.h under NrasDevicePrefix(d) (from the device
+// token's hwmodel and version claims).
+inline constexpr char kNrasJwksSha256[] = "nvidia.nras.jwks_sha256";    // 32 bytes
+inline constexpr char kNrasNotBefore[] = "nvidia.nras.not_before";      // u64 LE
+inline constexpr char kNrasNotAfter[] = "nvidia.nras.not_after";        // u64 LE
+inline constexpr char kNrasDev[] = "nvidia.nras.dev_jwks";              // 1 byte
+inline constexpr char kNrasDeviceCount[] = "nvidia.nras.device_count";  // u64 LE
+std::string NrasDevicePrefix(size_t d);                                 // "nvidia.nras.dev<d>."
 }  // namespace claim
 
 inline constexpr size_t kDeviceChainLength = 5;
@@ -113,6 +136,9 @@ struct VerifierOptions {
   // SHA-256 of development CoRIM roots (the RIM simulator's); trusted only
   // with simulation on.
   std::vector<Hash32> dev_rim_roots;
+  // SHA-256 of development NRAS JWKS documents (the NRAS simulator's);
+  // admitted and trusted only with simulation on.
+  std::vector<Hash32> dev_nras_jwks;
   size_t cache_capacity = 4096;
 };
 
@@ -161,7 +187,8 @@ class NvidiaVerifier final : public VendorVerifier {
   //   A RIM not at hand is collateral_missing under require_rims, else the
   //   comparison is skipped (measurements_valid stays false). Only one RIM
   //   at hand is not compared (both are needed for NVIDIA's golden set).
-  // - NRAS (mode nras/both): not built; unsupported.
+  // NRAS tokens (mode nras/both) are checked by Verify (CheckNras in
+  // nvidia_verifier.cpp), once per document, not per GPU.
   // A non-ok Status is the machine's failure (a damaged admitted document).
   Status CheckReferenceCollateral(Verdict& v, GpuCheck& gpu, const CollateralSet* collateral,
                                   pipeline::Validity& validity, uint64_t now) const;
@@ -173,6 +200,9 @@ class NvidiaVerifier final : public VendorVerifier {
   Result<CollateralDoc> OcspDoc(ByteView data, const CollateralSet& known) const;
   // One RIM as a kKindRim document (signature and chain at admission).
   Result<CollateralDoc> RimDoc(ByteView data) const;
+  // NVIDIA's NRAS JWKS as a kKindNrasJwks document (pin or, with simulation,
+  // a development JWKS).
+  Result<CollateralDoc> JwksDoc(ByteView data) const;
 
   struct Impl;  // caches (nvidia_verifier.cpp)
 
@@ -181,6 +211,7 @@ class NvidiaVerifier final : public VendorVerifier {
   CommonPolicy common_;
   std::vector<Hash32> dev_roots_;
   std::vector<Hash32> dev_rim_roots_;
+  std::vector<Hash32> dev_nras_jwks_;
   std::unique_ptr<Impl> impl_;
 };
 

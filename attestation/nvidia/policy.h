@@ -58,6 +58,11 @@ struct Policy {
   bool allow_hold = false;    // OCSP certificateHold accepted
   Mode mode = Mode::kLocal;
   std::string nras_issuer = kNrasIssuer;
+  // SHA-256 of NVIDIA's NRAS JWKS document, byte for byte as admitted
+  // (collateral kind nvidia_nras_jwks). Unset: no JWKS can be admitted (bar
+  // the simulator's, with simulation on), so no NRAS token verifies and
+  // mode nras/both fails collateral_missing.
+  std::optional<Hash32> nras_jwks_sha256;
   std::optional<DottedVersion> min_driver_version;  // decimal parts
   std::optional<DottedVersion> min_vbios_version;   // hex parts
   // Sorted, unique; empty = every architecture this verifier knows.

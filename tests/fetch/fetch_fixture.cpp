@@ -68,6 +68,8 @@ std::unique_ptr<fetch::FetchService> StartService(const ServiceOptions& o,
   fetch::FetchConfig fc;
   fc.pcs_url = o.pcs_url;
   fc.kds_url = o.kds_url;
+  fc.nvidia_rim_url = o.nvidia_rim_url;
+  fc.nvidia_ocsp_url = o.nvidia_ocsp_url;
   fc.ca_bundle = o.ca_file;
   fc.timeout = o.timeout;
   fc.fetcher = o.fetcher;
@@ -76,7 +78,8 @@ std::unique_ptr<fetch::FetchService> StartService(const ServiceOptions& o,
   auto logger = std::make_shared<spdlog::logger>("fetch-test",
                                                  std::make_shared<spdlog::sinks::stderr_sink_mt>());
   logger->set_level(spdlog::level::warn);
-  auto s = fetch::FetchService::Start(fc, v, sink, logger, [now] { return now; });
+  auto s = fetch::FetchService::Start(
+      fc, v, sink, logger, [now] { return now; }, o.known);
   if (!s.ok()) throw std::runtime_error("FetchService::Start: " + s.status().message());
   return std::move(s).value();
 }

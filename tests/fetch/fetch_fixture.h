@@ -69,6 +69,8 @@ x509::Certificate RootOf(const Bytes& chain_pem);
 
 struct ServiceOptions {
   std::string pcs_url, kds_url, ca_file;
+  std::string nvidia_rim_url, nvidia_ocsp_url;
+  fetch::KnownCollateral known;  // may be empty
   uint64_t now = 0;
   std::chrono::milliseconds timeout{2000};
   fetch::FetcherOptions fetcher = [] {

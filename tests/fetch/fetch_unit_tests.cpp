@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fetch/kds_source.h"
+#include "fetch/nvidia_source.h"
 #include "fetch/pcs_source.h"
 #include "fetch/service.h"
 #include "fetch/thread_pool.h"
@@ -146,6 +147,8 @@ BOOST_AUTO_TEST_CASE(fetchers_are_off_by_default) {
   BOOST_REQUIRE(c.ok());
   BOOST_TEST(c->pcs_url.empty());
   BOOST_TEST(c->kds_url.empty());
+  BOOST_TEST(c->nvidia_rim_url.empty());
+  BOOST_TEST(c->nvidia_ocsp_url.empty());
   BOOST_TEST(c->fetch_ca_bundle.empty());
   BOOST_TEST(c->fetch_timeout_ms == 10000u);
   BOOST_TEST(c->fetch_interval_secs == 3600u);
@@ -154,13 +157,17 @@ BOOST_AUTO_TEST_CASE(fetchers_are_off_by_default) {
 BOOST_AUTO_TEST_CASE(keys_parse_and_bad_values_name_the_key) {
   auto c = plugin::ParseConfig(
       "[tee]\ndb_path = \"x\"\npcs_url = \"https://api.trustedservices.intel.com\"\n"
-      "kds_url = \"https://kdsintf.amd.com\"\nfetch_ca_bundle = "
+      "kds_url = \"https://kdsintf.amd.com\"\n"
+      "nvidia_rim_url = \"https://rim.attestation.nvidia.com/v1/rim\"\n"
+      "nvidia_ocsp_url = \"https://ocsp.ndis.nvidia.com\"\nfetch_ca_bundle = "
       "\"/etc/ssl/certs/ca-certificates.crt\"\n"
       "fetch_timeout_ms = 2500\nfetch_interval_secs = 600\n",
       "t");
   BOOST_REQUIRE(c.ok());
   BOOST_TEST(c->pcs_url == "https://api.trustedservices.intel.com");
   BOOST_TEST(c->kds_url == "https://kdsintf.amd.com");
+  BOOST_TEST(c->nvidia_rim_url == fetch::kNvidiaRimUrl);
+  BOOST_TEST(c->nvidia_ocsp_url == fetch::kNvidiaOcspUrl);
   BOOST_TEST(c->fetch_timeout_ms == 2500u);
   BOOST_TEST(c->fetch_interval_secs == 600u);
   // Node-local: the fetchers change no chain parameter.
@@ -174,7 +181,10 @@ BOOST_AUTO_TEST_CASE(keys_parse_and_bad_values_name_the_key) {
   };
   for (const Bad& b :
        {Bad{"pcs_url = \"http://x\"", "tee.pcs_url"}, Bad{"kds_url = \"ftp://x\"", "tee.kds_url"},
-        Bad{"kds_url = 3", "tee.kds_url"}, Bad{"fetch_timeout_ms = 5", "tee.fetch_timeout_ms"},
+        Bad{"kds_url = 3", "tee.kds_url"},
+        Bad{"nvidia_rim_url = \"http://rim\"", "tee.nvidia_rim_url"},
+        Bad{"nvidia_ocsp_url = 1", "tee.nvidia_ocsp_url"},
+        Bad{"fetch_timeout_ms = 5", "tee.fetch_timeout_ms"},
         Bad{"fetch_interval_secs = 1", "tee.fetch_interval_secs"},
         Bad{"fetch_ca_bundle = true", "tee.fetch_ca_bundle"}}) {
     auto r = plugin::ParseConfig(std::string("[tee]\ndb_path = \"x\"\n") + b.line + "\n", "t");

@@ -46,8 +46,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void Respond() {
     server_.Enter();
     entered_ = true;
-    TestHttpsServer::Reply r = server_.Handle(
-        TestHttpsServer::Request{std::string(req_.target().data(), req_.target().size())});
+    TestHttpsServer::Reply r = server_.Handle(TestHttpsServer::Request{
+        std::string(req_.target().data(), req_.target().size()), std::string(req_.method_string()),
+        Bytes(req_.body().begin(), req_.body().end())});
     if (r.stall) {
       // Keep the connection open and silent; the client gives up. Watch for
       // its close so the in-flight count drops.

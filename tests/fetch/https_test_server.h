@@ -24,6 +24,8 @@ class TestHttpsServer {
  public:
   struct Request {
     std::string target;
+    std::string method;  // "GET", "POST"
+    Bytes body;
   };
   struct Reply {
     unsigned status = 200;

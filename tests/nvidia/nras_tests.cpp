@@ -9,6 +9,7 @@
 #include "attestation/nvidia/sim/nras_signer.h"
 #include "crypto/base64.h"
 #include "crypto/hash.h"
+#include "nvidia/nras_vector.h"
 #include "support/vectors.h"
 
 using namespace tenzro::tee;
@@ -225,14 +226,9 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(nvidia_nras_vectors)
 
 BOOST_AUTO_TEST_CASE(real_detached_eat_parses_and_its_digests_bind) {
-  auto dir = testing::VectorsDir();
-  if (!dir) {
-    BOOST_TEST_MESSAGE("TEE_VECTORS_DIR absent: the real NRAS token test did not run");
-    return;
-  }
-  const Bytes text =
-      testing::ReadFileBytes(*dir / "nvidia" / "nvidia-attestation-sdk-cpp" / "testdata" /
-                             "sample_attestation_data" / "hopperClaimsv3_detached_eat.json");
+  const auto real = testing_nras::RealDetachedEat();
+  if (!real) return;
+  const Bytes& text = *real;
   auto eat = nras::ParseDetachedEat(text);
   BOOST_REQUIRE_MESSAGE(eat.ok(), (eat.ok() ? std::string() : eat.status().ToString()));
   BOOST_TEST(eat->overall.kid ==
@@ -242,7 +238,7 @@ BOOST_AUTO_TEST_CASE(real_detached_eat_parses_and_its_digests_bind) {
 
   // No JWKS exists offline for NRAS's key: verified against the dev JWKS, the
   // only failures must be the missing key (every claim check passes).
-  const Bytes nonce = *FromHex("931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb");
+  const Bytes nonce = *FromHex(testing_nras::kRealEatNonceHex);
   nras::Expectations expect;
   expect.nonce = nonce;
   auto r = nras::VerifyDetachedEat(text, DevJwks(), expect, 1749601858 + 10);

@@ -113,6 +113,8 @@ std::vector<Mutation> EveryField() {
       {"nvidia.allow_hold", [](ChainParams& p) { p.nvidia.allow_hold = true; }},
       {"nvidia.mode", [](ChainParams& p) { p.nvidia.mode = nvidia::Mode::kBoth; }},
       {"nvidia.nras_issuer", [](ChainParams& p) { p.nvidia.nras_issuer = "https://example.org"; }},
+      {"nvidia.nras_jwks_sha256",
+       [](ChainParams& p) { p.nvidia.nras_jwks_sha256 = Filled<32>(8); }},
       {"nvidia.min_driver_version",
        [](ChainParams& p) {
          p.nvidia.min_driver_version = nvidia::DottedVersion{{550, 90, 7}};
@@ -133,9 +135,9 @@ BOOST_AUTO_TEST_SUITE(chain_params)
 
 // The table has one row per field: 8 of ChainParams (tdx and snp are rows of
 // their own), 16 of tdx::Policy (rtmr counts four), 16 of snp::Policy, 6
-// of nitro::Policy and 11 of nvidia::Policy.
+// of nitro::Policy and 12 of nvidia::Policy.
 BOOST_AUTO_TEST_CASE(the_table_lists_every_field) {
-  BOOST_TEST(EveryField().size() == 8u + 16u + 16u + 6u + 11u);
+  BOOST_TEST(EveryField().size() == 8u + 16u + 16u + 6u + 12u);
 }
 
 BOOST_AUTO_TEST_CASE(every_field_changes_params_hash) {

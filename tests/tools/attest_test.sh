@@ -8,13 +8,7 @@ cli="$1"; reg="$2"; module="$3"; scratch="$4"
 rm -rf "$scratch"; mkdir -p "$scratch"
 here=$(cd "$(dirname "$0")" && pwd)
 dev="$here/../../config/devnet.toml"
-pass=0; fail=0
-check() {  # name expected_exit command...
-  name="$1"; want="$2"; shift 2
-  "$@" > "$scratch/out" 2> "$scratch/err"; got=$?
-  if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL $name: exit $got, want $want"; cat "$scratch/out" "$scratch/err"; fi
-}
+. "$here/checks.sh"
 contains() {  # name file text
   if grep -q "$3" "$2"; then pass=$((pass + 1)); else
     fail=$((fail + 1)); echo "FAIL $1: $2 lacks $3"; cat "$2"; fi

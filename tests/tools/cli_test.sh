@@ -6,17 +6,7 @@ cli="$1"; scratch="$2"
 rm -rf "$scratch"; mkdir -p "$scratch"
 here=$(cd "$(dirname "$0")" && pwd)
 src="$here/../.."
-pass=0; fail=0
-check() {  # name expected_exit command...
-  name="$1"; want="$2"; shift 2
-  "$@" > "$scratch/out" 2> "$scratch/err"; got=$?
-  if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL $name: exit $got, want $want"; cat "$scratch/out" "$scratch/err"; fi
-}
-contains() {  # name text
-  if grep -q "$2" "$scratch/out"; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL $1: output lacks $2"; cat "$scratch/out"; fi
-}
+. "$here/checks.sh"
 K=$(printf '11%.0s' $(seq 32)); C=$(printf '22%.0s' $(seq 32)); OTHER=$(printf '33%.0s' $(seq 32))
 M=$(printf 'ab%.0s' $(seq 48)); T=1767225600
 dev="$src/config/devnet.toml"

@@ -70,7 +70,7 @@ json DeviceClaims(const EatSpec& spec) {
           {"hwmodel", "GH100 A01 GSP BROM"},
           {"oemid", "5703"},
           {"ueid", "1"},
-          {"dbgstat", "disabled"},
+          {"dbgstat", spec.dbgstat},
           {"secboot", true},
           {"x-nvidia-gpu-driver-version", spec.driver_version},
           {"x-nvidia-gpu-vbios-version", spec.vbios_version},

@@ -38,6 +38,7 @@ struct EatSpec {
   uint64_t lifetime = 3600;
   bool overall_result = true;
   std::string measres = "success";
+  std::string dbgstat = "disabled";
   std::string driver_version = "550.90.07";
   std::string vbios_version = "96.00.9F.00.01";
   int devices = 1;  // GPU-0 .. GPU-(n-1)

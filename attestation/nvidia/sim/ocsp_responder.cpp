@@ -12,6 +12,7 @@ constexpr char kOidSha384[] = "2.16.840.1.101.3.4.2.2";
 constexpr char kOidEcdsaSha384[] = "1.2.840.10045.4.3.3";
 constexpr char kOidOcspBasic[] = "1.3.6.1.5.5.7.48.1.1";
 constexpr char kOidOcspSigning[] = "1.3.6.1.5.5.7.3.9";
+constexpr char kOidOcspNonce[] = "1.3.6.1.5.5.7.48.1.2";
 
 Bytes GenTime(int64_t t) {
   const time_t tt = static_cast<time_t>(t);
@@ -74,8 +75,14 @@ Result<Bytes> DevOcspResponder::Respond(const x509::Certificate& subject,
                                         const OcspAnswer& a) const {
   Bytes single = derw::Sequence({CertId(subject, issuer), CertStatusDer(a), GenTime(a.this_update),
                                  Explicit(0xA0, GenTime(a.next_update))});
-  const Bytes tbs = derw::Sequence({Explicit(0xA1, responder_.cert.subject_der()),
-                                    GenTime(a.this_update), derw::Sequence({single})});
+  std::vector<Bytes> data = {Explicit(0xA1, responder_.cert.subject_der()), GenTime(a.this_update),
+                             derw::Sequence({single})};
+  if (a.nonce) {  // responseExtensions [1] EXPLICIT Extensions
+    const Bytes ext = derw::Sequence(
+        {derw::Oid(kOidOcspNonce), derw::OctetString(AsView(derw::OctetString(AsView(*a.nonce))))});
+    data.push_back(Explicit(0xA1, derw::Sequence({ext})));
+  }
+  const Bytes tbs = derw::Sequence(data);
   TEE_ASSIGN_OR_RETURN(Bytes rs, responder_.key.EcdsaSignRaw(x509::Digest::kSha384, AsView(tbs)));
   const size_t half = rs.size() / 2;
   Bytes sig = {0x00};

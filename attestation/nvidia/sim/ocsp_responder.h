@@ -19,6 +19,10 @@ struct OcspAnswer {
   std::optional<uint8_t> reason;  // revoked: CRLReason (6 = certificateHold)
   int64_t this_update = kDevNotBefore;
   int64_t next_update = kDevNotAfter;
+  // When set, the response carries the nonce extension (RFC 8954:
+  // extnValue = OCTET STRING { nonce }), as a responder answering a
+  // request's nonce does.
+  std::optional<Bytes> nonce;
 };
 
 class DevOcspResponder {
