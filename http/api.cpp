@@ -117,28 +117,6 @@ std::optional<Bytes> DecodeBlob(const std::string& text) {
   return crypto::Base64Decode(text);
 }
 
-const char* StatusName(registry::ValidatorStatus s) {
-  switch (s) {
-    case registry::ValidatorStatus::kUnattested:
-      return "unattested";
-    case registry::ValidatorStatus::kAttested:
-      return "attested";
-    case registry::ValidatorStatus::kExpired:
-      return "expired";
-    case registry::ValidatorStatus::kRevoked:
-      return "revoked";
-  }
-  return "unknown";
-}
-
-std::optional<registry::ValidatorStatus> StatusFromName(std::string_view name) {
-  for (int32_t v = 0; v <= 3; ++v) {
-    auto s = static_cast<registry::ValidatorStatus>(v);
-    if (name == StatusName(s)) return s;
-  }
-  return std::nullopt;
-}
-
 std::string TypeName(uint8_t t) {
   auto type = TeeTypeFromInt(t);
   return type ? std::string(TeeTypeName(*type)) : "Unknown";
@@ -155,7 +133,8 @@ json IndexedJson(const registry::IndexedValidator& v) {
   return {{"id", ToHex(AsView(v.id))},
           {"stake", U256ToDecimal(U256FromBe(v.stake_be))},
           {"tee_type", TypeName(v.state.tee_type)},
-          {"status", StatusName(static_cast<registry::ValidatorStatus>(v.state.status))},
+          {"status",
+           registry::ValidatorStatusName(static_cast<registry::ValidatorStatus>(v.state.status))},
           {"reason", ReasonJson(v.state.reason)},
           {"valid_until", ValidUntilJson(v.state.valid_until)}};
 }
@@ -448,7 +427,7 @@ Response Api::ListValidators(const Match& m) const {
     if (!q.tee_type) return BadRequest("unknown_provider", "unknown tee_type " + it->second);
   }
   if (auto it = m.query.find("status"); it != m.query.end()) {
-    q.status = StatusFromName(it->second);
+    q.status = registry::ValidatorStatusFromName(it->second);
     if (!q.status)
       return BadRequest("invalid_argument",
                         "status must be attested, unattested, expired or revoked");
@@ -483,7 +462,7 @@ Response Api::GetValidator(const Match& m) const {
       200, {{"id", ToHex(AsView(r.id))},
             {"stake", U256ToDecimal(U256FromBe(r.stake_be))},
             {"tee_type", std::string(TeeTypeName(r.tee_type))},
-            {"status", StatusName(r.status)},
+            {"status", registry::ValidatorStatusName(r.status)},
             {"evidence_hash", r.backs_evidence() ? json(ToHex(AsView(r.evidence_hash))) : json()},
             {"registered_at", r.registered_at},
             {"registered_epoch", r.registered_epoch},
@@ -513,7 +492,7 @@ json ProviderJson(const registry::ProviderRecord& r) {
   return {{"id", ToHex(AsView(r.id))},
           {"model_id", r.model_id},
           {"model_hash", ToHex(AsView(r.model_hash))},
-          {"status", StatusName(r.status)},
+          {"status", registry::ValidatorStatusName(r.status)},
           {"reason", ReasonJson(static_cast<uint8_t>(r.reason))},
           {"valid_until", ValidUntilJson(r.valid_until)},
           {"registered_at", r.registered_at},

@@ -11,19 +11,6 @@ nlohmann::json Reason(FailureCode code) {
 nlohmann::json Until(int64_t v) { return v < 0 ? nlohmann::json() : nlohmann::json(v); }
 }  // namespace
 
-const char* StatusName(registry::ValidatorStatus s) {
-  switch (s) {
-    case registry::ValidatorStatus::kAttested:
-      return "attested";
-    case registry::ValidatorStatus::kExpired:
-      return "expired";
-    case registry::ValidatorStatus::kRevoked:
-      return "revoked";
-    default:
-      return "unattested";
-  }
-}
-
 nlohmann::json ProviderCheckToJson(const consensus::ProviderCheck& c) {
   const registry::ProviderRecord& r = c.record;
   nlohmann::json j = nlohmann::json::object();
@@ -33,7 +20,7 @@ nlohmann::json ProviderCheckToJson(const consensus::ProviderCheck& c) {
   j["at"] = c.at;
   j["valid"] = c.valid;
   j["reason"] = c.valid ? nlohmann::json() : Reason(c.reason);
-  j["status"] = StatusName(r.status);
+  j["status"] = registry::ValidatorStatusName(r.status);
   j["valid_until"] = Until(r.valid_until);
   j["registered_epoch"] = r.registered_epoch;
   j["verified_at_epoch"] = r.verified_at_epoch;

@@ -15,7 +15,4 @@ namespace tenzro::tee::plugin {
 //                "valid_until"}]}
 nlohmann::json ProviderCheckToJson(const consensus::ProviderCheck& c);
 
-// The status names of TEE_VALIDATOR_*: "unattested", "attested", "expired", "revoked".
-const char* StatusName(registry::ValidatorStatus s);
-
 }  // namespace tenzro::tee::plugin

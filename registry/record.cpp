@@ -5,6 +5,28 @@
 #include "core/reader.h"
 
 namespace tenzro::tee::registry {
+
+const char* ValidatorStatusName(ValidatorStatus s) {
+  switch (s) {
+    case ValidatorStatus::kUnattested:
+      return "unattested";
+    case ValidatorStatus::kAttested:
+      return "attested";
+    case ValidatorStatus::kExpired:
+      return "expired";
+    case ValidatorStatus::kRevoked:
+      return "revoked";
+  }
+  return "unknown";
+}
+
+std::optional<ValidatorStatus> ValidatorStatusFromName(std::string_view name) {
+  for (int32_t v = 0; v <= 3; ++v) {
+    const auto s = static_cast<ValidatorStatus>(v);
+    if (name == ValidatorStatusName(s)) return s;
+  }
+  return std::nullopt;
+}
 namespace {
 constexpr size_t kMaxClaims = 256;
 constexpr size_t kMaxClaimValue = 1u << 16;

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include "attestation/tee_type.h"
 #include "attestation/verdict.h"
@@ -15,6 +17,10 @@ namespace tenzro::tee::registry {
 
 // Values equal the ABI's TEE_VALIDATOR_*.
 enum class ValidatorStatus : int32_t { kUnattested = 0, kAttested = 1, kExpired = 2, kRevoked = 3 };
+// "unattested", "attested", "expired", "revoked" (JSON, CLI, HTTP queries);
+// the name of a value outside the enum is "unknown", and the inverse is nullopt.
+const char* ValidatorStatusName(ValidatorStatus s);
+std::optional<ValidatorStatus> ValidatorStatusFromName(std::string_view name);
 
 struct ValidatorRecord {
   ValidatorId id{};

@@ -66,15 +66,15 @@ int RunList(const ListArgs& a) {
       j["provider_id"] = ToHex(AsView(id));
       j["model_id"] = p.model_id;
       j["model_hash"] = ToHex(AsView(p.model_hash));
-      j["status"] = plugin::StatusName(p.status);
+      j["status"] = registry::ValidatorStatusName(p.status);
       j["valid_until"] = p.valid_until < 0 ? nlohmann::json() : nlohmann::json(p.valid_until);
       nlohmann::json types = nlohmann::json::array();
       for (const auto& e : p.evidence) types.push_back(std::string(TeeTypeName(e.tee_type)));
       j["tee_types"] = std::move(types);
       out.push_back(std::move(j));
     } else {
-      std::cout << ToHex(AsView(id)) << "  " << plugin::StatusName(p.status) << "  " << p.model_id
-                << "  " << ToHex(AsView(p.model_hash)) << "\n";
+      std::cout << ToHex(AsView(id)) << "  " << registry::ValidatorStatusName(p.status) << "  "
+                << p.model_id << "  " << ToHex(AsView(p.model_hash)) << "\n";
     }
   }
   if (a.json) std::cout << out.dump(2) << "\n";
