@@ -172,12 +172,16 @@ Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
     };
     ao.scrape = [self, fetchers = std::move(ao.scrape)](http::ScrapeValues& v) {
       fetchers(v);
-      for (auto [name, verifier] : {std::pair{"consensus", self->verifier_.get()},
-                                    std::pair{"standalone", self->standalone_verifier_.get()}}) {
-        verifier->CollectCacheStats([&](TeeType t, std::string_view cache, const CacheStats& s) {
-          v.caches.push_back(
-              {name, std::string(TeeTypeName(t)), std::string(cache), s.hits, s.misses});
-        });
+      // No structured binding here: clang 14 (the sanitizer builds) cannot
+      // capture one in the lambda below.
+      for (const auto& entry : {std::pair{"consensus", self->verifier_.get()},
+                                std::pair{"standalone", self->standalone_verifier_.get()}}) {
+        const char* name = entry.first;
+        entry.second->CollectCacheStats(
+            [&](TeeType t, std::string_view cache, const CacheStats& s) {
+              v.caches.push_back(
+                  {name, std::string(TeeTypeName(t)), std::string(cache), s.hits, s.misses});
+            });
       }
     };
     p->metrics_ = std::make_shared<http::Metrics>();
