@@ -25,12 +25,33 @@ std::unique_ptr<Reevaluator> VendorVerifier::BeginReevaluation(const CollateralS
   return std::make_unique<NothingToRecheck>();
 }
 
+namespace {
+class DemoteAll final : public Reevaluator {
+ public:
+  explicit DemoteAll(std::string message) : message_(std::move(message)) {}
+  Result<std::optional<Failure>> Check(const ClaimSet& /*claims*/) const override {
+    return std::optional<Failure>(Failure{FailureCode::kUnsupported, message_});
+  }
+
+ private:
+  std::string message_;
+};
+}  // namespace
+
+std::string UnsupportedVerifier::Message() const {
+  return std::string("verifier for ") + std::string(TeeTypeName(type_)) + " " + reason_;
+}
+
 Result<Verdict> UnsupportedVerifier::Verify(const VerifyRequest& /*req*/) const {
   Verdict v;
   v.tee_type = type_;
-  v.Fail(FailureCode::kUnsupported,
-         std::string("verifier for ") + std::string(TeeTypeName(type_)) + " is not built in");
+  v.Fail(FailureCode::kUnsupported, Message());
   return v;
+}
+
+std::unique_ptr<Reevaluator> UnsupportedVerifier::BeginReevaluation(
+    const CollateralSet& /*collateral*/, uint64_t /*t*/) const {
+  return std::make_unique<DemoteAll>(Message());
 }
 
 AttestationVerifier::AttestationVerifier() {

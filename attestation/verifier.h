@@ -11,7 +11,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
 
 #include "attestation/binding.h"
 #include "attestation/collateral/collateral_set.h"
@@ -81,15 +83,25 @@ class VendorVerifier {
   virtual void CollectCacheStats(const CacheStatsFn& fn) const { (void)fn; }
 };
 
-// Answers `unsupported` for a vendor whose verifier is not built in.
+// Answers `unsupported` for a type no verifier decides: None, a vendor built
+// out (-DTEE_VENDOR_*=OFF) or one the chain does not list ([tee.consensus]
+// vendors). Its re-evaluation demotes every record of the type with
+// `unsupported`, so a chain that stops trusting a vendor (migrate_params)
+// does not keep that vendor's validators attested until they expire.
 class UnsupportedVerifier final : public VendorVerifier {
  public:
-  explicit UnsupportedVerifier(TeeType type) : type_(type) {}
+  // `reason` ends the message: "verifier for <type> <reason>".
+  explicit UnsupportedVerifier(TeeType type, std::string reason = "is not built in")
+      : type_(type), reason_(std::move(reason)) {}
   TeeType type() const override { return type_; }
   Result<Verdict> Verify(const VerifyRequest& req) const override;
+  std::unique_ptr<Reevaluator> BeginReevaluation(const CollateralSet& collateral,
+                                                 uint64_t t) const override;
 
  private:
+  std::string Message() const;
   TeeType type_;
+  std::string reason_;
 };
 
 // The facade of the seed: dispatches by TeeType.

@@ -13,7 +13,7 @@ namespace tenzro::tee::plugin {
 // the mutation table of tests/plugin/chain_params_tests.cpp (see
 // chain_params.h). Sizes are those of x86-64 libstdc++ (gcc and clang).
 #if defined(__x86_64__) && defined(__GLIBCXX__)
-static_assert(sizeof(ChainParams) == 992,
+static_assert(sizeof(ChainParams) == 1000,
               "ChainParams changed: hash the new field, then update this tripwire");
 static_assert(
     sizeof(tdx::Policy) == 352,
@@ -45,10 +45,25 @@ std::string CanonicalParams(const ChainParams& p) {
     ms += ToHex(AsView(m));
   }
   kv["simulated.measurements"] = ms;
-  CanonicalTdxPolicy(p.tdx, kv);
-  CanonicalSnpPolicy(p.snp, kv);
-  CanonicalNitroPolicy(p.nitro, kv);
-  CanonicalNvidiaPolicy(p.nvidia, kv);
+  // Only the listed vendors' policies are hashed, and the list only when it
+  // is not all four: a chain that lists every vendor keeps the params_hash it
+  // had before the list existed, and two builds (one without a vendor the
+  // chain does not list) hash a chain alike. A vendor not built in has no
+  // code to hash its policy with; Plugin::Open refuses a chain listing it.
+  const auto listed = [&p](Vendor v) { return (p.vendors & VendorBit(v)) != 0; };
+  if (p.vendors != kAllVendors) kv["vendors"] = VendorSetNames(p.vendors);
+  if constexpr (VendorBuilt(Vendor::kIntelTdx)) {
+    if (listed(Vendor::kIntelTdx)) CanonicalTdxPolicy(p.tdx, kv);
+  }
+  if constexpr (VendorBuilt(Vendor::kAmdSevSnp)) {
+    if (listed(Vendor::kAmdSevSnp)) CanonicalSnpPolicy(p.snp, kv);
+  }
+  if constexpr (VendorBuilt(Vendor::kAwsNitro)) {
+    if (listed(Vendor::kAwsNitro)) CanonicalNitroPolicy(p.nitro, kv);
+  }
+  if constexpr (VendorBuilt(Vendor::kNvidiaGpu)) {
+    if (listed(Vendor::kNvidiaGpu)) CanonicalNvidiaPolicy(p.nvidia, kv);
+  }
   std::string out = "tenzro-tee-params-v2\n";
   for (const auto& [k, v] : kv) out += k + "=" + v + "\n";
   return out;

@@ -25,6 +25,7 @@
 #include "attestation/simulated/evidence.h"
 #include "attestation/snp/policy.h"
 #include "attestation/tdx/policy.h"
+#include "attestation/vendors.h"
 #include "core/bytes.h"
 
 namespace tenzro::tee::plugin {
@@ -50,6 +51,11 @@ struct ChainParams {
   CollateralAdmission collateral_admission = CollateralAdmission::kConsensus;
   // [tee.consensus.simulated] measurement allow-list (sorted, unique).
   std::vector<simulated::Measurement> simulated_measurements;
+  // [tee.consensus] vendors: the vendors whose evidence the chain trusts
+  // (attestation/vendors.h). A type of another vendor answers `unsupported`;
+  // a listed vendor's policy table is hashed, an unlisted one's may not be
+  // given. A consensus node whose build lacks a listed vendor refuses to open.
+  VendorSet vendors = kAllVendors;
   // [tee.consensus.tdx], [tee.consensus.snp], [tee.consensus.nitro]
   tdx::Policy tdx;
   snp::Policy snp;

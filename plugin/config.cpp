@@ -125,12 +125,41 @@ Status ParseSimulated(const toml::table& t, std::string_view origin, ChainParams
   return Status::Ok();
 }
 
+// [tee.consensus] vendors = ["intel-tdx", "amd-sev-snp", "aws-nitro", "nvidia-gpu"]
+// (the seed's feature-flag names; absent: all four).
+Status ParseVendors(const toml::table& t, std::string_view origin, const std::string& prefix,
+                    VendorSet& out) {
+  const toml::node* n = t.get("vendors");
+  if (n == nullptr) return Status::Ok();
+  const auto* arr = n->as_array();
+  if (arr == nullptr) {
+    return Bad(origin, prefix + "vendors",
+               "must be an array of vendor names (" + VendorSetNames(kAllVendors, ", ") + ")");
+  }
+  VendorSet set = 0;
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const auto* s = arr->get(i)->as_string();
+    const auto v = s != nullptr ? VendorFromName(s->get()) : std::nullopt;
+    if (!v) {
+      return Bad(origin, prefix + "vendors[" + std::to_string(i) + "]",
+                 "must be one of " + VendorSetNames(kAllVendors, ", "));
+    }
+    if ((set & VendorBit(*v)) != 0) {
+      return Bad(origin, prefix + "vendors[" + std::to_string(i) + "]",
+                 std::string(VendorName(*v)) + " is listed twice");
+    }
+    set = static_cast<VendorSet>(set | VendorBit(*v));
+  }
+  out = set;
+  return Status::Ok();
+}
+
 Status ParseConsensus(const toml::table& t, std::string_view origin, ChainParams& c) {
   const std::string prefix = "tee.consensus.";
   TEE_TRY(CheckKeys(t, origin, prefix,
                     {"multiplier", "max_age_secs", "expiry_window_secs", "max_evidence_bytes",
                      "max_collateral_bytes", "simulation", "collateral_admission", "simulated",
-                     "tdx", "snp", "nitro", "nvidia"}));
+                     "vendors", "tdx", "snp", "nitro", "nvidia"}));
   TEE_TRY(ReadU64(t, origin, prefix, "multiplier", 1, 1000, c.multiplier));
   TEE_TRY(ReadU64(t, origin, prefix, "max_age_secs", 1, 366ull * 86400, c.max_age_secs));
   TEE_TRY(
@@ -148,26 +177,46 @@ Status ParseConsensus(const toml::table& t, std::string_view origin, ChainParams
   } else {
     return Bad(origin, prefix + "collateral_admission", "must be \"consensus\" or \"local\"");
   }
+  TEE_TRY(ParseVendors(t, origin, prefix, c.vendors));
   Status st;
   if (const toml::table* sim = SubTable(t, "simulated", origin, prefix + "simulated", st)) {
     TEE_TRY(ParseSimulated(*sim, origin, c));
   }
   TEE_TRY(st);
-  if (const toml::table* tdx = SubTable(t, "tdx", origin, prefix + "tdx", st)) {
-    TEE_TRY(ParseTdxPolicy(*tdx, origin, c.tdx));
-  }
-  TEE_TRY(st);
-  if (const toml::table* snp = SubTable(t, "snp", origin, prefix + "snp", st)) {
-    TEE_TRY(ParseSnpPolicy(*snp, origin, c.snp));
-  }
-  TEE_TRY(st);
-  if (const toml::table* nitro = SubTable(t, "nitro", origin, prefix + "nitro", st)) {
-    TEE_TRY(ParseNitroPolicy(*nitro, origin, c.nitro));
-  }
-  if (const toml::table* nv = SubTable(t, "nvidia", origin, prefix + "nvidia", st)) {
-    TEE_TRY(ParseNvidiaPolicy(*nv, origin, c.nvidia));
-  }
-  return st;
+  // A vendor's policy table: only for a vendor the chain lists and this build
+  // holds (a vendor built out has no code to parse it with; the parse calls
+  // sit in discarded statements, so it is not linked).
+  const auto vendor_table = [&](Vendor v, const char* key, const auto& parse) -> Status {
+    Status sub_st;
+    const toml::table* sub = SubTable(t, key, origin, prefix + key, sub_st);
+    TEE_TRY(sub_st);
+    if (sub == nullptr) return Status::Ok();
+    if ((c.vendors & VendorBit(v)) == 0) {
+      return Bad(origin, prefix + key,
+                 "is the policy of " + std::string(VendorName(v)) + ", which " + prefix +
+                     "vendors does not list");
+    }
+    if (!VendorBuilt(v)) {
+      return Bad(origin, prefix + key, VendorBuiltOutMessage(v));
+    }
+    return parse(*sub);
+  };
+  TEE_TRY(vendor_table(Vendor::kIntelTdx, "tdx", [&](const toml::table& sub) {
+    if constexpr (VendorBuilt(Vendor::kIntelTdx)) return ParseTdxPolicy(sub, origin, c.tdx);
+    return Status::Ok();
+  }));
+  TEE_TRY(vendor_table(Vendor::kAmdSevSnp, "snp", [&](const toml::table& sub) {
+    if constexpr (VendorBuilt(Vendor::kAmdSevSnp)) return ParseSnpPolicy(sub, origin, c.snp);
+    return Status::Ok();
+  }));
+  TEE_TRY(vendor_table(Vendor::kAwsNitro, "nitro", [&](const toml::table& sub) {
+    if constexpr (VendorBuilt(Vendor::kAwsNitro)) return ParseNitroPolicy(sub, origin, c.nitro);
+    return Status::Ok();
+  }));
+  return vendor_table(Vendor::kNvidiaGpu, "nvidia", [&](const toml::table& sub) {
+    if constexpr (VendorBuilt(Vendor::kNvidiaGpu)) return ParseNvidiaPolicy(sub, origin, c.nvidia);
+    return Status::Ok();
+  });
 }
 
 Status ParseTee(const toml::table& t, std::string_view origin, Config& c) {

@@ -71,6 +71,9 @@ Result<std::unique_ptr<Plugin>> Plugin::Open(const std::string& config_path,
   if (p->config_.db_path.empty()) {
     return Error(ErrorCode::kConfig, config_path + ": tee.db_path: required");
   }
+  // A node that cannot verify a vendor the chain trusts would decide unlike
+  // its peers: refuse to run rather than answer `unsupported` for it.
+  TEE_TRY(CheckVendorsBuilt(p->config_.chain(), config_path));
 
   spdlog::sink_ptr sink;
   if (p->callbacks_.log != nullptr)
@@ -278,6 +281,9 @@ std::string Plugin::StatusJson() const {
   j["collateral_admission"] =
       config_.collateral_admission == CollateralAdmission::kLocal ? "local" : "consensus";
   j["consensus_defaults"] = config_.consensus_defaults;
+  // The seed's feature flags: what this build holds and what the chain trusts.
+  j["vendors_built"] = VendorSetList(kBuiltVendors);
+  j["vendors"] = VendorSetList(config_.vendors);
   auto last = hooks_->last_epoch();
   j["last_epoch"] = last ? nlohmann::json(*last) : nlohmann::json();
   j["validators"] = hooks_->validator_count();

@@ -55,6 +55,7 @@ Result<std::unique_ptr<ServeNode>> ServeNode::Open(Options options) {
   if (options.config.db_path.empty()) return Error(ErrorCode::kConfig, "serve needs [tee] db_path");
   if (options.mode == storage::StoreMode::kReadWrite)
     return Error(ErrorCode::kConfig, "serve opens the database read-only or as a secondary");
+  TEE_TRY(CheckVendorsBuilt(options.config.chain(), "serve"));
   std::unique_ptr<ServeNode> n(new ServeNode());
   n->options_ = std::move(options);
   const Config& config = n->options_.config;

@@ -11,6 +11,7 @@
 #include "attestation/detect/nsm.h"
 #include "attestation/detect/nvml.h"
 #include "attestation/snp/report.h"
+#include "attestation/vendors.h"
 
 namespace tenzro::tee::detect {
 namespace {
@@ -93,8 +94,10 @@ void DetectSnp(const Environment& env, const TsmProbe& tsm, Detection& out) {
   if (has_device) {
     auto rep = SnpGetReport(io, std::array<uint8_t, 64>{});
     if (rep.ok()) {
-      auto parsed = snp::ParseReport(AsView(*rep));
-      if (parsed.ok()) t.version = parsed->current_fw.ToString();
+      if constexpr (VendorBuilt(Vendor::kAmdSevSnp)) {
+        auto parsed = snp::ParseReport(AsView(*rep));
+        if (parsed.ok()) t.version = parsed->current_fw.ToString();
+      }
     } else {
       device_problem = rep.status().message();
     }

@@ -42,6 +42,12 @@ std::vector<Mutation> EveryField() {
        [](ChainParams& p) { p.collateral_admission = CollateralAdmission::kLocal; }},
       {"simulated_measurements",
        [](ChainParams& p) { p.simulated_measurements = {Filled<48>(1)}; }},
+      // issue 13: the vendors a chain trusts (an unlisted vendor's policy
+      // leaves the encoding with it).
+      {"vendors",
+       [](ChainParams& p) {
+         p.vendors = static_cast<VendorSet>(kAllVendors & ~VendorBit(Vendor::kAwsNitro));
+       }},
       // tdx::Policy
       {"tdx.root_ca_sha256", [](ChainParams& p) { p.tdx.root_ca_sha256 = Filled<32>(7); }},
       {"tdx.accepted_tcb_statuses",
@@ -133,11 +139,11 @@ std::vector<Mutation> EveryField() {
 
 BOOST_AUTO_TEST_SUITE(chain_params)
 
-// The table has one row per field: 8 of ChainParams (tdx and snp are rows of
+// The table has one row per field: 9 of ChainParams (tdx and snp are rows of
 // their own), 16 of tdx::Policy (rtmr counts four), 16 of snp::Policy, 6
 // of nitro::Policy and 12 of nvidia::Policy.
 BOOST_AUTO_TEST_CASE(the_table_lists_every_field) {
-  BOOST_TEST(EveryField().size() == 8u + 16u + 16u + 6u + 12u);
+  BOOST_TEST(EveryField().size() == 9u + 16u + 16u + 6u + 12u);
 }
 
 BOOST_AUTO_TEST_CASE(every_field_changes_params_hash) {

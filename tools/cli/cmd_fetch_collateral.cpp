@@ -18,6 +18,7 @@
 
 #include "attestation/snp/report.h"
 #include "attestation/standalone.h"
+#include "attestation/vendors.h"
 #include "fetch/service.h"
 #include "plugin/wiring.h"
 #include "tools/cli/cli.h"
@@ -98,27 +99,31 @@ Result<std::vector<fetch::FetchTarget>> TargetsFor(TeeType type, const Bytes& ev
   }
   // SNP: the raw report leads every form this command reads (raw, or
   // followed by the extended report's certificate table).
-  if (evidence.size() < snp::format::kReportSize)
-    return Error(ErrorCode::kInvalidArgument, "shorter than an SNP report");
-  TEE_ASSIGN_OR_RETURN(snp::Report r,
-                       snp::ParseReport(ByteView(evidence.data(), snp::format::kReportSize)));
-  std::vector<fetch::FetchTarget> out;
-  for (auto p : {snp::Product::kMilan, snp::Product::kGenoa, snp::Product::kTurin}) {
-    if ((r.products & snp::ProductBit(p)) == 0) continue;
-    const std::string product(snp::format::ProductName(p));
-    out.push_back(fetch::FetchTarget::KdsCrl(product));
-    if (r.signing_key == snp::SigningKey::kVlek) {
-      out.push_back(fetch::FetchTarget::VlekChain(product));
-      continue;  // a VLEK comes with the evidence (KDS serves VLEKs to CSPs only)
+  if constexpr (!VendorBuilt(Vendor::kAmdSevSnp)) {
+    return Error(ErrorCode::kUnsupported, VendorBuiltOutMessage(Vendor::kAmdSevSnp));
+  } else {
+    if (evidence.size() < snp::format::kReportSize)
+      return Error(ErrorCode::kInvalidArgument, "shorter than an SNP report");
+    TEE_ASSIGN_OR_RETURN(snp::Report r,
+                         snp::ParseReport(ByteView(evidence.data(), snp::format::kReportSize)));
+    std::vector<fetch::FetchTarget> out;
+    for (auto p : {snp::Product::kMilan, snp::Product::kGenoa, snp::Product::kTurin}) {
+      if ((r.products & snp::ProductBit(p)) == 0) continue;
+      const std::string product(snp::format::ProductName(p));
+      out.push_back(fetch::FetchTarget::KdsCrl(product));
+      if (r.signing_key == snp::SigningKey::kVlek) {
+        out.push_back(fetch::FetchTarget::VlekChain(product));
+        continue;  // a VLEK comes with the evidence (KDS serves VLEKs to CSPs only)
+      }
+      out.push_back(fetch::FetchTarget::VcekChain(product));
+      if (r.chip_id_masked()) continue;
+      const snp::TcbParts t = snp::DecodeTcb(r.reported_tcb, p);
+      fetch::SnpTcb tcb{t.boot_loader, t.tee, t.snp, t.microcode, std::nullopt};
+      if (p == snp::Product::kTurin) tcb.fmc = t.fmc;
+      out.push_back(fetch::FetchTarget::Vcek(product, r.chip_id_for(p), tcb));
     }
-    out.push_back(fetch::FetchTarget::VcekChain(product));
-    if (r.chip_id_masked()) continue;
-    const snp::TcbParts t = snp::DecodeTcb(r.reported_tcb, p);
-    fetch::SnpTcb tcb{t.boot_loader, t.tee, t.snp, t.microcode, std::nullopt};
-    if (p == snp::Product::kTurin) tcb.fmc = t.fmc;
-    out.push_back(fetch::FetchTarget::Vcek(product, r.chip_id_for(p), tcb));
+    return out;
   }
-  return out;
 }
 
 int Run(const Args& a) {
@@ -126,6 +131,9 @@ int Run(const Args& a) {
   if (!type ||
       (*type != TeeType::IntelTdx && *type != TeeType::IntelSgx && *type != TeeType::AmdSevSnp)) {
     return Usage("--tee: fetch-collateral serves tdx, sgx and snp, got " + a.tee);
+  }
+  if (const auto vendor = VendorOf(*type); vendor && !VendorBuilt(*vendor)) {
+    return Usage("--tee " + a.tee + ": " + VendorBuiltOutMessage(*vendor));
   }
   plugin::Config config;
   if (!LoadConfigArg(a.config, config)) return kExitUsage;

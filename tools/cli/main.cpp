@@ -35,6 +35,7 @@
 
 #include "attestation/sim/simulator.h"
 #include "attestation/standalone.h"
+#include "attestation/vendors.h"
 #include "crypto/hash.h"
 #include "plugin/config.h"
 #include "plugin/version.h"
@@ -206,7 +207,9 @@ int main(int argc, char** argv) {
     CLI::App app{"tenzro-tee: TEE attestation verifier"};
     app.require_subcommand(1);
     app.footer(cli::kExitStatusHelp);
-    app.set_version_flag("--version", std::string("tenzro-tee ") + plugin::kVersionString);
+    app.set_version_flag("--version", std::string("tenzro-tee ") + plugin::kVersionString +
+                                          " (vendors: " + VendorSetNames(kBuiltVendors, ", ") +
+                                          ")");
 
     VerifyArgs va;
     uint64_t issued_at = 0;
