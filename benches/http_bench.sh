@@ -44,7 +44,9 @@ curl -s -X POST "$url" -H 'Content-Type: application/json' --data-binary "@$out/
 # next to requests per wall second, and likewise for the in-process rate.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 c0=$(cpu_ticks)
-wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$out/post.lua" "$url" > "$out/wrk.txt"
+# wrk's own CPU time too: it shares the cores with the server.
+TIMEFORMAT='%U %S'
+{ time wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$out/post.lua" "$url" > "$out/wrk.txt"; } 2> "$out/wrk.time"
 c1=$(cpu_ticks)
 exec 3>&-
 wait "$pid" || true
@@ -62,3 +64,4 @@ echo "latency p50 $p50, p99 $p99"
 awk -v a="$rps" -v b="$inproc" 'BEGIN { printf "ratio HTTP / in-process (wall): %.2f (target >= 0.70)\n", a / b }'
 awk -v n="$total" -v t=$((c1 - c0)) -v hz="$hz" -v b="$inproc_cpu" 'BEGIN {
   r = n / (t / hz); printf "per CPU-second: HTTP %.0f requests, in-process %.0f verifications; ratio %.2f\n", r, b, r / b }'
+awk -v t=$((c1 - c0)) -v hz="$hz" -v s="$secs" '{ printf "CPU over the wrk run (%s cores): server %.2f, wrk %.2f core-seconds per second\n", "'"$(nproc)"'", t / hz / s, ($1 + $2) / s }' "$out/wrk.time"
