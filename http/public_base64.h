@@ -4,11 +4,12 @@
 // request is secret.
 //
 // The answer is crypto::Base64Decode's for every input, by construction:
-// OpenSSL's EVP_DecodeBlock decodes, and the result is kept only when
-// EVP_EncodeBlock gives back exactly the input (the input is then the
-// canonical encoding of the result, which libsodium decodes the same way).
-// Anything else (whitespace, missing padding, non-zero padding bits, a
-// stray character) goes to crypto::Base64Decode, which decides.
+// OpenSSL's EVP_DecodeBlock decodes, and the result is kept only when the
+// input is the canonical encoding of it (whole blocks of the 64 characters,
+// at most two '=' and only at the end, zero padding bits), which libsodium
+// decodes the same way. Anything else (whitespace, missing padding,
+// non-zero padding bits, a stray character) goes to crypto::Base64Decode,
+// which decides.
 //
 // Pure, thread-safe.
 #pragma once

@@ -71,8 +71,9 @@ ApiLimits SmallLimits() {
 BOOST_AUTO_TEST_SUITE(http_body)
 
 // Every string of up to 4 characters over an alphabet with the edge cases
-// (padding, whitespace, NUL, characters outside the alphabet), and canonical
-// encodings of random bytes with one character changed.
+// (padding, whitespace, NUL, characters outside the alphabet), every byte
+// value at every position of a few blocks, and canonical encodings of random
+// bytes with one character changed.
 BOOST_AUTO_TEST_CASE(public_base64_decodes_as_libsodium_on_every_input) {
   const std::string alphabet = std::string("AQgw/+=z9 \n!-") + '\0';
   std::vector<std::string> inputs = {""};
@@ -82,6 +83,18 @@ BOOST_AUTO_TEST_CASE(public_base64_decodes_as_libsodium_on_every_input) {
       if (s.size() == len - 1)
         for (char c : alphabet) next.push_back(s + c);
     inputs.insert(inputs.end(), next.begin(), next.end());
+  }
+  // Every byte value at every position of a block, alone, after a block
+  // and before padding: the decoder must not take any other character for
+  // one of the 64 or for '='.
+  for (const std::string base : {"QUJD", "QUJDQUJD", "QUI=", "QQ=="}) {
+    for (size_t p = 0; p < base.size(); ++p) {
+      for (int c = 0; c < 256; ++c) {
+        std::string s = base;
+        s[p] = static_cast<char>(c);
+        inputs.push_back(s);
+      }
+    }
   }
   std::mt19937 rng(13);
   for (int i = 0; i < 3000; ++i) {
