@@ -17,14 +17,16 @@
 # per wall second and per CPU-second of the server, and the cores the server
 # and wrk used.
 #
-# Measured (2 cores, load 6-9, old and new binaries alternated, 10 s, two
-# rounds; README "Bench" under HTTP API has the table and the profile):
-#   collateral in the body: per CPU-second 0.44-0.47 before, 0.68-0.70 after;
-#     1,264-1,444 -> 1,632-2,199 requests/s; p99 84-121 -> 55-76 ms
-#   admitted (HTTP_BENCH_ADMIT=1): per CPU-second 0.39-0.40 before, 0.55-0.57
-#     after; 3,300-3,374 -> 4,755-4,835 requests/s; p99 31-53 -> 24-41 ms
+# Measured (2 cores, load 3.5-9, old 3978280 and new binaries alternated, 10 s,
+# four rounds; README "Bench" under HTTP API has the table and the profile):
+#   collateral in the body: per CPU-second 0.44-0.47 before, 0.66-0.71 after
+#     (0.66-0.74 over ten runs of the new one); 1,181-1,517 -> 1,632-2,199
+#     requests/s; p99 74-121 -> 55-112 ms
+#   admitted (HTTP_BENCH_ADMIT=1): per CPU-second 0.38-0.40 before, 0.55-0.58
+#     after; 2,726-4,121 -> 4,747-5,242 requests/s; p99 31-86 -> 24-53 ms
 # The wall ratio swings with the other load on a shared machine (0.67-1.40
-# for the same binary): compare the per-CPU-second ratio.
+# for the new binary; the server's 3 threads get more of contended cores than
+# the in-process phase's 2): compare the per-CPU-second ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"; conns="${2:-64}"
