@@ -6,9 +6,11 @@
 // (deterministic) mutations of valid bodies compared answer for answer.
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <random>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -352,6 +354,35 @@ BOOST_AUTO_TEST_CASE(mutated_bodies_answer_as_the_reference) {
   BOOST_TEST(mismatches == 0u);
   BOOST_TEST(fast_accepted > 100u);
   BOOST_TEST(declined > 100u);
+}
+
+// The pool's threads read bodies at the same time, each with its own
+// parser: answers stay exact (and TSan sees no race in the build that has it).
+BOOST_AUTO_TEST_CASE(readers_run_concurrently) {
+  const std::vector<std::string> bodies = {
+      R"({"attestation":"0x0102ff","provider":"IntelTdx","at":12})",
+      R"({"attestation":"AQID","provider":"AwsNitro","collateral":["AA==",")" +
+          B64(std::string(5000, 'c')) + R"("]})",
+      R"({"attestation":"0x01","provider":"IntelTdx","at":-1})",
+      R"({"attestation":"0x01","provider":"IntelTdx",)",
+  };
+  const ApiLimits limits;
+  std::vector<Answer> want;
+  for (const auto& b : bodies) want.push_back(ReadVerifyBodyReference(b, limits));
+  std::atomic<int> mismatches{0}, fast{0};
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t i = 0; i < 400; ++i) {
+        const size_t k = (i + t) % bodies.size();
+        if (!Same(ReadVerifyBody(bodies[k], limits), want[k])) ++mismatches;
+        if (ReadVerifyBodyFast(bodies[k], limits)) ++fast;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  BOOST_TEST(mismatches.load() == 0);
+  BOOST_TEST(fast.load() == 4 * 400 / 2);  // the two valid bodies
 }
 
 BOOST_AUTO_TEST_SUITE_END()
