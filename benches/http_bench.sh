@@ -13,7 +13,20 @@
 # route's own call, from as many threads as the API's verification pool.
 # HTTP_BENCH_ADMIT=1: the collateral is admitted into the plugin first and
 # the body is the seed's request (attestation, provider) plus `at`.
-# Prints requests/s, the ratio to the in-process rate (target >= 0.70) and p99.
+# Prints requests/s, the ratio to the in-process rate (target >= 0.70) and p99,
+# per wall second and per CPU-second of the server, and the cores the server
+# and wrk used.
+#
+# Measured (2 cores, load 3.5-9, old 3978280 and new binaries alternated, 10 s,
+# four rounds; README "Bench" under HTTP API has the table and the profile):
+#   collateral in the body: per CPU-second 0.44-0.47 before, 0.66-0.71 after
+#     (0.66-0.74 over ten runs of the new one); 1,181-1,517 -> 1,632-2,199
+#     requests/s; p99 74-121 -> 55-112 ms
+#   admitted (HTTP_BENCH_ADMIT=1): per CPU-second 0.38-0.40 before, 0.55-0.58
+#     after; 2,726-4,121 -> 4,747-5,242 requests/s; p99 31-86 -> 24-53 ms
+# The wall ratio swings with the other load on a shared machine (0.67-1.40
+# for the new binary; the server's 3 threads get more of contended cores than
+# the in-process phase's 2): compare the per-CPU-second ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"; conns="${2:-64}"
@@ -44,7 +57,9 @@ curl -s -X POST "$url" -H 'Content-Type: application/json' --data-binary "@$out/
 # next to requests per wall second, and likewise for the in-process rate.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 c0=$(cpu_ticks)
-wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$out/post.lua" "$url" > "$out/wrk.txt"
+# wrk's own CPU time too: it shares the cores with the server.
+TIMEFORMAT='%U %S'
+{ time wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$out/post.lua" "$url" > "$out/wrk.txt"; } 2> "$out/wrk.time"
 c1=$(cpu_ticks)
 exec 3>&-
 wait "$pid" || true
@@ -62,3 +77,4 @@ echo "latency p50 $p50, p99 $p99"
 awk -v a="$rps" -v b="$inproc" 'BEGIN { printf "ratio HTTP / in-process (wall): %.2f (target >= 0.70)\n", a / b }'
 awk -v n="$total" -v t=$((c1 - c0)) -v hz="$hz" -v b="$inproc_cpu" 'BEGIN {
   r = n / (t / hz); printf "per CPU-second: HTTP %.0f requests, in-process %.0f verifications; ratio %.2f\n", r, b, r / b }'
+awk -v t=$((c1 - c0)) -v hz="$hz" -v s="$secs" '{ printf "CPU over the wrk run (%s cores): server %.2f, wrk %.2f core-seconds per second\n", "'"$(nproc)"'", t / hz / s, ($1 + $2) / s }' "$out/wrk.time"

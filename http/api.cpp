@@ -8,9 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/base64.h"
 #include "crypto/hash.h"
 #include "fetch/url.h"
+#include "http/verify_body.h"
 
 namespace tenzro::tee::http {
 
@@ -83,38 +83,6 @@ std::optional<uint64_t> ParseU64(std::string_view s) {
     v = v * 10 + d;
   }
   return v;
-}
-
-// Nesting depth of a JSON text, counted outside strings; refuses deep
-// documents before a recursive parser or destructor sees them.
-bool DepthWithin(std::string_view text, size_t max_depth) {
-  size_t depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return true;
-}
-
-std::optional<Bytes> DecodeBlob(const std::string& text) {
-  if (text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
-    return FromHex(std::string_view(text).substr(2));
-  return crypto::Base64Decode(text);
 }
 
 std::string TypeName(uint8_t t) {
@@ -296,91 +264,20 @@ Response Api::OpenApi(const Match&) const {
 }
 
 Response Api::Verify(const Request& req) const {
-  const ApiLimits& lim = options_.limits;
-  if (!DepthWithin(req.body, lim.max_json_depth))
-    return BadRequest("malformed_json",
-                      "JSON nested deeper than " + std::to_string(lim.max_json_depth) + " levels");
-  const json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) return BadRequest("malformed_json", "body is not JSON");
-  if (!body.is_object()) return BadRequest("malformed_json", "body must be a JSON object");
-  static const std::vector<std::string> kKeys = {
-      "attestation", "provider", "collateral", "validator_key", "challenge", "nonce", "at"};
-  for (const auto& [k, v] : body.items()) {
-    if (std::find(kKeys.begin(), kKeys.end(), k) == kKeys.end())
-      return BadRequest("unknown_field", "unknown field " + k);
-  }
-  auto string_field = [&](const char* key) -> const std::string* {
-    auto it = body.find(key);
-    return it != body.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
-  };
-  auto wrong_type = [&](const char* key, const char* want) {
-    return BadRequest("wrong_type", std::string(key) + " must be " + want);
-  };
-
+  auto read = ReadVerifyBody(req.body, options_.limits);
+  if (auto* error = std::get_if<Response>(&read)) return std::move(*error);
+  const VerifyBody& body = std::get<VerifyBody>(read);
+  const TeeType type = body.tee_type;
   StandaloneRequest sreq;
-  const std::string* provider = string_field("provider");
-  if (provider == nullptr) return wrong_type("provider", "a TEE type name such as \"IntelTdx\"");
-  auto type = TeeTypeFromName(*provider);
-  if (!type) return BadRequest("unknown_provider", "unknown provider " + json(*provider).dump());
-  sreq.tee_type = *type;
-
-  const std::string* attestation = string_field("attestation");
-  if (attestation == nullptr)
-    return wrong_type("attestation", "a string (0x-prefixed hex or base64)");
-  if (attestation->size() > 2 * lim.max_evidence_bytes + 2)
-    return JsonError(413, "payload_too_large", "attestation over max_evidence_bytes");
-  auto evidence = DecodeBlob(*attestation);
-  if (!evidence) return BadRequest("bad_encoding", "attestation is neither 0x hex nor base64");
-  if (evidence->empty()) return BadRequest("bad_encoding", "attestation is empty");
-  if (evidence->size() > lim.max_evidence_bytes)
-    return JsonError(413, "payload_too_large", "attestation over max_evidence_bytes");
-  sreq.evidence = AsView(*evidence);
-
-  std::vector<Bytes> blobs;
-  if (auto it = body.find("collateral"); it != body.end()) {
-    if (!it->is_array()) return wrong_type("collateral", "an array of base64 strings");
-    if (it->size() > lim.max_collateral_blobs)
-      return JsonError(413, "payload_too_large", "more collateral blobs than allowed");
-    uint64_t total = 0;
-    for (size_t i = 0; i < it->size(); ++i) {
-      const json& e = (*it)[i];
-      auto blob = e.is_string() ? crypto::Base64Decode(e.get_ref<const std::string&>())
-                                : std::optional<Bytes>();
-      if (!blob)
-        return BadRequest("bad_encoding", "collateral[" + std::to_string(i) + "] is not base64");
-      total += blob->size();
-      if (total > lim.max_collateral_bytes)
-        return JsonError(413, "payload_too_large", "collateral over its byte limit");
-      blobs.push_back(std::move(*blob));
-    }
-  }
-  for (const Bytes& b : blobs) sreq.collateral_blobs.push_back(AsView(b));
-
-  // The seed calls the node's challenge a nonce: either name, not both with
-  // different values.
-  std::optional<Hash32> key, challenge;
-  for (const char* name : {"validator_key", "challenge", "nonce"}) {
-    auto it = body.find(name);
-    if (it == body.end()) continue;
-    auto v = it->is_string() ? FromHexFixed<32>(it->get_ref<const std::string&>())
-                             : std::optional<Hash32>();
-    if (!v) return wrong_type(name, "64 hex digits (32 bytes)");
-    if (std::string_view(name) == "validator_key") {
-      key = v;
-    } else {
-      if (challenge && *challenge != *v)
-        return BadRequest("invalid_argument", "challenge and nonce differ");
-      challenge = v;
-    }
-  }
-  if (key.has_value() != challenge.has_value())
-    return BadRequest("invalid_argument", "validator_key and challenge go together");
-  if (key) sreq.binding = BindingInput{*key, *challenge};
+  sreq.tee_type = type;
+  sreq.evidence = AsView(body.evidence);
+  sreq.collateral_blobs.reserve(body.collateral.size());
+  for (const Bytes& b : body.collateral) sreq.collateral_blobs.push_back(AsView(b));
+  if (body.binding) sreq.binding = *body.binding;
 
   std::string at_source = "request";
-  if (auto it = body.find("at"); it != body.end()) {
-    if (!it->is_number_unsigned()) return wrong_type("at", "unix seconds (a non-negative integer)");
-    sreq.now = it->get<uint64_t>();
+  if (body.at) {
+    sreq.now = *body.at;
   } else {
     std::optional<uint64_t> epoch_time;
     if (options_.default_time == DefaultTime::kLatestEpoch) {
@@ -409,11 +306,11 @@ Response Api::Verify(const Request& req) const {
   const auto started = std::chrono::steady_clock::now();
   auto verdict = verify_(std::move(sreq));
   metrics_->ObserveVerify(
-      *type, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+      type, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
       verdict.ok() ? &*verdict : nullptr);
   if (!verdict.ok()) return FromStatus(verdict.status());
   json out = VerdictToJson(*verdict);
-  out["provider"] = std::string(TeeTypeName(*type));
+  out["provider"] = std::string(TeeTypeName(type));
   out["at"] = at;
   out["at_source"] = at_source;
   return Json(200, out);

@@ -11,7 +11,7 @@ packages=(
   libsodium-dev libssl-dev librocksdb-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libbenchmark-dev libclang-rt-14-dev clang-14
-  libcbor-dev libxmlsec1-dev libxml2-dev prometheus-cpp-dev
+  libcbor-dev libxmlsec1-dev libxml2-dev prometheus-cpp-dev libsimdjson-dev
   python3 gnuplot-nox curl
 )
 # Optional, for benches/http_bench.sh only (never CI): TEE_SETUP_BENCH=1.
