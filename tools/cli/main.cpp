@@ -207,9 +207,10 @@ int main(int argc, char** argv) {
     CLI::App app{"tenzro-tee: TEE attestation verifier"};
     app.require_subcommand(1);
     app.footer(cli::kExitStatusHelp);
-    app.set_version_flag("--version", std::string("tenzro-tee ") + plugin::kVersionString +
-                                          " (vendors: " + VendorSetNames(kBuiltVendors, ", ") +
-                                          ")");
+    app.set_version_flag(
+        "--version",
+        std::string("tenzro-tee ") + plugin::kVersionString + " (vendors: " +
+            (kBuiltVendors == 0 ? std::string("none") : VendorSetNames(kBuiltVendors, ", ")) + ")");
 
     VerifyArgs va;
     uint64_t issued_at = 0;
