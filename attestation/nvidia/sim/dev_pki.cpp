@@ -3,7 +3,7 @@
 #include <cstdlib>
 
 #include "attestation/nvidia/dice.h"
-#include "attestation/tdx/sim/der_writer.h"
+#include "crypto/der_writer.h"
 
 namespace tenzro::tee::nvidia::sim {
 
@@ -12,7 +12,7 @@ extern const char kDevRootCertPem[];
 
 namespace {
 
-namespace derw = tdx::sim::derw;
+namespace derw = crypto::derw;
 constexpr char kOidSha384[] = "2.16.840.1.101.3.4.2.2";
 
 DevCert LoadRoot() {

@@ -2,12 +2,12 @@
 
 #include <ctime>
 
-#include "attestation/tdx/sim/der_writer.h"
+#include "crypto/der_writer.h"
 
 namespace tenzro::tee::nvidia::sim {
 namespace {
 
-namespace derw = tdx::sim::derw;
+namespace derw = crypto::derw;
 constexpr char kOidSha384[] = "2.16.840.1.101.3.4.2.2";
 constexpr char kOidEcdsaSha384[] = "1.2.840.10045.4.3.3";
 constexpr char kOidOcspBasic[] = "1.3.6.1.5.5.7.48.1.1";

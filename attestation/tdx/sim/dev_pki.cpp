@@ -4,10 +4,12 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "attestation/tdx/sim/der_writer.h"
+#include "crypto/der_writer.h"
 
 namespace tenzro::tee::tdx::sim {
 namespace {
+
+namespace derw = crypto::derw;
 
 std::string Arc(const std::string& suffix) { return std::string(kSgxExtensionOid) + suffix; }
 

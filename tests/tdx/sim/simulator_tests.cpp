@@ -6,13 +6,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "attestation/tdx/sim/der_writer.h"
 #include "attestation/tdx/sim/scenario.h"
+#include "crypto/der_writer.h"
 #include "crypto/hash.h"
 
 using namespace tenzro::tee;
 using namespace tenzro::tee::tdx;
 using namespace tenzro::tee::tdx::sim;
+namespace derw = tenzro::tee::crypto::derw;
 
 namespace {
 uint32_t U32At(const Bytes& b, size_t off) {

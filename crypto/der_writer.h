@@ -1,8 +1,9 @@
-// A minimal DER writer for the simulator's certificate extensions (Intel's SGX
-// extension tree of PCK certificates). crypto/der.h only reads DER and
+// A minimal DER writer for the simulators' certificate extensions and
+// messages (Intel's SGX extension tree of PCK certificates, NVIDIA's device
+// certificates and OCSP responses). crypto/der.h only reads DER and
 // x509::ExtensionSpec takes the extension value as DER bytes, so the
-// simulator encodes the few universal types it needs here. Not used by any
-// verifier.
+// simulators encode the few universal types they need here. Testing-grade
+// (tenzro_crypto_testing): not used by any verifier.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +12,7 @@
 
 #include "core/bytes.h"
 
-namespace tenzro::tee::tdx::sim::derw {
+namespace tenzro::tee::crypto::derw {
 
 // One TLV with a definite length (short or long form).
 Bytes Tlv(uint8_t tag, ByteView content);
@@ -25,4 +26,4 @@ Bytes OctetString(ByteView v);
 // SEQUENCE of already-encoded elements, in order.
 Bytes Sequence(const std::vector<Bytes>& elements);
 
-}  // namespace tenzro::tee::tdx::sim::derw
+}  // namespace tenzro::tee::crypto::derw

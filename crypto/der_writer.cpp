@@ -1,9 +1,9 @@
-#include "attestation/tdx/sim/der_writer.h"
+#include "crypto/der_writer.h"
 
 #include <cstdlib>
 #include <string>
 
-namespace tenzro::tee::tdx::sim::derw {
+namespace tenzro::tee::crypto::derw {
 namespace {
 constexpr uint8_t kBoolean = 0x01;
 constexpr uint8_t kInteger = 0x02;
@@ -82,4 +82,4 @@ Bytes Sequence(const std::vector<Bytes>& elements) {
   return Tlv(kSequence, AsView(content));
 }
 
-}  // namespace tenzro::tee::tdx::sim::derw
+}  // namespace tenzro::tee::crypto::derw
