@@ -52,7 +52,8 @@ constexpr char kRcPckIssuer[] = "pck_issuer";  // SHA-256 of the issuer name DER
 constexpr char kRcCaSerial[] = "pck_ca_serial";
 constexpr char kRcCaIssuer[] = "pck_ca_issuer";
 constexpr char kRcChainNotAfter[] = "chain_not_after";
-constexpr char kRcRoot[] = "root_sha256";  // fingerprint of the PCK chain's root
+constexpr char kRcRoot[] = "root_sha256";     // fingerprint of the PCK chain's root
+constexpr char kRcPckCaKey[] = "pck_ca_key";  // the PCK CA's P-256 public key, x || y
 
 std::string UpperHex(ByteView b) {
   std::string s = ToHex(b);
@@ -968,6 +969,14 @@ const char* DocName(const std::string& kind) {
 // Which documents of a group may serve a verification (null: every one).
 using DocFilter = std::function<bool(const CollateralDoc&)>;
 
+// Selection order among documents met in content-hash order (the first of
+// equals wins): rank, then this_update (CollateralSet::Select's order).
+template <typename A, typename B>
+bool Outranks(const A& a, const B* than) {
+  return than == nullptr ||
+         std::tie(a.rank, a.this_update) > std::tie(than->rank, than->this_update);
+}
+
 // Among docs of the kind and key that `usable` accepts: the one valid at t
 // (CollateralSet::Select's order: rank, then this_update, then the smallest
 // content hash), else the best one anyway so its window is reported
@@ -977,16 +986,12 @@ const CollateralDoc* SelectDoc(const CollateralSet& set, TeeType type, const std
   if (!usable) {
     if (const auto* d = set.Select(type, kind, key, t)) return d;
   }
-  auto better = [](const CollateralDoc& d, const CollateralDoc* than) {
-    return than == nullptr ||
-           std::tie(d.rank, d.this_update) > std::tie(than->rank, than->this_update);
-  };
   const CollateralDoc* best = nullptr;
   const CollateralDoc* best_valid = nullptr;
   for (const auto& d : set.Group(type, kind, key)) {  // content-hash order
     if (usable && !usable(d)) continue;
-    if (better(d, best)) best = &d;
-    if (d.ValidAt(t) && better(d, best_valid)) best_valid = &d;
+    if (Outranks(d, best)) best = &d;
+    if (d.ValidAt(t) && Outranks(d, best_valid)) best_valid = &d;
   }
   return best_valid != nullptr ? best_valid : best;
 }
@@ -1157,6 +1162,10 @@ void FillReevalClaims(Verdict& v, const Quote& q, const Certification& cert) {
   r[kRcChainNotAfter] = U64Le(ClampTime(not_after));
   const Hash32& root = cert.chain.back().fingerprint();
   r[kRcRoot] = Bytes(root.begin(), root.end());
+  // The key the PCK CRL must verify under at re-evaluation (the PCK CA's).
+  if (auto xy = cert.chain[1].public_key().EcPointXY(); xy && xy->size() == 64) {
+    r[kRcPckCaKey] = std::move(*xy);
+  }
   PutFactClaims(FactsOf(q), r);
 }
 
@@ -1557,6 +1566,13 @@ Result<std::shared_ptr<const ParsedDoc>> ParseAdmitted(const CollateralDoc& d) {
 // Admitted documents selected at t, parsed once per epoch without signatures
 // (they were authenticated at admission).
 class TdxReevaluator final : public Reevaluator {
+  // An admitted PCK CRL valid at t, parsed.
+  struct PckCrl {
+    uint64_t rank = 0, this_update = 0;
+    Hash32 content_hash{};
+    std::shared_ptr<const ParsedDoc> parsed;
+  };
+
  public:
   TdxReevaluator(TeeType type, Policy policy, CommonPolicy common, std::vector<Hash32> dev_roots,
                  uint64_t t)
@@ -1578,6 +1594,14 @@ class TdxReevaluator final : public Reevaluator {
       return;
     }
     if (*parsed) selected_[{d.kind, d.key}] = std::move(*parsed);
+  }
+  // A PCK CRL valid at t, in content-hash order (BeginReevaluation): the
+  // candidates for records that name their PCK CA's key.
+  void AddPckCrl(const CollateralDoc& d) {
+    auto parsed = ParseAdmitted(d);
+    if (!parsed.ok() || !*parsed) return;  // Add reports it when it is the selected one
+    pck_crls_[std::string(d.key.begin(), d.key.end())].push_back(
+        PckCrl{d.rank, d.this_update, d.content_hash, std::move(*parsed)});
   }
 
   // The current anchors and simulation switch (a parameter migration may
@@ -1658,7 +1682,7 @@ class TdxReevaluator final : public Reevaluator {
     }
 
     if (chain_not_after < t_) return Fail(Failure{FailureCode::kExpired, "the PCK chain expired"});
-    if (auto crl = Find(kKindPckCrl, MakeKey(anchor[0], AsView(pck_issuer)))) {
+    if (auto crl = PckCrlFor(MakeKey(anchor[0], AsView(pck_issuer)), claims)) {
       if (crl->crl->IsRevoked(AsView(*pck_serial))) {
         return Fail(
             Failure{FailureCode::kRevoked, "PCK certificate revoked by the admitted PCK CRL"});
@@ -1700,6 +1724,36 @@ class TdxReevaluator final : public Reevaluator {
     return it == selected_.end() ? nullptr : it->second;
   }
 
+  // The PCK CRL that checks a record's leaf: as at verification, only one
+  // issued by the leaf's own CA, i.e. verifying under the PCK CA key the
+  // record names (the best such one valid at t); a CRL of another key of a
+  // CA of the same name is ignored. Records stored before that claim
+  // existed get the CRL selected by the issuer name.
+  std::shared_ptr<const ParsedDoc> PckCrlFor(const Bytes& key, const ClaimSet& claims) const {
+    const Bytes* ca_key = ClaimBytes(claims, kRcPckCaKey);
+    if (ca_key == nullptr) return Find(kKindPckCrl, key);
+    auto it = pck_crls_.find(std::string(key.begin(), key.end()));
+    if (it == pck_crls_.end()) return nullptr;
+    const PckCrl* best = nullptr;
+    for (const PckCrl& c : it->second) {
+      if (Outranks(c, best) && IssuedBy(c, *ca_key)) best = &c;
+    }
+    return best != nullptr ? best->parsed : nullptr;
+  }
+  // "CRL c verifies under the P-256 key xy", once per pair and epoch.
+  bool IssuedBy(const PckCrl& c, const Bytes& xy) const {
+    const std::pair<Hash32, std::string> k{c.content_hash, std::string(xy.begin(), xy.end())};
+    {
+      MutexLock lock(&mu_);
+      if (auto it = issued_.find(k); it != issued_.end()) return it->second;
+    }
+    auto pk = x509::EcPublicKeyFromXY(x509::Curve::kP256, AsView(xy));
+    const bool ok = pk.ok() && c.parsed->crl->SignatureVerifiesWith(*pk);
+    MutexLock lock(&mu_);
+    issued_.emplace(k, ok);
+    return ok;
+  }
+
   TeeType type_;
   Policy policy_;
   CommonPolicy common_;
@@ -1707,6 +1761,10 @@ class TdxReevaluator final : public Reevaluator {
   uint64_t t_;
   Status error_ = Status::Ok();
   std::map<std::pair<std::string, Bytes>, std::shared_ptr<const ParsedDoc>> selected_;
+  // By key (bytes as a string: gcc 12 misreads vector comparisons), valid at t_.
+  std::map<std::string, std::vector<PckCrl>> pck_crls_;
+  mutable Mutex mu_;
+  mutable std::map<std::pair<Hash32, std::string>, bool> issued_ GUARDED_BY(mu_);
 };
 
 }  // namespace
@@ -1720,6 +1778,10 @@ std::unique_ptr<Reevaluator> TdxVerifier::BeginReevaluation(const CollateralSet&
   }
   for (const auto& [kind, key] : groups) {
     if (const auto* d = collateral.Select(type_, kind, AsView(key), t)) r->Add(*d);
+    if (kind != kKindPckCrl) continue;
+    for (const auto& d : collateral.Group(type_, kind, AsView(key))) {
+      if (d.ValidAt(t)) r->AddPckCrl(d);
+    }
   }
   return r;
 }
