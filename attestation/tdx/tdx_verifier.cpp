@@ -335,10 +335,11 @@ class IssuerIndex final : public CollateralIndex, public std::enable_shared_from
 // of those anchors. Keyed by D's content hash, and holding only what its
 // bytes authenticate as (kind, key, signer chain): whether D serves as the
 // kind and key it was admitted under, and whether a CRL was issued by the
-// CA of the quote at hand, are checked on every call, outside the memo. It is attached to the set
-// itself (CollateralSet::Derived, tagged with the anchors), so it lives and dies with the set it
-// speaks of: no other set, and so no other call's collateral, ever sees it (DESIGN §2: a cache
-// never decides). A set made by With starts a fresh memo.
+// CA of the quote at hand, are checked on every call, outside the memo. It
+// is attached to the set itself (CollateralSet::Derived, tagged with the
+// anchors), so it lives and dies with the set it speaks of: no other set,
+// and so no other call's collateral, ever sees it (DESIGN §2: a cache never
+// decides). A set made by With starts a fresh memo.
 class AuthMemo final : public CollateralIndex {
  public:
   std::shared_ptr<const CollateralIndex> With(const CollateralDoc& /*doc*/) const override {
