@@ -209,12 +209,12 @@ Result<RegisterOutcome> ConsensusHooks::RegisterValidator(const Registration& re
   TEE_TRY(Validate(reg));
   std::shared_ptr<const CollateralSet> collateral;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(&mu_);
     collateral = registry_.collateral();
   }
   TEE_ASSIGN_OR_RETURN(Prepared p, Prepare(reg, *collateral, /*keep_verdict=*/true));
   {
-    std::unique_lock lock(mu_);
+    WriterLock lock(&mu_);
     TEE_ASSIGN_OR_RETURN(WideU bound, BoundAfter(std::span<const Registration>(&reg, 1)));
     TEE_ASSIGN_OR_RETURN(ValidatorRecord r, Finalize(reg, p, {}));
     TEE_TRY(registry_.Upsert({r}));
@@ -236,7 +236,7 @@ Result<std::vector<RegisterOutcome>> ConsensusHooks::RegisterBatch(
   }
   std::shared_ptr<const CollateralSet> collateral;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(&mu_);
     collateral = registry_.collateral();
   }
   std::vector<Prepared> prepared;
@@ -248,7 +248,7 @@ Result<std::vector<RegisterOutcome>> ConsensusHooks::RegisterBatch(
   std::vector<RegisterOutcome> outcomes;
   outcomes.reserve(regs.size());
   {
-    std::unique_lock lock(mu_);
+    WriterLock lock(&mu_);
     TEE_ASSIGN_OR_RETURN(WideU bound, BoundAfter(regs));
     std::map<Hash32, ValidatorId> claimed;
     std::vector<ValidatorRecord> records;
@@ -277,7 +277,7 @@ Result<std::vector<RegisterOutcome>> ConsensusHooks::RegisterBatch(
 
 Status ConsensusHooks::Deregister(const ValidatorId& id) {
   {
-    std::unique_lock lock(mu_);
+    WriterLock lock(&mu_);
     const auto old = registry_.Find(id);
     WideU freed = old ? MaxWeight(old->stake_be) : WideU(0);
     TEE_TRY(registry_.Remove(id));
@@ -300,12 +300,12 @@ Status ConsensusHooks::SubmitCollateral(TeeType type, ByteView data, uint64_t no
   // outside the lock; admission itself is one write under it.
   const std::shared_ptr<const CollateralSet> known = AdmittedCollateral();
   TEE_ASSIGN_OR_RETURN(CollateralDoc doc, verifier_.For(type).ParseCollateral(data, *known, now));
-  std::unique_lock lock(mu_);
+  WriterLock lock(&mu_);
   return registry_.AdmitCollateral(doc);
 }
 
 Result<registry::ValidatorRecord> ConsensusHooks::GetRecord(const ValidatorId& id) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   if (!registry_.Contains(id)) return Error(ErrorCode::kNotFound, "no validator " + IdHex(id));
   TEE_ASSIGN_OR_RETURN(auto stored, registry_.Get(id));
   if (!stored)
@@ -326,7 +326,7 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
   std::vector<std::tuple<registry::ProviderId, ValidatorEvent, FailureCode>> provider_events;
   EpochReport report;
   {
-    std::unique_lock lock(mu_);
+    WriterLock lock(&mu_);
     if (const auto last = registry_.last_epoch(); last && epoch <= *last) {
       if (epoch < *last) {
         return Error(ErrorCode::kEpochOrder, "epoch " + std::to_string(epoch) +
@@ -384,6 +384,10 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
     Status failed;
     ClaimSet claims;  // each attested record's own claims, decoded in turn
     {
+      // The callback runs here, synchronously, under the writer lock; the
+      // analysis does not follow a lock into a callback, so the callback
+      // reads the claim store through this reference, taken under the lock.
+      const registry::ClaimStore& claim_store = registry_.claim_store();
       registry_.index().ForEach([&](const registry::CoreBucket& bucket, size_t k,
                                     const registry::StateEntry& st) {
         if (!failed.ok()) return;
@@ -395,7 +399,7 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
           if (st.valid_until < 0 || static_cast<uint64_t>(st.valid_until) < epoch_time) {
             failure = Failure{FailureCode::kExpired, "valid_until passed"};
           } else {
-            if (Status s = registry_.ClaimsInto(st.claims, claims); !s.ok()) {
+            if (Status s = claim_store.DecodeInto(st.claims, claims); !s.ok()) {
               failed = Error(ErrorCode::kStorage, "validator " + IdHex(id) + ": " + s.message());
               return;
             }
@@ -491,13 +495,13 @@ Result<EpochReport> ConsensusHooks::OnEpoch(uint64_t epoch, uint64_t epoch_time,
 
 Result<std::shared_ptr<const EpochView>> ConsensusHooks::Epoch(uint64_t epoch) const {
   {
-    std::lock_guard cache_lock(cache_mu_);
+    MutexLock cache_lock(&cache_mu_);
     if (auto it = cache_.find(epoch); it != cache_.end()) return it->second;
   }
   std::optional<Bytes> header_blob, report_blob;
   registry::FrozenSet set;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(&mu_);
     TEE_ASSIGN_OR_RETURN(header_blob, registry_.LoadSnapshotHeader(epoch));
     if (!header_blob)
       return Error(ErrorCode::kNoSnapshot, "no snapshot for epoch " + std::to_string(epoch));
@@ -521,7 +525,7 @@ Result<std::shared_ptr<const EpochView>> ConsensusHooks::Epoch(uint64_t epoch) c
 
 std::shared_ptr<const EpochView> ConsensusHooks::Remember(
     uint64_t epoch, std::shared_ptr<const EpochView> view) const {
-  std::lock_guard cache_lock(cache_mu_);
+  MutexLock cache_lock(&cache_mu_);
   cache_[epoch] = view;
   while (cache_.size() > kEpochCacheSize) cache_.erase(cache_.begin());  // oldest epochs first
   return view;
@@ -530,7 +534,7 @@ std::shared_ptr<const EpochView> ConsensusHooks::Remember(
 ValidatorPage ConsensusHooks::ListValidators(const ValidatorQuery& q) const {
   ValidatorPage page;
   const size_t limit = std::max<size_t>(q.limit, 1);
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   const registry::ValidatorIndex& index = registry_.index();
   // Buckets partition the id space in order: start at the cursor's bucket.
   size_t b = q.after ? registry::BucketOf(*q.after) : 0;
@@ -559,7 +563,7 @@ ValidatorPage ConsensusHooks::ListValidators(const ValidatorQuery& q) const {
 
 std::vector<uint64_t> ConsensusHooks::AttestedByType() const {
   std::vector<uint64_t> out(static_cast<size_t>(kTeeTypeCount), 0);
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   registry_.index().ForEach([&](const registry::CoreBucket&, size_t,
                                 const registry::StateEntry& st) {
     if (st.status == static_cast<uint8_t>(ValidatorStatus::kAttested) && st.tee_type < out.size())
@@ -571,7 +575,7 @@ std::vector<uint64_t> ConsensusHooks::AttestedByType() const {
 Result<EpochReport> ConsensusHooks::Report(uint64_t epoch) const {
   std::optional<Bytes> blob;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(&mu_);
     TEE_ASSIGN_OR_RETURN(blob, registry_.LoadReport(epoch));
   }
   if (!blob) return Error(ErrorCode::kNoSnapshot, "no report for epoch " + std::to_string(epoch));
@@ -579,17 +583,17 @@ Result<EpochReport> ConsensusHooks::Report(uint64_t epoch) const {
 }
 
 std::shared_ptr<const CollateralSet> ConsensusHooks::AdmittedCollateral() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   return registry_.collateral();
 }
 
 std::optional<uint64_t> ConsensusHooks::last_epoch() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   return registry_.last_epoch();
 }
 
 size_t ConsensusHooks::validator_count() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   return registry_.size();
 }
 
@@ -654,7 +658,7 @@ Result<ProviderOutcome> ConsensusHooks::RegisterProvider(const ProviderRegistrat
   r.reason = out.reason;
   r.valid_until = out.valid_until;
   {
-    std::unique_lock lock(mu_);
+    WriterLock lock(&mu_);
     const auto last = registry_.last_epoch();
     if (last && *last == kNoEpochAfter) {
       return Error(ErrorCode::kInvalidArgument,
@@ -670,7 +674,7 @@ Result<ProviderOutcome> ConsensusHooks::RegisterProvider(const ProviderRegistrat
 
 Status ConsensusHooks::DeregisterProvider(const registry::ProviderId& id) {
   {
-    std::unique_lock lock(mu_);
+    WriterLock lock(&mu_);
     TEE_TRY(registry_.RemoveProvider(id));
   }
   EmitProviders({{id, ValidatorEvent::kDeregistered, FailureCode::kNone}});
@@ -688,7 +692,7 @@ registry::ProviderRecord ConsensusHooks::AsOfLastEpoch(registry::ProviderRecord 
 }
 
 Result<registry::ProviderRecord> ConsensusHooks::GetProvider(const registry::ProviderId& id) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   const registry::ProviderRecord* p = registry_.FindProvider(id);
   if (p == nullptr) return Error(ErrorCode::kNotFound, "no provider " + ProviderHex(id));
   return AsOfLastEpoch(*p);
@@ -696,7 +700,7 @@ Result<registry::ProviderRecord> ConsensusHooks::GetProvider(const registry::Pro
 
 Result<ProviderCheck> ConsensusHooks::CheckProvider(const registry::ProviderId& id,
                                                     uint64_t at) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   const registry::ProviderRecord* p = registry_.FindProvider(id);
   if (p == nullptr) return Error(ErrorCode::kNotFound, "no provider " + ProviderHex(id));
   const CollateralSet& collateral = *registry_.collateral();
@@ -730,7 +734,7 @@ Result<ProviderCheck> ConsensusHooks::CheckProvider(const registry::ProviderId& 
 std::vector<registry::ProviderRecord> ConsensusHooks::ProvidersWhere(
     const std::function<bool(const registry::ProviderRecord&)>& keep,
     const std::optional<registry::ProviderId>& start_after, size_t max) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   std::vector<registry::ProviderRecord> out;
   const auto& all = registry_.providers();
   for (auto it = start_after ? all.upper_bound(*start_after) : all.begin();

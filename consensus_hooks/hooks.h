@@ -13,9 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,6 +24,7 @@
 #include "consensus_hooks/leader.h"
 #include "consensus_hooks/snapshot.h"
 #include "consensus_hooks/weight.h"
+#include "core/thread_annotations.h"
 #include "registry/tee_registry.h"
 
 namespace tenzro::tee::consensus {
@@ -208,10 +207,9 @@ class ConsensusHooks {
   Status Validate(const Registration& reg) const;
   Result<Prepared> Prepare(const Registration& reg, const CollateralSet& collateral,
                            bool keep_verdict) const;
-  // REQUIRES: mu_ held exclusively.
   Result<registry::ValidatorRecord> Finalize(
       const Registration& reg, Prepared& p,
-      const std::map<Hash32, ValidatorId>& claimed_in_batch) const;
+      const std::map<Hash32, ValidatorId>& claimed_in_batch) const REQUIRES(mu_);
   std::shared_ptr<const EpochView> Remember(uint64_t epoch,
                                             std::shared_ptr<const EpochView> view) const;
   void Emit(const std::vector<std::tuple<ValidatorId, ValidatorEvent, FailureCode>>& events) const;
@@ -222,25 +220,26 @@ class ConsensusHooks {
   std::vector<registry::ProviderRecord> ProvidersWhere(
       const std::function<bool(const registry::ProviderRecord&)>& keep,
       const std::optional<registry::ProviderId>& start_after, size_t max) const;
-  // REQUIRES: mu_ held. The record as the last epoch sees it.
-  registry::ProviderRecord AsOfLastEpoch(registry::ProviderRecord r) const;
-  // REQUIRES: mu_ held exclusively. The weight bound after replacing the
-  // records of `ids` with `stakes`; kOverflow past 2^256 - 1.
-  Result<WideU> BoundAfter(std::span<const Registration> regs) const;
+  // The record as the last epoch sees it.
+  registry::ProviderRecord AsOfLastEpoch(registry::ProviderRecord r) const REQUIRES_SHARED(mu_);
+  // The weight bound after replacing the records of `ids` with `stakes`;
+  // kOverflow past 2^256 - 1.
+  Result<WideU> BoundAfter(std::span<const Registration> regs) const REQUIRES(mu_);
   WideU MaxWeight(const U256Bytes& stake) const;
 
-  registry::TeeRegistry& registry_;
+  registry::TeeRegistry& registry_ GUARDED_BY(mu_);
   const AttestationVerifier& verifier_;
   HookParams params_;
   EventSink* sink_;
 
-  mutable std::shared_mutex mu_;  // guards registry_ and weight_bound_
+  mutable SharedMutex mu_;
+
   // Sum of stake * multiplier over all records, as if every validator were
   // attested. Registrations that would push it past 2^256 - 1 are refused,
   // so no epoch snapshot can overflow and stall the chain.
-  WideU weight_bound_ = 0;
-  mutable std::mutex cache_mu_;
-  mutable std::map<uint64_t, std::shared_ptr<const EpochView>> cache_;
+  WideU weight_bound_ GUARDED_BY(mu_) = 0;
+  mutable Mutex cache_mu_;
+  mutable std::map<uint64_t, std::shared_ptr<const EpochView>> cache_ GUARDED_BY(cache_mu_);
 };
 
 }  // namespace tenzro::tee::consensus

@@ -71,7 +71,7 @@ Fetcher::Fetcher(std::unique_ptr<Source> source, BaseUrl base, FetcherOptions op
 Status Fetcher::Request(const FetchTarget& target) {
   TEE_TRY(source_->Check(target));
   const std::string key = target.Key();
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (stopped_)
     return Error(ErrorCode::kInternal, "fetcher " + std::string(name()) + " is shut down");
   if (remembered_.size() < options_.max_remembered) remembered_.emplace(key, target);
@@ -101,7 +101,7 @@ Status Fetcher::Request(const FetchTarget& target) {
 void Fetcher::RunNext() {
   JobPtr job;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (stopped_ || queue_.empty()) {
       busy_ = false;
       return;
@@ -125,7 +125,7 @@ std::chrono::milliseconds Fetcher::Backoff(uint32_t attempt, const HttpResponse&
 void Fetcher::Run(const JobPtr& job) {
   while (job->responses.size() < job->steps.size()) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       if (stopped_) return Finish(job, FetchFailure::kCancelled, "shut down");
       ++stats_.http_requests;
     }
@@ -144,7 +144,7 @@ void Fetcher::Run(const JobPtr& job) {
       }
       const auto delay = Backoff(job->attempts, o.response);
       {
-        std::lock_guard lock(mu_);
+        MutexLock lock(&mu_);
         ++stats_.retries;
       }
       if (deps_.logger) {
@@ -192,7 +192,7 @@ void Fetcher::Complete(const JobPtr& job) {
   }
   bool unchanged = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     auto it = last_delivered_.find(job->key);
     unchanged = it != last_delivered_.end() && it->second == doc->content_hash;
     if (unchanged) ++stats_.unchanged;
@@ -209,7 +209,7 @@ void Fetcher::Complete(const JobPtr& job) {
   {
     // Counted before the sink hears of it, so a sink (or a test) that sees
     // the document also sees the count.
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     last_delivered_[job->key] = doc->content_hash;
     ++stats_.delivered;
   }
@@ -220,7 +220,7 @@ void Fetcher::Complete(const JobPtr& job) {
 void Fetcher::Finish(const JobPtr& job, std::optional<FetchFailure> failure,
                      const std::string& message) {
   if (failure) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     ++stats_.failed;
   }
   if (failure && *failure != FetchFailure::kCancelled) {
@@ -230,7 +230,7 @@ void Fetcher::Finish(const JobPtr& job, std::optional<FetchFailure> failure,
     }
     deps_.sink->OnFetchFailed(job->target, *failure, message);
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   pending_.erase(job->key);
   if (!stopped_ && !queue_.empty() && deps_.pool->Post([this] { RunNext(); })) return;
   busy_ = false;
@@ -238,7 +238,7 @@ void Fetcher::Finish(const JobPtr& job, std::optional<FetchFailure> failure,
 
 void Fetcher::StartRefresh() {
   if (options_.refresh_interval.count() == 0) return;
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (stopped_) return;
   deps_.pool->PostAfter(
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.refresh_interval),
@@ -248,7 +248,7 @@ void Fetcher::StartRefresh() {
 void Fetcher::Refresh() {
   std::vector<FetchTarget> targets;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (stopped_) return;
     for (const auto& [key, t] : remembered_) targets.push_back(t);
   }
@@ -260,18 +260,18 @@ void Fetcher::Refresh() {
 }
 
 void Fetcher::Shutdown() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   stopped_ = true;
   queue_.clear();
 }
 
 FetcherStats Fetcher::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return stats_;
 }
 
 size_t Fetcher::pending() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return pending_.size();
 }
 

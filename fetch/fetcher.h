@@ -29,7 +29,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -38,6 +37,7 @@
 #include <spdlog/logger.h>
 
 #include "attestation/verifier.h"
+#include "core/thread_annotations.h"
 #include "fetch/https_client.h"
 #include "fetch/source.h"
 #include "fetch/target.h"
@@ -147,14 +147,14 @@ class Fetcher {
   const FetcherOptions options_;
   const Deps deps_;
 
-  mutable std::mutex mu_;
-  bool stopped_ = false;
-  bool busy_ = false;  // the lane has a job running or waiting for its backoff
-  std::deque<JobPtr> queue_;
-  std::set<std::string> pending_;                  // keys queued or running
-  std::map<std::string, FetchTarget> remembered_;  // refreshed periodically
-  std::map<std::string, Hash32> last_delivered_;   // content hash per key
-  FetcherStats stats_;
+  mutable Mutex mu_;
+  bool stopped_ GUARDED_BY(mu_) = false;
+  bool busy_ GUARDED_BY(mu_) = false;  // the lane has a job running or waiting for its backoff
+  std::deque<JobPtr> queue_ GUARDED_BY(mu_);
+  std::set<std::string> pending_ GUARDED_BY(mu_);                  // keys queued or running
+  std::map<std::string, FetchTarget> remembered_ GUARDED_BY(mu_);  // refreshed periodically
+  std::map<std::string, Hash32> last_delivered_ GUARDED_BY(mu_);   // content hash per key
+  FetcherStats stats_ GUARDED_BY(mu_);
 };
 
 }  // namespace tenzro::tee::fetch

@@ -52,7 +52,8 @@ constexpr char kRcPckIssuer[] = "pck_issuer";  // SHA-256 of the issuer name DER
 constexpr char kRcCaSerial[] = "pck_ca_serial";
 constexpr char kRcCaIssuer[] = "pck_ca_issuer";
 constexpr char kRcChainNotAfter[] = "chain_not_after";
-constexpr char kRcRoot[] = "root_sha256";  // fingerprint of the PCK chain's root
+constexpr char kRcRoot[] = "root_sha256";     // fingerprint of the PCK chain's root
+constexpr char kRcPckCaKey[] = "pck_ca_key";  // the PCK CA's P-256 public key, x || y
 
 std::string UpperHex(ByteView b) {
   std::string s = ToHex(b);
@@ -331,10 +332,14 @@ class IssuerIndex final : public CollateralIndex, public std::enable_shared_from
 // bundle their issuers).
 // "Document D of this set authenticates as A (or fails so)" under one
 // verifier's anchors: a function of the set value, which is immutable, and
-// of those anchors. It is attached to the set itself (CollateralSet::Derived,
-// tagged with the anchors), so it lives and dies with the set it speaks of:
-// no other set, and so no other call's collateral, ever sees it (DESIGN §2:
-// a cache never decides). A set made by With starts a fresh memo.
+// of those anchors. Keyed by D's content hash, and holding only what its
+// bytes authenticate as (kind, key, signer chain): whether D serves as the
+// kind and key it was admitted under, and whether a CRL was issued by the
+// CA of the quote at hand, are checked on every call, outside the memo. It
+// is attached to the set itself (CollateralSet::Derived, tagged with the
+// anchors), so it lives and dies with the set it speaks of: no other set,
+// and so no other call's collateral, ever sees it (DESIGN §2: a cache never
+// decides). A set made by With starts a fresh memo.
 class AuthMemo final : public CollateralIndex {
  public:
   std::shared_ptr<const CollateralIndex> With(const CollateralDoc& /*doc*/) const override {
@@ -374,6 +379,34 @@ namespace {
 // simulator's (attestation/tdx/sim/dev_pki.h): the signer role by name.
 constexpr char kIntelTcbSigningCn[] = "Intel SGX TCB Signing";
 constexpr char kDevTcbSigningCn[] = "Tenzro DEV SGX TCB Signing";
+
+// The PCK CAs: issuers of PCK leaves and of PCK CRLs, by CN, with the kind
+// PCS names their CRL by (`ca=platform|processor`). The simulator's names
+// (attestation/tdx/sim/dev_pki.h) count under a development root only.
+enum class PckCaKind { kPlatform, kProcessor };
+struct PckCaEntry {
+  const char* cn;
+  PckCaKind kind;
+  bool intel;
+};
+constexpr PckCaEntry kPckCaNames[] = {
+    {"Intel SGX PCK Platform CA", PckCaKind::kPlatform, true},
+    {"Intel SGX PCK Processor CA", PckCaKind::kProcessor, true},
+    {"Tenzro DEV SGX PCK Platform CA", PckCaKind::kPlatform, false},
+    {"Tenzro DEV SGX PCK Processor CA", PckCaKind::kProcessor, false},
+};
+
+// The kind of a PCK CA certificate under `anchor`; nullopt for any other
+// certificate (a leaf, the root, another CA).
+std::optional<PckCaKind> PckCaKindOf(const x509::Certificate& c, uint8_t anchor) {
+  if (!c.is_ca() || SelfIssued(c)) return std::nullopt;
+  const auto cn = c.SubjectAttr("CN");
+  if (!cn) return std::nullopt;
+  for (const auto& n : kPckCaNames) {
+    if (*cn == n.cn && (n.intel || anchor == kAnchorDev)) return n.kind;
+  }
+  return std::nullopt;
+}
 
 using LinkKey = std::array<uint8_t, 64>;
 LinkKey PairKey(const Hash32& a, const Hash32& b) {
@@ -452,12 +485,21 @@ struct TdxVerifier::Impl {
   // set when the bytes are no collateral.
   std::shared_ptr<const ParsedDoc> Parse(const Hash32& content_hash, ByteView data,
                                          Status& error) const;
-  // An admitted document parsed and authenticated against the call's index;
-  // it must authenticate as the kind and key it was admitted under.
-  Result<AuthDoc> Resolve(const CollateralDoc& doc, const IndexFn& index) const;
-  // Resolve, memoized on the set the document was selected from (AuthMemo).
+  // An admitted document parsed and authenticated against the call's index
+  // (a function of its bytes, the set and the anchors: what AuthMemo keeps).
+  Result<AuthDoc> AuthenticateAdmitted(const CollateralDoc& doc, const IndexFn& index) const;
+  // The authentication of `doc` as the kind and key it was admitted under
+  // (checked on every call, never remembered: a fact about doc, not about
+  // its bytes).
+  static Result<AuthDoc> AsAdmitted(const Result<AuthDoc>& auth, const CollateralDoc& doc);
+  // Both, the authentication memoized on the set the document was selected
+  // from (AuthMemo, keyed by content hash).
   Result<AuthDoc> ResolveIn(const CollateralSet& set, TeeType type, const CollateralDoc& doc,
                             const IndexFn& index) const;
+  // The CRL `auth` was issued by `issuer`: names equal and its signature
+  // verifies under issuer's key (cached by content hash and fingerprint).
+  bool CrlIssuedBy(const AuthDoc& auth, const Hash32& content_hash,
+                   const x509::Certificate& issuer) const;
   // The AuthMemo tag of this verifier's anchors (fixed at construction).
   std::string memo_tag;
   // Authenticates a parsed document against its bundle and the call's index.
@@ -820,7 +862,18 @@ Result<AuthDoc> TdxVerifier::Impl::AuthenticateCrl(const ParsedDoc& p, const Has
         last = chain.status();
         continue;
       }
-      out.kind = SelfIssued(cand) ? kKindRootCaCrl : kKindPckCrl;
+      // Signer roles: the root issues the Root CA CRL (ChainToAnchor ended
+      // at it, so it is an anchor), a PCK Platform/Processor CA directly
+      // under the root a PCK CRL; no other certificate issues CRLs.
+      if (SelfIssued(cand)) {
+        out.kind = kKindRootCaCrl;
+      } else if (chain->size() == 2 && PckCaKindOf(cand, out.anchor)) {
+        out.kind = kKindPckCrl;
+      } else {
+        last = Error(ErrorCode::kCollateral,
+                     "CRL issuer " + cand.subject() + " is neither the root nor a PCK CA under it");
+        continue;
+      }
       out.key = MakeKey(out.anchor, AsView(crypto::Sha256(AsView(crl.issuer_der()))));
       out.signer_chain = std::move(*chain);
       return out;
@@ -860,16 +913,31 @@ Result<AuthDoc> TdxVerifier::Impl::Authenticate(std::shared_ptr<const ParsedDoc>
   return out;
 }
 
-Result<AuthDoc> TdxVerifier::Impl::Resolve(const CollateralDoc& doc, const IndexFn& index) const {
+Result<AuthDoc> TdxVerifier::Impl::AuthenticateAdmitted(const CollateralDoc& doc,
+                                                        const IndexFn& index) const {
   Status error = Error(ErrorCode::kCollateral, "admitted document does not parse");
   auto parsed = Parse(doc.content_hash, AsView(doc.data), error);
   if (parsed == nullptr) return error;
-  TEE_ASSIGN_OR_RETURN(AuthDoc auth, Authenticate(std::move(parsed), doc.content_hash, index));
-  if (auth.kind != doc.kind || auth.key != doc.key) {
-    return Error(ErrorCode::kCollateral,
-                 "document authenticates as another kind or key than admitted");
+  return Authenticate(std::move(parsed), doc.content_hash, index);
+}
+
+Result<AuthDoc> TdxVerifier::Impl::AsAdmitted(const Result<AuthDoc>& auth,
+                                              const CollateralDoc& doc) {
+  if (!auth.ok()) return auth.status();
+  if (auth->kind != doc.kind || auth->key != doc.key) {
+    return Error(ErrorCode::kCollateral, "document authenticates as " + auth->kind +
+                                             " under another key, not as the " + doc.kind +
+                                             " it was admitted as");
   }
   return auth;
+}
+
+bool TdxVerifier::Impl::CrlIssuedBy(const AuthDoc& auth, const Hash32& content_hash,
+                                    const x509::Certificate& issuer) const {
+  const std::optional<x509::Crl>& crl = auth.parsed->crl;
+  if (!crl || crl->issuer_der() != issuer.subject_der()) return false;
+  return DocSignedBy(content_hash, issuer,
+                     [&] { return crl->SignatureVerifiesWith(issuer.public_key()); });
 }
 
 Result<AuthDoc> TdxVerifier::Impl::ResolveIn(const CollateralSet& set, TeeType type,
@@ -879,9 +947,10 @@ Result<AuthDoc> TdxVerifier::Impl::ResolveIn(const CollateralSet& set, TeeType t
   };
   auto memo = std::dynamic_pointer_cast<const verifier_internal::AuthMemo>(
       set.Derived(memo_tag + std::string(TeeTypeName(type)), build));
-  if (memo == nullptr) return Resolve(doc, index);
-  if (auto hit = memo->Find(doc.content_hash)) return *hit;
-  return *memo->Put(doc.content_hash, Resolve(doc, index));
+  if (memo == nullptr) return AsAdmitted(AuthenticateAdmitted(doc, index), doc);
+  auto auth = memo->Find(doc.content_hash);
+  if (auth == nullptr) auth = memo->Put(doc.content_hash, AuthenticateAdmitted(doc, index));
+  return AsAdmitted(*auth, doc);
 }
 
 // ---- the verifier ----------------------------------------------------------
@@ -898,19 +967,34 @@ const char* DocName(const std::string& kind) {
   return "certificate";
 }
 
-// Among docs of the kind and key: the one valid at t (CollateralSet::Select),
-// else the best one anyway so its window is reported (expired/not_yet_valid).
+// Which documents of a group may serve a verification (null: every one).
+using DocFilter = std::function<bool(const CollateralDoc&)>;
+
+// Selection order among documents met in content-hash order (the first of
+// equals wins): rank, then this_update (CollateralSet::Select's order).
+template <typename A, typename B>
+bool Outranks(const A& a, const B* than) {
+  return than == nullptr ||
+         std::tie(a.rank, a.this_update) > std::tie(than->rank, than->this_update);
+}
+
+// Among docs of the kind and key that `usable` accepts: the one valid at t
+// (CollateralSet::Select's order: rank, then this_update, then the smallest
+// content hash), else the best one anyway so its window is reported
+// (expired/not_yet_valid).
 const CollateralDoc* SelectDoc(const CollateralSet& set, TeeType type, const std::string& kind,
-                               ByteView key, uint64_t t) {
-  if (const auto* d = set.Select(type, kind, key, t)) return d;
-  const CollateralDoc* best = nullptr;
-  for (const auto& d : set.Group(type, kind, key)) {
-    if (best == nullptr ||
-        std::tie(d.rank, d.this_update) > std::tie(best->rank, best->this_update)) {
-      best = &d;
-    }
+                               ByteView key, uint64_t t, const DocFilter& usable = nullptr) {
+  if (!usable) {
+    if (const auto* d = set.Select(type, kind, key, t)) return d;
   }
-  return best;
+  const CollateralDoc* best = nullptr;
+  const CollateralDoc* best_valid = nullptr;
+  for (const auto& d : set.Group(type, kind, key)) {  // content-hash order
+    if (usable && !usable(d)) continue;
+    if (Outranks(d, best)) best = &d;
+    if (d.ValidAt(t) && Outranks(d, best_valid)) best_valid = &d;
+  }
+  return best_valid != nullptr ? best_valid : best;
 }
 
 bool Accepted(const Policy& p, const TcbEvaluation& e, uint64_t now, uint64_t& valid_until) {
@@ -1079,6 +1163,10 @@ void FillReevalClaims(Verdict& v, const Quote& q, const Certification& cert) {
   r[kRcChainNotAfter] = U64Le(ClampTime(not_after));
   const Hash32& root = cert.chain.back().fingerprint();
   r[kRcRoot] = Bytes(root.begin(), root.end());
+  // The key the PCK CRL must verify under at re-evaluation (the PCK CA's).
+  if (auto xy = cert.chain[1].public_key().EcPointXY(); xy && xy->size() == 64) {
+    r[kRcPckCaKey] = std::move(*xy);
+  }
   PutFactClaims(FactsOf(q), r);
 }
 
@@ -1207,11 +1295,13 @@ namespace {
 // the set, windows (its own and its signer chain's) checked at now.
 // `hint` names the document for the fetchers (DESIGN §9) when it is required
 // and absent, or out of its window; nullopt under a development anchor.
+// `usable`: which documents of the group may serve (null: every one).
 std::optional<AuthDoc> UseDoc(const TdxVerifier::Impl& impl, const CollateralSet& set,
                               const IndexFn& index, TeeType type, const char* kind,
                               const Bytes& key, bool required, uint64_t now, Window& w,
-                              const std::optional<FetchHint>& hint, Verdict& v) {
-  const CollateralDoc* doc = SelectDoc(set, type, kind, AsView(key), now);
+                              const std::optional<FetchHint>& hint, Verdict& v,
+                              const DocFilter& usable = nullptr) {
+  const CollateralDoc* doc = SelectDoc(set, type, kind, AsView(key), now, usable);
   const std::string name = DocName(kind);
   if (doc == nullptr) {
     if (required) v.Fail(FailureCode::kCollateralMissing, "no " + name + " at hand");
@@ -1275,7 +1365,8 @@ bool CheckRevocation(const Certification& cert, const std::optional<AuthDoc>& pc
 // The PCK CA as PCS names its CRL: "processor" or "platform" (the CA's CN).
 std::string PckCaName(const Certification& cert) {
   if (cert.chain.size() < 2) return "platform";
-  return cert.chain[1].subject().find("Processor") != std::string::npos ? "processor" : "platform";
+  const auto kind = PckCaKindOf(cert.chain[1], cert.anchor.value_or(kAnchorIntel));
+  return kind == PckCaKind::kProcessor ? "processor" : "platform";
 }
 
 // Intel's TCB level matching (tcb_match.h) and the chain policy on its status.
@@ -1326,13 +1417,40 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
     if (anchor != kAnchorIntel) return std::nullopt;
     return FetchHint{kind, std::move(name), Bytes(id.begin(), id.end())};
   };
-  auto use = [&](const char* kind, const Bytes& key, bool required, std::optional<FetchHint> h) {
-    return UseDoc(*impl_, set, index, type_, kind, key, required, req.now, w, h, v);
+  auto use = [&](const char* kind, const Bytes& key, bool required, std::optional<FetchHint> h,
+                 const DocFilter& usable = nullptr) {
+    return UseDoc(*impl_, set, index, type_, kind, key, required, req.now, w, h, v, usable);
+  };
+  // CRL signer roles (admission already refused CRLs of any other signer): a
+  // CRL speaks only of its own issuer's certificates, so only the PCK CRL of
+  // the CA that issued this PCK leaf (same name, a PCK CA of the same kind,
+  // its signature verifying under that CA's key) checks the leaf, and only
+  // the Root CA CRL of this chain's root checks the CAs and the collateral
+  // signers. A CRL of another issuer under the same name (another key of a
+  // PCK CA, another root pinned with the same name) is not this chain's: it
+  // is ignored, as if absent (require_crls then fails collateral_missing),
+  // as SNP ignores a CRL that is not its issuer's. Decided per call: the
+  // check depends on this quote's chain, so AuthMemo never holds it.
+  const x509::Certificate& pck_ca = cert.chain[1];
+  const x509::Certificate& root = cert.chain.back();
+  // A CRL that does not authenticate in the set stays selectable, so that
+  // UseDoc reports it (chain_incomplete / chain_untrusted) as before.
+  const std::optional<PckCaKind> pck_ca_kind = PckCaKindOf(pck_ca, anchor);
+  const DocFilter by_pck_ca = [&](const CollateralDoc& d) {
+    auto auth = impl_->ResolveIn(set, type_, d, index);
+    if (!auth.ok()) return true;
+    return pck_ca_kind.has_value() && !auth->signer_chain.empty() &&
+           PckCaKindOf(auth->signer_chain.front(), anchor) == pck_ca_kind &&
+           impl_->CrlIssuedBy(*auth, d.content_hash, pck_ca);
+  };
+  const DocFilter by_root = [&](const CollateralDoc& d) {
+    auto auth = impl_->ResolveIn(set, type_, d, index);
+    return !auth.ok() || impl_->CrlIssuedBy(*auth, d.content_hash, root);
   };
   const auto pck_crl = use(kKindPckCrl, MakeKey(anchor, AsView(cert.leaf_issuer_hash)),
-                           policy_.require_crls, hint(kKindPckCrl, PckCaName(cert), {}));
+                           policy_.require_crls, hint(kKindPckCrl, PckCaName(cert), {}), by_pck_ca);
   const auto root_crl = use(kKindRootCaCrl, MakeKey(anchor, AsView(cert.root_subject_hash)),
-                            policy_.require_crls, hint(kKindRootCaCrl, "", {}));
+                            policy_.require_crls, hint(kKindRootCaCrl, "", {}), by_root);
   const Bytes tcb_key = MakeKey(anchor, StrView(TcbId(type_)), AsView(cert.ext.fmspc));
   const auto tcb_hint = hint(kKindTcbInfo, "", AsView(cert.ext.fmspc));
   const auto tcb = use(kKindTcbInfo, tcb_key, false, tcb_hint);
@@ -1449,6 +1567,13 @@ Result<std::shared_ptr<const ParsedDoc>> ParseAdmitted(const CollateralDoc& d) {
 // Admitted documents selected at t, parsed once per epoch without signatures
 // (they were authenticated at admission).
 class TdxReevaluator final : public Reevaluator {
+  // An admitted PCK CRL valid at t, parsed.
+  struct PckCrl {
+    uint64_t rank = 0, this_update = 0;
+    Hash32 content_hash{};
+    std::shared_ptr<const ParsedDoc> parsed;
+  };
+
  public:
   TdxReevaluator(TeeType type, Policy policy, CommonPolicy common, std::vector<Hash32> dev_roots,
                  uint64_t t)
@@ -1470,6 +1595,14 @@ class TdxReevaluator final : public Reevaluator {
       return;
     }
     if (*parsed) selected_[{d.kind, d.key}] = std::move(*parsed);
+  }
+  // A PCK CRL valid at t, in content-hash order (BeginReevaluation): the
+  // candidates for records that name their PCK CA's key.
+  void AddPckCrl(const CollateralDoc& d) {
+    auto parsed = ParseAdmitted(d);
+    if (!parsed.ok() || !*parsed) return;  // Add reports it when it is the selected one
+    pck_crls_[std::string(d.key.begin(), d.key.end())].push_back(
+        PckCrl{d.rank, d.this_update, d.content_hash, std::move(*parsed)});
   }
 
   // The current anchors and simulation switch (a parameter migration may
@@ -1550,7 +1683,7 @@ class TdxReevaluator final : public Reevaluator {
     }
 
     if (chain_not_after < t_) return Fail(Failure{FailureCode::kExpired, "the PCK chain expired"});
-    if (auto crl = Find(kKindPckCrl, MakeKey(anchor[0], AsView(pck_issuer)))) {
+    if (auto crl = PckCrlFor(MakeKey(anchor[0], AsView(pck_issuer)), claims)) {
       if (crl->crl->IsRevoked(AsView(*pck_serial))) {
         return Fail(
             Failure{FailureCode::kRevoked, "PCK certificate revoked by the admitted PCK CRL"});
@@ -1592,6 +1725,36 @@ class TdxReevaluator final : public Reevaluator {
     return it == selected_.end() ? nullptr : it->second;
   }
 
+  // The PCK CRL that checks a record's leaf: as at verification, only one
+  // issued by the leaf's own CA, i.e. verifying under the PCK CA key the
+  // record names (the best such one valid at t); a CRL of another key of a
+  // CA of the same name is ignored. Records stored before that claim
+  // existed get the CRL selected by the issuer name.
+  std::shared_ptr<const ParsedDoc> PckCrlFor(const Bytes& key, const ClaimSet& claims) const {
+    const Bytes* ca_key = ClaimBytes(claims, kRcPckCaKey);
+    if (ca_key == nullptr) return Find(kKindPckCrl, key);
+    auto it = pck_crls_.find(std::string(key.begin(), key.end()));
+    if (it == pck_crls_.end()) return nullptr;
+    const PckCrl* best = nullptr;
+    for (const PckCrl& c : it->second) {
+      if (Outranks(c, best) && IssuedBy(c, *ca_key)) best = &c;
+    }
+    return best != nullptr ? best->parsed : nullptr;
+  }
+  // "CRL c verifies under the P-256 key xy", once per pair and epoch.
+  bool IssuedBy(const PckCrl& c, const Bytes& xy) const {
+    const std::pair<Hash32, std::string> k{c.content_hash, std::string(xy.begin(), xy.end())};
+    {
+      MutexLock lock(&mu_);
+      if (auto it = issued_.find(k); it != issued_.end()) return it->second;
+    }
+    auto pk = x509::EcPublicKeyFromXY(x509::Curve::kP256, AsView(xy));
+    const bool ok = pk.ok() && c.parsed->crl->SignatureVerifiesWith(*pk);
+    MutexLock lock(&mu_);
+    issued_.emplace(k, ok);
+    return ok;
+  }
+
   TeeType type_;
   Policy policy_;
   CommonPolicy common_;
@@ -1599,6 +1762,10 @@ class TdxReevaluator final : public Reevaluator {
   uint64_t t_;
   Status error_ = Status::Ok();
   std::map<std::pair<std::string, Bytes>, std::shared_ptr<const ParsedDoc>> selected_;
+  // By key (bytes as a string: gcc 12 misreads vector comparisons), valid at t_.
+  std::map<std::string, std::vector<PckCrl>> pck_crls_;
+  mutable Mutex mu_;
+  mutable std::map<std::pair<Hash32, std::string>, bool> issued_ GUARDED_BY(mu_);
 };
 
 }  // namespace
@@ -1612,6 +1779,10 @@ std::unique_ptr<Reevaluator> TdxVerifier::BeginReevaluation(const CollateralSet&
   }
   for (const auto& [kind, key] : groups) {
     if (const auto* d = collateral.Select(type_, kind, AsView(key), t)) r->Add(*d);
+    if (kind != kKindPckCrl) continue;
+    for (const auto& d : collateral.Group(type_, kind, AsView(key))) {
+      if (d.ValidAt(t)) r->AddPckCrl(d);
+    }
   }
   return r;
 }

@@ -14,8 +14,12 @@
 // Collateral kinds (CollateralDoc::kind, tee_type = this verifier's type):
 //   "certs"        PEM/DER certificates chaining to the pinned (or, with
 //                  simulation on, a development) root; key anchor || SHA-256 of the first
-//   "pck_crl"      CRL issued by a PCK CA;   key anchor || SHA-256(issuer name DER)
+//   "pck_crl"      CRL issued by a PCK Platform/Processor CA directly under the
+//                  root;                     key anchor || SHA-256(issuer name DER)
 //   "root_ca_crl"  CRL issued by the root;   key anchor || SHA-256(issuer name DER)
+//                  (a CRL of any other signer is refused; at verification
+//                  a CRL is used only if it verifies under the PCK leaf's
+//                  issuing CA, resp. the chain's root: others are ignored)
 //   "tcb_info"     key anchor || id ("TDX"/"SGX") || FMSPC; rank tcbEvaluationDataNumber
 //   "qe_identity"  key anchor || id ("TD_QE"/"QE");        rank tcbEvaluationDataNumber
 // where anchor is one byte: 0 the pinned Intel root, 1 a development root, so

@@ -43,7 +43,7 @@ struct DevPki {
     r.is_ca = true;
     p.root = *x509::IssueCertificate(r, p.root_key.public_key(), nullptr, p.root_key);
     x509::CertSpec c = r;
-    c.subject = {{"CN", "Test Dev PCK Platform CA"}, {"O", "tenzro tests"}};
+    c.subject = {{"CN", "Tenzro DEV SGX PCK Platform CA"}, {"O", "tenzro tests"}};
     c.serial_be = {2};
     p.ca = *x509::IssueCertificate(c, p.ca_key.public_key(), &p.root, p.root_key);
     x509::CertSpec t = r;

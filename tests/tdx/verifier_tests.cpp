@@ -657,11 +657,18 @@ BOOST_AUTO_TEST_CASE(crl_revoking_the_pck_or_its_ca) {
   const ClaimSet& claims = r->verdict.reeval_claims;
   const uint64_t t = r->f.c.verify_at;
   TdxVerifier v(TeeType::IntelTdx, Policy{}, CommonPolicy{});
-  // Replace the admitted PCK CRL by a newer one listing the PCK.
+  // A newer PCK CRL listing the PCK, signed by another key than the record's
+  // PCK CA (CrlDoc's issuer): not the leaf's CA's CRL, so it is ignored ...
   CollateralDoc pck =
       CrlDoc(kKindPckCrl, AsView(KeyWith(claims, "pck_issuer")), claims.at("pck_serial"), t);
   pck.this_update = t - 5;
-  auto failure = v.BeginReevaluation(r->set.With(pck), t)->Check(claims).value();
+  BOOST_REQUIRE(claims.count("pck_ca_key") == 1u);
+  BOOST_TEST(!v.BeginReevaluation(r->set.With(pck), t)->Check(claims).value().has_value());
+  // ... while a record stored before the PCK CA key was a claim is checked
+  // by the CRL its issuer name selects.
+  ClaimSet legacy = claims;
+  legacy.erase("pck_ca_key");
+  auto failure = v.BeginReevaluation(r->set.With(pck), t)->Check(legacy).value();
   BOOST_REQUIRE(failure.has_value());
   BOOST_TEST(failure->code == FailureCode::kRevoked);
   // The Root CA CRL listing the PCK CA.
@@ -675,7 +682,7 @@ BOOST_AUTO_TEST_CASE(crl_revoking_the_pck_or_its_ca) {
   CollateralDoc other =
       CrlDoc(kKindPckCrl, AsView(KeyWith(claims, "pck_issuer")), Bytes{0x01, 0x02}, t);
   other.this_update = t - 5;
-  BOOST_TEST(!v.BeginReevaluation(r->set.With(other), t)->Check(claims).value().has_value());
+  BOOST_TEST(!v.BeginReevaluation(r->set.With(other), t)->Check(legacy).value().has_value());
 }
 
 BOOST_AUTO_TEST_CASE(chain_expiry_and_bad_claims) {

@@ -177,6 +177,37 @@ BOOST_AUTO_TEST_CASE(pck_crl_revoking_its_pck_demotes_at_the_next_epoch) {
   BOOST_TEST(after.certification_hits == before.certification_hits);
 }
 
+// A CRL of another key of the Platform CA (same name, under the dev root, so
+// authentic and admitted) speaks of that key's leaves only: listing this
+// validator's PCK it demotes no one, and, newer, it never hides the leaf's
+// own CA's CRL from the epoch's re-evaluation.
+BOOST_AUTO_TEST_CASE(a_crl_of_another_key_of_the_pck_ca_neither_demotes_nor_shadows) {
+  Chain c;
+  Scenario s = Scenario::Tdx();
+  c.RegisterAttested(s, "v");
+  const KeyedCert twin =
+      simtest::Forge("Tenzro DEV SGX PCK Platform CA", true, &Dev().root, {0x22});
+  CrlBuildSpec other = s.pck_crl;
+  other.issuer = twin;
+  other.this_update = s.now + 3600;
+  other.revoked_serials = {Dev().pck_tdx.cert.serial()};
+  c.Submit(MakePckCrl(other), s.now + 3601);
+  BOOST_TEST(c.Epoch(2, s.now + 7200).demoted == 0u);
+  BOOST_TEST(c.Record("v").attested());
+
+  CrlBuildSpec own = s.pck_crl;
+  own.this_update = s.now + 8000;
+  own.revoked_serials = {Dev().pck_tdx.cert.serial()};
+  c.Submit(MakePckCrl(own), s.now + 8001);
+  other.this_update = s.now + 9000;
+  other.revoked_serials = {};
+  c.Submit(MakePckCrl(other), s.now + 9001);
+  BOOST_TEST(c.Epoch(3, s.now + 10000).demoted == 1u);
+  const auto rec = c.Record("v");
+  BOOST_TEST(!rec.attested());
+  BOOST_TEST(FailureCodeName(rec.reason) == FailureCodeName(FailureCode::kRevoked));
+}
+
 BOOST_AUTO_TEST_CASE(refused_collateral_changes_nothing) {
   Chain c;
   Scenario s = Scenario::Tdx();

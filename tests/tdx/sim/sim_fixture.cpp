@@ -12,8 +12,9 @@ std::unique_ptr<TdxVerifier> MakeVerifier(TeeType type, const Options& o) {
   CommonPolicy common;
   common.simulation = o.simulation;
   common.max_age_secs = kMaxAge;
-  return std::make_unique<TdxVerifier>(type, o.policy, common,
-                                       std::vector<Hash32>{sim::DevRootFingerprint()});
+  std::vector<Hash32> dev_roots{sim::DevRootFingerprint()};
+  dev_roots.insert(dev_roots.end(), o.extra_dev_roots.begin(), o.extra_dev_roots.end());
+  return std::make_unique<TdxVerifier>(type, o.policy, common, std::move(dev_roots));
 }
 
 Verdict Run(const sim::Scenario& s, const Options& o) {

@@ -22,6 +22,8 @@ struct Options {
   std::optional<BindingInput> binding;
   std::optional<uint64_t> evidence_time;
   std::optional<uint64_t> now;  // default: the scenario's
+  // Development roots pinned besides the simulator's (fingerprints).
+  std::vector<Hash32> extra_dev_roots;
 };
 
 TeeType TypeOf(const sim::Scenario& s);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim_fixture.h"
+#include "tdx/tdx_test_util.h"
 
 using namespace tenzro::tee;
 using namespace tenzro::tee::tdx;
@@ -79,13 +80,24 @@ KeyedCert ForgedPlatformCa() {
   return Forge("Tenzro DEV SGX PCK Platform CA", true, &root, {0x02});
 }
 
-// Whether admission (ParseCollateral) refuses the blob `index` of the scenario.
-bool AdmissionRefuses(const Scenario& s, size_t index, const Options& o = {}) {
+// Admission (ParseCollateral) of the blob `index` of the scenario.
+Result<CollateralDoc> Admission(const Scenario& s, size_t index, const Options& o = {}) {
   auto blobs = s.Collateral();
   BOOST_REQUIRE(blobs.ok());
   BOOST_REQUIRE(index < blobs->size());
-  auto doc = MakeVerifier(TypeOf(s), o)->ParseCollateral(AsView((*blobs)[index]), s.now);
+  return MakeVerifier(TypeOf(s), o)->ParseCollateral(AsView((*blobs)[index]), s.now);
+}
+
+// Whether admission refuses the blob `index` of the scenario.
+bool AdmissionRefuses(const Scenario& s, size_t index, const Options& o = {}) {
+  auto doc = Admission(s, index, o);
   return !doc.ok() && doc.status().code() == ErrorCode::kCollateral;
+}
+
+// The kind the blob `index` of the scenario is admitted as ("" if refused).
+std::string AdmittedKind(const Scenario& s, size_t index) {
+  auto doc = Admission(s, index);
+  return doc.ok() ? doc->kind : std::string();
 }
 
 }  // namespace
@@ -452,6 +464,228 @@ BOOST_AUTO_TEST_CASE(crls) {
   other.root_crl.revoked_serials = {{0x7f}};
   const Verdict ov = Run(other, strict);
   BOOST_TEST(ov.valid(), Describe(ov));
+}
+
+// ---- CRL signer roles: who may issue which CRL, and which CRL speaks of which certificate ----
+//
+// Intel's PKI: the PCK CRL is issued by the PCK Platform or Processor CA
+// that issued the PCK leaf, the Root CA CRL by the root. A CRL of any other
+// signer is refused at admission; an admitted CRL of another issuer than
+// this chain's (another key under the same name) is ignored, as absent.
+// Each case below passes only with its check in place.
+
+namespace {
+
+// A second key of the dev Platform CA: the same name, issued by the dev
+// root (as a re-keyed Intel CA would be). Authentic, but not the CA of the
+// default PCK leaf.
+KeyedCert TwinPlatformCa() {
+  return Forge("Tenzro DEV SGX PCK Platform CA", true, &Dev().root, {0x22});
+}
+KeyedCert ProcessorCa() {
+  return Forge("Tenzro DEV SGX PCK Processor CA", true, &Dev().root, {0x23});
+}
+// Another development root of the dev root's name, pinned too (Options).
+KeyedCert TwinRoot() { return Forge("Tenzro DEV SGX Root CA", true, nullptr, {0x01}); }
+
+const Bytes kLeafSerial = {0x10, 0x77};  // NewPck's
+
+// The collateral of `s` admitted in passes by `v` (the standalone path's way).
+CollateralSet AdmitAll(const TdxVerifier& v, const Scenario& s) {
+  auto blobs = s.Collateral();
+  BOOST_REQUIRE(blobs.ok());
+  return tdx::testing::Admit(v, *blobs, s.now);
+}
+
+Verdict VerifyIn(const TdxVerifier& v, const CollateralSet& set, const Scenario& s) {
+  auto quote = s.Quote();
+  BOOST_REQUIRE(quote.ok());
+  VerifyRequest req;
+  req.evidence = AsView(*quote);
+  req.now = s.now;
+  req.collateral = &set;
+  auto out = v.Verify(req);
+  BOOST_REQUIRE(out.ok());
+  return *out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(crl_signers_are_refused_outside_their_role) {
+  Options strict;
+  strict.policy.require_crls = true;
+  const Scenario base = Scenario::Tdx();
+  struct Misuse {
+    std::string name;
+    Fault fault;
+    size_t blob;  // index of the misused CRL among the scenario's collateral
+  };
+  const std::vector<Misuse> misuses = {
+      {"PCK CRL signed by the TCB Signing certificate",
+       [](Scenario& s, Options&) { s.pck_crl.issuer = Dev().tcb_signing; }, 2},
+      {"PCK CRL signed by the PCK leaf",
+       [](Scenario& s, Options&) {
+         s.pck_crl.issuer = Dev().pck_tdx;
+         s.pck_crl.chain = std::vector<x509::Certificate>{Dev().pck_tdx.cert,
+                                                          Dev().platform_ca.cert, Dev().root.cert};
+       },
+       2},
+      {"PCK CRL signed by a CA under the root that is no PCK CA",
+       [](Scenario& s, Options&) {
+         s.pck_crl.issuer = Forge("Tenzro DEV SGX Other CA", true, &Dev().root, {0x24});
+       },
+       2},
+      {"PCK CRL signed by a PCK CA that is not directly under the root",
+       [](Scenario& s, Options&) {
+         KeyedCert sub = Forge("Tenzro DEV SGX PCK Processor CA", true, &Dev().platform_ca, {0x25});
+         s.pck_crl.issuer = sub;
+         s.pck_crl.chain =
+             std::vector<x509::Certificate>{sub.cert, Dev().platform_ca.cert, Dev().root.cert};
+       },
+       2},
+      {"Root CA CRL signed by the TCB Signing certificate",
+       [](Scenario& s, Options&) { s.root_crl.issuer = Dev().tcb_signing; }, 3},
+  };
+  for (const auto& m : misuses) {
+    BOOST_TEST_CONTEXT(m.name) {
+      Scenario s = base;
+      Options o = strict;
+      m.fault(s, o);
+      BOOST_TEST(AdmissionRefuses(s, m.blob));
+      ExpectAlone(base, strict, {m.name, m.fault, FailureCode::kCollateralMissing});
+    }
+  }
+  // The PCK CA's own CRL is admitted as a PCK CRL, never as the Root CA CRL
+  // it poses as: the root's CRL is still missing.
+  Scenario posing = base;
+  posing.root_crl.issuer = Dev().platform_ca;
+  BOOST_TEST(AdmittedKind(posing, 3) == kKindPckCrl);
+  ExpectAlone(base, strict,
+              {"a PCK CA CRL posing as the Root CA CRL",
+               [](Scenario& s, Options&) { s.root_crl.issuer = Dev().platform_ca; },
+               FailureCode::kCollateralMissing});
+}
+
+BOOST_AUTO_TEST_CASE(a_crl_of_another_issuer_is_not_used) {
+  Options strict;
+  strict.policy.require_crls = true;
+  const Scenario base = Scenario::Tdx();
+  const KeyedCert twin = TwinPlatformCa();
+  const KeyedCert twin_root = TwinRoot();
+  Options both_roots = strict;
+  both_roots.extra_dev_roots = {twin_root.cert.fingerprint()};
+
+  // Another key of the Platform CA: its CRL is admitted (an authentic PCK
+  // CRL), but it does not speak of this leaf, so it is absent here.
+  Scenario by_twin = base;
+  by_twin.pck_crl.issuer = twin;
+  BOOST_TEST(AdmittedKind(by_twin, 2) == kKindPckCrl);
+  ExpectAlone(base, strict,
+              {"PCK CRL of another key of the Platform CA",
+               [twin](Scenario& s, Options&) { s.pck_crl.issuer = twin; },
+               FailureCode::kCollateralMissing});
+  // Ignored, not merely outranked: listing the leaf revokes nothing ...
+  Scenario listed = base;
+  listed.pck_crl.issuer = twin;
+  listed.pck_crl.revoked_serials = {Dev().pck_tdx.cert.serial()};
+  const Verdict lv = Run(listed);
+  BOOST_TEST(lv.valid(), Describe(lv));
+  // ... and a newer one never shadows the issuer's own CRL, either way.
+  CrlBuildSpec newer = base.pck_crl;
+  newer.issuer = twin;
+  newer.this_update = base.pck_crl.this_update + kDay;
+  Scenario shadowed = base;
+  shadowed.pck_crl.revoked_serials = {Dev().pck_tdx.cert.serial()};
+  shadowed.extra_collateral = {*MakePckCrl(newer)};
+  const Verdict sv = Run(shadowed, strict);
+  BOOST_TEST(Name(sv.reason()) == Name(FailureCode::kRevoked), Describe(sv));
+  newer.revoked_serials = {Dev().pck_tdx.cert.serial()};
+  Scenario clean = base;
+  clean.extra_collateral = {*MakePckCrl(newer)};
+  const Verdict cv = Run(clean, strict);
+  BOOST_TEST(cv.valid(), Describe(cv));
+
+  // Another pinned root of the same name: its CRL is a Root CA CRL, but not
+  // this chain's root's.
+  BOOST_TEST(Run(base, both_roots).valid());
+  ExpectAlone(base, both_roots,
+              {"Root CA CRL of another root of the same name",
+               [twin_root](Scenario& s, Options&) {
+                 s.root_crl.issuer = twin_root;
+                 s.root_crl.chain = std::vector<x509::Certificate>{twin_root.cert};
+               },
+               FailureCode::kCollateralMissing});
+  Scenario root_listed = base;
+  root_listed.root_crl.issuer = twin_root;
+  root_listed.root_crl.chain = std::vector<x509::Certificate>{twin_root.cert};
+  root_listed.root_crl.revoked_serials = {Dev().platform_ca.cert.serial()};
+  Options lax = both_roots;
+  lax.policy.require_crls = false;
+  const Verdict rv = Run(root_listed, lax);
+  BOOST_TEST(rv.valid(), Describe(rv));
+}
+
+BOOST_AUTO_TEST_CASE(processor_and_platform_crls) {
+  Options strict;
+  strict.policy.require_crls = true;
+  const KeyedCert proc = ProcessorCa();
+  Scenario s = Scenario::Tdx();
+  s.quote.pck = NewPck(s, kDevPckNotBefore, kDevPckNotAfter, &proc);
+  s.quote.ca_chain = {proc.cert, Dev().root.cert};
+  // The Platform CA's CRL, even listing the leaf's serial, is not about a
+  // Processor CA leaf.
+  s.pck_crl.revoked_serials = {kLeafSerial};
+  const Verdict platform_only = Run(s, strict);
+  BOOST_TEST(Name(platform_only.reason()) == Name(FailureCode::kCollateralMissing),
+             Describe(platform_only));
+  for (const auto& f : platform_only.failures) {
+    BOOST_TEST(Name(f.code) == Name(FailureCode::kCollateralMissing), f.message);
+  }
+  // Its own CA's CRL is.
+  s.pck_crl.issuer = proc;
+  s.pck_crl.revoked_serials = {};
+  const Verdict own = Run(s, strict);
+  BOOST_TEST(own.valid(), Describe(own));
+  s.pck_crl.revoked_serials = {kLeafSerial};
+  BOOST_TEST(Name(Run(s, strict).reason()) == Name(FailureCode::kRevoked));
+}
+
+// The set's AuthMemo remembers what a CRL's bytes authenticate as; which
+// leaf a CRL may check is decided per quote. Two quotes on one set, leaves
+// of the same serial under two keys of the Platform CA, each get their own
+// CA's CRL in either order.
+BOOST_AUTO_TEST_CASE(crl_issuer_is_decided_per_quote_not_per_set) {
+  Options strict;
+  strict.policy.require_crls = true;
+  const KeyedCert twin = TwinPlatformCa();
+  Scenario real = Scenario::Tdx();
+  real.quote.pck = NewPck(real, kDevPckNotBefore, kDevPckNotAfter);  // under the real CA
+  real.pck_crl.revoked_serials = {kLeafSerial};
+  CrlBuildSpec twin_crl = real.pck_crl;
+  twin_crl.issuer = twin;
+  twin_crl.revoked_serials = {};
+  real.extra_collateral = {*MakePckCrl(twin_crl)};
+  Scenario other = real;
+  other.quote.pck = NewPck(other, kDevPckNotBefore, kDevPckNotAfter, &twin);
+  other.quote.ca_chain = {twin.cert, Dev().root.cert};
+
+  for (bool real_first : {true, false}) {
+    BOOST_TEST_CONTEXT("real leaf first: " << real_first) {
+      const auto v = MakeVerifier(TeeType::IntelTdx, strict);
+      const CollateralSet set = AdmitAll(*v, real);
+      BOOST_TEST(set.Group(TeeType::IntelTdx, kKindPckCrl).size() == 2u);
+      for (int round = 0; round < 2; ++round) {
+        for (bool is_real : {real_first, !real_first}) {
+          const Verdict vd = VerifyIn(*v, set, is_real ? real : other);
+          if (is_real) {
+            BOOST_TEST(Name(vd.reason()) == Name(FailureCode::kRevoked), Describe(vd));
+          } else {
+            BOOST_TEST(vd.valid(), Describe(vd));
+          }
+        }
+      }
+    }
+  }
 }
 
 // ---- TCB Info and QE Identity: signature, window, id, FMSPC, PCE id -------------------------
