@@ -116,5 +116,10 @@ struct Verdict {
 
 // The flat JSON of §3.
 nlohmann::json VerdictToJson(const Verdict& v);
+// A record's valid_until at the edges: null for -1 (never attested), else the
+// inclusive unix time.
+inline nlohmann::json ValidUntilJson(int64_t v) {
+  return v < 0 ? nlohmann::json() : nlohmann::json(v);
+}
 
 }  // namespace tenzro::tee

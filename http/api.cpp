@@ -95,8 +95,6 @@ json ReasonJson(uint8_t reason) {
   return std::string(FailureCodeName(static_cast<FailureCode>(reason)));
 }
 
-json ValidUntilJson(int64_t v) { return v < 0 ? json() : json(v); }
-
 json IndexedJson(const registry::IndexedValidator& v) {
   return {{"id", ToHex(AsView(v.id))},
           {"stake", U256ToDecimal(U256FromBe(v.stake_be))},

@@ -8,7 +8,6 @@ nlohmann::json Reason(FailureCode code) {
   return code == FailureCode::kNone ? nlohmann::json()
                                     : nlohmann::json(std::string(FailureCodeName(code)));
 }
-nlohmann::json Until(int64_t v) { return v < 0 ? nlohmann::json() : nlohmann::json(v); }
 }  // namespace
 
 nlohmann::json ProviderCheckToJson(const consensus::ProviderCheck& c) {
@@ -21,7 +20,7 @@ nlohmann::json ProviderCheckToJson(const consensus::ProviderCheck& c) {
   j["valid"] = c.valid;
   j["reason"] = c.valid ? nlohmann::json() : Reason(c.reason);
   j["status"] = registry::ValidatorStatusName(r.status);
-  j["valid_until"] = Until(r.valid_until);
+  j["valid_until"] = ValidUntilJson(r.valid_until);
   j["registered_epoch"] = r.registered_epoch;
   j["verified_at_epoch"] = r.verified_at_epoch;
   // Stored claims against admitted collateral (§6): no signature re-checked.
@@ -36,7 +35,7 @@ nlohmann::json ProviderCheckToJson(const consensus::ProviderCheck& c) {
     x["valid"] = !f.has_value();
     x["reason"] = f ? Reason(f->code) : nlohmann::json();
     x["message"] = f ? nlohmann::json(f->message) : nlohmann::json();
-    x["valid_until"] = Until(e.valid_until);
+    x["valid_until"] = ValidUntilJson(e.valid_until);
     ev.push_back(std::move(x));
   }
   j["evidence"] = std::move(ev);

@@ -67,7 +67,7 @@ int RunList(const ListArgs& a) {
       j["model_id"] = p.model_id;
       j["model_hash"] = ToHex(AsView(p.model_hash));
       j["status"] = registry::ValidatorStatusName(p.status);
-      j["valid_until"] = p.valid_until < 0 ? nlohmann::json() : nlohmann::json(p.valid_until);
+      j["valid_until"] = ValidUntilJson(p.valid_until);
       nlohmann::json types = nlohmann::json::array();
       for (const auto& e : p.evidence) types.push_back(std::string(TeeTypeName(e.tee_type)));
       j["tee_types"] = std::move(types);
