@@ -124,11 +124,15 @@ std::chrono::milliseconds Fetcher::Backoff(uint32_t attempt, const HttpResponse&
 
 void Fetcher::Run(const JobPtr& job) {
   while (job->responses.size() < job->steps.size()) {
+    bool stopped = false;
     {
       MutexLock lock(&mu_);
-      if (stopped_) return Finish(job, FetchFailure::kCancelled, "shut down");
-      ++stats_.http_requests;
+      stopped = stopped_;
+      if (!stopped) ++stats_.http_requests;
     }
+    // Finish takes mu_ itself: called under the lock above it deadlocked the
+    // worker (and so the plugin's close) when a job outlived Shutdown.
+    if (stopped) return Finish(job, FetchFailure::kCancelled, "shut down");
     const size_t i = job->responses.size();
     const std::string& step = job->steps[i];
     HttpOutcome o = i < job->bodies.size() && job->bodies[i]

@@ -112,12 +112,12 @@ class Fetcher {
   // Ok when queued or already pending; kInvalidArgument for a target this
   // fetcher does not serve; kTooLarge when max_pending targets are pending;
   // kInternal after Shutdown.
-  Status Request(const FetchTarget& target);
+  Status Request(const FetchTarget& target) EXCLUDES(mu_);
   // Schedules the periodic refresh (every refresh_interval) of every target
   // requested so far.
-  void StartRefresh();
+  void StartRefresh() EXCLUDES(mu_);
   // Stops accepting requests and scheduling work. Idempotent.
-  void Shutdown();
+  void Shutdown() EXCLUDES(mu_);
 
   std::string_view name() const { return source_->name(); }
   const BaseUrl& base() const { return base_; }
@@ -135,11 +135,12 @@ class Fetcher {
   };
   using JobPtr = std::shared_ptr<Job>;
 
-  void RunNext();
-  void Run(const JobPtr& job);
-  void Complete(const JobPtr& job);
-  void Finish(const JobPtr& job, std::optional<FetchFailure> failure, const std::string& message);
-  void Refresh();
+  void RunNext() EXCLUDES(mu_);
+  void Run(const JobPtr& job) EXCLUDES(mu_);
+  void Complete(const JobPtr& job) EXCLUDES(mu_);
+  void Finish(const JobPtr& job, std::optional<FetchFailure> failure, const std::string& message)
+      EXCLUDES(mu_);
+  void Refresh() EXCLUDES(mu_);
   std::chrono::milliseconds Backoff(uint32_t attempt, const HttpResponse& r) const;
 
   const std::unique_ptr<Source> source_;

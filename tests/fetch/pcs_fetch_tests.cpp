@@ -7,8 +7,10 @@
 
 #include <sys/wait.h>
 
+#include <atomic>
 #include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -384,6 +386,46 @@ BOOST_AUTO_TEST_CASE(a_stalled_server_times_out_without_blocking_the_caller) {
   // The lane recovered: the next target was fetched after the timeout.
   BOOST_REQUIRE(fx.sink.got().size() == 1u);
   BOOST_TEST(fx.sink.got()[0].doc.kind == "qe_identity");
+}
+
+// A job that outlives its fetcher's Shutdown (here a 503 retry that comes due
+// after it) ends as cancelled. Before, Run called Finish while holding mu_,
+// which Finish takes again: the worker deadlocked, and with it the plugin's
+// close (seen in a repeated fetch.fetch_plugin run). Fetcher's EXCLUDES(mu_)
+// annotations now make the TSan build refuse that call at compile time.
+BOOST_AUTO_TEST_CASE(a_retry_due_after_shutdown_is_cancelled_without_deadlock) {
+  auto vc = FindCase("tdx", kCase);
+  if (!vc) return;
+  PcsFixture fx(*vc);
+  TestHttpsServer server(fx.tls.localhost.chain_pem, fx.tls.localhost.key_pem,
+                         [&](const TestHttpsServer::Request&) {
+                           Reply busy;
+                           busy.status = 503;
+                           return busy;
+                         });
+  ServiceOptions o = fx.Options(server.Url());
+  o.fetcher.backoff_base = 100ms;
+  o.fetcher.backoff_max = 200ms;
+  auto svc = StartService(o, fx.verifiers, fx.sink);
+  BOOST_REQUIRE(svc->Request(FetchTarget::QeIdentity(TeeType::IntelTdx)).ok());
+  for (int i = 0; i < 500 && server.requests() < 1; ++i) std::this_thread::sleep_for(10ms);
+  BOOST_REQUIRE(server.requests() >= 1u);
+  svc->pcs()->Shutdown();              // the lane stops; the pool still runs
+  std::this_thread::sleep_for(800ms);  // the retry comes due and runs
+  std::atomic<bool> closed{false};
+  std::thread watchdog([&] {
+    for (int i = 0; i < 200 && !closed; ++i) std::this_thread::sleep_for(50ms);
+    if (!closed) {
+      std::fprintf(stderr, "fetcher deadlocked: a job that outlived Shutdown never finished\n");
+      std::abort();
+    }
+  });
+  BOOST_TEST(svc->pcs()->pending() == 0u);  // blocked on the held mutex before the fix
+  svc.reset();                              // joins the pool
+  closed = true;
+  watchdog.join();
+  BOOST_TEST(server.requests() <= 2u);   // the retry sent nothing after Shutdown
+  BOOST_TEST(fx.sink.failed().empty());  // cancelled is not a failure to report
 }
 
 BOOST_AUTO_TEST_CASE(wrong_ca_fails_tls_and_sends_nothing) {
