@@ -8,12 +8,6 @@
 namespace tenzro::tee {
 namespace {
 
-bool Better(const CollateralDoc& a, const CollateralDoc& b) {
-  // True when a is preferred over b.
-  return std::tie(a.rank, a.this_update, b.content_hash) >
-         std::tie(b.rank, b.this_update, a.content_hash);
-}
-
 // Three-way comparison of byte strings (std::lexicographical_compare on
 // vectors trips gcc 12's -Wstringop-overread).
 int CompareBytes(ByteView a, ByteView b) {
@@ -125,12 +119,17 @@ CollateralDocs CollateralSet::Group(TeeType type, const std::string& kind) const
   return EqualRange(by_group_, [&](const CollateralDoc& d) { return CompareKind(d, type, kind); });
 }
 
+bool CollateralSet::Prefers(const CollateralDoc& a, const CollateralDoc& b) {
+  return std::tie(a.rank, a.this_update, b.content_hash) >
+         std::tie(b.rank, b.this_update, a.content_hash);
+}
+
 const CollateralDoc* CollateralSet::Select(TeeType type, const std::string& kind, ByteView key,
-                                           uint64_t t) const {
+                                           uint64_t t, const DocFilter& usable) const {
   const CollateralDoc* best = nullptr;
   for (const auto& d : Group(type, kind, key)) {
-    if (!d.ValidAt(t)) continue;
-    if (best == nullptr || Better(d, *best)) best = &d;
+    if (!d.ValidAt(t) || (usable && !usable(d))) continue;
+    if (best == nullptr || Prefers(d, *best)) best = &d;
   }
   return best;
 }

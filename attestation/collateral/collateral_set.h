@@ -106,8 +106,15 @@ class CollateralSet {
   // Documents are shared, not copied.
   CollateralSet With(CollateralDoc doc) const;
 
-  const CollateralDoc* Select(TeeType type, const std::string& kind, ByteView key,
-                              uint64_t t) const;
+  // Which documents may serve a call (null: every one).
+  using DocFilter = std::function<bool(const CollateralDoc&)>;
+  // The preferred document of the group valid at t among those `usable`
+  // accepts (Prefers' order); null when none.
+  const CollateralDoc* Select(TeeType type, const std::string& kind, ByteView key, uint64_t t,
+                              const DocFilter& usable = nullptr) const;
+  // The selection order: higher rank, then later this_update, then the
+  // smaller content hash.
+  static bool Prefers(const CollateralDoc& a, const CollateralDoc& b);
   // Every document of one type and kind (any key), ordered by key then
   // content hash.
   CollateralDocs Group(TeeType type, const std::string& kind) const;

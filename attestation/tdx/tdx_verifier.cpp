@@ -967,34 +967,20 @@ const char* DocName(const std::string& kind) {
   return "certificate";
 }
 
-// Which documents of a group may serve a verification (null: every one).
-using DocFilter = std::function<bool(const CollateralDoc&)>;
-
-// Selection order among documents met in content-hash order (the first of
-// equals wins): rank, then this_update (CollateralSet::Select's order).
-template <typename A, typename B>
-bool Outranks(const A& a, const B* than) {
-  return than == nullptr ||
-         std::tie(a.rank, a.this_update) > std::tie(than->rank, than->this_update);
-}
+using DocFilter = CollateralSet::DocFilter;
 
 // Among docs of the kind and key that `usable` accepts: the one valid at t
-// (CollateralSet::Select's order: rank, then this_update, then the smallest
-// content hash), else the best one anyway so its window is reported
-// (expired/not_yet_valid).
+// (CollateralSet::Select), else the preferred one anyway so its window is
+// reported (expired/not_yet_valid).
 const CollateralDoc* SelectDoc(const CollateralSet& set, TeeType type, const std::string& kind,
                                ByteView key, uint64_t t, const DocFilter& usable = nullptr) {
-  if (!usable) {
-    if (const auto* d = set.Select(type, kind, key, t)) return d;
-  }
+  if (const auto* d = set.Select(type, kind, key, t, usable)) return d;
   const CollateralDoc* best = nullptr;
-  const CollateralDoc* best_valid = nullptr;
-  for (const auto& d : set.Group(type, kind, key)) {  // content-hash order
+  for (const auto& d : set.Group(type, kind, key)) {
     if (usable && !usable(d)) continue;
-    if (Outranks(d, best)) best = &d;
-    if (d.ValidAt(t) && Outranks(d, best_valid)) best_valid = &d;
+    if (best == nullptr || CollateralSet::Prefers(d, *best)) best = &d;
   }
-  return best_valid != nullptr ? best_valid : best;
+  return best;
 }
 
 bool Accepted(const Policy& p, const TcbEvaluation& e, uint64_t now, uint64_t& valid_until) {
@@ -1439,9 +1425,9 @@ void TdxVerifier::CheckCollateral(const VerifyRequest& req, State& st, Verdict& 
   const DocFilter by_pck_ca = [&](const CollateralDoc& d) {
     auto auth = impl_->ResolveIn(set, type_, d, index);
     if (!auth.ok()) return true;
-    return pck_ca_kind.has_value() && !auth->signer_chain.empty() &&
-           PckCaKindOf(auth->signer_chain.front(), anchor) == pck_ca_kind &&
-           impl_->CrlIssuedBy(*auth, d.content_hash, pck_ca);
+    // Admission took it from a PCK CA only; the same name and a signature
+    // under this leaf's CA make it that CA's (names fix the kind).
+    return pck_ca_kind.has_value() && impl_->CrlIssuedBy(*auth, d.content_hash, pck_ca);
   };
   const DocFilter by_root = [&](const CollateralDoc& d) {
     auto auth = impl_->ResolveIn(set, type_, d, index);
@@ -1569,7 +1555,6 @@ Result<std::shared_ptr<const ParsedDoc>> ParseAdmitted(const CollateralDoc& d) {
 class TdxReevaluator final : public Reevaluator {
   // An admitted PCK CRL valid at t, parsed.
   struct PckCrl {
-    uint64_t rank = 0, this_update = 0;
     Hash32 content_hash{};
     std::shared_ptr<const ParsedDoc> parsed;
   };
@@ -1596,13 +1581,13 @@ class TdxReevaluator final : public Reevaluator {
     }
     if (*parsed) selected_[{d.kind, d.key}] = std::move(*parsed);
   }
-  // A PCK CRL valid at t, in content-hash order (BeginReevaluation): the
+  // A PCK CRL valid at t, added in selection order (BeginReevaluation): the
   // candidates for records that name their PCK CA's key.
   void AddPckCrl(const CollateralDoc& d) {
     auto parsed = ParseAdmitted(d);
     if (!parsed.ok() || !*parsed) return;  // Add reports it when it is the selected one
     pck_crls_[std::string(d.key.begin(), d.key.end())].push_back(
-        PckCrl{d.rank, d.this_update, d.content_hash, std::move(*parsed)});
+        PckCrl{d.content_hash, std::move(*parsed)});
   }
 
   // The current anchors and simulation switch (a parameter migration may
@@ -1735,11 +1720,10 @@ class TdxReevaluator final : public Reevaluator {
     if (ca_key == nullptr) return Find(kKindPckCrl, key);
     auto it = pck_crls_.find(std::string(key.begin(), key.end()));
     if (it == pck_crls_.end()) return nullptr;
-    const PckCrl* best = nullptr;
-    for (const PckCrl& c : it->second) {
-      if (Outranks(c, best) && IssuedBy(c, *ca_key)) best = &c;
+    for (const PckCrl& c : it->second) {  // in selection order
+      if (IssuedBy(c, *ca_key)) return c.parsed;
     }
-    return best != nullptr ? best->parsed : nullptr;
+    return nullptr;
   }
   // "CRL c verifies under the P-256 key xy", once per pair and epoch.
   bool IssuedBy(const PckCrl& c, const Bytes& xy) const {
@@ -1780,9 +1764,14 @@ std::unique_ptr<Reevaluator> TdxVerifier::BeginReevaluation(const CollateralSet&
   for (const auto& [kind, key] : groups) {
     if (const auto* d = collateral.Select(type_, kind, AsView(key), t)) r->Add(*d);
     if (kind != kKindPckCrl) continue;
+    std::vector<const CollateralDoc*> valid;
     for (const auto& d : collateral.Group(type_, kind, AsView(key))) {
-      if (d.ValidAt(t)) r->AddPckCrl(d);
+      if (d.ValidAt(t)) valid.push_back(&d);
     }
+    std::sort(valid.begin(), valid.end(), [](const CollateralDoc* a, const CollateralDoc* b) {
+      return CollateralSet::Prefers(*a, *b);
+    });
+    for (const CollateralDoc* d : valid) r->AddPckCrl(*d);
   }
   return r;
 }
