@@ -142,62 +142,52 @@ Result<Bytes> AmdSevSnpProvider::generate_attestation(const Binding& binding) co
 }
 
 Result<Bytes> AwsNitroProvider::generate_attestation(const Binding& binding) const {
-  if constexpr (!VendorBuilt(Vendor::kAwsNitro)) {
-    (void)binding;
-    return Error(ErrorCode::kUnsupported, "Nitro: " + VendorBuiltOutMessage(Vendor::kAwsNitro));
-  } else {
-    if (!io_.Exists(detect::kNsmDevice)) {
-      return Error(ErrorCode::kNotFound, "Nitro: no /dev/nsm (not inside a Nitro Enclave)");
-    }
-    detect::NsmAttestationRequest req;
-    req.nonce = Bytes(binding.begin(), binding.end());
-    req.public_key = public_key_;
-    req.user_data = user_data_;
-    auto doc = detect::NsmGetAttestation(io_, req);
-    if (!doc.ok()) return Error(doc.status().code(), "Nitro: " + doc.status().message());
-    TEE_TRY(detect::CheckNitroDocument(AsView(*doc), binding));
-    return doc;
+  if (!io_.Exists(detect::kNsmDevice)) {
+    return Error(ErrorCode::kNotFound, "Nitro: no /dev/nsm (not inside a Nitro Enclave)");
   }
+  detect::NsmAttestationRequest req;
+  req.nonce = Bytes(binding.begin(), binding.end());
+  req.public_key = public_key_;
+  req.user_data = user_data_;
+  auto doc = detect::NsmGetAttestation(io_, req);
+  if (!doc.ok()) return Error(doc.status().code(), "Nitro: " + doc.status().message());
+  TEE_TRY(detect::CheckNitroDocument(AsView(*doc), binding));
+  return doc;
 }
 
 Result<Bytes> NvidiaGpuProvider::generate_attestation(const Binding& binding) const {
-  if constexpr (!VendorBuilt(Vendor::kNvidiaGpu)) {
-    (void)binding;
-    return Error(ErrorCode::kUnsupported, "NVIDIA: " + VendorBuiltOutMessage(Vendor::kNvidiaGpu));
-  } else {
-    auto nvml = detect::Nvml::Load(nvml_library_);
-    if (!nvml.ok()) return Error(nvml.status().code(), "NVIDIA: " + nvml.status().message());
-    const detect::Nvml& n = **nvml;
-    TEE_ASSIGN_OR_RETURN(detect::NvmlCcState cc, n.CcState());
-    if (cc.cc_feature != 1) {
-      return Error(ErrorCode::kUnsupported, "NVIDIA: confidential computing is off");
-    }
-    if (cc.dev_tools_mode == 1) {
-      return Error(ErrorCode::kUnsupported, "NVIDIA: confidential computing is in devtools mode");
-    }
-    std::array<uint8_t, 32> nonce{};
-    std::copy_n(binding.begin(), nonce.size(), nonce.begin());
-    TEE_ASSIGN_OR_RETURN(unsigned count, n.DeviceCount());
-    std::vector<detect::GpuReport> gpus;
-    std::string arch;
-    for (unsigned i = 0; i < count; ++i) {
-      TEE_ASSIGN_OR_RETURN(detect::NvmlGpu gpu, n.Device(i));
-      if (!detect::NvmlArchCcCapable(gpu.arch)) continue;
-      const std::string name = detect::NvmlArchName(gpu.arch);
-      if (!arch.empty() && arch != name) {
-        return Error(ErrorCode::kUnsupported, "NVIDIA: GPUs of two architectures (" + arch + ", " +
-                                                  name + "); one evidence document carries one");
-      }
-      arch = name;
-      TEE_ASSIGN_OR_RETURN(detect::NvmlAttestation att, n.AttestationReport(i, nonce));
-      TEE_ASSIGN_OR_RETURN(std::string pem, n.AttestationCertChain(i));
-      gpus.push_back({i, std::move(att.report), std::move(pem)});
-    }
-    if (gpus.empty()) {
-      return Error(ErrorCode::kNotFound, "NVIDIA: no GPU of a CC-capable architecture (Hopper+)");
-    }
-    return detect::NvidiaEvidenceJson(nonce, arch, gpus);
+  auto nvml = detect::Nvml::Load(nvml_library_);
+  if (!nvml.ok()) return Error(nvml.status().code(), "NVIDIA: " + nvml.status().message());
+  const detect::Nvml& n = **nvml;
+  TEE_ASSIGN_OR_RETURN(detect::NvmlCcState cc, n.CcState());
+  if (cc.cc_feature != 1) {
+    return Error(ErrorCode::kUnsupported, "NVIDIA: confidential computing is off");
   }
+  if (cc.dev_tools_mode == 1) {
+    return Error(ErrorCode::kUnsupported, "NVIDIA: confidential computing is in devtools mode");
+  }
+  std::array<uint8_t, 32> nonce{};
+  std::copy_n(binding.begin(), nonce.size(), nonce.begin());
+  TEE_ASSIGN_OR_RETURN(unsigned count, n.DeviceCount());
+  std::vector<detect::GpuReport> gpus;
+  std::string arch;
+  for (unsigned i = 0; i < count; ++i) {
+    TEE_ASSIGN_OR_RETURN(detect::NvmlGpu gpu, n.Device(i));
+    if (!detect::NvmlArchCcCapable(gpu.arch)) continue;
+    const std::string name = detect::NvmlArchName(gpu.arch);
+    if (!arch.empty() && arch != name) {
+      return Error(ErrorCode::kUnsupported, "NVIDIA: GPUs of two architectures (" + arch + ", " +
+                                                name + "); one evidence document carries one");
+    }
+    arch = name;
+    TEE_ASSIGN_OR_RETURN(detect::NvmlAttestation att, n.AttestationReport(i, nonce));
+    TEE_ASSIGN_OR_RETURN(std::string pem, n.AttestationCertChain(i));
+    gpus.push_back({i, std::move(att.report), std::move(pem)});
+  }
+  if (gpus.empty()) {
+    return Error(ErrorCode::kNotFound, "NVIDIA: no GPU of a CC-capable architecture (Hopper+)");
+  }
+  return detect::NvidiaEvidenceJson(nonce, arch, gpus);
 }
 
 std::unique_ptr<TeeProvider> MakeTeeProvider(TeeType type, const detect::Environment& env) {
@@ -217,6 +207,11 @@ std::unique_ptr<TeeProvider> MakeTeeProvider(TeeType type, const detect::Environ
 
 Result<Bytes> GenerateEvidence(TeeType type, const ReportDataBinding& in,
                                const detect::Environment& env) {
+  // A vendor built out generates nothing (its parsers, which check what the
+  // hardware returned, are not in this build).
+  if (const auto vendor = VendorOf(type); vendor && !VendorBuilt(*vendor)) {
+    return Error(ErrorCode::kUnsupported, VendorBuiltOutMessage(*vendor));
+  }
   auto p = MakeTeeProvider(type, env);
   if (!p) {
     return Error(ErrorCode::kUnsupported,
